@@ -1,0 +1,3 @@
+import "reflect-metadata";
+
+export type { HashAlgorithm, Signer, SignatureAlgorithm } from "./keys/signer.js";

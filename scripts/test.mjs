@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The README's test command: installs the Debian tools the interoperability tests run (when missing), builds,
+// and runs every package's tests with Node's test runner, whose closing lines CI counts.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** Debian package → a file it installs, to tell whether it is there. */
+const DEBIAN = {
+  "poppler-utils": "/usr/bin/pdfsig",
+  "mupdf-tools": "/usr/bin/mutool",
+  qpdf: "/usr/bin/qpdf",
+  "libnss3-tools": "/usr/bin/certutil",
+  softhsm2: "/usr/bin/softhsm2-util",
+  opensc: "/usr/bin/pkcs11-tool",
+  faketime: "/usr/bin/faketime",
+  openssl: "/usr/bin/openssl",
+};
+
+const missing = Object.entries(DEBIAN)
+  .filter(([, file]) => !existsSync(file))
+  .map(([pkg]) => pkg);
+if (missing.length > 0) {
+  console.log(`installing Debian packages: ${missing.join(" ")}`);
+  const asRoot = process.getuid?.() === 0 ? [] : ["sudo"];
+  const run = (args) =>
+    execFileSync(asRoot[0] ?? args[0], asRoot.length ? args : args.slice(1), {
+      stdio: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
+  run(["apt-get", "update", "-qq"]);
+  run(["apt-get", "install", "-y", "-qq", ...missing]);
+}
+
+execFileSync("npx", ["tsc", "-b", "packages/core", "packages/cli"], { stdio: "inherit" });
+
+const testDirs = readdirSync("packages")
+  .map((p) => join("packages", p, "dist", "test"))
+  .filter((d) => existsSync(d));
+const filter = process.argv.slice(2);
+const result = spawnSync(
+  process.execPath,
+  ["--test", "--test-concurrency=2", "--test-reporter=spec", ...(filter.length ? filter : testDirs)],
+  { stdio: "inherit" },
+);
+process.exit(result.status ?? 1);
