@@ -1,0 +1,30 @@
+/**
+ * Refusing a certificate that does not belong to the signing key: signing with a mismatched pair produces a
+ * signature no validator can verify (ETSI EN 319 102-1 would end in SIG_CRYPTO_FAILURE), so it is stopped up front.
+ */
+import { createPublicKey, X509Certificate } from "node:crypto";
+import { KeyError } from "./errors.js";
+import type { Signer } from "./signer.js";
+
+/**
+ * Throws KeyError KEY_CERTIFICATE_MISMATCH unless the certificate's public key is the signer's.
+ *
+ * The keys are compared, not the SPKI bytes: both sides are re-encoded by Node so that equivalent encodings (an EC
+ * point compressed in one and not the other, explicit versus named curve parameters, a NULL or absent RSA
+ * parameter) do not cause a false mismatch.
+ */
+export function assertKeyMatchesCertificate(signer: Signer, certificateDer: Uint8Array): void {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certificateDer);
+  } catch (error) {
+    throw new KeyError("NOT_A_CERTIFICATE", "not a certificate: the signer certificate is malformed", { cause: error });
+  }
+  const signerKey = createPublicKey({ key: Buffer.from(signer.publicKeySpki), format: "der", type: "spki" });
+  if (!certificate.publicKey.equals(signerKey)) {
+    throw new KeyError(
+      "KEY_CERTIFICATE_MISMATCH",
+      `the key does not match the certificate (${certificate.subject.replace(/\n/g, ", ")})`,
+    );
+  }
+}
