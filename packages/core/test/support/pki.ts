@@ -1,0 +1,166 @@
+// A small test PKI made with the openssl CLI: a root CA and end-entity certificates issued by it (document
+// signers, a time-stamping unit), written to a directory as PEM, with a PKCS#12 bundle for the tools that want one.
+// RSA-2048 throughout, because every peer tool (node-forge in @signpdf, NSS, mupdf) handles it.
+
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { freshDir, pemToDer, runOk } from "./tools.js";
+
+/** A root CA on disk. */
+export interface TestRoot {
+  /** Directory holding the files. */
+  readonly dir: string;
+  /** Root certificate, PEM text; also at {@link certFile}. */
+  readonly certPem: string;
+  /** Root certificate, DER. */
+  readonly certDer: Buffer;
+  readonly certFile: string;
+  /** Root private key file (unencrypted PKCS#8 PEM). */
+  readonly keyFile: string;
+}
+
+/** An end-entity certificate issued by a {@link TestRoot}. */
+export interface TestLeaf {
+  readonly certPem: string;
+  readonly certDer: Buffer;
+  readonly certFile: string;
+  /** Private key, unencrypted PKCS#8 PEM text; also at {@link keyFile}. */
+  readonly keyPem: string;
+  readonly keyFile: string;
+  /** PKCS#12 with key, certificate and the root, protected by {@link p12Password} (SHA-1/3DES, widely readable). */
+  readonly p12: Buffer;
+  readonly p12File: string;
+  readonly p12Password: string;
+  /** The PKCS#12 friendly name (the NSS nickname after import). */
+  readonly friendlyName: string;
+}
+
+let serial = 0x1000;
+
+/** Creates a self-signed root CA (basicConstraints CA:TRUE critical, keyCertSign|cRLSign). */
+export async function createRoot(
+  commonName: string,
+  options: { country?: string; dir?: string } = {},
+): Promise<TestRoot> {
+  const dir = options.dir ?? (await freshDir("pki"));
+  const keyFile = join(dir, "root.key");
+  const certFile = join(dir, "root.pem");
+  const subj = `/C=${options.country ?? "JP"}/O=Khatam Test/CN=${commonName}`;
+  await runOk("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    keyFile,
+    "-out",
+    certFile,
+    "-days",
+    "3650",
+    "-sha256",
+    "-subj",
+    subj,
+    "-set_serial",
+    String(serial++),
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+    "-addext",
+    "subjectKeyIdentifier=hash",
+  ]);
+  const certPem = await readFile(certFile, "utf8");
+  return { dir, certPem, certDer: pemToDer(certPem), certFile, keyFile };
+}
+
+/** The extensions of a leaf certificate. */
+export type LeafProfile = "signer" | "tsa";
+
+const PROFILES: Record<LeafProfile, string> = {
+  signer: [
+    "basicConstraints=critical,CA:FALSE",
+    "keyUsage=critical,digitalSignature,nonRepudiation",
+    "extendedKeyUsage=emailProtection",
+    "subjectKeyIdentifier=hash",
+    "authorityKeyIdentifier=keyid",
+  ].join("\n"),
+  tsa: [
+    "basicConstraints=critical,CA:FALSE",
+    "keyUsage=critical,digitalSignature,nonRepudiation",
+    "extendedKeyUsage=critical,timeStamping",
+    "subjectKeyIdentifier=hash",
+    "authorityKeyIdentifier=keyid",
+  ].join("\n"),
+};
+
+/** Issues an end-entity certificate from `root` and bundles it as PKCS#12. */
+export async function issueLeaf(
+  root: TestRoot,
+  name: string,
+  options: { profile?: LeafProfile; country?: string; password?: string } = {},
+): Promise<TestLeaf> {
+  const dir = root.dir;
+  const keyFile = join(dir, `${name}.key`);
+  const csrFile = join(dir, `${name}.csr`);
+  const certFile = join(dir, `${name}.pem`);
+  const extFile = join(dir, `${name}.ext`);
+  const p12File = join(dir, `${name}.p12`);
+  const password = options.password ?? "test-password";
+  await writeFile(extFile, `${PROFILES[options.profile ?? "signer"]}\n`);
+  const subj = `/C=${options.country ?? "JP"}/O=Khatam Test/CN=${name}`;
+  await runOk("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", csrFile, "-subj", subj]);
+  await runOk("openssl", [
+    "x509",
+    "-req",
+    "-in",
+    csrFile,
+    "-CA",
+    root.certFile,
+    "-CAkey",
+    root.keyFile,
+    "-set_serial",
+    String(serial++),
+    "-days",
+    "825",
+    "-sha256",
+    "-extfile",
+    extFile,
+    "-out",
+    certFile,
+  ]);
+  await runOk("openssl", [
+    "pkcs12",
+    "-export",
+    "-inkey",
+    keyFile,
+    "-in",
+    certFile,
+    "-certfile",
+    root.certFile,
+    "-name",
+    name,
+    "-passout",
+    `pass:${password}`,
+    "-keypbe",
+    "PBE-SHA1-3DES",
+    "-certpbe",
+    "PBE-SHA1-3DES",
+    "-macalg",
+    "sha1",
+    "-out",
+    p12File,
+  ]);
+  const certPem = await readFile(certFile, "utf8");
+  return {
+    certPem,
+    certDer: pemToDer(certPem),
+    certFile,
+    keyPem: await readFile(keyFile, "utf8"),
+    keyFile,
+    p12: await readFile(p12File),
+    p12File,
+    p12Password: password,
+    friendlyName: name,
+  };
+}
