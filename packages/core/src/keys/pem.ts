@@ -205,7 +205,7 @@ function pkcs7Certificates(der: Uint8Array): Uint8Array[] {
     const info = AsnConvert.parse(der, ContentInfo);
     if (info.contentType !== id_signedData) return [];
     const signed = AsnConvert.parse(info.content, SignedData);
-    return (signed.certificates ?? [])
+    return Array.from(signed.certificates ?? [])
       .filter((c) => c.certificate)
       .map((c) => new Uint8Array(AsnConvert.serialize(c.certificate)));
   } catch {

@@ -19,7 +19,7 @@ import {
   timingSafeEqual,
   X509Certificate,
 } from "node:crypto";
-import { ContentInfo, id_data, id_encryptedData } from "@peculiar/asn1-cms";
+import { id_data, id_encryptedData } from "@peculiar/asn1-cms";
 import {
   AuthenticatedSafe,
   CertBag,
@@ -34,6 +34,7 @@ import {
 import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn1js from "asn1js";
 import { KeyError } from "./errors.js";
+import { samePublicKey } from "./match.js";
 import { decryptWithPassword, pkcs12Kdf } from "./pbe.js";
 import { decryptEncryptedPrivateKeyInfo } from "./pem.js";
 
@@ -70,7 +71,9 @@ export function loadPkcs12(input: Uint8Array, password: string): Pkcs12Contents 
     throw new KeyError("MALFORMED_PKCS12", "unsupported PKCS#12 file: only password integrity mode is supported");
   }
   const authSafeOctets = octetString(pfx.authSafe.content);
-  const secret = pfx.macData ? verifyMac(pfx, authSafeOctets, password) : password;
+  // asn1-pfx fills an absent macData with an empty default object, so test for its algorithm, not its presence.
+  const hasMac = Boolean(pfx.macData?.mac?.digestAlgorithm?.algorithm);
+  const secret = hasMac ? verifyMac(pfx, authSafeOctets, password) : password;
 
   const keys: Uint8Array[] = [];
   const certs: Uint8Array[] = [];
@@ -103,7 +106,7 @@ export function loadPkcs12(input: Uint8Array, password: string): Pkcs12Contents 
   }
   const publicKey = createPublicKey(privateKey);
   const parsed = certs.map((der) => ({ der, x509: new X509Certificate(der) }));
-  const signer = parsed.find((c) => c.x509.publicKey.equals(publicKey));
+  const signer = parsed.find((c) => samePublicKey(c.x509.publicKey, publicKey));
   if (!signer) {
     throw new KeyError("KEY_CERTIFICATE_MISMATCH", "the PKCS#12 file has no certificate for its private key");
   }
