@@ -312,6 +312,21 @@ describe("openssl TSA server", () => {
     assert.equal(tsa.rootDer[0], 0x30);
   });
 
+  test("its tokens serve a B-T signature that pdfsig and openssl accept", async () => {
+    const root = await createRoot("B-T Root");
+    const leaf = await issueLeaf(root, "B-T Signer");
+    const count0 = tsa.requests();
+    const pdf = await libpdfSign(leaf.keyPem, leaf.certPem, { tsaUrl: tsa.url });
+    assert.equal(tsa.requests(), count0 + 1);
+    const r = await pdfsig(pdf, { trust: [root.certDer] });
+    assert.equal(r.signatures[0]!.validity, "Signature is Valid.", r.raw);
+    assert.equal(r.signatures[0]!.certificate, "Certificate is Trusted.", r.raw);
+    const [s] = extractSignatureContents(pdf);
+    const printed = await opensslCmsPrint(s!.contents);
+    assert.match(printed, /unsignedAttrs:[\s\S]*object: id-smime-aa-timeStampToken/);
+    assert.match(printed, /Khatam Test TSU/);
+  });
+
   test("serves concurrent queries and rejects other content types", async () => {
     const dir = await freshDir("tsa-client");
     const queries = await Promise.all(

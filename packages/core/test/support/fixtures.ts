@@ -257,14 +257,15 @@ function peerResult(tool: PeerSignedPdf["tool"], pdf: Buffer, root: TestRoot, le
 
 /**
  * Signs `input` (default: a fresh {@link plainPdf}) with @libpdf/core using the given key and certificate (PEM),
- * as a PAdES B-B signature (SubFilter ETSI.CAdES.detached). The key may be RSA or EC (P-256/P-384).
+ * as a PAdES B-B signature (SubFilter ETSI.CAdES.detached), or B-T with a signature time-stamp from `tsaUrl`. The
+ * key may be RSA or EC (P-256/P-384).
  */
 export async function libpdfSign(
   keyPem: string,
   certPem: string,
-  options: { input?: Uint8Array; chainPem?: string[]; reason?: string; fieldName?: string } = {},
+  options: { input?: Uint8Array; chainPem?: string[]; reason?: string; fieldName?: string; tsaUrl?: string } = {},
 ): Promise<Buffer> {
-  const { PDF, CryptoKeySigner } = await import("@libpdf/core");
+  const { PDF, CryptoKeySigner, HttpTimestampAuthority } = await import("@libpdf/core");
   const { createPrivateKey, webcrypto } = await import("node:crypto");
   const { pemToDer } = await import("./tools.js");
   const key = createPrivateKey(keyPem);
@@ -286,6 +287,9 @@ export async function libpdfSign(
     reason: options.reason ?? "Approved by the test signer",
     ...(options.fieldName !== undefined ? { fieldName: options.fieldName } : {}),
     subFilter: "ETSI.CAdES.detached",
+    ...(options.tsaUrl !== undefined
+      ? { level: "B-T" as const, timestampAuthority: new HttpTimestampAuthority(options.tsaUrl) }
+      : {}),
   });
   return Buffer.from(bytes);
 }
