@@ -1,0 +1,106 @@
+/**
+ * `khatam demo` (what `npm start` runs until the platform server exists): two national test PKIs, Japan with
+ * ECDSA P-256 and Saudi Arabia with RSA-3072, each with a root CA, an issuing CA and a time-stamp authority; a
+ * Japanese official signs a sample memorandum and a Saudi official countersigns it, each at PAdES B-T with their
+ * own country's TSA. Prints where the files are and how to check them with other people's tools.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parseTimestampResponse, timestampRequest } from "@khatam/core/cms/timestamp";
+import { generateKey, softwareSigner } from "@khatam/core/keys/software";
+import { signPdf } from "@khatam/core/pades/sign";
+import { toPem } from "@khatam/core/pki/certificate";
+import { createNationalPki, type NationalPki } from "@khatam/core/pki/national-pki";
+import { writeFileAtomic } from "./files.js";
+import { sampleMemorandum } from "./sample-document.js";
+
+export async function demoCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { out: { type: "string", default: "demo-out" } } });
+  const out = resolve(values.out!);
+  await mkdir(out, { recursive: true });
+  const publicUrl = process.env.KHATAM_PUBLIC_URL ?? "http://127.0.0.1:8080";
+  const say = (s: string) => process.stdout.write(`${s}\n`);
+
+  say("Creating two national test PKIs (root CA, issuing CA, TSA, OCSP responder each)…");
+  const [jp, sa] = await Promise.all([
+    createNationalPki({ id: "jp", country: "JP", organization: "Digital Agency", keyType: "P-256", publicUrl }),
+    createNationalPki({ id: "sa", country: "SA", organization: "MCIT", keyType: "RSA-3072", publicUrl }),
+  ]);
+  const jpOfficial = await official(jp, "P-256", "Taro Yamada", "Digital Agency");
+  const saOfficial = await official(sa, "RSA-3072", "Abdullah Al-Saud", "Ministry of Communications and IT");
+
+  const memo = sampleMemorandum([
+    "Memorandum of Cooperation on Digital Government",
+    "between the Digital Agency of Japan and the Ministry of Communications and",
+    "Information Technology of the Kingdom of Saudi Arabia.",
+    "",
+    "The Participants intend to cooperate on digital platforms, electronic",
+    "signatures and documentation, and to recognise each other's signatures.",
+    "",
+    "Signed electronically by one official of each Participant.",
+  ]);
+  await writeFileAtomic(join(out, "memorandum.pdf"), memo);
+
+  say("Japanese official signs (ECDSA P-256, PAdES B-T)…");
+  const signedJp = await signPdf(memo, {
+    ...jpOfficial,
+    level: "B-T",
+    timestamp: inProcessTsa(jp),
+    reason: "Approved for the Digital Agency of Japan",
+    location: "Tokyo",
+  });
+  await writeFileAtomic(join(out, "memorandum-jp.pdf"), signedJp);
+
+  say("Saudi official countersigns (RSA-3072, PAdES B-T)…");
+  const signedBoth = await signPdf(signedJp, {
+    ...saOfficial,
+    level: "B-T",
+    timestamp: inProcessTsa(sa),
+    reason: "Approved for the Ministry of Communications and IT",
+    location: "Riyadh",
+  });
+  const final = join(out, "memorandum-signed.pdf");
+  await writeFileAtomic(final, signedBoth);
+  for (const [name, pki] of [
+    ["jp", jp],
+    ["sa", sa],
+  ] as const) {
+    await writeFile(join(out, `${name}-root.pem`), toPem(pki.root.certificate));
+    await writeFile(join(out, `${name}-chain.pem`), toPem(pki.issuing.certificate) + toPem(pki.root.certificate));
+  }
+
+  say(`
+The co-signed memorandum: ${final}
+Trust anchors:            ${join(out, "jp-root.pem")}, ${join(out, "sa-root.pem")}
+
+Check it with other people's tools:
+  pdfsig ${final}
+  mutool sign -v ${final}
+  qpdf --check ${final}
+and with Khatam, trusting both countries' roots:
+  npx khatam verify ${final} --trust ${join(out, "jp-root.pem")} --trust ${join(out, "sa-root.pem")}`);
+  return 0;
+}
+
+async function official(pki: NationalPki, keyType: "P-256" | "RSA-3072", name: string, organization: string) {
+  const { privateKey, publicKey } = await generateKey(keyType);
+  const cert = await pki.issue("official", {
+    spki: publicKey,
+    subject: { commonName: name, organization, country: pki.country },
+  });
+  return {
+    signer: softwareSigner(privateKey),
+    certificate: cert.der,
+    chain: [pki.issuing.certificate, pki.root.certificate],
+  };
+}
+
+/** Time-stamps through the country's own TSA in this process (RFC 3161 request and response, no HTTP). */
+function inProcessTsa(pki: NationalPki) {
+  return async (hash: "SHA-256" | "SHA-384" | "SHA-512", digest: Uint8Array) => {
+    const nonce = crypto.getRandomValues(new Uint8Array(8));
+    const response = await pki.timestamp(timestampRequest(hash, digest, nonce));
+    return parseTimestampResponse(response, digest, nonce).token;
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * `khatam sign`: PAdES signing of one file or, in bulk, of every PDF in folders (CONTRACTS.md § 2).
+ *
+ * The key and certificate are loaded and checked against each other before any file is read, so a mismatch
+ * writes nothing. Each output is written atomically; a failure on one file of a batch is reported and the others
+ * go on, and the exit code says whether all succeeded.
+ */
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { parseArgs } from "node:util";
+import { assertKeyMatchesCertificate } from "@khatam/core/keys/match";
+import { loadCertificates, loadPrivateKey } from "@khatam/core/keys/pem";
+import { loadPkcs12 } from "@khatam/core/keys/pkcs12";
+import type { Signer } from "@khatam/core/keys/signer";
+import { softwareSigner } from "@khatam/core/keys/software";
+import { type CertifyPermission, type PadesSignOptions, signPdfUpdate } from "@khatam/core/pades/sign";
+import { writeFileAtomic } from "./files.js";
+import { Progress } from "./progress.js";
+import { UsageError } from "./usage.js";
+
+const LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"] as const;
+const CERTIFY = ["no-changes", "form-filling", "annotations"] as const;
+
+export async function signCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: "string", short: "o" },
+      key: { type: "string" },
+      cert: { type: "string" },
+      chain: { type: "string", multiple: true },
+      p12: { type: "string" },
+      password: { type: "string" },
+      level: { type: "string" },
+      tsa: { type: "string" },
+      reason: { type: "string" },
+      location: { type: "string" },
+      contact: { type: "string" },
+      field: { type: "string" },
+      certify: { type: "string" },
+      pss: { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError("sign: no input PDF or folder given");
+  if (!values.output) throw new UsageError("sign: -o OUT.pdf or -o OUT_DIR is required");
+  // --tsa alone asks for a time-stamped signature: B-T.
+  const level = (values.level ?? (values.tsa ? "B-T" : "B-B")) as (typeof LEVELS)[number];
+  if (!LEVELS.includes(level)) throw new UsageError(`sign: --level must be one of ${LEVELS.join(", ")}`);
+  if (level === "B-LT" || level === "B-LTA") throw new UsageError(`sign: level ${level} is not available yet`);
+  if (level === "B-T" && !values.tsa) throw new UsageError("sign: level B-T needs --tsa URL");
+  if (values.certify && !CERTIFY.includes(values.certify as CertifyPermission))
+    throw new UsageError(`sign: --certify must be one of ${CERTIFY.join(", ")}`);
+
+  const { signer, certificate, chain } = await loadSigningKey(values);
+  assertKeyMatchesCertificate(signer, certificate);
+
+  const jobs = await plan(positionals, values.output);
+  const options: PadesSignOptions = {
+    signer,
+    certificate,
+    chain,
+    level,
+    tsaUrl: values.tsa,
+    reason: values.reason,
+    location: values.location,
+    contactInfo: values.contact,
+    fieldName: values.field,
+    certify: values.certify as CertifyPermission | undefined,
+  };
+
+  const progress = new Progress(jobs.length);
+  let done = 0;
+  let failed = 0;
+  // A few files in flight overlap reading and writing with signing; signing itself is CPU-bound.
+  const queue = [...jobs];
+  const worker = async (): Promise<void> => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      try {
+        const pdf = new Uint8Array(await readFile(job.input));
+        const update = await signPdfUpdate(pdf, options);
+        await writeFileAtomic(job.output, pdf, update);
+      } catch (e) {
+        failed++;
+        process.stderr.write(`${progress ? "\r" : ""}khatam: ${job.input}: ${(e as Error).message}\n`);
+      }
+      progress.tick(++done, basename(job.input));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, jobs.length) }, worker));
+  progress.done();
+  if (jobs.length > 1) process.stderr.write(`signed ${jobs.length - failed} of ${jobs.length} documents\n`);
+  return failed === 0 ? 0 : 1;
+}
+
+interface Job {
+  input: string;
+  output: string;
+}
+
+/** Files in, files out: one file to a file name, or anything to a folder (created if needed). */
+async function plan(inputs: string[], output: string): Promise<Job[]> {
+  const files: string[] = [];
+  let sawDir = false;
+  for (const input of inputs) {
+    const s = await stat(input).catch(() => undefined);
+    if (!s) throw new UsageError(`sign: ${input}: no such file or folder`);
+    if (s.isDirectory()) {
+      sawDir = true;
+      const names = (await readdir(input)).filter((n) => n.toLowerCase().endsWith(".pdf")).sort();
+      files.push(...names.map((n) => join(input, n)));
+    } else files.push(input);
+  }
+  if (files.length === 0) throw new UsageError("sign: no PDF files found");
+  const outStat = await stat(output).catch(() => undefined);
+  const toFolder = sawDir || files.length > 1 || outStat?.isDirectory() || output.endsWith("/");
+  if (!toFolder) return [{ input: files[0]!, output }];
+  await mkdir(output, { recursive: true });
+  const seen = new Set<string>();
+  return files.map((input) => {
+    const name = basename(input);
+    if (seen.has(name)) throw new UsageError(`sign: two inputs are named ${name}; they would overwrite each other`);
+    seen.add(name);
+    return { input, output: join(output, name) };
+  });
+}
+
+async function loadSigningKey(values: {
+  key?: string;
+  cert?: string;
+  chain?: string[];
+  p12?: string;
+  password?: string;
+  pss?: boolean;
+}): Promise<{ signer: Signer; certificate: Uint8Array; chain: Uint8Array[] }> {
+  const extraChain: Uint8Array[] = [];
+  for (const file of values.chain ?? []) extraChain.push(...loadCertificates(await readFile(file)));
+  if (values.p12) {
+    if (values.password === undefined) throw new UsageError("sign: --p12 needs --password");
+    const p12 = loadPkcs12(new Uint8Array(await readFile(values.p12)), values.password);
+    const certificate = values.cert
+      ? first(loadCertificates(await readFile(values.cert)), values.cert)
+      : p12.certificate;
+    return {
+      signer: softwareSigner(p12.privateKey, { pss: values.pss }),
+      certificate,
+      chain: [...p12.chain, ...extraChain],
+    };
+  }
+  if (!values.key) throw new UsageError("sign: --key KEY.pem (or --p12 FILE) is required");
+  if (!values.cert) throw new UsageError("sign: --cert CERT.pem is required");
+  const certs = loadCertificates(await readFile(values.cert));
+  const certificate = first(certs, values.cert);
+  let signer: Signer;
+  if (values.key.startsWith("pkcs11:")) {
+    const { signerFromPkcs11Uri } = await import("./pkcs11.js");
+    signer = await signerFromPkcs11Uri(values.key, values.password);
+  } else {
+    signer = softwareSigner(loadPrivateKey(await readFile(values.key), values.password), { pss: values.pss });
+  }
+  // A certificate file that holds the chain after the signer's certificate is common (fullchain.pem).
+  return { signer, certificate, chain: [...certs.slice(1), ...extraChain] };
+}
+
+function first(certs: Uint8Array[], file: string): Uint8Array {
+  if (!certs[0]) throw new UsageError(`sign: ${file} holds no certificate`);
+  return certs[0];
+}

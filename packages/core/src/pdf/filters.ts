@@ -1,0 +1,112 @@
+/**
+ * Stream filters (ISO 32000-2 § 7.4): FlateDecode with PNG/TIFF predictors, which is what cross-reference streams
+ * and object streams use. Other filters only matter for content, which signing and validation never decode.
+ *
+ * fflate is used rather than node:zlib so that the same code runs in the browser's verification page.
+ */
+import { Unzlib } from "fflate";
+import { isName, PdfDict, PdfFormatError, type PdfObject, type PdfStream } from "./objects.js";
+
+/** Decoded structural streams larger than this are refused (decompression bombs). */
+export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
+
+export function decodeStream(stream: PdfStream, limit = MAX_DECODED_BYTES): Uint8Array {
+  const filter = stream.dict.get("Filter");
+  const filters = Array.isArray(filter) ? filter : filter === undefined ? [] : [filter];
+  const parms = stream.dict.get("DecodeParms");
+  const parmsList = Array.isArray(parms) ? parms : [parms];
+  let data = stream.raw;
+  filters.forEach((f, i) => {
+    if (!isName(f)) throw new PdfFormatError("stream /Filter is not a name");
+    if (f.name !== "FlateDecode" && f.name !== "Fl") throw new PdfFormatError(`unsupported stream filter /${f.name}`);
+    data = inflate(data, limit);
+    const p = parmsList[i];
+    if (p instanceof PdfDict) data = unpredict(data, p);
+  });
+  return data;
+}
+
+function inflate(data: Uint8Array, limit: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const z = new Unzlib((chunk) => {
+    total += chunk.length;
+    if (total > limit) throw new PdfFormatError(`a compressed stream expands beyond ${limit >> 20} MB`);
+    chunks.push(chunk);
+  });
+  try {
+    const step = 1 << 16;
+    for (let i = 0; i < data.length; i += step) z.push(data.subarray(i, i + step), false);
+    z.push(new Uint8Array(0), true);
+  } catch (e) {
+    if (e instanceof PdfFormatError) throw e;
+    // Truncated or damaged zlib data: keep what was decoded (as viewers do), but fail if nothing was.
+    if (total === 0) throw new PdfFormatError("damaged compressed stream");
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+const num = (o: PdfObject | undefined, d: number): number => (typeof o === "number" ? o : d);
+
+/** § 7.4.4.4: undoes the PNG (10–15) and TIFF (2) predictors. */
+function unpredict(data: Uint8Array, p: PdfDict): Uint8Array {
+  const predictor = num(p.get("Predictor"), 1);
+  if (predictor === 1) return data;
+  const colors = num(p.get("Colors"), 1);
+  const bpc = num(p.get("BitsPerComponent"), 8);
+  const columns = num(p.get("Columns"), 1);
+  const bpp = Math.max(1, (colors * bpc) >> 3);
+  const rowLen = (colors * bpc * columns + 7) >> 3;
+  if (predictor === 2) {
+    const out = data.slice();
+    for (let r = 0; r + rowLen <= out.length; r += rowLen)
+      for (let i = bpp; i < rowLen; i++) out[r + i] = (out[r + i]! + out[r + i - bpp]!) & 0xff;
+    return out;
+  }
+  const rows = Math.floor(data.length / (rowLen + 1));
+  const out = new Uint8Array(rows * rowLen);
+  for (let r = 0; r < rows; r++) {
+    const type = data[r * (rowLen + 1)]!;
+    const src = r * (rowLen + 1) + 1;
+    const dst = r * rowLen;
+    for (let i = 0; i < rowLen; i++) {
+      const x = data[src + i]!;
+      const a = i >= bpp ? out[dst + i - bpp]! : 0;
+      const b = r > 0 ? out[dst - rowLen + i]! : 0;
+      const c = r > 0 && i >= bpp ? out[dst - rowLen + i - bpp]! : 0;
+      let v: number;
+      switch (type) {
+        case 0:
+          v = x;
+          break;
+        case 1:
+          v = x + a;
+          break;
+        case 2:
+          v = x + b;
+          break;
+        case 3:
+          v = x + ((a + b) >> 1);
+          break;
+        case 4: {
+          const pa = Math.abs(b - c);
+          const pb = Math.abs(a - c);
+          const pc = Math.abs(a + b - 2 * c);
+          v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+          break;
+        }
+        default:
+          throw new PdfFormatError(`bad PNG predictor row type ${type}`);
+      }
+      out[dst + i] = v & 0xff;
+    }
+  }
+  return out;
+}

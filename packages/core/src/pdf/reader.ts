@@ -1,0 +1,208 @@
+/**
+ * A lazy, read-only view of a PDF file as its newest revision presents it (ISO 32000-2 § 7.5).
+ *
+ * Only the cross-reference data is read up front; objects are parsed when asked for and cached, so opening a
+ * 20 MB file to sign it touches a few kilobytes. `PdfReader.open(bytes.subarray(0, end))` gives the view of an
+ * earlier revision, which is how validation compares what was signed with what came after.
+ */
+import { decodeStream } from "./filters.js";
+import { PdfDict, PdfFormatError, type PdfObject, PdfRef, PdfStream } from "./objects.js";
+import { Parser } from "./parser.js";
+import { findStartXref, readXrefChain, scanObjects, type XrefEntry, type XrefSection } from "./xref.js";
+
+/** Page trees deeper or larger than this are refused as hostile. */
+const MAX_PAGES = 100_000;
+
+export class PdfReader {
+  /** Cross-reference sections, newest first. */
+  readonly sections: readonly XrefSection[];
+  /** The newest trailer (merged with older ones for /Root, /Info, /ID, /Encrypt as § 7.5.6 allows). */
+  readonly trailer: PdfDict;
+  /** The offset the final `startxref` names: /Prev of the next incremental update. */
+  readonly startXref: number;
+  /** True when the cross-reference data was unusable and objects were found by scanning. */
+  readonly repaired: boolean;
+  private readonly entries = new Map<number, XrefEntry>();
+  private readonly cache = new Map<number, PdfObject>();
+  private readonly objectStreams = new Map<number, { data: Uint8Array; offsets: Map<number, number> }>();
+  private resolving = new Set<number>();
+  private scanned?: Map<number, XrefEntry>;
+
+  private constructor(
+    readonly bytes: Uint8Array,
+    sections: XrefSection[],
+    startXref: number,
+    repaired: boolean,
+  ) {
+    this.sections = sections;
+    this.startXref = startXref;
+    this.repaired = repaired;
+    const trailer = new PdfDict();
+    for (let i = sections.length - 1; i >= 0; i--) {
+      const s = sections[i]!;
+      for (const [k, v] of s.trailer.map) trailer.set(k, v);
+      for (const [n, e] of s.entries) this.entries.set(n, e);
+    }
+    this.trailer = trailer;
+  }
+
+  /** Opens a PDF; throws PdfFormatError with a one-line reason when it is not one. */
+  static open(bytes: Uint8Array): PdfReader {
+    if (bytes.length < 8 || !headerFound(bytes)) throw new PdfFormatError("not a PDF file (no %PDF- header)");
+    let startXref = -1;
+    try {
+      startXref = findStartXref(bytes);
+      const reader = new PdfReader(bytes, readXrefChain(bytes, startXref), startXref, false);
+      if (!(reader.trailer.get("Root") instanceof PdfRef)) throw new PdfFormatError("trailer has no /Root");
+      return reader;
+    } catch (e) {
+      if (!(e instanceof PdfFormatError)) throw e;
+      const scanned = scanObjects(bytes);
+      if (scanned.entries.size === 0 || !(scanned.trailer.get("Root") instanceof PdfRef))
+        throw new PdfFormatError(`damaged PDF: ${e.message}`);
+      return new PdfReader(bytes, [scanned], startXref, true);
+    }
+  }
+
+  /** The largest object number in use plus one: the /Size the next update starts from. */
+  get size(): number {
+    let max = 0;
+    for (const n of this.entries.keys()) if (n > max) max = n;
+    const declared = this.trailer.get("Size");
+    return Math.max(max + 1, typeof declared === "number" ? declared : 0);
+  }
+
+  get isEncrypted(): boolean {
+    return this.trailer.has("Encrypt");
+  }
+
+  /** Numbers of all objects in use (type 1 and 2 entries). */
+  objectNumbers(): number[] {
+    return [...this.entries].filter(([, e]) => e.type !== 0).map(([n]) => n);
+  }
+
+  /** The cross-reference entry of an object, if any. */
+  entry(num: number): XrefEntry | undefined {
+    return this.entries.get(num);
+  }
+
+  /** Follows a reference (or returns a direct object as is). A missing object is null (§ 7.3.10). */
+  resolve(obj: PdfObject | undefined): PdfObject {
+    if (obj instanceof PdfRef) return this.getObject(obj.num);
+    return obj === undefined ? null : obj;
+  }
+
+  /** `resolve` that insists on a dictionary (a stream's dictionary counts when `streams` is true). */
+  dict(obj: PdfObject | undefined, what: string): PdfDict {
+    const v = this.resolve(obj);
+    if (v instanceof PdfDict) return v;
+    throw new PdfFormatError(`${what} is not a dictionary`);
+  }
+
+  getObject(num: number): PdfObject {
+    const cached = this.cache.get(num);
+    if (cached !== undefined) return cached;
+    if (this.resolving.has(num)) throw new PdfFormatError(`object ${num} refers to itself while being read`);
+    this.resolving.add(num);
+    try {
+      const obj = this.load(num);
+      this.cache.set(num, obj);
+      return obj;
+    } finally {
+      this.resolving.delete(num);
+    }
+  }
+
+  private load(num: number): PdfObject {
+    const e = this.entries.get(num);
+    if (e === undefined || e.type === 0) return null;
+    if (e.type === 2) return this.fromObjectStream(num, e.stream, e.index);
+    const found = this.parseAt(num, e.offset);
+    if (found !== undefined) return found;
+    // The offset is wrong (a common defect of careless writers): find the object by scanning, as viewers do.
+    this.scanned ??= scanObjects(this.bytes).entries;
+    const s = this.scanned.get(num);
+    if (s?.type === 1) {
+      const again = this.parseAt(num, s.offset);
+      if (again !== undefined) return again;
+    }
+    throw new PdfFormatError(`object ${num} is not where the cross-reference table says`);
+  }
+
+  /** Parses `num gen obj … endobj` at `offset`; undefined if a different object (or none) is there. */
+  private parseAt(num: number, offset: number): PdfObject | undefined {
+    if (offset < 0 || offset >= this.bytes.length) return undefined;
+    const p = new Parser(this.bytes, offset, (ref) => {
+      const v = ref.num === num ? undefined : this.getObject(ref.num);
+      return typeof v === "number" ? v : undefined;
+    });
+    if (p.integer() !== num || p.integer() === undefined || p.keyword() !== "obj") return undefined;
+    return p.object();
+  }
+
+  /** Byte offset of `num gen obj` for an object stored at an offset (for validation's coverage analysis). */
+  offsetOf(num: number): number | undefined {
+    const e = this.entries.get(num);
+    return e?.type === 1 ? e.offset : undefined;
+  }
+
+  private fromObjectStream(num: number, streamNum: number, index: number): PdfObject {
+    let os = this.objectStreams.get(streamNum);
+    if (os === undefined) {
+      const stream = this.getObject(streamNum);
+      if (!(stream instanceof PdfStream) || stream.dict.name("Type") !== "ObjStm")
+        throw new PdfFormatError(`object stream ${streamNum} is missing`);
+      const n = stream.dict.get("N");
+      const first = stream.dict.get("First");
+      if (typeof n !== "number" || typeof first !== "number" || n < 0 || n > 1_000_000)
+        throw new PdfFormatError(`object stream ${streamNum} has a bad /N or /First`);
+      const data = decodeStream(stream);
+      const header = new Parser(data);
+      const offsets = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        const objNum = header.integer();
+        const off = header.integer();
+        if (objNum === undefined || off === undefined) throw new PdfFormatError(`object stream ${streamNum} header`);
+        offsets.set(objNum, first + off);
+      }
+      os = { data, offsets };
+      this.objectStreams.set(streamNum, os);
+    }
+    const at = os.offsets.get(num);
+    if (at === undefined)
+      throw new PdfFormatError(`object ${num} is not in object stream ${streamNum} (index ${index})`);
+    return new Parser(os.data, at).object();
+  }
+
+  get catalog(): PdfDict {
+    return this.dict(this.trailer.get("Root"), "the document catalog (/Root)");
+  }
+
+  /** References of all pages in order (§ 7.7.3), refusing cycles and absurd trees. */
+  pages(): PdfRef[] {
+    const out: PdfRef[] = [];
+    const seen = new Set<number>();
+    const walk = (ref: PdfObject | undefined, depth: number): void => {
+      if (!(ref instanceof PdfRef)) throw new PdfFormatError("page tree node is not an indirect object");
+      if (seen.has(ref.num)) throw new PdfFormatError("the page tree has a cycle");
+      if (depth > 64 || out.length > MAX_PAGES) throw new PdfFormatError("the page tree is too deep or too large");
+      seen.add(ref.num);
+      const node = this.dict(ref, "a page tree node");
+      const kids = this.resolve(node.get("Kids"));
+      if (node.name("Type") === "Pages" || Array.isArray(kids)) {
+        if (!Array.isArray(kids)) throw new PdfFormatError("page tree node without /Kids");
+        for (const k of kids) walk(k, depth + 1);
+      } else out.push(ref);
+    };
+    walk(this.catalog.get("Pages"), 0);
+    return out;
+  }
+}
+
+function headerFound(bytes: Uint8Array): boolean {
+  // § 7.5.2 puts the header first; readers accept it within the first 1024 bytes (junk before it is common).
+  const head = bytes.subarray(0, 1024);
+  for (let i = head.indexOf(0x25); i >= 0 && i + 5 <= head.length; i = head.indexOf(0x25, i + 1))
+    if (head[i + 1] === 0x50 && head[i + 2] === 0x44 && head[i + 3] === 0x46 && head[i + 4] === 0x2d) return true;
+  return false;
+}
