@@ -52,10 +52,24 @@ export async function signCommand(argv: string[]): Promise<number> {
   if (values.certify && !CERTIFY.includes(values.certify as CertifyPermission))
     throw new UsageError(`sign: --certify must be one of ${CERTIFY.join(", ")}`);
 
-  const { signer, certificate, chain } = await loadSigningKey(values);
-  assertKeyMatchesCertificate(signer, certificate);
+  const { signer, certificate, chain, close } = await loadSigningKey(values);
+  try {
+    assertKeyMatchesCertificate(signer, certificate);
+    return await signAll(positionals, values, { signer, certificate, chain }, level);
+  } finally {
+    await close?.();
+  }
+}
 
-  const jobs = await plan(positionals, values.output);
+async function signAll(
+  positionals: string[],
+  values: { output?: string; tsa?: string; reason?: string; location?: string; contact?: string; field?: string; certify?: string },
+  key: { signer: Signer; certificate: Uint8Array; chain: Uint8Array[] },
+  level: "B-B" | "B-T",
+): Promise<number> {
+  const { signer, certificate, chain } = key;
+
+  const jobs = await plan(positionals, values.output!);
   const options: PadesSignOptions = {
     signer,
     certificate,
@@ -132,7 +146,7 @@ async function loadSigningKey(values: {
   p12?: string;
   password?: string;
   pss?: boolean;
-}): Promise<{ signer: Signer; certificate: Uint8Array; chain: Uint8Array[] }> {
+}): Promise<{ signer: Signer; certificate: Uint8Array; chain: Uint8Array[]; close?: () => Promise<void> }> {
   const extraChain: Uint8Array[] = [];
   for (const file of values.chain ?? []) extraChain.push(...loadCertificates(await readFile(file)));
   if (values.p12) {
@@ -151,15 +165,15 @@ async function loadSigningKey(values: {
   if (!values.cert) throw new UsageError("sign: --cert CERT.pem is required");
   const certs = loadCertificates(await readFile(values.cert));
   const certificate = first(certs, values.cert);
-  let signer: Signer;
+  // A certificate file that holds the chain after the signer's certificate is common (fullchain.pem).
+  const chain = [...certs.slice(1), ...extraChain];
   if (values.key.startsWith("pkcs11:")) {
     const { signerFromPkcs11Uri } = await import("./pkcs11.js");
-    signer = await signerFromPkcs11Uri(values.key, values.password);
-  } else {
-    signer = softwareSigner(loadPrivateKey(await readFile(values.key), values.password), { pss: values.pss });
+    const { signer, close } = await signerFromPkcs11Uri(values.key, values.password, values.pss ?? false);
+    return { signer, certificate, chain, close };
   }
-  // A certificate file that holds the chain after the signer's certificate is common (fullchain.pem).
-  return { signer, certificate, chain: [...certs.slice(1), ...extraChain] };
+  const signer = softwareSigner(loadPrivateKey(await readFile(values.key), values.password), { pss: values.pss });
+  return { signer, certificate, chain };
 }
 
 function first(certs: Uint8Array[], file: string): Uint8Array {

@@ -1,6 +1,103 @@
-/** `khatam verify` arrives with the validation engine. */
+/**
+ * `khatam verify FILE.pdf [--trust ROOT.pem|TRUSTED-LIST.xml]… [--json] [--offline]` (CONTRACTS.md § 2, § 4).
+ * Exit codes: 0 VALID, 1 INVALID, 2 INDETERMINATE, 3 not a readable PDF, 64 usage.
+ */
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { loadCertificates } from "@khatam/core/keys/pem";
+import type { TrustAnchor } from "@khatam/core/validation/cades";
+import type { SignatureReport, ValidationReport } from "@khatam/core/validation/report";
+import { NotAPdfError, validatePdf } from "@khatam/core/validation/validate";
 import { UsageError } from "./usage.js";
 
-export async function verifyCommand(_argv: string[]): Promise<number> {
-  throw new UsageError("verify: the validation engine is not part of this build yet");
+const EXIT = { VALID: 0, INVALID: 1, INDETERMINATE: 2, NOT_A_PDF: 3 } as const;
+
+export async function verifyCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      trust: { type: "string", multiple: true },
+      json: { type: "boolean", default: false },
+      offline: { type: "boolean", default: false },
+      at: { type: "string" },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError("verify: give exactly one PDF file");
+  const file = positionals[0]!;
+  const trustAnchors = await loadTrust(values.trust ?? []);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (e) {
+    process.stderr.write(`khatam: ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
+    return EXIT.NOT_A_PDF;
+  }
+  const validationTime = values.at ? new Date(values.at) : undefined;
+  if (validationTime && Number.isNaN(validationTime.getTime())) throw new UsageError("verify: --at needs an ISO 8601 time");
+  let report: ValidationReport;
+  try {
+    report = await validatePdf(bytes, {
+      trustAnchors,
+      validationTime,
+      online: values.offline ? undefined : { fetch, timeoutMs: 10_000 },
+    });
+  } catch (e) {
+    if (e instanceof NotAPdfError) {
+      process.stderr.write(`khatam: ${file}: ${e.message}\n`);
+      return EXIT.NOT_A_PDF;
+    }
+    throw e;
+  }
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(file, report));
+  return EXIT[report.verdict];
+}
+
+/** Trust anchors from PEM/DER certificate files and ETSI TS 119 612 trusted lists. */
+async function loadTrust(files: string[]): Promise<TrustAnchor[]> {
+  const anchors: TrustAnchor[] = [];
+  for (const file of files) {
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch {
+      throw new UsageError(`verify: cannot read trust file ${file}`);
+    }
+    const head = data.subarray(0, 512).toString("utf8").trimStart();
+    if (head.startsWith("<")) {
+      const { trustAnchorsFromTrustedList } = await import("@khatam/core/trust/trusted-list");
+      anchors.push(...(await trustAnchorsFromTrustedList(new Uint8Array(data), { source: file })));
+    } else {
+      try {
+        for (const certificate of loadCertificates(new Uint8Array(data))) anchors.push({ certificate, source: file });
+      } catch (e) {
+        throw new UsageError(`verify: ${file}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return anchors;
+}
+
+function renderText(file: string, report: ValidationReport): string {
+  const lines = [`${file}`, `  SHA-256 ${report.sha256}`, `Verdict: ${report.verdict}`];
+  if (report.signatures.length === 0) lines.push("  The document has no signatures.");
+  report.signatures.forEach((s, i) => lines.push("", ...renderSignature(i + 1, s)));
+  return `${lines.join("\n")}\n`;
+}
+
+function renderSignature(n: number, s: SignatureReport): string[] {
+  const what = s.type === "document-timestamp" ? "Document time-stamp" : "Signature";
+  const out = [`${what} ${n}: field ${s.field} (${s.subFilter || "no SubFilter"}${s.level !== "none" ? `, ${s.level}` : ""})`];
+  out.push(`  Result:       ${s.indication}${s.subIndication ? ` / ${s.subIndication}` : ""}`);
+  if (s.signer) out.push(`  Signer:       ${s.signer.subject}${s.signer.country ? ` [${s.signer.country}]` : ""}`);
+  if (s.claimedSigningTime) out.push(`  Claimed time: ${s.claimedSigningTime}`);
+  if (s.timestamp)
+    out.push(`  Time-stamp:   ${s.timestamp.time} by ${s.timestamp.tsa} (${s.timestamp.valid ? "valid" : "NOT valid"})`);
+  out.push(`  Coverage:     ${s.coverage}; changes after signing: ${s.modifications}`);
+  if (s.chain.length)
+    out.push(`  Chain:        ${s.chain.map((c) => `${c.subject}${c.trusted ? " (trust anchor)" : ""}`).join("\n                ← ")}`);
+  out.push(`  Revocation:   ${s.revocation.status} (${s.revocation.source})`);
+  for (const e of s.errors) out.push(`  Error:        ${e}`);
+  for (const w of s.warnings ?? []) out.push(`  Note:         ${w}`);
+  return out;
 }

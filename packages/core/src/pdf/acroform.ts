@@ -72,6 +72,11 @@ export function docMdpPermission(reader: PdfReader): 1 | 2 | 3 | undefined {
   if (!(perms instanceof PdfDict)) return undefined;
   const sig = reader.resolve(perms.get("DocMDP"));
   if (!(sig instanceof PdfDict)) return undefined;
+  return docMdpTransform(reader, sig) ?? 2;
+}
+
+/** The /P of a signature dictionary's DocMDP transform (/Reference), or undefined if it has none. */
+export function docMdpTransform(reader: PdfReader, sig: PdfDict): 1 | 2 | 3 | undefined {
   const refs = reader.resolve(sig.get("Reference"));
   for (const r of Array.isArray(refs) ? refs : []) {
     const ref = reader.resolve(r);
@@ -80,5 +85,5 @@ export function docMdpPermission(reader: PdfReader): 1 | 2 | 3 | undefined {
     const p = params instanceof PdfDict ? params.get("P") : undefined;
     return p === 1 || p === 3 ? p : 2;
   }
-  return 2;
+  return undefined;
 }

@@ -1,0 +1,208 @@
+/**
+ * Finding the signatures of a PDF and checking their byte ranges (ISO 32000-2 § 12.8.1; ETSI EN 319 142-1 § 5.4;
+ * the "universal signature forgery" and "signature wrapping" classes of the PDF Insecurity research).
+ *
+ * A /ByteRange is a claim made by the file, never trusted: it must start at 0, leave out exactly this signature's
+ * /Contents hex string and nothing else, and end at the end of a revision. The signature dictionary itself must lie
+ * inside the signed bytes, and the signed revision must already contain the signature field.
+ */
+import { formFields } from "../pdf/acroform.js";
+import { PdfDict, PdfFormatError, PdfRef, PdfString } from "../pdf/objects.js";
+import { PdfReader } from "../pdf/reader.js";
+
+export type Coverage = "ENTIRE_FILE" | "ENTIRE_REVISION" | "PARTIAL";
+
+/** One signature or document time-stamp found in the document. */
+export interface PdfSignature {
+  /** Fully qualified field name. */
+  readonly field: string;
+  /** The signature dictionary (§ 12.8.1, Table 255). */
+  readonly dict: PdfDict;
+  readonly ref: PdfRef | undefined;
+  readonly type: "signature" | "document-timestamp";
+  readonly subFilter: string;
+  /** The four /ByteRange numbers, as claimed. */
+  readonly byteRange: readonly number[];
+  /** The DER of the CMS (the /Contents string with its zero padding removed). */
+  readonly cms: Uint8Array;
+  /** The /M of the signature dictionary. */
+  readonly claimedSigningTime: Date | null;
+  /** Offset just past the signed bytes: the end of the revision this signature covers. */
+  readonly signedEnd: number;
+  readonly coverage: Coverage;
+  /** Problems with the byte range or placement; any of them makes the signature a FORMAT_FAILURE. */
+  readonly formatErrors: string[];
+}
+
+/** All signature fields with a signature value, in the order their revisions were written (oldest first). */
+export function findSignatures(reader: PdfReader): PdfSignature[] {
+  const bytes = reader.bytes;
+  const revisionEnds = findRevisionEnds(bytes);
+  const out: PdfSignature[] = [];
+  const seenDicts = new Set<string>();
+  for (const field of formFields(reader)) {
+    if (field.type !== "Sig") continue;
+    const v = field.dict.get("V");
+    const dict = reader.resolve(v);
+    if (!(dict instanceof PdfDict)) continue;
+    const ref = v instanceof PdfRef ? v : undefined;
+    if (ref) {
+      // The same signature dictionary referenced from two fields would be counted twice.
+      if (seenDicts.has(ref.key)) continue;
+      seenDicts.add(ref.key);
+    }
+    out.push(inspect(reader, field.name, dict, ref, revisionEnds));
+  }
+  return out.sort((a, b) => a.signedEnd - b.signedEnd);
+}
+
+function inspect(
+  reader: PdfReader,
+  field: string,
+  dict: PdfDict,
+  ref: PdfRef | undefined,
+  revisionEnds: number[],
+): PdfSignature {
+  const bytes = reader.bytes;
+  const errors: string[] = [];
+  const subFilter = dict.name("SubFilter") ?? "";
+  const type = dict.name("Type") === "DocTimeStamp" || subFilter === "ETSI.RFC3161" ? "document-timestamp" : "signature";
+  const brObj = reader.resolve(dict.get("ByteRange"));
+  const br = Array.isArray(brObj) && brObj.every((x) => typeof x === "number") ? (brObj as number[]) : [];
+  const contentsObj = reader.resolve(dict.get("Contents"));
+  const contents = contentsObj instanceof PdfString ? contentsObj.bytes : new Uint8Array(0);
+  let signedEnd = 0;
+
+  if (br.length !== 4 || !br.every((n) => Number.isInteger(n) && n >= 0)) {
+    errors.push("the /ByteRange is not four non-negative integers");
+  } else {
+    const [a, b, c, d] = br as [number, number, number, number];
+    signedEnd = c + d;
+    if (a !== 0) errors.push("the /ByteRange does not start at the beginning of the file");
+    if (b >= c) errors.push("the /ByteRange ranges overlap or are out of order");
+    if (signedEnd > bytes.length) errors.push("the /ByteRange reaches past the end of the file");
+    if (errors.length === 0) checkHole(bytes, b, c, contents, errors);
+    if (errors.length === 0 && ref) {
+      // The dictionary that claims this hole must itself be signed: its object must start before the hole and
+      // sit in the signed bytes (otherwise /ByteRange and /Contents could be swapped in later; signature wrapping).
+      const at = reader.offsetOf(ref.num);
+      if (at === undefined || at > b) errors.push("the signature dictionary lies outside the bytes it signs");
+    }
+    if (errors.length === 0) checkSignedRevision(reader, field, ref, signedEnd, errors);
+  }
+  const coverage: Coverage =
+    signedEnd === bytes.length ? "ENTIRE_FILE" : revisionEnds.includes(signedEnd) ? "ENTIRE_REVISION" : "PARTIAL";
+  if (coverage === "PARTIAL" && errors.length === 0) errors.push("the signed bytes do not end at the end of a revision");
+  const m = reader.resolve(dict.get("M"));
+  return {
+    field,
+    dict,
+    ref,
+    type,
+    subFilter,
+    byteRange: br,
+    cms: trimDer(contents),
+    claimedSigningTime: m instanceof PdfString ? parsePdfDate(m.text) : null,
+    signedEnd,
+    coverage,
+    formatErrors: errors,
+  };
+}
+
+/** The hole must be exactly `<hex>` holding this dictionary's /Contents, and nothing else (§ 12.8.1). */
+function checkHole(bytes: Uint8Array, start: number, end: number, contents: Uint8Array, errors: string[]): void {
+  if (bytes[start] !== 0x3c || bytes[end - 1] !== 0x3e) {
+    errors.push("the gap in the /ByteRange is not exactly the /Contents hex string");
+    return;
+  }
+  const hexLen = end - start - 2;
+  if (hexLen !== contents.length * 2) {
+    errors.push("the gap in the /ByteRange does not match the length of /Contents");
+    return;
+  }
+  for (let i = 0; i < contents.length; i++) {
+    const hi = hexValue(bytes[start + 1 + 2 * i]!);
+    const lo = hexValue(bytes[start + 2 + 2 * i]!);
+    if (hi < 0 || lo < 0 || ((hi << 4) | lo) !== contents[i]) {
+      errors.push("the gap in the /ByteRange is not this signature's /Contents");
+      return;
+    }
+  }
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  if (l >= 0x61 && l <= 0x66) return l - 0x57;
+  return -1;
+}
+
+/**
+ * The revision the signature covers must already hold this signature field with this signature dictionary
+ * (otherwise a signature of one document is being shown as part of another: "sneaky signature").
+ */
+function checkSignedRevision(
+  reader: PdfReader,
+  field: string,
+  ref: PdfRef | undefined,
+  signedEnd: number,
+  errors: string[],
+): void {
+  if (signedEnd === reader.bytes.length) return;
+  try {
+    const signed = PdfReader.open(reader.bytes.subarray(0, signedEnd));
+    const there = formFields(signed).find((f) => f.name === field);
+    const v = there?.dict.get("V");
+    if (!there || (ref && !(v instanceof PdfRef && v.equals(ref))))
+      errors.push("the signed revision does not contain this signature field");
+  } catch (e) {
+    if (!(e instanceof PdfFormatError)) throw e;
+    errors.push(`the signed revision cannot be read: ${e.message}`);
+  }
+}
+
+/**
+ * Offsets just past each `%%EOF` marker (and its end-of-line), the candidate revision ends (§ 7.5.5).
+ */
+export function findRevisionEnds(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  const marker = [0x25, 0x25, 0x45, 0x4f, 0x46];
+  for (let i = bytes.indexOf(0x25); i >= 0 && i + 5 <= bytes.length; i = bytes.indexOf(0x25, i + 1)) {
+    if (marker.every((m, k) => bytes[i + k] === m)) {
+      let end = i + 5;
+      out.push(end);
+      if (bytes[end] === 0x0d) end++;
+      if (bytes[end] === 0x0a) end++;
+      if (end !== i + 5) out.push(end);
+    }
+  }
+  return out;
+}
+
+/**
+ * /Contents is padded with zeros after the DER; the DER length says where it ends. An indefinite-length (BER)
+ * encoding, which some producers write, ends with two zero bytes that cannot be told from padding, so it is left whole.
+ */
+export function trimDer(b: Uint8Array): Uint8Array {
+  if (b.length < 2 || b[0] !== 0x30) return b;
+  let len = b[1]!;
+  let p = 2;
+  if (len === 0x80) return b;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n > 4 || p + n > b.length) return b;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + b[p++]!;
+  }
+  return p + len <= b.length ? b.subarray(0, p + len) : b;
+}
+
+/** § 7.9.4: D:YYYYMMDDHHmmSSOHH'mm'; missing parts default, as the standard says. */
+export function parsePdfDate(s: string): Date | null {
+  const m = /^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?'?/.exec(s.trim());
+  if (!m) return null;
+  const [, y, mo = "01", d = "01", h = "00", mi = "00", se = "00", tz, th = "00", tm = "00"] = m;
+  let t = Date.UTC(+y!, +mo - 1, +d, +h, +mi, +se);
+  if (tz === "+" || tz === "-") t -= (tz === "+" ? 1 : -1) * (+th * 60 + +tm) * 60_000;
+  return Number.isNaN(t) ? null : new Date(t);
+}

@@ -1,0 +1,142 @@
+/**
+ * Validation of a PDF's signatures (ETSI EN 319 102-1 for each signature, applied to PAdES as ETSI EN 319 142-1
+ * describes): byte-range and placement checks, the signature-level building blocks, proof of existence from
+ * document time-stamps, modification analysis after each signature, and the report of CONTRACTS.md § 4.
+ *
+ * Pure: no file or network access except through the `online.fetch` given in the options.
+ */
+import { sha, type HashName } from "../cms/hash.js";
+import { PdfFormatError } from "../pdf/objects.js";
+import { PdfReader } from "../pdf/reader.js";
+import { docMdpOf } from "./docmdp.js";
+import { type CadesValidationResult, type TrustAnchor, validateCades } from "./cades.js";
+import { readDss } from "./dss.js";
+import { analyseModifications } from "./modifications.js";
+import { findSignatures, type PdfSignature } from "./pdf-signatures.js";
+import { type SignatureReport, type ValidationReport, verdictOf } from "./report.js";
+
+export interface ValidatePdfOptions {
+  readonly trustAnchors: readonly TrustAnchor[];
+  /** The time validation is for; now by default. */
+  readonly validationTime?: Date;
+  /** Fetch OCSP responses and CRLs over the network (AIA, CRL distribution points); offline when absent. */
+  readonly online?: { readonly fetch: typeof fetch; readonly timeoutMs?: number };
+}
+
+/** Thrown when the file is not a readable PDF at all (the CLI's exit code 3). */
+export class NotAPdfError extends Error {
+  override name = "NotAPdfError";
+}
+
+export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions): Promise<ValidationReport> {
+  const fileHash = Buffer.from(sha("SHA-256", bytes)).toString("hex");
+  let reader: PdfReader;
+  let signatures: PdfSignature[];
+  try {
+    reader = PdfReader.open(bytes);
+    if (reader.isEncrypted) throw new NotAPdfError("the PDF is encrypted; Khatam validates only unencrypted PDFs");
+    signatures = findSignatures(reader);
+  } catch (e) {
+    if (e instanceof PdfFormatError) throw new NotAPdfError(`not a readable PDF: ${e.message}`);
+    throw e;
+  }
+  const dss = readDss(reader);
+  const validationTime = options.validationTime ?? new Date();
+  const certification = docMdpOf(reader, signatures);
+
+  const results = new Map<PdfSignature, CadesValidationResult | undefined>();
+  const validate = async (sig: PdfSignature, poe?: Date) => {
+    if (sig.formatErrors.length > 0) return undefined;
+    const digestCache = new Map<HashName, Uint8Array>();
+    const [, b, c, d] = sig.byteRange as [number, number, number, number];
+    return validateCades({
+      cms: sig.cms,
+      kind: sig.type,
+      signedContentDigest: (hash) => {
+        let h = digestCache.get(hash);
+        if (!h) {
+          h = sha(hash, bytes.subarray(0, b), bytes.subarray(c, c + d));
+          digestCache.set(hash, h);
+        }
+        return h;
+      },
+      trustAnchors: [...options.trustAnchors],
+      validationTime,
+      extraCertificates: dss.certificates,
+      ocspResponses: dss.ocspResponses,
+      crls: dss.crls,
+      poe,
+      online: options.online,
+    });
+  };
+  // Document time-stamps first, newest first: each is proof of existence for everything it covers (EN 319 102-1 § 5.6.2.1).
+  const timestamps = signatures.filter((s) => s.type === "document-timestamp").reverse();
+  let poeFromLater: { end: number; time: Date }[] = [];
+  for (const ts of timestamps) {
+    const later = poeFromLater.filter((p) => p.end > ts.signedEnd).map((p) => p.time);
+    const r = await validate(ts, earliest(later));
+    results.set(ts, r);
+    if (r?.indication === "TOTAL_PASSED" && r.timestamp) poeFromLater.push({ end: ts.signedEnd, time: new Date(r.timestamp.time) });
+  }
+  for (const sig of signatures) {
+    if (sig.type !== "signature") continue;
+    const poe = earliest(poeFromLater.filter((p) => p.end > sig.signedEnd).map((p) => p.time));
+    results.set(sig, await validate(sig, poe));
+  }
+  poeFromLater = [];
+
+  const reports: SignatureReport[] = signatures.map((sig) => {
+    const r = results.get(sig);
+    const docMdp = certification && certification.signedEnd <= sig.signedEnd ? certification.permission : undefined;
+    const mods = analyseModifications(bytes, sig.signedEnd, { docMdp });
+    const errors = [...sig.formatErrors, ...(r?.errors ?? [])];
+    if (mods.level === "OTHER") errors.push(...mods.reasons.map((x) => `changed after signing: ${x}`));
+    const warnings = [...(r?.warnings ?? [])];
+    if (mods.level !== "NONE" && mods.level !== "OTHER")
+      warnings.push(...mods.reasons.map((x) => `changed after signing (${mods.level.toLowerCase()}): ${x}`));
+    return {
+      field: sig.field,
+      type: sig.type,
+      subFilter: sig.subFilter,
+      level: levelOf(sig, r, signatures, dss),
+      signer: r?.signer ?? null,
+      claimedSigningTime: sig.claimedSigningTime?.toISOString() ?? null,
+      timestamp: r?.timestamp ?? null,
+      indication: r ? r.indication : "TOTAL_FAILED",
+      subIndication: r ? r.subIndication : "FORMAT_FAILURE",
+      coverage: sig.coverage,
+      modifications: mods.level,
+      chain: r?.chain ?? [],
+      revocation: r?.revocation ?? { status: "unknown", source: "none" },
+      errors,
+      warnings,
+    };
+  });
+  return { verdict: verdictOf(reports), sha256: fileHash, signatures: reports };
+}
+
+function earliest(dates: Date[]): Date | undefined {
+  return dates.length ? new Date(Math.min(...dates.map((d) => d.getTime()))) : undefined;
+}
+
+/**
+ * The PAdES baseline level a signature reaches (ETSI EN 319 142-1 § 6): B-T with a signature time-stamp, B-LT when
+ * a later revision added a DSS with revocation data, B-LTA when a document time-stamp then covers that DSS.
+ */
+function levelOf(
+  sig: PdfSignature,
+  r: CadesValidationResult | undefined,
+  all: readonly PdfSignature[],
+  dss: { ocspResponses: Uint8Array[]; crls: Uint8Array[] },
+): SignatureReport["level"] {
+  if (sig.type === "document-timestamp") return "none";
+  if (!r?.hasSignatureTimestamp) return "B-B";
+  const hasValidationData = dss.ocspResponses.length + dss.crls.length > 0 && sig.signedEnd < lastRevisionEnd(all, sig);
+  if (!hasValidationData) return "B-T";
+  const archived = all.some((s) => s.type === "document-timestamp" && s.signedEnd > sig.signedEnd);
+  return archived ? "B-LTA" : "B-LT";
+}
+
+function lastRevisionEnd(all: readonly PdfSignature[], sig: PdfSignature): number {
+  return Math.max(sig.signedEnd + 1, ...all.map((s) => s.signedEnd));
+}
