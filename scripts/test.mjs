@@ -32,7 +32,7 @@ if (missing.length > 0) {
   run(["apt-get", "install", "-y", "-qq", ...missing]);
 }
 
-execFileSync("npx", ["tsc", "-b", "packages/core", "packages/cli"], { stdio: "inherit" });
+execFileSync("npx", ["tsc", "-b", "packages/core", "packages/server", "packages/cli"], { stdio: "inherit" });
 
 const testDirs = readdirSync("packages")
   .map((p) => join("packages", p, "dist", "test"))
