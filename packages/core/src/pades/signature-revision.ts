@@ -1,0 +1,182 @@
+/**
+ * One signature revision (ISO 32000-2 § 12.8.1): an incremental update that adds a signature dictionary with a
+ * reserved /Contents hole, places it in a signature field, fixes /ByteRange, hashes everything around the hole, and
+ * writes the CMS that `produce` returns for that digest into the hole.
+ *
+ * Shared by approval/certification signatures and document time-stamps, which differ only in their dictionary
+ * entries and in what CMS they put in the hole.
+ */
+import { sha } from "../cms/hash.js";
+import type { HashAlgorithm } from "../keys/signer.js";
+import { formFields, nextSignatureFieldName } from "../pdf/acroform.js";
+import { PdfDict, PdfFormatError, PdfName, type PdfObject, PdfRaw, PdfRef, PdfString } from "../pdf/objects.js";
+import { PdfReader } from "../pdf/reader.js";
+import { IncrementalUpdate } from "../pdf/writer.js";
+
+export class SignError extends Error {
+  override name = "SignError";
+}
+
+export interface SignatureRevisionOptions {
+  /** Entries of the signature dictionary other than /ByteRange and /Contents. */
+  readonly entries: readonly [string, PdfObject][];
+  /** Field name; a new unique one by default. An existing empty signature field of that name is filled. */
+  readonly fieldName?: string;
+  /** 1-based page for the widget of a new field. */
+  readonly page?: number;
+  /** Extra catalog entries, given the new signature dictionary's reference (e.g. /Perms of a certification). */
+  readonly catalogEntries?: (sigRef: PdfRef) => [string, PdfObject][];
+  /** Bytes reserved for the CMS. */
+  readonly reserve: number;
+  readonly hash: HashAlgorithm;
+  /** The CMS (DER) for the digest of the signed bytes. */
+  readonly produce: (digest: Uint8Array) => Promise<Uint8Array>;
+}
+
+/** Opens a PDF to sign it, turning format problems into one-line SignErrors. */
+export function openForSigning(pdf: Uint8Array): PdfReader {
+  let reader: PdfReader;
+  try {
+    reader = PdfReader.open(pdf);
+  } catch (e) {
+    if (e instanceof PdfFormatError) throw new SignError(`cannot read the PDF: ${e.message}`);
+    throw e;
+  }
+  if (reader.isEncrypted) throw new SignError("the PDF is encrypted; Khatam signs only unencrypted PDFs");
+  if (reader.startXref < 0)
+    throw new SignError("the PDF's cross-reference data is damaged; repair it (e.g. qpdf in.pdf out.pdf) first");
+  return reader;
+}
+
+/**
+ * Adds the signature revision; returns the bytes to append to `reader.bytes`. If the CMS turns out larger than
+ * the reservation (a TSA's token can be), the revision is built once more with room for it.
+ */
+export async function addSignatureRevision(reader: PdfReader, options: SignatureRevisionOptions): Promise<Uint8Array> {
+  let reserve = options.reserve;
+  for (let attempt = 0; ; attempt++) {
+    const result = await attempt_(reader, options, reserve);
+    if (result instanceof Uint8Array) return result;
+    if (attempt > 0) throw new SignError(`the signature needs ${result.needed} bytes and did not fit`);
+    reserve = result.needed + 2048;
+  }
+}
+
+async function attempt_(
+  reader: PdfReader,
+  options: SignatureRevisionOptions,
+  reserve: number,
+): Promise<Uint8Array | { needed: number }> {
+  const pdf = reader.bytes;
+  const update = new IncrementalUpdate(reader);
+  const sigRef = update.allocate();
+  const byteRange = new PdfRaw(new TextEncoder().encode(`[0 ${" ".repeat(10)} ${" ".repeat(10)} ${" ".repeat(10)}]`));
+  const contents = new PdfRaw(new TextEncoder().encode(`<${"0".repeat(reserve * 2)}>`));
+  // /ByteRange before /Contents, both last: the hole is then the tail of the dictionary, as most signers write it.
+  const sigDict = new PdfDict([...options.entries, ["ByteRange", byteRange], ["Contents", contents]]);
+  update.set(sigRef, sigDict);
+  placeField(reader, update, sigRef, options);
+
+  const bytes = update.toBytes();
+  const base = pdf.length;
+  const holeStart = contents.offset;
+  const holeEnd = holeStart + contents.bytes.length;
+  const total = base + bytes.length;
+  const range = `[0 ${pad(holeStart)} ${pad(holeEnd)} ${pad(total - holeEnd)}]`;
+  bytes.set(new TextEncoder().encode(range), byteRange.offset - base);
+
+  const digest = sha(options.hash, pdf, bytes.subarray(0, holeStart - base), bytes.subarray(holeEnd - base));
+  const cms = await options.produce(digest);
+  if (cms.length > reserve) return { needed: cms.length };
+  bytes.set(new TextEncoder().encode(Buffer.from(cms).toString("hex")), holeStart - base + 1);
+  return bytes;
+}
+
+const pad = (n: number): string => String(n).padEnd(10, " ");
+
+/**
+ * Puts the signature into a field: an existing empty signature field of that name, or a new field merged with an
+ * invisible widget (§ 12.7.5.5: /Rect all zero) on the chosen page, added to the page's /Annots and the form's
+ * /Fields, with /SigFlags 3 (signatures exist, append only).
+ */
+function placeField(
+  reader: PdfReader,
+  update: IncrementalUpdate,
+  sigRef: PdfRef,
+  options: SignatureRevisionOptions,
+): void {
+  const catalog = reader.catalog.clone();
+  const catalogRef = reader.trailer.get("Root") as PdfRef;
+  let catalogChanged = false;
+
+  const acroRaw = catalog.get("AcroForm");
+  const acroResolved = reader.resolve(acroRaw);
+  const acroForm = acroResolved instanceof PdfDict ? acroResolved.clone() : new PdfDict();
+  const name = options.fieldName ?? nextSignatureFieldName(reader);
+  const existing = formFields(reader).find((f) => f.name === name);
+
+  if (existing) {
+    if (existing.type !== "Sig") throw new SignError(`field '${name}' exists and is not a signature field`);
+    if (reader.resolve(existing.dict.get("V")) !== null) throw new SignError(`field '${name}' is already signed`);
+    if (!existing.ref) throw new SignError(`field '${name}' is not an indirect object and cannot be filled`);
+    update.set(existing.ref, existing.dict.clone().set("V", sigRef));
+  } else {
+    const pages = reader.pages();
+    const pageRef = pages[(options.page ?? 1) - 1];
+    if (!pageRef) throw new SignError(`the document has no page ${options.page ?? 1}`);
+    const widget = update.add(
+      new PdfDict([
+        ["Type", PdfName.of("Annot")],
+        ["Subtype", PdfName.of("Widget")],
+        ["FT", PdfName.of("Sig")],
+        ["T", PdfString.text(name)],
+        ["V", sigRef],
+        ["F", 132], // Print + Locked
+        ["Rect", [0, 0, 0, 0]],
+        ["P", pageRef],
+      ]),
+    );
+    const page = reader.dict(pageRef, "the page").clone();
+    appendToArray(reader, update, page, "Annots", widget, () => update.set(pageRef, page));
+    appendToArray(reader, update, acroForm, "Fields", widget, () => {});
+  }
+  acroForm.set("SigFlags", 3);
+  if (acroRaw instanceof PdfRef) update.set(acroRaw, acroForm);
+  else {
+    catalog.set("AcroForm", acroRaw === undefined ? update.add(acroForm) : acroForm);
+    catalogChanged = true;
+  }
+  for (const [key, value] of options.catalogEntries?.(sigRef) ?? []) {
+    catalog.set(key, value);
+    catalogChanged = true;
+  }
+  if (catalogChanged) update.set(catalogRef, catalog);
+}
+
+/**
+ * Appends `item` to the array under `key` of `owner`. If the array is an indirect object, that object is rewritten
+ * (and the owner left alone); otherwise the owner gets a new direct array and `ownerChanged` is called.
+ */
+function appendToArray(
+  reader: PdfReader,
+  update: IncrementalUpdate,
+  owner: PdfDict,
+  key: string,
+  item: PdfObject,
+  ownerChanged: () => void,
+): void {
+  const raw = owner.get(key);
+  const current = reader.resolve(raw);
+  const items = Array.isArray(current) ? [...current, item] : [item];
+  if (raw instanceof PdfRef && Array.isArray(current)) update.set(raw, items);
+  else {
+    owner.set(key, items);
+    ownerChanged();
+  }
+}
+
+/** § 7.9.4 date string, in UTC: D:YYYYMMDDHHmmSSZ. */
+export function pdfDate(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `D:${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+}
