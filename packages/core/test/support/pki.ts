@@ -1,6 +1,7 @@
 // A small test PKI made with the openssl CLI: a root CA and end-entity certificates issued by it (document
 // signers, a time-stamping unit), written to a directory as PEM, with a PKCS#12 bundle for the tools that want one.
-// RSA-2048 throughout, because every peer tool (node-forge in @signpdf, NSS, mupdf) handles it.
+// RSA-2048 by default, because every peer tool (node-forge in @signpdf, NSS, mupdf) handles it; leaves can also have
+// RSA-3072 or ECDSA P-256 keys (see {@link LeafKey}).
 
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -94,11 +95,20 @@ const PROFILES: Record<LeafProfile, string> = {
   ].join("\n"),
 };
 
-/** Issues an end-entity certificate from `root` and bundles it as PKCS#12. */
+/** Key types of a leaf: `openssl req -newkey` arguments. */
+export type LeafKey = "rsa:2048" | "rsa:3072" | "ec:P-256";
+
+const NEWKEY: Record<LeafKey, string[]> = {
+  "rsa:2048": ["-newkey", "rsa:2048"],
+  "rsa:3072": ["-newkey", "rsa:3072"],
+  "ec:P-256": ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+};
+
+/** Issues an end-entity certificate from `root` (RSA-2048 unless `key` says otherwise) and bundles it as PKCS#12. */
 export async function issueLeaf(
   root: TestRoot,
   name: string,
-  options: { profile?: LeafProfile; country?: string; password?: string } = {},
+  options: { profile?: LeafProfile; country?: string; password?: string; key?: LeafKey } = {},
 ): Promise<TestLeaf> {
   const dir = root.dir;
   const keyFile = join(dir, `${name}.key`);
@@ -109,7 +119,17 @@ export async function issueLeaf(
   const password = options.password ?? "test-password";
   await writeFile(extFile, `${PROFILES[options.profile ?? "signer"]}\n`);
   const subj = `/C=${options.country ?? "JP"}/O=Khatam Test/CN=${name}`;
-  await runOk("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", csrFile, "-subj", subj]);
+  await runOk("openssl", [
+    "req",
+    ...NEWKEY[options.key ?? "rsa:2048"],
+    "-nodes",
+    "-keyout",
+    keyFile,
+    "-out",
+    csrFile,
+    "-subj",
+    subj,
+  ]);
   await runOk("openssl", [
     "x509",
     "-req",
