@@ -69,6 +69,10 @@ export interface CertificateRecord extends IssuedCertificate {
 export interface NationalPki {
   readonly id: string;
   readonly country: string;
+  /** The operating organisation. */
+  readonly organization: string;
+  /** The number of the last CRL {@link crl} made (0 before the first); a store persists it (RFC 5280 § 5.2.3). */
+  readonly crlNumber: number;
   readonly root: TrustServiceIdentity;
   readonly issuing: TrustServiceIdentity;
   readonly tsa: TrustServiceIdentity;
@@ -152,10 +156,48 @@ export async function createNationalPki(options: NationalPkiOptions): Promise<Na
     now,
   });
 
+  return assembleNationalPki({
+    id: options.id,
+    country: options.country,
+    organization: options.organization,
+    rootCa,
+    issuingCa,
+    certificates: { root: rootCert, issuing: issuingCert, tsa: tsaCert, ocsp: ocspCert },
+    keys: { root: rootKey!, issuing: issuingKey!, tsa: tsaKey!, ocsp: ocspKey! },
+    records: [
+      { ...tsaCert, profile: "tsa" },
+      { ...ocspCert, profile: "ocsp" },
+    ],
+    crlNumber: 0,
+  });
+}
+
+/** Everything a national PKI is made of; {@link createNationalPki} makes it, a store restores it. */
+export interface NationalPkiParts {
+  readonly id: string;
+  readonly country: string;
+  readonly organization: string;
+  /** The root CA (its `publicUrl` is the one cross-certificates carry). */
+  readonly rootCa: CertificateAuthority;
+  /** The issuing CA (its `publicUrl` goes into the AIA and CRL DP of what it issues). */
+  readonly issuingCa: CertificateAuthority;
+  readonly certificates: Readonly<Record<TrustServiceRole, IssuedCertificate>>;
+  readonly keys: Readonly<Record<TrustServiceRole, RoleKey>>;
+  /** The issuing CA's records, with their revocation state. */
+  readonly records: readonly CertificateRecord[];
+  /** The last CRL number used. */
+  readonly crlNumber: number;
+}
+
+/** Builds the {@link NationalPki} object over existing certificates, keys and records (no key is generated). */
+export function assembleNationalPki(parts: NationalPkiParts): NationalPki {
+  const { rootCa, issuingCa } = parts;
+  const { tsa: tsaCert, ocsp: ocspCert } = parts.certificates;
+  const { tsa: tsaKey, ocsp: ocspKey } = parts.keys;
   const records = new Map<string, CertificateRecord>();
-  records.set(tsaCert.serial, { ...tsaCert, profile: "tsa" });
-  records.set(ocspCert.serial, { ...ocspCert, profile: "ocsp" });
-  let crlNumber = 0;
+  for (const record of parts.records) records.set(normalise(record.serial), { ...record });
+  let crlNumber = parts.crlNumber;
+  const options = { id: parts.id, country: parts.country };
 
   const identity = (cert: IssuedCertificate, key: RoleKey): TrustServiceIdentity => ({
     certificate: cert.der,
@@ -171,12 +213,16 @@ export async function createNationalPki(options: NationalPkiOptions): Promise<Na
   };
 
   return {
-    id: options.id,
-    country: options.country,
-    root: identity(rootCert, rootKey!),
-    issuing: identity(issuingCert, issuingKey!),
-    tsa: identity(tsaCert, tsaKey!),
-    ocsp: identity(ocspCert, ocspKey!),
+    id: parts.id,
+    country: parts.country,
+    organization: parts.organization,
+    get crlNumber() {
+      return crlNumber;
+    },
+    root: identity(parts.certificates.root, parts.keys.root),
+    issuing: identity(parts.certificates.issuing, parts.keys.issuing),
+    tsa: identity(tsaCert, tsaKey),
+    ocsp: identity(ocspCert, ocspKey),
     issuingCa,
     async issue(profile, request) {
       const subject = request.subject && { country: options.country, ...request.subject };
@@ -207,13 +253,13 @@ export async function createNationalPki(options: NationalPkiOptions): Promise<Na
       return respondOcsp(requestDer, {
         caCertificate: issuingCa.certificate,
         responderCertificate: ocspCert.der,
-        signer: ocspKey!.signer,
+        signer: ocspKey.signer,
         lookup: status,
         now: at,
       });
     },
     timestamp(requestDer, at) {
-      return respondTimeStamp(requestDer, { certificate: tsaCert.der, signer: tsaKey!.signer, now: at });
+      return respondTimeStamp(requestDer, { certificate: tsaCert.der, signer: tsaKey.signer, now: at });
     },
     crossCertify(foreignCaCertificate, crossOptions) {
       return crossCertify(rootCa, foreignCaCertificate, crossOptions);
