@@ -166,7 +166,7 @@ export interface ExpectedSignature {
   readonly count?: number;
   /** The byte length of the document before our signature (0: signed from nothing known). */
   readonly previousLength?: number;
-  /** The pdfsig field name of our signature. */
+  /** The pdfsig field name of our signature (the one pdfsig says covers the whole document). */
   readonly fieldName?: string;
   /** qpdf --check warnings (text after the last ": ") that are known and tolerated, e.g. from @signpdf. */
   readonly qpdfWarnings?: readonly string[];
@@ -189,7 +189,8 @@ export interface CheckedSignature {
 
 /**
  * Asserts that the last signature of `pdf` is a valid Khatam PAdES signature and that every earlier one is still
- * valid: pdfsig "Signature is Valid." and "Certificate is Trusted." for all, "Total document signed" only for ours;
+ * valid: pdfsig "Signature is Valid." and "Certificate is Trusted." for all, "Total document signed" only for ours
+ * (the one with {@link ExpectedSignature.fieldName}, if given);
  * mutool digest OK for all, ours unchanged since signing; qpdf --check clean; openssl cms -verify of ours over its
  * byte ranges against its root; SubFilter ETSI.CAdES.detached; signed attributes exactly content-type,
  * message-digest (of the byte ranges) and signing-certificate-v2 (naming the signer), DER-sorted, no signing-time;
@@ -205,9 +206,11 @@ export async function checkKhatamSignature(pdf: Buffer, expected: ExpectedSignat
   signatures.forEach((s, i) => {
     assert.equal(s.validity, "Signature is Valid.", `signature #${i + 1}: ${ps.raw}`);
     assert.equal(s.certificate, "Certificate is Trusted.", `signature #${i + 1}: ${ps.raw}`);
-    assert.equal(s.totalDocumentSigned, i === count - 1, `signature #${i + 1} total document: ${ps.raw}`);
   });
-  const ours = signatures[count - 1]!;
+  // pdfsig lists signatures in field order, not revision order: ours is the one that covers the whole file.
+  const whole = signatures.filter((s) => s.totalDocumentSigned);
+  assert.equal(whole.length, 1, `exactly one signature covers the whole document: ${ps.raw}`);
+  const ours = whole[0]!;
   assert.equal(ours.subFilter, "ETSI.CAdES.detached", ps.raw);
   assert.equal(ours.hashAlgorithm, "SHA-256", ps.raw);
   if (expected.fieldName !== undefined) assert.equal(ours.name, expected.fieldName, ps.raw);
