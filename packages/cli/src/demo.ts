@@ -2,13 +2,14 @@
  * `khatam demo` (what `npm start` runs until the platform server exists): two national test PKIs, Japan with
  * ECDSA P-256 and Saudi Arabia with RSA-3072, each with a root CA, an issuing CA and a time-stamp authority; a
  * Japanese official signs a sample memorandum and a Saudi official countersigns it, each at PAdES B-T with their
- * own country's TSA. Prints where the files are and how to check them with other people's tools.
+ * own country's TSA; the result is extended to B-LTA (revocation data in a DSS, a document time-stamp). Prints where the files are and how to check them with other people's tools.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseTimestampResponse, timestampRequest } from "@khatam/core/cms/timestamp";
 import { generateKey, softwareSigner } from "@khatam/core/keys/software";
+import { extendToLongTerm } from "@khatam/core/pades/long-term";
 import { signPdf } from "@khatam/core/pades/sign";
 import { toPem } from "@khatam/core/pki/certificate";
 import { createNationalPki, type NationalPki } from "@khatam/core/pki/national-pki";
@@ -60,8 +61,17 @@ export async function demoCommand(argv: string[]): Promise<number> {
     reason: "Approved for the Ministry of Communications and IT",
     location: "Riyadh",
   });
+  await writeFileAtomic(join(out, "memorandum-bt.pdf"), signedBoth);
+
+  say("Extending to PAdES B-LTA: OCSP answers of both countries in a DSS, then a document time-stamp…");
+  const longTerm = await extendToLongTerm(signedBoth, {
+    level: "B-LTA",
+    fetch: inProcessServices(publicUrl, { jp, sa }),
+    extraCertificates: [jp.root.certificate, sa.root.certificate],
+    timestamp: inProcessTsa(jp),
+  });
   const final = join(out, "memorandum-signed.pdf");
-  await writeFileAtomic(final, signedBoth);
+  await writeFileAtomic(final, longTerm);
   for (const [name, pki] of [
     ["jp", jp],
     ["sa", sa],
@@ -94,6 +104,22 @@ async function official(pki: NationalPki, keyType: "P-256" | "RSA-3072", name: s
     certificate: cert.der,
     chain: [pki.issuing.certificate, pki.root.certificate],
   };
+}
+
+/**
+ * The countries' OCSP responders and CRLs answered in this process, at the URLs their certificates name (the demo
+ * has no server running; `npm start` will serve the same routes over HTTP).
+ */
+function inProcessServices(publicUrl: string, pkis: Record<string, NationalPki>): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(String(input));
+    const m = /^\/pki\/([a-z]+)\/(ocsp|crl)$/.exec(url.pathname);
+    const pki = m && url.origin === new URL(publicUrl).origin ? pkis[m[1]!] : undefined;
+    if (!pki) return new Response("not found", { status: 404 });
+    if (m![2] === "crl") return new Response(await pki.crl(), { headers: { "content-type": "application/pkix-crl" } });
+    const request = new Uint8Array(await new Response(init?.body).arrayBuffer());
+    return new Response(await pki.ocspRespond(request), { headers: { "content-type": "application/ocsp-response" } });
+  }) as typeof fetch;
 }
 
 /** Time-stamps through the country's own TSA in this process (RFC 3161 request and response, no HTTP). */

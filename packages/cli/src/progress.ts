@@ -1,6 +1,7 @@
 /** A one-line progress bar on standard error, drawn only when it is a terminal (never into logs or pipes). */
 export class Progress {
-  private readonly enabled: boolean;
+  /** True when the bar is drawn: standard error is a terminal and there is more than one file. */
+  readonly enabled: boolean;
   private last = 0;
   constructor(
     private readonly total: number,

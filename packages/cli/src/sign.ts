@@ -13,6 +13,7 @@ import { loadCertificates, loadPrivateKey } from "@khatam/core/keys/pem";
 import { loadPkcs12 } from "@khatam/core/keys/pkcs12";
 import type { Signer } from "@khatam/core/keys/signer";
 import { softwareSigner } from "@khatam/core/keys/software";
+import { extendToLongTerm } from "@khatam/core/pades/long-term";
 import { type CertifyPermission, type PadesSignOptions, signPdfUpdate } from "@khatam/core/pades/sign";
 import { writeFileAtomic } from "./files.js";
 import { Progress } from "./progress.js";
@@ -47,8 +48,7 @@ export async function signCommand(argv: string[]): Promise<number> {
   // --tsa alone asks for a time-stamped signature: B-T.
   const level = (values.level ?? (values.tsa ? "B-T" : "B-B")) as (typeof LEVELS)[number];
   if (!LEVELS.includes(level)) throw new UsageError(`sign: --level must be one of ${LEVELS.join(", ")}`);
-  if (level === "B-LT" || level === "B-LTA") throw new UsageError(`sign: level ${level} is not available yet`);
-  if (level === "B-T" && !values.tsa) throw new UsageError("sign: level B-T needs --tsa URL");
+  if (level !== "B-B" && !values.tsa) throw new UsageError(`sign: level ${level} needs --tsa URL`);
   if (values.certify && !CERTIFY.includes(values.certify as CertifyPermission))
     throw new UsageError(`sign: --certify must be one of ${CERTIFY.join(", ")}`);
 
@@ -63,9 +63,17 @@ export async function signCommand(argv: string[]): Promise<number> {
 
 async function signAll(
   positionals: string[],
-  values: { output?: string; tsa?: string; reason?: string; location?: string; contact?: string; field?: string; certify?: string },
+  values: {
+    output?: string;
+    tsa?: string;
+    reason?: string;
+    location?: string;
+    contact?: string;
+    field?: string;
+    certify?: string;
+  },
   key: { signer: Signer; certificate: Uint8Array; chain: Uint8Array[] },
-  level: "B-B" | "B-T",
+  level: (typeof LEVELS)[number],
 ): Promise<number> {
   const { signer, certificate, chain } = key;
 
@@ -74,7 +82,7 @@ async function signAll(
     signer,
     certificate,
     chain,
-    level,
+    level: level === "B-B" ? "B-B" : "B-T",
     tsaUrl: values.tsa,
     reason: values.reason,
     location: values.location,
@@ -93,10 +101,20 @@ async function signAll(
       try {
         const pdf = new Uint8Array(await readFile(job.input));
         const update = await signPdfUpdate(pdf, options);
-        await writeFileAtomic(job.output, pdf, update);
+        if (level === "B-LT" || level === "B-LTA") {
+          // B-LT/B-LTA: the B-T signature, then its validation data in a DSS (and a document time-stamp).
+          const signed = Buffer.concat([pdf, update]);
+          const extended = await extendToLongTerm(signed, {
+            level,
+            fetch,
+            extraCertificates: chain,
+            tsaUrl: values.tsa,
+          });
+          await writeFileAtomic(job.output, extended);
+        } else await writeFileAtomic(job.output, pdf, update);
       } catch (e) {
         failed++;
-        process.stderr.write(`${progress ? "\r" : ""}khatam: ${job.input}: ${(e as Error).message}\n`);
+        process.stderr.write(`${progress.enabled ? "\r" : ""}khatam: ${job.input}: ${(e as Error).message}\n`);
       }
       progress.tick(++done, basename(job.input));
     }

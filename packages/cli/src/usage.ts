@@ -5,7 +5,7 @@ export class UsageError extends Error {
 
 export const USAGE = `usage:
   khatam sign  IN.pdf|DIR… -o OUT.pdf|OUT_DIR --key KEY.pem|pkcs11:URI --cert CERT.pem [--chain CHAIN.pem]
-               [--p12 FILE --password P] [--level B-B|B-T] [--tsa URL] [--reason TEXT]
+               [--p12 FILE --password P] [--level B-B|B-T|B-LT|B-LTA] [--tsa URL] [--reason TEXT]
                [--location TEXT] [--contact TEXT] [--field NAME] [--certify no-changes|form-filling|annotations]
   khatam verify FILE.pdf [--trust ROOT.pem|TRUSTED-LIST.xml]… [--json] [--offline]
   khatam demo  [--out DIR]`;

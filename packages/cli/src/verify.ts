@@ -30,11 +30,14 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   try {
     bytes = new Uint8Array(await readFile(file));
   } catch (e) {
-    process.stderr.write(`khatam: ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
+    process.stderr.write(
+      `khatam: ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}\n`,
+    );
     return EXIT.NOT_A_PDF;
   }
   const validationTime = values.at ? new Date(values.at) : undefined;
-  if (validationTime && Number.isNaN(validationTime.getTime())) throw new UsageError("verify: --at needs an ISO 8601 time");
+  if (validationTime && Number.isNaN(validationTime.getTime()))
+    throw new UsageError("verify: --at needs an ISO 8601 time");
   let report: ValidationReport;
   try {
     report = await validatePdf(bytes, {
@@ -87,15 +90,21 @@ function renderText(file: string, report: ValidationReport): string {
 
 function renderSignature(n: number, s: SignatureReport): string[] {
   const what = s.type === "document-timestamp" ? "Document time-stamp" : "Signature";
-  const out = [`${what} ${n}: field ${s.field} (${s.subFilter || "no SubFilter"}${s.level !== "none" ? `, ${s.level}` : ""})`];
+  const out = [
+    `${what} ${n}: field ${s.field} (${s.subFilter || "no SubFilter"}${s.level !== "none" ? `, ${s.level}` : ""})`,
+  ];
   out.push(`  Result:       ${s.indication}${s.subIndication ? ` / ${s.subIndication}` : ""}`);
   if (s.signer) out.push(`  Signer:       ${s.signer.subject}${s.signer.country ? ` [${s.signer.country}]` : ""}`);
   if (s.claimedSigningTime) out.push(`  Claimed time: ${s.claimedSigningTime}`);
   if (s.timestamp)
-    out.push(`  Time-stamp:   ${s.timestamp.time} by ${s.timestamp.tsa} (${s.timestamp.valid ? "valid" : "NOT valid"})`);
+    out.push(
+      `  Time-stamp:   ${s.timestamp.time} by ${s.timestamp.tsa} (${s.timestamp.valid ? "valid" : "NOT valid"})`,
+    );
   out.push(`  Coverage:     ${s.coverage}; changes after signing: ${s.modifications}`);
   if (s.chain.length)
-    out.push(`  Chain:        ${s.chain.map((c) => `${c.subject}${c.trusted ? " (trust anchor)" : ""}`).join("\n                ← ")}`);
+    out.push(
+      `  Chain:        ${s.chain.map((c) => `${c.subject}${c.trusted ? " (trust anchor)" : ""}`).join("\n                ← ")}`,
+    );
   out.push(`  Revocation:   ${s.revocation.status} (${s.revocation.source})`);
   for (const e of s.errors) out.push(`  Error:        ${e}`);
   for (const w of s.warnings ?? []) out.push(`  Note:         ${w}`);

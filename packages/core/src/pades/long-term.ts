@@ -1,0 +1,131 @@
+/**
+ * Long-term signatures (ETSI EN 319 142-1 § 6.3 and 6.4): B-LT adds, in a DSS, every certificate and revocation
+ * answer a verifier needs for the signatures and their time-stamps; B-LTA then covers it with a document
+ * time-stamp. Run again on a B-LTA document, it adds the validation data of the last document time-stamp and a new
+ * one over everything (archive renewal).
+ */
+import { certificateParts, children, DerError, readOid, readTlv, type Tlv, whole } from "../cms/der.js";
+import { OID } from "../cms/signed-data.js";
+import type { HashAlgorithm } from "../keys/signer.js";
+import { PdfReader } from "../pdf/reader.js";
+import { fetchCrl, fetchOcsp } from "../pki/ocsp-client.js";
+import { findSignatures } from "../validation/pdf-signatures.js";
+import { addDocumentTimestamp } from "./document-timestamp.js";
+import { addDss, type ValidationData } from "./dss.js";
+import { SignError } from "./signature-revision.js";
+
+export interface LongTermOptions {
+  readonly level: "B-LT" | "B-LTA";
+  /** Fetches OCSP responses and CRLs from the URLs certificates name. */
+  readonly fetch: typeof fetch;
+  /** Certificates to complete chains with (e.g. trust anchors not embedded in the CMS). */
+  readonly extraCertificates?: readonly Uint8Array[];
+  /** For B-LTA: the time-stamp authority of the document time-stamp. */
+  readonly tsaUrl?: string;
+  readonly timestamp?: (hash: HashAlgorithm, digest: Uint8Array) => Promise<Uint8Array>;
+}
+
+/** Extends a signed PDF to B-LT or B-LTA; returns the whole new file. */
+export async function extendToLongTerm(pdf: Uint8Array, options: LongTermOptions): Promise<Uint8Array> {
+  if (options.level === "B-LTA" && !options.tsaUrl && !options.timestamp)
+    throw new SignError("level B-LTA needs a time-stamp authority (--tsa URL)");
+  let reader: PdfReader;
+  try {
+    reader = PdfReader.open(pdf);
+  } catch (e) {
+    throw new SignError(`cannot read the PDF: ${(e as Error).message}`);
+  }
+  const signatures = findSignatures(reader);
+  if (signatures.length === 0) throw new SignError("the PDF has no signatures to extend");
+  const certs = [...(options.extraCertificates ?? [])];
+  for (const s of signatures) certs.push(...certificatesInCms(s.cms));
+  const data = await collectValidationData(certs, options.fetch);
+  let out = concat(pdf, addDss(pdf, data));
+  if (options.level === "B-LTA") out = concat(out, await addDocumentTimestamp(out, options));
+  return out;
+}
+
+/**
+ * Certificates of every chain in `certs` with an OCSP response (or else a CRL) for each certificate that has an
+ * issuer among them and is not self-signed. Trust anchors need none; a certificate whose services do not answer
+ * is embedded without revocation data (the validator will say so).
+ */
+export async function collectValidationData(
+  certs: readonly Uint8Array[],
+  fetchFn: typeof fetch,
+): Promise<ValidationData> {
+  const unique = dedupe(certs);
+  const parts = unique.map((der) => ({ der, ...safeParts(der) }));
+  const ocspResponses: Uint8Array[] = [];
+  const crls: Uint8Array[] = [];
+  await Promise.all(
+    parts.map(async (c) => {
+      if (!c.subject || sameBytes(c.subject, c.issuer)) return; // self-signed: an anchor
+      const issuer = parts.find((p) => p.subject && sameBytes(p.subject, c.issuer));
+      const ocsp = issuer ? await fetchOcsp(c.der, issuer.der, fetchFn) : undefined;
+      if (ocsp) ocspResponses.push(ocsp);
+      else {
+        const crl = await fetchCrl(c.der, fetchFn);
+        if (crl) crls.push(crl);
+      }
+    }),
+  );
+  return { certificates: unique, ocspResponses, crls };
+}
+
+function safeParts(der: Uint8Array): { subject?: Uint8Array; issuer?: Uint8Array } {
+  try {
+    const p = certificateParts(der);
+    return { subject: p.subject, issuer: p.issuer };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The certificates of a CMS SignedData (RFC 5652 § 5.1) and of the time-stamp tokens in its signers' unsigned
+ * attributes, found by walking the DER. Input this walker cannot read (BER from some producers) yields none.
+ */
+export function certificatesInCms(cms: Uint8Array): Uint8Array[] {
+  try {
+    const out: Uint8Array[] = [];
+    const [type, explicit] = children(cms, readTlv(cms));
+    if (!type || readOid(cms, type) !== OID.signedData || !explicit) return [];
+    const sd = children(cms, explicit)[0]!;
+    for (const f of children(cms, sd)) {
+      if (f.tag === 0xa0) for (const c of children(cms, f)) if (c.tag === 0x30) out.push(whole(cms, c).slice());
+      if (f.tag === 0x31) for (const si of children(cms, f)) out.push(...tokensIn(cms, si).flatMap(certificatesInCms));
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof DerError) return [];
+    throw e;
+  }
+}
+
+function tokensIn(cms: Uint8Array, signerInfo: Tlv): Uint8Array[] {
+  const unsigned = children(cms, signerInfo).find((t) => t.tag === 0xa1);
+  if (!unsigned) return [];
+  const tokens: Uint8Array[] = [];
+  for (const attr of children(cms, unsigned)) {
+    const [type, values] = children(cms, attr);
+    if (type && values && readOid(cms, type) === OID.signatureTimeStampToken)
+      for (const v of children(cms, values)) tokens.push(whole(cms, v));
+  }
+  return tokens;
+}
+
+function dedupe(items: readonly Uint8Array[]): Uint8Array[] {
+  return items.filter((c, i) => items.findIndex((d) => sameBytes(c, d)) === i);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  return !!b && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
