@@ -1,0 +1,101 @@
+/**
+ * The trailer and the document catalog (pyHanko `rules/file_structure_rules.CatalogModificationRule`,
+ * `rules/metadata_rules`).
+ *
+ * Catalog entries that may change after signing: /DSS (ETSI EN 319 142-1 § 5.4: validation data, LTA_UPDATES),
+ * /Extensions, /Version, /MarkInfo, /Metadata (XMP, LTA_UPDATES), and /AcroForm (judged by the form rules). Any
+ * other entry changing — /OpenAction, /AA, /Names (JavaScript, embedded files), /OCProperties (which optional
+ * content is visible: the shadow "hide" and "replace" attacks of Mainka et al. 2021), /Pages, /Perms — is OTHER.
+ */
+import { PdfDict, PdfRef, PdfStream } from "../../pdf/objects.js";
+import { changedKeys, howChanged, sameValue } from "./compare.js";
+import { type DiffContext, isFresh, resolveDict, rolesOf, safeResolve } from "./context.js";
+
+/** Catalog keys whose change is validation or metadata housekeeping (ISO 32000-2 § 7.7.2, ETSI EN 319 142-1). */
+const LTA_KEYS = new Set(["DSS", "Extensions", "Version", "MarkInfo", "Metadata"]);
+
+/** Why a catalog entry matters, for reasons. */
+const WHY: Record<string, string> = {
+  OpenAction: "an action run when the document opens",
+  AA: "actions run on document events",
+  Names: "the name trees (JavaScript, embedded files, destinations)",
+  OCProperties: "which optional content is shown (shadow hide/replace)",
+  Pages: "the page tree",
+  Perms: "the document permissions",
+  Outlines: "the bookmarks",
+  Lang: "the document language",
+  ViewerPreferences: "how viewers present the document",
+  StructTreeRoot: "the logical structure",
+  Collection: "a portable collection (shows attachments instead of the document)",
+};
+
+export function judgeTrailer(ctx: DiffContext): void {
+  const { old, new: neu, findings } = ctx;
+  if (!sameValue(old.trailer.get("Encrypt"), neu.trailer.get("Encrypt")))
+    findings.add("OTHER", "the encryption dictionary (/Encrypt) was changed");
+  const oldInfo = old.trailer.get("Info");
+  const newInfo = neu.trailer.get("Info");
+  if (!sameValue(oldInfo, newInfo) && newInfo !== undefined)
+    findings.add("LTA_UPDATES", "the document information dictionary (/Info) was replaced");
+  const oldRoot = old.trailer.get("Root");
+  const newRoot = neu.trailer.get("Root");
+  if (!sameValue(oldRoot, newRoot) && newRoot instanceof PdfRef && !isFresh(ctx, newRoot))
+    findings.add("OTHER", `the document catalog (/Root) now points to object ${newRoot.num}, used differently before`);
+}
+
+export function judgeCatalog(ctx: DiffContext): void {
+  const { old, new: neu, findings } = ctx;
+  const before = resolveDict(old, old.trailer.get("Root"));
+  const after = resolveDict(neu, neu.trailer.get("Root"));
+  if (after === undefined) {
+    findings.add("OTHER", "the document catalog is missing or unreadable in the later revision");
+    return;
+  }
+  for (const key of changedKeys(before, after)) {
+    const was = before?.get(key);
+    const now = after.get(key);
+    const how = howChanged(was, now);
+    if (key === "AcroForm") continue; // form rules
+    if (key === "DSS") judgeDss(ctx, now, how);
+    else if (key === "Metadata") judgeMetadata(ctx, now, how);
+    else if (LTA_KEYS.has(key)) findings.add("LTA_UPDATES", `the catalog /${key} was ${how}`);
+    else {
+      const why = WHY[key] ? ` (${WHY[key]})` : "";
+      findings.add("OTHER", `the catalog /${key}${why} was ${how}`);
+    }
+  }
+}
+
+/**
+ * A new or changed DSS (ETSI EN 319 142-1 § 5.4.2) is LTA_UPDATES, provided it does not take over an object the
+ * older revision used for something else (which would "explain" a change to, say, a page's content).
+ */
+function judgeDss(ctx: DiffContext, now: ReturnType<PdfDict["get"]>, how: string): void {
+  if (now !== undefined && !isFresh(ctx, now) && !rolesOf(ctx, now)?.has("dss")) {
+    ctx.findings.add("OTHER", `the catalog /DSS now points to object ${(now as PdfRef).num}, used differently before`);
+    return;
+  }
+  if (now !== undefined && !(resolveDict(ctx.new, now) instanceof PdfDict)) {
+    ctx.findings.add("OTHER", "the catalog /DSS is not a dictionary");
+    return;
+  }
+  ctx.findings.add("LTA_UPDATES", `the document security store (/DSS) was ${how}`);
+}
+
+/** XMP metadata (§ 14.3.2): a stream of /Type /Metadata; pyHanko's MetadataUpdateRule allows it at LTA_UPDATES. */
+function judgeMetadata(ctx: DiffContext, now: ReturnType<PdfDict["get"]>, how: string): void {
+  if (now === undefined) {
+    ctx.findings.add("LTA_UPDATES", "the document metadata stream was removed");
+    return;
+  }
+  const stream = safeResolve(ctx.new, now);
+  if (!(now instanceof PdfRef) || !(stream instanceof PdfStream) || stream.dict.name("Type") !== "Metadata") {
+    ctx.findings.add("OTHER", "the catalog /Metadata is not an indirect metadata stream");
+    return;
+  }
+  if (!isFresh(ctx, now) && !rolesOf(ctx, now)?.has("metadata")) {
+    ctx.findings.add("OTHER", `the catalog /Metadata now points to object ${now.num}, used differently before`);
+    return;
+  }
+  ctx.findings.add("LTA_UPDATES", `the document metadata stream was ${how}`);
+}

@@ -1,0 +1,50 @@
+/**
+ * What every rule sees when judging one revision against the one before it (pyHanko's pair of
+ * `HistoricalResolver`s): both documents, the roles of the older one's objects, and where findings go.
+ */
+import { PdfDict, type PdfObject, PdfRef, PdfStream } from "../../pdf/objects.js";
+import type { PdfReader } from "../../pdf/reader.js";
+import type { Findings } from "./findings.js";
+import type { Role, RoleMap } from "./roles.js";
+
+export interface DiffContext {
+  /** The document as the older revision (at first the signed one) presents it. */
+  readonly old: PdfReader;
+  /** The document as the newer revision presents it. */
+  readonly new: PdfReader;
+  readonly oldRoles: RoleMap;
+  readonly findings: Findings;
+}
+
+/** Resolves without throwing: a broken or missing object is null, as readers treat it (§ 7.3.10). */
+export function safeResolve(reader: PdfReader, obj: PdfObject | undefined): PdfObject {
+  try {
+    return reader.resolve(obj);
+  } catch {
+    return null;
+  }
+}
+
+/** `safeResolve` that yields a dictionary (a stream's dictionary counts) or undefined. */
+export function resolveDict(reader: PdfReader, obj: PdfObject | undefined): PdfDict | undefined {
+  const v = safeResolve(reader, obj);
+  if (v instanceof PdfStream) return v.dict;
+  return v instanceof PdfDict ? v : undefined;
+}
+
+/**
+ * True when a reference names an object the older revision did not use: newly numbered, or present but
+ * unreachable there. Such an object can only matter through whatever refers to it, which is judged instead.
+ * Direct objects count as fresh. When the role walk was cut short, an existing object is never fresh.
+ */
+export function isFresh(ctx: DiffContext, obj: PdfObject | undefined): boolean {
+  if (!(obj instanceof PdfRef)) return true;
+  if (ctx.oldRoles.roles.has(obj.num)) return false;
+  if (ctx.oldRoles.truncated) return ctx.old.entry(obj.num) === undefined || ctx.old.entry(obj.num)?.type === 0;
+  return true;
+}
+
+/** The roles an object played in the older revision. */
+export function rolesOf(ctx: DiffContext, obj: PdfObject | undefined): Map<Role, string> | undefined {
+  return obj instanceof PdfRef ? ctx.oldRoles.roles.get(obj.num) : undefined;
+}

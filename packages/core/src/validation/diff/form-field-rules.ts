@@ -1,0 +1,258 @@
+/**
+ * Interactive forms after signing (pyHanko `rules/form_field_rules`: SigFieldCreationRule,
+ * SigFieldModificationRule, GenericFieldModificationRule; ISO 32000-2 § 12.7, § 12.8.2.2 DocMDP).
+ *
+ * Allowed: new signature fields (FORM_FILLING; LTA_UPDATES when the field holds a document time-stamp, ETSI EN
+ * 319 142-1 § 5.4.3), filling an empty signature field, filling the value of a field that is not read-only and
+ * its appearance, /SigFlags, /NeedAppearances, /DA, /DR. Not allowed (OTHER): removing fields, adding fields of
+ * other types, changing a field that already holds a signature, moving, hiding or retyping a field, and new
+ * actions on fields.
+ */
+import { type PdfDict, PdfName, type PdfObject, PdfRef, PdfString } from "../../pdf/objects.js";
+import type { PdfReader } from "../../pdf/reader.js";
+import type { ModificationLevel } from "../report.js";
+import { changedKeys, howChanged, sameValue } from "./compare.js";
+import { type DiffContext, isFresh, resolveDict, safeResolve } from "./context.js";
+import { isSignatureDict } from "./roles.js";
+
+/** Widgets of signature fields created in the newer revision, with the level at which each was created. */
+export type NewWidgets = Map<number, ModificationLevel>;
+
+/** AcroForm keys that form filling and signing may change, and at which level. */
+const ACROFORM_KEYS: Record<string, ModificationLevel> = {
+  SigFlags: "LTA_UPDATES",
+  NeedAppearances: "FORM_FILLING",
+  DA: "FORM_FILLING",
+  DR: "FORM_FILLING",
+};
+
+/** Field and widget keys that filling a field changes (§ 12.7.4.2 /V, § 12.5.5 /AP /AS, § 12.5.6.19 /MK). */
+const FILL_KEYS = new Set(["V", "AP", "AS", "MK"]);
+
+/** Limits on fields examined (hostile forms). */
+const MAX_NEW_FIELDS = 10_000;
+
+/** Judges /AcroForm and its /Fields; returns the widgets of new signature fields for the page rules. */
+export function judgeForm(ctx: DiffContext): NewWidgets {
+  const { old, new: neu, findings } = ctx;
+  const widgets: NewWidgets = new Map();
+  const before = resolveDict(old, resolveDict(old, old.trailer.get("Root"))?.get("AcroForm"));
+  const after = resolveDict(neu, resolveDict(neu, neu.trailer.get("Root"))?.get("AcroForm"));
+  if (before !== undefined && after === undefined) {
+    findings.add("OTHER", "the interactive form (/AcroForm) was removed");
+    return widgets;
+  }
+  for (const key of changedKeys(before, after)) {
+    if (key === "Fields") continue;
+    const level = ACROFORM_KEYS[key] ?? "OTHER";
+    findings.add(level, `the interactive form's /${key} was ${howChanged(before?.get(key), after?.get(key))}`);
+  }
+  const oldFields = asArray(old, before?.get("Fields"));
+  const newFields = asArray(neu, after?.get("Fields"));
+  for (const f of oldFields)
+    if (!newFields.some((g) => sameValue(f, g)))
+      findings.add("OTHER", `${fieldName(old, f)} was removed from the form`);
+  let examined = 0;
+  for (const f of newFields) {
+    if (oldFields.some((g) => sameValue(f, g))) continue;
+    if (!isFresh(ctx, f)) {
+      findings.add("OTHER", `the form's field list now includes object ${(f as PdfRef).num}, used differently before`);
+      continue;
+    }
+    for (const t of terminalFields(neu, f, undefined, 0)) {
+      if (++examined > MAX_NEW_FIELDS) {
+        findings.add("OTHER", "too many new form fields to examine");
+        return widgets;
+      }
+      judgeNewField(ctx, t, widgets);
+    }
+  }
+  return widgets;
+}
+
+interface Terminal {
+  readonly obj: PdfObject;
+  readonly dict: PdfDict;
+  readonly name: string;
+  readonly type: string | undefined;
+  /** The widget annotations of the field: its kids without /T, or the field itself when merged. */
+  readonly widgets: PdfObject[];
+}
+
+function* terminalFields(
+  reader: PdfReader,
+  obj: PdfObject,
+  parentType: string | undefined,
+  depth: number,
+  parentName = "",
+): Generator<Terminal> {
+  const dict = resolveDict(reader, obj);
+  if (dict === undefined || depth > 32) return;
+  const t = dict.get("T");
+  const name = t instanceof PdfString ? (parentName ? `${parentName}.${t.text}` : t.text) : parentName;
+  const type = dict.name("FT") ?? parentType;
+  const kids = asArray(reader, dict.get("Kids"));
+  const fieldKids = kids.filter((k) => resolveDict(reader, k)?.has("T"));
+  if (fieldKids.length > 0) {
+    for (const k of fieldKids) yield* terminalFields(reader, k, type, depth + 1, name);
+    return;
+  }
+  const widgets = kids.length > 0 ? kids : [obj];
+  yield { obj, dict, name, type, widgets };
+}
+
+/** A field created after signing: only signature fields are allowed (pyHanko SigFieldCreationRule). */
+function judgeNewField(ctx: DiffContext, f: Terminal, widgets: NewWidgets): void {
+  const { findings } = ctx;
+  const label = `field '${f.name}'`;
+  if (f.type !== "Sig") {
+    findings.add("OTHER", `a new form ${label} of type /${f.type ?? "?"} was added`);
+    return;
+  }
+  const v = f.dict.get("V");
+  const sig = safeResolve(ctx.new, v);
+  let level: ModificationLevel = "FORM_FILLING";
+  let what = "an empty signature field";
+  if (v !== undefined && sig !== null) {
+    if (!isSignatureDict(sig)) {
+      findings.add("OTHER", `the new signature ${label} has a value that is not a signature dictionary`);
+      return;
+    }
+    if (!isFresh(ctx, v)) {
+      findings.add("OTHER", `the new signature ${label} reuses an object of the signed revision as its signature`);
+      return;
+    }
+    const docTs = (sig as PdfDict).name("Type") === "DocTimeStamp";
+    level = docTs ? "LTA_UPDATES" : "FORM_FILLING";
+    what = docTs ? "a document time-stamp" : "a signature";
+  }
+  for (const w of f.widgets) {
+    const wd = resolveDict(ctx.new, w);
+    if (wd === undefined) continue;
+    if (!isFresh(ctx, w)) {
+      findings.add("OTHER", `the new signature ${label} uses an annotation of the signed revision as its widget`);
+      return;
+    }
+    if (hasActions(ctx.new, wd)) {
+      findings.add("OTHER", `the new signature ${label} carries actions (/A or /AA)`);
+      return;
+    }
+    if (w instanceof PdfRef) widgets.set(w.num, level);
+  }
+  const visible = f.widgets.some((w) => isVisible(resolveDict(ctx.new, w)));
+  findings.add(level, `${what} was added in new ${label}${visible ? " with a visible appearance" : ""}`);
+}
+
+/**
+ * An existing field or widget rewritten (pyHanko SigFieldModificationRule, GenericFieldModificationRule): value
+ * and appearance may change, except on a read-only field or a field that already holds a signature.
+ */
+export function judgeFieldOverride(ctx: DiffContext, num: number, path: string): void {
+  const { findings } = ctx;
+  const before = resolveDict(ctx.old, refOf(ctx.old, num));
+  const after = resolveDict(ctx.new, refOf(ctx.new, num));
+  if (before === undefined || after === undefined) {
+    findings.add("OTHER", `${path} is no longer a form field`);
+    return;
+  }
+  const ft = inherited(ctx.old, before, "FT");
+  const type = ft instanceof PdfName ? ft.name : undefined;
+  const oldV = inherited(ctx.old, before, "V") ?? null;
+  const signed = isSignatureDict(oldV);
+  for (const key of changedKeys(before, after)) {
+    const how = howChanged(before.get(key), after.get(key));
+    if (!FILL_KEYS.has(key)) {
+      findings.add("OTHER", `${path}: /${key} was ${how}${key === "F" ? " (annotation flags: hidden, no view…)" : ""}`);
+      continue;
+    }
+    if (signed) {
+      findings.add("OTHER", `${path} already holds a signature; its /${key} was ${how}`);
+      continue;
+    }
+    if (type === "Sig" && key === "V") {
+      const v = after.get("V");
+      const sig = safeResolve(ctx.new, v);
+      if (!isSignatureDict(sig) || !isFresh(ctx, v)) {
+        findings.add("OTHER", `${path}: the signature value was set to something that is not a new signature`);
+        continue;
+      }
+      const docTs = (sig as PdfDict).name("Type") === "DocTimeStamp";
+      findings.add(
+        docTs ? "LTA_UPDATES" : "FORM_FILLING",
+        `${path} was signed${docTs ? " (document time-stamp)" : ""}`,
+      );
+      continue;
+    }
+    const flags = inherited(ctx.old, before, "Ff");
+    if (key === "V" && typeof flags === "number" && (flags & 1) === 1) {
+      findings.add("OTHER", `${path} is read-only but its value was ${how}`);
+      continue;
+    }
+    findings.add("FORM_FILLING", `${path}: /${key} was ${how} (form filling)`);
+  }
+}
+
+/** An appearance stream of an existing widget rewritten: form filling, unless the field holds a signature. */
+export function judgeAppearanceOverride(ctx: DiffContext, path: string, signed: boolean): void {
+  if (signed) ctx.findings.add("OTHER", `${path} of a signed signature field was rewritten`);
+  else ctx.findings.add("FORM_FILLING", `${path} was rewritten (form filling)`);
+}
+
+function refOf(reader: PdfReader, num: number): PdfRef {
+  const e = reader.entry(num);
+  return new PdfRef(num, e?.type === 1 ? e.gen : 0);
+}
+
+/** An inheritable field attribute (§ 12.7.4.1), following /Parent a bounded number of steps. */
+function inherited(reader: PdfReader, dict: PdfDict, key: string): PdfObject | undefined {
+  let d: PdfDict | undefined = dict;
+  for (let i = 0; d !== undefined && i < 32; i++) {
+    const v = d.get(key);
+    if (v !== undefined) return safeResolve(reader, v);
+    d = resolveDict(reader, d.get("Parent"));
+  }
+  return undefined;
+}
+
+function asArray(reader: PdfReader, obj: PdfObject | undefined): PdfObject[] {
+  const v = safeResolve(reader, obj);
+  return Array.isArray(v) ? v : [];
+}
+
+function fieldName(reader: PdfReader, f: PdfObject): string {
+  const t = resolveDict(reader, f)?.get("T");
+  return t instanceof PdfString ? `field '${t.text}'` : "a form field";
+}
+
+/** Actions that run code, change visibility or leave the document (§ 12.6.4); /AA always counts. */
+const RISKY_ACTIONS = new Set([
+  "JavaScript",
+  "Launch",
+  "SubmitForm",
+  "ImportData",
+  "ResetForm",
+  "Rendition",
+  "SetOCGState",
+  "Hide",
+  "GoToR",
+  "GoToE",
+  "RichMediaExecute",
+]);
+
+/** True when an annotation or field has additional actions or a risky /A action. */
+export function hasActions(reader: PdfReader, d: PdfDict): boolean {
+  if (d.has("AA")) return true;
+  const a = d.get("A");
+  if (a === undefined) return false;
+  const ad = resolveDict(reader, a);
+  return ad === undefined || RISKY_ACTIONS.has(ad.name("S") ?? "") || ad.has("Next");
+}
+
+/** A widget or annotation with a non-empty /Rect and an appearance: it draws on the page. */
+export function isVisible(d: PdfDict | undefined): boolean {
+  if (d === undefined || !d.has("AP")) return false;
+  const r = d.get("Rect");
+  if (!Array.isArray(r) || r.length !== 4 || !r.every((x) => typeof x === "number")) return false;
+  const [x1, y1, x2, y2] = r as number[];
+  return Math.abs(x2! - x1!) > 0 && Math.abs(y2! - y1!) > 0;
+}

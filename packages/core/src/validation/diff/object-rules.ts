@@ -1,0 +1,111 @@
+/**
+ * Objects of the older revision that the newer one rewrites or frees (pyHanko `StandardDiffPolicy.apply`: every
+ * overwritten object must be explained, identical copies are ignored, freeing a used object is refused).
+ *
+ * Each rewritten object is judged by every role it played in the older revision, and the strictest verdict wins:
+ * a rewritten font, image or content stream is the shadow attack's "replace" (Mainka et al., NDSS 2021) and OTHER;
+ * a rewritten signature dictionary is OTHER; a rewritten DSS stream is LTA_UPDATES.
+ */
+import type { XrefSection } from "../../pdf/xref.js";
+import { sameValue } from "./compare.js";
+import type { DiffContext, safeResolve } from "./context.js";
+import { judgeAppearanceOverride, judgeFieldOverride } from "./form-field-rules.js";
+import { judgeAnnotationOverride } from "./page-rules.js";
+import type { Role } from "./roles.js";
+
+/** Rewritten objects judged per revision; beyond this the revision is OTHER (a hostile number of updates). */
+export const MAX_CHANGED_OBJECTS = 100_000;
+
+/** Roles whose changes the structural rules (catalog, form, pages) already judged by comparing values. */
+const STRUCTURAL = new Set<Role>(["catalog", "pagetree", "page", "annots", "acroform", "fields"]);
+
+export function judgeOverrides(ctx: DiffContext, newSections: readonly XrefSection[]): void {
+  const { old, new: neu, findings, oldRoles } = ctx;
+  const changed = new Set<number>();
+  for (const s of newSections) for (const n of s.entries.keys()) changed.add(n);
+  if (changed.size > MAX_CHANGED_OBJECTS) {
+    findings.add("OTHER", `the revision rewrites more than ${MAX_CHANGED_OBJECTS} objects`);
+    return;
+  }
+  for (const num of [...changed].sort((a, b) => a - b)) {
+    const roles = oldRoles.roles.get(num);
+    const existed = old.entry(num) !== undefined && old.entry(num)!.type !== 0;
+    if (roles === undefined) {
+      if (existed && oldRoles.truncated)
+        findings.add("OTHER", `object ${num} was rewritten; the signed revision is too large to tell what it was`);
+      continue; // new, or unused before: judged through whatever refers to it
+    }
+    const entry = neu.entry(num);
+    const path = roles.values().next().value as string;
+    if (entry === undefined || entry.type === 0) {
+      findings.add("OTHER", `object ${num} (${path}) was deleted`);
+      continue;
+    }
+    let before: ReturnType<typeof safeResolve>;
+    let after: ReturnType<typeof safeResolve>;
+    try {
+      before = old.getObject(num);
+      after = neu.getObject(num);
+    } catch (e) {
+      findings.add("OTHER", `object ${num} (${path}) cannot be read: ${(e as Error).message}`);
+      continue;
+    }
+    if (!existed) {
+      // Referenced but undefined (null) when signed, defined now: it appears where the signed revision had nothing.
+      if (after !== null)
+        findings.add("OTHER", `object ${num} (${path}) was undefined when signed and is defined later`);
+      continue;
+    }
+    if (sameValue(before, after)) continue; // an identical copy (pyHanko ignore_identical_objects)
+    for (const [role, where] of roles) judgeRole(ctx, num, role, where);
+  }
+}
+
+function judgeRole(ctx: DiffContext, num: number, role: Role, path: string): void {
+  const { findings } = ctx;
+  if (STRUCTURAL.has(role)) {
+    if (role === "pagetree") findings.add("OTHER", `${path} (object ${num}) was changed`);
+    return;
+  }
+  switch (role) {
+    case "info":
+      findings.add("LTA_UPDATES", `${path} was updated`);
+      return;
+    case "metadata":
+      findings.add("LTA_UPDATES", `${path} was updated`);
+      return;
+    case "dss":
+      findings.add("LTA_UPDATES", `${path} (object ${num}) was updated`);
+      return;
+    case "field":
+      judgeFieldOverride(ctx, num, path);
+      return;
+    case "fieldvalue":
+      findings.add("FORM_FILLING", `${path} was rewritten (form filling)`);
+      return;
+    case "appearance":
+    case "signed-appearance":
+      judgeAppearanceOverride(ctx, path, role === "signed-appearance");
+      return;
+    case "annotation":
+    case "annotation-part":
+      judgeAnnotationOverride(ctx, num, path, role === "annotation-part");
+      return;
+    case "sigdict":
+      findings.add("OTHER", `the signature dictionary of ${path.replace(/ signature$/, "")} was rewritten`);
+      return;
+    case "perms":
+      findings.add("OTHER", `${path} (object ${num}) was rewritten`);
+      return;
+    default:
+      findings.add("OTHER", `${path} (object ${num}) was rewritten${hint(path)}`);
+  }
+}
+
+/** Names the attack a rewritten object suggests, from where it sat. */
+function hint(path: string): string {
+  if (/OCProperties/.test(path)) return " — optional content visibility (shadow hide/replace)";
+  if (/\/Contents/.test(path)) return " — page content (incremental saving attack)";
+  if (/\/Resources/.test(path)) return " — a font, image or other resource (shadow replace)";
+  return "";
+}

@@ -1,0 +1,169 @@
+/**
+ * Pages and their annotations (ISO 32000-2 § 7.7.3, § 12.5).
+ *
+ * The page list must stay the same objects in the same order, and each page dictionary may change only in
+ * /Annots. Added widgets must belong to new signature fields (form rules); other added, changed or removed
+ * annotations are ANNOTATIONS when they are markup annotations (§ 12.5.6.2) without risky actions, which DocMDP
+ * P=3 permits and P=2 does not. A markup annotation may still draw over the content it sits on — the "evil
+ * annotation attack" of Rohlmann et al. (IEEE S&P 2021) — so reasons say when one carries its own appearance.
+ */
+import { type PdfDict, type PdfObject, PdfRef } from "../../pdf/objects.js";
+import type { PdfReader } from "../../pdf/reader.js";
+import { changedKeys, sameValue } from "./compare.js";
+import { type DiffContext, isFresh, resolveDict, rolesOf, safeResolve } from "./context.js";
+import { hasActions, isVisible, type NewWidgets } from "./form-field-rules.js";
+
+/** Markup annotations (§ 12.5.6.2 Table 171) and Popup: what "annotations" means in DocMDP P=3. */
+const MARKUP = new Set([
+  "Text",
+  "FreeText",
+  "Line",
+  "Square",
+  "Circle",
+  "Polygon",
+  "PolyLine",
+  "Highlight",
+  "Underline",
+  "Squiggly",
+  "StrikeOut",
+  "Caret",
+  "Stamp",
+  "Ink",
+  "Popup",
+  "FileAttachment",
+  "Sound",
+]);
+
+/** Annotations examined per page (hostile /Annots arrays). */
+const MAX_ANNOTS = 10_000;
+
+export function judgePages(ctx: DiffContext, newWidgets: NewWidgets): void {
+  const { old, new: neu, findings } = ctx;
+  let before: PdfRef[];
+  let after: PdfRef[];
+  try {
+    before = old.pages();
+  } catch {
+    before = [];
+  }
+  try {
+    after = neu.pages();
+  } catch (e) {
+    findings.add("OTHER", `the page tree of the later revision is broken: ${(e as Error).message}`);
+    return;
+  }
+  if (before.length !== after.length)
+    findings.add("OTHER", `the number of pages changed from ${before.length} to ${after.length}`);
+  const n = Math.min(before.length, after.length);
+  for (let i = 0; i < n; i++) {
+    const page = `page ${i + 1}`;
+    if (!before[i]!.equals(after[i]!)) {
+      findings.add("OTHER", `${page} was replaced by a different page object (${after[i]!.num})`);
+      continue;
+    }
+    const b = resolveDict(old, before[i]);
+    const a = resolveDict(neu, after[i]);
+    if (b === undefined || a === undefined) {
+      findings.add("OTHER", `${page} is unreadable in the later revision`);
+      continue;
+    }
+    for (const key of changedKeys(b, a)) {
+      if (key === "Annots") judgeAnnots(ctx, page, b.get(key), a.get(key), newWidgets);
+      else findings.add("OTHER", `${page}: /${key} was ${b.has(key) ? (a.has(key) ? "changed" : "removed") : "added"}`);
+    }
+    // An indirect /Annots array rewritten in place changes the page without changing its dictionary.
+    const ref = a.get("Annots");
+    if (ref instanceof PdfRef && sameValue(ref, b.get("Annots"))) judgeAnnots(ctx, page, ref, ref, newWidgets);
+  }
+}
+
+function judgeAnnots(
+  ctx: DiffContext,
+  page: string,
+  was: PdfObject | undefined,
+  now: PdfObject | undefined,
+  newWidgets: NewWidgets,
+): void {
+  const { findings } = ctx;
+  const before = list(ctx.old, was);
+  const after = list(ctx.new, now);
+  if (after.length > MAX_ANNOTS) {
+    findings.add("OTHER", `${page} has more than ${MAX_ANNOTS} annotations`);
+    return;
+  }
+  for (const x of before) {
+    if (after.some((y) => sameValue(x, y))) continue;
+    const d = resolveDict(ctx.old, x);
+    const subtype = d?.name("Subtype") ?? "?";
+    if (subtype === "Widget" || !MARKUP.has(subtype))
+      findings.add("OTHER", `${page}: a /${subtype} annotation was removed`);
+    else findings.add("ANNOTATIONS", `${page}: a /${subtype} annotation was removed`);
+  }
+  for (const y of after) {
+    if (before.some((x) => sameValue(x, y))) continue;
+    const d = resolveDict(ctx.new, y);
+    const subtype = d?.name("Subtype") ?? "?";
+    if (d === undefined) {
+      findings.add("OTHER", `${page}: an unreadable annotation was added`);
+      continue;
+    }
+    if (subtype === "Widget") {
+      const level = y instanceof PdfRef ? newWidgets.get(y.num) : undefined;
+      if (level !== undefined) continue; // reported with its signature field
+      findings.add("OTHER", `${page}: a widget that belongs to no new signature field was added`);
+      continue;
+    }
+    if (!isFresh(ctx, y)) {
+      const where = rolesOf(ctx, y)?.values().next().value ?? "another part of the document";
+      findings.add("OTHER", `${page}: an annotation was added that is an existing object (${where})`);
+      continue;
+    }
+    judgeNewAnnotation(ctx, page, d, subtype);
+  }
+}
+
+/** A new annotation: ANNOTATIONS for markup without risky actions, else OTHER. */
+function judgeNewAnnotation(ctx: DiffContext, page: string, d: PdfDict, subtype: string): void {
+  if (!MARKUP.has(subtype)) {
+    ctx.findings.add("OTHER", `${page}: a /${subtype} annotation was added (not a markup annotation)`);
+    return;
+  }
+  if (hasActions(ctx.new, d)) {
+    ctx.findings.add("OTHER", `${page}: a /${subtype} annotation with actions (/A or /AA) was added`);
+    return;
+  }
+  const overlay = isVisible(d) ? ` drawing its own appearance over ${rectText(d)}` : "";
+  ctx.findings.add("ANNOTATIONS", `${page}: a /${subtype} annotation was added${overlay}`);
+}
+
+/** An existing markup annotation (or what only it uses) rewritten. */
+export function judgeAnnotationOverride(ctx: DiffContext, num: number, path: string, part: boolean): void {
+  if (part) {
+    ctx.findings.add("ANNOTATIONS", `${path} was rewritten`);
+    return;
+  }
+  const before = resolveDict(ctx.old, new PdfRef(num, 0));
+  const after = resolveDict(ctx.new, new PdfRef(num, 0));
+  const subtype = after?.name("Subtype") ?? "?";
+  if (
+    after === undefined ||
+    before?.name("Subtype") !== subtype ||
+    !MARKUP.has(subtype) ||
+    (hasActions(ctx.new, after) && !sameValue(before?.get("A"), after.get("A")))
+  ) {
+    ctx.findings.add("OTHER", `${path} was rewritten into a /${subtype} annotation or gained actions`);
+    return;
+  }
+  const keys = changedKeys(before, after).map((k) => `/${k}`);
+  ctx.findings.add("ANNOTATIONS", `${path} (/${subtype}) was changed: ${keys.join(", ") || "rewritten"}`);
+}
+
+function list(reader: PdfReader, obj: PdfObject | undefined): PdfObject[] {
+  const v = safeResolve(reader, obj);
+  return Array.isArray(v) ? v : [];
+}
+
+function rectText(d: PdfDict): string {
+  const r = d.get("Rect") as number[];
+  return `[${r.map((x) => Math.round(x)).join(" ")}]`;
+}
