@@ -1,0 +1,179 @@
+/**
+ * The validation engine's only door to cryptography: digests, signature verification and key facts. Everything
+ * else in `validation/` is pure computation over bytes, so a browser build swaps this one module for WebCrypto.
+ *
+ * Signature algorithms are read as RFC 5652 § 10.1.2, RFC 5754, RFC 4055 and RFC 5758 name them, and also as other
+ * producers write them in CMS: a bare rsaEncryption or id-ecPublicKey, with the hash taken from the SignerInfo's
+ * digestAlgorithm.
+ */
+import { constants, createPublicKey, type KeyObject, verify } from "node:crypto";
+import { RsaSaPssParams } from "@peculiar/asn1-rsa";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { type HashName, sha } from "../cms/hash.js";
+
+export type { HashName };
+
+/** Digest of the concatenation of `parts`. */
+export function digest(hash: HashName, ...parts: Uint8Array[]): Uint8Array {
+  return sha(hash, ...parts);
+}
+
+const DIGESTS: Record<string, HashName> = {
+  "1.3.14.3.2.26": "SHA-1",
+  "2.16.840.1.101.3.4.2.1": "SHA-256",
+  "2.16.840.1.101.3.4.2.2": "SHA-384",
+  "2.16.840.1.101.3.4.2.3": "SHA-512",
+};
+
+/** The hash a digest algorithm OID names (RFC 5754 § 2, RFC 3370 § 2.1), or undefined. */
+export function hashOfDigestOid(oid: string): HashName | undefined {
+  return DIGESTS[oid];
+}
+
+/** Friendly names of the algorithms we report. */
+const NAMES: Record<string, string> = {
+  "1.2.840.10045.4.1": "ecdsa-with-SHA1",
+  "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
+  "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
+  "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
+  "1.2.840.10045.2.1": "id-ecPublicKey",
+  "1.2.840.113549.1.1.1": "rsaEncryption",
+  "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
+  "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
+  "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
+  "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
+  "1.2.840.113549.1.1.10": "RSASSA-PSS",
+  "1.3.14.3.2.26": "SHA-1",
+  "2.16.840.1.101.3.4.2.1": "SHA-256",
+  "2.16.840.1.101.3.4.2.2": "SHA-384",
+  "2.16.840.1.101.3.4.2.3": "SHA-512",
+};
+
+export function algorithmName(oid: string): string {
+  return NAMES[oid] ?? oid;
+}
+
+/** A signature AlgorithmIdentifier as received: its OID and the DER of its parameters, if any. */
+export interface AlgorithmId {
+  readonly oid: string;
+  readonly parameters?: Uint8Array;
+}
+
+/** How a signature is computed, read back from its identifier. */
+export interface SignatureScheme {
+  readonly kind: "ecdsa" | "rsa-pkcs1" | "rsa-pss";
+  readonly hash: HashName;
+  /** RSASSA-PSS salt length (RFC 4055 § 3.1; DEFAULT 20). */
+  readonly saltLength?: number;
+}
+
+const ECDSA: Record<string, HashName> = {
+  "1.2.840.10045.4.1": "SHA-1",
+  "1.2.840.10045.4.3.2": "SHA-256",
+  "1.2.840.10045.4.3.3": "SHA-384",
+  "1.2.840.10045.4.3.4": "SHA-512",
+};
+const RSA_PKCS1: Record<string, HashName> = {
+  "1.2.840.113549.1.1.5": "SHA-1",
+  "1.2.840.113549.1.1.11": "SHA-256",
+  "1.2.840.113549.1.1.12": "SHA-384",
+  "1.2.840.113549.1.1.13": "SHA-512",
+};
+export const OID_RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
+export const OID_EC_PUBLIC_KEY = "1.2.840.10045.2.1";
+export const OID_RSASSA_PSS = "1.2.840.113549.1.1.10";
+
+/**
+ * The scheme an identifier names; `digestHash` (the SignerInfo's digestAlgorithm) supplies the hash for the bare
+ * key OIDs some producers write. Throws for an algorithm we do not support.
+ */
+export function signatureScheme(alg: AlgorithmId, digestHash?: HashName): SignatureScheme {
+  const ecdsa = ECDSA[alg.oid];
+  if (ecdsa) return { kind: "ecdsa", hash: ecdsa };
+  const pkcs1 = RSA_PKCS1[alg.oid];
+  if (pkcs1) return { kind: "rsa-pkcs1", hash: pkcs1 };
+  if ((alg.oid === OID_RSA_ENCRYPTION || alg.oid === OID_EC_PUBLIC_KEY) && digestHash) {
+    return { kind: alg.oid === OID_EC_PUBLIC_KEY ? "ecdsa" : "rsa-pkcs1", hash: digestHash };
+  }
+  if (alg.oid === OID_RSASSA_PSS) {
+    // RFC 4055 § 3.1: absent parameters mean SHA-1, MGF1 with SHA-1, salt 20.
+    if (!alg.parameters || (alg.parameters.length === 2 && alg.parameters[0] === 0x05)) {
+      return { kind: "rsa-pss", hash: "SHA-1", saltLength: 20 };
+    }
+    const params = AsnConvert.parse(alg.parameters, RsaSaPssParams);
+    const hash = hashOfDigestOid(params.hashAlgorithm.algorithm);
+    if (!hash) throw new Error(`RSASSA-PSS with unsupported hash ${params.hashAlgorithm.algorithm}`);
+    if (params.maskGenAlgorithm.parameters) {
+      const mgfHash = AsnConvert.parse(params.maskGenAlgorithm.parameters, AlgorithmIdentifier);
+      if (mgfHash.algorithm !== params.hashAlgorithm.algorithm) {
+        throw new Error("RSASSA-PSS with an MGF1 hash different from the message hash is not supported");
+      }
+    }
+    return { kind: "rsa-pss", hash, saltLength: params.saltLength };
+  }
+  throw new Error(`unsupported signature algorithm ${algorithmName(alg.oid)}`);
+}
+
+/** Facts about a public key that the algorithm constraints look at. */
+export interface PublicKeyFacts {
+  readonly type: "rsa" | "ec" | "other";
+  /** Modulus length for RSA, field size for EC. */
+  readonly bits: number;
+  /** Named curve for EC keys (P-256, P-384, P-521 …). */
+  readonly curve?: string;
+}
+
+const CURVES: Record<string, { name: string; bits: number }> = {
+  prime256v1: { name: "P-256", bits: 256 },
+  secp384r1: { name: "P-384", bits: 384 },
+  secp521r1: { name: "P-521", bits: 521 },
+};
+
+function keyObject(spki: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+}
+
+/** Reads a DER SubjectPublicKeyInfo; throws if the key is unreadable. */
+export function publicKeyFacts(spki: Uint8Array): PublicKeyFacts {
+  const key = keyObject(spki);
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss") {
+    return { type: "rsa", bits: details.modulusLength ?? 0 };
+  }
+  if (key.asymmetricKeyType === "ec") {
+    const curve = CURVES[details.namedCurve ?? ""];
+    return { type: "ec", bits: curve?.bits ?? 0, curve: curve?.name ?? details.namedCurve };
+  }
+  return { type: "other", bits: 0 };
+}
+
+/**
+ * Verifies `signature` over `data` with the key in `spki` under `scheme`. ECDSA values are the DER
+ * Ecdsa-Sig-Value CMS and X.509 carry (RFC 5753 § 7.2). Returns false for a wrong signature or a key that does not
+ * fit the scheme; never throws.
+ */
+export function verifySignature(
+  spki: Uint8Array,
+  scheme: SignatureScheme,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    const key = keyObject(spki);
+    const isRsa = key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss";
+    if ((scheme.kind === "ecdsa") !== (key.asymmetricKeyType === "ec") || (scheme.kind !== "ecdsa" && !isRsa)) {
+      return false;
+    }
+    const hash = scheme.hash.replace("-", "").toLowerCase();
+    const options =
+      scheme.kind === "rsa-pss"
+        ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength ?? 20 }
+        : scheme.kind === "rsa-pkcs1"
+          ? { key, padding: constants.RSA_PKCS1_PADDING }
+          : { key, dsaEncoding: "der" as const };
+    return verify(hash, data, options, signature);
+  } catch {
+    return false;
+  }
+}

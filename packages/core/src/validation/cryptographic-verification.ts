@@ -1,0 +1,63 @@
+/**
+ * Cryptographic verification (ETSI EN 319 102-1 § 5.2.7, CV): the message-digest attribute equals the digest of
+ * the signed data (else HASH_FAILURE), and the signature value verifies over the signed attributes with the
+ * signing certificate's key (RFC 5652 § 5.4; else SIG_CRYPTO_FAILURE).
+ */
+import { equalBytes, octetsOf } from "./ber.js";
+import type { CertificateInfo } from "./certificate-info.js";
+import { type Failure, failure } from "./checks.js";
+import { type HashName, hashOfDigestOid, type SignatureScheme, signatureScheme, verifySignature } from "./crypto.js";
+import { attributeValues, CMS_OID, type SignerInfoData } from "./signed-data.js";
+
+export interface CryptographicResult {
+  readonly failures: Failure[];
+  /** The digest algorithm of the SignerInfo, when supported. */
+  readonly hash?: HashName;
+  /** The signature scheme, when the algorithm is supported. */
+  readonly scheme?: SignatureScheme;
+}
+
+/** `signedDigest` gives the digest of the signed content (the byte ranges, or a token's TSTInfo) for a hash. */
+export function verifyCryptography(
+  signerInfo: SignerInfoData,
+  certificate: CertificateInfo,
+  signedDigest: (hash: HashName) => Uint8Array,
+): CryptographicResult {
+  const failures: Failure[] = [];
+  const hash = hashOfDigestOid(signerInfo.digestAlgorithm.oid);
+  if (!hash) {
+    failures.push(
+      failure("CV", "TOTAL_FAILED", "FORMAT_FAILURE", `unsupported digest algorithm ${signerInfo.digestAlgorithm.oid}`),
+    );
+    return { failures };
+  }
+  const claimed = octetsOf(attributeValues(signerInfo.signedAttributes, CMS_OID.messageDigest)?.[0], "message-digest");
+  if (!equalBytes(claimed, signedDigest(hash))) {
+    failures.push(
+      failure(
+        "CV",
+        "TOTAL_FAILED",
+        "HASH_FAILURE",
+        "the signed content has been altered: its digest does not match the message-digest attribute",
+      ),
+    );
+  }
+  let scheme: SignatureScheme;
+  try {
+    scheme = signatureScheme(signerInfo.signatureAlgorithm, hash);
+  } catch (e) {
+    failures.push(failure("CV", "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", (e as Error).message));
+    return { failures, hash };
+  }
+  if (!verifySignature(certificate.spki, scheme, signerInfo.signedAttributesDer!, signerInfo.signature)) {
+    failures.push(
+      failure(
+        "CV",
+        "TOTAL_FAILED",
+        "SIG_CRYPTO_FAILURE",
+        "the signature value does not verify with the signer's public key",
+      ),
+    );
+  }
+  return { failures, hash, scheme };
+}

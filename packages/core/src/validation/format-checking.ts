@@ -1,0 +1,82 @@
+/**
+ * Format checking (ETSI EN 319 102-1 § 5.2.2, FC) of a PAdES signature's or time-stamp token's CMS: one
+ * SignerInfo, detached content for a signature and an encapsulated TSTInfo for a token, signed attributes with
+ * content-type and message-digest (RFC 5652 § 5.3, § 11), and the PAdES baseline rules of ETSI EN 319 142-1 § 6.3
+ * on signing-time and signing-certificate(-v2). Failures yield FORMAT_FAILURE.
+ */
+import { isUniversal, oidOf, UNIVERSAL } from "./ber.js";
+import { type Failure, failure } from "./checks.js";
+import { attributeValues, CMS_OID, type SignedDataContent, type SignerInfoData } from "./signed-data.js";
+
+/** What the CMS is expected to be. */
+export interface FormatExpectation {
+  /** A PAdES signature (detached, id-data) or an RFC 3161 token (id-ct-TSTInfo encapsulated). */
+  readonly kind: "signature" | "timestamp";
+  /**
+   * The signature dictionary's /SubFilter: `ETSI.CAdES.detached` makes signing-certificate(-v2) mandatory
+   * (EN 319 142-1 § 6.3); for `adbe.pkcs7.detached` and unknown producers its absence is only a warning.
+   */
+  readonly subFilter?: string;
+}
+
+export interface FormatResult {
+  readonly failure: Failure | null;
+  readonly warnings: string[];
+  /** The one SignerInfo, when the structure allows going on. */
+  readonly signerInfo?: SignerInfoData;
+}
+
+const fc = (message: string): FormatResult => ({
+  failure: failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", message),
+  warnings: [],
+});
+
+export function checkFormat(sd: SignedDataContent, expected: FormatExpectation): FormatResult {
+  const warnings: string[] = [];
+  if (sd.signerInfos.length !== 1) {
+    return fc(`the CMS has ${sd.signerInfos.length} SignerInfos; a PAdES signature has exactly one`);
+  }
+  const si = sd.signerInfos[0]!;
+  if (expected.kind === "signature") {
+    if (sd.eContent !== undefined) return fc("the CMS encapsulates its content; a PAdES signature is detached");
+    if (sd.eContentType !== CMS_OID.data) {
+      return fc(`the CMS eContentType is ${sd.eContentType}, not id-data as PAdES requires`);
+    }
+  } else {
+    if (sd.eContentType !== CMS_OID.tstInfo) return fc("the time-stamp token does not encapsulate a TSTInfo");
+    if (!sd.eContent) return fc("the time-stamp token has no TSTInfo content");
+  }
+  if (!si.signedAttributesDer)
+    return fc("the SignerInfo has no signed attributes (RFC 5652 § 5.3, CAdES requires them)");
+
+  const contentType = attributeValues(si.signedAttributes, CMS_OID.contentType);
+  if (contentType?.length !== 1 || !isUniversal(contentType[0], UNIVERSAL.OID)) {
+    return fc("the signed attributes lack a single-valued content-type attribute (RFC 5652 § 11.1)");
+  }
+  if (oidOf(contentType[0]) !== sd.eContentType) {
+    return fc("the content-type attribute does not match the eContentType (RFC 5652 § 11.1)");
+  }
+  const messageDigest = attributeValues(si.signedAttributes, CMS_OID.messageDigest);
+  if (messageDigest?.length !== 1 || !isUniversal(messageDigest[0], UNIVERSAL.OCTET_STRING)) {
+    return fc("the signed attributes lack a single-valued message-digest attribute (RFC 5652 § 11.2)");
+  }
+  for (const oid of [CMS_OID.contentType, CMS_OID.messageDigest, CMS_OID.signingCertificateV2]) {
+    if (si.signedAttributes.filter((a) => a.oid === oid).length > 1) {
+      return fc(`the signed attribute ${oid} appears more than once`);
+    }
+  }
+  if (expected.kind === "signature" && attributeValues(si.signedAttributes, CMS_OID.signingTime)) {
+    // EN 319 142-1 § 6.3 (PAdES baseline): the signing-time attribute shall not be present; the time goes in /M.
+    warnings.push("the signed attributes contain signing-time, which PAdES baseline signatures must not carry");
+  }
+  const hasSigningCertificate =
+    !!attributeValues(si.signedAttributes, CMS_OID.signingCertificateV2) ||
+    !!attributeValues(si.signedAttributes, CMS_OID.signingCertificate);
+  if (!hasSigningCertificate) {
+    if (expected.kind === "signature" && expected.subFilter === "ETSI.CAdES.detached") {
+      return fc("an ETSI.CAdES.detached signature must carry signing-certificate-v2 (ETSI EN 319 122-1 § 5.2.2)");
+    }
+    warnings.push("the signed attributes do not name the signing certificate (no signing-certificate-v2)");
+  }
+  return { failure: null, warnings, signerInfo: si };
+}

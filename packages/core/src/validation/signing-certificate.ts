@@ -1,0 +1,94 @@
+/**
+ * Identification of the signing certificate (ETSI EN 319 102-1 § 5.2.3, ISC): the certificate the SignerInfo's sid
+ * names (RFC 5652 § 5.3), found among the CMS certificates and those the caller supplies (the PDF's DSS), and, when
+ * the signer referenced it in a signed signing-certificate-v2 (RFC 5035) or signing-certificate (RFC 2634 § 5.4)
+ * attribute, a match of that reference's hash and issuer/serial. Failures yield NO_SIGNING_CERTIFICATE_FOUND.
+ */
+import { type BerNode, equalBytes, expect, integerHex, isContext, isUniversal, octetsOf, UNIVERSAL } from "./ber.js";
+import { algorithmId, type CertificateInfo, sameName } from "./certificate-info.js";
+import { type Failure, failure } from "./checks.js";
+import { digest, type HashName, hashOfDigestOid } from "./crypto.js";
+import { attributeValues, CMS_OID, type SignerIdentifier, type SignerInfoData } from "./signed-data.js";
+
+export interface SigningCertificateResult {
+  readonly failure: Failure | null;
+  readonly certificate: CertificateInfo | null;
+}
+
+const isc = (message: string): SigningCertificateResult => ({
+  failure: failure("ISC", "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", message),
+  certificate: null,
+});
+
+/** Whether `cert` is the one `sid` names. */
+export function matchesSid(cert: CertificateInfo, sid: SignerIdentifier): boolean {
+  return sid.kind === "issuerAndSerialNumber"
+    ? cert.serial === sid.serial && sameName(cert.issuerDer, sid.issuer)
+    : cert.subjectKeyIdentifier === sid.keyIdentifier;
+}
+
+export function identifySigningCertificate(
+  signerInfo: SignerInfoData,
+  candidates: readonly CertificateInfo[],
+): SigningCertificateResult {
+  const found = candidates.filter((c) => matchesSid(c, signerInfo.sid));
+  if (found.length === 0) {
+    const named =
+      signerInfo.sid.kind === "issuerAndSerialNumber"
+        ? `serial ${signerInfo.sid.serial}`
+        : `key identifier ${signerInfo.sid.keyIdentifier}`;
+    return isc(`the signer's certificate (${named}) is neither in the signature nor among the supplied certificates`);
+  }
+  const v2 = attributeValues(signerInfo.signedAttributes, CMS_OID.signingCertificateV2);
+  const v1 = attributeValues(signerInfo.signedAttributes, CMS_OID.signingCertificate);
+  const reference = v2 ?? v1;
+  if (!reference) return { failure: null, certificate: found[0]! };
+  let certId: EssCertId;
+  try {
+    certId = firstEssCertId(reference[0], v2 ? "SHA-256" : "SHA-1");
+  } catch (e) {
+    return isc(`the signing-certificate attribute is unreadable: ${(e as Error).message}`);
+  }
+  const matching = found.find((c) => equalBytes(digest(certId.hash, c.der), certId.certHash));
+  if (!matching) {
+    return isc("the signing-certificate-v2 attribute's certificate hash does not match the signer's certificate");
+  }
+  if (certId.issuerSerial) {
+    const { issuer, serial } = certId.issuerSerial;
+    if (serial !== matching.serial || (issuer && !sameName(issuer, matching.issuerDer))) {
+      return isc("the signing-certificate-v2 attribute's issuer and serial do not match the signer's certificate");
+    }
+  }
+  return { failure: null, certificate: matching };
+}
+
+/** ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256, certHash OCTET STRING, issuerSerial OPTIONAL }. */
+interface EssCertId {
+  readonly hash: HashName;
+  readonly certHash: Uint8Array;
+  readonly issuerSerial?: { readonly issuer?: Uint8Array; readonly serial: string };
+}
+
+function firstEssCertId(value: BerNode | undefined, defaultHash: HashName): EssCertId {
+  const certs = expect(
+    expect(value, UNIVERSAL.SEQUENCE, "SigningCertificate").children[0],
+    UNIVERSAL.SEQUENCE,
+    "certs",
+  );
+  const fields = expect(certs.children[0], UNIVERSAL.SEQUENCE, "ESSCertID").children;
+  let i = 0;
+  let hash = defaultHash;
+  if (isUniversal(fields[0], UNIVERSAL.SEQUENCE)) {
+    const oid = algorithmId(fields[i++]).oid;
+    const named = hashOfDigestOid(oid);
+    if (!named) throw new Error(`unsupported hash ${oid}`);
+    hash = named;
+  }
+  const certHash = octetsOf(fields[i++], "certHash");
+  const issuerSerialNode = fields[i];
+  if (!isUniversal(issuerSerialNode, UNIVERSAL.SEQUENCE)) return { hash, certHash };
+  const [generalNames, serial] = issuerSerialNode.children;
+  // GeneralNames with directoryName [4] EXPLICIT Name (RFC 5280 § 4.2.1.6).
+  const directory = expect(generalNames, UNIVERSAL.SEQUENCE, "issuer").children.find((n) => isContext(n, 4));
+  return { hash, certHash, issuerSerial: { issuer: directory?.children[0]?.raw, serial: integerHex(serial) } };
+}

@@ -1,0 +1,133 @@
+/**
+ * Validation of an RFC 3161 time-stamp token (ETSI EN 319 102-1 § 5.4, time-stamp validation building block):
+ * a CMS signature in its own right over a TSTInfo (RFC 3161 § 2.4.2) whose messageImprint must be the digest of
+ * what it stamps: the signer's signature value for a signature time-stamp (ETSI EN 319 122-1 § 5.3), the
+ * document's byte ranges for a document time-stamp (ETSI EN 319 142-1 § 5.4). The TSA certificate must carry
+ * id-kp-timeStamping and chain to a trust anchor.
+ */
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { TSTInfo } from "@peculiar/asn1-tsp";
+import { equalBytes } from "./ber.js";
+import type { CertificateInfo } from "./certificate-info.js";
+import { decisive, type Failure, failure } from "./checks.js";
+import { digest, type HashName, hashOfDigestOid } from "./crypto.js";
+import { checkFormat } from "./format-checking.js";
+import type { RevocationStatus } from "./revocation.js";
+import { parseSignedData } from "./signed-data.js";
+import { type ValidationContext, validateSigner } from "./signer-validation.js";
+
+export interface TimestampValidation {
+  /** genTime, when the TSTInfo could be read. */
+  readonly time: Date | null;
+  /** Subject of the TSA certificate, or the TSTInfo's tsa name, or "". */
+  readonly tsa: string;
+  /** No failure at all: the token can serve as a proof of existence. */
+  readonly valid: boolean;
+  readonly failures: Failure[];
+  readonly warnings: string[];
+  readonly signer: CertificateInfo | null;
+  readonly path: readonly CertificateInfo[];
+  readonly trusted: boolean;
+  readonly signerRevocation: RevocationStatus | null;
+  readonly imprintHash?: HashName;
+  readonly hash?: HashName;
+  readonly signatureHash?: HashName;
+  readonly signedAttributes: string[];
+}
+
+const empty = (f: Failure, time: Date | null = null): TimestampValidation => ({
+  time,
+  tsa: "",
+  valid: false,
+  failures: [f],
+  warnings: [],
+  signer: null,
+  path: [],
+  trusted: false,
+  signerRevocation: null,
+  signedAttributes: [],
+});
+
+/**
+ * Validates `token` (a ContentInfo) against `imprint`, which gives the digest of the stamped data for a hash.
+ * Never throws: structural problems are FORMAT_FAILURE.
+ */
+export async function validateTimestampToken(
+  token: Uint8Array,
+  imprint: (hash: HashName) => Uint8Array,
+  context: ValidationContext,
+  poe?: Date,
+): Promise<TimestampValidation> {
+  const fc = (message: string) => failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", message);
+  let sd: ReturnType<typeof parseSignedData>;
+  let info: TSTInfo;
+  try {
+    sd = parseSignedData(token);
+  } catch (e) {
+    return empty(fc(`the time-stamp token is not a CMS SignedData: ${(e as Error).message}`));
+  }
+  const format = checkFormat(sd, { kind: "timestamp" });
+  if (format.failure || !format.signerInfo) return empty(format.failure!);
+  try {
+    info = AsnConvert.parse(sd.eContent!, TSTInfo);
+  } catch (e) {
+    return empty(fc(`the time-stamp token's TSTInfo is unreadable: ${(e as Error).message}`));
+  }
+  const time = info.genTime;
+  const imprintHash = hashOfDigestOid(info.messageImprint.hashAlgorithm.algorithm);
+  if (!imprintHash) {
+    return empty(
+      fc(`the time-stamp uses an unsupported imprint hash ${info.messageImprint.hashAlgorithm.algorithm}`),
+      time,
+    );
+  }
+  const failures: Failure[] = [];
+  if (!equalBytes(new Uint8Array(info.messageImprint.hashedMessage.buffer), imprint(imprintHash))) {
+    failures.push(
+      failure(
+        "CV",
+        "TOTAL_FAILED",
+        "HASH_FAILURE",
+        "the time-stamp's message imprint does not match the data it claims to stamp",
+      ),
+    );
+  }
+  if (imprintHash === "SHA-1") {
+    failures.push(
+      failure("SAV", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", "the time-stamp's message imprint uses SHA-1"),
+    );
+  }
+  if (time.getTime() > context.validationTime.getTime() + 5 * 60 * 1000) {
+    failures.push(
+      failure(
+        "XCV",
+        "INDETERMINATE",
+        "NOT_YET_VALID",
+        `the time-stamp claims a time (${time.toISOString()}) after the validation time`,
+      ),
+    );
+  }
+  const eContent = sd.eContent!;
+  const signer = await validateSigner(
+    sd,
+    format.signerInfo,
+    { purpose: "timestamp", signedDigest: (h) => digest(h, eContent), poe, requireSignerRevocation: false },
+    context,
+  );
+  const all = [...failures, ...signer.failures];
+  return {
+    time,
+    tsa: signer.signer?.subject ?? "",
+    valid: decisive(all) === null,
+    failures: all,
+    warnings: [...format.warnings, ...signer.warnings],
+    signer: signer.signer,
+    path: signer.path,
+    trusted: signer.trusted,
+    signerRevocation: signer.signerRevocation,
+    imprintHash,
+    hash: signer.hash,
+    signatureHash: signer.scheme?.hash,
+    signedAttributes: format.signerInfo.signedAttributes.map((a) => a.oid),
+  };
+}
