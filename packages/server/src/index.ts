@@ -1,1 +1,3 @@
-export {};
+export { type AppOptions, buildApp, demoCas } from "./app.js";
+export { trustRoutes } from "./trust-routes.js";
+export { TrustStore, TrustStoreError } from "./trust-store.js";

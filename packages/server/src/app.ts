@@ -1,0 +1,78 @@
+/**
+ * The platform server as a Fastify application: {@link buildApp} opens the trust store in the data directory (and,
+ * on an empty one in demo mode, creates the demo federation's PKIs), then mounts the routes. main.ts reads the
+ * environment and listens; tests call buildApp directly.
+ */
+import type { KeyType } from "@khatam/core/keys/software";
+import { type FastifyInstance, type FastifyServerOptions, fastify } from "fastify";
+import { installErrorHandling } from "./http-errors.js";
+import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
+import { trustRoutes } from "./trust-routes.js";
+import { type CaSpecification, TrustStore } from "./trust-store.js";
+
+export interface AppOptions {
+  /** `KHATAM_DATA`: where the state, key files and master key live. */
+  readonly dataDir: string;
+  /** `KHATAM_PUBLIC_URL`: base URL written into certificates (AIA, CRL DP). */
+  readonly publicUrl: string;
+  /** `KHATAM_DEMO`: create the demo federation on an empty data directory (default true). */
+  readonly demo?: boolean;
+  /** Key types of the demo CAs (default: jp P-256, sa RSA-3072); tests use P-256 for speed. */
+  readonly demoKeyTypes?: { readonly jp?: KeyType; readonly sa?: KeyType };
+  /** `KHATAM_ADMIN_TOKEN`: bearer token of the bootstrap administrator. */
+  readonly adminToken?: string;
+  /** `KHATAM_MASTER_KEY` (base64): encrypts software keys; default a random key in `$dataDir/master.key`. */
+  readonly masterKey?: string;
+  /** `KHATAM_PKCS11_*`: keep every key in this token instead of encrypted files. */
+  readonly pkcs11?: { readonly module: string; readonly token?: string; readonly pin?: string };
+  /** CRL lifetime (default 7 days); a CRL is replaced after half of it. */
+  readonly crlLifetimeMs?: number;
+  /** Fastify's logger option (pino); default off. */
+  readonly logger?: FastifyServerOptions["logger"];
+}
+
+/** The demo federation's CAs (CONTRACTS § 3). */
+export function demoCas(keyTypes: AppOptions["demoKeyTypes"] = {}): CaSpecification[] {
+  return [
+    { id: "jp", country: "JP", organization: "Digital Agency", keyType: keyTypes.jp ?? "P-256" },
+    { id: "sa", country: "SA", organization: "MCIT", keyType: keyTypes.sa ?? "RSA-3072" },
+  ];
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The national PKIs (decorated by {@link buildApp}). */
+    trustStore: TrustStore;
+  }
+}
+
+/** Builds the application; the trust store is reachable as `app.trustStore` and closed with the app. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const keyStore: KeyStore = options.pkcs11
+    ? await pkcs11KeyStore(options.pkcs11)
+    : softwareKeyStore(`${options.dataDir}/keys`, await loadMasterKey(options.dataDir, options.masterKey));
+  let store: TrustStore;
+  try {
+    store = await TrustStore.open({
+      dataDir: options.dataDir,
+      keyStore,
+      publicUrl: options.publicUrl,
+      crlLifetimeMs: options.crlLifetimeMs,
+    });
+    if (store.ids().length === 0 && (options.demo ?? true)) {
+      await store.createCas(demoCas(options.demoKeyTypes), { crossCertify: true });
+    }
+  } catch (error) {
+    await keyStore.close();
+    throw error;
+  }
+
+  // Fastify's default request serialiser logs method, URL and addresses, never headers or bodies.
+  const app = fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
+  installErrorHandling(app);
+  app.decorate("trustStore", store);
+  app.addHook("onClose", async () => store.close());
+  app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
+  await app.register(trustRoutes, { store, adminToken: options.adminToken });
+  return app;
+}

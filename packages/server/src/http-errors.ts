@@ -1,0 +1,45 @@
+/**
+ * Errors over HTTP: every failure is `{ "error": { "code", "message" } }` (CONTRACTS § 3) with a 4xx or 5xx status.
+ * Handlers throw {@link HttpError}; Fastify's own client errors (body too large, unsupported media type, bad JSON)
+ * are mapped to the same shape; anything else is logged and answered as a 500 without internals.
+ */
+import type { FastifyError, FastifyInstance } from "fastify";
+
+/** A failure the client caused (or may retry), with a stable machine-readable code. */
+export class HttpError extends Error {
+  override readonly name = "HttpError";
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "payload_too_large",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "unsupported_media_type",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "invalid_request",
+  FST_ERR_CTP_INVALID_JSON_BODY: "invalid_request",
+  FST_ERR_VALIDATION: "invalid_request",
+};
+
+/** Installs the JSON error and not-found handlers on `app`. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = FASTIFY_CODES[error.code] ?? (status === 415 ? "unsupported_media_type" : "invalid_request");
+      return reply.status(status).send({ error: { code, message: error.message } });
+    }
+    request.log.error({ err: error }, "request failed");
+    return reply.status(500).send({ error: { code: "internal_error", message: "internal server error" } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: "not_found", message: `no route ${request.method} ${request.url}` } }),
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * `node packages/server/dist/src/main.js`: the platform server, configured by the environment of CONTRACTS § 3.
+ * Stops gracefully on SIGTERM and SIGINT (in-flight requests finish, the PKCS#11 session is closed).
+ */
+import type { KeyType } from "@khatam/core/keys/software";
+import { buildApp } from "./app.js";
+
+const env = process.env;
+const port = Number(env.PORT ?? 8080);
+const host = env.HOST ?? "127.0.0.1";
+const urlHost = host.includes(":") ? `[${host}]` : host;
+const demoKeyType = env.KHATAM_DEMO_KEY_TYPE as KeyType | undefined; // development and tests: e.g. P-256 for speed
+
+const app = await buildApp({
+  dataDir: env.KHATAM_DATA ?? "./data",
+  publicUrl: env.KHATAM_PUBLIC_URL ?? `http://${urlHost}:${port}`,
+  demo: (env.KHATAM_DEMO ?? "1") === "1",
+  demoKeyTypes: demoKeyType ? { jp: demoKeyType, sa: demoKeyType } : undefined,
+  adminToken: env.KHATAM_ADMIN_TOKEN || undefined,
+  masterKey: env.KHATAM_MASTER_KEY || undefined,
+  pkcs11: env.KHATAM_PKCS11_MODULE
+    ? { module: env.KHATAM_PKCS11_MODULE, token: env.KHATAM_PKCS11_TOKEN, pin: env.KHATAM_PKCS11_PIN }
+    : undefined,
+  logger: { level: env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization"] },
+}).catch((error: unknown) => {
+  console.error(`khatam server: cannot start: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, "shutting down");
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
+}
+
+await app.listen({ port, host });

@@ -1,0 +1,126 @@
+/**
+ * Where the trust services' private keys live: one {@link KeyStore} per backend.
+ *
+ * - {@link softwareKeyStore}: each key is a PKCS#8 file encrypted with AES-256-CBC (PBES2, scrypt-free OpenSSL
+ *   defaults of Node: PBKDF2-HMAC-SHA256) under the master key. The master key is `KHATAM_MASTER_KEY` (base64,
+ *   at least 32 bytes) or else 32 random bytes kept in `$KHATAM_DATA/master.key` (mode 0600). Keeping the master
+ *   key beside the data only protects key files that travel without it (a copied key directory, a backup of the
+ *   state); an operator who sets `KHATAM_MASTER_KEY` from a secret store keeps the two apart.
+ * - {@link pkcs11KeyStore}: each key pair is generated in the token, private, sensitive and not extractable, labelled
+ *   `khatam-<ca>-<role>` with a random CKA_ID; nothing but the label and id is written to disk.
+ *
+ * Durability: `create` has made the key durable (file fsynced and renamed, or token object created) before it
+ * returns; the caller records the returned {@link KeyReference} in its own state afterwards. A crash in between
+ * leaves an unreferenced key (a file that the next `create` overwrites, or a token object with an id nobody
+ * names), never a reference to a missing key.
+ */
+import { createPrivateKey, type KeyObject, randomBytes } from "node:crypto";
+import { mkdir, open, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { generateKeyPairInToken, openPkcs11, type Pkcs11Session, pkcs11Signer } from "@khatam/core/keys/pkcs11";
+import { generateKey, type KeyType, softwareSigner } from "@khatam/core/keys/software";
+import type { RoleKey, TrustServiceRole } from "@khatam/core/pki/national-pki";
+import { writeFileAtomic } from "./atomic-file.js";
+
+/** How a stored key is found again; saved in the trust store's state. */
+export type KeyReference =
+  | { readonly kind: "file"; readonly file: string }
+  | { readonly kind: "pkcs11"; readonly label: string; readonly id: string };
+
+/** A place to create keys in and open them from again. */
+export interface KeyStore {
+  readonly kind: "software" | "pkcs11";
+  /** Generates a key for `role` of CA `ca`, durably stored before this resolves. */
+  create(ca: string, role: TrustServiceRole, keyType: KeyType): Promise<{ key: RoleKey; reference: KeyReference }>;
+  /** Opens a key created earlier (throws if it is gone or cannot be decrypted). */
+  open(reference: KeyReference): Promise<RoleKey>;
+  /** Releases the token session, if any. */
+  close(): Promise<void>;
+}
+
+/** The master key: `KHATAM_MASTER_KEY` (base64) if given, else `$dataDir/master.key`, created on first use. */
+export async function loadMasterKey(dataDir: string, fromEnvironment?: string): Promise<Buffer> {
+  if (fromEnvironment) {
+    const key = Buffer.from(fromEnvironment, "base64");
+    if (key.length < 32) throw new Error("KHATAM_MASTER_KEY must be at least 32 bytes, base64-encoded");
+    return key;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const path = join(dataDir, "master.key");
+  try {
+    return decodeMasterKey(await readFile(path, "utf8"), path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const key = randomBytes(32);
+  // "wx": fail rather than overwrite if another process created it meanwhile; 0600: the owner only.
+  const file = await open(path, "wx", 0o600).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code === "EEXIST") return undefined;
+    throw error;
+  });
+  if (!file) return decodeMasterKey(await readFile(path, "utf8"), path);
+  try {
+    await file.writeFile(`${key.toString("base64")}\n`);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  return key;
+}
+
+function decodeMasterKey(text: string, path: string): Buffer {
+  const key = Buffer.from(text.trim(), "base64");
+  if (key.length < 32) throw new Error(`${path} does not hold a 32-byte base64 master key`);
+  return key;
+}
+
+/** Software keys encrypted at rest in `directory` (see the module comment). */
+export function softwareKeyStore(directory: string, masterKey: Buffer): KeyStore {
+  const passphrase = masterKey.toString("base64");
+  return {
+    kind: "software",
+    async create(ca, role, keyType) {
+      const { privateKey } = await generateKey(keyType);
+      const pem = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase });
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      const file = `${ca}-${role}.key.pem`;
+      await writeFileAtomic(join(directory, file), pem, 0o600);
+      return { key: { signer: softwareSigner(privateKey), privateKey }, reference: { kind: "file", file } };
+    },
+    async open(reference) {
+      if (reference.kind !== "file") throw new Error("this key is in a PKCS#11 token: set KHATAM_PKCS11_MODULE");
+      const pem = await readFile(join(directory, reference.file), "utf8");
+      let privateKey: KeyObject;
+      try {
+        privateKey = createPrivateKey({ key: pem, format: "pem", passphrase });
+      } catch {
+        throw new Error(`cannot decrypt ${reference.file}: wrong master key (KHATAM_MASTER_KEY or master.key)?`);
+      }
+      return { signer: softwareSigner(privateKey), privateKey };
+    },
+    async close() {},
+  };
+}
+
+/** Keys in a PKCS#11 token (see the module comment). */
+export async function pkcs11KeyStore(options: { module: string; token?: string; pin?: string }): Promise<KeyStore> {
+  const session: Pkcs11Session = await openPkcs11(options);
+  return {
+    kind: "pkcs11",
+    async create(ca, role, keyType) {
+      const label = `khatam-${ca}-${role}`;
+      const signer = await generateKeyPairInToken(session, { label, keyType });
+      const { id, ...rest } = signer;
+      return {
+        key: { signer: { ...rest, sign: signer.sign } },
+        reference: { kind: "pkcs11", label, id: Buffer.from(id).toString("hex") },
+      };
+    },
+    async open(reference) {
+      if (reference.kind !== "pkcs11") throw new Error("this key is a software key file, not in the PKCS#11 token");
+      const signer = await pkcs11Signer(session, { label: reference.label, id: Buffer.from(reference.id, "hex") });
+      return { signer };
+    },
+    close: () => session.close(),
+  };
+}

@@ -1,0 +1,297 @@
+/**
+ * The national PKIs the platform operates, kept in `$KHATAM_DATA/trust-services.json`.
+ *
+ * The file holds, per CA: the trust services' certificates, every certificate the issuing CA issued with its
+ * revocation state, the last CRL number, the cross-certificates its root issued, and references to its keys (file
+ * names of encrypted key files, or PKCS#11 labels and ids; never key material). It is rewritten whole and
+ * atomically ({@link writeFileAtomic}) after every change, before the change is reported to anyone: an HTTP answer
+ * that says "revoked" means the revocation is on disk, and a `kill -9` at any moment loses nothing that was answered.
+ *
+ * Crash at each step of a change: the in-memory PKI changes first, then the file is written; a crash before the
+ * rename leaves the old file, and since nobody was told, nothing was promised. Keys are stored before the state that
+ * names them (see trust-keys.ts).
+ *
+ * Concurrency: every change and every CRL generation runs through one queue, so the file is written by one change
+ * at a time and each write holds every change before it. Reads (OCSP, status, certificates) need no lock.
+ */
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { KeyType } from "@khatam/core/keys/software";
+import type { IssuedCertificate } from "@khatam/core/pki/authority";
+import type { SubjectFields } from "@khatam/core/pki/certificate";
+import type { RevocationReason } from "@khatam/core/pki/crl";
+import {
+  createNationalPki,
+  type NationalPki,
+  type RoleKey,
+  type TrustServiceRole,
+} from "@khatam/core/pki/national-pki";
+import {
+  type NationalPkiState,
+  nationalPkiState,
+  restoreNationalPki,
+  TRUST_SERVICE_ROLES,
+} from "@khatam/core/pki/national-pki-state";
+import type { EndEntityProfile } from "@khatam/core/pki/profiles";
+import { removeStaleTemporaries, writeFileAtomic } from "./atomic-file.js";
+import type { KeyReference, KeyStore } from "./trust-keys.js";
+
+/** A CA to create. */
+export interface CaSpecification {
+  /** Id in URLs: lower-case letters, digits and hyphens, e.g. `jp`. */
+  readonly id: string;
+  /** ISO 3166 code, e.g. `JP`. */
+  readonly country: string;
+  /** Operating organisation, e.g. `Digital Agency`. */
+  readonly organization: string;
+  readonly keyType: KeyType;
+}
+
+/** A certificate a CA's root issued to another CA (bridge model). */
+export interface CrossCertificate {
+  /** Id of the CA whose root was certified. */
+  readonly subjectCa: string;
+  readonly der: Uint8Array;
+}
+
+/** The JSON file, version 1. */
+interface StoreFile {
+  readonly version: 1;
+  readonly cas: readonly CaFileEntry[];
+}
+
+interface CaFileEntry {
+  readonly keyType: KeyType;
+  readonly pki: NationalPkiState;
+  readonly keys: Readonly<Record<TrustServiceRole, KeyReference>>;
+  readonly crossCertificates: readonly { readonly subjectCa: string; readonly der: string }[];
+}
+
+/** One CA in memory. */
+interface CaEntry {
+  readonly keyType: KeyType;
+  readonly pki: NationalPki;
+  readonly keys: Readonly<Record<TrustServiceRole, KeyReference>>;
+  readonly crossCertificates: CrossCertificate[];
+  /** The CRL being served, until a revocation or its half-life replaces it. */
+  crl?: { readonly der: Uint8Array; readonly thisUpdate: Date; readonly nextUpdate: Date };
+}
+
+/** A coded failure the HTTP layer turns into a 4xx answer. */
+export class TrustStoreError extends Error {
+  override readonly name = "TrustStoreError";
+  constructor(
+    readonly code: "unknown_ca" | "unknown_certificate" | "ca_exists" | "invalid_ca_id",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** How long a CRL is valid (RFC 5280 § 5.1.2.5 nextUpdate − thisUpdate); it is replaced after half of that. */
+const DEFAULT_CRL_LIFETIME_MS = 7 * 24 * 3600 * 1000;
+
+export const STATE_FILE = "trust-services.json";
+
+/** The platform's national PKIs, persistent (see the module comment). */
+export class TrustStore {
+  private readonly cas = new Map<string, CaEntry>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly path: string,
+    private readonly keyStore: KeyStore,
+    private readonly publicUrl: string,
+    private readonly crlLifetimeMs: number,
+  ) {}
+
+  /** Opens the store in `dataDir`, re-opening every CA and its keys (throws if a key is missing or wrong). */
+  static async open(options: {
+    dataDir: string;
+    keyStore: KeyStore;
+    publicUrl: string;
+    crlLifetimeMs?: number;
+  }): Promise<TrustStore> {
+    await mkdir(options.dataDir, { recursive: true });
+    const path = join(options.dataDir, STATE_FILE);
+    await removeStaleTemporaries(path);
+    const store = new TrustStore(
+      path,
+      options.keyStore,
+      options.publicUrl,
+      options.crlLifetimeMs ?? DEFAULT_CRL_LIFETIME_MS,
+    );
+    let file: StoreFile | undefined;
+    try {
+      file = JSON.parse(await readFile(path, "utf8")) as StoreFile;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read ${path}: ${error}`);
+    }
+    if (file && file.version !== 1) throw new Error(`${path}: unsupported version ${file.version}`);
+    for (const entry of file?.cas ?? []) {
+      const keys = {} as Record<TrustServiceRole, RoleKey>;
+      for (const role of TRUST_SERVICE_ROLES) keys[role] = await options.keyStore.open(entry.keys[role]);
+      store.cas.set(entry.pki.id, {
+        keyType: entry.keyType,
+        pki: restoreNationalPki({ state: entry.pki, keys, publicUrl: options.publicUrl }),
+        keys: entry.keys,
+        crossCertificates: entry.crossCertificates.map((c) => ({
+          subjectCa: c.subjectCa,
+          der: new Uint8Array(Buffer.from(c.der, "base64")),
+        })),
+      });
+    }
+    return store;
+  }
+
+  /** CA ids in creation order; the first is the default (e.g. for `POST /tsa`). */
+  ids(): string[] {
+    return [...this.cas.keys()];
+  }
+
+  /** The CA `id`, or a TrustStoreError `unknown_ca`. */
+  get(id: string): NationalPki {
+    return this.entry(id).pki;
+  }
+
+  /** The cross-certificates CA `id`'s root issued. */
+  crossCertificates(id: string): readonly CrossCertificate[] {
+    return this.entry(id).crossCertificates;
+  }
+
+  /**
+   * Creates CAs and, with `crossCertify`, has every root certify every other root (the bridge model); everything is
+   * written in one state change, so a crash leaves either none of them or all.
+   */
+  createCas(specifications: readonly CaSpecification[], options: { crossCertify?: boolean } = {}): Promise<void> {
+    return this.serialised(async () => {
+      const created: CaEntry[] = [];
+      for (const spec of specifications) {
+        if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(spec.id)) {
+          throw new TrustStoreError("invalid_ca_id", `CA id "${spec.id}" must be lower-case letters, digits, hyphens`);
+        }
+        if (this.cas.has(spec.id) || created.some((c) => c.pki.id === spec.id)) {
+          throw new TrustStoreError("ca_exists", `CA ${spec.id} exists already`);
+        }
+        const references = {} as Record<TrustServiceRole, KeyReference>;
+        const pki = await createNationalPki({
+          id: spec.id,
+          country: spec.country,
+          organization: spec.organization,
+          publicUrl: this.publicUrl,
+          keyFor: async (role) => {
+            const { key, reference } = await this.keyStore.create(spec.id, role, spec.keyType);
+            references[role] = reference;
+            return key;
+          },
+        });
+        created.push({ keyType: spec.keyType, pki, keys: references, crossCertificates: [] });
+      }
+      if (options.crossCertify) {
+        const all = [...this.cas.values(), ...created];
+        for (const issuer of all) {
+          for (const subject of all) {
+            if (issuer === subject) continue;
+            if (!created.includes(issuer) && !created.includes(subject)) continue;
+            const cross = await issuer.pki.crossCertify(subject.pki.root.certificate);
+            issuer.crossCertificates.push({ subjectCa: subject.pki.id, der: cross.der });
+          }
+        }
+      }
+      for (const entry of created) this.cas.set(entry.pki.id, entry);
+      await this.persist();
+    });
+  }
+
+  /** Issues an end-entity certificate for a PKCS#10 request; durable when this resolves. */
+  issue(
+    id: string,
+    profile: EndEntityProfile,
+    request: { csr: string | Uint8Array; subject?: SubjectFields },
+  ): Promise<IssuedCertificate> {
+    const entry = this.entry(id);
+    return this.serialised(async () => {
+      const issued = await entry.pki.issue(profile, request);
+      await this.persist();
+      return issued;
+    });
+  }
+
+  /**
+   * Revokes a certificate of CA `id` (RFC 5280 § 3.3: final; revoking again keeps the first time and reason).
+   * The current CRL is dropped, so the next one lists it. Durable when this resolves.
+   */
+  revoke(id: string, serial: string, reason: RevocationReason): Promise<{ revokedAt: Date; reason: RevocationReason }> {
+    const entry = this.entry(id);
+    return this.serialised(async () => {
+      try {
+        entry.pki.revoke(serial, reason);
+      } catch {
+        throw new TrustStoreError("unknown_certificate", `CA ${id} has not issued a certificate with serial ${serial}`);
+      }
+      entry.crl = undefined;
+      await this.persist();
+      const status = entry.pki.status(serial);
+      return { revokedAt: status.revokedAt!, reason: status.reason ?? "unspecified" };
+    });
+  }
+
+  /**
+   * The CA's current CRL (DER). A new one is made (with the next CRL number, persisted before it is served) when
+   * there is none yet, after a revocation, and once half of the served one's lifetime has passed, so relying parties
+   * that cache until nextUpdate are never more than half a lifetime behind.
+   */
+  async crl(id: string, now = new Date()): Promise<Uint8Array> {
+    const entry = this.entry(id);
+    const current = entry.crl;
+    if (current && !this.stale(current, now)) return current.der;
+    return this.serialised(async () => {
+      if (entry.crl && !this.stale(entry.crl, now)) return entry.crl.der; // made while we waited
+      const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+      const nextUpdate = new Date(thisUpdate.getTime() + this.crlLifetimeMs);
+      const der = await entry.pki.crl({ now: thisUpdate, nextUpdate });
+      await this.persist();
+      entry.crl = { der, thisUpdate, nextUpdate };
+      return der;
+    });
+  }
+
+  /** Releases the key store (the PKCS#11 session). */
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.keyStore.close();
+  }
+
+  private stale(crl: { thisUpdate: Date; nextUpdate: Date }, now: Date): boolean {
+    const halfLife = (crl.nextUpdate.getTime() - crl.thisUpdate.getTime()) / 2;
+    return now.getTime() >= crl.thisUpdate.getTime() + halfLife || now < crl.thisUpdate;
+  }
+
+  private entry(id: string): CaEntry {
+    const entry = this.cas.get(id);
+    if (!entry) throw new TrustStoreError("unknown_ca", `no CA with id "${id}"`);
+    return entry;
+  }
+
+  private serialised<T>(operation: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(operation);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async persist(): Promise<void> {
+    const file: StoreFile = {
+      version: 1,
+      cas: [...this.cas.values()].map((entry) => ({
+        keyType: entry.keyType,
+        pki: nationalPkiState(entry.pki),
+        keys: entry.keys,
+        crossCertificates: entry.crossCertificates.map((c) => ({
+          subjectCa: c.subjectCa,
+          der: Buffer.from(c.der).toString("base64"),
+        })),
+      })),
+    };
+    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 1)}\n`);
+  }
+}
