@@ -119,7 +119,7 @@ export function labelRoles(reader: PdfReader): RoleMap {
       // Generic walks stop at objects the structural walks own (pages, annotations, fields, signatures).
       if (GENERIC.has(role)) {
         const d = value instanceof PdfStream ? value.dict : value;
-        if (d instanceof PdfDict && ownedByStructure(d)) continue;
+        if (d instanceof PdfDict && ownedByStructure(d) && !(role === "sigdict" && isSignatureDict(d))) continue;
       }
       if (byRole === undefined) roles.set(obj.num, new Map([[role, path]]));
       else byRole.set(role, path);
