@@ -29,3 +29,39 @@ function derLength(length: number): number[] {
   if (length < 0x100) return [0x81, length];
   return [0x82, length >> 8, length & 0xff];
 }
+
+/**
+ * Decodes a DER Ecdsa-Sig-Value into P1363 `r || s`, each half `size` bytes (the curve's field size: 32 for
+ * P-256, 48 for P-384, 66 for P-521), as XML Signature (RFC 4050 / XMLDSig 1.1 § 6.4.3) and WebCrypto carry it.
+ */
+export function derToP1363(signature: Uint8Array, size: number): Uint8Array {
+  let offset = 0;
+  const fail = (why: string): never => {
+    throw new Error(`not a DER ECDSA signature: ${why}`);
+  };
+  const readLength = (): number => {
+    const first = signature[offset++] ?? fail("truncated");
+    if (first < 0x80) return first;
+    const count = first & 0x7f;
+    if (count === 0 || count > 2) fail("unsupported length");
+    let length = 0;
+    for (let i = 0; i < count; i++) length = (length << 8) | (signature[offset++] ?? fail("truncated"));
+    return length;
+  };
+  if (signature[offset++] !== 0x30) fail("no SEQUENCE");
+  const sequenceLength = readLength();
+  if (offset + sequenceLength !== signature.length) fail("trailing or missing bytes");
+  const out = new Uint8Array(size * 2);
+  for (let half = 0; half < 2; half++) {
+    if (signature[offset++] !== 0x02) fail("no INTEGER");
+    const length = readLength();
+    let value = signature.subarray(offset, offset + length);
+    if (value.length !== length) fail("truncated");
+    offset += length;
+    while (value.length > 0 && value[0] === 0) value = value.subarray(1);
+    if (value.length > size) fail(`an integer is longer than ${size} bytes`);
+    out.set(value, half * size + size - value.length);
+  }
+  if (offset !== signature.length) fail("trailing bytes");
+  return out;
+}
