@@ -437,6 +437,17 @@ describe("reading a trusted list", () => {
     }
   });
 
+  test("services smuggled into the unsigned part of ds:Signature are not read", async () => {
+    // Content of a ds:Object outside the signed properties is covered by no reference, so the signature stays
+    // valid; the reader must only take TrustServiceProviderList from the root.
+    const smuggled = `<ds:Object><TrustServiceProviderList xmlns="${TSL}"><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang="en">Mallory</Name></TSPName></TSPInformation><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>${ServiceType.caPkc}</ServiceTypeIdentifier><ServiceName><Name xml:lang="en">Mallory CA</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>${b64(sa.pki.root.certificate)}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>${ServiceStatus.granted}</ServiceStatus><StatusStartingTime>2025-01-01T00:00:00Z</StatusStartingTime></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList></ds:Object></ds:Signature>`;
+    const xml = jp.xml.replace("</ds:Signature>", smuggled);
+    assert.equal((await verifyTrustedList(xml)).valid, true);
+    const anchors = await trustAnchorsFromTrustedList(new TextEncoder().encode(xml));
+    assert.equal(anchors.length, 3);
+    assert.ok(!anchors.some((a) => b64(a.certificate) === b64(sa.pki.root.certificate)));
+  });
+
   test("an unsigned list is refused unless requireSignature is false", async () => {
     const unsigned = new TextEncoder().encode(jp.xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, ""));
     await assert.rejects(
