@@ -59,6 +59,17 @@ test("incremental-saving-attack: a revision whose /Prev skips the signed revisio
   expectOther(forged, signedEnd, /incremental saving attack: .*does not lead back to the signed revision/);
 });
 
+test("incremental-saving-attack: objects appended with no cross-reference section are OTHER", async () => {
+  const { pdf, signedEnd } = await signed(plainPdf());
+  const contents = contentsOf(PdfReader.open(pdf));
+  const tail = `${contents.num} 0 obj\n<< /Length 17 >>\nstream\nBT (forged) Tj ET\nendstream\nendobj\n`;
+  const attacked = Buffer.concat([Buffer.from(pdf), Buffer.from(tail, "latin1")]);
+  expectOther(attacked, signedEnd, /objects were appended after the signed revision without a cross-reference section/);
+  // Trailing white space after %%EOF is harmless.
+  const padded = Buffer.concat([Buffer.from(pdf), Buffer.from("\n\n  \n", "latin1")]);
+  assert.equal(analyseModifications(padded, signedEnd).level, "NONE");
+});
+
 test("page-added: a new page after signing is OTHER", async () => {
   const { pdf, signedEnd } = await signed(plainPdf());
   const attacked = append(pdf, (r, u) => {

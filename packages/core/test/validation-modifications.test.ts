@@ -47,8 +47,6 @@ test("three signatures: each revision is judged on its own and the first signatu
 });
 
 test("signing an empty signature field that existed when signed is form filling", async () => {
-  const { certificate } = await testSigner();
-  void certificate;
   const first = await signed(formPdf(), { fieldName: "Second" });
   const second = await signed(first.pdf, { fieldName: "Signature1" });
   const result = analyseModifications(second.pdf, first.signedEnd);

@@ -55,7 +55,16 @@ export function splitRevisions(bytes: Uint8Array, signedEnd: number): RevisionSp
         "incremental saving attack: the newest cross-reference chain (/Prev) does not lead back to the signed revision",
     };
   const laterCount = f.length - s.length;
-  if (laterCount === 0) return { ok: true, signed, later: [] };
+  if (laterCount === 0) {
+    // ISA variant 1: objects appended with no cross-reference section; viewers that repair files show them.
+    if (/\d+\s+\d+\s+obj\b/.test(latin1(bytes.subarray(signedEnd))))
+      return {
+        ok: false,
+        reason:
+          "incremental saving attack: objects were appended after the signed revision without a cross-reference section",
+      };
+    return { ok: true, signed, later: [] };
+  }
   const later: Revision[] = [];
   // Oldest later section first; f is newest first.
   if (laterCount <= MAX_LATER_REVISIONS) {
@@ -94,4 +103,9 @@ function revisionEnd(bytes: Uint8Array, offset: number): number | undefined {
   if (bytes[end] === 0x0d) end++;
   if (bytes[end] === 0x0a) end++;
   return end;
+}
+
+/** Bytes as Latin-1 text (for a pattern search), at most the first 16 MB. */
+function latin1(b: Uint8Array): string {
+  return new TextDecoder("latin1").decode(b.subarray(0, 16 << 20));
 }
