@@ -69,7 +69,11 @@ async function loadTrust(files: string[]): Promise<TrustAnchor[]> {
     const head = data.subarray(0, 512).toString("utf8").trimStart();
     if (head.startsWith("<")) {
       const { trustAnchorsFromTrustedList } = await import("@khatam/core/trust/trusted-list");
-      anchors.push(...(await trustAnchorsFromTrustedList(new Uint8Array(data), { source: file })));
+      try {
+        anchors.push(...(await trustAnchorsFromTrustedList(new Uint8Array(data), { source: file })));
+      } catch (e) {
+        throw new UsageError(`verify: ${file}: ${(e as Error).message}`);
+      }
     } else {
       try {
         for (const certificate of loadCertificates(new Uint8Array(data))) anchors.push({ certificate, source: file });
