@@ -38,19 +38,28 @@ function convert(node: asn1js.AsnType): BerNode {
   const base = node as asn1js.BaseBlock;
   const tagClass = (base.idBlock.tagClass - 1) as 0 | 1 | 2 | 3;
   const constructed = base.idBlock.isConstructed;
-  const value = (base.valueBlock as unknown as { value?: asn1js.AsnType[]; valueHexView?: Uint8Array }) ?? {};
+  const value = (base.valueBlock as unknown as { value?: asn1js.AsnType[] }) ?? {};
   const children =
     constructed && Array.isArray(value.value)
       ? value.value.filter((c) => !(c instanceof asn1js.EndOfContent)).map(convert)
       : [];
+  const raw = new Uint8Array(base.valueBeforeDecodeView);
   return {
     tagClass,
     tagNumber: base.idBlock.tagNumber,
     constructed,
-    raw: new Uint8Array(base.valueBeforeDecodeView),
-    content: constructed ? new Uint8Array(0) : new Uint8Array(value.valueHexView ?? new Uint8Array(0)),
+    raw,
+    content: constructed ? new Uint8Array(0) : raw.subarray(headerLength(raw)),
     children,
   };
+}
+
+/** Identifier and length octets of a primitive (hence definite-length) encoding (X.690 § 8.1.2, § 8.1.3). */
+function headerLength(raw: Uint8Array): number {
+  let i = 1;
+  if ((raw[0]! & 0x1f) === 0x1f) while (i < raw.length && raw[i++]! & 0x80);
+  const first = raw[i] ?? 0;
+  return i + 1 + (first & 0x80 ? first & 0x7f : 0);
 }
 
 /** Universal tag numbers (X.680 § 8.4). */

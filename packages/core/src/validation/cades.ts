@@ -157,8 +157,13 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
     .filter((a) => a.oid === CMS_OID.signatureTimeStampToken)
     .flatMap((a) => a.values);
   const stamps: TimestampValidation[] = [];
+  // The TSA's chain may travel in the signature's own certificates rather than in the token.
+  const stampContext = {
+    ...context,
+    certificates: [...context.certificates, ...readCertificates(sd.certificates, [], "the CMS")],
+  };
   for (const token of tokens) {
-    stamps.push(await validateTimestampToken(token.raw, (h) => digest(h, si.signature), context, input.poe));
+    stamps.push(await validateTimestampToken(token.raw, (h) => digest(h, si.signature), stampContext, input.poe));
   }
   const validStamps = stamps.filter((s) => s.valid && s.time).sort((a, b) => a.time!.getTime() - b.time!.getTime());
   const shown = validStamps[0] ?? stamps[0];

@@ -114,7 +114,7 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
         warnings.push(`${role} was revoked on ${iso(at)}, after the signature was proven to exist`);
       }
     } else if (revocation?.status === "unknown") {
-      const message = `no usable revocation data for ${role} (${cert.subject})`;
+      const message = `no usable revocation data for ${i === 0 ? `${role} (${cert.subject})` : role}`;
       if (i === 0 && input.requireSignerRevocation)
         failures.push(failure("XCV", "INDETERMINATE", "TRY_LATER", message));
       else warnings.push(message);

@@ -1,0 +1,442 @@
+// The signature-level validation (ETSI EN 319 102-1) of validateCades, over national PKIs made by createNationalPki,
+// CMS made by our own signer and by `openssl cms` (another implementation), and tokens from our TSA: one test per
+// indication the building blocks yield, named after the anomaly.
+
+import assert from "node:assert/strict";
+import type { KeyObject } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { sha } from "../src/cms/hash.js";
+import { assembleSignedData, attribute, OID, type SignedParts, signAttributes } from "../src/cms/signed-data.js";
+import { parseTimestampResponse, timestampRequest } from "../src/cms/timestamp.js";
+import { generateKey, type KeyType, softwareSigner } from "../src/keys/software.js";
+import { toPem } from "../src/pki/certificate.js";
+import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
+import { type CadesValidationInput, validateCades } from "../src/validation/cades.js";
+import { certificateInfo } from "../src/validation/certificate-info.js";
+import { ocspRequest } from "../src/validation/revocation.js";
+import { freshDir, runOk } from "./support/tools.js";
+
+const CONTENT = new TextEncoder().encode("Memorandum of cooperation between the Digital Agency and MCIT — byte ranges");
+const YEAR = 365 * 24 * 3600 * 1000;
+const digestOf = (content: Uint8Array) => (h: "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512") => sha(h, content);
+
+interface Official {
+  readonly pki: NationalPki;
+  readonly key: KeyObject;
+  readonly certificate: Uint8Array;
+  readonly serial: string;
+}
+
+async function official(pki: NationalPki, type: KeyType = "P-256", options: { now?: Date; years?: number } = {}) {
+  const { privateKey, publicKey } = await generateKey(type);
+  const issued = await pki.issue("official", {
+    spki: publicKey,
+    subject: { commonName: `Official ${Math.random().toString(36).slice(2, 8)}` },
+    ...options,
+  });
+  return { pki, key: privateKey, certificate: issued.der, serial: issued.serial } satisfies Official;
+}
+
+async function sign(who: Official, options: { pss?: boolean; content?: Uint8Array } = {}): Promise<SignedParts> {
+  const signer = softwareSigner(who.key, { pss: options.pss });
+  return signAttributes({
+    contentDigest: sha(signer.algorithm.hash, options.content ?? CONTENT),
+    signer,
+    certificate: who.certificate,
+    chain: [who.pki.issuing.certificate],
+  });
+}
+
+/** A signature time-stamp (unsigned attribute) from `pki`'s TSA at `at`. */
+async function signatureTimestamp(pki: NationalPki, parts: SignedParts, at?: Date): Promise<Uint8Array> {
+  const imprint = sha("SHA-256", parts.signature);
+  const response = await pki.timestamp(timestampRequest("SHA-256", imprint, Uint8Array.of(1, 2, 3)), at);
+  return attribute(OID.signatureTimeStampToken, parseTimestampResponse(response, imprint).token);
+}
+
+function input(
+  cms: Uint8Array,
+  anchors: Uint8Array[],
+  extra: Partial<CadesValidationInput> = {},
+): CadesValidationInput {
+  return {
+    cms,
+    signedContentDigest: digestOf(CONTENT),
+    kind: "signature",
+    trustAnchors: anchors.map((certificate) => ({ certificate })),
+    validationTime: new Date(),
+    ...extra,
+  };
+}
+
+function flip(bytes: Uint8Array, at: number): Uint8Array {
+  const out = bytes.slice();
+  out[at]! ^= 0x01;
+  return out;
+}
+
+let jp: NationalPki;
+let sa: NationalPki;
+let alice: Official;
+before(async () => {
+  jp = await createNationalPki({
+    id: "jp",
+    country: "JP",
+    organization: "Digital Agency",
+    publicUrl: "https://khatam.example",
+  });
+  sa = await createNationalPki({
+    id: "sa",
+    country: "SA",
+    organization: "MCIT",
+    publicUrl: "https://sa.khatam.example",
+    keyType: "RSA-3072",
+  });
+  alice = await official(jp);
+});
+
+describe("valid signatures", () => {
+  test("a P-256 signature with a CRL in the DSS is TOTAL_PASSED", async () => {
+    const cms = assembleSignedData(await sign(alice));
+    const r = await validateCades(input(cms, [jp.root.certificate], { crls: [await jp.crl()] }));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.subIndication, null);
+    assert.deepEqual(
+      r.chain.map((c) => c.trusted),
+      [false, false, true],
+    );
+    assert.match(r.signer!.subject, /^CN=Official [a-z0-9]+,C=JP$/);
+    assert.equal(r.signer!.country, "JP");
+    assert.equal(r.signer!.serial, alice.serial);
+    assert.deepEqual(r.revocation, { status: "good", source: "embedded-crl" });
+    assert.equal(r.hashAlgorithm, "SHA-256");
+    assert.equal(r.signatureAlgorithm, "ecdsa-with-SHA256");
+    assert.ok(r.signedAttributes.includes(OID.signingCertificateV2));
+    assert.equal(r.hasSignatureTimestamp, false);
+  });
+
+  test("an RSA-3072 PKCS#1 v1.5 signature is TOTAL_PASSED", async () => {
+    const bob = await official(sa, "RSA-3072");
+    const r = await validateCades(
+      input(assembleSignedData(await sign(bob)), [sa.root.certificate], { crls: [await sa.crl()] }),
+    );
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.signatureAlgorithm, "sha256WithRSAEncryption");
+  });
+
+  test("an RSASSA-PSS signature is verified with the parameters of its algorithm identifier", async () => {
+    const bob = await official(sa, "RSA-3072");
+    const r = await validateCades(
+      input(assembleSignedData(await sign(bob, { pss: true })), [sa.root.certificate], { crls: [await sa.crl()] }),
+    );
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.signatureAlgorithm, "RSASSA-PSS");
+  });
+
+  test("a Saudi signer validates for a Japanese relying party through a cross-certificate (bridge model)", async () => {
+    const bob = await official(sa, "RSA-3072");
+    const cross = await jp.crossCertify(sa.root.certificate);
+    const cms = assembleSignedData(await sign(bob));
+    const alone = await validateCades(input(cms, [jp.root.certificate], { crls: [await sa.crl()] }));
+    assert.equal(alone.subIndication, "NO_CERTIFICATE_CHAIN_FOUND");
+    // The DSS also carries SA's self-signed root, a dead end the path builder must back out of.
+    const r = await validateCades(
+      input(cms, [jp.root.certificate], {
+        crls: [await sa.crl()],
+        extraCertificates: [sa.root.certificate, cross.der],
+      }),
+    );
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.chain.length, 4);
+    assert.match(r.chain[2]!.subject, /CN=MCIT Root CA/);
+    assert.match(r.chain[3]!.subject, /CN=Digital Agency Root CA/);
+    assert.equal(r.chain[3]!.trusted, true);
+  });
+
+  test("online OCSP through the injected fetch gives the status when nothing is embedded", async () => {
+    const calls: string[] = [];
+    const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
+      calls.push(`${init?.method} ${url} ${(init?.headers as Record<string, string>)["content-type"]}`);
+      const answer = await jp.ocspRespond(new Uint8Array(init!.body as Uint8Array));
+      return new Response(answer as BodyInit, { headers: { "content-type": "application/ocsp-response" } });
+    }) as typeof fetch;
+    const cms = assembleSignedData(await sign(alice));
+    const r = await validateCades(input(cms, [jp.root.certificate], { online: { fetch: fakeFetch } }));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.deepEqual(r.revocation, { status: "good", source: "online-ocsp" });
+    assert.deepEqual(calls, ["POST https://khatam.example/pki/jp/ocsp application/ocsp-request"]);
+  });
+});
+
+describe("failures of the signature itself", () => {
+  test("one flipped byte in the signed content is TOTAL_FAILED HASH_FAILURE", async () => {
+    const cms = assembleSignedData(await sign(alice));
+    const r = await validateCades(
+      input(cms, [jp.root.certificate], { crls: [await jp.crl()], signedContentDigest: digestOf(flip(CONTENT, 10)) }),
+    );
+    assert.equal(r.indication, "TOTAL_FAILED");
+    assert.equal(r.subIndication, "HASH_FAILURE");
+  });
+
+  test("one flipped byte in the signature value is TOTAL_FAILED SIG_CRYPTO_FAILURE", async () => {
+    const parts = await sign(alice);
+    const tampered = { ...parts, signature: flip(parts.signature, parts.signature.length - 3) };
+    const r = await validateCades(
+      input(assembleSignedData(tampered), [jp.root.certificate], { crls: [await jp.crl()] }),
+    );
+    assert.equal(r.indication, "TOTAL_FAILED");
+    assert.equal(r.subIndication, "SIG_CRYPTO_FAILURE");
+  });
+
+  test("a hash failure outranks a missing chain (EN 319 102-1 § 5.3.4)", async () => {
+    const cms = assembleSignedData(await sign(alice));
+    const r = await validateCades(
+      input(cms, [sa.root.certificate], { signedContentDigest: digestOf(flip(CONTENT, 0)) }),
+    );
+    assert.equal(r.subIndication, "HASH_FAILURE");
+    assert.ok(r.errors.some((e) => /no certification path/.test(e)));
+  });
+
+  test("a signing-certificate-v2 naming another certificate is INDETERMINATE NO_SIGNING_CERTIFICATE_FOUND", async () => {
+    const { publicKey } = await generateKey("P-256").then(() => ({ publicKey: alice.key }));
+    const twin = await jp.issue("official", {
+      spki: publicKey,
+      subject: { commonName: "Same key, other certificate" },
+    });
+    const parts = await sign(alice);
+    const swapped = { ...parts, options: { ...parts.options, certificate: twin.der } };
+    const r = await validateCades(
+      input(assembleSignedData(swapped), [jp.root.certificate], { crls: [await jp.crl()] }),
+    );
+    assert.equal(r.indication, "INDETERMINATE");
+    assert.equal(r.subIndication, "NO_SIGNING_CERTIFICATE_FOUND");
+  });
+
+  test("garbage, truncated and empty CMS are FORMAT_FAILURE, never a throw", async () => {
+    const good = assembleSignedData(await sign(alice));
+    for (const cms of [
+      new Uint8Array(0),
+      new TextEncoder().encode("%PDF-1.7 not a signature"),
+      good.subarray(0, good.length - 40),
+      Uint8Array.of(0x30, 0x80, 0x06, 0x03, 0x2a, 0x03, 0x04),
+    ]) {
+      const r = await validateCades(input(cms, [jp.root.certificate]));
+      assert.equal(r.indication, "TOTAL_FAILED");
+      assert.equal(r.subIndication, "FORMAT_FAILURE");
+      assert.ok(r.errors[0]!.length > 0);
+    }
+  });
+});
+
+describe("certificate path and revocation", () => {
+  test("a trust anchor of another country is INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND", async () => {
+    const r = await validateCades(
+      input(assembleSignedData(await sign(alice)), [sa.root.certificate], { crls: [await jp.crl()] }),
+    );
+    assert.equal(r.indication, "INDETERMINATE");
+    assert.equal(r.subIndication, "NO_CERTIFICATE_CHAIN_FOUND");
+    assert.deepEqual(r.chain, [{ subject: r.signer!.subject, trusted: false }]);
+  });
+
+  test("no revocation data offline is INDETERMINATE TRY_LATER", async () => {
+    const r = await validateCades(input(assembleSignedData(await sign(alice)), [jp.root.certificate]));
+    assert.equal(r.indication, "INDETERMINATE");
+    assert.equal(r.subIndication, "TRY_LATER");
+    assert.deepEqual(r.revocation, { status: "unknown", source: "none" });
+  });
+
+  test("revoked per an embedded CRL, with nothing proving the signature earlier, is REVOKED_NO_POE", async () => {
+    const carol = await official(jp);
+    const cms = assembleSignedData(await sign(carol));
+    jp.revoke(carol.serial, "keyCompromise", new Date(Date.now() - 60_000));
+    const r = await validateCades(input(cms, [jp.root.certificate], { crls: [await jp.crl()] }));
+    assert.equal(r.indication, "INDETERMINATE");
+    assert.equal(r.subIndication, "REVOKED_NO_POE");
+    assert.deepEqual(r.revocation, { status: "revoked", source: "embedded-crl" });
+  });
+
+  test("revoked per an embedded OCSP response is REVOKED_NO_POE; time-stamped after revocation it is REVOKED", async () => {
+    const carol = await official(jp);
+    const parts = await sign(carol);
+    jp.revoke(carol.serial, "keyCompromise", new Date(Date.now() - 3_600_000));
+    const request = ocspRequest(certificateInfo(carol.certificate), certificateInfo(jp.issuing.certificate));
+    const ocsp = await jp.ocspRespond(request);
+    const plain = await validateCades(
+      input(assembleSignedData(parts), [jp.root.certificate], { ocspResponses: [ocsp] }),
+    );
+    assert.equal(plain.subIndication, "REVOKED_NO_POE");
+    assert.deepEqual(plain.revocation, { status: "revoked", source: "embedded-ocsp" });
+    const stamped = assembleSignedData(parts, [await signatureTimestamp(jp, parts)]);
+    const r = await validateCades(input(stamped, [jp.root.certificate], { ocspResponses: [ocsp] }));
+    assert.equal(r.timestamp?.valid, true, r.warnings.join("; "));
+    assert.equal(r.indication, "TOTAL_FAILED");
+    assert.equal(r.subIndication, "REVOKED");
+  });
+
+  test("OCSP signed by an unrelated key is ignored", async () => {
+    const request = ocspRequest(certificateInfo(alice.certificate), certificateInfo(jp.issuing.certificate));
+    const forged = await sa.ocspRespond(request); // SA's responder does not speak for JP's CA: "unauthorized"
+    const r = await validateCades(
+      input(assembleSignedData(await sign(alice)), [jp.root.certificate], { ocspResponses: [forged] }),
+    );
+    assert.equal(r.subIndication, "TRY_LATER");
+  });
+});
+
+describe("time: expiry and proof of existence", () => {
+  let old: NationalPki;
+  let dave: Official;
+  before(async () => {
+    old = await createNationalPki({
+      id: "jp",
+      country: "JP",
+      organization: "Digital Agency",
+      publicUrl: "https://khatam.example",
+      now: new Date(Date.now() - 5 * YEAR),
+    });
+    dave = await official(old, "P-256", { now: new Date(Date.now() - 3 * YEAR), years: 1 });
+  });
+
+  test("an expired signer certificate without proof of existence is OUT_OF_BOUNDS_NO_POE", async () => {
+    const r = await validateCades(input(assembleSignedData(await sign(dave)), [old.root.certificate]));
+    assert.equal(r.indication, "INDETERMINATE");
+    assert.equal(r.subIndication, "OUT_OF_BOUNDS_NO_POE");
+  });
+
+  test("a signature time-stamp inside the validity period and a later CRL make it TOTAL_PASSED", async () => {
+    const parts = await sign(dave);
+    const cms = assembleSignedData(parts, [await signatureTimestamp(old, parts, new Date(Date.now() - 2.5 * YEAR))]);
+    const r = await validateCades(input(cms, [old.root.certificate], { crls: [await old.crl()] }));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.hasSignatureTimestamp, true);
+    assert.equal(r.timestamp?.valid, true);
+    assert.match(r.timestamp!.tsa, /Time-Stamping Authority/);
+    const noRevocation = await validateCades(input(cms, [old.root.certificate]));
+    assert.equal(noRevocation.subIndication, "OUT_OF_BOUNDS_NO_POE");
+  });
+
+  test("a POE from a later document time-stamp serves like a signature time-stamp", async () => {
+    const cms = assembleSignedData(await sign(dave));
+    const r = await validateCades(
+      input(cms, [old.root.certificate], { crls: [await old.crl()], poe: new Date(Date.now() - 2.5 * YEAR) }),
+    );
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+  });
+
+  test("a time-stamp over another signature value is not a proof of existence", async () => {
+    const parts = await sign(dave);
+    const other = await sign(dave);
+    const cms = assembleSignedData(parts, [await signatureTimestamp(old, other, new Date(Date.now() - 2.5 * YEAR))]);
+    const r = await validateCades(input(cms, [old.root.certificate], { crls: [await old.crl()] }));
+    assert.equal(r.timestamp?.valid, false);
+    assert.equal(r.subIndication, "OUT_OF_BOUNDS_NOT_REVOKED");
+    assert.ok(r.warnings.some((w) => /message imprint/.test(w)));
+  });
+});
+
+describe("document time-stamps", () => {
+  async function documentTimestamp(content: Uint8Array): Promise<Uint8Array> {
+    const imprint = sha("SHA-256", content);
+    return parseTimestampResponse(await jp.timestamp(timestampRequest("SHA-256", imprint, Uint8Array.of(7))), imprint)
+      .token;
+  }
+
+  test("an RFC 3161 token over the byte ranges is TOTAL_PASSED with the TSA as signer", async () => {
+    const token = await documentTimestamp(CONTENT);
+    const r = await validateCades(
+      input(token, [jp.root.certificate], {
+        kind: "document-timestamp",
+        crls: [await jp.crl()],
+        extraCertificates: [jp.issuing.certificate], // from the DSS
+      }),
+    );
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.match(r.signer!.subject, /Time-Stamping Authority/);
+    assert.equal(r.timestamp?.valid, true);
+  });
+
+  test("a token over other bytes is HASH_FAILURE", async () => {
+    const token = await documentTimestamp(flip(CONTENT, 3));
+    const r = await validateCades(input(token, [jp.root.certificate], { kind: "document-timestamp" }));
+    assert.equal(r.subIndication, "HASH_FAILURE");
+  });
+
+  test("a signature's CMS given as a document time-stamp is FORMAT_FAILURE", async () => {
+    const r = await validateCades(
+      input(assembleSignedData(await sign(alice)), [jp.root.certificate], { kind: "document-timestamp" }),
+    );
+    assert.equal(r.subIndication, "FORMAT_FAILURE");
+  });
+});
+
+describe("signatures made by openssl cms", () => {
+  let dir: string;
+  before(async () => {
+    dir = await freshDir("cades-openssl");
+    await writeFile(join(dir, "content.bin"), CONTENT);
+    await writeFile(join(dir, "cert.pem"), toPem(alice.certificate));
+    await writeFile(join(dir, "chain.pem"), toPem(jp.issuing.certificate));
+    await writeFile(join(dir, "key.pem"), alice.key.export({ type: "pkcs8", format: "pem" }));
+  });
+
+  async function opensslSign(...extra: string[]): Promise<Uint8Array> {
+    await runOk(
+      "openssl",
+      [
+        "cms",
+        "-sign",
+        "-binary",
+        "-outform",
+        "DER",
+        "-in",
+        "content.bin",
+        "-signer",
+        "cert.pem",
+        "-inkey",
+        "key.pem",
+        "-certfile",
+        "chain.pem",
+        "-out",
+        "sig.der",
+        ...extra,
+      ],
+      { cwd: dir },
+    );
+    return new Uint8Array(await readFile(join(dir, "sig.der")));
+  }
+
+  test("an adbe.pkcs7.detached-style signature without signing-certificate-v2 passes with warnings", async () => {
+    const cms = await opensslSign("-md", "sha256");
+    const r = await validateCades(
+      input(cms, [jp.root.certificate], { crls: [await jp.crl()], subFilter: "adbe.pkcs7.detached" }),
+    );
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.ok(r.warnings.some((w) => /signing-time/.test(w)));
+    assert.ok(r.warnings.some((w) => /signing-certificate-v2/.test(w)));
+  });
+
+  test("the same as ETSI.CAdES.detached is FORMAT_FAILURE; with -cades it passes", async () => {
+    const plain = await validateCades(
+      input(await opensslSign("-md", "sha256"), [jp.root.certificate], { subFilter: "ETSI.CAdES.detached" }),
+    );
+    assert.equal(plain.subIndication, "FORMAT_FAILURE");
+    const cades = await validateCades(
+      input(await opensslSign("-md", "sha256", "-cades"), [jp.root.certificate], {
+        crls: [await jp.crl()],
+        subFilter: "ETSI.CAdES.detached",
+      }),
+    );
+    assert.equal(cades.indication, "TOTAL_PASSED", cades.errors.join("; "));
+  });
+
+  test("SHA-1 is INDETERMINATE CRYPTO_CONSTRAINTS_FAILURE", async () => {
+    const r = await validateCades(
+      input(await opensslSign("-md", "sha1"), [jp.root.certificate], { crls: [await jp.crl()] }),
+    );
+    assert.equal(r.indication, "INDETERMINATE");
+    assert.equal(r.subIndication, "CRYPTO_CONSTRAINTS_FAILURE");
+    assert.equal(r.hashAlgorithm, "SHA-1");
+  });
+});
