@@ -1,0 +1,190 @@
+// `npm run bench`: Khatam's PAdES signing against its peers and against the hardware, measured in one run.
+// Writes bench/RESULTS.md (overwritten each run) and prints the same table. Fixtures live in bench/work/ (gitignored).
+// See bench/RESULTS.md for what is measured; the modules: fixtures.mjs (documents and PKI), hardware.mjs (machine and
+// limits), ours-inproc.mjs / peer-libpdf.mjs / peer-signpdf.mjs (one process each), report.mjs (tables).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeFixtures, P12_PASSWORD, SMALL_COUNT } from "./fixtures.mjs";
+import { hardwareLimits, machine } from "./hardware.mjs";
+import { renderReport } from "./report.mjs";
+
+const bench = dirname(fileURLToPath(import.meta.url));
+const root = dirname(bench);
+process.chdir(root); // paths below are relative to the repository, as a user would type them
+const work = "bench/work";
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+const started = performance.now();
+
+/** Runs a command to completion; wall time in ms (process start included) and peak RSS (from /usr/bin/time -v). */
+function run(cmd, args) {
+  const full = TIME ? [TIME, ["-v", cmd, ...args]] : [cmd, args];
+  const t0 = performance.now();
+  const r = spawnSync(full[0], full[1], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stderr}`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? "");
+  return { ms, stdout: r.stdout, stderr: r.stderr, maxRssKb: rss ? Number(rss[1]) : undefined };
+}
+
+const json = (out) => JSON.parse(out.trim().split("\n").at(-1));
+
+/**
+ * `runs` runs of `make()` (which may clean up first): the median wall time, all wall times, the highest peak RSS,
+ * and, for the runners that print a JSON line, the median of their in-process loop time.
+ */
+function repeat(runs, make) {
+  const results = [];
+  for (let i = 0; i < runs; i++) results.push(make());
+  const ms = results.map((r) => r.ms);
+  const loops = results.map((r) => (r.stdout.trim().startsWith("{") ? json(r.stdout).loopMs : undefined));
+  return {
+    ms: median(ms),
+    best: Math.min(...ms),
+    all: ms,
+    maxRssKb: Math.max(...results.map((r) => r.maxRssKb ?? 0)) || undefined,
+    ...(loops[0] !== undefined ? { loopMs: median(loops), loops } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+log("fixtures");
+const fx = makeFixtures(work);
+const pki = fx.pki;
+const keyArgs = ["--key", `${pki}/leaf.key`, "--cert", `${pki}/leaf.pem`, "--chain", `${pki}/chain.pem`];
+const CLI = "packages/cli/dist/src/main.js";
+const smallBytes = readdirSync(fx.small).reduce((n, f) => n + statSync(join(fx.small, f)).size, 0);
+const largeBytes = statSync(fx.largeFile).size;
+
+log("machine and hardware limits");
+const git = (args) => spawnSync("git", args, { encoding: "utf8" }).stdout.trim();
+const mach = {
+  ...machine(),
+  commit: git(["rev-parse", "--short", "HEAD"]),
+  dirty: git(["status", "--porcelain", "--untracked-files=no", "packages"]) !== "",
+};
+const hw = hardwareLimits(readFileSync(`${pki}/leaf.key`));
+
+const out = {
+  ours: `${work}/out-ours`,
+  oursLarge: `${work}/out-large/ours.pdf`,
+  libpdf: `${work}/out-libpdf`,
+  libpdfLarge: `${work}/out-large/libpdf.pdf`,
+  signpdf: `${work}/out-signpdf`,
+  signpdfLarge: `${work}/out-large/signpdf.pdf`,
+  oursRsa: `${work}/out-ours-rsa`,
+};
+for (const p of Object.values(out)) rmSync(p, { recursive: true, force: true });
+mkdirSync(`${work}/out-large`, { recursive: true });
+
+// Contenders are interleaved round by round (ours, @libpdf, @signpdf, ours, ...) so that load from other work on a
+// shared machine falls on all of them alike; each figure is the median of its runs.
+const libArgs = [`${pki}/leaf.key`, `${pki}/leaf.pem`, `${pki}/chain.pem`];
+const spArgs = [`${pki}/leaf-rsa.p12`, P12_PASSWORD];
+const runs = { oursBulk: [], oursLarge: [], libBulk: [], libLarge: [], spBulk: [], spLarge: [], nodeStart: [], cliStart: [] };
+for (let round = 0; round < RUNS; round++) {
+  log(`round ${round + 1}/${RUNS}: ${SMALL_COUNT} documents and the 20 MiB document, each signer`);
+  rmSync(out.ours, { recursive: true, force: true });
+  runs.oursBulk.push(run("node", [CLI, "sign", fx.small, "-o", out.ours, ...keyArgs]));
+  rmSync(out.libpdf, { recursive: true, force: true });
+  runs.libBulk.push(run("node", ["bench/peer-libpdf.mjs", ...libArgs, out.libpdf, fx.small]));
+  // @signpdf's 300 documents take ~9 s: one run only.
+  if (round === 0) runs.spBulk.push(run("node", ["bench/peer-signpdf.mjs", ...spArgs, out.signpdf, fx.small]));
+  runs.oursLarge.push(run("node", [CLI, "sign", fx.largeFile, "-o", out.oursLarge, ...keyArgs]));
+  runs.libLarge.push(run("node", ["bench/peer-libpdf.mjs", ...libArgs, out.libpdfLarge, fx.largeFile]));
+  runs.spLarge.push(run("node", ["bench/peer-signpdf.mjs", ...spArgs, out.signpdfLarge, fx.largeFile]));
+  runs.nodeStart.push(run("node", ["-e", "0"]));
+  runs.cliStart.push(run("node", [CLI, "help"])); // Node + the CLI's module graph, no signing
+}
+const summarize = (results) => repeat(results.length, ((i) => () => results[i++])(0));
+const [oursBulk, oursLarge, libBulk, libLarge, spBulk, spLarge, nodeStart, cliStart] = [
+  runs.oursBulk, runs.oursLarge, runs.libBulk, runs.libLarge, runs.spBulk, runs.spLarge, runs.nodeStart, runs.cliStart,
+].map(summarize);
+
+log("ours: in-process library");
+const oursLib = json(
+  run("node", ["bench/ours-inproc.mjs", `${pki}/leaf.key`, `${pki}/leaf.pem`, `${pki}/chain.pem`, fx.small, fx.largeFile, String(Math.max(RUNS, 3))]).stdout,
+);
+log("ours: RSA-2048 (like-for-like with @signpdf)");
+const oursRsaBulk = run("node", [CLI, "sign", fx.small, "-o", out.oursRsa, "--key", `${pki}/leaf-rsa.key`, "--cert", `${pki}/leaf-rsa.pem`, "--chain", `${pki}/root-rsa.pem`]);
+
+// ---------------------------------------------------------------------------------------------------------------
+log("verifying outputs");
+const endsWithEof = (file) => {
+  const b = readFileSync(file);
+  return b.subarray(Math.max(0, b.length - 8)).toString("latin1").includes("%%EOF");
+};
+function checkFolder(dir, inputDir) {
+  const names = readdirSync(dir).filter((n) => n.endsWith(".pdf"));
+  let eof = 0;
+  let grown = 0;
+  for (const n of names) {
+    if (endsWithEof(join(dir, n))) eof++;
+    if (statSync(join(dir, n)).size > statSync(join(inputDir, n)).size) grown++;
+  }
+  return { files: names.length, eof, grown, stray: readdirSync(dir).length - names.length };
+}
+function pdfsig(file) {
+  const r = spawnSync("pdfsig", [file], { encoding: "utf8" });
+  const text = `${r.stdout}${r.stderr}`;
+  return {
+    file,
+    valid: /Signature Validation: Signature is Valid\./.test(text),
+    signatures: (text.match(/^Signature #\d+:/gm) ?? []).length,
+    subFilter: /Signature Type: (\S+)/.exec(text)?.[1],
+    text,
+  };
+}
+const samples = (dir) => {
+  const names = readdirSync(dir).filter((n) => n.endsWith(".pdf")).sort();
+  const pick = [0, 1, Math.floor(names.length / 2), names.length - 2, names.length - 1];
+  return [...new Set(pick)].filter((i) => i >= 0 && i < names.length).map((i) => join(dir, names[i]));
+};
+const verify = {
+  ours: { folder: checkFolder(out.ours, fx.small), pdfsig: samples(out.ours).map(pdfsig), large: pdfsig(out.oursLarge), largeEof: endsWithEof(out.oursLarge) },
+  oursRsa: { folder: checkFolder(out.oursRsa, fx.small), pdfsig: [pdfsig(samples(out.oursRsa)[0])] },
+  libpdf: { folder: checkFolder(out.libpdf, fx.small), pdfsig: [pdfsig(samples(out.libpdf)[2])], large: pdfsig(out.libpdfLarge) },
+  signpdf: { folder: checkFolder(out.signpdf, fx.small), pdfsig: [pdfsig(samples(out.signpdf)[2])], large: pdfsig(out.signpdfLarge) },
+};
+const problems = [];
+for (const [who, v] of Object.entries(verify)) {
+  const f = v.folder;
+  if (f.files !== SMALL_COUNT || f.eof !== SMALL_COUNT || f.grown !== SMALL_COUNT || f.stray !== 0)
+    problems.push(`${who}: ${JSON.stringify(f)} (expected ${SMALL_COUNT} signed files ending with %%EOF, no stray files)`);
+  for (const s of [...v.pdfsig, ...(v.large ? [v.large] : [])])
+    if (!s.valid || s.signatures !== 1) problems.push(`${who}: pdfsig ${s.file}: ${s.text.trim()}`);
+}
+if (!verify.ours.largeEof) problems.push("ours: 20 MiB output does not end with %%EOF");
+
+log("pdfsig validation time");
+const pdfsigTime = (file) => repeat(RUNS, () => run("pdfsig", [file]));
+const pdfsigSmall = pdfsigTime(join(out.ours, "doc-001.pdf"));
+const pdfsigLarge = pdfsigTime(out.oursLarge);
+
+// ---------------------------------------------------------------------------------------------------------------
+const results = {
+  machine: mach,
+  hardware: hw,
+  fixtures: { smallCount: SMALL_COUNT, smallBytes, largeBytes, runs: RUNS, timeTool: TIME ?? "none (peak RSS from the in-process run)" },
+  startup: { node: nodeStart, cli: cliStart },
+  ours: { bulk: oursBulk, large: oursLarge, lib: oursLib, rsaBulk: { ms: oursRsaBulk.ms, maxRssKb: oursRsaBulk.maxRssKb } },
+  libpdf: { bulk: libBulk, large: libLarge },
+  signpdf: { bulk: spBulk, large: spLarge },
+  pdfsig: { small: pdfsigSmall, large: pdfsigLarge },
+  verify,
+  problems,
+  totalS: 0,
+};
+results.totalS = (performance.now() - started) / 1000;
+const { markdown, table } = renderReport(results);
+writeFileSync(join(bench, "RESULTS.md"), markdown);
+process.stdout.write(`${table}\n`);
+if (problems.length) {
+  process.stdout.write(`\nPROBLEMS:\n${problems.map((p) => `- ${p}`).join("\n")}\n`);
+  process.exitCode = 1;
+}
+log(`done in ${results.totalS.toFixed(1)} s; wrote bench/RESULTS.md`);
