@@ -1,0 +1,202 @@
+/**
+ * The trust store survives restarts: a graceful one (same app options, same data directory) and `kill -9` of
+ * `node main.js` right after the HTTP answer; key files are encrypted PKCS#8 that OpenSSL opens with the master key
+ * and with nothing else.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import {
+  ADMIN_TOKEN,
+  adminPost,
+  exited,
+  makeCsr,
+  openssl,
+  spawnServer,
+  startApp,
+  temporaryDirectory,
+} from "./support/server.js";
+
+interface Listed {
+  serial: string;
+  status: string;
+  notAfter: string;
+  pem: string;
+}
+
+async function crlNumber(url: string, dir: string): Promise<number> {
+  const path = join(dir, `crl-${Date.now()}-${Math.random()}.der`);
+  writeFileSync(path, Buffer.from(await (await fetch(url)).arrayBuffer()));
+  const text = await openssl(["crl", "-inform", "DER", "-in", path, "-noout", "-crlnumber"]);
+  return Number.parseInt(text.stdout.split("=")[1]!.trim(), 16);
+}
+
+describe("trust store persistence", () => {
+  it("a restarted app on the same data directory has the same CAs, records and revocations", async () => {
+    const data = temporaryDirectory();
+    const work = temporaryDirectory("khatam-work-");
+    try {
+      const first = await startApp(data.path);
+      const { csr } = await makeCsr(work.path, "a", "/C=SA/O=MCIT/CN=Official A");
+      const issued = (await (
+        await adminPost(`${first.url}/api/admin/cas/sa/certificates`, {
+          profile: "seal",
+          csrPem: readFileSync(csr, "utf8"),
+        })
+      ).json()) as { serial: string };
+      await adminPost(`${first.url}/api/admin/cas/sa/certificates/${issued.serial}/revoke`, { reason: "superseded" });
+      const before = {
+        jp: await (await fetch(`${first.url}/pki/jp/ca.pem`)).text(),
+        sa: await (await fetch(`${first.url}/pki/sa/ca.pem`)).text(),
+        certs: (await (await fetch(`${first.url}/pki/sa/certs`)).json()) as Listed[],
+        cross: await (await fetch(`${first.url}/pki/jp/cross.pem`)).text(),
+      };
+      const crlBefore = await crlNumber(`${first.url}/pki/sa/crl`, work.path);
+      await first.close();
+
+      const second = await startApp(data.path);
+      try {
+        assert.equal(await (await fetch(`${second.url}/pki/jp/ca.pem`)).text(), before.jp);
+        assert.equal(await (await fetch(`${second.url}/pki/sa/ca.pem`)).text(), before.sa);
+        assert.equal(await (await fetch(`${second.url}/pki/jp/cross.pem`)).text(), before.cross);
+        const after = (await (await fetch(`${second.url}/pki/sa/certs`)).json()) as Listed[];
+        assert.deepEqual(after, before.certs);
+        assert.equal(after.find((c) => c.serial === issued.serial)?.status, "revoked");
+        // RFC 5280 § 5.2.3: CRL numbers keep increasing across the restart.
+        assert.ok((await crlNumber(`${second.url}/pki/sa/crl`, work.path)) > crlBefore);
+        // The restored keys still sign: an OCSP answer for the revoked certificate verifies.
+        const cert = join(work.path, "a.pem");
+        writeFileSync(cert, after.find((c) => c.serial === issued.serial)!.pem);
+        const chain = join(work.path, "sa-chain.pem");
+        writeFileSync(chain, before.sa);
+        const issuing = join(work.path, "sa-issuing.pem");
+        writeFileSync(issuing, before.sa.split(/(?<=-----END CERTIFICATE-----\n)/)[0]!);
+        const ocsp = await openssl([
+          "ocsp",
+          "-url",
+          `${second.url}/pki/sa/ocsp`,
+          "-issuer",
+          issuing,
+          "-cert",
+          cert,
+          "-CAfile",
+          chain,
+        ]);
+        assert.match(ocsp.stderr + ocsp.stdout, /Response verify OK/);
+        assert.match(ocsp.stdout, /: revoked/);
+        assert.match(ocsp.stdout, /Reason: superseded/);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      data.remove();
+      work.remove();
+    }
+  });
+
+  it("stores software keys as encrypted PKCS#8 only, under a 0600 master key", async () => {
+    const data = temporaryDirectory();
+    try {
+      const app = await startApp(data.path);
+      await app.close();
+      const keys = join(data.path, "keys");
+      const files = readdirSync(keys);
+      assert.deepEqual(files.sort(), [
+        "jp-issuing.key.pem",
+        "jp-ocsp.key.pem",
+        "jp-root.key.pem",
+        "jp-tsa.key.pem",
+        "sa-issuing.key.pem",
+        "sa-ocsp.key.pem",
+        "sa-root.key.pem",
+        "sa-tsa.key.pem",
+      ]);
+      const masterKey = join(data.path, "master.key");
+      assert.equal(statSync(masterKey).mode & 0o777, 0o600);
+      const passphrase = Buffer.from(readFileSync(masterKey, "utf8").trim(), "base64").toString("base64");
+      for (const file of files) {
+        const path = join(keys, file);
+        const pem = readFileSync(path, "utf8");
+        assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+        assert.doesNotMatch(pem, /BEGIN (EC |RSA )?PRIVATE KEY/);
+        assert.equal(statSync(path).mode & 0o777, 0o600);
+        const parsed = await openssl(["asn1parse", "-in", path]);
+        assert.match(parsed.stdout, /aes-256-cbc/);
+        const wrong = await openssl(["pkey", "-in", path, "-passin", "pass:wrong", "-noout"]);
+        assert.notEqual(wrong.code, 0);
+        const right = await openssl(["pkey", "-in", path, "-passin", `pass:${passphrase}`, "-noout"]);
+        assert.equal(right.code, 0, right.stderr);
+      }
+      // Nothing else in the data directory holds a private key.
+      const state = readFileSync(join(data.path, "trust-services.json"), "utf8");
+      assert.doesNotMatch(state, /PRIVATE KEY/);
+    } finally {
+      data.remove();
+    }
+  });
+
+  it("refuses to start with another master key (KHATAM_MASTER_KEY) rather than serve with wrong keys", async () => {
+    const data = temporaryDirectory();
+    try {
+      const app = await startApp(data.path);
+      await app.close();
+      await assert.rejects(
+        startApp(data.path, { masterKey: Buffer.alloc(32, 7).toString("base64") }),
+        /cannot decrypt jp-root\.key\.pem: wrong master key/,
+      );
+    } finally {
+      data.remove();
+    }
+  });
+
+  it("keeps a revocation answered just before kill -9 of node main.js", async () => {
+    const data = temporaryDirectory();
+    const work = temporaryDirectory("khatam-work-");
+    const env = {
+      KHATAM_DATA: data.path,
+      KHATAM_ADMIN_TOKEN: ADMIN_TOKEN,
+      KHATAM_DEMO_KEY_TYPE: "P-256",
+      LOG_LEVEL: "warn",
+    };
+    try {
+      const first = await spawnServer(env);
+      let serial: string;
+      try {
+        const { csr } = await makeCsr(work.path, "k", "/C=JP/O=Digital Agency/CN=Killed");
+        const issued = await adminPost(`${first.url}/api/admin/cas/jp/certificates`, {
+          profile: "official",
+          csrPem: readFileSync(csr, "utf8"),
+        });
+        assert.equal(issued.status, 201);
+        serial = ((await issued.json()) as { serial: string }).serial;
+        const revoked = await adminPost(`${first.url}/api/admin/cas/jp/certificates/${serial}/revoke`, {
+          reason: "affiliationChanged",
+        });
+        assert.equal(revoked.status, 200);
+      } finally {
+        first.child.kill("SIGKILL");
+      }
+      assert.equal((await exited(first.child)).signal, "SIGKILL");
+
+      const second = await spawnServer(env);
+      try {
+        const certs = (await (await fetch(`${second.url}/pki/jp/certs`)).json()) as (Listed & {
+          reason?: string;
+        })[];
+        const entry = certs.find((c) => c.serial === serial);
+        assert.equal(entry?.status, "revoked");
+        assert.equal(entry?.reason, "affiliationChanged");
+        const logged = second.log();
+        assert.doesNotMatch(logged, new RegExp(ADMIN_TOKEN));
+      } finally {
+        second.child.kill("SIGTERM");
+        const { code } = await exited(second.child);
+        assert.equal(code, 0); // graceful shutdown on SIGTERM
+      }
+    } finally {
+      data.remove();
+      work.remove();
+    }
+  });
+});
