@@ -9,14 +9,16 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { sha } from "../src/cms/hash.js";
 import { assembleSignedData, attribute, OID, type SignedParts, signAttributes } from "../src/cms/signed-data.js";
-import { parseTimestampResponse, timestampRequest } from "../src/cms/timestamp.js";
+import { parseTimestampResponse, requestTimestamp, timestampRequest } from "../src/cms/timestamp.js";
 import { generateKey, type KeyType, softwareSigner } from "../src/keys/software.js";
 import { toPem } from "../src/pki/certificate.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
+import { parseBer } from "../src/validation/ber.js";
 import { type CadesValidationInput, validateCades } from "../src/validation/cades.js";
 import { certificateInfo } from "../src/validation/certificate-info.js";
 import { ocspRequest } from "../src/validation/revocation.js";
 import { freshDir, runOk } from "./support/tools.js";
+import { startOpensslTsa } from "./support/tsa-server.js";
 
 const CONTENT = new TextEncoder().encode("Memorandum of cooperation between the Digital Agency and MCIT — byte ranges");
 const YEAR = 365 * 24 * 3600 * 1000;
@@ -438,5 +440,71 @@ describe("signatures made by openssl cms", () => {
     assert.equal(r.indication, "INDETERMINATE");
     assert.equal(r.subIndication, "CRYPTO_CONSTRAINTS_FAILURE");
     assert.equal(r.hashAlgorithm, "SHA-1");
+  });
+
+  test("a BER (indefinite-length, -stream) signature is read, and passes once detached", async () => {
+    const attached = Buffer.from(await opensslSign("-md", "sha256", "-stream"));
+    assert.deepEqual([...attached.subarray(0, 2)], [0x30, 0x80]);
+    // openssl streams the content in as a constructed OCTET STRING; FC reads it and refuses it as not detached.
+    const r1 = await validateCades(input(attached, [jp.root.certificate], { crls: [await jp.crl()] }));
+    assert.equal(r1.subIndication, "FORMAT_FAILURE");
+    assert.match(r1.errors[0]!, /detached/);
+    // Cutting the eContent out needs no length fix-up in indefinite-length BER; the signature stays valid.
+    const encap = parseBer(attached).children[1]!.children[0]!.children[2]!;
+    const eContent = Buffer.from(encap.children[1]!.raw);
+    const at = attached.indexOf(eContent);
+    const cms = Buffer.concat([attached.subarray(0, at), attached.subarray(at + eContent.length)]);
+    const r = await validateCades(input(cms, [jp.root.certificate], { crls: [await jp.crl()] }));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+  });
+
+  test("an RSASSA-PSS signature by openssl passes", async () => {
+    const bob = await official(sa, "RSA-3072");
+    await writeFile(join(dir, "bob.pem"), toPem(bob.certificate));
+    await writeFile(join(dir, "bob.key"), bob.key.export({ type: "pkcs8", format: "pem" }));
+    await writeFile(join(dir, "sa-chain.pem"), toPem(sa.issuing.certificate));
+    await runOk(
+      "openssl",
+      [
+        "cms",
+        "-sign",
+        "-binary",
+        "-outform",
+        "DER",
+        "-in",
+        "content.bin",
+        "-signer",
+        "bob.pem",
+        "-inkey",
+        "bob.key",
+        "-certfile",
+        "sa-chain.pem",
+        "-keyopt",
+        "rsa_padding_mode:pss",
+        "-md",
+        "sha384",
+        "-out",
+        "pss.der",
+      ],
+      { cwd: dir },
+    );
+    const cms = new Uint8Array(await readFile(join(dir, "pss.der")));
+    const r = await validateCades(input(cms, [sa.root.certificate], { crls: [await sa.crl()] }));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.signatureAlgorithm, "RSASSA-PSS");
+    assert.equal(r.hashAlgorithm, "SHA-384");
+  });
+
+  test("a document time-stamp from the openssl TSA passes against its root", async () => {
+    const tsa = await startOpensslTsa();
+    try {
+      const token = await requestTimestamp(tsa.url, "SHA-256", sha("SHA-256", CONTENT));
+      const r = await validateCades(input(token.token, [tsa.rootDer], { kind: "document-timestamp" }));
+      assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+      assert.equal(r.timestamp?.time, token.time.toISOString());
+      assert.ok(r.warnings.some((w) => /revocation/.test(w)));
+    } finally {
+      await tsa.close();
+    }
   });
 });
