@@ -11,7 +11,9 @@ import { sha } from "../src/cms/hash.js";
 import { assembleSignedData, attribute, OID, type SignedParts, signAttributes } from "../src/cms/signed-data.js";
 import { parseTimestampResponse, requestTimestamp, timestampRequest } from "../src/cms/timestamp.js";
 import { generateKey, type KeyType, softwareSigner } from "../src/keys/software.js";
+import { issueCertificate } from "../src/pki/authority.js";
 import { toPem } from "../src/pki/certificate.js";
+import { buildCrl } from "../src/pki/crl.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
 import { parseBer } from "../src/validation/ber.js";
 import { type CadesValidationInput, validateCades } from "../src/validation/cades.js";
@@ -240,6 +242,34 @@ describe("certificate path and revocation", () => {
     assert.equal(r.indication, "INDETERMINATE");
     assert.equal(r.subIndication, "NO_CERTIFICATE_CHAIN_FOUND");
     assert.deepEqual(r.chain, [{ subject: r.signer!.subject, trusted: false }]);
+  });
+
+  test("a sub-CA below an issuing CA with pathLen 0 is INDETERMINATE CHAIN_CONSTRAINTS_FAILURE", async () => {
+    const subKey = await generateKey("P-256");
+    const subSigner = softwareSigner(subKey.privateKey);
+    const sub = await issueCertificate(jp.issuingCa, {
+      profile: "issuing-ca",
+      subject: { country: "JP", commonName: "Unauthorised sub-CA" },
+      spki: subSigner.publicKeySpki,
+    });
+    const subCa = { id: "jp-sub", certificate: sub.der, signer: subSigner, publicUrl: "https://khatam.example" };
+    const leafKey = await generateKey("P-256");
+    const leaf = await issueCertificate(subCa, {
+      profile: "official",
+      subject: { commonName: "Below" },
+      spki: leafKey.publicKey,
+    });
+    const who = { pki: jp, key: leafKey.privateKey, certificate: leaf.der, serial: leaf.serial };
+    const parts = await sign(who);
+    const cms = assembleSignedData({
+      ...parts,
+      options: { ...parts.options, chain: [sub.der, jp.issuing.certificate] },
+    });
+    const subCrl = await buildCrl(sub.der, subSigner, [], { crlNumber: 1 });
+    const r = await validateCades(input(cms, [jp.root.certificate], { crls: [subCrl, await jp.crl()] }));
+    assert.equal(r.indication, "INDETERMINATE");
+    assert.equal(r.subIndication, "CHAIN_CONSTRAINTS_FAILURE");
+    assert.match(r.errors.join(" "), /allows 0 CA certificates below it/);
   });
 
   test("no revocation data offline is INDETERMINATE TRY_LATER", async () => {
