@@ -116,9 +116,12 @@ function inProcessServices(publicUrl: string, pkis: Record<string, NationalPki>)
     const m = /^\/pki\/([a-z]+)\/(ocsp|crl)$/.exec(url.pathname);
     const pki = m && url.origin === new URL(publicUrl).origin ? pkis[m[1]!] : undefined;
     if (!pki) return new Response("not found", { status: 404 });
-    if (m![2] === "crl") return new Response((await pki.crl()) as BodyInit, { headers: { "content-type": "application/pkix-crl" } });
+    if (m![2] === "crl")
+      return new Response((await pki.crl()) as BodyInit, { headers: { "content-type": "application/pkix-crl" } });
     const request = new Uint8Array(await new Response(init?.body).arrayBuffer());
-    return new Response((await pki.ocspRespond(request)) as BodyInit, { headers: { "content-type": "application/ocsp-response" } });
+    return new Response((await pki.ocspRespond(request)) as BodyInit, {
+      headers: { "content-type": "application/ocsp-response" },
+    });
   }) as typeof fetch;
 }
 

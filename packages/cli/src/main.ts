@@ -3,7 +3,6 @@
  * The `khatam` command (CONTRACTS.md § 2). Every failure is one line on standard error and a non-zero exit code;
  * a stack trace appears only with KHATAM_DEBUG=1.
  */
-import "reflect-metadata";
 import { signCommand } from "./sign.js";
 import { USAGE, UsageError } from "./usage.js";
 

@@ -5,12 +5,11 @@
  * writes nothing. Each output is written atomically; a failure on one file of a batch is reported and the others
  * go on, and the exit code says whether all succeeded.
  */
-import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { assertKeyMatchesCertificate } from "@khatam/core/keys/match";
 import { loadCertificates, loadPrivateKey } from "@khatam/core/keys/pem";
-import { loadPkcs12 } from "@khatam/core/keys/pkcs12";
 import type { Signer } from "@khatam/core/keys/signer";
 import { softwareSigner } from "@khatam/core/keys/software";
 import { extendToLongTerm } from "@khatam/core/pades/long-term";
@@ -99,7 +98,7 @@ async function signAll(
   const worker = async (): Promise<void> => {
     for (let job = queue.shift(); job; job = queue.shift()) {
       try {
-        const pdf = new Uint8Array(await readFile(job.input));
+        const pdf = await readWhole(job.input);
         const update = await signPdfUpdate(pdf, options);
         if (level === "B-LT" || level === "B-LTA") {
           // B-LT/B-LTA: the B-T signature, then its validation data in a DSS (and a document time-stamp).
@@ -123,6 +122,24 @@ async function signAll(
   progress.done();
   if (jobs.length > 1) process.stderr.write(`signed ${jobs.length - failed} of ${jobs.length} documents\n`);
   return failed === 0 ? 0 : 1;
+}
+
+/** Reads a file in one read into a buffer of its size (fs.readFile reads in chunks and copies). */
+async function readWhole(path: string): Promise<Buffer> {
+  const fh = await open(path, "r");
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await fh.read(buf, got, size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got === size ? buf : buf.subarray(0, got);
+  } finally {
+    await fh.close();
+  }
 }
 
 interface Job {
@@ -169,6 +186,7 @@ async function loadSigningKey(values: {
   for (const file of values.chain ?? []) extraChain.push(...loadCertificates(await readFile(file)));
   if (values.p12) {
     if (values.password === undefined) throw new UsageError("sign: --p12 needs --password");
+    const { loadPkcs12 } = await import("@khatam/core/keys/pkcs12");
     const p12 = loadPkcs12(new Uint8Array(await readFile(values.p12)), values.password);
     const certificate = values.cert
       ? first(loadCertificates(await readFile(values.cert)), values.cert)

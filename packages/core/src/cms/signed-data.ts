@@ -3,9 +3,8 @@
  * detached (no eContent), the signed attributes content-type, message-digest and signing-certificate-v2 in DER
  * order, no signing-time (PAdES puts the claimed time in the signature dictionary's /M), and the certificate chain.
  */
-import { AsnConvert } from "@peculiar/asn1-schema";
 import type { Signer } from "../keys/signer.js";
-import { digestAlgorithmIdentifier, signatureAlgorithmIdentifier } from "../pki/algorithms.js";
+import { digestAlgorithmDer, signatureAlgorithmDer } from "./algorithm-identifiers.js";
 import { type CertificateParts, certificateParts, integer, octetString, oid, sequence, setOf, tlv } from "./der.js";
 import { type HashName, sha } from "./hash.js";
 
@@ -23,8 +22,6 @@ export const OID = {
   revocationInfoArchival: "1.2.840.113583.1.1.8",
 } as const;
 
-export const der = (x: unknown): Uint8Array => new Uint8Array(AsnConvert.serialize(x));
-
 /** Attribute ::= SEQUENCE { attrType OID, attrValues SET OF AttributeValue } (RFC 5652 § 5.3). */
 export function attribute(type: string, ...values: Uint8Array[]): Uint8Array {
   return sequence(oid(type), setOf(values));
@@ -39,9 +36,7 @@ export function signingCertificateV2(cert: CertificateParts, hash: HashName): Ui
   // IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber } with directoryName [4] EXPLICIT Name.
   const issuerSerial = sequence(sequence(tlv(0xa4, cert.issuer)), cert.serial);
   const id =
-    hash === "SHA-256"
-      ? sequence(certHash, issuerSerial)
-      : sequence(der(digestAlgorithmIdentifier(hash)), certHash, issuerSerial);
+    hash === "SHA-256" ? sequence(certHash, issuerSerial) : sequence(digestAlgorithmDer(hash), certHash, issuerSerial);
   return sequence(sequence(id));
 }
 
@@ -92,7 +87,7 @@ export function assembleSignedData(parts: SignedParts, unsignedAttributes: reado
   const { options, signedAttributes, signature } = parts;
   const cert = certificateParts(options.certificate);
   const hash = options.signer.algorithm.hash;
-  const digestAlg = der(digestAlgorithmIdentifier(hash));
+  const digestAlg = digestAlgorithmDer(hash);
   const certs = [options.certificate, ...(options.chain ?? [])];
   const unique = certs.filter((c, i) => certs.findIndex((d) => sameBytes(c, d)) === i);
   const signerInfo = sequence(
@@ -100,7 +95,7 @@ export function assembleSignedData(parts: SignedParts, unsignedAttributes: reado
     sequence(cert.issuer, cert.serial), // sid: IssuerAndSerialNumber (version 1)
     digestAlg,
     tlv(0xa0, signedAttributes.subarray(headerLength(signedAttributes))), // [0] IMPLICIT SET
-    der(signatureAlgorithmIdentifier(options.signer.algorithm)),
+    signatureAlgorithmDer(options.signer.algorithm),
     octetString(signature),
     ...(unsignedAttributes.length ? [tlv(0xa1, ...sortedSetContent(unsignedAttributes))] : []),
   );

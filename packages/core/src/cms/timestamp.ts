@@ -6,6 +6,7 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { TSTInfo } from "@peculiar/asn1-tsp";
 import { digestAlgorithmIdentifier } from "../pki/algorithms.js";
+import { digestAlgorithmDer } from "./algorithm-identifiers.js";
 import {
   children,
   content,
@@ -20,7 +21,7 @@ import {
   whole,
 } from "./der.js";
 import type { HashName } from "./hash.js";
-import { der, OID } from "./signed-data.js";
+import { OID } from "./signed-data.js";
 
 export class TimestampError extends Error {
   override name = "TimestampError";
@@ -39,7 +40,7 @@ export interface TimestampToken {
 export function timestampRequest(hash: HashName, digest: Uint8Array, nonce: Uint8Array): Uint8Array {
   return sequence(
     integer(1),
-    sequence(der(digestAlgorithmIdentifier(hash)), octetString(digest)),
+    sequence(digestAlgorithmDer(hash), octetString(digest)),
     integer(nonce),
     tlv(TAG.BOOLEAN, Uint8Array.of(0xff)), // certReq: the TSA's certificate goes in the token
   );
@@ -86,9 +87,9 @@ export function parseTimestampResponse(resp: Uint8Array, digest: Uint8Array, non
     if (!token) throw new TimestampError("time-stamp response carries no token");
     const tokenDer = whole(resp, token).slice();
     const info = readTstInfo(tokenDer);
-    const imprint = new Uint8Array(info.messageImprint.hashedMessage.buffer);
-    if (!equal(imprint, digest)) throw new TimestampError("time-stamp token is for a different message imprint");
-    if (nonce && (info.nonce === undefined || !equal(stripZeros(new Uint8Array(info.nonce)), stripZeros(nonce))))
+    if (!equal(info.hashedMessage, digest))
+      throw new TimestampError("time-stamp token is for a different message imprint");
+    if (nonce && (info.nonce === undefined || !equal(stripZeros(info.nonce), stripZeros(nonce))))
       throw new TimestampError("time-stamp token does not echo our nonce");
     return {
       token: tokenDer,
@@ -102,8 +103,22 @@ export function parseTimestampResponse(resp: Uint8Array, digest: Uint8Array, non
   }
 }
 
-/** The TSTInfo inside a token (ContentInfo → SignedData → encapContentInfo → eContent OCTET STRING). */
-export function readTstInfo(token: Uint8Array): TSTInfo {
+/** The fields of a TSTInfo (RFC 3161 § 2.4.2) that a client checks. */
+export interface TstInfo {
+  readonly policy: string;
+  readonly hashAlgorithm: string;
+  readonly hashedMessage: Uint8Array;
+  readonly serialNumber: Uint8Array;
+  readonly genTime: Date;
+  readonly nonce?: Uint8Array;
+}
+
+/**
+ * The TSTInfo inside a token (ContentInfo → SignedData → encapContentInfo → eContent OCTET STRING), read by walking
+ * the DER: TSTInfo ::= SEQUENCE { version, policy, messageImprint, serialNumber, genTime, accuracy OPTIONAL,
+ * ordering DEFAULT FALSE, nonce OPTIONAL, tsa [0] OPTIONAL, extensions [1] OPTIONAL }.
+ */
+export function readTstInfo(token: Uint8Array): TstInfo {
   const ci = readTlv(token);
   const [type, explicit] = children(token, ci);
   if (!type || readOid(token, type) !== OID.signedData || !explicit) throw new DerError("token is not SignedData");
@@ -114,7 +129,27 @@ export function readTstInfo(token: Uint8Array): TSTInfo {
   const [eType, eContent] = children(token, encap);
   if (!eType || readOid(token, eType) !== OID.tstInfo || !eContent) throw new DerError("token holds no TSTInfo");
   const [octets] = children(token, eContent);
-  return AsnConvert.parse(content(token, octets!), TSTInfo);
+  const info = content(token, octets!);
+  const [, policy, imprint, serial, genTime, ...rest] = children(info, readTlv(info));
+  if (!policy || !imprint || !serial || !genTime) throw new DerError("TSTInfo is incomplete");
+  const [alg, hashed] = children(info, imprint);
+  const nonce = rest.find((t) => t.tag === TAG.INTEGER);
+  return {
+    policy: readOid(info, policy),
+    hashAlgorithm: readOid(info, children(info, alg!)[0]!),
+    hashedMessage: content(info, hashed!),
+    serialNumber: content(info, serial),
+    genTime: generalizedTime(new TextDecoder().decode(content(info, genTime))),
+    nonce: nonce ? content(info, nonce) : undefined,
+  };
+}
+
+/** GeneralizedTime YYYYMMDDHHMMSS[.fff]Z (RFC 3161 § 2.4.2 requires UTC with a Z). */
+function generalizedTime(s: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d+)?Z$/.exec(s);
+  if (!m) throw new DerError(`bad GeneralizedTime ${s}`);
+  const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, ms));
 }
 
 function stripZeros(b: Uint8Array): Uint8Array {

@@ -6,9 +6,8 @@
  * failed decryption of a structure known to be encrypted can only mean "wrong password for the key".
  */
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
-import { ContentInfo, id_signedData, SignedData } from "@peculiar/asn1-cms";
-import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn1js from "asn1js";
+import { certificatesInCms } from "../cms/certificates.js";
 import { KeyError } from "./errors.js";
 import { decryptWithPassword } from "./pbe.js";
 
@@ -201,14 +200,5 @@ export function loadCertificates(input: KeyFileInput): Uint8Array[] {
 
 /** The certificates of a PKCS#7 / CMS SignedData (RFC 5652 § 5.1), as .p7b bundles carry them. */
 function pkcs7Certificates(der: Uint8Array): Uint8Array[] {
-  try {
-    const info = AsnConvert.parse(der, ContentInfo);
-    if (info.contentType !== id_signedData) return [];
-    const signed = AsnConvert.parse(info.content, SignedData);
-    return Array.from(signed.certificates ?? [])
-      .filter((c) => c.certificate)
-      .map((c) => new Uint8Array(AsnConvert.serialize(c.certificate)));
-  } catch {
-    return [];
-  }
+  return certificatesInCms(der);
 }

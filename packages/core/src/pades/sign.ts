@@ -65,7 +65,7 @@ export async function signPdf(pdf: Uint8Array, options: PadesSignOptions): Promi
  * without a second copy in memory.
  */
 export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions): Promise<Uint8Array> {
-  assertKeyMatchesCertificate(options.signer, options.certificate);
+  checkKeyOnce(options.signer, options.certificate);
   const level = options.level ?? "B-B";
   if (level === "B-T" && !options.tsaUrl && !options.timestamp)
     throw new SignError("level B-T needs a time-stamp authority (--tsa URL)");
@@ -113,6 +113,15 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
       return assembleSignedData(parts, unsigned);
     },
   });
+}
+
+/** Certificates already checked against each signer: in bulk signing the check would otherwise dominate. */
+const checkedKeys = new WeakMap<Signer, Uint8Array>();
+
+function checkKeyOnce(signer: Signer, certificate: Uint8Array): void {
+  if (checkedKeys.get(signer) === certificate) return;
+  assertKeyMatchesCertificate(signer, certificate);
+  checkedKeys.set(signer, certificate);
 }
 
 /** ISO 32000-2 § 12.8.2.2: the signature reference dictionary of a certification signature. */

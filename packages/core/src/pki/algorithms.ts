@@ -8,7 +8,17 @@
 import { RsaSaPssParams } from "@peculiar/asn1-rsa";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import {
+  type AnyHashAlgorithm,
+  DIGEST_OIDS,
+  digestAlgorithmDer,
+  ECDSA_OIDS,
+  RSA_PKCS1_OIDS,
+  signatureAlgorithmDer,
+} from "../cms/algorithm-identifiers.js";
 import type { HashAlgorithm, SignatureAlgorithm } from "../keys/signer.js";
+
+export type { AnyHashAlgorithm };
 
 /** Digest OIDs (RFC 5754 § 2; SHA-1 from RFC 3279 § 2.2, still used by OCSP CertIDs). */
 export const OID_SHA1 = "1.3.14.3.2.26";
@@ -32,34 +42,12 @@ export const OID_MGF1 = "1.2.840.113549.1.1.8";
 /** id-ecPublicKey (RFC 5480 § 2.1.1): the key algorithm in an EC SubjectPublicKeyInfo. */
 export const OID_EC_PUBLIC_KEY = "1.2.840.10045.2.1";
 
-/** A hash any of our parsers may meet; SHA-1 only ever for matching OCSP CertIDs, never for signing. */
-export type AnyHashAlgorithm = HashAlgorithm | "SHA-1";
-
-const DIGEST_OIDS: Record<AnyHashAlgorithm, string> = {
-  "SHA-1": OID_SHA1,
-  "SHA-256": OID_SHA256,
-  "SHA-384": OID_SHA384,
-  "SHA-512": OID_SHA512,
-};
-
-const ECDSA_OIDS: Record<HashAlgorithm, string> = {
-  "SHA-256": OID_ECDSA_WITH_SHA256,
-  "SHA-384": OID_ECDSA_WITH_SHA384,
-  "SHA-512": OID_ECDSA_WITH_SHA512,
-};
-
-const RSA_PKCS1_OIDS: Record<HashAlgorithm, string> = {
-  "SHA-256": OID_SHA256_WITH_RSA,
-  "SHA-384": OID_SHA384_WITH_RSA,
-  "SHA-512": OID_SHA512_WITH_RSA,
-};
-
 /**
  * The digest AlgorithmIdentifier for `hash`, parameters absent: RFC 5754 § 2 says implementations "MUST generate
  * SHA2 AlgorithmIdentifiers with absent parameters".
  */
 export function digestAlgorithmIdentifier(hash: AnyHashAlgorithm): AlgorithmIdentifier {
-  return new AlgorithmIdentifier({ algorithm: DIGEST_OIDS[hash] });
+  return AsnConvert.parse(digestAlgorithmDer(hash), AlgorithmIdentifier);
 }
 
 /** The hash a digest OID names, or undefined when we do not support it (callers answer badAlg and the like). */
@@ -90,25 +78,7 @@ const DER_NULL = new Uint8Array([0x05, 0x00]).buffer;
  *   (RFC 4055 § 3.1), because the defaults (SHA-1, salt 20) never match what we sign with.
  */
 export function signatureAlgorithmIdentifier(alg: SignatureAlgorithm): AlgorithmIdentifier {
-  switch (alg.kind) {
-    case "ecdsa":
-      return new AlgorithmIdentifier({ algorithm: ECDSA_OIDS[alg.hash] });
-    case "rsa-pkcs1":
-      return new AlgorithmIdentifier({ algorithm: RSA_PKCS1_OIDS[alg.hash], parameters: DER_NULL });
-    case "rsa-pss": {
-      // RFC 4055 § 2.1: inside RSASSA-PSS-params the hash identifiers carry NULL parameters, as OpenSSL writes them.
-      const hashAlgorithm = new AlgorithmIdentifier({ algorithm: DIGEST_OIDS[alg.hash], parameters: DER_NULL });
-      const params = new RsaSaPssParams({
-        hashAlgorithm,
-        maskGenAlgorithm: new AlgorithmIdentifier({
-          algorithm: OID_MGF1,
-          parameters: AsnConvert.serialize(hashAlgorithm),
-        }),
-        saltLength: alg.saltLength,
-      });
-      return new AlgorithmIdentifier({ algorithm: OID_RSASSA_PSS, parameters: AsnConvert.serialize(params) });
-    }
-  }
+  return AsnConvert.parse(signatureAlgorithmDer(alg), AlgorithmIdentifier);
 }
 
 /** How to verify a signature with Node's `crypto.verify`, read back from a signatureAlgorithm identifier. */
