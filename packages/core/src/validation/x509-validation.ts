@@ -115,9 +115,15 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
       }
     } else if (revocation?.status === "unknown") {
       const message = `no usable revocation data for ${i === 0 ? `${role} (${cert.subject})` : role}`;
-      if (i === 0 && input.requireSignerRevocation)
+      // A certificate that names no OCSP responder and no CRL can never be checked, now or later (RFC 5280 lets a
+      // CA run without revocation): waiting would not help, so it is reported, not held INDETERMINATE/TRY_LATER.
+      const checkable = cert.ocspUrls.length > 0 || cert.crlUrls.length > 0;
+      if (i === 0 && input.requireSignerRevocation && checkable)
         failures.push(failure("XCV", "INDETERMINATE", "TRY_LATER", message));
-      else warnings.push(message);
+      else
+        warnings.push(
+          checkable ? message : `${message}: it names no OCSP responder or CRL, so revocation cannot be checked`,
+        );
       warnings.push(...revocation.notes);
     }
   }
