@@ -52,6 +52,8 @@ export interface SignedDataOptions {
   readonly contentType?: string;
   /** Encapsulated content (a TSTInfo); absent for detached signatures. */
   readonly content?: Uint8Array;
+  /** Embed the certificates (default); a TSA leaves its own out unless the request asked (RFC 3161 § 2.4.1). */
+  readonly includeCertificates?: boolean;
   /** Further signed attributes (DER Attribute SEQUENCEs). */
   readonly extraSignedAttributes?: readonly Uint8Array[];
 }
@@ -106,7 +108,7 @@ export function assembleSignedData(parts: SignedParts, unsignedAttributes: reado
     integer(options.contentType && options.contentType !== OID.data ? 3 : 1),
     setOf([digestAlg]),
     encap,
-    tlv(0xa0, ...unique), // [0] IMPLICIT CertificateSet
+    ...(options.includeCertificates === false ? [] : [tlv(0xa0, ...unique)]), // [0] IMPLICIT CertificateSet
     setOf([signerInfo]),
   );
   return sequence(oid(OID.signedData), tlv(0xa0, signedData));

@@ -6,50 +6,17 @@
  *   TSTInfo ::= SEQUENCE { version, policy, messageImprint, serialNumber, genTime, accuracy OPTIONAL,
  *                          ordering DEFAULT FALSE, nonce OPTIONAL, tsa [0] GeneralName OPTIONAL, extensions [1] OPTIONAL }
  */
-import { createHash } from "node:crypto";
-import {
-  CertificateChoices,
-  CertificateSet,
-  DigestAlgorithmIdentifiers,
-  EncapsulatedContent,
-  EncapsulatedContentInfo,
-  IssuerAndSerialNumber,
-  id_signedData,
-  SignedData,
-  SignerIdentifier,
-  SignerInfo,
-  SignerInfos,
-} from "@peculiar/asn1-cms";
-import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
-import {
-  Accuracy,
-  id_ct_tstInfo,
-  PKIFailureInfo,
-  PKIFailureInfoFlags,
-  PKIFreeText,
-  PKIStatus,
-  PKIStatusInfo,
-  TimeStampReq,
-  TimeStampResp,
-  TimeStampToken,
-  TSTInfo,
-} from "@peculiar/asn1-tsp";
+
+import { SignedData } from "@peculiar/asn1-cms";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Accuracy, TimeStampReq, TimeStampResp, TSTInfo } from "@peculiar/asn1-tsp";
 import { GeneralName } from "@peculiar/asn1-x509";
+import { integer, sequence, tlv } from "../cms/der.js";
+import { sha } from "../cms/hash.js";
+import { assembleSignedData, OID, signAttributes } from "../cms/signed-data.js";
 import type { Signer } from "../keys/signer.js";
-import {
-  digestAlgorithmIdentifier,
-  hashFromOid,
-  hashOutputLength,
-  nodeHashName,
-  signatureAlgorithmIdentifier,
-} from "./algorithms.js";
+import { hashFromOid, hashOutputLength } from "./algorithms.js";
 import { parseCertificate, randomSerialNumber, serialHex } from "./certificate.js";
-import {
-  contentTypeAttribute,
-  derSortedAttributes,
-  messageDigestAttribute,
-  signingCertificateV2Attribute,
-} from "./signed-attributes.js";
 
 /** id-etsi-tsp-baseline-ts-policy (ETSI EN 319 421 § 5.2): the best-practices time-stamp policy, our default. */
 export const OID_BASELINE_TS_POLICY = "0.4.0.2023.1.1";
@@ -70,7 +37,7 @@ export interface TimeStampAuthorityOptions {
 export class TimeStampRejection extends Error {
   override readonly name = "TimeStampRejection";
   constructor(
-    readonly failInfo: keyof typeof PKIFailureInfoFlags,
+    readonly failInfo: FailureInfo,
     message: string,
   ) {
     super(message);
@@ -133,29 +100,42 @@ export async function respondTimeStamp(
     throw error;
   }
   const token = await timeStampToken(request, { ...options, policy });
-  const response = new TimeStampResp({
-    status: new PKIStatusInfo({ status: PKIStatus.granted }),
-    timeStampToken: token,
-  });
-  return new Uint8Array(AsnConvert.serialize(response));
+  return sequence(sequence(integer(0)), token); // TimeStampResp { status granted, timeStampToken }
 }
 
-/** A TimeStampResp refusing the request (RFC 3161 § 2.4.2). */
-export function rejection(failInfo: keyof typeof PKIFailureInfoFlags, message: string): Uint8Array {
-  const status = new PKIStatusInfo({
-    status: PKIStatus.rejection,
-    statusString: new PKIFreeText([message]),
-    failInfo: new PKIFailureInfo(PKIFailureInfoFlags[failInfo]),
-  });
-  return new Uint8Array(AsnConvert.serialize(new TimeStampResp({ status })));
+/**
+ * PKIFailureInfo bits as RFC 3161 § 2.4.2 numbers them. (@peculiar/asn1-tsp's flags are shifted by one position,
+ * so they are not used for encoding.)
+ */
+export const FAILURE_BITS = {
+  badAlg: 0,
+  badRequest: 2,
+  badDataFormat: 5,
+  timeNotAvailable: 14,
+  unacceptedPolicy: 15,
+  unacceptedExtension: 16,
+  addInfoNotAvailable: 17,
+  systemFailure: 25,
+} as const;
+
+export type FailureInfo = keyof typeof FAILURE_BITS;
+
+/** A TimeStampResp refusing the request (RFC 3161 § 2.4.2): status rejection, the reason, the failInfo bit. */
+export function rejection(failInfo: FailureInfo, message: string): Uint8Array {
+  const bit = FAILURE_BITS[failInfo];
+  // DER named BIT STRING: no trailing zero bits, so the last byte is the one holding our bit.
+  const bits = new Uint8Array(Math.floor(bit / 8) + 1);
+  bits[bits.length - 1] = 0x80 >> (bit % 8);
+  const bitString = tlv(0x03, Uint8Array.of(7 - (bit % 8)), bits);
+  const text = sequence(tlv(0x0c, new TextEncoder().encode(message)));
+  return sequence(sequence(integer(2), text, bitString));
 }
 
 async function timeStampToken(
   request: TimeStampReq,
   options: TimeStampAuthorityOptions & { policy: string },
-): Promise<TimeStampToken> {
+): Promise<Uint8Array> {
   const tsaCert = parseCertificate(options.certificate);
-  const hash = options.signer.algorithm.hash;
   const tstInfo = new TSTInfo({
     policy: options.policy,
     messageImprint: request.messageImprint,
@@ -167,37 +147,16 @@ async function timeStampToken(
     tsa: new GeneralName({ directoryName: tsaCert.tbsCertificate.subject }),
   });
   const tstInfoDer = new Uint8Array(AsnConvert.serialize(tstInfo));
-  const { sorted, der: signedAttrsDer } = derSortedAttributes([
-    contentTypeAttribute(id_ct_tstInfo),
-    messageDigestAttribute(createHash(nodeHashName(hash)).update(tstInfoDer).digest()),
-    signingCertificateV2Attribute(options.certificate, hash),
-  ]);
-  const signature = await options.signer.sign(signedAttrsDer);
-  const signerInfo = new SignerInfo({
-    version: 1, // issuerAndSerialNumber (RFC 5652 § 5.3)
-    sid: new SignerIdentifier({
-      issuerAndSerialNumber: new IssuerAndSerialNumber({
-        issuer: tsaCert.tbsCertificate.issuer,
-        serialNumber: tsaCert.tbsCertificate.serialNumber,
-      }),
-    }),
-    digestAlgorithm: digestAlgorithmIdentifier(hash),
-    signedAttrs: sorted,
-    signatureAlgorithm: signatureAlgorithmIdentifier(options.signer.algorithm),
-    signature: new OctetString(signature),
+  // The token is CMS signed data like any signature: the one CMS signer, with eContent (SignedData v3).
+  const parts = await signAttributes({
+    contentDigest: sha(options.signer.algorithm.hash, tstInfoDer),
+    signer: options.signer,
+    certificate: options.certificate,
+    contentType: OID.tstInfo,
+    content: tstInfoDer,
+    includeCertificates: Boolean(request.certReq),
   });
-  const signedData = new SignedData({
-    version: 3, // eContentType is not id-data (RFC 5652 § 5.1)
-    digestAlgorithms: new DigestAlgorithmIdentifiers([digestAlgorithmIdentifier(hash)]),
-    encapContentInfo: new EncapsulatedContentInfo({
-      eContentType: id_ct_tstInfo,
-      eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }),
-    }),
-    // § 2.4.1: the TSA's certificate only when asked for it.
-    certificates: request.certReq ? new CertificateSet([new CertificateChoices({ certificate: tsaCert })]) : undefined,
-    signerInfos: new SignerInfos([signerInfo]),
-  });
-  return new TimeStampToken({ contentType: id_signedData, content: AsnConvert.serialize(signedData) });
+  return assembleSignedData(parts);
 }
 
 /** The serial number of the token inside a granted TimeStampResp, for logging and audit (hex). */
