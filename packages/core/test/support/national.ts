@@ -4,11 +4,11 @@
 // Also the documents the validation tests share: B-B, co-signed B-T and B-LTA memoranda. Cached per process.
 
 import { parseTimestampResponse, timestampRequest } from "../../src/cms/timestamp.js";
+import type { Signer } from "../../src/keys/signer.js";
 import { generateKey, type KeyType, softwareSigner } from "../../src/keys/software.js";
 import { extendToLongTerm } from "../../src/pades/long-term.js";
 import { signPdf } from "../../src/pades/sign.js";
 import { createNationalPki, type NationalPki } from "../../src/pki/national-pki.js";
-import type { Signer } from "../../src/keys/signer.js";
 import { plainPdf } from "./fixtures.js";
 
 /** Where the test PKIs say their OCSP responders and CRLs are (never contacted: see {@link inProcessServices}). */
@@ -23,7 +23,11 @@ export interface Official {
 }
 
 /** Issues an official's certificate from `pki` (default validity of the "official" profile unless `years`). */
-export async function official(pki: NationalPki, commonName: string, options: { years?: number } = {}): Promise<Official> {
+export async function official(
+  pki: NationalPki,
+  commonName: string,
+  options: { years?: number } = {},
+): Promise<Official> {
   const keyType: KeyType = pki.country === "SA" ? "RSA-3072" : "P-256";
   const { privateKey, publicKey } = await generateKey(keyType);
   const cert = await pki.issue("official", {
@@ -87,7 +91,13 @@ let shared: Promise<NationalFixtures> | undefined;
 export function nationalFixtures(): Promise<NationalFixtures> {
   shared ??= (async () => {
     const [jp, sa] = await Promise.all([
-      createNationalPki({ id: "jp", country: "JP", organization: "Digital Agency", keyType: "P-256", publicUrl: PUBLIC_URL }),
+      createNationalPki({
+        id: "jp",
+        country: "JP",
+        organization: "Digital Agency",
+        keyType: "P-256",
+        publicUrl: PUBLIC_URL,
+      }),
       createNationalPki({ id: "sa", country: "SA", organization: "MCIT", keyType: "RSA-3072", publicUrl: PUBLIC_URL }),
     ]);
     const [jpOfficial, saOfficial] = await Promise.all([
