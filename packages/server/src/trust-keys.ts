@@ -27,11 +27,14 @@ export type KeyReference =
   | { readonly kind: "file"; readonly file: string }
   | { readonly kind: "pkcs11"; readonly label: string; readonly id: string };
 
+/** What a key is for: a role of a national PKI, or the platform's trusted-list signer (TS 119 612 § 5.7.1). */
+export type KeyRole = TrustServiceRole | "tl-signer";
+
 /** A place to create keys in and open them from again. */
 export interface KeyStore {
   readonly kind: "software" | "pkcs11";
-  /** Generates a key for `role` of CA `ca`, durably stored before this resolves. */
-  create(ca: string, role: TrustServiceRole, keyType: KeyType): Promise<{ key: RoleKey; reference: KeyReference }>;
+  /** Generates a key for `role` of CA `ca` (`platform` for the trusted-list signer), durably stored before this resolves. */
+  create(ca: string, role: KeyRole, keyType: KeyType): Promise<{ key: RoleKey; reference: KeyReference }>;
   /** Opens a key created earlier (throws if it is gone or cannot be decrypted). */
   open(reference: KeyReference): Promise<RoleKey>;
   /** Releases the token session, if any. */

@@ -1,7 +1,7 @@
 /**
  * The national trust services over HTTP (CONTRACTS § 3): CA certificates, CRL (RFC 5280), OCSP (RFC 6960, POST and
  * the GET form of its appendix A), the public certificate directory, the time-stamp authority (RFC 3161) and the
- * bootstrap administration of certificates (issue for a CSR, revoke) behind `KHATAM_ADMIN_TOKEN`.
+ * platform's trusted list (ETSI TS 119 612) and the bootstrap administration of certificates (issue for a CSR, revoke) behind `KHATAM_ADMIN_TOKEN`.
  *
  * Protocol errors are answered in the protocol: an unreadable OCSP request gets an OCSPResponse `malformedRequest`
  * (RFC 6960 § 2.3) and an unreadable time-stamp query a TimeStampResp `rejection` (RFC 3161 § 2.4.2), both HTTP 200;
@@ -30,6 +30,8 @@ export const MEDIA = {
   crl: "application/pkix-crl",
   cert: "application/pkix-cert",
   pemChain: "application/pem-certificate-chain",
+  /** ETSI TS 119 612 Annex E: the media type of an XML trusted list. */
+  trustedList: "application/vnd.etsi.tsl+xml",
 } as const;
 
 /** Protocol requests are small: an OCSP request or a time-stamp query is a few hundred bytes. */
@@ -147,6 +149,18 @@ export const trustRoutes: FastifyPluginAsync<TrustRoutesOptions> = async (app, o
   app.post("/pki/:ca/tsa", { bodyLimit: PROTOCOL_BODY_LIMIT }, async (request, reply) =>
     timestamp(request, reply, pki(request).id),
   );
+
+  // The platform's trusted list (ETSI TS 119 612), signed by the scheme operator; cached between releases.
+  app.get("/trust/list.xml", async (_request, reply) => {
+    if (store.ids().length === 0) throw new HttpError(503, "not_ready", "no CA has been created yet");
+    return reply.type(MEDIA.trustedList).send(await store.trustedList());
+  });
+  // The certificate relying parties pin to accept the list (TS 119 612 § 5.7.1; the EU LOTL publishes these).
+  app.get("/trust/list-signer.pem", async (_request, reply) => {
+    if (store.ids().length === 0) throw new HttpError(503, "not_ready", "no CA has been created yet");
+    if (!store.trustedListSigningCertificate()) await store.trustedList();
+    return reply.type("application/x-pem-file").send(toPem(store.trustedListSigningCertificate()!));
+  });
 
   await app.register(adminRoutes, options);
 };

@@ -18,7 +18,9 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { KeyType } from "@khatam/core/keys/software";
 import type { IssuedCertificate } from "@khatam/core/pki/authority";
+import { createSelfSignedCertificate } from "@khatam/core/pki/authority";
 import type { SubjectFields } from "@khatam/core/pki/certificate";
+import { certificateSpki, parseCertificate } from "@khatam/core/pki/certificate";
 import type { RevocationReason } from "@khatam/core/pki/crl";
 import {
   createNationalPki,
@@ -27,14 +29,23 @@ import {
   type TrustServiceRole,
 } from "@khatam/core/pki/national-pki";
 import {
+  KeyMismatchError,
   type NationalPkiState,
   nationalPkiState,
   restoreNationalPki,
   TRUST_SERVICE_ROLES,
 } from "@khatam/core/pki/national-pki-state";
 import type { EndEntityProfile } from "@khatam/core/pki/profiles";
+import { writeTrustedList } from "@khatam/core/trust/trusted-list-writer";
 import { removeStaleTemporaries, writeFileAtomic } from "./atomic-file.js";
 import type { KeyReference, KeyStore } from "./trust-keys.js";
+import {
+  addMonths,
+  contentDigest,
+  TRUSTED_LIST_VALIDITY_MONTHS,
+  trustedListContent,
+  trustedListRelease,
+} from "./trusted-list.js";
 
 /** A CA to create. */
 export interface CaSpecification {
@@ -54,10 +65,40 @@ export interface CrossCertificate {
   readonly der: Uint8Array;
 }
 
-/** The JSON file, version 1. */
+/** The JSON file, version 1 (`trustedList` was added later and is optional). */
 interface StoreFile {
   readonly version: 1;
   readonly cas: readonly CaFileEntry[];
+  readonly trustedList?: TrustedListFileEntry;
+}
+
+/** The scheme operator's TL-signing key and certificate, and the list's last release. */
+interface TrustedListFileEntry {
+  readonly keyType: KeyType;
+  readonly key: KeyReference;
+  /** The self-signed TL-signing certificate, base64 DER. */
+  readonly certificate: string;
+  readonly release?: TrustedListReleaseState;
+}
+
+interface TrustedListReleaseState {
+  /** TSLSequenceNumber (§ 5.3.2): never reused, so it must survive a restart. */
+  readonly sequenceNumber: number;
+  /** {@link contentDigest} of what was released. */
+  readonly contentDigest: string;
+  readonly issueDate: string;
+  readonly nextUpdate: string;
+  /** The signed XML served until the next release (same bytes after a restart). */
+  readonly xml: string;
+}
+
+/** The TL signer in memory. */
+interface TrustedListSigner {
+  readonly keyType: KeyType;
+  readonly key: RoleKey;
+  readonly reference: KeyReference;
+  readonly certificate: Uint8Array;
+  release?: TrustedListReleaseState;
 }
 
 interface CaFileEntry {
@@ -93,9 +134,13 @@ const DEFAULT_CRL_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
 export const STATE_FILE = "trust-services.json";
 
+/** Key type of the scheme operator's trusted-list signing key. */
+const TL_SIGNER_KEY_TYPE: KeyType = "P-256";
+
 /** The platform's national PKIs, persistent (see the module comment). */
 export class TrustStore {
   private readonly cas = new Map<string, CaEntry>();
+  private tlSigner?: TrustedListSigner;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -128,6 +173,15 @@ export class TrustStore {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read ${path}: ${error}`);
     }
     if (file && file.version !== 1) throw new Error(`${path}: unsupported version ${file.version}`);
+    if (file?.trustedList) {
+      const tl = file.trustedList;
+      const key = await options.keyStore.open(tl.key);
+      const certificate = new Uint8Array(Buffer.from(tl.certificate, "base64"));
+      if (!Buffer.from(certificateSpki(parseCertificate(certificate))).equals(Buffer.from(key.signer.publicKeySpki))) {
+        throw new KeyMismatchError("the trusted-list signing key does not match its certificate");
+      }
+      store.tlSigner = { keyType: tl.keyType, key, reference: tl.key, certificate, release: tl.release };
+    }
     for (const entry of file?.cas ?? []) {
       const keys = {} as Record<TrustServiceRole, RoleKey>;
       for (const role of TRUST_SERVICE_ROLES) keys[role] = await options.keyStore.open(entry.keys[role]);
@@ -256,6 +310,89 @@ export class TrustStore {
     });
   }
 
+  /**
+   * The platform's trusted list (ETSI TS 119 612), XAdES-signed by the scheme operator's TL-signing key.
+   *
+   * Releases: the signed XML is kept (in memory and in the state file) and served as it is while the content is
+   * unchanged and less than half of its validity ({@link TRUSTED_LIST_VALIDITY_MONTHS}) has passed. Otherwise a new
+   * release is made: the next sequence number (§ 5.3.2), issue date now, next update six months later (§ 5.3.15),
+   * persisted before it is served. Made on first request, so the first list of a new data directory (or of one
+   * written before lists existed) also creates the TL-signing key.
+   */
+  async trustedList(now = new Date()): Promise<string> {
+    const current = this.currentRelease(now);
+    if (current) return current.xml;
+    return this.serialised(async () => {
+      const again = this.currentRelease(now);
+      if (again) return again.xml;
+      const signer = await this.trustedListSigner(now);
+      const content = trustedListContent(this.pkis(), this.publicUrl);
+      const issueDate = new Date(Math.floor(now.getTime() / 1000) * 1000);
+      const nextUpdate = addMonths(issueDate, TRUSTED_LIST_VALIDITY_MONTHS);
+      const sequenceNumber = (signer.release?.sequenceNumber ?? 0) + 1;
+      const xml = await writeTrustedList(trustedListRelease(content, { sequenceNumber, issueDate, nextUpdate }), {
+        signer: signer.key.signer,
+        certificate: signer.certificate,
+        signingTime: issueDate,
+      });
+      const previous = signer.release;
+      signer.release = {
+        sequenceNumber,
+        contentDigest: contentDigest(content),
+        issueDate: issueDate.toISOString(),
+        nextUpdate: nextUpdate.toISOString(),
+        xml,
+      };
+      try {
+        await this.persist();
+      } catch (error) {
+        signer.release = previous; // nobody saw it: the number may be used again
+        throw error;
+      }
+      return xml;
+    });
+  }
+
+  /** The scheme operator's TL-signing certificate (DER), created with the first list; undefined before. */
+  trustedListSigningCertificate(): Uint8Array | undefined {
+    return this.tlSigner?.certificate;
+  }
+
+  /** The release to serve now, or undefined when a new one is due (content changed, or half its life is over). */
+  private currentRelease(now: Date): TrustedListReleaseState | undefined {
+    const release = this.tlSigner?.release;
+    if (!release || this.cas.size === 0) return undefined;
+    const issued = Date.parse(release.issueDate);
+    const halfLife = (Date.parse(release.nextUpdate) - issued) / 2;
+    if (now.getTime() < issued || now.getTime() >= issued + halfLife) return undefined;
+    if (release.contentDigest !== contentDigest(trustedListContent(this.pkis(), this.publicUrl))) return undefined;
+    return release;
+  }
+
+  /**
+   * The TL signer, created on first use: a key in the key store (encrypted file or PKCS#11 token, like the CA keys)
+   * and a self-signed `tl-signer` certificate naming the scheme operator (TS 119 612 § 5.7.1: countryName the
+   * scheme territory, organizationName the operator). Called inside the queue; the caller persists.
+   */
+  private async trustedListSigner(now: Date): Promise<TrustedListSigner> {
+    if (this.tlSigner) return this.tlSigner;
+    const first = this.pkis()[0];
+    if (!first) throw new TrustStoreError("unknown_ca", "no CA has been created yet: the trusted list would be empty");
+    const { key, reference } = await this.keyStore.create("platform", "tl-signer", TL_SIGNER_KEY_TYPE);
+    const issued = await createSelfSignedCertificate({
+      profile: "tl-signer",
+      subject: { country: first.country, organization: first.organization, commonName: "Khatam Trusted List Signer" },
+      signer: key.signer,
+      now,
+    });
+    this.tlSigner = { keyType: TL_SIGNER_KEY_TYPE, key, reference, certificate: issued.der };
+    return this.tlSigner;
+  }
+
+  private pkis(): NationalPki[] {
+    return [...this.cas.values()].map((entry) => entry.pki);
+  }
+
   /** Releases the key store (the PKCS#11 session). */
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
@@ -291,6 +428,14 @@ export class TrustStore {
           der: Buffer.from(c.der).toString("base64"),
         })),
       })),
+      ...(this.tlSigner && {
+        trustedList: {
+          keyType: this.tlSigner.keyType,
+          key: this.tlSigner.reference,
+          certificate: Buffer.from(this.tlSigner.certificate).toString("base64"),
+          ...(this.tlSigner.release && { release: this.tlSigner.release }),
+        },
+      }),
     };
     await writeFileAtomic(this.path, `${JSON.stringify(file, null, 1)}\n`);
   }

@@ -73,8 +73,18 @@ export type IssueRequest = SubjectKey &
 export async function createRootCertificate(
   options: { subject: SubjectFields; signer: Signer } & ValidityOptions,
 ): Promise<IssuedCertificate> {
+  return createSelfSignedCertificate({ ...options, profile: "root-ca" });
+}
+
+/**
+ * A self-signed certificate of `profile`: a root CA, or a trusted-list signer (ETSI TS 119 612 § 5.7.1), whose
+ * trust comes from relying parties holding the certificate itself rather than from a path to a CA.
+ */
+export async function createSelfSignedCertificate(
+  options: { subject: SubjectFields; signer: Signer; profile: "root-ca" | "tl-signer" } & ValidityOptions,
+): Promise<IssuedCertificate> {
   const subject = buildName(options.subject);
-  const { notBefore, notAfter } = validityPeriod("root-ca", options);
+  const { notBefore, notAfter } = validityPeriod(options.profile, options);
   const spki = options.signer.publicKeySpki;
   const serialNumber = randomSerialNumber();
   const der = await signCertificate(
@@ -85,7 +95,7 @@ export async function createRootCertificate(
       notBefore,
       notAfter,
       subjectPublicKeyInfo: spki,
-      extensions: profileExtensions("root-ca", { subjectSpki: spki, issuerSpki: spki, pathLength: undefined }),
+      extensions: profileExtensions(options.profile, { subjectSpki: spki, issuerSpki: spki, pathLength: undefined }),
     },
     options.signer,
   );
@@ -150,7 +160,9 @@ async function issueFor(
   email: string | undefined,
   pathLength: number | undefined,
 ): Promise<IssuedCertificate> {
-  if (profile === "root-ca") throw new Error("a root CA is self-signed: use createRootCertificate");
+  if (profile === "root-ca" || profile === "tl-signer") {
+    throw new Error(`a ${profile} certificate is self-signed: use createSelfSignedCertificate`);
+  }
   const issuerCert = parseCertificate(issuer.certificate);
   const issuerSpki = certificateSpki(issuerCert);
   if (!sameBytes(issuerSpki, issuer.signer.publicKeySpki)) {

@@ -7,6 +7,10 @@
  * - `seal`: an agency e-seal, the organisation as subject (EN 319 412-3), the same keyUsage.
  * - `tsa`: keyUsage digitalSignature, extKeyUsage id-kp-timeStamping only and critical (RFC 3161 § 2.3).
  * - `ocsp`: a delegated responder: extKeyUsage id-kp-OCSPSigning and id-pkix-ocsp-nocheck (RFC 6960 § 4.2.2.2).
+ * - `tl-signer`: the scheme operator's trusted-list signing certificate (ETSI TS 119 612 § 5.7.1): keyUsage
+ *   digitalSignature + nonRepudiation (critical), extKeyUsage id-tsl-kp-tslSigning, basicConstraints cA false. It is
+ *   self-signed (see {@link createSelfSignedCertificate}) and names no issuer services: relying parties trust it
+ *   because they hold this very certificate (published out of band, as the EU LOTL publishes each list's signers).
  *
  * End-entity certificates point to their issuer's services (AIA § 4.2.2.1, CRL distribution points § 4.2.1.13)
  * under `${publicUrl}/pki/${caId}/`, the platform's HTTP contract.
@@ -41,7 +45,15 @@ import {
 import { extension, keyIdentifier } from "./certificate.js";
 
 /** Every kind of certificate the platform issues. */
-export type CertificateProfile = "root-ca" | "issuing-ca" | "cross-ca" | "official" | "seal" | "tsa" | "ocsp";
+export type CertificateProfile =
+  | "root-ca"
+  | "issuing-ca"
+  | "cross-ca"
+  | "official"
+  | "seal"
+  | "tsa"
+  | "ocsp"
+  | "tl-signer";
 
 /** The profiles of certificates issued to end entities (not CAs). */
 export type EndEntityProfile = "official" | "seal" | "tsa" | "ocsp";
@@ -50,6 +62,8 @@ export type EndEntityProfile = "official" | "seal" | "tsa" | "ocsp";
 export const OID_AD_OCSP = "1.3.6.1.5.5.7.48.1";
 export const OID_AD_CA_ISSUERS = "1.3.6.1.5.5.7.48.2";
 export const OID_OCSP_NOCHECK = "1.3.6.1.5.5.7.48.1.5";
+/** id-tsl-kp-tslSigning (ETSI TS 119 612 § 5.7.1, { itu-t(0) identified-organization(4) etsi(0) tsl-specification(2231) kp(3) tslSigning(0) }). */
+export const OID_TSL_SIGNING = "0.4.0.2231.3.0";
 
 /** Default lifetimes in years; callers may shorten or lengthen them, never beyond the issuer's notAfter. */
 export const DEFAULT_VALIDITY_YEARS: Readonly<Record<CertificateProfile, number>> = {
@@ -60,6 +74,8 @@ export const DEFAULT_VALIDITY_YEARS: Readonly<Record<CertificateProfile, number>
   ocsp: 1,
   official: 2,
   seal: 2,
+  // EU trusted-list signing certificates commonly live 3 to 5 years; a new one is announced before the old expires.
+  "tl-signer": 5,
 };
 
 /** Whether a profile describes a CA certificate. */
@@ -93,6 +109,11 @@ export function profileExtensions(profile: CertificateProfile, context: ProfileC
     extensions.push(keyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign));
   } else if (profile === "official" || profile === "seal") {
     extensions.push(keyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation));
+  } else if (profile === "tl-signer") {
+    // § 5.7.1: not a CA, a signing key for lists only.
+    extensions.push(extension(id_ce_basicConstraints, true, new BasicConstraints({ cA: false })));
+    extensions.push(keyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation));
+    extensions.push(extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([OID_TSL_SIGNING])));
   } else if (profile === "tsa") {
     extensions.push(keyUsage(KeyUsageFlags.digitalSignature));
     extensions.push(extension(id_ce_extKeyUsage, true, new ExtendedKeyUsage([id_kp_timeStamping])));
@@ -120,7 +141,8 @@ export function profileExtensions(profile: CertificateProfile, context: ProfileC
       extension(id_ce_subjectAltName, false, new GeneralNames([new GeneralName({ rfc822Name: context.email })])),
     );
   }
-  if (!isCaProfile(profile)) {
+  // A self-signed TL signer has no issuer whose services it could name.
+  if (!isCaProfile(profile) && profile !== "tl-signer") {
     if (!context.publicUrl || !context.caId) {
       throw new Error(`a ${profile} certificate needs the issuing CA's publicUrl and id for its AIA and CRL DP`);
     }
