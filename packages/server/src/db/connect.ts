@@ -1,0 +1,77 @@
+/**
+ * Opening the platform database: PostgreSQL when `DATABASE_URL` is set, otherwise PGlite (PostgreSQL compiled to
+ * WebAssembly) in `$KHATAM_DATA/db`. One schema and one query layer (Kysely) for both, so what the tests prove on
+ * one holds on the other; the tests run against both.
+ *
+ * Durability: PGlite writes its WAL through the file system on every commit, so an acknowledged transaction
+ * survives `kill -9` of the process; PostgreSQL as configured by its operator.
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import pg from "pg";
+import { MIGRATIONS } from "./migrations.js";
+import type { Database } from "./schema.js";
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+export interface OpenedDatabase {
+  readonly db: Db;
+  readonly engine: "pglite" | "postgres";
+  close(): Promise<void>;
+}
+
+// bytea comes back as Buffer from pg; timestamps as Date; int8 (bigserial ids) as string, which is what the schema says.
+export async function openDatabase(options: { url?: string; dataDir?: string }): Promise<OpenedDatabase> {
+  let db: Db;
+  let engine: OpenedDatabase["engine"];
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    engine = "postgres";
+  } else {
+    const dir = join(options.dataDir ?? "./data", "db");
+    await mkdir(dir, { recursive: true });
+    const pglite = await PGlite.create(dir);
+    db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    engine = "pglite";
+  }
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return { db, engine, close: () => db.destroy() };
+}
+
+/** Applies the migrations not yet applied, each in its own transaction, under an advisory lock (replicas). */
+export async function migrate(db: Db): Promise<void> {
+  await sql`create table if not exists khatam_migrations (
+    version integer primary key, name text not null, applied_at timestamptz not null default now())`.execute(db);
+  for (const m of MIGRATIONS) {
+    await db.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(7283001)`.execute(tx);
+      const done = await tx
+        .selectFrom("khatam_migrations")
+        .select("version")
+        .where("version", "=", m.version)
+        .executeTakeFirst();
+      if (done) return;
+      // One statement at a time: PGlite's extended protocol takes no multi-statement strings.
+      for (const statement of statements(m.sql)) await sql.raw(statement).execute(tx);
+      await tx.insertInto("khatam_migrations").values({ version: m.version, name: m.name }).execute();
+    });
+  }
+}
+
+/** Splits a migration at the semicolons that end statements (the schema has no semicolons inside statements). */
+function statements(script: string): string[] {
+  return script
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.replace(/^\s*--.*$/gm, "").trim())
+    .filter((s) => s.length > 0);
+}

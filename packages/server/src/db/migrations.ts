@@ -1,0 +1,187 @@
+/**
+ * The platform's schema, as ordered migrations. One schema for both engines (PGlite embedded, PostgreSQL at
+ * scale): plain PostgreSQL, no extensions. Each migration runs in one transaction with its row in
+ * `khatam_migrations`, so a crash mid-migration leaves the previous version intact and the next start retries.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "tenancy, people, documents, envelopes, audit, outbox",
+    sql: `
+create table countries (
+  id text primary key check (id ~ '^[a-z]{2,8}$'),   -- also the CA id in /pki/:ca
+  iso_code text not null check (iso_code ~ '^[A-Z]{2}$'),
+  names jsonb not null                                  -- { "en": …, "ar": …, "ja": … }
+);
+
+create table agencies (
+  id uuid primary key,
+  country_id text not null references countries(id),
+  names jsonb not null,
+  created_at timestamptz not null default now()
+);
+create index agencies_country on agencies(country_id);
+
+create table users (
+  id uuid primary key,
+  email text not null,
+  display_name text not null,
+  agency_id uuid references agencies(id),               -- null only for platform administrators
+  role text not null check (role in ('platform_admin', 'agency_admin', 'official', 'clerk')),
+  password_hash text,                                   -- argon2id; null for OIDC-only users
+  totp_secret text,                                     -- encrypted with the master key; null when not enrolled
+  oidc_issuer text,
+  oidc_subject text,
+  locale text check (locale in ('ar', 'ja', 'en')),
+  disabled boolean not null default false,
+  created_at timestamptz not null default now(),
+  check (role = 'platform_admin' or agency_id is not null)
+);
+create unique index users_email on users(lower(email));
+create unique index users_oidc on users(oidc_issuer, oidc_subject) where oidc_subject is not null;
+
+-- Sessions and API tokens: only the SHA-256 of the token is stored.
+create table credentials (
+  token_hash text primary key,
+  user_id uuid not null references users(id) on delete cascade,
+  kind text not null check (kind in ('session', 'api')),
+  label text,
+  second_factor boolean not null default false,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz,
+  last_used_at timestamptz
+);
+create index credentials_user on credentials(user_id);
+
+create table login_failures (
+  id bigserial primary key,
+  email text not null,
+  ip text not null,
+  at timestamptz not null default now()
+);
+create index login_failures_email_at on login_failures(lower(email), at);
+create index login_failures_ip_at on login_failures(ip, at);
+
+-- Signing certificates of officials (and agency seals): issued by the trust store, key held by the platform
+-- (key_ref names it in the key store: encrypted file or PKCS#11 label) or on the official's device (key_ref null).
+create table signing_certificates (
+  id uuid primary key,
+  user_id uuid references users(id),
+  agency_id uuid not null references agencies(id),
+  ca_id text not null references countries(id),
+  serial text not null,
+  profile text not null check (profile in ('official', 'seal')),
+  subject text not null,
+  not_after timestamptz not null,
+  der bytea not null,
+  key_ref jsonb,
+  created_at timestamptz not null default now(),
+  unique (ca_id, serial)
+);
+create index signing_certificates_user on signing_certificates(user_id);
+
+-- Documents by content: a revision is never overwritten, only added.
+create table documents (
+  sha256 text primary key check (sha256 ~ '^[0-9a-f]{64}$'),
+  bytes bytea not null,
+  size integer not null,
+  created_at timestamptz not null default now()
+);
+
+create table envelopes (
+  id uuid primary key,
+  agency_id uuid not null references agencies(id),
+  created_by uuid not null references users(id),
+  title text not null,
+  status text not null check (status in ('draft', 'sent', 'completed', 'declined', 'expired')),
+  original_sha256 text not null references documents(sha256),
+  current_sha256 text not null references documents(sha256),
+  register_code text not null unique,                    -- printed on the document; unguessable
+  expires_at timestamptz,
+  reminder_every interval,
+  last_reminded_at timestamptz,
+  created_at timestamptz not null default now(),
+  sent_at timestamptz,
+  completed_at timestamptz,
+  version integer not null default 0                     -- optimistic concurrency on every state change
+);
+create index envelopes_agency on envelopes(agency_id, created_at desc);
+create index envelopes_expiring on envelopes(expires_at) where status = 'sent';
+
+create table recipients (
+  id uuid primary key,
+  envelope_id uuid not null references envelopes(id) on delete cascade,
+  email text not null,
+  user_id uuid references users(id),
+  role text not null check (role in ('signer', 'approver', 'viewer')),
+  routing_order integer not null check (routing_order >= 1),
+  status text not null check (status in ('pending', 'notified', 'viewed', 'signed', 'approved', 'declined')),
+  decline_reason text,
+  signature_field text,
+  acted_at timestamptz
+);
+create index recipients_envelope on recipients(envelope_id, routing_order);
+create index recipients_user on recipients(user_id);
+create index recipients_email on recipients(lower(email));
+
+-- External (device-key) signatures in progress: the prepared revision and the signed attributes to sign.
+create table signing_sessions (
+  id uuid primary key,
+  envelope_id uuid not null references envelopes(id) on delete cascade,
+  recipient_id uuid not null references recipients(id) on delete cascade,
+  base_sha256 text not null references documents(sha256),
+  prepared bytea not null,
+  state jsonb not null,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null
+);
+
+-- The audit trail: each event carries the hash of the one before (per envelope), so any edit breaks the chain.
+create table audit_events (
+  id bigserial primary key,
+  envelope_id uuid not null references envelopes(id) on delete cascade,
+  seq integer not null,
+  type text not null,
+  actor_user_id uuid references users(id),
+  actor_email text,
+  ip text,
+  at timestamptz not null,
+  document_sha256 text,
+  details jsonb not null default '{}',
+  prev_hash text not null,
+  hash text not null,
+  unique (envelope_id, seq)
+);
+
+create table webhooks (
+  id uuid primary key,
+  agency_id uuid not null references agencies(id) on delete cascade,
+  url text not null,
+  secret text not null,
+  events text[] not null,
+  active boolean not null default true,
+  created_at timestamptz not null default now()
+);
+
+-- Transactional outbox: e-mails and webhook deliveries are written in the same transaction as the state change
+-- they announce, and sent (with retries) afterwards, so none is lost and none is sent for a rolled-back change.
+create table outbox (
+  id bigserial primary key,
+  kind text not null check (kind in ('email', 'webhook')),
+  payload jsonb not null,
+  attempts integer not null default 0,
+  next_attempt_at timestamptz not null default now(),
+  delivered_at timestamptz,
+  last_error text,
+  created_at timestamptz not null default now()
+);
+create index outbox_due on outbox(next_attempt_at) where delivered_at is null;
+`,
+  },
+];

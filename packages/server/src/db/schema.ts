@@ -1,0 +1,136 @@
+/**
+ * Kysely's view of the schema in migrations.ts (keep the two in step). Timestamps are Date, bytea is Uint8Array,
+ * jsonb is parsed JSON.
+ */
+import type { ColumnType, Generated } from "kysely";
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json<T> = ColumnType<T, string | T, string | T>;
+
+export type Multilingual = { en: string; ar?: string; ja?: string };
+export type Role = "platform_admin" | "agency_admin" | "official" | "clerk";
+export type EnvelopeStatus = "draft" | "sent" | "completed" | "declined" | "expired";
+export type RecipientRole = "signer" | "approver" | "viewer";
+export type RecipientStatus = "pending" | "notified" | "viewed" | "signed" | "approved" | "declined";
+
+export interface Database {
+  khatam_migrations: { version: number; name: string; applied_at: CreatedAt };
+  countries: { id: string; iso_code: string; names: Json<Multilingual> };
+  agencies: { id: string; country_id: string; names: Json<Multilingual>; created_at: CreatedAt };
+  users: {
+    id: string;
+    email: string;
+    display_name: string;
+    agency_id: string | null;
+    role: Role;
+    password_hash: string | null;
+    totp_secret: string | null;
+    oidc_issuer: string | null;
+    oidc_subject: string | null;
+    locale: "ar" | "ja" | "en" | null;
+    disabled: Generated<boolean>;
+    created_at: CreatedAt;
+  };
+  credentials: {
+    token_hash: string;
+    user_id: string;
+    kind: "session" | "api";
+    label: string | null;
+    second_factor: Generated<boolean>;
+    created_at: CreatedAt;
+    expires_at: Date | null;
+    last_used_at: Date | null;
+  };
+  login_failures: { id: Generated<string>; email: string; ip: string; at: CreatedAt };
+  signing_certificates: {
+    id: string;
+    user_id: string | null;
+    agency_id: string;
+    ca_id: string;
+    serial: string;
+    profile: "official" | "seal";
+    subject: string;
+    not_after: Date;
+    der: Uint8Array;
+    key_ref: Json<KeyRef> | null;
+    created_at: CreatedAt;
+  };
+  documents: { sha256: string; bytes: Uint8Array; size: number; created_at: CreatedAt };
+  envelopes: {
+    id: string;
+    agency_id: string;
+    created_by: string;
+    title: string;
+    status: EnvelopeStatus;
+    original_sha256: string;
+    current_sha256: string;
+    register_code: string;
+    expires_at: Date | null;
+    reminder_every: string | null;
+    last_reminded_at: Date | null;
+    created_at: CreatedAt;
+    sent_at: Date | null;
+    completed_at: Date | null;
+    version: Generated<number>;
+  };
+  recipients: {
+    id: string;
+    envelope_id: string;
+    email: string;
+    user_id: string | null;
+    role: RecipientRole;
+    routing_order: number;
+    status: RecipientStatus;
+    decline_reason: string | null;
+    signature_field: string | null;
+    acted_at: Date | null;
+  };
+  signing_sessions: {
+    id: string;
+    envelope_id: string;
+    recipient_id: string;
+    base_sha256: string;
+    prepared: Uint8Array;
+    state: Json<Record<string, unknown>>;
+    created_at: CreatedAt;
+    expires_at: Date;
+  };
+  audit_events: {
+    id: Generated<string>;
+    envelope_id: string;
+    seq: number;
+    type: string;
+    actor_user_id: string | null;
+    actor_email: string | null;
+    ip: string | null;
+    at: Date;
+    document_sha256: string | null;
+    details: Json<Record<string, unknown>>;
+    prev_hash: string;
+    hash: string;
+  };
+  webhooks: {
+    id: string;
+    agency_id: string;
+    url: string;
+    secret: string;
+    events: string[];
+    active: Generated<boolean>;
+    created_at: CreatedAt;
+  };
+  outbox: {
+    id: Generated<string>;
+    kind: "email" | "webhook";
+    payload: Json<Record<string, unknown>>;
+    attempts: Generated<number>;
+    next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+    delivered_at: Date | null;
+    last_error: string | null;
+    created_at: CreatedAt;
+  };
+}
+
+/** Where a platform-held signing key lives in the key store (never the key itself). */
+export type KeyRef =
+  | { readonly kind: "software"; readonly file: string }
+  | { readonly kind: "pkcs11"; readonly label: string; readonly id: string };
