@@ -1,21 +1,13 @@
 /**
- * Hashing through one door, so that signing (Node) and validation (Node or browser) can share code. Node's
- * `createHash` is synchronous and fast; the browser build of validation substitutes WebCrypto.
+ * Hashing through one door, so that signing (Node) and validation (Node or browser) share code. The digest comes
+ * from `#crypto`: node:crypto in Node, @noble/hashes in a browser bundle (see `crypto/types.ts`).
  */
-import { createHash } from "node:crypto";
+import { digest } from "#crypto";
+import type { HashName } from "../crypto/types.js";
 
-export type HashName = "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512";
-
-const NODE_NAMES: Record<HashName, string> = {
-  "SHA-1": "sha1",
-  "SHA-256": "sha256",
-  "SHA-384": "sha384",
-  "SHA-512": "sha512",
-};
+export type { HashName };
 
 /** Digest of the concatenation of `parts`. */
 export function sha(hash: HashName, ...parts: Uint8Array[]): Uint8Array {
-  const h = createHash(NODE_NAMES[hash]);
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  return digest(hash, ...parts);
 }

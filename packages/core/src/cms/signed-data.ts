@@ -69,16 +69,26 @@ export interface SignedParts {
 
 /** Computes the signed attributes and the signature value over them (RFC 5652 § 5.4). */
 export async function signAttributes(options: SignedDataOptions): Promise<SignedParts> {
+  const signedAttributes = signedAttributesFor(options, options.signer.algorithm.hash);
+  const signature = await options.signer.sign(signedAttributes);
+  return { options, signedAttributes, signature };
+}
+
+/**
+ * The signed attributes as the SET OF that is signed: content-type, message-digest, signing-certificate-v2 (and any
+ * extra ones), in DER order. What an external signer (a browser, a remote HSM) is given to sign.
+ */
+export function signedAttributesFor(
+  options: Omit<SignedDataOptions, "signer">,
+  hash: Signer["algorithm"]["hash"],
+): Uint8Array {
   const cert = certificateParts(options.certificate);
-  const hash = options.signer.algorithm.hash;
-  const signedAttributes = setOf([
+  return setOf([
     attribute(OID.contentType, oid(options.contentType ?? OID.data)),
     attribute(OID.messageDigest, octetString(options.contentDigest)),
     attribute(OID.signingCertificateV2, signingCertificateV2(cert, hash)),
     ...(options.extraSignedAttributes ?? []),
   ]);
-  const signature = await options.signer.sign(signedAttributes);
-  return { options, signedAttributes, signature };
 }
 
 /**

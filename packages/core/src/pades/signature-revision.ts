@@ -29,8 +29,14 @@ export interface SignatureRevisionOptions {
   /** Bytes reserved for the CMS. */
   readonly reserve: number;
   readonly hash: HashAlgorithm;
-  /** The CMS (DER) for the digest of the signed bytes. */
-  readonly produce: (digest: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * The CMS (DER) for the digest of the signed bytes. An empty result leaves the hole zero-filled, for a CMS that
+   * will be completed later (external signatures); `holeOffset` then says where to write it.
+   */
+  readonly produce: (
+    digest: Uint8Array,
+    hole: { readonly holeOffset: number; readonly reserve: number },
+  ) => Promise<Uint8Array>;
 }
 
 /** Opens a PDF to sign it, turning format problems into one-line SignErrors. */
@@ -86,10 +92,21 @@ async function attempt_(
   bytes.set(new TextEncoder().encode(range), byteRange.offset - base);
 
   const digest = sha(options.hash, pdf, bytes.subarray(0, holeStart - base), bytes.subarray(holeEnd - base));
-  const cms = await options.produce(digest);
+  const holeOffset = holeStart - base;
+  const cms = await options.produce(digest, { holeOffset, reserve });
   if (cms.length > reserve) return { needed: cms.length };
-  bytes.set(new TextEncoder().encode(Buffer.from(cms).toString("hex")), holeStart - base + 1);
+  fillHole(bytes, holeOffset, cms);
   return bytes;
+}
+
+/** Writes a CMS as hex into the /Contents hole that starts (with its `<`) at `holeOffset` of `update`. */
+export function fillHole(update: Uint8Array, holeOffset: number, cms: Uint8Array): void {
+  if (update[holeOffset] !== 0x3c) throw new SignError("internal: the signature hole is not where it was reserved");
+  const hex = new TextEncoder().encode(Buffer.from(cms).toString("hex"));
+  const close = update.indexOf(0x3e, holeOffset + 1); // the hole holds only hex digits up to its '>'
+  if (close < 0 || hex.length > close - holeOffset - 1)
+    throw new SignError(`the signature (${cms.length} bytes) does not fit the space reserved for it`);
+  update.set(hex, holeOffset + 1);
 }
 
 const pad = (n: number): string => String(n).padEnd(10, " ");

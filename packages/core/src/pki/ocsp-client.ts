@@ -15,7 +15,7 @@ import {
 import { sha } from "../cms/hash.js";
 import { digestAlgorithmIdentifier } from "./algorithms.js";
 import { certificateSpki, findExtension, parseCertificate, parseSpki } from "./certificate.js";
-import { OID_AD_OCSP } from "./profiles.js";
+import { OID_AD_CA_ISSUERS, OID_AD_OCSP } from "./profiles.js";
 
 /** URLs the certificate names for OCSP (AIA id-ad-ocsp) and CRLs (CRL distribution points), http(s) only. */
 export function revocationUrls(certDer: Uint8Array): { ocsp: string[]; crl: string[] } {
@@ -39,6 +39,18 @@ export function revocationUrls(certDer: Uint8Array): { ocsp: string[]; crl: stri
     }
   }
   return { ocsp, crl };
+}
+
+/** URLs of the certificate's issuer certificate (AIA id-ad-caIssuers, RFC 5280 § 4.2.2.1), http(s) only. */
+export function caIssuersUrls(certDer: Uint8Array): string[] {
+  const aia = findExtension(parseCertificate(certDer), id_pe_authorityInfoAccess);
+  if (!aia) return [];
+  const urls: string[] = [];
+  for (const ad of AsnConvert.parse(aia.extnValue, AuthorityInfoAccessSyntax)) {
+    const uri = ad.accessLocation.uniformResourceIdentifier;
+    if (ad.accessMethod === OID_AD_CA_ISSUERS && uri && /^https?:/i.test(uri)) urls.push(uri);
+  }
+  return urls;
 }
 
 /** An OCSPRequest for one certificate, with a SHA-1 CertID (what every responder understands, § 4.3). */

@@ -1,23 +1,19 @@
 /**
  * The validation engine's only door to cryptography: digests, signature verification and key facts. Everything
- * else in `validation/` is pure computation over bytes, so a browser build swaps this one module for WebCrypto.
+ * else in `validation/` is pure computation over bytes. The primitives come from `#crypto`, which package.json
+ * "imports" resolves by condition: node:crypto in Node, pure JavaScript in a browser bundle (`crypto/types.ts`).
  *
  * Signature algorithms are read as RFC 5652 § 10.1.2, RFC 5754, RFC 4055 and RFC 5758 name them, and also as other
  * producers write them in CMS: a bare rsaEncryption or id-ecPublicKey, with the hash taken from the SignerInfo's
  * digestAlgorithm.
  */
-import { constants, createPublicKey, type KeyObject, verify } from "node:crypto";
 import { RsaSaPssParams } from "@peculiar/asn1-rsa";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import { type HashName, sha } from "../cms/hash.js";
+import type { HashName, PublicKeyFacts, SignatureScheme } from "../crypto/types.js";
 
-export type { HashName };
-
-/** Digest of the concatenation of `parts`. */
-export function digest(hash: HashName, ...parts: Uint8Array[]): Uint8Array {
-  return sha(hash, ...parts);
-}
+export { digest, publicKeyFacts, verifySignature } from "#crypto";
+export type { HashName, PublicKeyFacts, SignatureScheme };
 
 const DIGESTS: Record<string, HashName> = {
   "1.3.14.3.2.26": "SHA-1",
@@ -58,14 +54,6 @@ export function algorithmName(oid: string): string {
 export interface AlgorithmId {
   readonly oid: string;
   readonly parameters?: Uint8Array;
-}
-
-/** How a signature is computed, read back from its identifier. */
-export interface SignatureScheme {
-  readonly kind: "ecdsa" | "rsa-pkcs1" | "rsa-pss";
-  readonly hash: HashName;
-  /** RSASSA-PSS salt length (RFC 4055 § 3.1; DEFAULT 20). */
-  readonly saltLength?: number;
 }
 
 const ECDSA: Record<string, HashName> = {
@@ -113,67 +101,4 @@ export function signatureScheme(alg: AlgorithmId, digestHash?: HashName): Signat
     return { kind: "rsa-pss", hash, saltLength: params.saltLength };
   }
   throw new Error(`unsupported signature algorithm ${algorithmName(alg.oid)}`);
-}
-
-/** Facts about a public key that the algorithm constraints look at. */
-export interface PublicKeyFacts {
-  readonly type: "rsa" | "ec" | "other";
-  /** Modulus length for RSA, field size for EC. */
-  readonly bits: number;
-  /** Named curve for EC keys (P-256, P-384, P-521 …). */
-  readonly curve?: string;
-}
-
-const CURVES: Record<string, { name: string; bits: number }> = {
-  prime256v1: { name: "P-256", bits: 256 },
-  secp384r1: { name: "P-384", bits: 384 },
-  secp521r1: { name: "P-521", bits: 521 },
-};
-
-function keyObject(spki: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
-}
-
-/** Reads a DER SubjectPublicKeyInfo; throws if the key is unreadable. */
-export function publicKeyFacts(spki: Uint8Array): PublicKeyFacts {
-  const key = keyObject(spki);
-  const details = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss") {
-    return { type: "rsa", bits: details.modulusLength ?? 0 };
-  }
-  if (key.asymmetricKeyType === "ec") {
-    const curve = CURVES[details.namedCurve ?? ""];
-    return { type: "ec", bits: curve?.bits ?? 0, curve: curve?.name ?? details.namedCurve };
-  }
-  return { type: "other", bits: 0 };
-}
-
-/**
- * Verifies `signature` over `data` with the key in `spki` under `scheme`. ECDSA values are the DER
- * Ecdsa-Sig-Value CMS and X.509 carry (RFC 5753 § 7.2). Returns false for a wrong signature or a key that does not
- * fit the scheme; never throws.
- */
-export function verifySignature(
-  spki: Uint8Array,
-  scheme: SignatureScheme,
-  data: Uint8Array,
-  signature: Uint8Array,
-): boolean {
-  try {
-    const key = keyObject(spki);
-    const isRsa = key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss";
-    if ((scheme.kind === "ecdsa") !== (key.asymmetricKeyType === "ec") || (scheme.kind !== "ecdsa" && !isRsa)) {
-      return false;
-    }
-    const hash = scheme.hash.replace("-", "").toLowerCase();
-    const options =
-      scheme.kind === "rsa-pss"
-        ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength ?? 20 }
-        : scheme.kind === "rsa-pkcs1"
-          ? { key, padding: constants.RSA_PKCS1_PADDING }
-          : { key, dsaEncoding: "der" as const };
-    return verify(hash, data, options, signature);
-  } catch {
-    return false;
-  }
 }

@@ -8,6 +8,7 @@
 import { sha, type HashName } from "../cms/hash.js";
 import { PdfFormatError } from "../pdf/objects.js";
 import { PdfReader } from "../pdf/reader.js";
+import { toHex } from "./ber.js";
 import { docMdpOf } from "./docmdp.js";
 import { type CadesValidationResult, type TrustAnchor, validateCades } from "./cades.js";
 import { readDss } from "./dss.js";
@@ -29,7 +30,7 @@ export class NotAPdfError extends Error {
 }
 
 export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions): Promise<ValidationReport> {
-  const fileHash = Buffer.from(sha("SHA-256", bytes)).toString("hex");
+  const fileHash = toHex(sha("SHA-256", bytes));
   let reader: PdfReader;
   let signatures: PdfSignature[];
   try {

@@ -1,0 +1,63 @@
+/**
+ * `#crypto` for browsers (the "browser" condition of package.json "imports", which bundlers such as esbuild and
+ * Vite apply): pure JavaScript, synchronous, no node:crypto and no WebCrypto (promise-only, see `types.ts`).
+ *
+ * Digests: @noble/hashes. ECDSA: @noble/curves (P-256, P-384, P-521; the caller's digest passed with
+ * `prehash: false`, because CMS pairs curves and hashes freely, e.g. ecdsa-with-SHA384 on a P-256 key; high-S
+ * signatures accepted, as OpenSSL accepts them). RSA: `rsa.ts`, by hand (it says why). Keys: `spki.ts`.
+ */
+import { p256, p384, p521 } from "@noble/curves/nist.js";
+import { sha1 } from "@noble/hashes/legacy.js";
+import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
+import { verifyPkcs1v15, verifyPss } from "./rsa.js";
+import { NAMED_CURVES, readSpki } from "./spki.js";
+import type { CryptoProvider, HashName, PublicKeyFacts, SignatureScheme } from "./types.js";
+
+const HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 } as const;
+const ECDSA = { "P-256": p256, "P-384": p384, "P-521": p521 } as const;
+
+export function digest(hash: HashName, ...parts: Uint8Array[]): Uint8Array {
+  const h = HASHES[hash].create();
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+export function publicKeyFacts(spki: Uint8Array): PublicKeyFacts {
+  const key = readSpki(spki);
+  if (key.type === "rsa") return { type: "rsa", bits: key.bits };
+  if (key.type === "ec") {
+    const curve = NAMED_CURVES[key.curveOid];
+    if (!curve) return { type: "ec", bits: 0, curve: key.curveOid };
+    ECDSA[curve.name].Point.fromBytes(key.point); // throws for a point not on the curve, as createPublicKey does
+    return { type: "ec", bits: curve.bits, curve: curve.name };
+  }
+  return { type: "other", bits: 0 };
+}
+
+export function verifySignature(
+  spki: Uint8Array,
+  scheme: SignatureScheme,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    const key = readSpki(spki);
+    if (scheme.kind === "ecdsa") {
+      const curve = key.type === "ec" ? NAMED_CURVES[key.curveOid] : undefined;
+      if (key.type !== "ec" || !curve) return false;
+      return ECDSA[curve.name].verify(signature, digest(scheme.hash, data), key.point, {
+        prehash: false,
+        lowS: false,
+        format: "der",
+      });
+    }
+    if (key.type !== "rsa" || (key.pssOnly && scheme.kind !== "rsa-pss")) return false;
+    return scheme.kind === "rsa-pss"
+      ? verifyPss(key, scheme.hash, scheme.saltLength ?? 20, data, signature, digest)
+      : verifyPkcs1v15(key, scheme.hash, data, signature, digest);
+  } catch {
+    return false;
+  }
+}
+
+export default { digest, publicKeyFacts, verifySignature } satisfies CryptoProvider;

@@ -1,0 +1,67 @@
+/**
+ * `#crypto` for Node (the "default" condition of package.json "imports"): node:crypto, native and fast.
+ */
+import { constants, createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
+import type { CryptoProvider, HashName, PublicKeyFacts, SignatureScheme } from "./types.js";
+
+const NODE_NAMES: Record<HashName, string> = {
+  "SHA-1": "sha1",
+  "SHA-256": "sha256",
+  "SHA-384": "sha384",
+  "SHA-512": "sha512",
+};
+
+export function digest(hash: HashName, ...parts: Uint8Array[]): Uint8Array {
+  const h = createHash(NODE_NAMES[hash]);
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+}
+
+const CURVES: Record<string, { name: string; bits: number }> = {
+  prime256v1: { name: "P-256", bits: 256 },
+  secp384r1: { name: "P-384", bits: 384 },
+  secp521r1: { name: "P-521", bits: 521 },
+};
+
+function keyObject(spki: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+}
+
+export function publicKeyFacts(spki: Uint8Array): PublicKeyFacts {
+  const key = keyObject(spki);
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss") {
+    return { type: "rsa", bits: details.modulusLength ?? 0 };
+  }
+  if (key.asymmetricKeyType === "ec") {
+    const curve = CURVES[details.namedCurve ?? ""];
+    return { type: "ec", bits: curve?.bits ?? 0, curve: curve?.name ?? details.namedCurve };
+  }
+  return { type: "other", bits: 0 };
+}
+
+export function verifySignature(
+  spki: Uint8Array,
+  scheme: SignatureScheme,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    const key = keyObject(spki);
+    const isRsa = key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss";
+    if ((scheme.kind === "ecdsa") !== (key.asymmetricKeyType === "ec") || (scheme.kind !== "ecdsa" && !isRsa)) {
+      return false;
+    }
+    const options =
+      scheme.kind === "rsa-pss"
+        ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength ?? 20 }
+        : scheme.kind === "rsa-pkcs1"
+          ? { key, padding: constants.RSA_PKCS1_PADDING }
+          : { key, dsaEncoding: "der" as const };
+    return verify(NODE_NAMES[scheme.hash], data, options, signature);
+  } catch {
+    return false;
+  }
+}
+
+export default { digest, publicKeyFacts, verifySignature } satisfies CryptoProvider;

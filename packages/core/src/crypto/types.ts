@@ -1,0 +1,43 @@
+/**
+ * The cryptographic primitives the validation engine needs, as one interface with two implementations: `node.ts`
+ * (node:crypto) and `browser.ts` (pure JavaScript). Everything above this seam — the OID tables, the reading of
+ * RSASSA-PSS parameters, the algorithm constraints — is shared code.
+ *
+ * Every operation is synchronous, because the engine digests and verifies synchronously in the middle of its
+ * building blocks (WebCrypto's `crypto.subtle` is promise-only, which is why the browser side does not use it).
+ */
+
+/** The digest algorithms of RFC 5754 § 2 and RFC 3370 § 2.1 that CMS signatures use. */
+export type HashName = "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512";
+
+/** How a signature is computed, read back from its AlgorithmIdentifier. */
+export interface SignatureScheme {
+  /** ECDSA (DER Ecdsa-Sig-Value, RFC 5753 § 7.2), RSASSA-PKCS1-v1_5 or RSASSA-PSS (RFC 8017 § 8). */
+  readonly kind: "ecdsa" | "rsa-pkcs1" | "rsa-pss";
+  /** The message hash (for RSASSA-PSS also the MGF1 hash: we accept no other). */
+  readonly hash: HashName;
+  /** RSASSA-PSS salt length (RFC 4055 § 3.1; DEFAULT 20). */
+  readonly saltLength?: number;
+}
+
+/** Facts about a public key that the algorithm constraints look at. */
+export interface PublicKeyFacts {
+  readonly type: "rsa" | "ec" | "other";
+  /** Modulus length for RSA, field size for EC. */
+  readonly bits: number;
+  /** Named curve for EC keys (P-256, P-384, P-521 …). */
+  readonly curve?: string;
+}
+
+/** What each implementation of `#crypto` exports. */
+export interface CryptoProvider {
+  /** Digest of the concatenation of `parts`. */
+  digest(hash: HashName, ...parts: Uint8Array[]): Uint8Array;
+  /** Reads a DER SubjectPublicKeyInfo (RFC 5280 § 4.1.2.7); throws if the key is unreadable. */
+  publicKeyFacts(spki: Uint8Array): PublicKeyFacts;
+  /**
+   * Verifies `signature` over `data` with the key in `spki` under `scheme`. Returns false for a wrong signature,
+   * a malformed key or signature, or a key that does not fit the scheme; never throws.
+   */
+  verifySignature(spki: Uint8Array, scheme: SignatureScheme, data: Uint8Array, signature: Uint8Array): boolean;
+}
