@@ -63,6 +63,7 @@ describe("external signatures (device-held keys)", () => {
     const pdf = plainPdf();
     const prepared = await prepareExternalSignature(pdf, {
       certificate,
+      chain: [pki.issuing.certificate],
       algorithm: { kind: "ecdsa", hash: "SHA-256" },
       level: "B-T",
     });

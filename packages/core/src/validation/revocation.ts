@@ -254,10 +254,12 @@ async function fetchOnline(
   notes: string[],
 ): Promise<{ statement: Statement; source: RevocationReport["source"] }[]> {
   const online = sources.online!;
+  // Called detached: a browser's window.fetch throws "Illegal invocation" when called as a method of another object.
+  const fetchFn = online.fetch;
   const timeout = online.timeoutMs ?? 10_000;
   for (const url of cert.ocspUrls) {
     try {
-      const response = await online.fetch(url, {
+      const response = await fetchFn(url, {
         method: "POST",
         headers: { "content-type": "application/ocsp-request", accept: "application/ocsp-response" },
         body: ocspRequest(cert, issuer) as BodyInit,
@@ -274,7 +276,7 @@ async function fetchOnline(
   for (const url of cert.crlUrls) {
     if (!/^https?:/i.test(url)) continue;
     try {
-      const response = await online.fetch(url, { signal: AbortSignal.timeout(timeout) });
+      const response = await fetchFn(url, { signal: AbortSignal.timeout(timeout) });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const s = readCrl(new Uint8Array(await response.arrayBuffer()), cert, issuer, notes);
       if (s) return [{ statement: s, source: "online-crl" }];
