@@ -5,6 +5,8 @@
  */
 import type { KeyType } from "@khatam/core/keys/software";
 import { type FastifyInstance, type FastifyServerOptions, fastify } from "fastify";
+import { identityPlugin } from "./auth/identity.js";
+import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
 import { installErrorHandling } from "./http-errors.js";
 import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
 import { trustRoutes } from "./trust-routes.js";
@@ -27,6 +29,8 @@ export interface AppOptions {
   readonly pkcs11?: { readonly module: string; readonly token?: string; readonly pin?: string };
   /** CRL lifetime (default 7 days); a CRL is replaced after half of it. */
   readonly crlLifetimeMs?: number;
+  /** `DATABASE_URL`: PostgreSQL; default PGlite in `$dataDir/db`. */
+  readonly databaseUrl?: string;
   /** Fastify's logger option (pino); default off. */
   readonly logger?: FastifyServerOptions["logger"];
 }
@@ -43,6 +47,10 @@ declare module "fastify" {
   interface FastifyInstance {
     /** The national PKIs (decorated by {@link buildApp}). */
     trustStore: TrustStore;
+    /** The platform database (PGlite or PostgreSQL). */
+    db: Db;
+    /** Where the database lives, for health reports and logs. */
+    dbEngine: "pglite" | "postgres";
   }
 }
 
@@ -67,11 +75,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     throw error;
   }
 
+  let database: OpenedDatabase;
+  try {
+    database = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
   // Fastify's default request serialiser logs method, URL and addresses, never headers or bodies.
   const app = fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
   installErrorHandling(app);
   app.decorate("trustStore", store);
-  app.addHook("onClose", async () => store.close());
+  app.decorate("db", database.db);
+  app.decorate("dbEngine", database.engine);
+  app.addHook("onClose", async () => {
+    await database.close();
+    await store.close();
+  });
+  await app.register(identityPlugin, { db: database.db, adminToken: options.adminToken });
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
   await app.register(trustRoutes, { store, adminToken: options.adminToken });
   return app;

@@ -13,6 +13,7 @@ const demoKeyType = env.KHATAM_DEMO_KEY_TYPE as KeyType | undefined; // developm
 
 const app = await buildApp({
   dataDir: env.KHATAM_DATA ?? "./data",
+  databaseUrl: env.DATABASE_URL || undefined,
   publicUrl: env.KHATAM_PUBLIC_URL ?? `http://${urlHost}:${port}`,
   demo: (env.KHATAM_DEMO ?? "1") === "1",
   demoKeyTypes: demoKeyType ? { jp: demoKeyType, sa: demoKeyType } : undefined,

@@ -1,0 +1,128 @@
+/**
+ * Who is calling: a bearer token (API tokens and the token `POST /api/auth/login` returns) or the session cookie,
+ * looked up by its SHA-256 in `credentials`. Tokens are 32 random bytes; only their hash is stored, so a database
+ * leak yields no usable token. `KHATAM_ADMIN_TOKEN`, when set, is a platform administrator for bootstrap.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { Db } from "../db/connect.js";
+import type { Role } from "../db/schema.js";
+import { HttpError } from "../http-errors.js";
+
+export const SESSION_COOKIE = "khatam_session";
+
+export interface Identity {
+  readonly userId: string | null; // null for the bootstrap admin token
+  readonly email: string;
+  readonly role: Role;
+  readonly agencyId: string | null;
+  readonly countryId: string | null;
+  /** Whether this credential was issued after a second factor (TOTP) was checked. */
+  readonly secondFactor: boolean;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    identity: Identity | null;
+  }
+}
+
+export const tokenHash = (token: string): string => createHash("sha256").update(token).digest("hex");
+
+/** A new credential for a user; returns the token (shown once). */
+export async function issueCredential(
+  db: Db,
+  userId: string,
+  options: { kind: "session" | "api"; label?: string; secondFactor?: boolean; ttlMs?: number },
+): Promise<string> {
+  const token = randomBytes(32).toString("base64url");
+  await db
+    .insertInto("credentials")
+    .values({
+      token_hash: tokenHash(token),
+      user_id: userId,
+      kind: options.kind,
+      label: options.label ?? null,
+      second_factor: options.secondFactor ?? false,
+      expires_at: options.ttlMs ? new Date(Date.now() + options.ttlMs) : null,
+      last_used_at: null,
+    })
+    .execute();
+  return token;
+}
+
+export interface IdentityOptions {
+  readonly db: Db;
+  readonly adminToken?: string;
+}
+
+/** Resolves `request.identity` on every request (null when anonymous); routes decide what they require. */
+export const identityPlugin = fp(async (app: FastifyInstance, options: IdentityOptions) => {
+  app.decorateRequest("identity", null);
+  const admin = options.adminToken ? tokenHash(options.adminToken) : undefined;
+  app.addHook("onRequest", async (request) => {
+    const token = bearer(request) ?? cookie(request, SESSION_COOKIE);
+    if (!token) return;
+    const h = tokenHash(token);
+    if (admin && timingSafeEqual(Buffer.from(h), Buffer.from(admin))) {
+      request.identity = {
+        userId: null,
+        email: "admin-token",
+        role: "platform_admin",
+        agencyId: null,
+        countryId: null,
+        secondFactor: true,
+      };
+      return;
+    }
+    const row = await options.db
+      .selectFrom("credentials as c")
+      .innerJoin("users as u", "u.id", "c.user_id")
+      .leftJoin("agencies as a", "a.id", "u.agency_id")
+      .select([
+        "u.id",
+        "u.email",
+        "u.role",
+        "u.agency_id",
+        "a.country_id",
+        "c.second_factor",
+        "c.expires_at",
+        "u.disabled",
+      ])
+      .where("c.token_hash", "=", h)
+      .executeTakeFirst();
+    if (!row || row.disabled || (row.expires_at && row.expires_at.getTime() < Date.now())) return;
+    request.identity = {
+      userId: row.id,
+      email: row.email,
+      role: row.role,
+      agencyId: row.agency_id,
+      countryId: row.country_id,
+      secondFactor: row.second_factor,
+    };
+  });
+});
+
+/** The caller's identity, or 401. */
+export function requireIdentity(request: FastifyRequest, roles?: readonly Role[]): Identity {
+  const id = request.identity;
+  if (!id) throw new HttpError(401, "unauthenticated", "sign in or send a bearer token");
+  if (roles && !roles.includes(id.role)) throw new HttpError(403, "forbidden", "your role does not allow this");
+  return id;
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  return h?.startsWith("Bearer ") ? h.slice(7).trim() || undefined : undefined;
+}
+
+function cookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return decodeURIComponent(v.join("="));
+  }
+  return undefined;
+}
