@@ -17,6 +17,10 @@ async function main(argv: string[]): Promise<number> {
       const { verifyCommand } = await import("./verify.js");
       return verifyCommand(rest);
     }
+    case "extend": {
+      const { extendCommand } = await import("./extend.js");
+      return extendCommand(rest);
+    }
     case "demo": {
       const { demoCommand } = await import("./demo.js");
       return demoCommand(rest);

@@ -57,14 +57,14 @@ export async function verifyCommand(argv: string[]): Promise<number> {
 }
 
 /** Trust anchors from PEM/DER certificate files and ETSI TS 119 612 trusted lists. */
-async function loadTrust(files: string[]): Promise<TrustAnchor[]> {
+export async function loadTrust(files: string[], command = "verify"): Promise<TrustAnchor[]> {
   const anchors: TrustAnchor[] = [];
   for (const file of files) {
     let data: Buffer;
     try {
       data = await readFile(file);
     } catch {
-      throw new UsageError(`verify: cannot read trust file ${file}`);
+      throw new UsageError(`${command}: cannot read trust file ${file}`);
     }
     const head = data.subarray(0, 512).toString("utf8").trimStart();
     if (head.startsWith("<")) {
@@ -72,13 +72,13 @@ async function loadTrust(files: string[]): Promise<TrustAnchor[]> {
       try {
         anchors.push(...(await trustAnchorsFromTrustedList(new Uint8Array(data), { source: file })));
       } catch (e) {
-        throw new UsageError(`verify: ${file}: ${(e as Error).message}`);
+        throw new UsageError(`${command}: ${file}: ${(e as Error).message}`);
       }
     } else {
       try {
         for (const certificate of loadCertificates(new Uint8Array(data))) anchors.push({ certificate, source: file });
       } catch (e) {
-        throw new UsageError(`verify: ${file}: ${(e as Error).message}`);
+        throw new UsageError(`${command}: ${file}: ${(e as Error).message}`);
       }
     }
   }
