@@ -15,6 +15,7 @@ const DEBIAN = {
   opensc: "/usr/bin/pkcs11-tool",
   faketime: "/usr/bin/faketime",
   openssl: "/usr/bin/openssl",
+  chromium: "/usr/bin/chromium",
 };
 
 const missing = Object.entries(DEBIAN)
