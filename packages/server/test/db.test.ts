@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { openDatabase } from "../src/db/connect.js";
 import { getDocument, putDocument } from "../src/db/documents.js";
+import { MIGRATIONS } from "../src/db/migrations.js";
 import { ENGINES, testDatabase } from "./support/db.js";
 
 for (const engine of ENGINES) {
@@ -11,10 +12,10 @@ for (const engine of ENGINES) {
       const t = await testDatabase(engine);
       try {
         const rows = await t.db.selectFrom("khatam_migrations").selectAll().execute();
-        assert.equal(rows.length, 1);
+        assert.equal(rows.length, MIGRATIONS.length);
         await t.close();
         const again = await openDatabase(t.location);
-        assert.equal((await again.db.selectFrom("khatam_migrations").selectAll().execute()).length, 1);
+        assert.equal((await again.db.selectFrom("khatam_migrations").selectAll().execute()).length, MIGRATIONS.length);
         await again.close();
       } finally {
         await t.drop();

@@ -184,4 +184,18 @@ create table outbox (
 create index outbox_due on outbox(next_attempt_at) where delivered_at is null;
 `,
   },
+  {
+    version: 2,
+    name: "authentication: credential ids, TOTP enrolment and replay guard",
+    sql: `
+-- A stable id per credential, so an API token can be listed and revoked without knowing it.
+alter table credentials add column id uuid not null default gen_random_uuid();
+create unique index credentials_id on credentials(id);
+
+-- TOTP: a secret being enrolled (encrypted like totp_secret) until a first code confirms it, and the last time step
+-- accepted, so a code is good once (RFC 6238 § 5.2).
+alter table users add column totp_pending_secret text;
+alter table users add column totp_last_step bigint;
+`,
+  },
 ];

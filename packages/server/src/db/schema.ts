@@ -25,6 +25,8 @@ export interface Database {
     role: Role;
     password_hash: string | null;
     totp_secret: string | null;
+    totp_pending_secret: Generated<string | null>;
+    totp_last_step: Generated<string | null>;
     oidc_issuer: string | null;
     oidc_subject: string | null;
     locale: "ar" | "ja" | "en" | null;
@@ -32,6 +34,7 @@ export interface Database {
     created_at: CreatedAt;
   };
   credentials: {
+    id: Generated<string>;
     token_hash: string;
     user_id: string;
     kind: "session" | "api";
