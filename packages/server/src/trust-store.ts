@@ -3,7 +3,9 @@
  *
  * The file holds, per CA: the trust services' certificates, every certificate the issuing CA issued with its
  * revocation state, the last CRL number, the cross-certificates its root issued, and references to its keys (file
- * names of encrypted key files, or PKCS#11 labels and ids; never key material). It is rewritten whole and
+ * names of encrypted key files, or PKCS#11 labels and ids; never key material); and, once the trusted list has been
+ * asked for, the scheme operator's TL-signing key reference and certificate with the list's last release (sequence
+ * number, content digest, dates, signed XML). It is rewritten whole and
  * atomically ({@link writeFileAtomic}) after every change, before the change is reported to anyone: an HTTP answer
  * that says "revoked" means the revocation is on disk, and a `kill -9` at any moment loses nothing that was answered.
  *
@@ -17,7 +19,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { KeyType } from "@khatam/core/keys/software";
-import type { IssuedCertificate } from "@khatam/core/pki/authority";
+import type { IssuedCertificate, SubjectKey } from "@khatam/core/pki/authority";
 import { createSelfSignedCertificate } from "@khatam/core/pki/authority";
 import type { SubjectFields } from "@khatam/core/pki/certificate";
 import { certificateSpki, parseCertificate } from "@khatam/core/pki/certificate";
@@ -257,11 +259,14 @@ export class TrustStore {
     });
   }
 
-  /** Issues an end-entity certificate for a PKCS#10 request; durable when this resolves. */
+  /**
+   * Issues an end-entity certificate for a PKCS#10 request or a public key (`spki`, e.g. of a key the platform holds
+   * for an official); `subject` overrides the request's. Durable when this resolves.
+   */
   issue(
     id: string,
     profile: EndEntityProfile,
-    request: { csr: string | Uint8Array; subject?: SubjectFields },
+    request: SubjectKey & { subject?: SubjectFields },
   ): Promise<IssuedCertificate> {
     const entry = this.entry(id);
     return this.serialised(async () => {
