@@ -97,6 +97,8 @@ export interface ValidationReport {
   /** SHA-256 of the file, hex. */
   readonly sha256: string;
   readonly signatures: SignatureReport[];
+  /** Findings about the file as a whole (a damaged structure that had to be repaired, no signatures); only present when there are some. */
+  readonly warnings?: string[];
 }
 
 /**

@@ -5,12 +5,12 @@
  *
  * Pure: no file or network access except through the `online.fetch` given in the options.
  */
-import { sha, type HashName } from "../cms/hash.js";
+import { type HashName, sha } from "../cms/hash.js";
 import { PdfFormatError } from "../pdf/objects.js";
 import { PdfReader } from "../pdf/reader.js";
 import { toHex } from "./ber.js";
-import { docMdpOf } from "./docmdp.js";
 import { type CadesValidationResult, type TrustAnchor, validateCades } from "./cades.js";
+import { docMdpOf } from "./docmdp.js";
 import { readDss } from "./dss.js";
 import { analyseModifications } from "./modifications.js";
 import { findSignatures, type PdfSignature } from "./pdf-signatures.js";
@@ -77,7 +77,8 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
     const later = poeFromLater.filter((p) => p.end > ts.signedEnd).map((p) => p.time);
     const r = await validate(ts, earliest(later));
     results.set(ts, r);
-    if (r?.indication === "TOTAL_PASSED" && r.timestamp) poeFromLater.push({ end: ts.signedEnd, time: new Date(r.timestamp.time) });
+    if (r?.indication === "TOTAL_PASSED" && r.timestamp)
+      poeFromLater.push({ end: ts.signedEnd, time: new Date(r.timestamp.time) });
   }
   for (const sig of signatures) {
     if (sig.type !== "signature") continue;
@@ -113,7 +114,12 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
       warnings,
     };
   });
-  return { verdict: verdictOf(reports), sha256: fileHash, signatures: reports };
+  const warnings: string[] = [];
+  if (reader.repaired)
+    warnings.push("the file's cross-reference data is damaged; its objects were found by scanning, as viewers do");
+  if (reports.length === 0) warnings.push("the document has no signatures");
+  const report: ValidationReport = { verdict: verdictOf(reports), sha256: fileHash, signatures: reports };
+  return warnings.length ? { ...report, warnings } : report;
 }
 
 function earliest(dates: Date[]): Date | undefined {
