@@ -88,7 +88,7 @@ export async function loadTrust(files: string[], command = "verify"): Promise<Tr
 function renderText(file: string, report: ValidationReport): string {
   const lines = [`${file}`, `  SHA-256 ${report.sha256}`, `Verdict: ${report.verdict}`];
   for (const w of report.warnings ?? []) lines.push(`  Note: ${w}`);
-  report.signatures.forEach((s, i) => lines.push("", ...renderSignature(i + 1, s)));
+  for (const [i, s] of report.signatures.entries()) lines.push("", ...renderSignature(i + 1, s));
   return `${lines.join("\n")}\n`;
 }
 
