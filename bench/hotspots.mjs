@@ -2,6 +2,7 @@
 // and per file, from the V8 CPU profile. Not part of `npm run bench`; run it after the bench has made its fixtures:
 //
 //   node bench/hotspots.mjs cli-bulk | cli-large | lib-bulk | lib-large   [TOP]
+//   node bench/hotspots.mjs validate-small | validate-large | cli-verify-small | cli-verify-large   [TOP]
 //
 // "(idle)" is time the main thread waited (file I/O, fsync in the thread pool); "(program)" is V8/native time not
 // attributed to JavaScript (module compilation, start-up); "(garbage collector)" is GC.
@@ -19,11 +20,15 @@ const commands = {
   "cli-large": ["packages/cli/dist/src/main.js", "sign", "bench/work/large/large.pdf", "-o", join(dir, "l.pdf"), ...keyArgs],
   "lib-bulk": ["bench/ours-inproc.mjs", `${pki}/leaf.key`, `${pki}/leaf.pem`, `${pki}/chain.pem`, "bench/work/small", "bench/work/large/large.pdf", "3", "--only-small"],
   "lib-large": ["bench/ours-inproc.mjs", `${pki}/leaf.key`, `${pki}/leaf.pem`, `${pki}/chain.pem`, "bench/work/small", "bench/work/large/large.pdf", "5", "--only-large"],
+  "validate-small": ["bench/ours-validate.mjs", `${pki}/root.pem`, `${pki}/leaf.key`, "bench/work/out-ours/doc-001.pdf", "bench/work/out-large/ours.pdf", "3000", "15", "--only-small"],
+  "validate-large": ["bench/ours-validate.mjs", `${pki}/root.pem`, `${pki}/leaf.key`, "bench/work/out-ours/doc-001.pdf", "bench/work/out-large/ours.pdf", "2000", "40", "--only-large"],
+  "cli-verify-small": ["packages/cli/dist/src/main.js", "verify", "bench/work/out-ours/doc-001.pdf", "--trust", `${pki}/root.pem`, "--offline", "--json"],
+  "cli-verify-large": ["packages/cli/dist/src/main.js", "verify", "bench/work/out-large/ours.pdf", "--trust", `${pki}/root.pem`, "--offline", "--json"],
 };
 if (!commands[which]) throw new Error(`unknown case ${which}; one of ${Object.keys(commands).join(", ")}`);
 const t0 = performance.now();
 execFileSync("node", ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-interval", "100", ...commands[which]], {
-  stdio: ["ignore", "inherit", "inherit"],
+  stdio: ["ignore", which.startsWith("cli-verify") ? "ignore" : "inherit", "inherit"],
 });
 const wall = performance.now() - t0;
 const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))), "utf8"));

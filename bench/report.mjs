@@ -7,6 +7,121 @@ const ratio = (theirs, ours) => (theirs === undefined || ours === undefined ? "�
 const mb = (kb) => (kb === undefined ? "—" : `${f(kb / 1024, 0)} MB`);
 const row = (cells) => `| ${cells.join(" | ")} |`;
 
+
+/** The validation section: Khatam in-process and CLI vs pdfsig, and the goals. */
+function renderValidation(r) {
+  const v = r.validation;
+  const hw = r.hardware;
+  const ip = v.inproc;
+  const smallGoal = ip.small.medianMs;
+  const largeRatio = ip.large.medianMs / ip.largeFloor.medianMs;
+  const table = [
+    row(["Validation (offline, bench root trusted)", "Khatam", "pdfsig (poppler, NSS)", "pdfsig / Khatam", "Floor (SHA-256 + 1 ECDSA verify)", "Khatam / floor"]),
+    row(Array(6).fill("---")),
+    row([
+      `signed one-page doc (${f(v.files.smallBytes / 1024, 1)} KiB), in-process, ms/validation (warm median of ${ip.small.runs})`,
+      `${f(ip.small.medianMs, 3)} ms (p90 ${f(ip.small.p90Ms, 3)}, cold first ${ms(ip.small.firstMs)})`,
+      "—",
+      "—",
+      `${f(ip.smallFloor.medianMs, 3)} ms`,
+      ratio(ip.small.medianMs, ip.smallFloor.medianMs),
+    ]),
+    row([
+      "signed one-page doc, in-process, validations/s on one core",
+      `${f(ip.small.perSecond, 0)} /s (CPU ${f(ip.small.cpuMsPerValidation, 3)} ms each → ${f(1000 / ip.small.cpuMsPerValidation, 0)} /s per core-second)`,
+      "—",
+      "—",
+      `${f(1000 / ip.smallFloor.medianMs, 0)} /s`,
+      "—",
+    ]),
+    row([
+      `signed one-page doc, one process, wall incl. start (median of ${v.runs})`,
+      `${ms(v.cli.small.ms)} (CLI \`verify --offline --json\`)`,
+      ms(v.pdfsig.small.ms),
+      `${f(v.pdfsig.small.ms / v.cli.small.ms, 2)}×`,
+      "—",
+      "—",
+    ]),
+    row([
+      `signed ${f(v.files.largeBytes / MiB, 1)} MiB doc, in-process, ms/validation (warm median of ${ip.large.runs})`,
+      `${ms(ip.large.medianMs)} (cold first ${ms(ip.large.firstMs)})`,
+      "—",
+      "—",
+      `${ms(ip.largeFloor.medianMs)}`,
+      ratio(ip.large.medianMs, ip.largeFloor.medianMs),
+    ]),
+    row([
+      `signed ${f(v.files.largeBytes / MiB, 1)} MiB doc, one process, wall incl. start (median of ${v.runs})`,
+      `${ms(v.cli.large.ms)} (CLI; peak RSS ${mb(v.cli.large.maxRssKb)})`,
+      `${ms(v.pdfsig.large.ms)} (peak RSS ${mb(v.pdfsig.large.maxRssKb)})`,
+      `${f(v.pdfsig.large.ms / v.cli.large.ms, 2)}×`,
+      `${ms(r.startup.node.ms + ip.largeFloor.medianMs)} (bare Node start + floor)`,
+      ratio(v.cli.large.ms, r.startup.node.ms + ip.largeFloor.medianMs),
+    ]),
+  ].join("\n");
+  const goals = [
+    `- Typical signed document in-process < 2 ms: ${f(smallGoal, 3)} ms — ${smallGoal < 2 ? "meets" : "**misses**"} the goal (${f(2 / smallGoal, 1)}× headroom).`,
+    `- 20 MiB validation ≤ 2× (SHA-256 of the file + the signature checks): ${ms(ip.large.medianMs)} vs floor ${ms(ip.largeFloor.medianMs)} = ${f(largeRatio, 2)}× — ${largeRatio <= 2 ? "meets" : "**misses**"} the goal` +
+      ` (SHA-256 alone at the hardware rate: ${ms((v.files.largeBytes / MiB / hw.sha256MBps) * 1000)}).`,
+    `- The CLI pays Node's start and module loading: bare Node ${ms(r.startup.node.ms)}, so one-file CLI validation is ${f(v.cli.small.ms / v.pdfsig.small.ms, 1)}× pdfsig's wall time on the small file.`,
+  ].join("\n");
+  const vd = v.verdicts;
+  const verdicts = [
+    `- Khatam \`verify\`: small ${vd.small.ours}; 20 MiB ${vd.large.ours}.`,
+    `- pdfsig with the NSS db: small "${vd.small.pdfsig}"; 20 MiB "${vd.large.pdfsig}".`,
+    `- pdfsig with \`-no-ocsp\` (not timed): "${vd.small.pdfsigNoOcsp}" — no certificate verdict, hence timed without it.`,
+  ].join("\n");
+  return { table, goals, verdicts };
+}
+
+/** The trust-services section: OCSP and TSA over HTTP under autocannon. */
+function renderTrust(t) {
+  const s = t.settings;
+  const rps = (x) => (x === undefined ? "—" : `${f(x, 0)} req/s`);
+  const lat = (x) => (x === undefined ? "—" : `${f(x, x < 10 ? 2 : 0)} ms`);
+  const po = t.peer.ocsp;
+  const table = [
+    row(["Trust service (127.0.0.1)", "Khatam req/s", "Khatam p50 / p99", "OpenSSL req/s", "OpenSSL p50 / p99", "Khatam / OpenSSL (req/s)"]),
+    row(Array(6).fill("---")),
+    row([
+      "OCSP POST, autocannon keep-alive",
+      rps(t.ours.ocsp.requestsPerS),
+      `${lat(t.ours.ocsp.p50Ms)} / ${lat(t.ours.ocsp.p99Ms)}`,
+      `${rps(po.requestsPerS)} (responder's own count ${f(po.servedByResponder / (s.durationS + s.warmupS), 0)} /s)`,
+      "not measurable (see note)",
+      `${f(t.ours.ocsp.requestsPerS / po.requestsPerS, 2)}×`,
+    ]),
+    row([
+      "OCSP POST, a new connection per request (own client)",
+      rps(t.ours.ocspFresh.requestsPerS),
+      `${lat(t.ours.ocspFresh.p50Ms)} / ${lat(t.ours.ocspFresh.p99Ms)}`,
+      rps(t.peer.ocspFresh.requestsPerS),
+      `${lat(t.peer.ocspFresh.p50Ms)} / ${lat(t.peer.ocspFresh.p99Ms)}`,
+      `${f(t.ours.ocspFresh.requestsPerS / t.peer.ocspFresh.requestsPerS, 2)}×`,
+    ]),
+    row([
+      "Time-stamp POST (RFC 3161), autocannon keep-alive",
+      rps(t.ours.tsa.requestsPerS),
+      `${lat(t.ours.tsa.p50Ms)} / ${lat(t.ours.tsa.p99Ms)}`,
+      `${rps(t.peer.tsa.requestsPerS)} (\`openssl ts -reply\` per query)`,
+      `${lat(t.peer.tsa.p50Ms)} / ${lat(t.peer.tsa.p99Ms)}`,
+      `${f(t.ours.tsa.requestsPerS / t.peer.tsa.requestsPerS, 1)}×`,
+    ]),
+  ].join("\n");
+  const c = t.checks;
+  const checks = [
+    `- Khatam OCSP sample (${c.oursOcsp.bytes} B): ${c.oursOcsp.ok ? "verified" : "**NOT verified**"} — ${c.oursOcsp.text}`,
+    `- OpenSSL OCSP sample (${c.peerOcsp.bytes} B): ${c.peerOcsp.ok ? "verified" : "**NOT verified**"} — ${c.peerOcsp.text}`,
+    `- Khatam TSA sample (${c.oursTs.bytes} B): status ${c.oursTs.status}; \`openssl ts -verify\` ${c.oursTs.ok ? "Verification: OK" : "**failed**"}`,
+    `- OpenSSL TSA sample (${c.peerTs.bytes} B): status ${c.peerTs.status}; \`openssl ts -verify\` ${c.peerTs.ok ? "Verification: OK" : "**failed**"}`,
+    `- Khatam answers after the load: OCSP ${t.after.ocsp ? "verified" : "**NOT verified**"}, TSA ${t.after.tsa ? "verified" : "**NOT verified**"}.`,
+    `- Errors under load: Khatam OCSP ${t.ours.ocsp.errors}/${t.ours.ocsp.non2xx} (errors/non-2xx), TSA ${t.ours.tsa.errors}/${t.ours.tsa.non2xx}; ` +
+      `OpenSSL OCSP (autocannon) ${po.errors}/${po.non2xx}, (own client) ${t.peer.ocspFresh.errors}/${t.peer.ocspFresh.non2xx}, TSA ${t.peer.tsa.errors}/${t.peer.tsa.non2xx}.`,
+    `- Khatam server: ready ${ms(t.serverStartMs)} after spawn (demo PKIs created with P-256 keys), peak RSS ${mb(t.serverRssKb)}.`,
+  ].join("\n");
+  return { table, checks };
+}
+
 export function renderReport(r) {
   const { machine: m, hardware: hw, fixtures: fx, ours, libpdf, signpdf, pdfsig } = r;
   const n = fx.smallCount;
@@ -135,13 +250,68 @@ export function renderReport(r) {
     r.problems.length ? `- **Problems:** ${r.problems.join("; ")}` : "- No problems found.",
   ].join("\n");
 
+  const val = renderValidation(r);
+  const trust = renderTrust(r.trust);
+  const ts = r.trust.settings;
+  const validationMd = `## Validation
+
+Khatam's validator against poppler's \`pdfsig\` on the same signed files in the same run: the first of Khatam's
+${n} signed one-page documents (bench/work/out-ours/doc-001.pdf) and Khatam's signed ${f(r.validation.files.largeBytes / MiB, 1)} MiB
+document (bench/work/out-large/ours.pdf), offline, with the bench root as the only trust anchor:
+
+- **Khatam in-process**: \`validatePdf(bytes, { trustAnchors: [{ certificate: rootDer }] })\` (bench/ours-validate.mjs,
+  its own process, file in memory); every call is checked to say VALID / TOTAL_PASSED; each call timed on its own
+  after a warm-up, the median reported. Validations/s: back-to-back calls on one thread.
+- **Khatam CLI**: \`node packages/cli/dist/src/main.js verify FILE --trust root.pem --offline --json\`, wall time with
+  process start, median of ${r.validation.runs} (interleaved with pdfsig).
+- **pdfsig**: \`pdfsig -nssdir sql:bench/work/nss FILE\` with an NSS database holding the bench root (\`CT,C,C\`),
+  wall time with process start, median of ${r.validation.runs}.
+- **Floor**: SHA-256 over the whole file plus one ECDSA P-256 verification (node:crypto, same process as Khatam's
+  in-process figures): what any validator of a one-signature file must do at least.
+
+${val.table}
+
+Goals:
+
+${val.goals}
+
+Verdicts:
+
+${val.verdicts}
+
+## Trust services over HTTP
+
+Khatam's server (\`node packages/server/dist/src/main.js\`, a child process on 127.0.0.1, temporary KHATAM_DATA, demo
+federation with P-256 keys, LOG_LEVEL=warn) against OpenSSL's own responders, all loaded with autocannon's programmatic API,
+${ts.connections} connections, ${ts.durationS} s after a ${ts.warmupS} s warm-up, one fixed request replayed:
+
+- **OCSP**: one request made by \`openssl ocsp -issuer … -cert … -reqout\` (with a nonce) for a certificate Khatam's jp
+  issuing CA issued through the admin API for an \`openssl req\` P-256 CSR; answered by the jp delegated OCSP responder
+  (P-256). Peer: \`openssl ocsp -index index.txt -port PORT -rsigner -rkey -CA\` with an openssl CA index holding the
+  bench P-256 leaf, a P-256 delegated responder certificate issued by the bench root.
+- **TSA**: \`openssl ts -query -data doc-001.pdf -sha256 -cert\` (with a nonce) to \`POST /tsa\` (jp TSA, P-256). Peer:
+  \`openssl ts -reply\` (P-256 TSA certificate from the bench root) behind a minimal node:http wrapper, one openssl process
+  per query, queries answered one at a time (as packages/core/test/support/tsa-server.ts does: its serial file is not
+  safe for concurrent writers) — the usual way openssl's TSA is put online, so mostly process-spawn cost.
+- Before the load, one answer of each server is checked with openssl: \`openssl ocsp -reqin -respin -CAfile\`
+  (Response verify OK, nonce matched) and \`-cert -issuer\` (status good); \`openssl ts -verify -queryfile -CAfile\`.
+- **Note:** \`openssl ocsp\` answers in HTTP/1.0 and closes every connection; autocannon's request count matches the
+  responder's own log count, but its latencies for it are meaningless (seconds for sub-millisecond answers), so the
+  second OCSP row measures both servers with a client of our own that opens a new connection per request (same
+  ${ts.connections} concurrent requests, ${ts.durationS} s). The load generator runs in the bench process, on the same machine (${m.cores} cores).
+
+${trust.table}
+
+${trust.checks}
+
+`;
   const raw = JSON.stringify(
     r,
     (k, val) => (k === "text" || k === "stdout" || k === "stderr" ? undefined : typeof val === "number" ? Math.round(val * 1000) / 1000 : val),
     1,
   );
 
-  const markdown = `# Khatam signing benchmark
+  const markdown = `# Khatam benchmark: signing, validation, trust services
 
 Generated by \`npm run bench\` (bench/run.mjs) on ${m.date}; overwritten by every run. Rerun with \`npm run bench\`
 (\`BENCH_RUNS=5 npm run bench\` for more runs; fixtures are kept in the gitignored \`bench/work/\`, delete it to
@@ -188,7 +358,7 @@ ${hwTable}
 
 ${other}
 
-## Verification
+${validationMd}## Verification
 
 ${verification}
 
@@ -200,6 +370,6 @@ Times in ms, RSS in KiB. Whole run: ${f(r.totalS, 1)} s.
 ${raw}
 \`\`\`
 `;
-  const summary = `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date}, load ${m.loadavg.join(" / ")}\n\n${table}\n\n${goals}\n${floors}\n\n${hwTable}\n\n${other}\n\n${verification}`;
+  const summary = `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date}, load ${m.loadavg.join(" / ")}\n\n${table}\n\n${goals}\n${floors}\n\n${hwTable}\n\n${other}\n\nVALIDATION\n\n${val.table}\n\n${val.goals}\n${val.verdicts}\n\nTRUST SERVICES\n\n${trust.table}\n\n${trust.checks}\n\n${verification}`;
   return { markdown, table: summary };
 }

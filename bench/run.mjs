@@ -1,7 +1,9 @@
-// `npm run bench`: Khatam's PAdES signing against its peers and against the hardware, measured in one run.
+// `npm run bench`: Khatam's PAdES signing against its peers and against the hardware, its validation against
+// poppler's pdfsig, and its trust services (OCSP, TSA) over HTTP against OpenSSL's, measured in one run.
 // Writes bench/RESULTS.md (overwritten each run) and prints the same table. Fixtures live in bench/work/ (gitignored).
 // See bench/RESULTS.md for what is measured; the modules: fixtures.mjs (documents and PKI), hardware.mjs (machine and
-// limits), ours-inproc.mjs / peer-libpdf.mjs / peer-signpdf.mjs (one process each), report.mjs (tables).
+// limits), ours-inproc.mjs / peer-libpdf.mjs / peer-signpdf.mjs (one process each), ours-validate.mjs (in-process
+// validation), trust-services.mjs (HTTP load with autocannon), report.mjs (tables).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -9,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { makeFixtures, P12_PASSWORD, SMALL_COUNT } from "./fixtures.mjs";
 import { hardwareLimits, machine } from "./hardware.mjs";
 import { renderReport } from "./report.mjs";
+import { measureTrustServices } from "./trust-services.mjs";
 
 const bench = dirname(fileURLToPath(import.meta.url));
 const root = dirname(bench);
@@ -166,6 +169,64 @@ const pdfsigSmall = pdfsigTime(join(out.ours, "doc-001.pdf"));
 const pdfsigLarge = pdfsigTime(out.oursLarge);
 
 // ---------------------------------------------------------------------------------------------------------------
+// Validation: Khatam in-process (validatePdf), Khatam's CLI (`verify --offline --json`) and poppler's pdfsig with an
+// NSS database trusting the bench root, on a signed one-page document and on the signed 20 MiB document.
+log("validation: in-process (validatePdf)");
+const signedSmall = join(out.ours, "doc-001.pdf");
+const signedLarge = out.oursLarge;
+const oursValidate = json(
+  run("node", ["bench/ours-validate.mjs", `${pki}/root.pem`, `${pki}/leaf.key`, signedSmall, signedLarge, "2000", "15"]).stdout,
+);
+const nss = `${work}/nss`;
+rmSync(nss, { recursive: true, force: true });
+mkdirSync(nss, { recursive: true });
+run("certutil", ["-N", "-d", `sql:${nss}`, "--empty-password"]);
+run("certutil", ["-A", "-d", `sql:${nss}`, "-n", "bench-root", "-t", "CT,C,C", "-a", "-i", `${pki}/root.pem`]);
+// Without -no-ocsp: poppler (22.x) reports every certificate as "Unknown issue with Certificate or corrupted data."
+// when -no-ocsp is given; without it NSS checks the chain and asks only responders named in AIA (the bench leaf has
+// none), so nothing goes to the network. See packages/core/test/support/tools.ts.
+const pdfsigNss = (file, extra = []) => run("pdfsig", ["-nssdir", `sql:${nss}`, ...extra, file]);
+const cliVerify = (file) => run("node", [CLI, "verify", file, "--trust", `${pki}/root.pem`, "--offline", "--json"]);
+const timed = (r) => ({ ...r, stdout: "" }); // repeat() reads a JSON line of loop times only from the signing runners
+const verdicts = {};
+for (const [name, file] of [["small", signedSmall], ["large", signedLarge]]) {
+  const ours = JSON.parse(cliVerify(file).stdout); // pretty-printed JSON report
+  const theirs = pdfsigNss(file).stdout;
+  const noOcsp = pdfsigNss(file, ["-no-ocsp"]).stdout;
+  const field = (text, key) => new RegExp(`- ${key}: (.*)`).exec(text)?.[1]?.trim();
+  verdicts[name] = {
+    ours: `${ours.verdict} (${ours.signatures.map((x) => `${x.indication}${x.subIndication ? `/${x.subIndication}` : ""}`).join(", ")})`,
+    oursOk: ours.verdict === "VALID",
+    pdfsig: `${field(theirs, "Signature Validation")} ${field(theirs, "Certificate Validation")}`,
+    pdfsigOk: /Signature is Valid\./.test(theirs) && /Certificate is Trusted\./.test(theirs),
+    pdfsigNoOcsp: `${field(noOcsp, "Signature Validation")} ${field(noOcsp, "Certificate Validation")}`,
+  };
+  if (!verdicts[name].oursOk) problems.push(`validation: khatam verify ${file}: ${verdicts[name].ours}`);
+  if (!verdicts[name].pdfsigOk) problems.push(`validation: pdfsig ${file}: ${verdicts[name].pdfsig}`);
+}
+const VRUNS = Math.max(RUNS, 5);
+log(`validation: CLI and pdfsig wall time, ${VRUNS} runs each, interleaved`);
+const vr = { cliSmall: [], cliLarge: [], pdfsigSmall: [], pdfsigLarge: [] };
+for (let i = 0; i < VRUNS; i++) {
+  vr.cliSmall.push(timed(cliVerify(signedSmall)));
+  vr.pdfsigSmall.push(timed(pdfsigNss(signedSmall)));
+  vr.cliLarge.push(timed(cliVerify(signedLarge)));
+  vr.pdfsigLarge.push(timed(pdfsigNss(signedLarge)));
+}
+const validation = {
+  files: { small: signedSmall, smallBytes: statSync(signedSmall).size, large: signedLarge, largeBytes: statSync(signedLarge).size },
+  inproc: oursValidate,
+  cli: { small: summarize(vr.cliSmall), large: summarize(vr.cliLarge) },
+  pdfsig: { small: summarize(vr.pdfsigSmall), large: summarize(vr.pdfsigLarge) },
+  verdicts,
+  runs: VRUNS,
+};
+
+log("trust services over HTTP (127.0.0.1)");
+const trust = await measureTrustServices({ work, pki, dataFile: signedSmall, log });
+problems.push(...trust.problems);
+
+// ---------------------------------------------------------------------------------------------------------------
 const results = {
   machine: mach,
   hardware: hw,
@@ -175,6 +236,8 @@ const results = {
   libpdf: { bulk: libBulk, large: libLarge },
   signpdf: { bulk: spBulk, large: spLarge },
   pdfsig: { small: pdfsigSmall, large: pdfsigLarge },
+  validation,
+  trust,
   verify,
   problems,
   totalS: 0,
