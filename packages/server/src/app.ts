@@ -6,10 +6,16 @@
 import type { KeyType } from "@khatam/core/keys/software";
 import { type FastifyInstance, type FastifyServerOptions, fastify } from "fastify";
 import { identityPlugin } from "./auth/identity.js";
+import type { LoginLimits } from "./auth/login.js";
+import { loginRoutes } from "./auth/login-routes.js";
+import { type OidcSettings, oidcRoutes } from "./auth/oidc.js";
+import { type SecretBox, secretBox } from "./auth/secret-box.js";
 import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
 import { installErrorHandling } from "./http-errors.js";
 import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
 import { trustRoutes } from "./trust-routes.js";
+import { tenancyRoutes } from "./tenancy/admin-routes.js";
+import { seedDemo } from "./tenancy/demo.js";
 import { type CaSpecification, TrustStore } from "./trust-store.js";
 
 export interface AppOptions {
@@ -31,6 +37,14 @@ export interface AppOptions {
   readonly crlLifetimeMs?: number;
   /** `DATABASE_URL`: PostgreSQL; default PGlite in `$dataDir/db`. */
   readonly databaseUrl?: string;
+  /** `KHATAM_DEMO_PASSWORD`: password of the demo users (default `khatam-demo`). */
+  readonly demoPassword?: string;
+  /** `KHATAM_OIDC_ISSUER`, `KHATAM_OIDC_CLIENT_ID`, `KHATAM_OIDC_CLIENT_SECRET`: sign-in with OpenID Connect. */
+  readonly oidc?: OidcSettings;
+  /** Sign-in throttling (default 5 failures per address, 30 per client IP, per 15 minutes). */
+  readonly loginLimits?: Partial<LoginLimits>;
+  /** The clock of sign-in throttling (tests). */
+  readonly authClock?: () => Date;
   /** Fastify's logger option (pino); default off. */
   readonly logger?: FastifyServerOptions["logger"];
 }
@@ -51,14 +65,19 @@ declare module "fastify" {
     db: Db;
     /** Where the database lives, for health reports and logs. */
     dbEngine: "pglite" | "postgres";
+    /** Where platform-held keys live (CA keys and officials' signing keys): encrypted files or the PKCS#11 token. */
+    keyStore: KeyStore;
+    /** Seals small secrets (TOTP seeds, OIDC state) under keys derived from the master key. */
+    secretBox: SecretBox;
   }
 }
 
 /** Builds the application; the trust store is reachable as `app.trustStore` and closed with the app. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const masterKey = () => loadMasterKey(options.dataDir, options.masterKey);
   const keyStore: KeyStore = options.pkcs11
     ? await pkcs11KeyStore(options.pkcs11)
-    : softwareKeyStore(`${options.dataDir}/keys`, await loadMasterKey(options.dataDir, options.masterKey));
+    : softwareKeyStore(`${options.dataDir}/keys`, await masterKey());
   let store: TrustStore;
   try {
     store = await TrustStore.open({
@@ -82,6 +101,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await store.close();
     throw error;
   }
+  try {
+    if (options.demo ?? true) await seedDemo({ db: database.db, store, keyStore, password: options.demoPassword });
+  } catch (error) {
+    await database.close();
+    await store.close();
+    throw error;
+  }
 
   // Fastify's default request serialiser logs method, URL and addresses, never headers or bodies.
   const app = fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
@@ -89,6 +115,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate("trustStore", store);
   app.decorate("db", database.db);
   app.decorate("dbEngine", database.engine);
+  app.decorate("keyStore", keyStore);
+  app.decorate("secretBox", secretBox(masterKey));
   app.addHook("onClose", async () => {
     await database.close();
     await store.close();
@@ -96,5 +124,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(identityPlugin, { db: database.db, adminToken: options.adminToken });
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
   await app.register(trustRoutes, { store, adminToken: options.adminToken });
+  await app.register(loginRoutes, {
+    box: app.secretBox,
+    publicUrl: options.publicUrl,
+    limits: options.loginLimits,
+    now: options.authClock,
+  });
+  if (options.oidc) {
+    await app.register(oidcRoutes, { oidc: options.oidc, box: app.secretBox, publicUrl: options.publicUrl });
+  }
+  await app.register(tenancyRoutes);
   return app;
 }

@@ -18,11 +18,19 @@ const app = await buildApp({
   demo: (env.KHATAM_DEMO ?? "1") === "1",
   demoKeyTypes: demoKeyType ? { jp: demoKeyType, sa: demoKeyType } : undefined,
   adminToken: env.KHATAM_ADMIN_TOKEN || undefined,
+  demoPassword: env.KHATAM_DEMO_PASSWORD || undefined,
+  oidc: env.KHATAM_OIDC_ISSUER
+    ? {
+        issuer: env.KHATAM_OIDC_ISSUER,
+        clientId: env.KHATAM_OIDC_CLIENT_ID ?? "",
+        clientSecret: env.KHATAM_OIDC_CLIENT_SECRET || undefined,
+      }
+    : undefined,
   masterKey: env.KHATAM_MASTER_KEY || undefined,
   pkcs11: env.KHATAM_PKCS11_MODULE
     ? { module: env.KHATAM_PKCS11_MODULE, token: env.KHATAM_PKCS11_TOKEN, pin: env.KHATAM_PKCS11_PIN }
     : undefined,
-  logger: { level: env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization"] },
+  logger: { level: env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization", "req.headers.cookie"] },
 }).catch((error: unknown) => {
   console.error(`khatam server: cannot start: ${error instanceof Error ? error.message : error}`);
   process.exit(1);

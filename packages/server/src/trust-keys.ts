@@ -35,6 +35,11 @@ export interface KeyStore {
   readonly kind: "software" | "pkcs11";
   /** Generates a key for `role` of CA `ca` (`platform` for the trusted-list signer), durably stored before this resolves. */
   create(ca: string, role: KeyRole, keyType: KeyType): Promise<{ key: RoleKey; reference: KeyReference }>;
+  /**
+   * Generates a key named `name` (lower-case letters, digits, hyphens), e.g. `user-<id>-<n>` for an official's
+   * platform-held signing key: file `<name>.key.pem`, or token label `khatam-<name>`. Durable before this resolves.
+   */
+  createNamed(name: string, keyType: KeyType): Promise<{ key: RoleKey; reference: KeyReference }>;
   /** Opens a key created earlier (throws if it is gone or cannot be decrypted). */
   open(reference: KeyReference): Promise<RoleKey>;
   /** Releases the token session, if any. */
@@ -80,16 +85,22 @@ function decodeMasterKey(text: string, path: string): Buffer {
 /** Software keys encrypted at rest in `directory` (see the module comment). */
 export function softwareKeyStore(directory: string, masterKey: Buffer): KeyStore {
   const passphrase = masterKey.toString("base64");
+  const createNamed = async (name: string, keyType: KeyType) => {
+    checkKeyName(name);
+    const { privateKey } = await generateKey(keyType);
+    const pem = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase });
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    const file = `${name}.key.pem`;
+    await writeFileAtomic(join(directory, file), pem, 0o600);
+    return {
+      key: { signer: softwareSigner(privateKey), privateKey },
+      reference: { kind: "file", file } as KeyReference,
+    };
+  };
   return {
     kind: "software",
-    async create(ca, role, keyType) {
-      const { privateKey } = await generateKey(keyType);
-      const pem = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase });
-      await mkdir(directory, { recursive: true, mode: 0o700 });
-      const file = `${ca}-${role}.key.pem`;
-      await writeFileAtomic(join(directory, file), pem, 0o600);
-      return { key: { signer: softwareSigner(privateKey), privateKey }, reference: { kind: "file", file } };
-    },
+    create: (ca, role, keyType) => createNamed(`${ca}-${role}`, keyType),
+    createNamed,
     async open(reference) {
       if (reference.kind !== "file") throw new Error("this key is in a PKCS#11 token: set KHATAM_PKCS11_MODULE");
       const pem = await readFile(join(directory, reference.file), "utf8");
@@ -108,17 +119,20 @@ export function softwareKeyStore(directory: string, masterKey: Buffer): KeyStore
 /** Keys in a PKCS#11 token (see the module comment). */
 export async function pkcs11KeyStore(options: { module: string; token?: string; pin?: string }): Promise<KeyStore> {
   const session: Pkcs11Session = await openPkcs11(options);
+  const createNamed = async (name: string, keyType: KeyType) => {
+    checkKeyName(name);
+    const label = `khatam-${name}`;
+    const signer = await generateKeyPairInToken(session, { label, keyType });
+    const { id, ...rest } = signer;
+    return {
+      key: { signer: { ...rest, sign: signer.sign } },
+      reference: { kind: "pkcs11", label, id: Buffer.from(id).toString("hex") } as KeyReference,
+    };
+  };
   return {
     kind: "pkcs11",
-    async create(ca, role, keyType) {
-      const label = `khatam-${ca}-${role}`;
-      const signer = await generateKeyPairInToken(session, { label, keyType });
-      const { id, ...rest } = signer;
-      return {
-        key: { signer: { ...rest, sign: signer.sign } },
-        reference: { kind: "pkcs11", label, id: Buffer.from(id).toString("hex") },
-      };
-    },
+    create: (ca, role, keyType) => createNamed(`${ca}-${role}`, keyType),
+    createNamed,
     async open(reference) {
       if (reference.kind !== "pkcs11") throw new Error("this key is a software key file, not in the PKCS#11 token");
       const signer = await pkcs11Signer(session, { label: reference.label, id: Buffer.from(reference.id, "hex") });
@@ -126,4 +140,9 @@ export async function pkcs11KeyStore(options: { module: string; token?: string; 
     },
     close: () => session.close(),
   };
+}
+
+/** Key names become file names and token labels: no path separators, no surprises. */
+function checkKeyName(name: string): void {
+  if (!/^[a-z0-9][a-z0-9-]{0,127}$/.test(name)) throw new Error(`invalid key name "${name}"`);
 }

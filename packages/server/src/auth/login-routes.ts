@@ -1,0 +1,363 @@
+/**
+ * Sign-in and the caller's own account (CONTRACTS § 3 `POST /api/auth/login`):
+ *
+ * - `POST /api/auth/login {email,password,totp?}` → `{ token, expiresAt }` and the `khatam_session` cookie;
+ *   401 `invalid_credentials` | `totp_required`, 429 `too_many_attempts` with Retry-After (login.ts).
+ * - `POST /api/auth/logout` deletes the credential the request came with.
+ * - `GET /api/me`: who the caller is, their agency, country and signing certificates.
+ * - `POST /api/auth/totp/enroll` → `{ secret, otpauthUri }`; `POST /api/auth/totp/confirm {code}` activates it.
+ * - `GET|POST /api/auth/tokens`, `DELETE /api/auth/tokens/:id`: personal API tokens (the token is shown once).
+ * - `POST /api/auth/password {currentPassword,newPassword}`: change one's password (other sessions end).
+ */
+import { X509Certificate } from "node:crypto";
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
+import { sql } from "kysely";
+import { HttpError } from "../http-errors.js";
+import { clearCookie, readCookie, setCookie } from "./cookies.js";
+import { type Identity, issueCredential, requireIdentity, SESSION_COOKIE, tokenHash } from "./identity.js";
+import { authenticate, DEFAULT_LOGIN_LIMITS, type LoginLimits, ThrottledError } from "./login.js";
+import { hashPassword, verifyPassword } from "./passwords.js";
+import type { SecretBox } from "./secret-box.js";
+import { newTotpSecret, totpStep } from "./totp.js";
+
+export interface LoginRoutesOptions {
+  readonly box: SecretBox;
+  /** Base URL; https makes cookies Secure. */
+  readonly publicUrl: string;
+  readonly limits?: Partial<LoginLimits>;
+  /** Session lifetime (default 12 hours). */
+  readonly sessionTtlMs?: number;
+  /** Clock of the throttling window (tests). */
+  readonly now?: () => Date;
+}
+
+export const DEFAULT_SESSION_TTL_MS = 12 * 3600 * 1000;
+export const MIN_PASSWORD_LENGTH = 8;
+
+const loginSchema = {
+  body: {
+    type: "object",
+    required: ["email", "password"],
+    additionalProperties: false,
+    properties: {
+      email: { type: "string", minLength: 1, maxLength: 320 },
+      password: { type: "string", maxLength: 1024 },
+      totp: { type: "string", maxLength: 16 },
+    },
+  },
+} as const;
+
+export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: FastifyInstance, options) => {
+  const db = app.db;
+  const secure = new URL(options.publicUrl).protocol === "https:";
+  const ttl = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  const context = {
+    db,
+    box: options.box,
+    limits: { ...DEFAULT_LOGIN_LIMITS, ...options.limits },
+    now: options.now ?? (() => new Date()),
+  };
+
+  app.post("/api/auth/login", { schema: loginSchema }, async (request, reply) => {
+    const body = request.body as { email: string; password: string; totp?: string };
+    let signedIn: { userId: string; secondFactor: boolean };
+    try {
+      signedIn = await authenticate(context, { ...body, ip: request.ip });
+    } catch (error) {
+      if (error instanceof ThrottledError) reply.header("retry-after", String(error.retryAfterSeconds));
+      if (error instanceof HttpError && error.statusCode === 401) {
+        request.log.info({ code: error.code }, "sign-in refused");
+      }
+      throw error;
+    }
+    const token = await issueCredential(db, signedIn.userId, {
+      kind: "session",
+      secondFactor: signedIn.secondFactor,
+      ttlMs: ttl,
+    });
+    setCookie(reply, SESSION_COOKIE, token, { secure, maxAge: Math.floor(ttl / 1000) });
+    request.log.info({ userId: signedIn.userId }, "signed in");
+    return { token, expiresAt: new Date(Date.now() + ttl).toISOString() };
+  });
+
+  app.post("/api/auth/logout", async (request, reply) => {
+    requireIdentity(request);
+    const token = presentedToken(request);
+    if (token) await db.deleteFrom("credentials").where("token_hash", "=", tokenHash(token)).execute();
+    clearCookie(reply, SESSION_COOKIE, { secure });
+    return reply.status(204).send();
+  });
+
+  app.get("/api/me", async (request) => {
+    const identity = requireIdentity(request);
+    if (!identity.userId) return { user: { email: identity.email, role: identity.role }, agency: null, country: null };
+    return describeMe(app, identity);
+  });
+
+  app.post("/api/auth/totp/enroll", async (request) => {
+    const identity = requireUser(request);
+    const user = await db
+      .selectFrom("users")
+      .select(["email", "totp_secret"])
+      .where("id", "=", identity.userId)
+      .executeTakeFirstOrThrow();
+    // Replacing an active second factor needs a session that passed it.
+    if (user.totp_secret && !identity.secondFactor) {
+      throw new HttpError(403, "second_factor_required", "sign in with your current code to replace it");
+    }
+    const enrolment = newTotpSecret(user.email);
+    const sealed = await options.box.seal("totp-secret", enrolment.secret);
+    await db.updateTable("users").set({ totp_pending_secret: sealed }).where("id", "=", identity.userId).execute();
+    return enrolment;
+  });
+
+  app.post(
+    "/api/auth/totp/confirm",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["code"],
+          properties: { code: { type: "string", maxLength: 16 } },
+        },
+      },
+    },
+    async (request) => {
+      const identity = requireUser(request);
+      const { code } = request.body as { code: string };
+      const user = await db
+        .selectFrom("users")
+        .select(["totp_pending_secret"])
+        .where("id", "=", identity.userId)
+        .executeTakeFirstOrThrow();
+      if (!user.totp_pending_secret) throw new HttpError(409, "not_enrolling", "start with POST /api/auth/totp/enroll");
+      const secret = await options.box.open("totp-secret", user.totp_pending_secret);
+      const step = secret === undefined ? undefined : await totpStep(secret, code);
+      if (step === undefined) throw new HttpError(400, "invalid_code", "the code does not match; try the current one");
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable("users")
+          .set({ totp_secret: user.totp_pending_secret, totp_pending_secret: null, totp_last_step: String(step) })
+          .where("id", "=", identity.userId)
+          .execute();
+        // The session that proved the code now counts as two-factor; every other session must sign in again.
+        const current = presentedToken(request);
+        await tx
+          .deleteFrom("credentials")
+          .where("user_id", "=", identity.userId)
+          .where("kind", "=", "session")
+          .where("token_hash", "!=", current ? tokenHash(current) : "")
+          .execute();
+        if (current) {
+          await tx
+            .updateTable("credentials")
+            .set({ second_factor: true })
+            .where("token_hash", "=", tokenHash(current))
+            .execute();
+        }
+      });
+      return { enrolled: true };
+    },
+  );
+
+  app.get("/api/auth/tokens", async (request) => {
+    const identity = requireUser(request);
+    const rows = await db
+      .selectFrom("credentials")
+      .select(["id", "label", "created_at", "expires_at", "last_used_at"])
+      .where("user_id", "=", identity.userId)
+      .where("kind", "=", "api")
+      .orderBy("created_at")
+      .execute();
+    return rows.map(tokenView);
+  });
+
+  app.post(
+    "/api/auth/tokens",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["label"],
+          properties: {
+            label: { type: "string", minLength: 1, maxLength: 200 },
+            expiresInDays: { type: "integer", minimum: 1, maximum: 3650 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const identity = requireUser(request);
+      const { label, expiresInDays } = request.body as { label: string; expiresInDays?: number };
+      const token = await issueCredential(db, identity.userId, {
+        kind: "api",
+        label,
+        secondFactor: identity.secondFactor,
+        ttlMs: expiresInDays ? expiresInDays * 86_400_000 : undefined,
+      });
+      const row = await db
+        .selectFrom("credentials")
+        .select(["id", "label", "created_at", "expires_at", "last_used_at"])
+        .where("token_hash", "=", tokenHash(token))
+        .executeTakeFirstOrThrow();
+      return reply.status(201).send({ ...tokenView(row), token });
+    },
+  );
+
+  app.delete("/api/auth/tokens/:id", async (request, reply) => {
+    const identity = requireUser(request);
+    const { id } = request.params as { id: string };
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new HttpError(404, "not_found", "no such token");
+    const deleted = await db
+      .deleteFrom("credentials")
+      .where("id", "=", id)
+      .where("user_id", "=", identity.userId)
+      .where("kind", "=", "api")
+      .executeTakeFirst();
+    if (deleted.numDeletedRows === 0n) throw new HttpError(404, "not_found", "no such token");
+    return reply.status(204).send();
+  });
+
+  app.post(
+    "/api/auth/password",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["currentPassword", "newPassword"],
+          properties: {
+            currentPassword: { type: "string", maxLength: 1024 },
+            newPassword: { type: "string", minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const identity = requireUser(request);
+      const { currentPassword, newPassword } = request.body as { currentPassword: string; newPassword: string };
+      const user = await db
+        .selectFrom("users")
+        .select(["password_hash"])
+        .where("id", "=", identity.userId)
+        .executeTakeFirstOrThrow();
+      if (!(await verifyPassword(user.password_hash, currentPassword))) {
+        throw new HttpError(403, "invalid_credentials", "the current password is wrong");
+      }
+      const hash = await hashPassword(newPassword);
+      const current = presentedToken(request);
+      await db.transaction().execute(async (tx) => {
+        await tx.updateTable("users").set({ password_hash: hash }).where("id", "=", identity.userId).execute();
+        await tx
+          .deleteFrom("credentials")
+          .where("user_id", "=", identity.userId)
+          .where("kind", "=", "session")
+          .where("token_hash", "!=", current ? tokenHash(current) : "")
+          .execute();
+      });
+      return reply.status(204).send();
+    },
+  );
+};
+
+/** The bearer token or session cookie the request was authenticated with. */
+export function presentedToken(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  if (h?.startsWith("Bearer ")) return h.slice(7).trim() || undefined;
+  return readCookie(request, SESSION_COOKIE);
+}
+
+/** A signed-in user (not the bootstrap token, which has no account). */
+function requireUser(request: FastifyRequest): Identity & { userId: string } {
+  const identity = requireIdentity(request);
+  if (!identity.userId) throw new HttpError(403, "forbidden", "the bootstrap admin token has no account");
+  return identity as Identity & { userId: string };
+}
+
+function tokenView(row: {
+  id: string;
+  label: string | null;
+  created_at: Date;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+}) {
+  return {
+    id: row.id,
+    label: row.label,
+    createdAt: row.created_at.toISOString(),
+    expiresAt: row.expires_at?.toISOString() ?? null,
+    lastUsedAt: row.last_used_at?.toISOString() ?? null,
+  };
+}
+
+async function describeMe(app: FastifyInstance, identity: Identity) {
+  const db = app.db;
+  const user = await db
+    .selectFrom("users")
+    .select(["id", "email", "display_name", "role", "locale", "agency_id", "totp_secret", "oidc_subject"])
+    .where("id", "=", identity.userId!)
+    .executeTakeFirstOrThrow();
+  const agency = user.agency_id
+    ? await db
+        .selectFrom("agencies")
+        .select(["id", "names", "country_id"])
+        .where("id", "=", user.agency_id)
+        .executeTakeFirst()
+    : undefined;
+  const country = agency
+    ? await db.selectFrom("countries").selectAll().where("id", "=", agency.country_id).executeTakeFirst()
+    : undefined;
+  const certificates = await db
+    .selectFrom("signing_certificates")
+    .select(["id", "ca_id", "serial", "profile", "subject", "not_after", "der", "key_ref"])
+    .where("user_id", "=", user.id)
+    .orderBy(sql`created_at`)
+    .execute();
+  return {
+    user: {
+      id: user.id,
+      email: user.email,
+      displayName: user.display_name,
+      role: user.role,
+      locale: user.locale,
+      totpEnrolled: user.totp_secret !== null,
+      oidcLinked: user.oidc_subject !== null,
+      secondFactor: identity.secondFactor,
+    },
+    agency: agency ? { id: agency.id, names: agency.names } : null,
+    country: country ? { id: country.id, isoCode: country.iso_code, names: country.names } : null,
+    certificates: certificates.map((c) => certificateView(app, c)),
+  };
+}
+
+/** A signing certificate as the API shows it, with its live status from the trust store. */
+export function certificateView(
+  app: FastifyInstance,
+  c: {
+    id: string;
+    ca_id: string;
+    serial: string;
+    profile: string;
+    subject: string;
+    not_after: Date;
+    der: Uint8Array;
+    key_ref: unknown;
+  },
+) {
+  let status = "unknown";
+  try {
+    status = app.trustStore.get(c.ca_id).status(c.serial).status;
+  } catch {
+    // the CA is gone from this platform: unknown
+  }
+  return {
+    id: c.id,
+    ca: c.ca_id,
+    serial: c.serial,
+    profile: c.profile,
+    subject: c.subject,
+    notAfter: c.not_after.toISOString(),
+    status,
+    keyHolder: c.key_ref ? "platform" : "device",
+    pem: new X509Certificate(Buffer.from(c.der)).toString(),
+  };
+}

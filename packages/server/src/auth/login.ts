@@ -1,0 +1,125 @@
+/**
+ * Password sign-in with throttling (OWASP ASVS V2.2.1): failures are rows of `login_failures`, shared by every
+ * replica, counted per e-mail address and per client address over a sliding window. Past either limit, attempts are
+ * refused with 429 and Retry-After without checking the password (so a guess made while throttled reveals nothing)
+ * and without being recorded (so the table holds at most the limit per key and window).
+ *
+ * Unknown, disabled and password-less accounts take the same path as a wrong password (an Argon2 verification of a
+ * dummy hash, the same error), so neither the answer nor its timing tells whether an address has an account.
+ *
+ * Each failure is recorded in its own transaction before the answer is sent: a crash right after answering cannot
+ * forget a failure, and nothing else's rollback can undo one.
+ */
+import { sql } from "kysely";
+import type { Db } from "../db/connect.js";
+import { HttpError } from "../http-errors.js";
+import { dummyHash, verifyPassword } from "./passwords.js";
+import type { SecretBox } from "./secret-box.js";
+import { consumeTotp } from "./totp.js";
+
+export interface LoginLimits {
+  /** Failures allowed per e-mail address within the window (default 5). */
+  readonly perEmail: number;
+  /** Failures allowed per client IP within the window (default 30). */
+  readonly perIp: number;
+  /** The sliding window (default 15 minutes). */
+  readonly windowMs: number;
+}
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perEmail: 5, perIp: 30, windowMs: 15 * 60 * 1000 };
+
+export interface LoginAttempt {
+  readonly email: string;
+  readonly password: string;
+  readonly totp?: string;
+  readonly ip: string;
+}
+
+export interface LoginContext {
+  readonly db: Db;
+  readonly box: SecretBox;
+  readonly limits: LoginLimits;
+  /** The clock (tests move it past the window). */
+  readonly now: () => Date;
+}
+
+/** Signs in: the user's id and whether a second factor was checked, or an HttpError (401 / 429). */
+export async function authenticate(
+  context: LoginContext,
+  attempt: LoginAttempt,
+): Promise<{ userId: string; secondFactor: boolean }> {
+  const { db, limits } = context;
+  const email = attempt.email.trim().toLowerCase();
+  const now = context.now();
+  await refuseIfThrottled(context, email, attempt.ip, now);
+
+  const user = await db
+    .selectFrom("users")
+    .select(["id", "password_hash", "disabled", "totp_secret"])
+    .where(sql`lower(email)`, "=", email)
+    .executeTakeFirst();
+  const usable = user && !user.disabled && user.password_hash !== null;
+  const passwordOk = await verifyPassword(usable ? user.password_hash : await dummyHash(), attempt.password);
+  if (!usable || !passwordOk) {
+    await recordFailure(db, email, attempt.ip, now, limits);
+    throw new HttpError(401, "invalid_credentials", "the e-mail address or the password is wrong");
+  }
+  if (user.totp_secret) {
+    if (!attempt.totp) {
+      throw new HttpError(401, "totp_required", "enter the 6-digit code from your authenticator app");
+    }
+    if (!(await consumeTotp(db, context.box, user.id, attempt.totp))) {
+      await recordFailure(db, email, attempt.ip, now, limits);
+      throw new HttpError(401, "totp_required", "the code is wrong or was already used; enter the current code");
+    }
+  }
+  // A success forgives the address's earlier failures (not the client address's).
+  await db.deleteFrom("login_failures").where(sql`lower(email)`, "=", email).execute();
+  return { userId: user.id, secondFactor: user.totp_secret !== null };
+}
+
+async function refuseIfThrottled(context: LoginContext, email: string, ip: string, now: Date): Promise<void> {
+  const { db, limits } = context;
+  const since = new Date(now.getTime() - limits.windowMs);
+  const byEmail = await db
+    .selectFrom("login_failures")
+    .select("at")
+    .where(sql`lower(email)`, "=", email)
+    .where("at", ">", since)
+    .orderBy("at", "desc")
+    .limit(limits.perEmail)
+    .execute();
+  const byIp = await db
+    .selectFrom("login_failures")
+    .select("at")
+    .where("ip", "=", ip)
+    .where("at", ">", since)
+    .orderBy("at", "desc")
+    .limit(limits.perIp)
+    .execute();
+  // Throttled until the oldest of the last `limit` failures leaves the window.
+  let until = 0;
+  if (byEmail.length >= limits.perEmail) until = Math.max(until, byEmail.at(-1)!.at.getTime() + limits.windowMs);
+  if (byIp.length >= limits.perIp) until = Math.max(until, byIp.at(-1)!.at.getTime() + limits.windowMs);
+  if (until > now.getTime()) {
+    const seconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
+    throw new ThrottledError(seconds);
+  }
+}
+
+/** 429 with the number of seconds to wait (sent as Retry-After, RFC 9110 § 10.2.3). */
+export class ThrottledError extends HttpError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, "too_many_attempts", `too many failed sign-ins; try again in ${retryAfterSeconds} s`);
+  }
+}
+
+async function recordFailure(db: Db, email: string, ip: string, at: Date, limits: LoginLimits): Promise<void> {
+  const expired = new Date(at.getTime() - limits.windowMs);
+  await db.transaction().execute(async (tx) => {
+    await tx.insertInto("login_failures").values({ email, ip, at }).execute();
+    // Rows that can no longer count are dropped as we go, so the table stays small.
+    await tx.deleteFrom("login_failures").where(sql`lower(email)`, "=", email).where("at", "<=", expired).execute();
+    await tx.deleteFrom("login_failures").where("ip", "=", ip).where("at", "<=", expired).execute();
+  });
+}

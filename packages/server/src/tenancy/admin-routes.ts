@@ -1,0 +1,466 @@
+/**
+ * Administration of tenants and people, least privilege:
+ *
+ * | caller | may |
+ * | --- | --- |
+ * | platform_admin | countries, agencies, any user, any certificate |
+ * | agency_admin | users of their own agency (never a platform_admin), their certificates |
+ * | official, clerk | nothing here: 403 |
+ *
+ * An agency administrator asking for a user of another agency gets 404, as if it did not exist: the existence of
+ * other tenants' people is not theirs to learn.
+ *
+ * Routes: `GET|POST /api/admin/countries`, `GET|POST /api/admin/agencies`, `GET|POST /api/admin/users`,
+ * `GET|PATCH /api/admin/users/:id`, `POST /api/admin/users/:id/password`, `DELETE /api/admin/users/:id/totp`,
+ * `GET|POST /api/admin/users/:id/certificates`, `POST /api/admin/users/:id/certificates/:serial/revoke`.
+ */
+import type { RevocationReason } from "@khatam/core/pki/crl";
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
+import { sql } from "kysely";
+import { type Identity, requireIdentity } from "../auth/identity.js";
+import { certificateView, MIN_PASSWORD_LENGTH } from "../auth/login-routes.js";
+import { hashPassword } from "../auth/passwords.js";
+import type { Multilingual, Role } from "../db/schema.js";
+import { HttpError } from "../http-errors.js";
+import { TrustStoreError } from "../trust-store.js";
+import { issueCertificateForUser } from "./certificates.js";
+
+const ADMINS: readonly Role[] = ["platform_admin", "agency_admin"];
+const ROLES: readonly Role[] = ["platform_admin", "agency_admin", "official", "clerk"];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const REVOCATION_REASONS: readonly RevocationReason[] = [
+  "unspecified",
+  "keyCompromise",
+  "affiliationChanged",
+  "superseded",
+  "cessationOfOperation",
+  "privilegeWithdrawn",
+];
+
+const names = {
+  type: "object",
+  required: ["en"],
+  additionalProperties: false,
+  properties: {
+    en: { type: "string", minLength: 1, maxLength: 300 },
+    ar: { type: "string", maxLength: 300 },
+    ja: { type: "string", maxLength: 300 },
+  },
+} as const;
+
+type UserRow = {
+  id: string;
+  email: string;
+  display_name: string;
+  agency_id: string | null;
+  role: Role;
+  locale: string | null;
+  disabled: boolean;
+  totp_secret: string | null;
+  oidc_subject: string | null;
+  created_at: Date;
+};
+
+const USER_COLUMNS = [
+  "id",
+  "email",
+  "display_name",
+  "agency_id",
+  "role",
+  "locale",
+  "disabled",
+  "totp_secret",
+  "oidc_subject",
+  "created_at",
+] as const;
+
+function userView(u: UserRow) {
+  return {
+    id: u.id,
+    email: u.email,
+    displayName: u.display_name,
+    agencyId: u.agency_id,
+    role: u.role,
+    locale: u.locale,
+    disabled: u.disabled,
+    totpEnrolled: u.totp_secret !== null,
+    oidcLinked: u.oidc_subject !== null,
+    createdAt: u.created_at.toISOString(),
+  };
+}
+
+export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
+  const db = app.db;
+
+  const admin = (request: FastifyRequest): Identity => requireIdentity(request, ADMINS);
+  const platformAdmin = (request: FastifyRequest): Identity => requireIdentity(request, ["platform_admin"]);
+
+  /** The user `:id` if the caller may administer them; 404 otherwise (see module comment). */
+  const managedUser = async (request: FastifyRequest): Promise<UserRow> => {
+    const identity = admin(request);
+    const { id } = request.params as { id: string };
+    if (!UUID.test(id)) throw new HttpError(404, "not_found", "no such user");
+    const user = await db.selectFrom("users").select(USER_COLUMNS).where("id", "=", id).executeTakeFirst();
+    if (!user) throw new HttpError(404, "not_found", "no such user");
+    if (identity.role === "agency_admin" && (user.agency_id === null || user.agency_id !== identity.agencyId)) {
+      throw new HttpError(404, "not_found", "no such user");
+    }
+    return user;
+  };
+
+  // ---- countries -------------------------------------------------------------------------------------------------
+
+  app.get("/api/admin/countries", async (request) => {
+    const identity = admin(request);
+    let query = db.selectFrom("countries").selectAll().orderBy("id");
+    if (identity.role === "agency_admin") query = query.where("id", "=", identity.countryId ?? "");
+    return (await query.execute()).map((c) => ({ id: c.id, isoCode: c.iso_code, names: c.names }));
+  });
+
+  app.post(
+    "/api/admin/countries",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["id", "isoCode", "names"],
+          properties: {
+            id: { type: "string", pattern: "^[a-z]{2,8}$" },
+            isoCode: { type: "string", pattern: "^[A-Z]{2}$" },
+            names,
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      platformAdmin(request);
+      const body = request.body as { id: string; isoCode: string; names: Multilingual };
+      // A country is a tenant of the national PKI with the same id: its CA must exist.
+      try {
+        app.trustStore.get(body.id);
+      } catch (error) {
+        if (error instanceof TrustStoreError) {
+          throw new HttpError(400, "unknown_ca", `no CA "${body.id}" in the trust store: create it first`);
+        }
+        throw error;
+      }
+      const inserted = await db
+        .insertInto("countries")
+        .values({ id: body.id, iso_code: body.isoCode, names: JSON.stringify(body.names) })
+        .onConflict((oc) => oc.column("id").doNothing())
+        .returning("id")
+        .executeTakeFirst();
+      if (!inserted) throw new HttpError(409, "exists", `country ${body.id} exists already`);
+      return reply.status(201).send({ id: body.id, isoCode: body.isoCode, names: body.names });
+    },
+  );
+
+  // ---- agencies --------------------------------------------------------------------------------------------------
+
+  app.get("/api/admin/agencies", async (request) => {
+    const identity = admin(request);
+    const { country } = request.query as { country?: string };
+    let query = db.selectFrom("agencies").selectAll().orderBy("created_at");
+    if (identity.role === "agency_admin") query = query.where("id", "=", identity.agencyId ?? "");
+    if (country) query = query.where("country_id", "=", country);
+    return (await query.execute()).map((a) => ({ id: a.id, countryId: a.country_id, names: a.names }));
+  });
+
+  app.post(
+    "/api/admin/agencies",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["countryId", "names"],
+          properties: { countryId: { type: "string", maxLength: 8 }, names },
+        },
+      },
+    },
+    async (request, reply) => {
+      platformAdmin(request);
+      const body = request.body as { countryId: string; names: Multilingual };
+      const country = await db.selectFrom("countries").select("id").where("id", "=", body.countryId).executeTakeFirst();
+      if (!country) throw new HttpError(400, "unknown_country", `no country "${body.countryId}"`);
+      const id = crypto.randomUUID();
+      await db
+        .insertInto("agencies")
+        .values({ id, country_id: body.countryId, names: JSON.stringify(body.names) })
+        .execute();
+      return reply.status(201).send({ id, countryId: body.countryId, names: body.names });
+    },
+  );
+
+  // ---- users -----------------------------------------------------------------------------------------------------
+
+  app.get("/api/admin/users", async (request) => {
+    const identity = admin(request);
+    const { agency } = request.query as { agency?: string };
+    let query = db.selectFrom("users").select(USER_COLUMNS).orderBy("created_at").orderBy("email");
+    if (identity.role === "agency_admin") query = query.where("agency_id", "=", identity.agencyId ?? "");
+    if (agency) {
+      if (!UUID.test(agency)) return [];
+      query = query.where("agency_id", "=", agency);
+    }
+    return (await query.execute()).map(userView);
+  });
+
+  app.post(
+    "/api/admin/users",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["email", "displayName", "role"],
+          additionalProperties: false,
+          properties: {
+            email: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+$", maxLength: 320 },
+            displayName: { type: "string", minLength: 1, maxLength: 200 },
+            role: { type: "string", enum: ROLES },
+            agencyId: { type: "string", pattern: UUID.source },
+            password: { type: "string", minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 },
+            locale: { type: "string", enum: ["ar", "ja", "en"] },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const identity = admin(request);
+      const body = request.body as {
+        email: string;
+        displayName: string;
+        role: Role;
+        agencyId?: string;
+        password?: string;
+        locale?: "ar" | "ja" | "en";
+      };
+      let agencyId = body.agencyId ?? null;
+      if (identity.role === "agency_admin") {
+        if (body.role === "platform_admin")
+          throw new HttpError(403, "forbidden", "agency administrators cannot create platform administrators");
+        agencyId ??= identity.agencyId;
+        if (agencyId !== identity.agencyId)
+          throw new HttpError(403, "forbidden", "you administer your own agency only");
+      }
+      if (body.role === "platform_admin") agencyId = null;
+      else if (!agencyId) throw new HttpError(400, "invalid_request", "agencyId is required for this role");
+      if (agencyId) {
+        const agency = await db.selectFrom("agencies").select("id").where("id", "=", agencyId).executeTakeFirst();
+        if (!agency) throw new HttpError(400, "unknown_agency", "no such agency");
+      }
+      const id = crypto.randomUUID();
+      const passwordHash = body.password ? await hashPassword(body.password) : null;
+      const inserted = await db
+        .insertInto("users")
+        .values({
+          id,
+          email: body.email.trim(),
+          display_name: body.displayName,
+          agency_id: agencyId,
+          role: body.role,
+          password_hash: passwordHash,
+          totp_secret: null,
+          oidc_issuer: null,
+          oidc_subject: null,
+          locale: body.locale ?? null,
+        })
+        .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+        .returning("id")
+        .executeTakeFirst();
+      if (!inserted) throw new HttpError(409, "email_taken", "a user with this e-mail address exists");
+      request.log.info({ userId: id, role: body.role, agencyId }, "user created");
+      const row = await db.selectFrom("users").select(USER_COLUMNS).where("id", "=", id).executeTakeFirstOrThrow();
+      return reply.status(201).send(userView(row));
+    },
+  );
+
+  app.get("/api/admin/users/:id", async (request) => userView(await managedUser(request)));
+
+  app.patch(
+    "/api/admin/users/:id",
+    {
+      schema: {
+        body: {
+          type: "object",
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            role: { type: "string", enum: ROLES },
+            disabled: { type: "boolean" },
+            displayName: { type: "string", minLength: 1, maxLength: 200 },
+            locale: { type: ["string", "null"], enum: ["ar", "ja", "en", null] },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const identity = admin(request);
+      const user = await managedUser(request);
+      const body = request.body as {
+        role?: Role;
+        disabled?: boolean;
+        displayName?: string;
+        locale?: "ar" | "ja" | "en" | null;
+      };
+      if (body.role !== undefined && body.role !== user.role) {
+        if (body.role === "platform_admin" || user.role === "platform_admin") {
+          if (identity.role !== "platform_admin")
+            throw new HttpError(403, "forbidden", "only platform administrators change that role");
+          throw new HttpError(
+            400,
+            "invalid_request",
+            "create platform administrators as such; agency members keep an agency",
+          );
+        }
+      }
+      if (user.id === identity.userId && (body.disabled === true || (body.role && body.role !== user.role))) {
+        throw new HttpError(409, "self_change", "ask another administrator to change your own role or disable you");
+      }
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable("users")
+          .set({
+            ...(body.role !== undefined && { role: body.role }),
+            ...(body.disabled !== undefined && { disabled: body.disabled }),
+            ...(body.displayName !== undefined && { display_name: body.displayName }),
+            ...(body.locale !== undefined && { locale: body.locale }),
+          })
+          .where("id", "=", user.id)
+          .execute();
+        // A disabled user, or one whose rights changed, signs in again; their API tokens stop working.
+        if (body.disabled === true || (body.role !== undefined && body.role !== user.role)) {
+          await tx.deleteFrom("credentials").where("user_id", "=", user.id).execute();
+        }
+      });
+      request.log.info({ userId: user.id, changes: Object.keys(body) }, "user changed");
+      return userView(
+        await db.selectFrom("users").select(USER_COLUMNS).where("id", "=", user.id).executeTakeFirstOrThrow(),
+      );
+    },
+  );
+
+  app.post(
+    "/api/admin/users/:id/password",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["password"],
+          properties: { password: { type: "string", minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = await managedUser(request);
+      const { password } = request.body as { password: string };
+      const hash = await hashPassword(password);
+      await db.transaction().execute(async (tx) => {
+        await tx.updateTable("users").set({ password_hash: hash }).where("id", "=", user.id).execute();
+        await tx.deleteFrom("credentials").where("user_id", "=", user.id).where("kind", "=", "session").execute();
+        await tx.deleteFrom("login_failures").where(sql`lower(email)`, "=", user.email.toLowerCase()).execute();
+      });
+      request.log.info({ userId: user.id }, "password reset by an administrator");
+      return reply.status(204).send();
+    },
+  );
+
+  app.delete("/api/admin/users/:id/totp", async (request, reply) => {
+    const user = await managedUser(request);
+    await db
+      .updateTable("users")
+      .set({ totp_secret: null, totp_pending_secret: null, totp_last_step: null })
+      .where("id", "=", user.id)
+      .execute();
+    request.log.info({ userId: user.id }, "second factor reset by an administrator");
+    return reply.status(204).send();
+  });
+
+  // ---- signing certificates --------------------------------------------------------------------------------------
+
+  app.get("/api/admin/users/:id/certificates", async (request) => {
+    const user = await managedUser(request);
+    const rows = await db
+      .selectFrom("signing_certificates")
+      .selectAll()
+      .where("user_id", "=", user.id)
+      .orderBy("created_at")
+      .execute();
+    return rows.map((row) => certificateView(app, row));
+  });
+
+  app.post(
+    "/api/admin/users/:id/certificates",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["mode"],
+          additionalProperties: false,
+          properties: {
+            mode: { type: "string", enum: ["platform", "device"] },
+            csrPem: { type: "string", maxLength: 64 * 1024 },
+            keyType: { type: "string", enum: ["P-256", "P-384", "RSA-2048", "RSA-3072"] },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = await managedUser(request);
+      const body = request.body as { mode: "platform" | "device"; csrPem?: string; keyType?: "P-256" };
+      if (body.mode === "device" && !body.csrPem) {
+        throw new HttpError(400, "invalid_request", "csrPem (a PKCS#10 request, PEM) is required for mode device");
+      }
+      const issued = await issueCertificateForUser({
+        db,
+        store: app.trustStore,
+        keyStore: app.keyStore,
+        userId: user.id,
+        holder:
+          body.mode === "platform"
+            ? { mode: "platform", keyType: body.keyType }
+            : { mode: "device", csrPem: body.csrPem! },
+      });
+      request.log.info(
+        { userId: user.id, ca: issued.caId, serial: issued.serial, mode: body.mode },
+        "signing certificate issued",
+      );
+      const row = await db
+        .selectFrom("signing_certificates")
+        .selectAll()
+        .where("id", "=", issued.id)
+        .executeTakeFirstOrThrow();
+      return reply.status(201).send(certificateView(app, row));
+    },
+  );
+
+  app.post(
+    "/api/admin/users/:id/certificates/:serial/revoke",
+    {
+      schema: {
+        body: {
+          type: "object",
+          properties: { reason: { type: "string", enum: REVOCATION_REASONS } },
+        },
+      },
+    },
+    async (request) => {
+      const user = await managedUser(request);
+      const { serial } = request.params as { serial: string };
+      const reason = ((request.body as { reason?: RevocationReason } | undefined)?.reason ??
+        "unspecified") as RevocationReason;
+      const row = await db
+        .selectFrom("signing_certificates")
+        .selectAll()
+        .where("user_id", "=", user.id)
+        .where("serial", "=", serial.toLowerCase())
+        .executeTakeFirst();
+      if (!row) throw new HttpError(404, "not_found", "this user has no certificate with that serial");
+      const revoked = await app.trustStore.revoke(row.ca_id, row.serial, reason);
+      request.log.info(
+        { userId: user.id, ca: row.ca_id, serial: row.serial, reason: revoked.reason },
+        "signing certificate revoked",
+      );
+      return { ...certificateView(app, row), revokedAt: revoked.revokedAt.toISOString(), reason: revoked.reason };
+    },
+  );
+};
