@@ -30,6 +30,9 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
   let engine: OpenedDatabase["engine"];
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    // An idle connection the server closes (restart, failover, a dropped database) emits 'error' on the pool; unhandled
+    // it would end the process. The pool replaces the connection; queries in flight fail and are retried by callers.
+    pool.on("error", () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     engine = "postgres";
   } else {
