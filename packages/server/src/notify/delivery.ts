@@ -1,0 +1,303 @@
+/**
+ * The outbox worker: delivers the rows outbox.ts writes (e-mails through SMTP, webhooks as signed POSTs), with
+ * retries and exponential backoff, from any number of replicas at once.
+ *
+ * Contract
+ * - **At least once.** A row is marked delivered only after the SMTP server accepted the message or the webhook
+ *   receiver answered 2xx. A crash (or lost database) between those two steps delivers the row again once its lease
+ *   runs out; webhook receivers dedupe by `Khatam-Delivery` (the outbox id, stable across attempts). Under normal
+ *   operation each row is delivered exactly once, however many replicas drain.
+ * - **Claiming.** In one short transaction a worker selects due rows `for update skip locked` and pushes their
+ *   `next_attempt_at` forward by a lease ({@link LEASE_MS}, longer than any delivery can take) and counts the
+ *   attempt. Another replica skips the locked rows and, once committed, no longer sees them as due. No transaction
+ *   is held while delivering (PGlite has a single connection; PostgreSQL connections are precious).
+ * - **Crash at each step.** Before the claim commits: nothing happened. After the claim, before or during delivery:
+ *   the row is due again when the lease expires; the attempt counts, so a row that crashes the process every time
+ *   is given up like any other failure. After delivery, before marking: delivered again (see above). While
+ *   marking a failure: as a crash during delivery.
+ * - **Failures.** Any error (SMTP refusal, connection refused, timeout, non-2xx) sets `last_error` and retries
+ *   after 30 s · 2^(attempts−1), capped at 1 h; after {@link MAX_ATTEMPTS} attempts the row is left undelivered with
+ *   its `last_error` (prefixed "gave up") and never claimed again.
+ * - **Clock.** Due times are computed with the worker's clock (`now`, injectable for tests); replicas should run
+ *   NTP. Skew only moves retries; exclusivity comes from the row locks and the lease.
+ * - **Secrets.** Logs name the recipient and subject, or the webhook id and event, never bodies, links, tokens or
+ *   webhook secrets.
+ */
+import type { Transporter } from "nodemailer";
+import nodemailer from "nodemailer";
+import type { Db } from "../db/connect.js";
+import type { EmailMessage } from "./outbox.js";
+import { signWebhook } from "./webhook-signature.js";
+
+export { signWebhook, verifyWebhookSignature } from "./webhook-signature.js";
+
+/** Attempts before a row is given up. */
+export const MAX_ATTEMPTS = 10;
+/** How long a claim keeps other workers off a row; longer than the slowest possible delivery. */
+export const LEASE_MS = 5 * 60_000;
+/** Webhook receivers must answer within this. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** Delay before the next attempt after `attempts` failed ones: 30 s, 1 min, 2 min, … capped at 1 h. */
+export function backoffMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+/** The subset of pino's logger the worker uses. */
+export interface Log {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface OutboxWorkerOptions {
+  readonly db: Db;
+  /** `KHATAM_SMTP_URL` (`smtp://host:port`, `smtps://…`); unset: e-mails are logged (recipient and subject) only. */
+  readonly smtpUrl?: string;
+  /** `KHATAM_PUBLIC_URL`: names the sender's domain when `from` is not given. */
+  readonly publicUrl: string;
+  /** The From header; default `Khatam <notifications@<public host>>`. */
+  readonly from?: string;
+  readonly log: Log;
+  /** Pause between drains when started (the loop); `drainOnce` needs none. */
+  readonly intervalMs: number;
+  /** Rows claimed per transaction, delivered concurrently (default 10). */
+  readonly batchSize?: number;
+  /** The clock (tests advance it to cross backoff delays). */
+  readonly now?: () => Date;
+  /** Start the periodic loop (default true); false: only `drainOnce` delivers. */
+  readonly autoStart?: boolean;
+}
+
+export interface DrainResult {
+  readonly delivered: number;
+  readonly failed: number;
+}
+
+export interface OutboxWorker {
+  /** Delivers every due row (batch after batch) and resolves when none is left; serialised with the loop. */
+  drainOnce(): Promise<DrainResult>;
+  /** Stops the loop; resolves once the batch in flight is delivered and marked (graceful shutdown). */
+  stop(): Promise<void>;
+}
+
+interface Row {
+  readonly id: string;
+  readonly kind: "email" | "webhook";
+  readonly payload: Record<string, unknown>;
+  /** Attempts including the one just claimed. */
+  readonly attempts: number;
+}
+
+export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { db, log } = options;
+  const now = options.now ?? (() => new Date());
+  const batchSize = options.batchSize ?? 10;
+  const from = options.from ?? `Khatam <notifications@${new URL(options.publicUrl).hostname}>`;
+  const transport: Transporter | undefined = options.smtpUrl
+    ? nodemailer.createTransport({
+        url: options.smtpUrl,
+        pool: true,
+        maxConnections: 4,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      } as Parameters<typeof nodemailer.createTransport>[0])
+    : undefined;
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+
+  /** Claims up to batchSize due rows; see the contract above. */
+  async function claim(): Promise<Row[]> {
+    const at = now();
+    return db.transaction().execute(async (tx) => {
+      const rows = await tx
+        .selectFrom("outbox")
+        .select(["id", "kind", "payload", "attempts"])
+        .where("delivered_at", "is", null)
+        .where("next_attempt_at", "<=", at)
+        .where("attempts", "<", MAX_ATTEMPTS)
+        .orderBy("next_attempt_at")
+        .orderBy("id")
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return [];
+      await tx
+        .updateTable("outbox")
+        .set((eb) => ({
+          next_attempt_at: new Date(at.getTime() + LEASE_MS),
+          attempts: eb("attempts", "+", 1),
+        }))
+        .where(
+          "id",
+          "in",
+          rows.map((r) => r.id),
+        )
+        .execute();
+      return rows.map((r) => ({ ...r, id: String(r.id), attempts: r.attempts + 1 }));
+    });
+  }
+
+  async function deliver(row: Row): Promise<void> {
+    if (row.kind === "email") return sendEmail(row);
+    return postWebhook(row);
+  }
+
+  async function sendEmail(row: Row): Promise<void> {
+    const message = row.payload as unknown as EmailMessage;
+    if (!transport) {
+      log.info({ outboxId: row.id, to: message.to, subject: message.subject }, "e-mail not sent (no KHATAM_SMTP_URL)");
+      return;
+    }
+    await transport.sendMail({
+      from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      headers: { "Khatam-Delivery": row.id },
+    });
+  }
+
+  async function postWebhook(row: Row): Promise<void> {
+    const p = row.payload as { webhookId: string; event: string; data: unknown; at: string };
+    const hook = await db
+      .selectFrom("webhooks")
+      .select(["url", "secret", "active"])
+      .where("id", "=", p.webhookId)
+      .executeTakeFirst();
+    if (!hook?.active) throw new Gone("webhook deleted or deactivated before delivery; not sent");
+    let url: URL;
+    try {
+      url = safeWebhookUrl(hook.url);
+    } catch (e) {
+      throw new Gone(`${(e as Error).message}; not sent`);
+    }
+    const body = JSON.stringify({ id: row.id, event: p.event, createdAt: p.at, data: p.data });
+    const t = Math.floor(now().getTime() / 1000);
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "Khatam-Webhooks/1",
+        "khatam-event": p.event,
+        "khatam-delivery": row.id,
+        "khatam-timestamp": String(t),
+        "khatam-signature": signWebhook(hook.secret, body, t),
+      },
+      body,
+      redirect: "manual", // a redirect could point anywhere (SSRF); it is a failure, not followed
+      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    });
+    await response.body?.cancel().catch(() => {});
+    if (response.status < 200 || response.status > 299) throw new Error(`receiver answered HTTP ${response.status}`);
+  }
+
+  /** Marks the outcome; errors here (database gone) leave the row to its lease, as a crash would. */
+  async function settle(row: Row, error: unknown): Promise<"delivered" | "failed"> {
+    const at = now();
+    if (error === undefined || error instanceof Gone) {
+      await db
+        .updateTable("outbox")
+        .set({ delivered_at: at, last_error: error instanceof Gone ? error.message : null })
+        .where("id", "=", row.id)
+        .where("delivered_at", "is", null)
+        .execute();
+      return "delivered";
+    }
+    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    const giveUp = row.attempts >= MAX_ATTEMPTS;
+    await db
+      .updateTable("outbox")
+      .set({
+        last_error: giveUp ? `gave up after ${row.attempts} attempts: ${reason}` : reason,
+        next_attempt_at: new Date(at.getTime() + backoffMs(row.attempts)),
+      })
+      .where("id", "=", row.id)
+      .where("delivered_at", "is", null)
+      .execute();
+    const fields = { outboxId: row.id, kind: row.kind, attempts: row.attempts, error: reason };
+    if (giveUp) log.error(fields, "notification given up");
+    else log.warn(fields, "notification failed; will retry");
+    return "failed";
+  }
+
+  async function drain(): Promise<DrainResult> {
+    let delivered = 0;
+    let failed = 0;
+    for (;;) {
+      const rows = await claim();
+      if (rows.length === 0) break;
+      const outcomes = await Promise.allSettled(
+        rows.map(async (row) => {
+          let error: unknown;
+          try {
+            await deliver(row);
+          } catch (e) {
+            error = e ?? new Error("unknown failure");
+          }
+          return settle(row, error);
+        }),
+      );
+      for (const o of outcomes) {
+        if (o.status === "fulfilled" && o.value === "delivered") delivered++;
+        else failed++;
+        if (o.status === "rejected") log.error({ err: o.reason }, "outbox: cannot record a delivery outcome");
+      }
+      if (stopped) break;
+    }
+    return { delivered, failed };
+  }
+
+  function drainOnce(): Promise<DrainResult> {
+    const run = chain.then(drain);
+    chain = run.catch(() => {});
+    return run;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      drainOnce()
+        .catch((err: unknown) => log.error({ err }, "outbox: drain failed"))
+        .finally(schedule);
+    }, options.intervalMs);
+    timer.unref?.();
+  }
+
+  if (options.autoStart ?? true) schedule();
+
+  return {
+    drainOnce,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await chain;
+      transport?.close();
+    },
+  };
+}
+
+/** A row that can never be delivered and must not be retried (its webhook is gone or its URL unsafe): it is
+ * settled (`delivered_at` set) with the reason in `last_error`. */
+class Gone extends Error {}
+
+/**
+ * The URL a webhook may be posted to: http or https only (no file:, data:, ftp:, …), no credentials in the URL.
+ * Throws with a message fit for a 400.
+ */
+export function safeWebhookUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error("webhook URL is not a valid absolute URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("webhook URL must be http or https");
+  if (url.username || url.password) throw new Error("webhook URL must not contain credentials");
+  return url;
+}

@@ -1,0 +1,214 @@
+/**
+ * The notification e-mails, in English, Arabic and Japanese: the recipient's `users.locale` chooses (English for
+ * recipients without an account). Each is a short subject, plain text and a simple HTML part (right-to-left for
+ * Arabic). Links go to the ceremony (`<publicUrl>/envelopes/<id>`), which asks the recipient to sign in; no
+ * e-mail carries a token, so a forwarded or leaked message grants nothing.
+ *
+ * Usage, in the transaction of the state change: `enqueueEmail(tx, renderEmail(notice, { to, locale, publicUrl }))`
+ * with `locale = await recipientLocale(tx, to)`.
+ */
+import type { Db, Tx } from "../db/connect.js";
+import type { RecipientRole } from "../db/schema.js";
+import type { EmailMessage } from "./outbox.js";
+
+export type Locale = "en" | "ar" | "ja";
+
+/** What an e-mail announces. */
+export type Notice =
+  | {
+      readonly kind: "invitation";
+      readonly role: RecipientRole;
+      readonly envelopeId: string;
+      readonly title: string;
+      /** Who asks: the sender's name and agency, e.g. "Aiko Tanaka (Digital Agency)". */
+      readonly sender: string;
+      readonly expiresAt?: Date | null;
+    }
+  | {
+      readonly kind: "reminder";
+      readonly role: RecipientRole;
+      readonly envelopeId: string;
+      readonly title: string;
+      readonly expiresAt?: Date | null;
+    }
+  | { readonly kind: "completed"; readonly envelopeId: string; readonly title: string }
+  | {
+      readonly kind: "declined";
+      readonly envelopeId: string;
+      readonly title: string;
+      /** Who declined (name or e-mail). */
+      readonly declinedBy: string;
+      readonly reason: string;
+    };
+
+export interface RenderOptions {
+  readonly to: string;
+  readonly locale?: Locale | null;
+  /** `KHATAM_PUBLIC_URL`, without a trailing slash. */
+  readonly publicUrl: string;
+}
+
+/** The locale of the user with this e-mail address, or English. */
+export async function recipientLocale(db: Db | Tx, email: string): Promise<Locale> {
+  const row = await db
+    .selectFrom("users")
+    .select("locale")
+    .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.toLowerCase()))
+    .executeTakeFirst();
+  return row?.locale ?? "en";
+}
+
+interface Strings {
+  readonly action: Record<RecipientRole, { subject: string; ask: (sender: string, t: string) => string }>;
+  readonly reminder: Record<RecipientRole, { subject: string; body: (t: string) => string }>;
+  readonly open: string;
+  readonly expires: (date: string) => string;
+  readonly completed: { subject: string; body: (t: string) => string; download: string };
+  readonly declined: { subject: string; body: (who: string, t: string) => string; reason: string };
+  readonly footer: string;
+}
+
+const STRINGS: Record<Locale, Strings> = {
+  en: {
+    action: {
+      signer: { subject: "Please sign", ask: (s, t) => `${s} asks you to sign “${t}”.` },
+      approver: { subject: "Please approve", ask: (s, t) => `${s} asks you to approve “${t}”.` },
+      viewer: { subject: "Document shared", ask: (s, t) => `${s} shared “${t}” with you.` },
+    },
+    reminder: {
+      signer: { subject: "Reminder: please sign", body: (t) => `“${t}” is still waiting for your signature.` },
+      approver: { subject: "Reminder: please approve", body: (t) => `“${t}” is still waiting for your approval.` },
+      viewer: { subject: "Reminder", body: (t) => `“${t}” has been shared with you.` },
+    },
+    open: "Open the document",
+    expires: (d) => `The request expires on ${d}.`,
+    completed: {
+      subject: "Completed",
+      body: (t) => `Everyone has signed “${t}”.`,
+      download: "Download the signed document",
+    },
+    declined: { subject: "Declined", body: (w, t) => `${w} declined “${t}”.`, reason: "Reason" },
+    footer: "This message was sent by Khatam. If you did not expect it, you can ignore it.",
+  },
+  ar: {
+    action: {
+      signer: { subject: "مطلوب توقيعك", ask: (s, t) => `يطلب ${s} توقيعك على المستند «${t}».` },
+      approver: { subject: "مطلوب اعتمادك", ask: (s, t) => `يطلب ${s} اعتمادك للمستند «${t}».` },
+      viewer: { subject: "مستند للاطلاع", ask: (s, t) => `شارك ${s} معك المستند «${t}» للاطلاع.` },
+    },
+    reminder: {
+      signer: { subject: "تذكير: مطلوب توقيعك", body: (t) => `لا يزال المستند «${t}» بانتظار توقيعك.` },
+      approver: { subject: "تذكير: مطلوب اعتمادك", body: (t) => `لا يزال المستند «${t}» بانتظار اعتمادك.` },
+      viewer: { subject: "تذكير", body: (t) => `تمت مشاركة المستند «${t}» معك.` },
+    },
+    open: "افتح المستند",
+    expires: (d) => `ينتهي الطلب في ${d}.`,
+    completed: {
+      subject: "اكتمل التوقيع",
+      body: (t) => `وقّع جميع الأطراف المستند «${t}».`,
+      download: "نزّل المستند الموقّع",
+    },
+    declined: { subject: "رُفض", body: (w, t) => `رفض ${w} المستند «${t}».`, reason: "السبب" },
+    footer: "أُرسلت هذه الرسالة من منصة ختم. إن لم تكن تتوقعها فيمكنك تجاهلها.",
+  },
+  ja: {
+    action: {
+      signer: { subject: "署名のお願い", ask: (s, t) => `${s}から「${t}」への署名が依頼されています。` },
+      approver: { subject: "承認のお願い", ask: (s, t) => `${s}から「${t}」の承認が依頼されています。` },
+      viewer: { subject: "文書の共有", ask: (s, t) => `${s}から「${t}」が共有されました。` },
+    },
+    reminder: {
+      signer: { subject: "リマインダー：署名のお願い", body: (t) => `「${t}」はまだあなたの署名を待っています。` },
+      approver: { subject: "リマインダー：承認のお願い", body: (t) => `「${t}」はまだあなたの承認を待っています。` },
+      viewer: { subject: "リマインダー", body: (t) => `「${t}」があなたに共有されています。` },
+    },
+    open: "文書を開く",
+    expires: (d) => `依頼の期限は${d}です。`,
+    completed: {
+      subject: "署名完了",
+      body: (t) => `「${t}」はすべての署名が完了しました。`,
+      download: "署名済みの文書をダウンロード",
+    },
+    declined: { subject: "辞退", body: (w, t) => `${w}が「${t}」を辞退しました。`, reason: "理由" },
+    footer: "このメールはKhatamから送信されました。心当たりがない場合は破棄してください。",
+  },
+};
+
+const SUBJECT_TITLE_MAX = 60;
+
+/** The e-mail for `notice`, ready for `enqueueEmail`. */
+export function renderEmail(notice: Notice, options: RenderOptions): EmailMessage {
+  const locale: Locale = options.locale && options.locale in STRINGS ? options.locale : "en";
+  const s = STRINGS[locale];
+  const base = options.publicUrl.replace(/\/+$/, "");
+  const envelopeUrl = `${base}/envelopes/${encodeURIComponent(notice.envelopeId)}`;
+  const title = oneLine(notice.title);
+  let subject: string;
+  const paragraphs: string[] = [];
+  let link: { label: string; url: string };
+  switch (notice.kind) {
+    case "invitation":
+      subject = s.action[notice.role].subject;
+      paragraphs.push(s.action[notice.role].ask(oneLine(notice.sender), title));
+      if (notice.expiresAt) paragraphs.push(s.expires(formatDate(notice.expiresAt, locale)));
+      link = { label: s.open, url: envelopeUrl };
+      break;
+    case "reminder":
+      subject = s.reminder[notice.role].subject;
+      paragraphs.push(s.reminder[notice.role].body(title));
+      if (notice.expiresAt) paragraphs.push(s.expires(formatDate(notice.expiresAt, locale)));
+      link = { label: s.open, url: envelopeUrl };
+      break;
+    case "completed":
+      subject = s.completed.subject;
+      paragraphs.push(s.completed.body(title));
+      link = {
+        label: s.completed.download,
+        url: `${base}/api/envelopes/${encodeURIComponent(notice.envelopeId)}/document`,
+      };
+      break;
+    case "declined":
+      subject = s.declined.subject;
+      paragraphs.push(s.declined.body(oneLine(notice.declinedBy), title));
+      paragraphs.push(`${s.declined.reason}: ${notice.reason.trim()}`);
+      link = { label: s.open, url: envelopeUrl };
+      break;
+  }
+  const text = [...paragraphs, `${link.label}: ${link.url}`, "", "—", s.footer, ""]
+    .join("\n\n")
+    .replace(/\n{3,}/g, "\n\n");
+  const dir = locale === "ar" ? "rtl" : "ltr";
+  const html = [
+    `<!doctype html><html lang="${locale}" dir="${dir}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
+    `<body style="font-family: system-ui, sans-serif; line-height: 1.5; max-width: 40em">`,
+    ...paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`),
+    `<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a></p>`,
+    `<hr><p style="color: #555; font-size: 0.9em">${escapeHtml(s.footer)}</p>`,
+    "</body></html>",
+  ].join("\n");
+  return { to: options.to, subject: `${subject}: ${truncate(title, SUBJECT_TITLE_MAX)}`, text, html };
+}
+
+/** No line breaks or control characters (a title is untrusted input; a subject is a header). */
+function oneLine(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  return value.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+}
+
+function truncate(value: string, max: number): string {
+  const chars = [...value];
+  return chars.length <= max ? value : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function formatDate(date: Date, locale: Locale): string {
+  return new Intl.DateTimeFormat(locale === "ar" ? "ar-SA-u-ca-gregory-nu-latn" : locale, {
+    dateStyle: "long",
+    timeStyle: "short",
+    timeZone: "UTC",
+    timeZoneName: "short",
+  }).format(date);
+}

@@ -1,0 +1,127 @@
+/**
+ * An agency's webhooks over HTTP:
+ *
+ * | method, path | who | what |
+ * | --- | --- | --- |
+ * | `GET /api/webhooks` | agency_admin; platform_admin with `?agencyId=` | `[{ id, url, events, active, createdAt }]` (never the secret) |
+ * | `POST /api/webhooks` `{ url, events, agencyId? }` | same (platform_admin names `agencyId`) | 201 `{ id, url, events, secret }`: the secret is shown this once |
+ * | `DELETE /api/webhooks/:id` | same | 204; 404 when it belongs to another agency |
+ *
+ * Deliveries are signed with the secret (webhook-signature.ts) and sent by the outbox worker (delivery.ts). A
+ * webhook deleted while deliveries are pending: they are dropped, not sent.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { requireIdentity } from "../auth/identity.js";
+import type { Db } from "../db/connect.js";
+import { HttpError } from "../http-errors.js";
+import { safeWebhookUrl } from "./delivery.js";
+
+export interface WebhookRoutesOptions {
+  readonly db: Db;
+}
+
+/** Events the platform emits; `*` subscribes to all, including ones added later. */
+export const WEBHOOK_EVENTS = [
+  "envelope.sent",
+  "envelope.viewed",
+  "envelope.signed",
+  "envelope.approved",
+  "envelope.completed",
+  "envelope.declined",
+  "envelope.expired",
+] as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EVENT = /^(\*|[a-z][a-z_]*(\.[a-z][a-z_]*)+)$/;
+const MAX_URL = 2048;
+const MAX_WEBHOOKS_PER_AGENCY = 20;
+
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, { db }) => {
+  /** The agency the caller administers (platform_admin: the one named). */
+  function agencyOf(request: FastifyRequest, named: unknown): string {
+    const id = requireIdentity(request, ["agency_admin", "platform_admin"]);
+    if (id.role === "platform_admin") {
+      if (typeof named !== "string" || !UUID.test(named)) {
+        throw new HttpError(400, "invalid_request", "agencyId (a UUID) is required for a platform administrator");
+      }
+      return named;
+    }
+    if (!id.agencyId) throw new HttpError(403, "forbidden", "you belong to no agency");
+    return id.agencyId;
+  }
+
+  app.get("/api/webhooks", async (request) => {
+    const agencyId = agencyOf(request, (request.query as Record<string, unknown>)?.agencyId);
+    const rows = await db
+      .selectFrom("webhooks")
+      .select(["id", "url", "events", "active", "created_at"])
+      .where("agency_id", "=", agencyId)
+      .orderBy("created_at")
+      .execute();
+    return rows.map((r) => ({ id: r.id, url: r.url, events: r.events, active: r.active, createdAt: r.created_at }));
+  });
+
+  app.post("/api/webhooks", async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const agencyId = agencyOf(request, body.agencyId);
+    const url = body.url;
+    if (typeof url !== "string" || url.length > MAX_URL) {
+      throw new HttpError(400, "invalid_request", "url must be a string of at most 2048 characters");
+    }
+    try {
+      safeWebhookUrl(url);
+    } catch (e) {
+      throw new HttpError(400, "invalid_request", (e as Error).message);
+    }
+    const events = body.events;
+    if (
+      !Array.isArray(events) ||
+      events.length === 0 ||
+      events.length > 32 ||
+      !events.every((e) => typeof e === "string" && e.length <= 64 && EVENT.test(e))
+    ) {
+      throw new HttpError(
+        400,
+        "invalid_request",
+        `events must be a non-empty list of event names (${WEBHOOK_EVENTS.join(", ")}) or "*"`,
+      );
+    }
+    const agency = await db.selectFrom("agencies").select("id").where("id", "=", agencyId).executeTakeFirst();
+    if (!agency) throw new HttpError(404, "not_found", "no such agency");
+    const id = randomUUID();
+    const secret = `whsec_${randomBytes(32).toString("base64url")}`;
+    const unique = [...new Set(events as string[])];
+    const inserted = await db.transaction().execute(async (tx) => {
+      const count = await tx
+        .selectFrom("webhooks")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where("agency_id", "=", agencyId)
+        .executeTakeFirstOrThrow();
+      if (Number(count.n) >= MAX_WEBHOOKS_PER_AGENCY) return false;
+      await tx.insertInto("webhooks").values({ id, agency_id: agencyId, url, secret, events: unique }).execute();
+      return true;
+    });
+    if (!inserted) {
+      throw new HttpError(409, "too_many_webhooks", `an agency may have at most ${MAX_WEBHOOKS_PER_AGENCY} webhooks`);
+    }
+    request.log.info({ webhookId: id, agencyId }, "webhook created");
+    return reply.status(201).send({ id, url, events: unique, secret });
+  });
+
+  app.delete("/api/webhooks/:id", async (request, reply) => {
+    const identity = requireIdentity(request, ["agency_admin", "platform_admin"]);
+    const { id } = request.params as { id: string };
+    const notFound = new HttpError(404, "not_found", "no such webhook");
+    if (!UUID.test(id)) throw notFound;
+    let query = db.deleteFrom("webhooks").where("id", "=", id);
+    if (identity.role !== "platform_admin") {
+      if (!identity.agencyId) throw notFound;
+      query = query.where("agency_id", "=", identity.agencyId);
+    }
+    const result = await query.executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw notFound;
+    request.log.info({ webhookId: id }, "webhook deleted");
+    return reply.status(204).send();
+  });
+};
