@@ -12,6 +12,9 @@ import { type OidcSettings, oidcRoutes } from "./auth/oidc.js";
 import { type SecretBox, secretBox } from "./auth/secret-box.js";
 import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
 import { installErrorHandling } from "./http-errors.js";
+import { type OutboxWorker, startOutboxWorker } from "./notify/delivery.js";
+import { type ScheduledTask, type Scheduler, startScheduler } from "./notify/scheduler.js";
+import { webhookRoutes } from "./notify/webhook-routes.js";
 import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
 import { trustRoutes } from "./trust-routes.js";
 import { tenancyRoutes } from "./tenancy/admin-routes.js";
@@ -37,6 +40,15 @@ export interface AppOptions {
   readonly crlLifetimeMs?: number;
   /** `DATABASE_URL`: PostgreSQL; default PGlite in `$dataDir/db`. */
   readonly databaseUrl?: string;
+  /** `KHATAM_SMTP_URL`: where notification e-mails go; unset: they are logged (recipient and subject) only. */
+  readonly smtpUrl?: string;
+  /** `KHATAM_MAIL_FROM`: the From of notification e-mails; default `Khatam <notifications@<public host>>`. */
+  readonly mailFrom?: string;
+  /** Run the outbox worker and the scheduler (default true); tests turn it off and call `app.outbox.drainOnce()`. */
+  readonly backgroundJobs?: boolean;
+  /** Pause between outbox drains (default 2 s) and between scheduler ticks (default 60 s). */
+  readonly outboxIntervalMs?: number;
+  readonly schedulerIntervalMs?: number;
   /** `KHATAM_DEMO_PASSWORD`: password of the demo users (default `khatam-demo`). */
   readonly demoPassword?: string;
   /** `KHATAM_OIDC_ISSUER`, `KHATAM_OIDC_CLIENT_ID`, `KHATAM_OIDC_CLIENT_SECRET`: sign-in with OpenID Connect. */
@@ -69,6 +81,10 @@ declare module "fastify" {
     keyStore: KeyStore;
     /** Seals small secrets (TOTP seeds, OIDC state) under keys derived from the master key. */
     secretBox: SecretBox;
+    /** Delivers the notification outbox (e-mail, webhooks); `drainOnce()` delivers what is due now. */
+    outbox: OutboxWorker;
+    /** Periodic tasks (envelope expiry and reminders). */
+    scheduler: Scheduler;
   }
 }
 
@@ -122,6 +138,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await store.close();
   });
   await app.register(identityPlugin, { db: database.db, adminToken: options.adminToken });
+  // Notifications: stopped in preClose, before the database closes in onClose; the delivery in flight finishes.
+  const backgroundJobs = options.backgroundJobs ?? true;
+  const outbox = startOutboxWorker({
+    db: database.db,
+    smtpUrl: options.smtpUrl,
+    from: options.mailFrom,
+    publicUrl: options.publicUrl,
+    log: app.log,
+    intervalMs: options.outboxIntervalMs ?? 2000,
+    autoStart: backgroundJobs,
+  });
+  const scheduledTasks: ScheduledTask[] = []; // envelope expiry and reminders join here
+  const scheduler = startScheduler({
+    intervalMs: options.schedulerIntervalMs ?? 60_000,
+    tasks: scheduledTasks,
+    log: app.log,
+    autoStart: backgroundJobs,
+  });
+  app.decorate("outbox", outbox);
+  app.decorate("scheduler", scheduler);
+  app.addHook("preClose", async () => {
+    await scheduler.stop();
+    await outbox.stop();
+  });
+  await app.register(webhookRoutes, { db: database.db });
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
   await app.register(trustRoutes, { store, adminToken: options.adminToken });
   await app.register(loginRoutes, {

@@ -26,6 +26,8 @@ const app = await buildApp({
         clientSecret: env.KHATAM_OIDC_CLIENT_SECRET || undefined,
       }
     : undefined,
+  smtpUrl: env.KHATAM_SMTP_URL || undefined,
+  mailFrom: env.KHATAM_MAIL_FROM || undefined,
   masterKey: env.KHATAM_MASTER_KEY || undefined,
   pkcs11: env.KHATAM_PKCS11_MODULE
     ? { module: env.KHATAM_PKCS11_MODULE, token: env.KHATAM_PKCS11_TOKEN, pin: env.KHATAM_PKCS11_PIN }
