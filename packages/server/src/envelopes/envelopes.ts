@@ -1,0 +1,896 @@
+/**
+ * The envelope workflow (issue items 4, 5 and 9): an agency uploads a PDF, names recipients in routing order,
+ * sends it; signers and approvers act in order (sequential across orders, parallel within one); each signer adds
+ * their own PAdES signature (B-T by their country's TSA, then B-LT); when the last one has acted the document gets
+ * a document time-stamp (B-LTA) and the envelope is completed. Declining ends it; so does the expiry date.
+ *
+ * Every function takes one options object and throws {@link EnvelopeError}s. Every state change is one
+ * transaction that re-reads the envelope under a row lock, checks the `version` it based its decision on, writes
+ * the change, its audit event and its notifications (outbox) together, and bumps the version. The slow part of
+ * signing (CMS, time-stamp, OCSP) runs before that transaction on the revision that was current; if another
+ * signer got in first, the version check fails and the signature is made again on the new revision (up to three
+ * times) — so parallel signers never overwrite each other and no signature is ever lost.
+ *
+ * Crash at any point: before the commit nothing is visible (a computed signature is simply dropped); after it, the
+ * document, state, audit event and notifications are all there.
+ *
+ * Visibility: an envelope is visible to the members of its owning agency and to its recipients; to anyone else it
+ * does not exist (`not_found`).
+ */
+import { randomBytes, randomUUID, X509Certificate } from "node:crypto";
+import type { Signer } from "@khatam/core/keys/signer";
+import { certificateInfo } from "@khatam/core/validation/cades";
+import { type AuditEvent, type AuditEventType, appendEvent, listEvents, verifyChain } from "../audit/audit.js";
+import type { Db, Tx } from "../db/connect.js";
+import { getDocument, putDocument } from "../db/documents.js";
+import type { RecipientRole, Role } from "../db/schema.js";
+import { enqueueEmail, enqueueWebhook } from "../notify/outbox.js";
+import { inspectPdf, stampPageOne } from "./document.js";
+import { EnvelopeError } from "./errors.js";
+import {
+  completeDeviceSignature,
+  lastSignatureField,
+  type PlatformTrust,
+  prepareDeviceSignature,
+  preparedFromState,
+  preparedToState,
+  signWithPlatformKey,
+  toLongTerm,
+} from "./signing.js";
+import type { EnvelopeRow, RecipientRow, SigningCertificateRow } from "./store.js";
+import * as store from "./store.js";
+
+/** Who is acting, as the HTTP layer authenticated them. */
+export interface Caller {
+  readonly userId: string | null;
+  readonly email: string;
+  readonly role: Role;
+  readonly agencyId: string | null;
+  readonly countryId: string | null;
+  /** The client's address, for the audit trail. */
+  readonly ip?: string | null;
+}
+
+/** Opens the platform-held key of a signing certificate (tenancy/signing-keys.ts). */
+export type SignerResolver = (certificate: SigningCertificateRow) => Promise<Signer>;
+
+/** What the workflow needs of the platform. */
+export interface EnvelopeContext extends PlatformTrust {
+  readonly db: Db;
+  readonly signerFor: SignerResolver;
+  /** The clock (tests move it). */
+  readonly now?: () => Date;
+}
+
+export interface RecipientInput {
+  readonly email: string;
+  readonly role: RecipientRole;
+  readonly order: number;
+}
+
+/** The public view of an envelope (GET /api/envelopes/:id). */
+export interface EnvelopeView {
+  readonly id: string;
+  readonly title: string;
+  readonly status: EnvelopeRow["status"];
+  readonly agencyId: string;
+  readonly registerCode: string;
+  readonly originalSha256: string;
+  readonly documentSha256: string;
+  readonly createdAt: string;
+  readonly sentAt: string | null;
+  readonly completedAt: string | null;
+  readonly expiresAt: string | null;
+  /** The routing order whose recipients may act now (null unless sent). */
+  readonly currentOrder: number | null;
+  readonly version: number;
+  readonly recipients: readonly {
+    readonly email: string;
+    readonly role: RecipientRole;
+    readonly order: number;
+    readonly status: RecipientRow["status"];
+    readonly actedAt: string | null;
+    readonly declineReason: string | null;
+    readonly signatureField: string | null;
+  }[];
+}
+
+const MAX_RETRIES = 3;
+const SESSION_TTL_MS = 15 * 60 * 1000;
+const ACTING: readonly RecipientRole[] = ["signer", "approver"];
+const OPEN: readonly RecipientRow["status"][] = ["pending", "notified", "viewed"];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Creating and sending
+
+export async function createEnvelope(options: {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly title: string;
+  readonly recipients: readonly RecipientInput[];
+  readonly pdf: Uint8Array;
+  readonly expiresAt?: Date;
+  readonly reminderEveryHours?: number;
+}): Promise<{ id: string; registerCode: string }> {
+  const { ctx, caller } = options;
+  if (!caller.userId || !caller.agencyId) {
+    throw new EnvelopeError("forbidden", "only members of an agency can create envelopes");
+  }
+  const title = options.title.trim();
+  if (!title) throw new EnvelopeError("invalid_request", "the title is empty");
+  validateRecipients(options.recipients);
+  const now = clock(ctx);
+  if (options.expiresAt && options.expiresAt.getTime() <= now.getTime()) {
+    throw new EnvelopeError("invalid_request", "expiresAt is in the past");
+  }
+  const inspected = inspectPdf(options.pdf);
+  const id = randomUUID();
+  const registerCode = newRegisterCode();
+  // Stamp the register line on page 1 before anyone signs; a PDF signed already is left as it is (an added
+  // content stream would count as a change after those signatures).
+  const working =
+    inspected.signatures === 0
+      ? stampPageOne(options.pdf, `Khatam register: ${registerCode} — ${registerUrl(ctx.publicUrl, registerCode)}`)
+      : options.pdf;
+  const users = await store.usersByEmail(
+    ctx.db,
+    options.recipients.map((r) => r.email),
+  );
+  await ctx.db.transaction().execute(async (tx) => {
+    const original = await putDocument(tx, options.pdf);
+    const current = await putDocument(tx, working);
+    await store.insertEnvelope(
+      tx,
+      {
+        id,
+        agency_id: caller.agencyId!,
+        created_by: caller.userId!,
+        title,
+        status: "draft",
+        original_sha256: original,
+        current_sha256: current,
+        register_code: registerCode,
+        expires_at: options.expiresAt ?? null,
+        reminder_every: options.reminderEveryHours ? `${options.reminderEveryHours} hours` : null,
+      },
+      options.recipients.map((r) => ({
+        id: randomUUID(),
+        envelope_id: id,
+        email: r.email,
+        user_id: users.get(r.email.toLowerCase())?.id ?? null,
+        role: r.role,
+        routing_order: r.order,
+        status: "pending",
+      })),
+    );
+    await appendEvent(tx, {
+      envelopeId: id,
+      type: "created",
+      actor: caller,
+      ip: caller.ip,
+      documentSha256: current,
+      details: {
+        title,
+        originalSha256: original,
+        recipients: options.recipients.map((r) => ({ email: r.email, role: r.role, order: r.order })),
+      },
+      at: now,
+    });
+  });
+  return { id, registerCode };
+}
+
+export async function sendEnvelope(options: {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+}): Promise<EnvelopeView> {
+  const { ctx, caller } = options;
+  const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
+  if (envelope.agency_id !== caller.agencyId) {
+    throw new EnvelopeError("forbidden", "only the owning agency can send this envelope");
+  }
+  if (envelope.status !== "draft") {
+    throw new EnvelopeError("envelope_not_draft", `the envelope is ${envelope.status}; only a draft can be sent`);
+  }
+  const now = clock(ctx);
+  await transition(ctx, envelope, async (tx, recipients) => {
+    await appendEvent(tx, { envelopeId: envelope.id, type: "sent", actor: caller, ip: caller.ip, at: now });
+    const first = currentOrder(recipients);
+    const notify = recipients.filter(
+      (r) => r.role === "viewer" || (first !== null && r.routing_order === first && ACTING.includes(r.role)),
+    );
+    await notifyRecipients(tx, ctx, envelope, notify);
+    await enqueueWebhook(tx, {
+      agencyId: envelope.agency_id,
+      event: "envelope.sent",
+      data: { envelopeId: envelope.id, title: envelope.title, recipients: notify.map((r) => r.email) },
+    });
+    return { status: "sent", sent_at: now };
+  });
+  return getEnvelope({ ctx, caller, envelopeId: envelope.id });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Acting: sign (platform key or device key), approve, decline
+
+/**
+ * The caller acts on the envelope: a signer signs with their platform-held certificate, an approver approves.
+ * Returns the envelope after the action.
+ */
+export async function signEnvelope(options: {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+}): Promise<EnvelopeView & { signingMs?: number }> {
+  const { ctx, caller } = options;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
+      if (recipient.role === "approver") {
+        await finishAction({ ctx, caller, envelope, recipient, type: "approved" });
+        return getEnvelope({ ctx, caller, envelopeId: envelope.id });
+      }
+      const certificate = await signingCertificate(ctx, caller, "platform");
+      const started = performance.now();
+      const signer = await ctx.signerFor(certificate);
+      const base = await currentDocument(ctx.db, envelope);
+      const signed = await signWithPlatformKey({
+        trust: ctx,
+        pdf: base,
+        signer,
+        certificate: new Uint8Array(certificate.der),
+        caId: certificate.ca_id,
+        reason: signingReason(envelope),
+      });
+      await finishSignature({ ctx, caller, envelope, recipient, certificate, signed, started });
+      const signingMs = Math.round(performance.now() - started);
+      return { ...(await getEnvelope({ ctx, caller, envelopeId: envelope.id })), signingMs };
+    } catch (error) {
+      if (error instanceof EnvelopeError && error.code === "concurrent_change" && attempt < MAX_RETRIES) continue;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Step 1 of a device-key signature: the signature revision is prepared on the current document and stored in
+ * `signing_sessions` (so a restart between the two requests loses nothing); the caller's device signs
+ * `signedAttributes` (base64) with its key (WebCrypto: ECDSA P-256 with SHA-256, value r||s or DER).
+ */
+export async function prepareSignature(options: {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+}): Promise<{ sessionId: string; signedAttributes: string; algorithm: unknown; expiresAt: string }> {
+  const { ctx, caller } = options;
+  const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
+  if (recipient.role !== "signer") throw new EnvelopeError("wrong_signing_method", "approvers approve with /sign");
+  const certificate = await signingCertificate(ctx, caller, "device");
+  const base = await currentDocument(ctx.db, envelope);
+  const der = new Uint8Array(certificate.der);
+  const prepared = await prepareDeviceSignature({
+    trust: ctx,
+    pdf: base,
+    certificate: der,
+    spki: spkiOf(der),
+    caId: certificate.ca_id,
+    reason: signingReason(envelope),
+  });
+  const sessionId = randomUUID();
+  const expiresAt = new Date(clock(ctx).getTime() + SESSION_TTL_MS);
+  await ctx.db.transaction().execute(async (tx) => {
+    await store.insertSession(tx, {
+      id: sessionId,
+      envelope_id: envelope.id,
+      recipient_id: recipient.id,
+      base_sha256: envelope.current_sha256,
+      prepared: prepared.update,
+      state: { ...preparedToState(prepared), certificateId: certificate.id },
+      expires_at: expiresAt,
+    });
+  });
+  return {
+    sessionId,
+    signedAttributes: Buffer.from(prepared.signedAttributes).toString("base64"),
+    algorithm: prepared.algorithm,
+    expiresAt: expiresAt.toISOString(),
+  };
+}
+
+/** Step 2: the device's signature value completes the prepared revision, which is then made B-LT (and B-LTA). */
+export async function completeSignature(options: {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+  readonly sessionId: string;
+  readonly signatureValue: Uint8Array;
+}): Promise<EnvelopeView & { signingMs: number }> {
+  const { ctx, caller } = options;
+  const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
+  const session = await store.findSession(ctx.db, options.sessionId);
+  if (!session || session.envelope_id !== envelope.id || session.recipient_id !== recipient.id) {
+    throw new EnvelopeError("session_not_found", "no such signing session for you on this envelope");
+  }
+  if (session.expires_at.getTime() < clock(ctx).getTime()) {
+    throw new EnvelopeError("session_not_found", "the signing session has expired; prepare again");
+  }
+  if (session.base_sha256 !== envelope.current_sha256) {
+    throw new EnvelopeError("session_stale", "the document changed since the session was prepared; prepare again");
+  }
+  const certificateId = String(session.state.certificateId);
+  const certificate = await ctx.db
+    .selectFrom("signing_certificates")
+    .selectAll()
+    .where("id", "=", certificateId)
+    .executeTakeFirstOrThrow();
+  const started = performance.now();
+  const base = await currentDocument(ctx.db, envelope);
+  const signed = await completeDeviceSignature({
+    trust: ctx,
+    base,
+    prepared: preparedFromState(new Uint8Array(session.prepared), session.state),
+    signatureValue: options.signatureValue,
+    caId: certificate.ca_id,
+  });
+  await finishSignature({ ctx, caller, envelope, recipient, certificate, signed, started });
+  const signingMs = Math.round(performance.now() - started);
+  return { ...(await getEnvelope({ ctx, caller, envelopeId: envelope.id })), signingMs };
+}
+
+export async function declineEnvelope(options: {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+  readonly reason: string;
+}): Promise<EnvelopeView> {
+  const { ctx, caller } = options;
+  const reason = options.reason.trim();
+  if (!reason) throw new EnvelopeError("invalid_request", "give a reason for declining");
+  const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
+  const now = clock(ctx);
+  await transition(ctx, envelope, async (tx, recipients) => {
+    await store.updateRecipient(tx, recipient.id, { status: "declined", decline_reason: reason, acted_at: now });
+    await store.deleteSessions(tx, recipient.id);
+    await appendEvent(tx, {
+      envelopeId: envelope.id,
+      type: "declined",
+      actor: caller,
+      ip: caller.ip,
+      details: { reason, recipient: recipient.email },
+      at: now,
+    });
+    const others = recipients.filter((r) => r.id !== recipient.id && r.status !== "pending");
+    for (const to of [...others.map((r) => r.email), await creatorEmail(tx, envelope)]) {
+      await enqueueEmail(tx, {
+        to,
+        subject: `Declined: ${envelope.title}`,
+        text: `${caller.email} declined "${envelope.title}": ${reason}\n${envelopeUrl(ctx.publicUrl, envelope.id)}`,
+      });
+    }
+    await enqueueWebhook(tx, {
+      agencyId: envelope.agency_id,
+      event: "envelope.declined",
+      data: { envelopeId: envelope.id, by: caller.email, reason },
+    });
+    return { status: "declined" };
+  });
+  return getEnvelope({ ctx, caller, envelopeId: envelope.id });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading
+
+export async function getEnvelope(options: {
+  readonly ctx: Pick<EnvelopeContext, "db">;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+}): Promise<EnvelopeView> {
+  const envelope = await visibleEnvelope(options.ctx.db, options.caller, options.envelopeId);
+  return view(envelope, await store.recipientsOf(options.ctx.db, envelope.id));
+}
+
+/** The caller's inbox: what waits for them, what their agency has in progress, and what is finished. */
+export async function listInbox(options: { readonly ctx: Pick<EnvelopeContext, "db">; readonly caller: Caller }) {
+  const { ctx, caller } = options;
+  const summary = (r: store.EnvelopeSummaryRow) => ({
+    id: r.id,
+    title: r.title,
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+    completedAt: r.completed_at?.toISOString() ?? null,
+  });
+  const [waiting, sent, finished] = await Promise.all([
+    caller.userId ? store.envelopesAwaiting(ctx.db, caller.userId, caller.email) : [],
+    caller.agencyId ? store.envelopesOfAgency(ctx.db, caller.agencyId) : [],
+    store.envelopesFinished(ctx.db, caller),
+  ]);
+  // "Waiting for me" only when it is the caller's turn.
+  const mine: store.EnvelopeSummaryRow[] = [];
+  for (const e of waiting) {
+    const recipients = await store.recipientsOf(ctx.db, e.id);
+    const order = currentOrder(recipients);
+    if (recipients.some((r) => isCaller(r, caller) && r.routing_order === order && OPEN.includes(r.status))) {
+      mine.push(e);
+    }
+  }
+  return { waiting: mine.map(summary), sent: sent.map(summary), completed: finished.map(summary) };
+}
+
+/**
+ * The current PDF. The first download by a recipient records `viewed` (and their status, unless they acted
+ * already); every other download records `downloaded`.
+ */
+export async function readDocument(options: {
+  readonly ctx: Pick<EnvelopeContext, "db" | "now">;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+}): Promise<{ bytes: Uint8Array; sha256: string; title: string }> {
+  const { ctx, caller } = options;
+  const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
+  const now = clock(ctx);
+  const sha256 = envelope.current_sha256;
+  await ctx.db.transaction().execute(async (tx) => {
+    const recipients = await store.recipientsOf(tx, envelope.id);
+    const firstView = recipients.find(
+      (r) => isCaller(r, caller) && (r.status === "pending" || r.status === "notified"),
+    );
+    if (firstView && envelope.status === "sent") await store.updateRecipient(tx, firstView.id, { status: "viewed" });
+    await appendEvent(tx, {
+      envelopeId: envelope.id,
+      type: firstView && envelope.status === "sent" ? "viewed" : "downloaded",
+      actor: caller,
+      ip: caller.ip,
+      documentSha256: sha256,
+      at: now,
+    });
+  });
+  const bytes = await getDocument(ctx.db, sha256);
+  if (!bytes) throw new Error(`document ${sha256} of envelope ${envelope.id} is missing`);
+  return { bytes, sha256, title: envelope.title };
+}
+
+export async function auditTrail(options: {
+  readonly ctx: Pick<EnvelopeContext, "db">;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+}): Promise<{ envelope: EnvelopeView; events: AuditEvent[]; chain: ReturnType<typeof verifyChain> }> {
+  const envelope = await getEnvelope(options);
+  const events = await listEvents(options.ctx.db, envelope.id);
+  return { envelope, events, chain: verifyChain(events) };
+}
+
+/** The public register entry of a completed envelope (anyone holding the code printed on it). */
+export async function registerEntry(options: { readonly db: Db; readonly code: string }) {
+  const code = options.code.toUpperCase();
+  const envelope = /^[A-Z2-7]{20,64}$/.test(code) ? await store.envelopeByRegisterCode(options.db, code) : undefined;
+  if (!envelope || envelope.status !== "completed") {
+    throw new EnvelopeError("not_found", "no completed document has this register code");
+  }
+  const signed = await store.signedEvents(options.db, envelope.id);
+  return {
+    id: envelope.id,
+    title: envelope.title,
+    status: envelope.status,
+    completedAt: envelope.completed_at?.toISOString() ?? null,
+    documentSha256: envelope.current_sha256,
+    originalSha256: envelope.original_sha256,
+    signers: signed.map((e) => ({
+      name: String(e.details.name ?? ""),
+      country: String(e.details.country ?? ""),
+      signedAt: e.at.toISOString(),
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scheduled work (called by the notifications scheduler)
+
+/** Expires every sent envelope whose `expires_at` has passed; returns their ids. */
+export async function expireDue(db: Db, now: Date = new Date(), options: { publicUrl?: string } = {}) {
+  const expired: string[] = [];
+  for (const id of await store.dueForExpiry(db, now)) {
+    const done = await db.transaction().execute(async (tx) => {
+      const envelope = await store.lockEnvelope(tx, id);
+      if (!envelope || envelope.status !== "sent" || !envelope.expires_at || envelope.expires_at > now) return false;
+      if (!(await store.updateEnvelopeVersioned(tx, id, envelope.version, { status: "expired" }))) return false;
+      await appendEvent(tx, {
+        envelopeId: id,
+        type: "expired",
+        actor: null,
+        details: { expiresAt: envelope.expires_at.toISOString() },
+        at: now,
+      });
+      const recipients = await store.recipientsOf(tx, id);
+      for (const to of [
+        await creatorEmail(tx, envelope),
+        ...recipients.filter((r) => r.status !== "pending").map((r) => r.email),
+      ]) {
+        await enqueueEmail(tx, {
+          to,
+          subject: `Expired: ${envelope.title}`,
+          text: `"${envelope.title}" expired before everyone had signed.${link(options.publicUrl, id)}`,
+        });
+      }
+      await enqueueWebhook(tx, { agencyId: envelope.agency_id, event: "envelope.expired", data: { envelopeId: id } });
+      return true;
+    });
+    if (done) expired.push(id);
+  }
+  return expired;
+}
+
+/** Reminds the recipients whose turn it is on envelopes whose reminder interval has passed; returns the ids. */
+export async function remindDue(db: Db, now: Date = new Date(), options: { publicUrl?: string } = {}) {
+  const reminded: string[] = [];
+  for (const id of await store.dueForReminder(db, now)) {
+    const done = await db.transaction().execute(async (tx) => {
+      const envelope = await store.lockEnvelope(tx, id);
+      if (!envelope || envelope.status !== "sent") return false;
+      const recipients = await store.recipientsOf(tx, id);
+      const order = currentOrder(recipients);
+      const due = recipients.filter(
+        (r) => r.routing_order === order && ACTING.includes(r.role) && OPEN.includes(r.status),
+      );
+      await tx.updateTable("envelopes").set({ last_reminded_at: now }).where("id", "=", id).execute();
+      for (const r of due) {
+        await enqueueEmail(tx, {
+          to: r.email,
+          subject: `Reminder: please ${r.role === "signer" ? "sign" : "approve"} ${envelope.title}`,
+          text: `"${envelope.title}" is waiting for you.${link(options.publicUrl, id)}`,
+        });
+      }
+      await appendEvent(tx, {
+        envelopeId: id,
+        type: "reminded",
+        actor: null,
+        details: { to: due.map((r) => r.email) },
+        at: now,
+      });
+      return true;
+    });
+    if (done) reminded.push(id);
+  }
+  return reminded;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Internals
+
+/** Finishes a signature computed on `envelope`'s current revision: B-LT, B-LTA when last, and the commit. */
+async function finishSignature(options: {
+  ctx: EnvelopeContext;
+  caller: Caller;
+  envelope: EnvelopeRow;
+  recipient: RecipientRow;
+  certificate: SigningCertificateRow;
+  signed: Uint8Array;
+  /** performance.now() when the signature was started, for the time it took (in the audit event). */
+  started: number;
+}): Promise<void> {
+  const { ctx, envelope, recipient, certificate } = options;
+  const recipients = await store.recipientsOf(ctx.db, envelope.id);
+  const last = recipients.every((r) => r.id === recipient.id || !ACTING.includes(r.role) || !OPEN.includes(r.status));
+  const field = lastSignatureField(options.signed);
+  let document = await toLongTerm(ctx, options.signed);
+  if (last) document = await toLongTerm(ctx, document, await store.agencyCountry(ctx.db, envelope.agency_id));
+  const info = certificateInfo(new Uint8Array(certificate.der));
+  const name = /(?:^|,)CN=([^,]+)/.exec(info.subject)?.[1] ?? certificate.subject;
+  await finishAction({
+    ctx,
+    caller: options.caller,
+    envelope,
+    recipient,
+    type: "signed",
+    document,
+    field,
+    details: {
+      field,
+      name,
+      country: info.country ?? certificate.ca_id.toUpperCase(),
+      ca: certificate.ca_id,
+      certificateSerial: certificate.serial,
+      subject: info.subject,
+      level: last ? "B-LTA" : "B-LT",
+      signingMs: Math.round(performance.now() - options.started),
+    },
+  });
+}
+
+/**
+ * Commits a recipient's action (signed or approved): the recipient's status, the audit event, the next routing
+ * order's notifications, and — when nobody is left — completion. With `document`, the new revision becomes current.
+ */
+async function finishAction(options: {
+  ctx: EnvelopeContext;
+  caller: Caller;
+  envelope: EnvelopeRow;
+  recipient: RecipientRow;
+  type: "signed" | "approved";
+  document?: Uint8Array;
+  field?: string | null;
+  details?: Record<string, unknown>;
+}): Promise<void> {
+  const { ctx, caller, envelope, recipient } = options;
+  const now = clock(ctx);
+  await transition(ctx, envelope, async (tx, recipients) => {
+    const sha256 = options.document ? await putDocument(tx, options.document) : envelope.current_sha256;
+    await store.updateRecipient(tx, recipient.id, {
+      status: options.type,
+      acted_at: now,
+      ...(options.field !== undefined && { signature_field: options.field }),
+    });
+    await store.deleteSessions(tx, recipient.id);
+    await appendEvent(tx, {
+      envelopeId: envelope.id,
+      type: options.type,
+      actor: caller,
+      ip: caller.ip,
+      documentSha256: sha256,
+      details: { recipient: recipient.email, ...options.details },
+      at: now,
+    });
+    await enqueueWebhook(tx, {
+      agencyId: envelope.agency_id,
+      event: `envelope.${options.type}`,
+      data: { envelopeId: envelope.id, by: recipient.email, documentSha256: sha256 },
+    });
+    const after = recipients.map((r) => (r.id === recipient.id ? { ...r, status: options.type } : r));
+    const before = currentOrder(recipients);
+    const next = currentOrder(after);
+    if (next === null) {
+      await appendEvent(tx, {
+        envelopeId: envelope.id,
+        type: "completed",
+        actor: null,
+        documentSha256: sha256,
+        details: { originalSha256: envelope.original_sha256 },
+        at: now,
+      });
+      const to = new Set([await creatorEmail(tx, envelope), ...recipients.map((r) => r.email)]);
+      for (const address of to) {
+        await enqueueEmail(tx, {
+          to: address,
+          subject: `Completed: ${envelope.title}`,
+          text: `Everyone has signed "${envelope.title}".\n${envelopeUrl(ctx.publicUrl, envelope.id)}\nRegister: ${registerUrl(ctx.publicUrl, envelope.register_code)}`,
+        });
+      }
+      await enqueueWebhook(tx, {
+        agencyId: envelope.agency_id,
+        event: "envelope.completed",
+        data: { envelopeId: envelope.id, documentSha256: sha256, registerCode: envelope.register_code },
+      });
+      return { current_sha256: sha256, status: "completed", completed_at: now };
+    }
+    if (next !== before) {
+      const due = after.filter((r) => r.routing_order === next && ACTING.includes(r.role) && r.status === "pending");
+      await notifyRecipients(tx, ctx, envelope, due);
+    }
+    return { current_sha256: sha256 };
+  });
+}
+
+/**
+ * One state change: lock the envelope, check that its version is the one the decision was based on, let `change`
+ * write what it must (given the recipients as they are now) and return the envelope's new column values, bump the
+ * version. `concurrent_change` when someone else changed the envelope in between.
+ */
+async function transition(
+  ctx: Pick<EnvelopeContext, "db">,
+  envelope: EnvelopeRow,
+  change: (tx: Tx, recipients: RecipientRow[]) => Promise<Parameters<typeof store.updateEnvelopeVersioned>[3]>,
+): Promise<void> {
+  await ctx.db.transaction().execute(async (tx) => {
+    const locked = await store.lockEnvelope(tx, envelope.id);
+    if (!locked || locked.version !== envelope.version) {
+      throw new EnvelopeError("concurrent_change", "the envelope changed meanwhile; try again");
+    }
+    const columns = await change(tx, await store.recipientsOf(tx, envelope.id));
+    if (!(await store.updateEnvelopeVersioned(tx, envelope.id, envelope.version, columns))) {
+      throw new EnvelopeError("concurrent_change", "the envelope changed meanwhile; try again");
+    }
+  });
+}
+
+/** The envelope if the caller may see it; `not_found` otherwise (existence never leaks). */
+async function visibleEnvelope(db: Db, caller: Caller, id: string): Promise<EnvelopeRow> {
+  const envelope = await store.findEnvelope(db, id);
+  if (envelope) {
+    if (caller.agencyId && envelope.agency_id === caller.agencyId) return envelope;
+    const recipients = await store.recipientsOf(db, envelope.id);
+    if (recipients.some((r) => isCaller(r, caller))) return envelope;
+  }
+  throw new EnvelopeError("not_found", "no such envelope");
+}
+
+/** The caller's recipient row that may act now, or the coded reason why none may. */
+async function actingRecipient(
+  db: Db,
+  caller: Caller,
+  envelopeId: string,
+): Promise<{ envelope: EnvelopeRow; recipient: RecipientRow }> {
+  const envelope = await visibleEnvelope(db, caller, envelopeId);
+  const recipients = await store.recipientsOf(db, envelope.id);
+  const mine = recipients.filter((r) => isCaller(r, caller) && ACTING.includes(r.role));
+  if (mine.length === 0) {
+    throw new EnvelopeError("not_a_recipient", "you are not a signer or approver of this envelope");
+  }
+  const open = mine.filter((r) => OPEN.includes(r.status));
+  if (open.length === 0) {
+    const done = mine.find((r) => r.status === "declined");
+    if (done) throw new EnvelopeError("already_declined", "you have declined this envelope");
+    throw new EnvelopeError("already_signed", "you have already acted on this envelope");
+  }
+  if (envelope.status === "draft") throw new EnvelopeError("envelope_not_sent", "the envelope has not been sent yet");
+  if (envelope.status !== "sent") {
+    throw new EnvelopeError("envelope_not_sent", `the envelope is ${envelope.status}; nothing more can be done`);
+  }
+  const order = currentOrder(recipients);
+  const recipient = open.find((r) => r.routing_order === order);
+  if (!recipient) {
+    throw new EnvelopeError("not_your_turn", `recipients of routing order ${order} act before you`);
+  }
+  return { envelope, recipient };
+}
+
+async function signingCertificate(
+  ctx: EnvelopeContext,
+  caller: Caller,
+  custody: "platform" | "device",
+): Promise<SigningCertificateRow> {
+  if (caller.role !== "official" || !caller.userId) {
+    throw new EnvelopeError("forbidden", "only officials sign; your role does not allow signing");
+  }
+  const now = clock(ctx);
+  const certificate = await store.officialCertificate(ctx.db, caller.userId, custody, now);
+  if (!certificate) {
+    const other = await store.officialCertificate(
+      ctx.db,
+      caller.userId,
+      custody === "platform" ? "device" : "platform",
+      now,
+    );
+    if (other) {
+      throw new EnvelopeError(
+        "wrong_signing_method",
+        custody === "platform"
+          ? "your key is on your device: use /sign/prepare and /sign/complete"
+          : "your key is held by the platform: use /sign",
+      );
+    }
+    throw new EnvelopeError("no_signing_certificate", "you have no valid signing certificate");
+  }
+  const status = ctx.trustStore.get(certificate.ca_id).status(certificate.serial);
+  if (status.status === "revoked") {
+    throw new EnvelopeError("no_signing_certificate", "your signing certificate has been revoked");
+  }
+  return certificate;
+}
+
+async function currentDocument(db: Db, envelope: EnvelopeRow): Promise<Uint8Array> {
+  const bytes = await getDocument(db, envelope.current_sha256);
+  if (!bytes) throw new Error(`document ${envelope.current_sha256} of envelope ${envelope.id} is missing`);
+  return bytes;
+}
+
+async function notifyRecipients(
+  tx: Tx,
+  ctx: Pick<EnvelopeContext, "publicUrl">,
+  envelope: EnvelopeRow,
+  recipients: readonly RecipientRow[],
+): Promise<void> {
+  for (const r of recipients) {
+    if (r.status === "pending") await store.updateRecipient(tx, r.id, { status: "notified" });
+    const verb = r.role === "signer" ? "sign" : r.role === "approver" ? "approve" : "view";
+    await enqueueEmail(tx, {
+      to: r.email,
+      subject: `Please ${verb}: ${envelope.title}`,
+      text: `You are asked to ${verb} "${envelope.title}".\n${envelopeUrl(ctx.publicUrl, envelope.id)}`,
+    });
+  }
+}
+
+async function creatorEmail(tx: Tx, envelope: EnvelopeRow): Promise<string> {
+  const row = await tx.selectFrom("users").select("email").where("id", "=", envelope.created_by).executeTakeFirst();
+  return row?.email ?? "";
+}
+
+/** The lowest routing order with a signer or approver still to act; null when everyone has. */
+function currentOrder(recipients: readonly Pick<RecipientRow, "role" | "status" | "routing_order">[]): number | null {
+  const open = recipients.filter((r) => ACTING.includes(r.role) && OPEN.includes(r.status));
+  return open.length ? Math.min(...open.map((r) => r.routing_order)) : null;
+}
+
+function isCaller(r: RecipientRow, caller: Caller): boolean {
+  return (!!caller.userId && r.user_id === caller.userId) || r.email.toLowerCase() === caller.email.toLowerCase();
+}
+
+function view(envelope: EnvelopeRow, recipients: readonly RecipientRow[]): EnvelopeView {
+  return {
+    id: envelope.id,
+    title: envelope.title,
+    status: envelope.status,
+    agencyId: envelope.agency_id,
+    registerCode: envelope.register_code,
+    originalSha256: envelope.original_sha256,
+    documentSha256: envelope.current_sha256,
+    createdAt: envelope.created_at.toISOString(),
+    sentAt: envelope.sent_at?.toISOString() ?? null,
+    completedAt: envelope.completed_at?.toISOString() ?? null,
+    expiresAt: envelope.expires_at?.toISOString() ?? null,
+    currentOrder: envelope.status === "sent" ? currentOrder(recipients) : null,
+    version: envelope.version,
+    recipients: recipients.map((r) => ({
+      email: r.email,
+      role: r.role,
+      order: r.routing_order,
+      status: r.status,
+      actedAt: r.acted_at?.toISOString() ?? null,
+      declineReason: r.decline_reason,
+      signatureField: r.signature_field,
+    })),
+  };
+}
+
+function validateRecipients(recipients: readonly RecipientInput[]): void {
+  if (recipients.length === 0) throw new EnvelopeError("invalid_request", "name at least one recipient");
+  if (recipients.length > 100) throw new EnvelopeError("invalid_request", "at most 100 recipients");
+  const seen = new Set<string>();
+  for (const r of recipients) {
+    if (!/^[^\s@]+@[^\s@]+$/.test(r.email)) throw new EnvelopeError("invalid_request", `invalid e-mail ${r.email}`);
+    if (seen.has(r.email.toLowerCase())) throw new EnvelopeError("invalid_request", `${r.email} is named twice`);
+    seen.add(r.email.toLowerCase());
+    if (!["signer", "approver", "viewer"].includes(r.role)) {
+      throw new EnvelopeError("invalid_request", `invalid role ${r.role}`);
+    }
+    if (!Number.isInteger(r.order) || r.order < 1) {
+      throw new EnvelopeError("invalid_request", "routing order must be an integer ≥ 1");
+    }
+  }
+  if (!recipients.some((r) => ACTING.includes(r.role))) {
+    throw new EnvelopeError("invalid_request", "name at least one signer or approver");
+  }
+}
+
+function spkiOf(certificate: Uint8Array): Uint8Array {
+  return new Uint8Array(new X509Certificate(certificate).publicKey.export({ type: "spki", format: "der" }));
+}
+
+/** 26 characters of RFC 4648 base32 from 128 random bits: unguessable and not enumerable. */
+export function newRegisterCode(): string {
+  const bytes = randomBytes(16);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+function signingReason(envelope: EnvelopeRow): string {
+  return `Signed on Khatam: ${envelope.title} (register ${envelope.register_code})`;
+}
+
+function clock(ctx: { now?: () => Date }): Date {
+  return ctx.now ? ctx.now() : new Date();
+}
+
+function envelopeUrl(publicUrl: string, id: string): string {
+  return `${publicUrl.replace(/\/$/, "")}/envelopes/${id}`;
+}
+
+export function registerUrl(publicUrl: string, code: string): string {
+  return `${publicUrl.replace(/\/$/, "")}/register/${code}`;
+}
+
+function link(publicUrl: string | undefined, id: string): string {
+  return publicUrl ? `\n${envelopeUrl(publicUrl, id)}` : "";
+}

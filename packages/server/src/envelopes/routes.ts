@@ -1,0 +1,430 @@
+/**
+ * HTTP routes of the envelope workflow (CONTRACTS § 3). Thin: each handler authenticates, reads its input (the
+ * JSON schema beside it does the shape checks) and calls one domain function of envelopes.ts; coded
+ * {@link EnvelopeError}s become `{ error: { code, message } }` with the status {@link httpStatusOf} gives.
+ */
+import multipart from "@fastify/multipart";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { completionCertificatePdf } from "../audit/certificate.js";
+import { requireIdentity } from "../auth/identity.js";
+import { HttpError } from "../http-errors.js";
+import {
+  auditTrail,
+  type Caller,
+  completeSignature,
+  createEnvelope,
+  declineEnvelope,
+  type EnvelopeContext,
+  getEnvelope,
+  listInbox,
+  prepareSignature,
+  type RecipientInput,
+  readDocument,
+  type SignerResolver,
+  sendEnvelope,
+  signEnvelope,
+} from "./envelopes.js";
+import { EnvelopeError, httpStatusOf } from "./errors.js";
+
+/** Largest PDF accepted for an envelope. */
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
+export interface EnvelopeRoutesOptions {
+  readonly publicUrl: string;
+  readonly signerFor: SignerResolver;
+  readonly maxUploadBytes?: number;
+}
+
+const error = {
+  type: "object",
+  properties: {
+    error: {
+      type: "object",
+      properties: { code: { type: "string" }, message: { type: "string" } },
+      required: ["code", "message"],
+    },
+  },
+} as const;
+
+const idParams = { type: "object", properties: { id: { type: "string" } }, required: ["id"] } as const;
+
+const recipientView = {
+  type: "object",
+  properties: {
+    email: { type: "string" },
+    role: { type: "string", enum: ["signer", "approver", "viewer"] },
+    order: { type: "integer" },
+    status: { type: "string", enum: ["pending", "notified", "viewed", "signed", "approved", "declined"] },
+    actedAt: { type: ["string", "null"], format: "date-time" },
+    declineReason: { type: ["string", "null"] },
+    signatureField: { type: ["string", "null"] },
+  },
+} as const;
+
+const envelopeView = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    title: { type: "string" },
+    status: { type: "string", enum: ["draft", "sent", "completed", "declined", "expired"] },
+    agencyId: { type: "string" },
+    registerCode: { type: "string" },
+    originalSha256: { type: "string" },
+    documentSha256: { type: "string" },
+    createdAt: { type: "string", format: "date-time" },
+    sentAt: { type: ["string", "null"] },
+    completedAt: { type: ["string", "null"] },
+    expiresAt: { type: ["string", "null"] },
+    currentOrder: { type: ["integer", "null"] },
+    version: { type: "integer" },
+    signingMs: { type: "integer", description: "server-side time of the signature (sign, time-stamp, B-LT/B-LTA)" },
+    recipients: { type: "array", items: recipientView },
+  },
+} as const;
+
+const summary = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    title: { type: "string" },
+    status: { type: "string" },
+    createdAt: { type: "string" },
+    completedAt: { type: ["string", "null"] },
+  },
+} as const;
+
+const schemas = {
+  create: {
+    summary: "Create an envelope (multipart: `file` = the PDF, `meta` = JSON)",
+    description:
+      'Multipart form data: `file` (application/pdf, at most 25 MB) and `meta`, a JSON text `{ "title", ' +
+      '"recipients": [{ "email", "role": "signer"|"approver"|"viewer", "order" }], "expiresAt"?, ' +
+      '"reminderEveryHours"? }`. The caller\'s agency owns the envelope. A PDF without signatures gets its register ' +
+      "line stamped on page 1.",
+    tags: ["envelopes"],
+    consumes: ["multipart/form-data"],
+    response: {
+      201: { type: "object", properties: { id: { type: "string" }, registerCode: { type: "string" } } },
+      400: error,
+      413: error,
+      415: error,
+    },
+  },
+  send: {
+    summary: "Send a draft: notifies the first routing order's recipients",
+    tags: ["envelopes"],
+    params: idParams,
+    response: { 200: envelopeView, 404: error, 409: error },
+  },
+  sign: {
+    summary: "Sign (signers, with their platform-held certificate) or approve (approvers) — when it is your turn",
+    tags: ["envelopes"],
+    params: idParams,
+    response: { 200: envelopeView, 403: error, 404: error, 409: error },
+  },
+  prepare: {
+    summary: "Device-key signature, step 1: the signed attributes for your device to sign",
+    tags: ["envelopes"],
+    params: idParams,
+    response: {
+      200: {
+        type: "object",
+        properties: {
+          sessionId: { type: "string" },
+          signedAttributes: { type: "string", description: "base64 DER; sign it (hashing with the algorithm's hash)" },
+          algorithm: { type: "object", additionalProperties: true },
+          expiresAt: { type: "string" },
+        },
+      },
+      403: error,
+      404: error,
+      409: error,
+    },
+  },
+  complete: {
+    summary: "Device-key signature, step 2: the signature value (base64; ECDSA as r||s or DER)",
+    tags: ["envelopes"],
+    params: idParams,
+    body: {
+      type: "object",
+      properties: { sessionId: { type: "string" }, signatureValue: { type: "string", maxLength: 4096 } },
+      required: ["sessionId", "signatureValue"],
+      additionalProperties: false,
+    },
+    response: { 200: envelopeView, 400: error, 404: error, 409: error },
+  },
+  decline: {
+    summary: "Decline, with a reason: ends the envelope",
+    tags: ["envelopes"],
+    params: idParams,
+    body: {
+      type: "object",
+      properties: { reason: { type: "string", minLength: 1, maxLength: 2000 } },
+      required: ["reason"],
+      additionalProperties: false,
+    },
+    response: { 200: envelopeView, 404: error, 409: error },
+  },
+  get: {
+    summary: "The envelope and its recipients",
+    tags: ["envelopes"],
+    params: idParams,
+    response: { 200: envelopeView, 404: error },
+  },
+  list: {
+    summary: "Inbox: waiting for me, in progress in my agency, finished",
+    tags: ["envelopes"],
+    response: {
+      200: {
+        type: "object",
+        properties: {
+          waiting: { type: "array", items: summary },
+          sent: { type: "array", items: summary },
+          completed: { type: "array", items: summary },
+        },
+      },
+    },
+  },
+  document: {
+    summary: "The current PDF (application/pdf); a recipient's first download records `viewed`",
+    tags: ["envelopes"],
+    params: idParams,
+    produces: ["application/pdf"],
+    response: { 404: error },
+  },
+  audit: {
+    summary:
+      "The audit trail (each event with the previous hash and its own); `?format=pdf`: certificate of completion",
+    tags: ["envelopes"],
+    params: idParams,
+    querystring: { type: "object", properties: { format: { type: "string", enum: ["json", "pdf"] } } },
+    response: {
+      200: {
+        type: "object",
+        properties: {
+          envelopeId: { type: "string" },
+          chain: { type: "object", additionalProperties: true },
+          events: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                seq: { type: "integer" },
+                type: { type: "string" },
+                actorUserId: { type: ["string", "null"] },
+                actorEmail: { type: ["string", "null"] },
+                ip: { type: ["string", "null"] },
+                at: { type: "string" },
+                documentSha256: { type: ["string", "null"] },
+                details: { type: "object", additionalProperties: true },
+                prevHash: { type: "string" },
+                hash: { type: "string" },
+              },
+            },
+          },
+        },
+      },
+      404: error,
+    },
+  },
+} as const;
+
+export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRoutesOptions): Promise<void> {
+  const maxUpload = options.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+  await app.register(multipart, { limits: { fileSize: maxUpload, files: 1, fields: 4, fieldSize: 256 * 1024 } });
+  const ctx: EnvelopeContext = {
+    db: app.db,
+    trustStore: app.trustStore,
+    publicUrl: options.publicUrl,
+    signerFor: options.signerFor,
+  };
+
+  // Domain errors to HTTP; everything else to the application's handler.
+  app.setErrorHandler((err, _request, _reply) => {
+    if (err instanceof EnvelopeError) throw new HttpError(httpStatusOf(err.code), err.code, err.message);
+    throw err;
+  });
+
+  app.post("/api/envelopes", { schema: schemas.create }, async (request, reply) => {
+    const caller = callerOf(request);
+    const { pdf, meta } = await readUpload(request);
+    const created = await createEnvelope({ ctx, caller, pdf, ...meta });
+    return reply.status(201).send(created);
+  });
+
+  app.get("/api/envelopes", { schema: schemas.list }, async (request) => listInbox({ ctx, caller: callerOf(request) }));
+
+  app.get<{ Params: { id: string } }>("/api/envelopes/:id", { schema: schemas.get }, async (request) =>
+    getEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
+  );
+
+  app.post<{ Params: { id: string } }>("/api/envelopes/:id/send", { schema: schemas.send }, async (request) =>
+    sendEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
+  );
+
+  app.post<{ Params: { id: string } }>("/api/envelopes/:id/sign", { schema: schemas.sign }, async (request) =>
+    signEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    "/api/envelopes/:id/sign/prepare",
+    { schema: schemas.prepare },
+    async (request) => prepareSignature({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
+  );
+
+  app.post<{ Params: { id: string }; Body: { sessionId: string; signatureValue: string } }>(
+    "/api/envelopes/:id/sign/complete",
+    { schema: schemas.complete },
+    async (request) => {
+      const value = request.body.signatureValue;
+      if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) {
+        throw new EnvelopeError("invalid_request", "signatureValue must be base64");
+      }
+      return completeSignature({
+        ctx,
+        caller: callerOf(request),
+        envelopeId: request.params.id,
+        sessionId: request.body.sessionId,
+        signatureValue: new Uint8Array(
+          Buffer.from(value, value.includes("-") || value.includes("_") ? "base64url" : "base64"),
+        ),
+      });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+    "/api/envelopes/:id/decline",
+    { schema: schemas.decline },
+    async (request) =>
+      declineEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id, reason: request.body.reason }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/api/envelopes/:id/document",
+    { schema: schemas.document },
+    async (request, reply) => {
+      const document = await readDocument({ ctx, caller: callerOf(request), envelopeId: request.params.id });
+      return reply
+        .type("application/pdf")
+        .header("content-disposition", `attachment; filename="${fileName(document.title)}.pdf"`)
+        .header("etag", `"${document.sha256}"`)
+        .send(Buffer.from(document.bytes));
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { format?: "json" | "pdf" } }>(
+    "/api/envelopes/:id/audit",
+    { schema: schemas.audit },
+    async (request, reply) => {
+      const trail = await auditTrail({ ctx, caller: callerOf(request), envelopeId: request.params.id });
+      if (request.query.format === "pdf") {
+        const pdf = completionCertificatePdf({
+          envelopeId: trail.envelope.id,
+          title: trail.envelope.title,
+          status: trail.envelope.status,
+          registerCode: trail.envelope.registerCode,
+          originalSha256: trail.envelope.originalSha256,
+          documentSha256: trail.envelope.documentSha256,
+          completedAt: trail.envelope.completedAt,
+          events: trail.events,
+          chain: trail.chain,
+          generatedAt: new Date(),
+        });
+        return reply
+          .type("application/pdf")
+          .header("content-disposition", `attachment; filename="certificate-of-completion-${trail.envelope.id}.pdf"`)
+          .send(Buffer.from(pdf));
+      }
+      return { envelopeId: trail.envelope.id, chain: trail.chain, events: trail.events };
+    },
+  );
+}
+
+function callerOf(request: FastifyRequest): Caller {
+  const identity = requireIdentity(request);
+  return { ...identity, ip: request.ip };
+}
+
+interface UploadMeta {
+  title: string;
+  recipients: RecipientInput[];
+  expiresAt?: Date;
+  reminderEveryHours?: number;
+}
+
+/** Reads the multipart upload: the PDF in `file` and the JSON in `meta`, each checked. */
+async function readUpload(request: FastifyRequest): Promise<{ pdf: Uint8Array; meta: UploadMeta }> {
+  if (!request.isMultipart()) {
+    throw new EnvelopeError("unsupported_media_type", "send multipart/form-data with `file` and `meta`");
+  }
+  let pdf: Uint8Array | undefined;
+  let metaText: string | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === "file") {
+        if (part.fieldname !== "file") {
+          await part.toBuffer();
+          continue;
+        }
+        pdf = new Uint8Array(await part.toBuffer());
+      } else if (part.fieldname === "meta") {
+        metaText = String(part.value);
+      }
+    }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "FST_REQ_FILE_TOO_LARGE" || code === "FST_FILES_LIMIT" || code === "FST_PARTS_LIMIT") {
+      throw new EnvelopeError("payload_too_large", `the PDF is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+    }
+    throw e;
+  }
+  if (!pdf) throw new EnvelopeError("invalid_request", "the form has no `file` part");
+  if (metaText === undefined) throw new EnvelopeError("invalid_request", "the form has no `meta` part");
+  return { pdf, meta: parseMeta(metaText) };
+}
+
+function parseMeta(text: string): UploadMeta {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new EnvelopeError("invalid_request", "`meta` is not valid JSON");
+  }
+  const bad = (why: string): never => {
+    throw new EnvelopeError("invalid_request", `meta: ${why}`);
+  };
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) bad("must be an object");
+  const m = raw as Record<string, unknown>;
+  if (typeof m.title !== "string" || m.title.length > 500) bad("`title` must be a string of at most 500 characters");
+  if (!Array.isArray(m.recipients)) bad("`recipients` must be an array");
+  const recipients = (m.recipients as unknown[]).map((r, i) => {
+    if (!r || typeof r !== "object") return bad(`recipient ${i + 1} must be an object`);
+    const x = r as Record<string, unknown>;
+    if (typeof x.email !== "string") bad(`recipient ${i + 1}: \`email\` must be a string`);
+    if (x.role !== "signer" && x.role !== "approver" && x.role !== "viewer") {
+      bad(`recipient ${i + 1}: \`role\` must be signer, approver or viewer`);
+    }
+    const order = x.order ?? 1;
+    if (typeof order !== "number") bad(`recipient ${i + 1}: \`order\` must be a number`);
+    return { email: x.email as string, role: x.role as RecipientInput["role"], order: order as number };
+  });
+  let expiresAt: Date | undefined;
+  if (m.expiresAt !== undefined && m.expiresAt !== null) {
+    expiresAt = new Date(String(m.expiresAt));
+    if (Number.isNaN(expiresAt.getTime())) bad("`expiresAt` must be an ISO 8601 date");
+  }
+  const hours = m.reminderEveryHours;
+  if (hours !== undefined && hours !== null && (typeof hours !== "number" || !(hours >= 1) || hours > 24 * 365)) {
+    bad("`reminderEveryHours` must be a number of hours ≥ 1");
+  }
+  return {
+    title: m.title as string,
+    recipients,
+    ...(expiresAt && { expiresAt }),
+    ...(typeof hours === "number" && { reminderEveryHours: Math.round(hours) }),
+  };
+}
+
+function fileName(title: string): string {
+  return title.replace(/[^A-Za-z0-9._ -]+/g, "_").slice(0, 100) || "document";
+}

@@ -1,0 +1,113 @@
+/**
+ * Verification for the public (issue item 7): `POST /api/verify` validates any PDF against the platform's trust
+ * (every country's root; revocation from the document's DSS, or else asked of the platform's own OCSP responders in
+ * process — never of an address the document names) and answers the report of CONTRACTS § 4; `GET
+ * /api/register/:code` looks up the completed envelope a printed register code names. No sign-in; rate-limited per
+ * client address.
+ */
+import rateLimit from "@fastify/rate-limit";
+import { NotAPdfError, validatePdf } from "@khatam/core/validation/validate";
+import type { FastifyInstance } from "fastify";
+import { registerEntry } from "../envelopes/envelopes.js";
+import { EnvelopeError } from "../envelopes/errors.js";
+import { HttpError } from "../http-errors.js";
+import { inProcessTrustFetch, platformTrustAnchors } from "./platform-trust.js";
+
+export const MAX_VERIFY_BYTES = 50 * 1024 * 1024;
+
+export interface VerifyRoutesOptions {
+  readonly publicUrl: string;
+  /** Requests per minute and client address (default 30). */
+  readonly perMinute?: number;
+}
+
+const error = {
+  type: "object",
+  properties: {
+    error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } },
+  },
+} as const;
+
+const report = {
+  type: "object",
+  description: "The validation report (CONTRACTS § 4)",
+  properties: {
+    verdict: { type: "string", enum: ["VALID", "INVALID", "INDETERMINATE"] },
+    sha256: { type: "string" },
+    signatures: { type: "array", items: { type: "object", additionalProperties: true } },
+  },
+  required: ["verdict", "sha256", "signatures"],
+} as const;
+
+const schemas = {
+  verify: {
+    summary: "Validate a PDF's signatures against the platform's trust (body: the PDF, application/pdf)",
+    tags: ["verification"],
+    consumes: ["application/pdf"],
+    response: { 200: report, 400: error, 413: error, 415: error, 429: error },
+  },
+  register: {
+    summary: "The completed envelope a register code (printed on its page 1) names",
+    tags: ["verification"],
+    params: { type: "object", properties: { code: { type: "string", maxLength: 64 } }, required: ["code"] },
+    response: {
+      200: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          title: { type: "string" },
+          status: { type: "string" },
+          completedAt: { type: ["string", "null"] },
+          documentSha256: { type: "string" },
+          originalSha256: { type: "string" },
+          signers: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: { name: { type: "string" }, country: { type: "string" }, signedAt: { type: "string" } },
+            },
+          },
+        },
+      },
+      404: error,
+    },
+  },
+} as const;
+
+export async function verifyRoutes(app: FastifyInstance, options: VerifyRoutesOptions): Promise<void> {
+  await app.register(rateLimit, {
+    max: options.perMinute ?? 30,
+    timeWindow: "1 minute",
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: { code: "rate_limited", message: `too many requests; try again in ${context.after}` },
+    }),
+  });
+  app.addContentTypeParser("application/pdf", { parseAs: "buffer", bodyLimit: MAX_VERIFY_BYTES }, (_r, body, done) =>
+    done(null, body),
+  );
+  const trustFetch = inProcessTrustFetch(app.trustStore, options.publicUrl);
+
+  app.post("/api/verify", { schema: schemas.verify, bodyLimit: MAX_VERIFY_BYTES }, async (request) => {
+    const body = request.body;
+    if (!Buffer.isBuffer(body)) throw new HttpError(415, "unsupported_media_type", "send the PDF as application/pdf");
+    try {
+      return await validatePdf(new Uint8Array(body), {
+        trustAnchors: platformTrustAnchors(app.trustStore),
+        online: { fetch: trustFetch, timeoutMs: 5000 },
+      });
+    } catch (e) {
+      if (e instanceof NotAPdfError) throw new HttpError(400, "invalid_pdf", e.message);
+      throw e;
+    }
+  });
+
+  app.get<{ Params: { code: string } }>("/api/register/:code", { schema: schemas.register }, async (request) => {
+    try {
+      return await registerEntry({ db: app.db, code: request.params.code });
+    } catch (e) {
+      if (e instanceof EnvelopeError) throw new HttpError(404, "not_found", e.message);
+      throw e;
+    }
+  });
+}
