@@ -11,15 +11,19 @@ import { loginRoutes } from "./auth/login-routes.js";
 import { type OidcSettings, oidcRoutes } from "./auth/oidc.js";
 import { type SecretBox, secretBox } from "./auth/secret-box.js";
 import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
+import { envelopeRoutes } from "./envelopes/routes.js";
 import { installErrorHandling } from "./http-errors.js";
 import { type OutboxWorker, startOutboxWorker } from "./notify/delivery.js";
 import { type ScheduledTask, type Scheduler, startScheduler } from "./notify/scheduler.js";
 import { webhookRoutes } from "./notify/webhook-routes.js";
+import { openApiPlugin } from "./openapi.js";
 import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
 import { trustRoutes } from "./trust-routes.js";
 import { tenancyRoutes } from "./tenancy/admin-routes.js";
 import { seedDemo } from "./tenancy/demo.js";
+import { signerForCertificate } from "./tenancy/signing-keys.js";
 import { type CaSpecification, TrustStore } from "./trust-store.js";
+import { verifyRoutes } from "./verify/routes.js";
 
 export interface AppOptions {
   /** `KHATAM_DATA`: where the state, key files and master key live. */
@@ -128,6 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Fastify's default request serialiser logs method, URL and addresses, never headers or bodies.
   const app = fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
   installErrorHandling(app);
+  await app.register(openApiPlugin, { publicUrl: options.publicUrl });
   app.decorate("trustStore", store);
   app.decorate("db", database.db);
   app.decorate("dbEngine", database.engine);
@@ -175,5 +180,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(oidcRoutes, { oidc: options.oidc, box: app.secretBox, publicUrl: options.publicUrl });
   }
   await app.register(tenancyRoutes);
+  await app.register(envelopeRoutes, {
+    publicUrl: options.publicUrl,
+    signerFor: (row) => signerForCertificate({ keyStore }, row),
+  });
+  await app.register(verifyRoutes, { publicUrl: options.publicUrl });
   return app;
 }
