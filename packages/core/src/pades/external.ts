@@ -17,8 +17,13 @@ import { requestTimestamp } from "../cms/timestamp.js";
 import { p1363ToDer } from "../keys/ecdsa-sig-value.js";
 import type { HashAlgorithm, SignatureAlgorithm, Signer } from "../keys/signer.js";
 import { docMdpPermission } from "../pdf/acroform.js";
-import { PdfName, type PdfObject, PdfString } from "../pdf/objects.js";
-import { addSignatureRevision, fillHole, openForSigning, pdfDate, SignError } from "./signature-revision.js";
+import {
+  addSignatureRevision,
+  cadesSignatureEntries,
+  fillHole,
+  openForSigning,
+  SignError,
+} from "./signature-revision.js";
 
 export interface ExternalSignOptions {
   /** The signer's certificate (DER); its public key checks the value that comes back. */
@@ -56,14 +61,7 @@ export async function prepareExternalSignature(
     throw new SignError("the document is certified with no changes allowed; it cannot be signed again");
   const level = options.level ?? "B-B";
   const chain = options.chain ?? [];
-  const entries: [string, PdfObject][] = [
-    ["Type", PdfName.of("Sig")],
-    ["Filter", PdfName.of("Adobe.PPKLite")],
-    ["SubFilter", PdfName.of("ETSI.CAdES.detached")],
-    ["M", PdfString.text(pdfDate(options.signingTime ?? new Date()))],
-  ];
-  if (options.reason) entries.push(["Reason", PdfString.text(options.reason)]);
-  if (options.location) entries.push(["Location", PdfString.text(options.location)]);
+  const entries = cadesSignatureEntries(options);
   let signedAttributes: Uint8Array | undefined;
   let holeOffset = -1;
   const certs = [options.certificate, ...chain].reduce((n, c) => n + c.length, 0);

@@ -12,8 +12,14 @@ import { requestTimestamp } from "../cms/timestamp.js";
 import { assertKeyMatchesCertificate } from "../keys/match.js";
 import type { Signer } from "../keys/signer.js";
 import { docMdpPermission, signedSignatureFields } from "../pdf/acroform.js";
-import { PdfDict, PdfName, type PdfObject, PdfString } from "../pdf/objects.js";
-import { addSignatureRevision, openForSigning, pdfDate, SignError } from "./signature-revision.js";
+import { PdfDict, PdfName } from "../pdf/objects.js";
+import {
+  addSignatureRevision,
+  cadesSignatureEntries,
+  openForSigning,
+  pdfDate,
+  SignError,
+} from "./signature-revision.js";
 
 export { pdfDate, SignError };
 
@@ -75,15 +81,7 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
   if (options.certify && signedSignatureFields(reader).length > 0)
     throw new SignError("a certification signature must be the first signature; the document is already signed");
 
-  const entries: [string, PdfObject][] = [
-    ["Type", PdfName.of("Sig")],
-    ["Filter", PdfName.of("Adobe.PPKLite")],
-    ["SubFilter", PdfName.of("ETSI.CAdES.detached")],
-    ["M", PdfString.text(pdfDate(options.signingTime ?? new Date()))],
-  ];
-  if (options.reason) entries.push(["Reason", PdfString.text(options.reason)]);
-  if (options.location) entries.push(["Location", PdfString.text(options.location)]);
-  if (options.contactInfo) entries.push(["ContactInfo", PdfString.text(options.contactInfo)]);
+  const entries = cadesSignatureEntries(options);
   if (options.certify) entries.push(["Reference", [docMdpReference(DOCMDP_P[options.certify])]]);
 
   const hash = options.signer.algorithm.hash;

@@ -39,6 +39,28 @@ export interface SignatureRevisionOptions {
   ) => Promise<Uint8Array>;
 }
 
+/**
+ * The entries of a PAdES signature dictionary (ETSI EN 319 142-1 § 5.3; ISO 32000-2 Table 255): SubFilter
+ * ETSI.CAdES.detached, the claimed signing time in /M (not a signed attribute), and the optional texts.
+ */
+export function cadesSignatureEntries(options: {
+  signingTime?: Date;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+}): [string, PdfObject][] {
+  const entries: [string, PdfObject][] = [
+    ["Type", PdfName.of("Sig")],
+    ["Filter", PdfName.of("Adobe.PPKLite")],
+    ["SubFilter", PdfName.of("ETSI.CAdES.detached")],
+    ["M", PdfString.text(pdfDate(options.signingTime ?? new Date()))],
+  ];
+  if (options.reason) entries.push(["Reason", PdfString.text(options.reason)]);
+  if (options.location) entries.push(["Location", PdfString.text(options.location)]);
+  if (options.contactInfo) entries.push(["ContactInfo", PdfString.text(options.contactInfo)]);
+  return entries;
+}
+
 /** Opens a PDF to sign it, turning format problems into one-line SignErrors. */
 export function openForSigning(pdf: Uint8Array): PdfReader {
   let reader: PdfReader;
