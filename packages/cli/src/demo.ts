@@ -7,11 +7,11 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseTimestampResponse, timestampRequest } from "@khatam/core/cms/timestamp";
 import { generateKey, softwareSigner } from "@khatam/core/keys/software";
 import { extendToLongTerm } from "@khatam/core/pades/long-term";
 import { signPdf } from "@khatam/core/pades/sign";
 import { toPem } from "@khatam/core/pki/certificate";
+import { inProcessServices, inProcessTsa } from "@khatam/core/pki/in-process";
 import { createNationalPki, type NationalPki } from "@khatam/core/pki/national-pki";
 import { writeFileAtomic } from "./files.js";
 import { sampleMemorandum } from "./sample-document.js";
@@ -66,7 +66,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   say("Extending to PAdES B-LTA: OCSP answers of both countries in a DSS, then a document time-stamp…");
   const longTerm = await extendToLongTerm(signedBoth, {
     level: "B-LTA",
-    fetch: inProcessServices(publicUrl, { jp, sa }),
+    fetch: inProcessServices(publicUrl, [jp, sa]),
     extraCertificates: [jp.root.certificate, sa.root.certificate],
     timestamp: inProcessTsa(jp),
   });
@@ -103,33 +103,5 @@ async function official(pki: NationalPki, keyType: "P-256" | "RSA-3072", name: s
     signer: softwareSigner(privateKey),
     certificate: cert.der,
     chain: [pki.issuing.certificate, pki.root.certificate],
-  };
-}
-
-/**
- * The countries' OCSP responders and CRLs answered in this process, at the URLs their certificates name (the demo
- * has no server running; `npm start` will serve the same routes over HTTP).
- */
-function inProcessServices(publicUrl: string, pkis: Record<string, NationalPki>): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(String(input));
-    const m = /^\/pki\/([a-z]+)\/(ocsp|crl)$/.exec(url.pathname);
-    const pki = m && url.origin === new URL(publicUrl).origin ? pkis[m[1]!] : undefined;
-    if (!pki) return new Response("not found", { status: 404 });
-    if (m![2] === "crl")
-      return new Response((await pki.crl()) as BodyInit, { headers: { "content-type": "application/pkix-crl" } });
-    const request = new Uint8Array(await new Response(init?.body).arrayBuffer());
-    return new Response((await pki.ocspRespond(request)) as BodyInit, {
-      headers: { "content-type": "application/ocsp-response" },
-    });
-  }) as typeof fetch;
-}
-
-/** Time-stamps through the country's own TSA in this process (RFC 3161 request and response, no HTTP). */
-function inProcessTsa(pki: NationalPki) {
-  return async (hash: "SHA-256" | "SHA-384" | "SHA-512", digest: Uint8Array) => {
-    const nonce = crypto.getRandomValues(new Uint8Array(8));
-    const response = await pki.timestamp(timestampRequest(hash, digest, nonce));
-    return parseTimestampResponse(response, digest, nonce).token;
   };
 }

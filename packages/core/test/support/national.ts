@@ -3,11 +3,11 @@
 // the URLs the certificates name; RFC 3161 time-stamps without HTTP), as packages/cli/src/demo.ts wires them.
 // Also the documents the validation tests share: B-B, co-signed B-T and B-LTA memoranda. Cached per process.
 
-import { parseTimestampResponse, timestampRequest } from "../../src/cms/timestamp.js";
 import type { Signer } from "../../src/keys/signer.js";
 import { generateKey, type KeyType, softwareSigner } from "../../src/keys/software.js";
 import { extendToLongTerm } from "../../src/pades/long-term.js";
 import { signPdf } from "../../src/pades/sign.js";
+import { inProcessServices as coreInProcessServices, inProcessTsa } from "../../src/pki/in-process.js";
 import { createNationalPki, type NationalPki } from "../../src/pki/national-pki.js";
 import { plainPdf } from "./fixtures.js";
 
@@ -45,28 +45,10 @@ export async function official(
 
 /** OCSP and CRL requests to {@link PUBLIC_URL} answered by the given PKIs in this process. */
 export function inProcessServices(pkis: readonly NationalPki[]): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(String(input));
-    const m = /^\/pki\/([a-z]+)\/(ocsp|crl)$/.exec(url.pathname);
-    const pki = m && url.origin === new URL(PUBLIC_URL).origin ? pkis.find((p) => p.id === m[1]) : undefined;
-    if (!pki) return new Response("not found", { status: 404 });
-    if (m![2] === "crl")
-      return new Response((await pki.crl()) as BodyInit, { headers: { "content-type": "application/pkix-crl" } });
-    const request = new Uint8Array(await new Response(init?.body).arrayBuffer());
-    return new Response((await pki.ocspRespond(request)) as BodyInit, {
-      headers: { "content-type": "application/ocsp-response" },
-    });
-  }) as typeof fetch;
+  return coreInProcessServices(PUBLIC_URL, pkis);
 }
 
-/** Time-stamps through the country's own TSA in this process. */
-export function inProcessTsa(pki: NationalPki) {
-  return async (hash: "SHA-256" | "SHA-384" | "SHA-512", digest: Uint8Array) => {
-    const nonce = crypto.getRandomValues(new Uint8Array(8));
-    const response = await pki.timestamp(timestampRequest(hash, digest, nonce));
-    return parseTimestampResponse(response, digest, nonce).token;
-  };
-}
+export { inProcessTsa };
 
 /** The documents and PKIs the validation tests share. */
 export interface NationalFixtures {
