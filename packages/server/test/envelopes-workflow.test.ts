@@ -187,8 +187,8 @@ for (const engine of ENGINES) {
       assert.deepEqual(
         entry.signers.map((s: any) => [s.name, s.country]),
         [
-          ["Taro Yamada", "JP"],
-          ["Fatimah Alharbi", "SA"],
+          ["Hanako Sato", "JP"],
+          ["Noura Al-Qahtani", "SA"],
         ],
       );
       for (const random of ["AAAAAAAAAAAAAAAAAAAAAAAAAA", "ZZZZZZZZZZZZZZZZZZZZZZZZ22", "not-a-code"]) {
@@ -289,6 +289,32 @@ for (const engine of ENGINES) {
         ["JP", "SA"],
       );
       assert.equal(verifyChain(await listEvents(platform.db, id)).valid, true);
+    });
+
+    test("a clerk named as signer cannot sign (403); concurrent events still form one chain", async () => {
+      const id = await create({
+        title: "Clerk as signer",
+        recipients: [{ email: people.saClerk.email, role: "signer", order: 1 }],
+      });
+      await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
+      const r = await api(platform, people.saClerk, "POST", `/api/envelopes/${id}/sign`);
+      assert.equal(r.status, 403);
+      assert.equal((await r.json()).error.code, "forbidden");
+      assert.equal((await api(platform, people.saClerk, "POST", `/api/envelopes/${id}/sign/prepare`)).status, 403);
+      // Twenty downloads at once: each appends an event under the envelope's row lock.
+      const downloads = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          api(platform, i % 2 ? people.saClerk : people.jpAdmin, "GET", `/api/envelopes/${id}/document`),
+        ),
+      );
+      for (const d of downloads) {
+        assert.equal(d.status, 200);
+        await d.arrayBuffer();
+      }
+      const events = await listEvents(platform.db, id);
+      assert.equal(events.length, 22);
+      assert.deepEqual(verifyChain(events), { valid: true, length: 22 });
+      assert.equal(events.filter((e) => e.type === "viewed").length, 1, "the clerk's first view only");
     });
 
     test("a declined envelope ends: status, reason, nobody signs after", async () => {

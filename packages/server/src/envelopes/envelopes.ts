@@ -431,6 +431,8 @@ export async function readDocument(options: {
   const now = clock(ctx);
   const sha256 = envelope.current_sha256;
   await ctx.db.transaction().execute(async (tx) => {
+    // Lock first: two downloads at once must not both see the recipient as not yet having viewed.
+    await store.lockEnvelope(tx, envelope.id);
     const recipients = await store.recipientsOf(tx, envelope.id);
     const firstView = recipients.find(
       (r) => isCaller(r, caller) && (r.status === "pending" || r.status === "notified"),

@@ -1,16 +1,14 @@
 /**
  * Test support for the envelope workflow: the whole app on either engine (listening on 127.0.0.1, so the OCSP URLs
- * in its certificates answer pdfsig), a small federation of users with bearer tokens and certificates from their own
- * country's CA, a hand-written PDF, multipart uploads, and poppler's pdfsig with an NSS database of both roots.
+ * in its certificates answer pdfsig), the demo federation's users signed in (plus an official with a device key), a hand-written PDF, multipart uploads, and poppler's pdfsig with an NSS database of both roots.
  */
 import { execFile } from "node:child_process";
-import { type createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { issueCredential } from "../../src/auth/identity.js";
 import type { Db } from "../../src/db/connect.js";
-import { loadMasterKey } from "../../src/trust-keys.js";
 import { PG_ADMIN_URL } from "./db.js";
 import { type RunningApp, startApp, temporaryDirectory } from "./server.js";
 
@@ -63,119 +61,85 @@ export interface TestUser {
 }
 
 export interface Federation {
+  /** official@jp.demo (Hanako Sato, Digital Agency), platform-held JP certificate. */
   readonly jpOfficial: TestUser;
+  /** official@sa.demo (Noura Al-Qahtani, MCIT), platform-held SA certificate. */
   readonly saOfficial: TestUser;
+  /** clerk@sa.demo: no signing rights. */
   readonly saClerk: TestUser;
+  /** admin@jp.demo: a colleague of the JP official. */
   readonly jpAdmin: TestUser;
-  /** An official of a third agency (Japan, another ministry), recipient of nothing. */
+  /** admin@sa.demo: of another agency than the JP creator, and recipient of nothing. */
   readonly stranger: TestUser;
-  /** An SA official whose key is on their device (for /sign/prepare and /sign/complete). */
-  readonly saDevice: TestUser & { readonly privateKey: ReturnType<typeof createPrivateKey> };
+  /** An SA official (created here) whose key is on their device, for /sign/prepare and /sign/complete. */
+  readonly saDevice: TestUser & { readonly privateKey: KeyObject };
+}
+
+export const DEMO_PASSWORD = "khatam-demo";
+
+/** Signs in with the demo password through POST /api/auth/login. */
+export async function login(platform: Platform, email: string): Promise<TestUser> {
+  const response = await fetch(`${platform.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+  });
+  if (response.status !== 200) throw new Error(`login ${email}: ${response.status} ${await response.text()}`);
+  const { token } = (await response.json()) as { token: string };
+  const row = await platform.db
+    .selectFrom("users")
+    .select(["id", "agency_id"])
+    .where("email", "=", email)
+    .executeTakeFirstOrThrow();
+  return { id: row.id, email, token, agencyId: row.agency_id! };
 }
 
 /**
- * Countries, agencies, users with API tokens and officials' certificates from their own country's issuing CA
- * (platform-held keys in the key store's directory, encrypted under the master key as the key store writes them).
+ * The demo federation's users, signed in, plus one SA official with a device-held key: their certificate is issued
+ * by the SA CA for a key generated here (the platform never sees it), as a device CSR would be.
  */
 export async function seedFederation(platform: Platform): Promise<Federation> {
   const { db } = platform;
-  const app = platform.running.app;
-  const suffix = randomBytes(3).toString("hex");
-  const countries = await db.selectFrom("countries").select("id").execute();
-  for (const [id, iso, en] of [
-    ["jp", "JP", "Japan"],
-    ["sa", "SA", "Saudi Arabia"],
-  ] as const) {
-    if (!countries.some((c) => c.id === id)) {
-      await db
-        .insertInto("countries")
-        .values({ id, iso_code: iso, names: JSON.stringify({ en }) })
-        .execute();
-    }
-  }
-  const agency = async (country: string, en: string) => {
-    const id = randomUUID();
-    await db
-      .insertInto("agencies")
-      .values({ id, country_id: country, names: JSON.stringify({ en }) })
-      .execute();
-    return id;
-  };
-  const jpAgency = await agency("jp", "Digital Agency");
-  const saAgency = await agency("sa", "MCIT");
-  const otherAgency = await agency("jp", "Ministry of Foreign Affairs");
-  const user = async (email: string, name: string, agencyId: string, role: "official" | "clerk" | "agency_admin") => {
-    const id = randomUUID();
-    await db
-      .insertInto("users")
-      .values({ id, email, display_name: name, agency_id: agencyId, role, password_hash: null })
-      .execute();
-    const token = await issueCredential(db, id, { kind: "api", label: "test" });
-    return { id, email, token, agencyId };
-  };
-  const jpOfficial = await user(`official-${suffix}@jp.demo`, "Taro Yamada", jpAgency, "official");
-  const saOfficial = await user(`official-${suffix}@sa.demo`, "Fatimah Alharbi", saAgency, "official");
-  const saClerk = await user(`clerk-${suffix}@sa.demo`, "Sa Clerk", saAgency, "clerk");
-  const jpAdmin = await user(`admin-${suffix}@jp.demo`, "Jp Admin", jpAgency, "agency_admin");
-  const stranger = await user(`stranger-${suffix}@mofa.jp.demo`, "Jiro Suzuki", otherAgency, "official");
-  const saDeviceUser = await user(`device-${suffix}@sa.demo`, "Noura Alqahtani", saAgency, "official");
-
-  const masterKey = await loadMasterKey(platform.dataDir);
-  const keysDir = join(platform.dataDir, "keys");
-  mkdirSync(keysDir, { recursive: true, mode: 0o700 });
-  const certify = async (u: TestUser, ca: string, platformHeld: boolean) => {
-    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const pki = app.trustStore.get(ca);
-    const issued = await pki.issue("official", {
-      spki: publicKey,
-      subject: { commonName: nameOf(u.email), organization: pki.organization, country: pki.country, email: u.email },
-    });
-    let keyRef: string | null = null;
-    if (platformHeld) {
-      const file = `user-${u.id}-1.key.pem`;
-      const pem = privateKey.export({
-        type: "pkcs8",
-        format: "pem",
-        cipher: "aes-256-cbc",
-        passphrase: masterKey.toString("base64"),
-      });
-      writeFileSync(join(keysDir, file), pem, { mode: 0o600 });
-      keyRef = JSON.stringify({ kind: "software", file });
-    }
-    await db
-      .insertInto("signing_certificates")
-      .values({
-        id: randomUUID(),
-        user_id: u.id,
-        agency_id: u.agencyId,
-        ca_id: ca,
-        serial: issued.serial,
-        profile: "official",
-        subject: `CN=${nameOf(u.email)},C=${pki.country}`,
-        not_after: issued.notAfter,
-        der: issued.der,
-        key_ref: keyRef,
-      })
-      .execute();
-    return privateKey;
-  };
-  const names = new Map<string, string>();
-  const nameOf = (email: string) => names.get(email) ?? email;
-  names.set(jpOfficial.email, "Taro Yamada");
-  names.set(saOfficial.email, "Fatimah Alharbi");
-  names.set(stranger.email, "Jiro Suzuki");
-  names.set(saDeviceUser.email, "Noura Alqahtani");
-  await certify(jpOfficial, "jp", true);
-  await certify(saOfficial, "sa", true);
-  await certify(stranger, "jp", true);
-  const devicePrivateKey = await certify(saDeviceUser, "sa", false);
+  const [jpOfficial, saOfficial, saClerk, jpAdmin, stranger] = await Promise.all(
+    ["official@jp.demo", "official@sa.demo", "clerk@sa.demo", "admin@jp.demo", "admin@sa.demo"].map((e) =>
+      login(platform, e),
+    ),
+  );
+  const id = randomUUID();
+  const email = `device-${randomBytes(3).toString("hex")}@sa.demo`;
+  await db
+    .insertInto("users")
+    .values({ id, email, display_name: "Fatimah Alharbi", agency_id: saOfficial!.agencyId, role: "official" })
+    .execute();
+  const token = await issueCredential(db, id, { kind: "api", label: "test" });
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const pki = platform.running.app.trustStore.get("sa");
+  const issued = await pki.issue("official", {
+    spki: publicKey,
+    subject: { commonName: "Fatimah Alharbi", organization: pki.organization, country: pki.country, email },
+  });
+  await db
+    .insertInto("signing_certificates")
+    .values({
+      id: randomUUID(),
+      user_id: id,
+      agency_id: saOfficial!.agencyId,
+      ca_id: "sa",
+      serial: issued.serial,
+      profile: "official",
+      subject: `CN=Fatimah Alharbi,O=${pki.organization},C=SA`,
+      not_after: issued.notAfter,
+      der: issued.der,
+      key_ref: null,
+    })
+    .execute();
   return {
-    jpOfficial,
-    saOfficial,
-    saClerk,
-    jpAdmin,
-    stranger,
-    saDevice: { ...saDeviceUser, privateKey: devicePrivateKey },
+    jpOfficial: jpOfficial!,
+    saOfficial: saOfficial!,
+    saClerk: saClerk!,
+    jpAdmin: jpAdmin!,
+    stranger: stranger!,
+    saDevice: { id, email, token, agencyId: saOfficial!.agencyId, privateKey },
   };
 }
 
