@@ -17,11 +17,11 @@ import { type OutboxWorker, startOutboxWorker } from "./notify/delivery.js";
 import { type ScheduledTask, type Scheduler, startScheduler } from "./notify/scheduler.js";
 import { webhookRoutes } from "./notify/webhook-routes.js";
 import { openApiPlugin } from "./openapi.js";
-import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
-import { trustRoutes } from "./trust-routes.js";
 import { tenancyRoutes } from "./tenancy/admin-routes.js";
 import { seedDemo } from "./tenancy/demo.js";
 import { signerForCertificate } from "./tenancy/signing-keys.js";
+import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
+import { trustRoutes } from "./trust-routes.js";
 import { type CaSpecification, TrustStore } from "./trust-store.js";
 import { verifyRoutes } from "./verify/routes.js";
 
