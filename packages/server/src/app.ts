@@ -11,6 +11,7 @@ import { loginRoutes } from "./auth/login-routes.js";
 import { type OidcSettings, oidcRoutes } from "./auth/oidc.js";
 import { type SecretBox, secretBox } from "./auth/secret-box.js";
 import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
+import { expireDue, remindDue } from "./envelopes/envelopes.js";
 import { envelopeRoutes } from "./envelopes/routes.js";
 import { installErrorHandling } from "./http-errors.js";
 import { type OutboxWorker, startOutboxWorker } from "./notify/delivery.js";
@@ -154,7 +155,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     intervalMs: options.outboxIntervalMs ?? 2000,
     autoStart: backgroundJobs,
   });
-  const scheduledTasks: ScheduledTask[] = []; // envelope expiry and reminders join here
+  // Both lock each envelope and check its version, so replicas running them at once do each change once.
+  const scheduledTasks: ScheduledTask[] = [
+    async function expireEnvelopes() {
+      await expireDue(database.db, new Date(), { publicUrl: options.publicUrl });
+    },
+    async function remindRecipients() {
+      await remindDue(database.db, new Date(), { publicUrl: options.publicUrl });
+    },
+  ];
   const scheduler = startScheduler({
     intervalMs: options.schedulerIntervalMs ?? 60_000,
     tasks: scheduledTasks,
