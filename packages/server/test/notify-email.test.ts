@@ -196,16 +196,14 @@ for (const engine of ENGINES) {
       const worker = startOutboxWorker({ db: t.db, publicUrl: PUBLIC_URL, log, intervalMs: 1000, autoStart: false });
       try {
         const secretLink = `${PUBLIC_URL}/envelopes/secret-ish-${randomUUID()}`;
-        await t.db
-          .transaction()
-          .execute((tx) =>
-            enqueueEmail(tx, {
-              to: "d@example.org",
-              subject: "Please sign",
-              text: secretLink,
-              html: `<a>${secretLink}</a>`,
-            }),
-          );
+        await t.db.transaction().execute((tx) =>
+          enqueueEmail(tx, {
+            to: "d@example.org",
+            subject: "Please sign",
+            text: secretLink,
+            html: `<a>${secretLink}</a>`,
+          }),
+        );
         assert.deepEqual(await worker.drainOnce(), { delivered: 1, failed: 0 });
         const line = log.lines.find((l) => l.msg.includes("not sent"));
         assert.ok(line);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash, randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../src/app.js";
@@ -10,7 +11,7 @@ import { eventually, type SeededAgency, seedAgency, startWebhookReceiver } from 
 import { ADMIN_TOKEN, temporaryDirectory } from "./support/server.js";
 
 /** The app on `engine` (no demo PKI: these tests need none), with its own database; `close` removes everything. */
-async function appOn(engine: "pglite" | "postgres", backgroundJobs: boolean) {
+async function appOn(engine: "pglite" | "postgres", backgroundJobs: boolean, schedulerIntervalMs?: number) {
   const dir = temporaryDirectory("khatam-notify-");
   let databaseUrl: string | undefined;
   let drop = async () => {};
@@ -28,6 +29,7 @@ async function appOn(engine: "pglite" | "postgres", backgroundJobs: boolean) {
     adminToken: ADMIN_TOKEN,
     backgroundJobs,
     outboxIntervalMs: 20,
+    schedulerIntervalMs,
   });
   return {
     app,
@@ -215,6 +217,57 @@ for (const engine of ENGINES) {
           const row = await app.db.selectFrom("outbox").select("delivered_at").executeTakeFirstOrThrow();
           return row.delivered_at !== null;
         });
+      } finally {
+        await close();
+        await receiver.close();
+      }
+    });
+
+    test("the app's scheduler expires a due envelope and the worker announces it to the agency's webhook", async () => {
+      const { app, close } = await appOn(engine, true, 20);
+      const receiver = await startWebhookReceiver();
+      try {
+        const jp = await seedAgency(app.db, "jp");
+        const t = await tokens(app, jp);
+        const created = await app.inject({
+          method: "POST",
+          url: "/api/webhooks",
+          headers: { authorization: t.admin },
+          payload: { url: receiver.url, events: ["envelope.expired"] },
+        });
+        assert.equal(created.statusCode, 201);
+        const bytes = new TextEncoder().encode("%PDF-1.7 placeholder");
+        const sha = createHash("sha256").update(bytes).digest("hex");
+        await app.db.insertInto("documents").values({ sha256: sha, bytes, size: bytes.length }).execute();
+        const envelopeId = randomUUID();
+        await app.db
+          .insertInto("envelopes")
+          .values({
+            id: envelopeId,
+            agency_id: jp.agencyId,
+            created_by: jp.users.official.id,
+            title: "Expiring MoU",
+            status: "sent",
+            original_sha256: sha,
+            current_sha256: sha,
+            register_code: randomUUID(),
+            expires_at: new Date(Date.now() - 60_000),
+            reminder_every: null,
+            last_reminded_at: null,
+            sent_at: new Date(Date.now() - 120_000),
+            completed_at: null,
+          })
+          .execute();
+        await eventually(() => receiver.received.length === 1, 10_000);
+        const hook = receiver.received[0]!;
+        assert.equal(hook.headers["khatam-event"], "envelope.expired");
+        assert.equal(JSON.parse(hook.body).data.envelopeId, envelopeId);
+        const envelope = await app.db
+          .selectFrom("envelopes")
+          .select("status")
+          .where("id", "=", envelopeId)
+          .executeTakeFirstOrThrow();
+        assert.equal(envelope.status, "expired");
       } finally {
         await close();
         await receiver.close();

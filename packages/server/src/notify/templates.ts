@@ -32,6 +32,7 @@ export type Notice =
       readonly expiresAt?: Date | null;
     }
   | { readonly kind: "completed"; readonly envelopeId: string; readonly title: string }
+  | { readonly kind: "expired"; readonly envelopeId: string; readonly title: string }
   | {
       readonly kind: "declined";
       readonly envelopeId: string;
@@ -65,6 +66,7 @@ interface Strings {
   readonly expires: (date: string) => string;
   readonly completed: { subject: string; body: (t: string) => string; download: string };
   readonly declined: { subject: string; body: (who: string, t: string) => string; reason: string };
+  readonly expired: { subject: string; body: (t: string) => string };
   readonly footer: string;
 }
 
@@ -88,6 +90,7 @@ const STRINGS: Record<Locale, Strings> = {
       download: "Download the signed document",
     },
     declined: { subject: "Declined", body: (w, t) => `${w} declined “${t}”.`, reason: "Reason" },
+    expired: { subject: "Expired", body: (t) => `“${t}” expired before everyone had signed.` },
     footer: "This message was sent by Khatam. If you did not expect it, you can ignore it.",
   },
   ar: {
@@ -109,6 +112,7 @@ const STRINGS: Record<Locale, Strings> = {
       download: "نزّل المستند الموقّع",
     },
     declined: { subject: "رُفض", body: (w, t) => `رفض ${w} المستند «${t}».`, reason: "السبب" },
+    expired: { subject: "انتهت المهلة", body: (t) => `انتهت مهلة المستند «${t}» قبل أن يوقّعه جميع الأطراف.` },
     footer: "أُرسلت هذه الرسالة من منصة ختم. إن لم تكن تتوقعها فيمكنك تجاهلها.",
   },
   ja: {
@@ -130,6 +134,7 @@ const STRINGS: Record<Locale, Strings> = {
       download: "署名済みの文書をダウンロード",
     },
     declined: { subject: "辞退", body: (w, t) => `${w}が「${t}」を辞退しました。`, reason: "理由" },
+    expired: { subject: "期限切れ", body: (t) => `「${t}」は全員の署名がそろう前に期限切れとなりました。` },
     footer: "このメールはKhatamから送信されました。心当たりがない場合は破棄してください。",
   },
 };
@@ -167,6 +172,11 @@ export function renderEmail(notice: Notice, options: RenderOptions): EmailMessag
         url: `${base}/api/envelopes/${encodeURIComponent(notice.envelopeId)}/document`,
       };
       break;
+    case "expired":
+      subject = s.expired.subject;
+      paragraphs.push(s.expired.body(title));
+      link = { label: s.open, url: envelopeUrl };
+      break;
     case "declined":
       subject = s.declined.subject;
       paragraphs.push(s.declined.body(oneLine(notice.declinedBy), title));
@@ -174,9 +184,7 @@ export function renderEmail(notice: Notice, options: RenderOptions): EmailMessag
       link = { label: s.open, url: envelopeUrl };
       break;
   }
-  const text = [...paragraphs, `${link.label}: ${link.url}`, "", "—", s.footer, ""]
-    .join("\n\n")
-    .replace(/\n{3,}/g, "\n\n");
+  const text = `${[...paragraphs, `${link.label}: ${link.url}`].join("\n\n")}\n\n-- \n${s.footer}\n`;
   const dir = locale === "ar" ? "rtl" : "ltr";
   const html = [
     `<!doctype html><html lang="${locale}" dir="${dir}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
@@ -206,8 +214,12 @@ function escapeHtml(value: string): string {
 
 function formatDate(date: Date, locale: Locale): string {
   return new Intl.DateTimeFormat(locale === "ar" ? "ar-SA-u-ca-gregory-nu-latn" : locale, {
-    dateStyle: "long",
-    timeStyle: "short",
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
     timeZone: "UTC",
     timeZoneName: "short",
   }).format(date);
