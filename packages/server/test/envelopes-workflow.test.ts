@@ -532,6 +532,10 @@ for (const engine of ENGINES) {
       const reminded = await remindDue(platform.db, new Date(Date.now() + 61 * 60_000));
       assert.ok(reminded.includes(id));
       assert.ok(!(await remindDue(platform.db, new Date(Date.now() + 62 * 60_000))).includes(id));
+      // Two schedulers (replicas) at once remind once.
+      const later = new Date(Date.now() + 125 * 60_000);
+      const both = await Promise.all([remindDue(platform.db, later), remindDue(platform.db, later)]);
+      assert.equal(both.flat().filter((x) => x === id).length, 1);
       assert.ok(!(await expireDue(platform.db, new Date())).includes(id));
       assert.ok((await expireDue(platform.db, new Date(Date.now() + 4 * 3600_000))).includes(id));
       const envelope = await json(await api(platform, people.jpOfficial, "GET", `/api/envelopes/${id}`));
@@ -541,7 +545,7 @@ for (const engine of ENGINES) {
       const events = await listEvents(platform.db, id);
       assert.deepEqual(
         events.map((e) => e.type),
-        ["created", "sent", "reminded", "expired"],
+        ["created", "sent", "reminded", "reminded", "expired"],
       );
       assert.equal(verifyChain(events).valid, true);
     });
@@ -567,6 +571,22 @@ for (const engine of ENGINES) {
         assert.ok(doc.paths[path], `${path} in ${Object.keys(doc.paths).join(" ")}`);
       }
       assert.ok(doc.paths["/api/envelopes/{id}/decline"].post.requestBody);
+    });
+
+    // Last: it uses up this client's allowance.
+    test("POST /api/verify is rate-limited per client (429 with a coded error)", async () => {
+      let limited: Response | undefined;
+      for (let i = 0; i < 40 && !limited; i++) {
+        const r = await fetch(`${platform.url}/api/verify`, {
+          method: "POST",
+          headers: { "content-type": "application/pdf" },
+          body: "not a pdf",
+        });
+        if (r.status === 429) limited = r;
+        else assert.equal(r.status, 400);
+      }
+      assert.ok(limited, "no 429 after 40 requests");
+      assert.equal((await limited.json()).error.code, "rate_limited");
     });
   });
 }

@@ -528,7 +528,7 @@ export async function remindDue(db: Db, now: Date = new Date(), options: { publi
   for (const id of await store.dueForReminder(db, now)) {
     const done = await db.transaction().execute(async (tx) => {
       const envelope = await store.lockEnvelope(tx, id);
-      if (!envelope || envelope.status !== "sent") return false;
+      if (!envelope || !(await store.stillDueForReminder(tx, id, now))) return false;
       const recipients = await store.recipientsOf(tx, id);
       const order = currentOrder(recipients);
       const due = recipients.filter(

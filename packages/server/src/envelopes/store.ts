@@ -239,6 +239,18 @@ export async function dueForReminder(db: Db, now: Date): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** Under the envelope's lock: whether its reminder is still due (another replica may have just sent it). */
+export async function stillDueForReminder(tx: Tx, id: string, now: Date): Promise<boolean> {
+  const row = await tx
+    .selectFrom("envelopes")
+    .select("id")
+    .where("id", "=", id)
+    .where("status", "=", "sent")
+    .where(sql<boolean>`coalesce(last_reminded_at, sent_at) + reminder_every <= ${now}`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function envelopeByRegisterCode(db: Db, code: string): Promise<EnvelopeRow | undefined> {
   return db.selectFrom("envelopes").selectAll().where("register_code", "=", code).executeTakeFirst();
 }

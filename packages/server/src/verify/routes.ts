@@ -78,10 +78,9 @@ export async function verifyRoutes(app: FastifyInstance, options: VerifyRoutesOp
   await app.register(rateLimit, {
     max: options.perMinute ?? 30,
     timeWindow: "1 minute",
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: { code: "rate_limited", message: `too many requests; try again in ${context.after}` },
-    }),
+    // The plugin throws what this returns, so the application's handler answers it as every other error.
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(429, "rate_limited", `too many requests; try again in ${context.after}`) as never,
   });
   app.addContentTypeParser("application/pdf", { parseAs: "buffer", bodyLimit: MAX_VERIFY_BYTES }, (_r, body, done) =>
     done(null, body),
