@@ -3,6 +3,7 @@
 //
 //   node bench/hotspots.mjs cli-bulk | cli-large | lib-bulk | lib-large   [TOP]
 //   node bench/hotspots.mjs validate-small | validate-large | cli-verify-small | cli-verify-large   [TOP]
+//   node bench/hotspots.mjs ocsp-respond   [TOP]   (bench/ocsp-respond.mjs: µs per OCSP response, in-process)
 //
 // "(idle)" is time the main thread waited (file I/O, fsync in the thread pool); "(program)" is V8/native time not
 // attributed to JavaScript (module compilation, start-up); "(garbage collector)" is GC.
@@ -17,13 +18,73 @@ const keyArgs = ["--key", `${pki}/leaf.key`, "--cert", `${pki}/leaf.pem`, "--cha
 const dir = mkdtempSync(join(tmpdir(), "khatam-prof-"));
 const commands = {
   "cli-bulk": ["packages/cli/dist/src/main.js", "sign", "bench/work/small", "-o", join(dir, "out"), ...keyArgs],
-  "cli-large": ["packages/cli/dist/src/main.js", "sign", "bench/work/large/large.pdf", "-o", join(dir, "l.pdf"), ...keyArgs],
-  "lib-bulk": ["bench/ours-inproc.mjs", `${pki}/leaf.key`, `${pki}/leaf.pem`, `${pki}/chain.pem`, "bench/work/small", "bench/work/large/large.pdf", "3", "--only-small"],
-  "lib-large": ["bench/ours-inproc.mjs", `${pki}/leaf.key`, `${pki}/leaf.pem`, `${pki}/chain.pem`, "bench/work/small", "bench/work/large/large.pdf", "5", "--only-large"],
-  "validate-small": ["bench/ours-validate.mjs", `${pki}/root.pem`, `${pki}/leaf.key`, "bench/work/out-ours/doc-001.pdf", "bench/work/out-large/ours.pdf", "3000", "15", "--only-small"],
-  "validate-large": ["bench/ours-validate.mjs", `${pki}/root.pem`, `${pki}/leaf.key`, "bench/work/out-ours/doc-001.pdf", "bench/work/out-large/ours.pdf", "2000", "40", "--only-large"],
-  "cli-verify-small": ["packages/cli/dist/src/main.js", "verify", "bench/work/out-ours/doc-001.pdf", "--trust", `${pki}/root.pem`, "--offline", "--json"],
-  "cli-verify-large": ["packages/cli/dist/src/main.js", "verify", "bench/work/out-large/ours.pdf", "--trust", `${pki}/root.pem`, "--offline", "--json"],
+  "cli-large": [
+    "packages/cli/dist/src/main.js",
+    "sign",
+    "bench/work/large/large.pdf",
+    "-o",
+    join(dir, "l.pdf"),
+    ...keyArgs,
+  ],
+  "lib-bulk": [
+    "bench/ours-inproc.mjs",
+    `${pki}/leaf.key`,
+    `${pki}/leaf.pem`,
+    `${pki}/chain.pem`,
+    "bench/work/small",
+    "bench/work/large/large.pdf",
+    "3",
+    "--only-small",
+  ],
+  "lib-large": [
+    "bench/ours-inproc.mjs",
+    `${pki}/leaf.key`,
+    `${pki}/leaf.pem`,
+    `${pki}/chain.pem`,
+    "bench/work/small",
+    "bench/work/large/large.pdf",
+    "5",
+    "--only-large",
+  ],
+  "validate-small": [
+    "bench/ours-validate.mjs",
+    `${pki}/root.pem`,
+    `${pki}/leaf.key`,
+    "bench/work/out-ours/doc-001.pdf",
+    "bench/work/out-large/ours.pdf",
+    "3000",
+    "15",
+    "--only-small",
+  ],
+  "validate-large": [
+    "bench/ours-validate.mjs",
+    `${pki}/root.pem`,
+    `${pki}/leaf.key`,
+    "bench/work/out-ours/doc-001.pdf",
+    "bench/work/out-large/ours.pdf",
+    "2000",
+    "40",
+    "--only-large",
+  ],
+  "cli-verify-small": [
+    "packages/cli/dist/src/main.js",
+    "verify",
+    "bench/work/out-ours/doc-001.pdf",
+    "--trust",
+    `${pki}/root.pem`,
+    "--offline",
+    "--json",
+  ],
+  "ocsp-respond": ["bench/ocsp-respond.mjs", "20000"],
+  "cli-verify-large": [
+    "packages/cli/dist/src/main.js",
+    "verify",
+    "bench/work/out-large/ours.pdf",
+    "--trust",
+    `${pki}/root.pem`,
+    "--offline",
+    "--json",
+  ],
 };
 if (!commands[which]) throw new Error(`unknown case ${which}; one of ${Object.keys(commands).join(", ")}`);
 const t0 = performance.now();
@@ -31,7 +92,15 @@ execFileSync("node", ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-interval"
   stdio: ["ignore", which.startsWith("cli-verify") ? "ignore" : "inherit", "inherit"],
 });
 const wall = performance.now() - t0;
-const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))), "utf8"));
+const profile = JSON.parse(
+  readFileSync(
+    join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith(".cpuprofile")),
+    ),
+    "utf8",
+  ),
+);
 
 // Self time per node = samples × interval (timeDeltas give the exact spacing).
 const selfUs = new Map();
@@ -66,7 +135,9 @@ for (const [id, us] of selfUs) {
   for (let cur = id; cur !== undefined; cur = parent.get(cur)) seen.add(keyOf(nodes.get(cur)));
   for (const k of seen) inclusive.set(k, (inclusive.get(k) ?? 0) + us);
 }
-const ours = new Map([...inclusive].filter(([k]) => k.startsWith("packages/") || k.startsWith("bench/") || k.startsWith("node_modules/")));
+const ours = new Map(
+  [...inclusive].filter(([k]) => k.startsWith("packages/") || k.startsWith("bench/") || k.startsWith("node_modules/")),
+);
 const top = Number(topArg);
 const print = (title, map) => {
   console.log(`\n${title}`);

@@ -20,7 +20,7 @@ import {
 } from "./authority.js";
 import type { SubjectFields } from "./certificate.js";
 import { buildCrl, type RevocationReason, type RevokedEntry } from "./crl.js";
-import { type CertificateStatus, respondOcsp } from "./ocsp.js";
+import { type CertificateStatus, createOcspResponder, type OcspResponder } from "./ocsp.js";
 import type { EndEntityProfile } from "./profiles.js";
 import { respondTimeStamp } from "./tsa.js";
 
@@ -197,6 +197,7 @@ export function assembleNationalPki(parts: NationalPkiParts): NationalPki {
   const records = new Map<string, CertificateRecord>();
   for (const record of parts.records) records.set(normalise(record.serial), { ...record });
   let crlNumber = parts.crlNumber;
+  let ocspResponder: OcspResponder | undefined;
   const options = { id: parts.id, country: parts.country };
 
   const identity = (cert: IssuedCertificate, key: RoleKey): TrustServiceIdentity => ({
@@ -250,13 +251,14 @@ export function assembleNationalPki(parts: NationalPkiParts): NationalPki {
       });
     },
     ocspRespond(requestDer, at) {
-      return respondOcsp(requestDer, {
+      // The certificates and key of this PKI never change, so one responder serves every request.
+      ocspResponder ??= createOcspResponder({
         caCertificate: issuingCa.certificate,
         responderCertificate: ocspCert.der,
         signer: ocspKey.signer,
         lookup: status,
-        now: at,
       });
+      return ocspResponder.respond(requestDer, at);
     },
     timestamp(requestDer, at) {
       return respondTimeStamp(requestDer, { certificate: tsaCert.der, signer: tsaKey.signer, now: at });
