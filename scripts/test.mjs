@@ -34,6 +34,8 @@ if (missing.length > 0) {
 }
 
 execFileSync("npx", ["tsc", "-b", "packages/core", "packages/server", "packages/cli"], { stdio: "inherit" });
+// The web application (Vite) and its Node unit tests (packages/web/dist/test); the server serves dist/public.
+execFileSync("npm", ["run", "build", "--silent", "-w", "@khatam/web"], { stdio: "inherit" });
 
 const testDirs = readdirSync("packages")
   .map((p) => join("packages", p, "dist", "test"))

@@ -25,6 +25,7 @@ import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "
 import { trustRoutes } from "./trust-routes.js";
 import { type CaSpecification, TrustStore } from "./trust-store.js";
 import { verifyRoutes } from "./verify/routes.js";
+import { webRoutes } from "./web-routes.js";
 
 export interface AppOptions {
   /** `KHATAM_DATA`: where the state, key files and master key live. */
@@ -194,5 +195,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     signerFor: (row) => signerForCertificate({ keyStore }, row),
   });
   await app.register(verifyRoutes, { publicUrl: options.publicUrl });
+  await app.register(webRoutes);
   return app;
 }

@@ -1,0 +1,231 @@
+/**
+ * English messages: the reference every other language must match key for key (test/i18n-resources.test.ts).
+ * Plain language, GOV.UK style: short sentences, the reader addressed as "you", no jargon outside "Technical details".
+ */
+export const en = {
+  product: "Khatam",
+  tagline: "Official documents, signed and verified",
+  skipLink: "Skip to main content",
+  loading: "Loading…",
+  nav: {
+    label: "Main",
+    home: "Home",
+    verify: "Verify a document",
+    signIn: "Sign in",
+    signOut: "Sign out",
+    signedInAs: "Signed in as {{name}}",
+  },
+  language: {
+    label: "Language",
+    en: "English",
+    ar: "العربية",
+    ja: "日本語",
+  },
+  footer: {
+    about: "Khatam is open-source software with which governments issue, co-sign and verify official documents.",
+    licence: "Published under the Apache License 2.0.",
+    api: "API description (OpenAPI)",
+  },
+  errorSummary: { title: "There is a problem" },
+  notFound: {
+    title: "Page not found",
+    body: "If you typed the web address, check it is correct. If you pasted it, check you copied all of it.",
+    home: "Go to the home page",
+  },
+  home: {
+    title: "Issue, co-sign and verify official documents",
+    intro:
+      "Government officials sign documents here with certificates from their own country. Anyone can check that a signed document is genuine.",
+    verifyHeading: "Check a signed document",
+    verifyBody:
+      "Find out whether a document is genuine and has not been changed. You do not need an account, and your document stays on your device.",
+    verifyAction: "Verify a document",
+    signInHeading: "For government officials",
+    signInBody: "Sign in to prepare, sign and send documents for your agency.",
+    signInAction: "Sign in",
+    accountHeading: "Your account",
+    name: "Name",
+    email: "Email address",
+    agency: "Agency",
+    country: "Country",
+    role: "Role",
+    certificates: "Signing certificates",
+    noCertificates: "You have no signing certificate.",
+    certificate: "Issued by {{ca}}, valid until",
+    certificateStatus: {
+      good: "in use",
+      revoked: "revoked",
+      unknown: "status unknown",
+    },
+    roles: {
+      platform_admin: "Platform administrator",
+      agency_admin: "Agency administrator",
+      official: "Official (may sign)",
+      clerk: "Clerk (may prepare, may not sign)",
+    },
+  },
+  login: {
+    title: "Sign in",
+    intro: "Sign in with the email address and password your agency gave you.",
+    email: "Email address",
+    password: "Password",
+    totp: "Code from your authenticator app",
+    totpHint: "Enter the 6-digit code your authenticator app shows now.",
+    submit: "Sign in",
+    submitting: "Signing in…",
+    errors: {
+      emailMissing: "Enter your email address",
+      passwordMissing: "Enter your password",
+      totpMissing: "Enter the 6-digit code from your authenticator app",
+      invalid: "The email address or the password is wrong",
+      totpWrong: "The code is wrong or was already used. Enter the code your app shows now",
+      throttled: "Too many attempts. Try again in {{minutes}} minutes",
+      network: "The service could not be reached. Check your connection and try again",
+      failed: "Sign-in did not work. Try again later",
+    },
+  },
+  verify: {
+    title: "Verify a signed document",
+    intro: "Choose a PDF document to check who signed it, when, and whether it has changed since.",
+    privacy: "The check runs in your browser. Your document is not sent to anyone.",
+    file: "PDF document",
+    fileHint: "Choose a PDF file from your device.",
+    askServer: "Also ask the Khatam server to check it",
+    askServerHint: "This sends a copy of the document to the server.",
+    submit: "Check the document",
+    checking: "Checking the document…",
+    errors: {
+      noFile: "Select a PDF document",
+      notPdf: "The selected file is not a PDF document that can be read",
+      trustUnavailable: "The list of trusted authorities could not be loaded. Try again later",
+      failed: "The document could not be checked. Try again later",
+      serverFailed: "The server could not check the document",
+    },
+  },
+  result: {
+    heading: "Result",
+    document: "Document",
+    verdict: {
+      VALID: "The signatures are valid",
+      INVALID: "Do not rely on this document",
+      INDETERMINATE: "The signatures could not be confirmed",
+    },
+    explanation: {
+      VALID:
+        "Every signature is genuine and was made with a certificate from a government authority this service trusts. The document has not been changed since it was signed.",
+      INVALID: "At least one signature is broken, or the document was changed after it was signed.",
+      INDETERMINATE:
+        "At least one signature could not be fully checked. Read the reasons below before you rely on this document.",
+    },
+    noSignatures: "This document has no signatures.",
+    signatureCount: "Signatures and time-stamps found: {{count}}",
+    server: {
+      heading: "The server's answer",
+      same: "The Khatam server reached the same result.",
+      different: "The Khatam server reached a different result: {{verdict}}.",
+    },
+  },
+  signature: {
+    heading: "Signature {{number}}",
+    timestampHeading: "Document time-stamp {{number}}",
+    status: {
+      TOTAL_PASSED: "Valid",
+      TOTAL_FAILED: "Not valid",
+      INDETERMINATE: "Not confirmed",
+    },
+    signer: "Signed by",
+    name: "Name",
+    organisation: "Organisation",
+    country: "Country",
+    timestampAuthority: "Time-stamp authority",
+    time: "Time of signing",
+    timeConfirmed: "Confirmed by an independent time-stamp.",
+    timeClaimed: "Stated by the signer's computer. No time-stamp confirms it.",
+    noTime: "No time given",
+    unknown: "Not stated",
+    evidence: "Evidence",
+    timestamp: {
+      valid: "Time-stamp: present and valid",
+      invalid: "Time-stamp: present but not valid",
+      none: "Time-stamp: none",
+    },
+    revocation: {
+      good: "Certificate: not revoked",
+      revoked: "Certificate: revoked",
+      unknown: "Certificate: whether it was revoked could not be checked",
+    },
+    revocationSource: {
+      "embedded-ocsp": "from the authority's answer kept in the document",
+      "embedded-crl": "from the authority's revocation list kept in the document",
+      "online-ocsp": "asked of the authority just now",
+      "online-crl": "from the authority's current revocation list",
+      none: "no revocation information available",
+    },
+    changes: "Changes after signing",
+    modifications: {
+      NONE: "None. The document is exactly as it was signed.",
+      LTA_UPDATES:
+        "Only data that keeps the signature verifiable in future (certificates, revocation answers, time-stamps) was added. This is expected.",
+      FORM_FILLING: "Form fields were filled in or more signatures were added. This is allowed.",
+      ANNOTATIONS: "Comments or other annotations were added. The signed content itself is unchanged.",
+      OTHER:
+        "The content was changed after signing (for example text, pages or images). The signature does not cover these changes.",
+    },
+    why: "Why",
+    reasons: {
+      HASH_FAILURE: "The document's content does not match what was signed: it was changed after signing.",
+      SIG_CRYPTO_FAILURE: "The signature value is wrong: it was not made by the key of the certificate it names.",
+      FORMAT_FAILURE: "The signature is damaged or not in a recognised format.",
+      REVOKED: "The signer's certificate was revoked before the signature was made.",
+      NOT_YET_VALID: "The signature was made before the signer's certificate became valid.",
+      NO_CERTIFICATE_CHAIN_FOUND:
+        "The signer's certificate does not lead to a government authority this service trusts.",
+      CERTIFICATE_CHAIN_GENERAL_FAILURE: "The signer's certificate chain could not be checked.",
+      TRY_LATER: "Whether the signer's certificate was revoked could not be checked. Try again later.",
+      REVOKED_NO_POE:
+        "The signer's certificate has been revoked, and nothing proves the signature was made before that.",
+      REVOKED_CA_NO_POE:
+        "An authority in the certificate chain has been revoked, and nothing proves the signature was made before that.",
+      OUT_OF_BOUNDS_NO_POE:
+        "The signer's certificate has expired, and nothing proves the signature was made while it was valid.",
+      OUT_OF_BOUNDS_NOT_REVOKED:
+        "The signer's certificate has expired, and nothing proves the signature was made while it was valid.",
+      EXPIRED: "The signer's certificate had expired when the signature was made.",
+      NO_SIGNING_CERTIFICATE_FOUND: "The signer's certificate is missing from the signature.",
+      NO_POE: "Nothing proves when the signature was made.",
+      CRYPTO_CONSTRAINTS_FAILURE: "The signature uses an algorithm that is no longer considered safe.",
+      CRYPTO_CONSTRAINTS_FAILURE_NO_POE: "The signature uses an algorithm that is no longer considered safe.",
+      TIMESTAMP_ORDER_FAILURE: "The time-stamps in the signature are in an impossible order.",
+      SIG_CONSTRAINTS_FAILURE: "The signature does not meet the rules it must follow.",
+      CHAIN_CONSTRAINTS_FAILURE: "The certificate chain does not meet the rules it must follow.",
+      SIGNED_DATA_NOT_FOUND: "The signed content could not be found.",
+      other: "The signature could not be fully checked.",
+    },
+    technical: {
+      summary: "Technical details",
+      indication: "Indication (ETSI EN 319 102-1)",
+      subIndication: "Sub-indication",
+      level: "PAdES level",
+      field: "Signature field",
+      format: "Format",
+      coverage: "Signed part of the file",
+      modifications: "Modification level",
+      subject: "Certificate subject",
+      issuer: "Certificate issuer",
+      serial: "Certificate serial number",
+      claimedTime: "Time in the signature dictionary (/M)",
+      timestampTime: "Time-stamp time",
+      chain: "Certificate chain",
+      trustAnchor: "trust anchor",
+      revocationSource: "Revocation source",
+      messages: "Messages from the validator (English)",
+      none: "none",
+      sha256: "SHA-256 of the file",
+    },
+  },
+} as const;
+
+type Strings<T> = { readonly [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
+
+/** The shape every language's messages have: the keys of English, each a string. */
+export type Messages = Strings<typeof en>;

@@ -1,0 +1,65 @@
+/**
+ * Verification on the reader's machine (DESIGN.md principle 4): the document is read from the chosen file and
+ * validated by @khatam/core's browser build; only the platform's trust anchors (GET /api/trust/anchors) and, for
+ * revocation, the platform's own OCSP responders and CRLs are fetched. The document itself never leaves the page
+ * unless the reader asks the server too (POST /api/verify).
+ */
+import type { TrustAnchor, ValidationReport } from "@khatam/core/browser";
+
+/** One national root as GET /api/trust/anchors lists it (server: web-routes.ts). */
+export interface PlatformAnchor {
+  readonly ca: string;
+  readonly country: string;
+  readonly organization: string;
+  readonly pem: string;
+}
+
+/** The validation engine, loaded when first needed (it is most of the application's code). */
+export const loadEngine = () => import("@khatam/core/browser");
+
+let anchors: Promise<TrustAnchor[]> | undefined;
+
+/** The platform's roots as trust anchors; fetched once per page load. */
+export function platformTrustAnchors(): Promise<TrustAnchor[]> {
+  anchors ??= (async () => {
+    const [{ trustAnchorsFrom }, response] = await Promise.all([
+      loadEngine(),
+      fetch("/api/trust/anchors", { headers: { accept: "application/json" } }),
+    ]);
+    if (!response.ok) throw new Error(`GET /api/trust/anchors: HTTP ${response.status}`);
+    const list = (await response.json()) as PlatformAnchor[];
+    return list.flatMap((a) => trustAnchorsFrom(a.pem, `platform CA ${a.ca}`));
+  })();
+  anchors.catch(() => {
+    anchors = undefined; // try again next time
+  });
+  return anchors;
+}
+
+/**
+ * A fetch for revocation checks that reaches only this page's own origin (the platform's OCSP responders and CRLs):
+ * a document cannot make the reader's browser call an address it names.
+ */
+export const sameOriginFetch: typeof fetch = async (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input), window.location.href);
+  if (url.origin !== window.location.origin) return new Response(null, { status: 404 });
+  return fetch(input, { ...init, credentials: "omit" });
+};
+
+/** Validates `bytes` in this browser; throws the engine's NotAPdfError for an unreadable file. */
+export async function validateHere(bytes: Uint8Array): Promise<ValidationReport> {
+  const [{ validatePdf }, trustAnchors] = await Promise.all([loadEngine(), platformTrustAnchors()]);
+  return validatePdf(bytes, { trustAnchors, online: { fetch: sameOriginFetch, timeoutMs: 5000 } });
+}
+
+/** Asks the platform (POST /api/verify, CONTRACTS § 3); this uploads the document. */
+export async function validateOnServer(bytes: Uint8Array): Promise<ValidationReport> {
+  const response = await fetch("/api/verify", {
+    method: "POST",
+    headers: { "content-type": "application/pdf", accept: "application/json" },
+    body: new Blob([bytes as BlobPart], { type: "application/pdf" }),
+    credentials: "omit",
+  });
+  if (!response.ok) throw new Error(`POST /api/verify: HTTP ${response.status}`);
+  return (await response.json()) as ValidationReport;
+}
