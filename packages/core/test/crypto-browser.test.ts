@@ -67,6 +67,22 @@ describe("browser crypto: digests", () => {
     }
     assert.deepEqual(browser.digest("SHA-256"), node.digest("SHA-256"));
   });
+
+  test("incremental hashers: fed in pieces and forked with copy(), both equal node:crypto's digests", () => {
+    const data = randomBytes(100_003);
+    const [a, b, c] = [data.subarray(0, 60_000), data.subarray(60_000, 60_100), data.subarray(60_100)];
+    for (const hash of ["SHA-1", "SHA-256", "SHA-384", "SHA-512"] as const) {
+      const whole = new Uint8Array(createHash(NODE_HASH[hash]).update(data).digest());
+      const gapped = new Uint8Array(createHash(NODE_HASH[hash]).update(a).update(c).digest());
+      for (const impl of [browser, node]) {
+        const first = impl.createHasher(hash).update(a.subarray(0, 7)).update(a.subarray(7));
+        const fork = first.copy();
+        assert.deepEqual(first.update(b).update(c).digest(), whole, `${hash} whole`);
+        assert.deepEqual(fork.update(c).digest(), gapped, `${hash} fork`);
+        assert.deepEqual(impl.createHasher(hash).digest(), node.digest(hash), `${hash} empty`);
+      }
+    }
+  });
 });
 
 describe("browser crypto: RSASSA-PKCS1-v1_5", () => {

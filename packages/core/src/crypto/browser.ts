@@ -11,7 +11,7 @@ import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { verifyPkcs1v15, verifyPss } from "./rsa.js";
 import { NAMED_CURVES, readSpki } from "./spki.js";
-import type { CryptoProvider, HashName, PublicKeyFacts, SignatureScheme } from "./types.js";
+import type { CryptoProvider, Hasher, HashName, PublicKeyFacts, SignatureScheme } from "./types.js";
 
 const HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 } as const;
 const ECDSA = { "P-256": p256, "P-384": p384, "P-521": p521 } as const;
@@ -20,6 +20,24 @@ export function digest(hash: HashName, ...parts: Uint8Array[]): Uint8Array {
   const h = HASHES[hash].create();
   for (const p of parts) h.update(p);
   return h.digest();
+}
+
+export function createHasher(hash: HashName): Hasher {
+  return wrapHash(HASHES[hash].create());
+}
+
+type NobleHash = ReturnType<(typeof HASHES)[HashName]["create"]>;
+
+function wrapHash(h: NobleHash): Hasher {
+  const hasher: Hasher = {
+    update(data) {
+      h.update(data);
+      return hasher;
+    },
+    digest: () => h.digest(),
+    copy: () => wrapHash(h.clone()),
+  };
+  return hasher;
 }
 
 export function publicKeyFacts(spki: Uint8Array): PublicKeyFacts {
@@ -60,4 +78,4 @@ export function verifySignature(
   }
 }
 
-export default { digest, publicKeyFacts, verifySignature } satisfies CryptoProvider;
+export default { digest, createHasher, publicKeyFacts, verifySignature } satisfies CryptoProvider;

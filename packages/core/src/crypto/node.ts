@@ -1,8 +1,8 @@
 /**
  * `#crypto` for Node (the "default" condition of package.json "imports"): node:crypto, native and fast.
  */
-import { constants, createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
-import type { CryptoProvider, HashName, PublicKeyFacts, SignatureScheme } from "./types.js";
+import { constants, createHash, createPublicKey, type Hash, type KeyObject, verify } from "node:crypto";
+import type { CryptoProvider, Hasher, HashName, PublicKeyFacts, SignatureScheme } from "./types.js";
 
 const NODE_NAMES: Record<HashName, string> = {
   "SHA-1": "sha1",
@@ -15,6 +15,22 @@ export function digest(hash: HashName, ...parts: Uint8Array[]): Uint8Array {
   const h = createHash(NODE_NAMES[hash]);
   for (const p of parts) h.update(p);
   return new Uint8Array(h.digest());
+}
+
+export function createHasher(hash: HashName): Hasher {
+  return wrapHash(createHash(NODE_NAMES[hash]));
+}
+
+function wrapHash(h: Hash): Hasher {
+  const hasher: Hasher = {
+    update(data) {
+      h.update(data);
+      return hasher;
+    },
+    digest: () => new Uint8Array(h.digest()),
+    copy: () => wrapHash(h.copy()),
+  };
+  return hasher;
 }
 
 const CURVES: Record<string, { name: string; bits: number }> = {
@@ -64,4 +80,4 @@ export function verifySignature(
   }
 }
 
-export default { digest, publicKeyFacts, verifySignature } satisfies CryptoProvider;
+export default { digest, createHasher, publicKeyFacts, verifySignature } satisfies CryptoProvider;

@@ -29,10 +29,25 @@ export interface PublicKeyFacts {
   readonly curve?: string;
 }
 
+/** An incremental digest: data fed in pieces, the state forkable, as node:crypto's Hash and @noble/hashes' do. */
+export interface Hasher {
+  /** Feeds `data`; returns the same hasher. */
+  update(data: Uint8Array): Hasher;
+  /** The digest of everything fed; the hasher cannot be used afterwards. */
+  digest(): Uint8Array;
+  /**
+   * A new hasher in the same state: data shared by two messages (a signature's byte range and the whole file both
+   * start with the same bytes) is hashed once, then each continues on its own.
+   */
+  copy(): Hasher;
+}
+
 /** What each implementation of `#crypto` exports. */
 export interface CryptoProvider {
   /** Digest of the concatenation of `parts`. */
   digest(hash: HashName, ...parts: Uint8Array[]): Uint8Array;
+  /** A fresh incremental hasher. */
+  createHasher(hash: HashName): Hasher;
   /** Reads a DER SubjectPublicKeyInfo (RFC 5280 § 4.1.2.7); throws if the key is unreadable. */
   publicKeyFacts(spki: Uint8Array): PublicKeyFacts;
   /**

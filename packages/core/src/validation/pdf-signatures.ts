@@ -66,7 +66,8 @@ function inspect(
   const bytes = reader.bytes;
   const errors: string[] = [];
   const subFilter = dict.name("SubFilter") ?? "";
-  const type = dict.name("Type") === "DocTimeStamp" || subFilter === "ETSI.RFC3161" ? "document-timestamp" : "signature";
+  const type =
+    dict.name("Type") === "DocTimeStamp" || subFilter === "ETSI.RFC3161" ? "document-timestamp" : "signature";
   const brObj = reader.resolve(dict.get("ByteRange"));
   const br = Array.isArray(brObj) && brObj.every((x) => typeof x === "number") ? (brObj as number[]) : [];
   const contentsObj = reader.resolve(dict.get("Contents"));
@@ -92,7 +93,8 @@ function inspect(
   }
   const coverage: Coverage =
     signedEnd === bytes.length ? "ENTIRE_FILE" : revisionEnds.includes(signedEnd) ? "ENTIRE_REVISION" : "PARTIAL";
-  if (coverage === "PARTIAL" && errors.length === 0) errors.push("the signed bytes do not end at the end of a revision");
+  if (coverage === "PARTIAL" && errors.length === 0)
+    errors.push("the signed bytes do not end at the end of a revision");
   const m = reader.resolve(dict.get("M"));
   return {
     field,
@@ -166,15 +168,49 @@ function checkSignedRevision(
  */
 export function findRevisionEnds(bytes: Uint8Array): number[] {
   const out: number[] = [];
-  const marker = [0x25, 0x25, 0x45, 0x4f, 0x46];
-  for (let i = bytes.indexOf(0x25); i >= 0 && i + 5 <= bytes.length; i = bytes.indexOf(0x25, i + 1)) {
-    if (marker.every((m, k) => bytes[i + k] === m)) {
-      let end = i + 5;
-      out.push(end);
-      if (bytes[end] === 0x0d) end++;
-      if (bytes[end] === 0x0a) end++;
-      if (end !== i + 5) out.push(end);
-    }
+  for (const i of eofMarkers(bytes)) {
+    let end = i + 5;
+    out.push(end);
+    if (bytes[end] === 0x0d) end++;
+    if (bytes[end] === 0x0a) end++;
+    if (end !== i + 5) out.push(end);
+  }
+  return out;
+}
+
+const EOF_MARKER = Uint8Array.of(0x25, 0x25, 0x45, 0x4f, 0x46); // %%EOF
+/** Horspool shifts for "%%EOF": how far the window may move when its last byte is this one. */
+const EOF_SHIFT = new Uint8Array(256).fill(5);
+EOF_SHIFT[0x25] = 3;
+EOF_SHIFT[0x45] = 2;
+EOF_SHIFT[0x4f] = 1;
+
+interface NodeBuffer {
+  from(b: ArrayBufferLike, offset: number, length: number): { indexOf(needle: Uint8Array, from: number): number };
+}
+
+/**
+ * Offsets of every "%%EOF" in the file, which may be anywhere (also inside streams: the revision checks decide).
+ * A 20 MiB file of binary streams has a "%" every 256 bytes, so this is a substring search: Node's Buffer.indexOf
+ * (native, no copy) where there is one, a Boyer–Moore–Horspool scan in a browser.
+ */
+function eofMarkers(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  const NodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+  if (NodeBuffer) {
+    const buf = NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = buf.indexOf(EOF_MARKER, 0); i >= 0; i = buf.indexOf(EOF_MARKER, i + 1)) out.push(i);
+    return out;
+  }
+  for (let i = 4; i < bytes.length; i += EOF_SHIFT[bytes[i]!]!) {
+    if (
+      bytes[i] === 0x46 &&
+      bytes[i - 1] === 0x4f &&
+      bytes[i - 2] === 0x45 &&
+      bytes[i - 3] === 0x25 &&
+      bytes[i - 4] === 0x25
+    )
+      out.push(i - 4);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  *
  * Pure: no file or network access except through the `online.fetch` given in the options.
  */
-import { type HashName, sha } from "../cms/hash.js";
+import { type HashName, hasher, sha } from "../cms/hash.js";
 import { PdfFormatError } from "../pdf/objects.js";
 import { PdfReader } from "../pdf/reader.js";
 import { toHex } from "./ber.js";
@@ -30,7 +30,8 @@ export class NotAPdfError extends Error {
 }
 
 export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions): Promise<ValidationReport> {
-  const fileHash = toHex(sha("SHA-256", bytes));
+  // The report's SHA-256 of the file is computed together with the first signature's digest (see rangeAndFileDigests).
+  let fileHash: Uint8Array | undefined;
   let reader: PdfReader;
   let signatures: PdfSignature[];
   try {
@@ -56,7 +57,13 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
       signedContentDigest: (hash) => {
         let h = digestCache.get(hash);
         if (!h) {
-          h = sha(hash, bytes.subarray(0, b), bytes.subarray(c, c + d));
+          if (fileHash === undefined && 0 < b && b <= c && c <= c + d && c + d <= bytes.length) {
+            const both = rangeAndFileDigests(bytes, hash, b, c, d);
+            h = both.range;
+            fileHash = both.file;
+          } else {
+            h = sha(hash, bytes.subarray(0, b), bytes.subarray(c, c + d));
+          }
           digestCache.set(hash, h);
         }
         return h;
@@ -118,8 +125,50 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
   if (reader.repaired)
     warnings.push("the file's cross-reference data is damaged; its objects were found by scanning, as viewers do");
   if (reports.length === 0) warnings.push("the document has no signatures");
-  const report: ValidationReport = { verdict: verdictOf(reports), sha256: fileHash, signatures: reports };
+  fileHash ??= sha("SHA-256", bytes);
+  const report: ValidationReport = { verdict: verdictOf(reports), sha256: toHex(fileHash), signatures: reports };
   return warnings.length ? { ...report, warnings } : report;
+}
+
+/** Pieces fed to two hashers alternately, so that each part of the file is read from memory once. */
+const CHUNK = 1 << 20;
+
+/**
+ * The digest of a byte range [0, b) ∪ [c, c + d) with `hash` and the SHA-256 of the whole file, in one pass: both
+ * messages start with [0, b), so with SHA-256 that prefix is hashed once and the state forked (the file hasher then
+ * takes the hole, the second part and the tail); with another hash both hashers are fed the same chunks.
+ */
+function rangeAndFileDigests(
+  bytes: Uint8Array,
+  hash: HashName,
+  b: number,
+  c: number,
+  d: number,
+): { range: Uint8Array; file: Uint8Array } {
+  const second = bytes.subarray(c, c + d);
+  if (hash === "SHA-256") {
+    const range = hasher("SHA-256").update(bytes.subarray(0, b));
+    const file = range
+      .copy()
+      .update(bytes.subarray(b, c))
+      .update(second)
+      .update(bytes.subarray(c + d));
+    return { range: range.update(second).digest(), file: file.digest() };
+  }
+  const range = hasher(hash);
+  const file = hasher("SHA-256");
+  const both = (from: number, to: number) => {
+    for (let p = from; p < to; p += CHUNK) {
+      const piece = bytes.subarray(p, Math.min(to, p + CHUNK));
+      range.update(piece);
+      file.update(piece);
+    }
+  };
+  both(0, b);
+  file.update(bytes.subarray(b, c));
+  both(c, c + d);
+  file.update(bytes.subarray(c + d));
+  return { range: range.digest(), file: file.digest() };
 }
 
 function earliest(dates: Date[]): Date | undefined {
