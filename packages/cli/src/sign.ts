@@ -13,7 +13,6 @@ import { assertKeyMatchesCertificate } from "@khatam/core/keys/match";
 import { loadCertificates, loadPrivateKey } from "@khatam/core/keys/pem";
 import type { Signer } from "@khatam/core/keys/signer";
 import { softwareSigner } from "@khatam/core/keys/software";
-import { extendToLongTerm } from "@khatam/core/pades/long-term";
 import { type CertifyPermission, type PadesSignOptions, signPdfUpdate } from "@khatam/core/pades/sign";
 import { OutputBatch } from "./files.js";
 import { Progress } from "./progress.js";
@@ -106,6 +105,8 @@ async function signAll(
         if (level === "B-LT" || level === "B-LTA") {
           // B-LT/B-LTA: the B-T signature, then its validation data in a DSS (and a document time-stamp).
           const signed = Buffer.concat([pdf, update]);
+          // Loaded only here: the OCSP/CRL client brings the ASN.1 schema modules, which B-B and B-T never need.
+          const { extendToLongTerm } = await import("@khatam/core/pades/long-term");
           const extended = await extendToLongTerm(signed, {
             level,
             fetch,

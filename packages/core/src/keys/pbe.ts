@@ -9,7 +9,8 @@
  * decryption here lets callers report "wrong password" and "unsupported encryption" precisely.
  */
 import { createDecipheriv, createHash, pbkdf2Sync } from "node:crypto";
-import * as asn1js from "asn1js";
+import type * as asn1 from "asn1js";
+import { asn1js } from "./asn1js.js";
 import { KeyError } from "./errors.js";
 import { rc2DecryptCbc } from "./rc2.js";
 
@@ -184,7 +185,7 @@ function pbes2Params(der: Uint8Array | undefined) {
   let keyLength: number | undefined;
   let prf = "sha1";
   for (const field of fields.slice(2)) {
-    if (field instanceof asn1js.Integer) keyLength = field.valueBlock.valueDec;
+    if (field instanceof asn1js().Integer) keyLength = field.valueBlock.valueDec;
     else {
       const [prfOid] = algorithmIdentifier(field);
       const name = PRFS[prfOid];
@@ -211,30 +212,30 @@ function malformed(what: string): KeyError {
   return new KeyError("UNSUPPORTED_ENCRYPTION", `malformed encryption parameters (${what})`);
 }
 
-function sequence(der: Uint8Array | undefined, what: string): asn1js.AsnType[] {
+function sequence(der: Uint8Array | undefined, what: string): asn1.AsnType[] {
   if (!der) throw malformed(what);
-  const parsed = asn1js.fromBER(der);
+  const parsed = asn1js().fromBER(der);
   if (parsed.offset === -1) throw malformed(what);
   return children(parsed.result, what);
 }
 
-function children(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
-  if (!(node instanceof asn1js.Sequence)) throw malformed(what);
+function children(node: asn1.AsnType | undefined, what: string): asn1.AsnType[] {
+  if (!(node instanceof asn1js().Sequence)) throw malformed(what);
   return node.valueBlock.value;
 }
 
-function algorithmIdentifier(node: asn1js.AsnType | undefined): [string, asn1js.AsnType | undefined] {
+function algorithmIdentifier(node: asn1.AsnType | undefined): [string, asn1.AsnType | undefined] {
   const [oid, params] = children(node, "algorithm identifier");
-  if (!(oid instanceof asn1js.ObjectIdentifier)) throw malformed("algorithm identifier");
+  if (!(oid instanceof asn1js().ObjectIdentifier)) throw malformed("algorithm identifier");
   return [oid.valueBlock.toString(), params];
 }
 
-function octets(node: asn1js.AsnType | undefined, what: string): Uint8Array {
-  if (!(node instanceof asn1js.OctetString)) throw malformed(what);
+function octets(node: asn1.AsnType | undefined, what: string): Uint8Array {
+  if (!(node instanceof asn1js().OctetString)) throw malformed(what);
   return new Uint8Array(node.getValue());
 }
 
-function integer(node: asn1js.AsnType | undefined, what: string): number {
-  if (!(node instanceof asn1js.Integer)) throw malformed(what);
+function integer(node: asn1.AsnType | undefined, what: string): number {
+  if (!(node instanceof asn1js().Integer)) throw malformed(what);
   return node.valueBlock.valueDec;
 }

@@ -6,8 +6,9 @@
  * failed decryption of a structure known to be encrypted can only mean "wrong password for the key".
  */
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
-import * as asn1js from "asn1js";
 import { certificatesInCms } from "../cms/certificates.js";
+import { children, readTlv, TAG, type Tlv } from "../cms/der.js";
+import { asn1js as asn1 } from "./asn1js.js";
 import { KeyError } from "./errors.js";
 import { decryptWithPassword } from "./pbe.js";
 
@@ -59,6 +60,31 @@ function asText(input: KeyFileInput): string | undefined {
 type KeyStructure = "pkcs8" | "encrypted-pkcs8" | "pkcs1" | "sec1" | "certificate" | "unknown";
 
 function recognise(der: Uint8Array): KeyStructure {
+  let parts: Tlv[];
+  try {
+    const top = readTlv(der);
+    if (top.tag !== TAG.SEQUENCE) return "unknown";
+    parts = children(der, top);
+  } catch {
+    return recogniseBer(der); // not DER: asn1js also reads BER (indefinite lengths, constructed strings)
+  }
+  const [first, second, third] = parts;
+  const tag = (t: Tlv | undefined) => t?.tag;
+  if (tag(first) === TAG.SEQUENCE && tag(second) === TAG.OCTET_STRING && parts.length === 2) return "encrypted-pkcs8";
+  if (tag(first) === TAG.SEQUENCE && tag(second) === TAG.SEQUENCE && tag(third) === TAG.BIT_STRING)
+    return "certificate";
+  if (tag(first) === TAG.INTEGER) {
+    // PrivateKeyInfo: version, AlgorithmIdentifier, OCTET STRING; ECPrivateKey: 1, OCTET STRING; RSAPrivateKey: 0, n, e, …
+    if (tag(second) === TAG.SEQUENCE) return "pkcs8";
+    const one = first!.end - first!.contentStart === 1 && der[first!.contentStart] === 1;
+    if (tag(second) === TAG.OCTET_STRING && one) return "sec1";
+    if (tag(second) === TAG.INTEGER && parts.length >= 9) return "pkcs1";
+  }
+  return "unknown";
+}
+
+function recogniseBer(der: Uint8Array): KeyStructure {
+  const asn1js = asn1();
   const parsed = asn1js.fromBER(der);
   if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) return "unknown";
   const [first, second, third] = parsed.result.valueBlock.value;
@@ -122,6 +148,7 @@ function decryptPkcs8(der: Uint8Array, password: string | undefined): KeyObject 
  * Shared with the PKCS#12 reader, whose shrouded key bags are this structure.
  */
 export function decryptEncryptedPrivateKeyInfo(der: Uint8Array, password: string | null): Uint8Array | undefined {
+  const asn1js = asn1();
   const parsed = asn1js.fromBER(der);
   const [algorithm, data] = parsed.result instanceof asn1js.Sequence ? parsed.result.valueBlock.value : [];
   const [oid, params] = algorithm instanceof asn1js.Sequence ? algorithm.valueBlock.value : [];
