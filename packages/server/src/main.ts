@@ -54,4 +54,13 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   });
 }
 
-await app.listen({ port, host });
+const address = await app.listen({ port, host });
+const demoNote =
+  (env.KHATAM_DEMO ?? "1") === "1"
+    ? `\n  Demo users: official@jp.demo, official@sa.demo, clerk@sa.demo, admin@jp.demo, admin@sa.demo` +
+      ` (password: ${env.KHATAM_DEMO_PASSWORD ? "as set in KHATAM_DEMO_PASSWORD" : "khatam-demo"})`
+    : "";
+process.stdout.write(
+  `\nKhatam is running at ${address} (${app.dbEngine === "postgres" ? "PostgreSQL" : `embedded database in ${env.KHATAM_DATA ?? "./data"}`})` +
+    `\n  Sign in:   ${address}/login\n  Verify:    ${address}/verify\n  API:       ${address}/api/openapi.json${demoNote}\n\n`,
+);
