@@ -17,7 +17,7 @@ export class Progress {
     this.last = now;
     const width = 30;
     const filled = Math.round((done / this.total) * width);
-    const cols = this.stream.columns ?? 80;
+    const cols = this.stream.columns || 80; // a pseudo-terminal may report 0 columns
     const line = `[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${this.total} ${label}`;
     this.stream.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, line.length + 10))}`);
   }
