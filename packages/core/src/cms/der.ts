@@ -143,7 +143,11 @@ export const content = (bytes: Uint8Array, t: Tlv): Uint8Array => bytes.subarray
 /** Decodes an OBJECT IDENTIFIER's content to dotted form. */
 export function readOid(bytes: Uint8Array, t: Tlv): string {
   if (t.tag !== TAG.OID) throw new DerError("expected an OBJECT IDENTIFIER");
-  const c = content(bytes, t);
+  return decodeOid(content(bytes, t));
+}
+
+/** X.690 § 8.19: base-128 arcs, the first two packed as 40·x + y. */
+export function decodeOid(c: Uint8Array): string {
   const arcs: number[] = [];
   let v = 0;
   for (const b of c) {

@@ -8,7 +8,7 @@ import { digestAlgorithmDer, signatureAlgorithmDer } from "./algorithm-identifie
 import { type CertificateParts, certificateParts, integer, octetString, oid, sequence, setOf, tlv } from "./der.js";
 import { type HashName, sha } from "./hash.js";
 
-/** Object identifiers of RFC 5652 § 11, RFC 5035 § 3 and RFC 3161 App. A. */
+/** Object identifiers of RFC 5652 § 11, RFC 5035 § 3, RFC 3161 App. A, RFC 5940 and Adobe's revocation archival. */
 export const OID = {
   data: "1.2.840.113549.1.7.1",
   signedData: "1.2.840.113549.1.7.2",
@@ -20,6 +20,7 @@ export const OID = {
   signatureTimeStampToken: "1.2.840.113549.1.9.16.2.14",
   tstInfo: "1.2.840.113549.1.9.16.1.4",
   revocationInfoArchival: "1.2.840.113583.1.1.8",
+  ocspResponseRevInfo: "1.3.6.1.5.5.7.16.2",
 } as const;
 
 /** Attribute ::= SEQUENCE { attrType OID, attrValues SET OF AttributeValue } (RFC 5652 § 5.3). */

@@ -4,7 +4,9 @@
  * asn1js once; the tree keeps, for every element, the exact bytes it was decoded from, because signatures are
  * verified over the bytes as received (RFC 5652 § 5.4: the signed attributes; RFC 5280 § 4.1.1.3: the TBS).
  */
+
 import * as asn1js from "asn1js";
+import { decodeOid } from "../cms/der.js";
 
 /** One decoded element: its tag, its exact encoding and, for constructed elements, its children. */
 export interface BerNode {
@@ -92,18 +94,7 @@ export function expect(node: BerNode | undefined, tagNumber: number, what: strin
 
 /** An OBJECT IDENTIFIER in dotted form (X.690 § 8.19). */
 export function oidOf(node: BerNode | undefined, what = "object identifier"): string {
-  const n = expect(node, UNIVERSAL.OID, what);
-  const arcs: number[] = [];
-  let v = 0;
-  for (const b of n.content) {
-    v = v * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      if (arcs.length === 0) arcs.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
-      else arcs.push(v);
-      v = 0;
-    }
-  }
-  return arcs.join(".");
+  return decodeOid(expect(node, UNIVERSAL.OID, what).content);
 }
 
 /** The content of an OCTET STRING, joining the segments of a constructed (BER) one (X.690 § 8.7.3). */

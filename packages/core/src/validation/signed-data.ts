@@ -9,6 +9,7 @@
  *   SignerInfo ::= SEQUENCE { version, sid SignerIdentifier, digestAlgorithm, signedAttrs [0] IMPLICIT OPTIONAL,
  *                             signatureAlgorithm, signature OCTET STRING, unsignedAttrs [1] IMPLICIT OPTIONAL }
  */
+import { OID } from "../cms/signed-data.js";
 import {
   AsnStructureError,
   asSetOf,
@@ -26,20 +27,8 @@ import {
 import { algorithmId } from "./certificate-info.js";
 import type { AlgorithmId } from "./crypto.js";
 
-/** RFC 5652 § 11, RFC 5035, RFC 3161, RFC 5940 and Adobe's revocation archival attribute. */
-export const CMS_OID = {
-  data: "1.2.840.113549.1.7.1",
-  signedData: "1.2.840.113549.1.7.2",
-  tstInfo: "1.2.840.113549.1.9.16.1.4",
-  contentType: "1.2.840.113549.1.9.3",
-  messageDigest: "1.2.840.113549.1.9.4",
-  signingTime: "1.2.840.113549.1.9.5",
-  signingCertificate: "1.2.840.113549.1.9.16.2.12",
-  signingCertificateV2: "1.2.840.113549.1.9.16.2.47",
-  signatureTimeStampToken: "1.2.840.113549.1.9.16.2.14",
-  revocationInfoArchival: "1.2.840.113583.1.1.8",
-  ocspResponseRevInfo: "1.3.6.1.5.5.7.16.2",
-} as const;
+/** The CMS object identifiers, from their one table. */
+export const CMS_OID = OID;
 
 /** Attribute ::= SEQUENCE { attrType OID, attrValues SET OF AttributeValue } (RFC 5652 § 5.3). */
 export interface CmsAttribute {
