@@ -2,7 +2,9 @@
  * The web application's build. `resolve.conditions` puts "browser" first so that @khatam/core's `#crypto` import
  * (core/package.json "imports") resolves to the pure-JavaScript implementation, never node:crypto. The output,
  * `dist/public`, is what the platform server serves at `/` (packages/server/src/web-routes.ts); `dist/test` holds
- * the compiled Node unit tests (tsconfig.test.json), so they sit apart from what is served.
+ * the compiled Node unit tests (tsconfig.test.json), so they sit apart from what is served. PDF.js's worker is
+ * emitted as a file of its own (`pdfjs-dist/build/pdf.worker.min.mjs?url` in components/pdf-viewer.tsx) and served
+ * from this origin, as the Content-Security-Policy requires (`worker-src 'self' blob:`).
  */
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";

@@ -20,6 +20,7 @@ import { webhookRoutes } from "./notify/webhook-routes.js";
 import { openApiPlugin } from "./openapi.js";
 import { tenancyRoutes } from "./tenancy/admin-routes.js";
 import { seedDemo } from "./tenancy/demo.js";
+import { selfServiceRoutes } from "./tenancy/self-service-routes.js";
 import { signerForCertificate } from "./tenancy/signing-keys.js";
 import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
 import { trustRoutes } from "./trust-routes.js";
@@ -190,6 +191,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(oidcRoutes, { oidc: options.oidc, box: app.secretBox, publicUrl: options.publicUrl });
   }
   await app.register(tenancyRoutes);
+  await app.register(selfServiceRoutes);
   await app.register(envelopeRoutes, {
     publicUrl: options.publicUrl,
     signerFor: (row) => signerForCertificate({ keyStore }, row),

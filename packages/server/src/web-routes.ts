@@ -1,8 +1,9 @@
 /**
  * The web application (packages/web, CONTRACTS § 5) served by the platform at `/`: the built files of
  * `packages/web/dist/public`, and `index.html` for every address the application routes itself (`/`, `/login`,
- * `/verify`, `/envelopes/…`, `/admin/…`, `/register/…`). API routes are registered apart and keep priority; an
- * unknown `/api/…` address still gets the JSON 404 of http-errors.ts, since no catch-all route is registered.
+ * `/verify`, `/account/…`, `/envelopes/…`, `/admin/…`, `/register/…`). API routes are registered apart and keep
+ * priority; an unknown `/api/…` address still gets the JSON 404 of http-errors.ts, since no catch-all route is
+ * registered.
  *
  * Every file goes out with a strict Content-Security-Policy (scripts only from this origin, no inline script; PDF.js
  * may start workers from blob: URLs) and `X-Content-Type-Options: nosniff`.
@@ -44,6 +45,8 @@ export const APP_ROUTES = [
   "/",
   "/login",
   "/verify",
+  "/account",
+  "/account/*",
   "/envelopes",
   "/envelopes/*",
   "/admin",

@@ -35,6 +35,40 @@ export function Layout({ children }: { readonly children: ReactNode }) {
             <li>
               <NavLink to="/verify">{t("nav.verify")}</NavLink>
             </li>
+            {me && (
+              <>
+                <li>
+                  <NavLink to="/envelopes" end>
+                    {t("nav.envelopes")}
+                  </NavLink>
+                </li>
+                {me.agency && (
+                  <li>
+                    <NavLink to="/envelopes/new">{t("nav.newEnvelope")}</NavLink>
+                  </li>
+                )}
+                {me.user.role === "official" && (
+                  <li>
+                    <NavLink to="/account/device-key">{t("nav.deviceKey")}</NavLink>
+                  </li>
+                )}
+                {(me.user.role === "agency_admin" || me.user.role === "platform_admin") && (
+                  <li>
+                    <NavLink to="/admin/users">{t("nav.users")}</NavLink>
+                  </li>
+                )}
+                {me.user.role === "platform_admin" && (
+                  <>
+                    <li>
+                      <NavLink to="/admin/countries">{t("nav.countries")}</NavLink>
+                    </li>
+                    <li>
+                      <NavLink to="/admin/trust">{t("nav.trust")}</NavLink>
+                    </li>
+                  </>
+                )}
+              </>
+            )}
             {me ? (
               <>
                 <li className="nav__account">{t("nav.signedInAs", { name: me.user.displayName || me.user.email })}</li>

@@ -73,5 +73,11 @@ export interface Me {
     readonly subject: string;
     readonly notAfter: string;
     readonly status: string;
+    /** Where the private key is: held by the platform, or on the official's device. */
+    readonly keyHolder?: "platform" | "device";
+    readonly pem?: string;
   }[];
 }
+
+/** A signing certificate of GET /api/me (and of the admin certificate routes). */
+export type Certificate = NonNullable<Me["certificates"]>[number];

@@ -1,4 +1,6 @@
-/** `/`: what the service is, the way to verify a document, and for a signed-in official their account. */
+/**
+ * `/`: what the service is and the way to verify a document; signed in, the inbox (pages/inbox.tsx) and the account.
+ */
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { DateTime } from "../components/date-time.js";
@@ -9,15 +11,24 @@ import { useLanguage } from "../language.js";
 import type { Me } from "../lib/api.js";
 import { countryName } from "../lib/format-date.js";
 import { useSession } from "../session.js";
+import { InboxSection } from "./inbox.js";
 
 export function HomePage() {
   const { t } = useTranslation();
   const { me } = useSession();
+  if (me) {
+    return (
+      <>
+        <PageHeading title={t("inbox.title")}>{t("inbox.title")}</PageHeading>
+        <InboxSection me={me} />
+        <Account me={me} />
+      </>
+    );
+  }
   return (
     <>
       <PageHeading title={t("home.title")}>{t("home.title")}</PageHeading>
       <p className="lead">{t("home.intro")}</p>
-      {me && <Account me={me} />}
       <section aria-labelledby="home-verify">
         <h2 id="home-verify">{t("home.verifyHeading")}</h2>
         <p>{t("home.verifyBody")}</p>

@@ -1,0 +1,49 @@
+/**
+ * What officials do for themselves (no administrator involved):
+ *
+ * - `POST /api/me/certificates` `{ csrPem }`: an official obtains a signing certificate for a key held on their own
+ *   device (the web application's WebCrypto key, a smart card). Only the CSR's key is certified; the subject is the
+ *   one the platform vouches for (tenancy/certificates.ts: display name, agency, country, e-mail), from the issuing
+ *   CA of the official's own country. The private key never reaches the platform (`key_ref` null).
+ *
+ * Clerks and administrators may not (403): only officials sign. Issuance is the same transaction as an
+ * administrator's (issueCertificateForUser), so a crash leaves either the committed row or nothing named by it.
+ */
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { requireIdentity } from "../auth/identity.js";
+import { certificateView } from "../auth/login-routes.js";
+import { HttpError } from "../http-errors.js";
+import { issueCertificateForUser } from "./certificates.js";
+
+const schema = {
+  summary: "An official obtains a certificate for a key on their own device (PKCS#10 CSR, PEM)",
+  tags: ["account"],
+  body: {
+    type: "object",
+    required: ["csrPem"],
+    additionalProperties: false,
+    properties: { csrPem: { type: "string", minLength: 1, maxLength: 64 * 1024 } },
+  },
+} as const;
+
+export const selfServiceRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
+  app.post("/api/me/certificates", { schema }, async (request, reply) => {
+    const identity = requireIdentity(request, ["official"]);
+    if (!identity.userId) throw new HttpError(403, "forbidden", "the bootstrap admin token has no account");
+    const { csrPem } = request.body as { csrPem: string };
+    const issued = await issueCertificateForUser({
+      db: app.db,
+      store: app.trustStore,
+      keyStore: app.keyStore,
+      userId: identity.userId,
+      holder: { mode: "device", csrPem },
+    });
+    request.log.info({ userId: identity.userId, ca: issued.caId, serial: issued.serial }, "device certificate issued");
+    const row = await app.db
+      .selectFrom("signing_certificates")
+      .selectAll()
+      .where("id", "=", issued.id)
+      .executeTakeFirstOrThrow();
+    return reply.status(201).send(certificateView(app, row));
+  });
+};

@@ -1,0 +1,457 @@
+// The signing ceremony in the web application, driven in Debian's Chromium against the real platform (demo federation,
+// P-256 keys): in Arabic, Japanese and English, official@jp.demo creates an envelope for official@jp.demo (order 1)
+// and official@sa.demo (order 2), sends it and signs; official@sa.demo finds it waiting and signs; the envelope is
+// completed, its PDF downloads and /verify finds it VALID, the audit trail shows a valid hash chain and the register
+// page names the signers. One run signs with a key made on /account/device-key (non-extractable WebCrypto key, CSR
+// built in the browser, certificate from the country's CA) and the document's signature is that certificate's.
+// Also: the decline flow with its required reason, a clerk who sees no sign button, the admin pages. axe-core
+// (WCAG 2.2 AA) on every page; screenshots in test-artifacts/web/ (gitignored).
+
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { validatePdf } from "@khatam/core/validation/validate";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { inProcessTrustFetch, platformTrustAnchors } from "../src/verify/platform-trust.js";
+import { DEFAULT_WEB_ROOT } from "../src/web-routes.js";
+import { envelopeForm, plainPdf } from "./support/envelopes.js";
+import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `Chromium is not installed at ${CHROMIUM} (npm test installs Debian's chromium package through scripts/test.mjs)`;
+const ARTIFACTS = fileURLToPath(new URL("../../../../test-artifacts/web/", import.meta.url));
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+const PASSWORD = "khatam-demo";
+const ENVELOPE_URL = /\/envelopes\/[0-9a-f-]{36}$/;
+
+type Language = "ar" | "ja" | "en";
+
+describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
+  const dir = temporaryDirectory("khatam-ceremony-");
+  let running: RunningApp;
+  let origin: string;
+  let browser: Browser;
+  const problems: string[] = []; // page errors and CSP violations
+  const foreign: string[] = [];
+
+  before(async () => {
+    assert.ok(
+      existsSync(join(DEFAULT_WEB_ROOT, "index.html")),
+      `the web application is not built at ${DEFAULT_WEB_ROOT}: npm run build -w @khatam/web`,
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    running = await startApp(dir.path, { backgroundJobs: false });
+    origin = running.url;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await running?.close();
+    dir.remove();
+  });
+
+  /** A fresh browser profile reading `language` (the switcher's stored choice, so it beats the account's locale). */
+  async function newPage(language: Language): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ locale: "en-GB", viewport: { width: 1100, height: 900 } });
+    await context.addInitScript((l) => localStorage.setItem("khatam.lang", l), language);
+    await context.route("**/*", async (route) => {
+      if (new URL(route.request().url()).origin !== origin) {
+        foreign.push(route.request().url());
+        await route.abort();
+      } else {
+        await route.continue();
+      }
+    });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+    return { context, page };
+  }
+
+  async function signIn(language: Language, email: string): Promise<{ context: BrowserContext; page: Page }> {
+    const { context, page } = await newPage(language);
+    await page.goto(`${origin}/login`);
+    await page.locator("input[name=email]").fill(email);
+    await page.locator("input[name=password]").fill(PASSWORD);
+    await page.locator("form button[type=submit]").click();
+    await page.waitForURL(`${origin}/`);
+    await page.locator("#inbox-heading").waitFor();
+    assert.equal(await page.getAttribute("html", "lang"), language);
+    return { context, page };
+  }
+
+  async function axe(page: Page, name: string): Promise<void> {
+    await page.evaluate(AXE);
+    const violations = await page.evaluate(
+      async (tags) =>
+        (
+          await (window as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } }).axe.run({
+            runOnly: { type: "tag", values: tags },
+          })
+        ).violations as { id: string; help: string; nodes: { target: string[] }[] }[],
+      WCAG_22_AA,
+    );
+    assert.deepEqual(
+      violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+      [],
+      `axe on ${name}`,
+    );
+  }
+
+  async function screenshot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  }
+
+  /** Waits until PDF.js has drawn the document on the envelope page. */
+  async function documentShown(page: Page): Promise<void> {
+    await page.locator(".pdf-viewer__page").first().waitFor({ timeout: 30_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector(".pdf-viewer__pages")?.getAttribute("data-pages")) > 0,
+    );
+  }
+
+  const recipientStatus = (page: Page, email: string) =>
+    page.locator(`[data-recipient="${email}"] [data-recipient-status]`).getAttribute("data-recipient-status");
+
+  /** The signer confirms on /envelopes/:id/sign (optionally with the device key) and lands back with a banner. */
+  async function sign(page: Page, name: string, options: { device?: boolean; tryEmpty?: boolean } = {}) {
+    await page.locator("[data-action=sign]").click();
+    await page.locator("#confirm").waitFor();
+    if (options.device) await page.locator("#method-device").check();
+    await page.locator("[data-certificate]").waitFor();
+    if (options.tryEmpty) {
+      await page.locator("[data-action=confirm-sign]").click();
+      await page.getByRole("alert").waitFor();
+      assert.equal(await page.locator("#confirm").getAttribute("aria-invalid"), "true");
+      await axe(page, `${name} (confirm error)`);
+    }
+    await screenshot(page, `${name}-confirm`);
+    await axe(page, `${name} (confirm)`);
+    await page.locator("#confirm").check();
+    await page.locator("[data-action=confirm-sign]").click();
+    await page.waitForURL(ENVELOPE_URL, { timeout: 60_000 });
+    await page.locator(".banner").waitFor({ timeout: 60_000 });
+  }
+
+  async function verifyInBrowser(page: Page, bytes: Uint8Array, name: string): Promise<string> {
+    await page.goto(`${origin}/verify`);
+    await page.setInputFiles("input[type=file]", { name, mimeType: "application/pdf", buffer: Buffer.from(bytes) });
+    await page.locator("form button[type=submit]").click();
+    const verdict = page.locator("[data-verdict]");
+    await verdict.waitFor({ timeout: 60_000 });
+    return (await verdict.getAttribute("data-verdict"))!;
+  }
+
+  async function apiToken(email: string): Promise<string> {
+    const r = await fetch(`${origin}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    assert.equal(r.status, 200);
+    return `Bearer ${((await r.json()) as { token: string }).token}`;
+  }
+
+  for (const language of ["ar", "ja", "en"] as const) {
+    const device = language === "ja";
+    test(`${language}: create, send, sign in turn${device ? " (with a key on the device)" : ""}, complete, download and verify VALID`, async () => {
+      const title = `Memorandum of cooperation (${language})`;
+      const jp = await signIn(language, "official@jp.demo");
+      await axe(jp.page, `/ inbox (${language})`);
+
+      let deviceSerial: string | undefined;
+      if (device) {
+        // The key on the device: created non-extractable, certified through a CSR made in the browser.
+        await jp.page.goto(`${origin}/account/device-key`);
+        await jp.page.locator("[data-action=create-key]").click();
+        await jp.page.locator("[data-device-key=present]").waitFor();
+        await axe(jp.page, "/account/device-key (key created)");
+        await jp.page.locator("[data-action=certify]").click();
+        const certified = jp.page.locator("[data-device-certificate]");
+        await certified.waitFor({ timeout: 30_000 });
+        deviceSerial = (await certified.getAttribute("data-device-certificate"))!;
+        const extractable = await jp.page.evaluate(async () => {
+          const db = await new Promise<IDBDatabase>((resolve, reject) => {
+            const r = indexedDB.open("khatam-device-keys");
+            r.onsuccess = () => resolve(r.result);
+            r.onerror = () => reject(r.error);
+          });
+          const keys = await new Promise<{ keyPair: CryptoKeyPair }[]>((resolve) => {
+            const r = db.transaction("keys").objectStore("keys").getAll();
+            r.onsuccess = () => resolve(r.result);
+          });
+          return keys.map((k) => k.keyPair.privateKey.extractable);
+        });
+        assert.deepEqual(extractable, [false], "the private key in IndexedDB is not extractable");
+        const me = (await (await jp.page.request.get(`${origin}/api/me`)).json()) as {
+          certificates: { serial: string; keyHolder: string; status: string }[];
+        };
+        assert.ok(
+          me.certificates.some((c) => c.serial === deviceSerial && c.keyHolder === "device" && c.status === "good"),
+        );
+        await screenshot(jp.page, "device-key-ja");
+        await axe(jp.page, "/account/device-key (certified)");
+      }
+
+      // Create: the error summary first (en), then the real thing.
+      await jp.page.goto(`${origin}/envelopes/new`);
+      await jp.page.locator("#document").waitFor();
+      await axe(jp.page, `/envelopes/new (${language})`);
+      if (language === "en") {
+        await jp.page.locator("button[value=send]").click();
+        const summary = jp.page.getByRole("alert");
+        await summary.waitFor();
+        assert.match((await summary.textContent())!, /Select a PDF document.*Enter a title.*recipient 1/);
+        await axe(jp.page, "/envelopes/new (errors)");
+        await screenshot(jp.page, "create-errors-en");
+      }
+      await jp.page.setInputFiles("#document", {
+        name: "memorandum.pdf",
+        mimeType: "application/pdf",
+        buffer: plainPdf(),
+      });
+      await jp.page.locator("#title").fill(title);
+      await jp.page.locator("#recipient-0-email").fill("official@jp.demo");
+      await jp.page.locator("#add-recipient").click();
+      // The new row's e-mail field takes the focus; its order follows the last one.
+      await jp.page.waitForFunction(() => document.activeElement?.id === "recipient-1-email");
+      await jp.page.keyboard.type("official@sa.demo");
+      assert.equal(await jp.page.locator("#recipient-1-order").inputValue(), "2");
+      await screenshot(jp.page, `create-${language}`);
+      await jp.page.locator("button[value=send]").click();
+      await jp.page.waitForURL(ENVELOPE_URL);
+      const id = jp.page.url().split("/").pop()!;
+      await documentShown(jp.page);
+      assert.equal(await jp.page.locator("[data-status]").first().getAttribute("data-status"), "sent");
+      await axe(jp.page, `/envelopes/:id (${language}, sent)`);
+
+      // Japan signs (order 1).
+      await sign(jp.page, `sign-jp-${language}`, { device, tryEmpty: language === "ar" });
+      assert.equal(await recipientStatus(jp.page, "official@jp.demo"), "signed");
+      assert.equal(await recipientStatus(jp.page, "official@sa.demo"), "notified");
+      await documentShown(jp.page);
+      await screenshot(jp.page, `signed-jp-${language}`);
+      await axe(jp.page, `/envelopes/:id (${language}, signed by Japan)`);
+
+      // Saudi Arabia finds it waiting and signs (order 2).
+      const sa = await signIn(language, "official@sa.demo");
+      const row = sa.page.locator(`[data-panel=waiting] tr[data-envelope="${id}"]`);
+      await row.waitFor();
+      assert.match((await row.textContent())!, /official@sa\.demo/); // who is next
+      await screenshot(sa.page, `inbox-sa-${language}`);
+      await row.getByRole("link").click();
+      await sa.page.waitForURL(`${origin}/envelopes/${id}`);
+      await documentShown(sa.page);
+      await sign(sa.page, `sign-sa-${language}`);
+      await sa.page.locator("[data-status=completed]").first().waitFor();
+      assert.equal(await recipientStatus(sa.page, "official@sa.demo"), "signed");
+      await screenshot(sa.page, `completed-${language}`);
+      await axe(sa.page, `/envelopes/:id (${language}, completed)`);
+
+      // The audit trail: every event, the chain intact.
+      await sa.page.locator("[data-link=audit]").click();
+      await sa.page.locator("[data-audit]").waitFor();
+      assert.equal(await sa.page.locator("[data-chain]").getAttribute("data-chain"), "valid");
+      for (const type of ["created", "sent", "signed", "completed"]) {
+        assert.ok((await sa.page.locator(`[data-event=${type}]`).count()) >= 1, `audit event ${type}`);
+      }
+      assert.equal(await sa.page.locator("[data-event=signed]").count(), 2);
+      await screenshot(sa.page, `audit-${language}`);
+      await axe(sa.page, `/envelopes/:id/audit (${language})`);
+
+      // Download the signed PDF through its link, and the certificate of completion.
+      await sa.page.goto(`${origin}/envelopes/${id}`);
+      await sa.page.locator("[data-download=document]").waitFor();
+      const [download] = await Promise.all([
+        sa.page.waitForEvent("download"),
+        sa.page.locator("[data-download=document]").click(),
+      ]);
+      const signed = new Uint8Array(readFileSync((await download.path())!));
+      assert.equal(Buffer.from(signed.subarray(0, 5)).toString(), "%PDF-");
+      const [certificate] = await Promise.all([
+        sa.page.waitForEvent("download"),
+        sa.page.locator("[data-download=certificate]").click(),
+      ]);
+      assert.equal(
+        readFileSync((await certificate.path())!)
+          .subarray(0, 5)
+          .toString(),
+        "%PDF-",
+      );
+
+      // Verified in the browser: VALID.
+      assert.equal(await verifyInBrowser(sa.page, signed, `memorandum-${language}.pdf`), "VALID");
+      await screenshot(sa.page, `verify-ceremony-${language}`);
+
+      // The register page names the signers and the file's hash.
+      const envelope = (await (await sa.page.request.get(`${origin}/api/envelopes/${id}`)).json()) as {
+        registerCode: string;
+        documentSha256: string;
+      };
+      await sa.page.goto(`${origin}/register/${envelope.registerCode}`);
+      await sa.page.locator("[data-sha256]").waitFor();
+      assert.equal(await sa.page.locator("[data-sha256]").textContent(), envelope.documentSha256);
+      const register = (await sa.page.locator("main").textContent())!;
+      assert.match(register, /Hanako Sato/);
+      assert.match(register, /Noura Al-Qahtani/);
+      await axe(sa.page, `/register/:code (${language})`);
+
+      if (device) {
+        // The Japanese signature is the device key's certificate.
+        const report = await validatePdf(signed, {
+          trustAnchors: platformTrustAnchors(running.app.trustStore),
+          online: { fetch: inProcessTrustFetch(running.app.trustStore, origin), timeoutMs: 5000 },
+        });
+        assert.equal(report.verdict, "VALID");
+        const serials = report.signatures
+          .filter((s) => s.type === "signature")
+          .map((s) => s.signer?.serial.toLowerCase().replace(/^0+/, ""));
+        assert.equal(serials[0], deviceSerial!.toLowerCase().replace(/^0+/, ""), "signature 1 is the device key's");
+        assert.equal(serials.length, 2);
+      }
+      await jp.context.close();
+      await sa.context.close();
+    });
+  }
+
+  test("decline with a reason (required); a clerk sees no sign button", async () => {
+    const token = await apiToken("official@sa.demo");
+    const form = envelopeForm(plainPdf("Draft agreement"), {
+      title: "Draft agreement to decline",
+      recipients: [
+        { email: "official@sa.demo", role: "signer", order: 1 },
+        { email: "clerk@sa.demo", role: "signer", order: 1 },
+      ],
+    });
+    const created = await fetch(`${origin}/api/envelopes`, {
+      method: "POST",
+      headers: { authorization: token },
+      body: form,
+    });
+    assert.equal(created.status, 201);
+    const { id } = (await created.json()) as { id: string };
+    const sent = await fetch(`${origin}/api/envelopes/${id}/send`, {
+      method: "POST",
+      headers: { authorization: token },
+    });
+    assert.equal(sent.status, 200);
+
+    const clerk = await signIn("ar", "clerk@sa.demo");
+    await clerk.page.goto(`${origin}/envelopes/${id}`);
+    await clerk.page.locator("[data-your-part]").waitFor();
+    await clerk.page.locator("[data-no-action]").waitFor();
+    assert.equal(await clerk.page.locator("[data-action=sign]").count(), 0);
+    assert.equal(await clerk.page.locator("[data-action=decline]").count(), 0);
+    await screenshot(clerk.page, "clerk-no-sign-ar");
+    await axe(clerk.page, "/envelopes/:id (clerk)");
+    assert.equal(await clerk.page.locator("a[href='/account/device-key']").count(), 0);
+    await clerk.context.close();
+
+    const sa = await signIn("en", "official@sa.demo");
+    await sa.page.goto(`${origin}/envelopes/${id}`);
+    await sa.page.locator("[data-action=decline]").click();
+    await sa.page.locator("#reason").waitFor();
+    await sa.page.locator("[data-action=confirm-decline]").click();
+    await sa.page.getByRole("alert").waitFor();
+    assert.match((await sa.page.getByRole("alert").textContent())!, /Enter the reason you are declining/);
+    assert.equal(await sa.page.locator("#reason").getAttribute("aria-invalid"), "true");
+    await screenshot(sa.page, "decline-error-en");
+    await axe(sa.page, "/envelopes/:id/decline (error)");
+    await sa.page.locator("#reason").fill("Article 3 must name both ministries.");
+    await sa.page.locator("[data-action=confirm-decline]").click();
+    await sa.page.waitForURL(`${origin}/envelopes/${id}`);
+    await sa.page.locator(".banner").waitFor();
+    await sa.page.locator("[data-status=declined]").first().waitFor();
+    assert.equal(await recipientStatus(sa.page, "official@sa.demo"), "declined");
+    assert.match((await sa.page.locator("[data-recipients]").textContent())!, /Article 3 must name both ministries/);
+    await axe(sa.page, "/envelopes/:id (declined)");
+    await sa.page.goto(`${origin}/?tab=completed`);
+    await sa.page.locator(`[data-panel=completed] tr[data-envelope="${id}"]`).waitFor();
+    await sa.context.close();
+  });
+
+  test("admin pages: people (add, issue, revoke with a reason), countries and agencies, trust services", async () => {
+    const admin = await signIn("ja", "admin@jp.demo");
+    await admin.page.goto(`${origin}/admin/users`);
+    await admin.page.locator("[data-users]").waitFor();
+    assert.ok((await admin.page.locator("[data-user]").count()) >= 2);
+    assert.equal(await admin.page.locator("[data-user='official@sa.demo']").count(), 0, "another agency's people");
+    await axe(admin.page, "/admin/users");
+    await admin.page.goto(`${origin}/admin/users/new`);
+    await admin.page.locator("#email").fill("new.official@jp.demo");
+    await admin.page.locator("#displayName").fill("Jiro Tanaka");
+    await admin.page.locator("#role").selectOption("official");
+    await admin.page.locator("#password").fill("a long enough password");
+    await axe(admin.page, "/admin/users/new");
+    await admin.page.locator("form button[type=submit]").click();
+    await admin.page.waitForURL(/\/admin\/users\/[0-9a-f-]{36}$/);
+    await admin.page.locator("[data-action=issue]").click();
+    const row = admin.page.locator("[data-certificate]");
+    await row.waitFor();
+    const serial = (await row.getAttribute("data-certificate"))!;
+    assert.equal(await row.locator("[data-status]").getAttribute("data-status"), "good");
+    await axe(admin.page, "/admin/users/:id (certificate)");
+    await row.locator("select").selectOption("keyCompromise");
+    await row.locator("button[type=submit]").click();
+    await admin.page.locator(`[data-certificate="${serial}"] [data-status=revoked]`).waitFor();
+    await screenshot(admin.page, "admin-user-revoked-ja");
+    const directory = (await (await fetch(`${origin}/pki/jp/certs`)).json()) as { serial: string; status: string }[];
+    assert.equal(directory.find((c) => c.serial === serial)?.status, "revoked");
+    // An agency administrator has no platform pages.
+    await admin.page.goto(`${origin}/admin/countries`);
+    await admin.page.locator("h1").waitFor();
+    assert.equal(await admin.page.locator("#new-agency").count(), 0);
+    await admin.context.close();
+
+    // A platform administrator (created with the bootstrap token).
+    const r = await fetch(`${origin}/api/admin/users`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        email: "root@platform.demo",
+        displayName: "Platform Admin",
+        role: "platform_admin",
+        password: PASSWORD,
+      }),
+    });
+    assert.equal(r.status, 201);
+    const root = await signIn("en", "root@platform.demo");
+    await root.page.goto(`${origin}/admin/countries`);
+    await root.page.locator("[data-country=jp]").waitFor();
+    await axe(root.page, "/admin/countries");
+    await root.page.locator("form button[type=submit]").click();
+    await root.page.getByRole("alert").waitFor();
+    await root.page.locator("#countryId").selectOption("jp");
+    await root.page.locator("#name-en").fill("Ministry of Foreign Affairs");
+    await root.page.locator("#name-ja").fill("外務省");
+    await root.page.locator("form button[type=submit]").click();
+    await root.page.locator("[data-country=jp] li", { hasText: "Ministry of Foreign Affairs" }).waitFor();
+    await screenshot(root.page, "admin-countries-en");
+    await root.page.goto(`${origin}/admin/trust`);
+    await root.page.locator("[data-trusted-list]").waitFor();
+    assert.match((await root.page.locator("[data-sequence]").getAttribute("data-sequence"))!, /^\d+$/);
+    assert.equal(await root.page.locator("[data-ca] a[href='/pki/jp/certs']").count(), 1);
+    assert.equal(await root.page.locator("[data-ca] a[href='/pki/sa/certs']").count(), 1);
+    await screenshot(root.page, "admin-trust-en");
+    await axe(root.page, "/admin/trust");
+    await root.context.close();
+  });
+
+  test("no page error, no CSP violation, and no request left the platform's origin", () => {
+    assert.deepEqual(problems, []);
+    assert.deepEqual(foreign, []);
+  });
+});

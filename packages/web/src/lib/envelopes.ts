@@ -1,0 +1,120 @@
+/** The envelope API as the pages use it (server: envelopes/routes.ts, CONTRACTS § 3). */
+import { apiJson } from "./api.js";
+
+export type EnvelopeStatus = "draft" | "sent" | "completed" | "declined" | "expired";
+export type RecipientRole = "signer" | "approver" | "viewer";
+export type RecipientStatus = "pending" | "notified" | "viewed" | "signed" | "approved" | "declined";
+
+export interface Recipient {
+  readonly email: string;
+  readonly role: RecipientRole;
+  readonly order: number;
+  readonly status: RecipientStatus;
+  readonly actedAt: string | null;
+  readonly declineReason: string | null;
+  readonly signatureField: string | null;
+}
+
+/** GET /api/envelopes/:id */
+export interface Envelope {
+  readonly id: string;
+  readonly title: string;
+  readonly status: EnvelopeStatus;
+  readonly agencyId: string;
+  readonly registerCode: string;
+  readonly originalSha256: string;
+  readonly documentSha256: string;
+  readonly createdAt: string;
+  readonly sentAt: string | null;
+  readonly completedAt: string | null;
+  readonly expiresAt: string | null;
+  /** The routing order whose recipients may act now (null unless sent). */
+  readonly currentOrder: number | null;
+  readonly version: number;
+  readonly recipients: readonly Recipient[];
+}
+
+/** A row of GET /api/envelopes. */
+export interface EnvelopeSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly status: EnvelopeStatus;
+  readonly createdAt: string;
+  readonly completedAt: string | null;
+}
+
+export interface Inbox {
+  readonly waiting: readonly EnvelopeSummary[];
+  readonly sent: readonly EnvelopeSummary[];
+  readonly completed: readonly EnvelopeSummary[];
+}
+
+/** An event of GET /api/envelopes/:id/audit. */
+export interface AuditEvent {
+  readonly seq: number;
+  readonly type: string;
+  readonly actorUserId: string | null;
+  readonly actorEmail: string | null;
+  readonly ip: string | null;
+  readonly at: string;
+  readonly documentSha256: string | null;
+  readonly details: Record<string, unknown>;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface AuditTrail {
+  readonly envelopeId: string;
+  readonly chain: {
+    readonly valid: boolean;
+    readonly length?: number;
+    readonly seq?: number;
+    readonly reason?: string;
+  };
+  readonly events: readonly AuditEvent[];
+}
+
+/** POST /api/envelopes/:id/sign/prepare */
+export interface PreparedSignature {
+  readonly sessionId: string;
+  /** base64 DER of the signed attributes: what the device key signs. */
+  readonly signedAttributes: string;
+  readonly algorithm: unknown;
+  readonly expiresAt: string;
+}
+
+/** GET /api/register/:code */
+export interface RegisterEntry {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly completedAt: string | null;
+  readonly documentSha256: string;
+  readonly originalSha256: string;
+  readonly signers: readonly { readonly name: string; readonly country: string; readonly signedAt: string }[];
+}
+
+export const envelopeUrl = (id: string, rest = "") => `/api/envelopes/${encodeURIComponent(id)}${rest}`;
+
+export const getEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id));
+export const getInbox = () => apiJson<Inbox>("/api/envelopes");
+export const getAudit = (id: string) => apiJson<AuditTrail>(envelopeUrl(id, "/audit"));
+export const sendEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id, "/send"), { method: "POST" });
+export const signEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id, "/sign"), { method: "POST" });
+export const declineEnvelope = (id: string, reason: string) =>
+  apiJson<Envelope>(envelopeUrl(id, "/decline"), { method: "POST", json: { reason } });
+export const prepareSignature = (id: string) =>
+  apiJson<PreparedSignature>(envelopeUrl(id, "/sign/prepare"), { method: "POST" });
+export const completeSignature = (id: string, sessionId: string, signatureValue: string) =>
+  apiJson<Envelope>(envelopeUrl(id, "/sign/complete"), { method: "POST", json: { sessionId, signatureValue } });
+
+/** The recipients who may act now (routing order `currentOrder`, not yet acted). */
+export function nextRecipients(envelope: Pick<Envelope, "status" | "currentOrder" | "recipients">): Recipient[] {
+  if (envelope.status !== "sent" || envelope.currentOrder === null) return [];
+  return envelope.recipients.filter(
+    (r) =>
+      r.order === envelope.currentOrder &&
+      r.role !== "viewer" &&
+      (r.status === "pending" || r.status === "notified" || r.status === "viewed"),
+  );
+}

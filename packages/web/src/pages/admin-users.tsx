@@ -1,0 +1,465 @@
+/**
+ * Agency administration of people (server: tenancy/admin-routes.ts; agency administrators see their own agency,
+ * platform administrators everyone): `/admin/users` lists them, `/admin/users/new` adds one with a role, and
+ * `/admin/users/:id` shows one with their signing certificates — issue a platform-held certificate, revoke one with
+ * a reason.
+ */
+import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
+import { DateTime } from "../components/date-time.js";
+import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { PageHeading } from "../components/page.js";
+import { SignedIn, SuccessBanner } from "../components/signed-in.js";
+import { Row } from "../components/summary-list.js";
+import { en } from "../i18n/en.js";
+import { useLanguage } from "../language.js";
+import { ApiError, apiJson, type Certificate, type Me } from "../lib/api.js";
+import { localName } from "../lib/names.js";
+import { NotFoundPage } from "./not-found.js";
+
+const ADMINS = ["platform_admin", "agency_admin"];
+const REASONS = [
+  "unspecified",
+  "keyCompromise",
+  "affiliationChanged",
+  "superseded",
+  "cessationOfOperation",
+  "privilegeWithdrawn",
+];
+
+export interface AdminUser {
+  readonly id: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly agencyId: string | null;
+  readonly role: string;
+  readonly locale: string | null;
+  readonly disabled: boolean;
+  readonly totpEnrolled: boolean;
+  readonly createdAt: string;
+}
+
+export interface Agency {
+  readonly id: string;
+  readonly countryId: string;
+  readonly names: Record<string, string>;
+}
+
+function useRoleName() {
+  const { t } = useTranslation();
+  return (role: string) => (role in en.home.roles ? t(`home.roles.${role}`) : role);
+}
+
+export function AdminUsersPage() {
+  return <SignedIn roles={ADMINS}>{() => <UserList />}</SignedIn>;
+}
+
+function UserList() {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  const roleName = useRoleName();
+  const [users, setUsers] = useState<AdminUser[] | undefined>();
+  const [agencies, setAgencies] = useState<Agency[]>([]);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    Promise.all([apiJson<AdminUser[]>("/api/admin/users"), apiJson<Agency[]>("/api/admin/agencies")])
+      .then(([u, a]) => {
+        setUsers(u);
+        setAgencies(a);
+      })
+      .catch(() => setFailed(true));
+  }, []);
+  const agencyName = (id: string | null) =>
+    id ? localName(agencies.find((a) => a.id === id)?.names, language) : t("admin.users.noAgency");
+  return (
+    <>
+      {failed && <ErrorSummary errors={[{ message: t("admin.failed") }]} />}
+      <PageHeading title={t("admin.users.title")}>{t("admin.users.title")}</PageHeading>
+      <p>{t("admin.users.intro")}</p>
+      <p>
+        <Link to="/admin/users/new" className="button">
+          {t("admin.users.add")}
+        </Link>
+      </p>
+      {!users && !failed && <p>{t("loading")}</p>}
+      {users && (
+        <table className="table" data-users>
+          <caption className="visually-hidden">{t("admin.users.title")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("home.name")}</th>
+              <th scope="col">{t("home.email")}</th>
+              <th scope="col">{t("home.role")}</th>
+              <th scope="col">{t("home.agency")}</th>
+              <th scope="col">{t("admin.users.state")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id} data-user={u.email}>
+                <td>
+                  <Link to={`/admin/users/${u.id}`}>
+                    <bdi>{u.displayName}</bdi>
+                  </Link>
+                </td>
+                <td>
+                  <span dir="ltr">{u.email}</span>
+                </td>
+                <td>{roleName(u.role)}</td>
+                <td>{agencyName(u.agencyId)}</td>
+                <td>{u.disabled ? t("admin.users.disabled") : t("admin.users.active")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+export function NewUserPage() {
+  return <SignedIn roles={ADMINS}>{(me) => <NewUserForm me={me} />}</SignedIn>;
+}
+
+function NewUserForm({ me }: { readonly me: Me }) {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  const roleName = useRoleName();
+  const navigate = useNavigate();
+  const platform = me.user.role === "platform_admin";
+  const [agencies, setAgencies] = useState<Agency[]>([]);
+  const [form, setForm] = useState({
+    email: "",
+    displayName: "",
+    role: "official",
+    password: "",
+    locale: "",
+    agencyId: "",
+  });
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (platform) apiJson<Agency[]>("/api/admin/agencies").then(setAgencies, () => {});
+  }, [platform]);
+  const set = (field: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [field]: e.target.value }));
+  const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
+  const roles = platform
+    ? ["official", "clerk", "agency_admin", "platform_admin"]
+    : ["official", "clerk", "agency_admin"];
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const found: FieldError[] = [];
+    if (!/^[^\s@]+@[^\s@]+$/.test(form.email.trim()))
+      found.push({ field: "email", message: t("admin.users.errors.email") });
+    if (!form.displayName.trim()) found.push({ field: "displayName", message: t("admin.users.errors.name") });
+    if (form.password && form.password.length < 12)
+      found.push({ field: "password", message: t("admin.users.errors.password") });
+    if (platform && form.role !== "platform_admin" && !form.agencyId) {
+      found.push({ field: "agencyId", message: t("admin.users.errors.agency") });
+    }
+    setErrors(found);
+    if (found.length) return;
+    setBusy(true);
+    try {
+      const created = await apiJson<AdminUser>("/api/admin/users", {
+        method: "POST",
+        json: {
+          email: form.email.trim(),
+          displayName: form.displayName.trim(),
+          role: form.role,
+          ...(form.password && { password: form.password }),
+          ...(form.locale && { locale: form.locale }),
+          ...(platform && form.role !== "platform_admin" && { agencyId: form.agencyId }),
+        },
+      });
+      navigate(`/admin/users/${created.id}`, { state: { notice: "created" } });
+    } catch (e) {
+      const code = e instanceof ApiError ? e.code : "";
+      setErrors([
+        code === "email_taken"
+          ? { field: "email", message: t("admin.users.errors.taken") }
+          : code === "validation_error" || code === "invalid_request"
+            ? { message: t("admin.users.errors.invalid") }
+            : { message: t("admin.failed") },
+      ]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const field = (id: keyof typeof form, label: string, input: ReactNode, hint?: string) => (
+    <div className={`field${errorFor(id) ? " field--error" : ""}`}>
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      <FieldErrorMessage id={`${id}-error`} message={errorFor(id)} />
+      {input}
+    </div>
+  );
+  const described = (id: string, hint?: boolean) =>
+    [hint ? `${id}-hint` : "", errorFor(id) ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+
+  return (
+    <div className="narrow">
+      <ErrorSummary errors={errors} />
+      <PageHeading title={t("admin.users.add")}>{t("admin.users.add")}</PageHeading>
+      <form onSubmit={submit} noValidate>
+        {field(
+          "email",
+          t("home.email"),
+          <input
+            id="email"
+            name="email"
+            type="email"
+            dir="ltr"
+            value={form.email}
+            onChange={set("email")}
+            aria-invalid={errorFor("email") ? true : undefined}
+            aria-describedby={described("email")}
+          />,
+        )}
+        {field(
+          "displayName",
+          t("home.name"),
+          <input
+            id="displayName"
+            name="displayName"
+            value={form.displayName}
+            onChange={set("displayName")}
+            aria-invalid={errorFor("displayName") ? true : undefined}
+            aria-describedby={described("displayName", true)}
+          />,
+          t("admin.users.nameHint"),
+        )}
+        {field(
+          "role",
+          t("home.role"),
+          <select id="role" name="role" value={form.role} onChange={set("role")}>
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {roleName(r)}
+              </option>
+            ))}
+          </select>,
+        )}
+        {platform &&
+          form.role !== "platform_admin" &&
+          field(
+            "agencyId",
+            t("home.agency"),
+            <select
+              id="agencyId"
+              name="agencyId"
+              value={form.agencyId}
+              onChange={set("agencyId")}
+              aria-invalid={errorFor("agencyId") ? true : undefined}
+              aria-describedby={described("agencyId")}
+            >
+              <option value="">{t("admin.users.chooseAgency")}</option>
+              {agencies.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {localName(a.names, language)}
+                </option>
+              ))}
+            </select>,
+          )}
+        {field(
+          "password",
+          t("login.password"),
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            dir="ltr"
+            value={form.password}
+            onChange={set("password")}
+            aria-invalid={errorFor("password") ? true : undefined}
+            aria-describedby={described("password", true)}
+          />,
+          t("admin.users.passwordHint"),
+        )}
+        {field(
+          "locale",
+          t("language.label"),
+          <select id="locale" name="locale" value={form.locale} onChange={set("locale")}>
+            <option value="">{t("admin.users.noLocale")}</option>
+            {(["en", "ar", "ja"] as const).map((l) => (
+              <option key={l} value={l} lang={l}>
+                {t(`language.${l}`)}
+              </option>
+            ))}
+          </select>,
+        )}
+        <button type="submit" className="button" disabled={busy}>
+          {t("admin.users.create")}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+export function UserPage() {
+  return <SignedIn roles={ADMINS}>{() => <UserDetails />}</SignedIn>;
+}
+
+function UserDetails() {
+  const { t } = useTranslation();
+  const roleName = useRoleName();
+  const { id = "" } = useParams();
+  const [user, setUser] = useState<AdminUser | undefined>();
+  const [certificates, setCertificates] = useState<Certificate[]>([]);
+  const [missing, setMissing] = useState(false);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [notice, setNotice] = useState<string | undefined>((useLocation().state as { notice?: string } | null)?.notice);
+  const [busy, setBusy] = useState(false);
+  const [reasons, setReasons] = useState<Record<string, string>>({});
+  const load = useCallback(async () => {
+    try {
+      const [u, c] = await Promise.all([
+        apiJson<AdminUser>(`/api/admin/users/${encodeURIComponent(id)}`),
+        apiJson<Certificate[]>(`/api/admin/users/${encodeURIComponent(id)}/certificates`),
+      ]);
+      setUser(u);
+      setCertificates(c);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) setMissing(true);
+      else setErrors([{ message: t("admin.failed") }]);
+    }
+  }, [id, t]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  if (missing) return <NotFoundPage />;
+  if (!user) return <p className="status">{t("loading")}</p>;
+
+  async function issue() {
+    setBusy(true);
+    setErrors([]);
+    try {
+      await apiJson(`/api/admin/users/${id}/certificates`, { method: "POST", json: { mode: "platform" } });
+      await load();
+      setNotice("issued");
+    } catch {
+      setErrors([{ message: t("admin.users.errors.issue") }]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function revoke(event: FormEvent, serial: string) {
+    event.preventDefault();
+    setBusy(true);
+    setErrors([]);
+    try {
+      await apiJson(`/api/admin/users/${id}/certificates/${serial}/revoke`, {
+        method: "POST",
+        json: { reason: reasons[serial] ?? "unspecified" },
+      });
+      await load();
+      setNotice("revoked");
+    } catch {
+      setErrors([{ message: t("admin.users.errors.revoke") }]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <ErrorSummary errors={errors} />
+      {notice && <SuccessBanner title={t(`admin.users.notice.${notice}`)} />}
+      <span className="caption">{t("admin.users.title")}</span>
+      <PageHeading title={user.displayName}>
+        <bdi>{user.displayName}</bdi>
+      </PageHeading>
+      <dl className="summary-list">
+        <Row term={t("home.email")}>
+          <span dir="ltr">{user.email}</span>
+        </Row>
+        <Row term={t("home.role")}>{roleName(user.role)}</Row>
+        <Row term={t("admin.users.state")}>{user.disabled ? t("admin.users.disabled") : t("admin.users.active")}</Row>
+        <Row term={t("admin.users.since")}>
+          <DateTime value={user.createdAt} />
+        </Row>
+      </dl>
+      <section aria-labelledby="certificates-heading">
+        <h2 id="certificates-heading">{t("home.certificates")}</h2>
+        {certificates.length === 0 ? (
+          <p>{t("admin.users.noCertificates")}</p>
+        ) : (
+          <table className="table" data-certificates>
+            <caption className="visually-hidden">{t("home.certificates")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("sign.serial")}</th>
+                <th scope="col">{t("sign.keyHolder")}</th>
+                <th scope="col">{t("sign.validUntil")}</th>
+                <th scope="col">{t("admin.users.state")}</th>
+                <th scope="col">{t("admin.users.revoke")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {certificates.map((c) => (
+                <tr key={c.id} data-certificate={c.serial}>
+                  <td>
+                    <code dir="ltr" className="break">
+                      {c.serial}
+                    </code>{" "}
+                    ({c.ca.toUpperCase()})
+                  </td>
+                  <td>{t(`sign.methods.${c.keyHolder === "device" ? "device" : "platform"}`)}</td>
+                  <td>
+                    <DateTime value={c.notAfter} time={false} />
+                  </td>
+                  <td data-status={c.status}>
+                    {t(
+                      `home.certificateStatus.${c.status === "good" || c.status === "revoked" ? c.status : "unknown"}`,
+                    )}
+                  </td>
+                  <td>
+                    {c.status === "good" && (
+                      <form className="inline-form" onSubmit={(e) => revoke(e, c.serial)}>
+                        <label htmlFor={`reason-${c.serial}`}>{t("admin.users.reason")}</label>
+                        <select
+                          id={`reason-${c.serial}`}
+                          value={reasons[c.serial] ?? "unspecified"}
+                          onChange={(e) => setReasons((r) => ({ ...r, [c.serial]: e.target.value }))}
+                        >
+                          {REASONS.map((r) => (
+                            <option key={r} value={r}>
+                              {t(`admin.users.reasons.${r}`)}
+                            </option>
+                          ))}
+                        </select>
+                        <button type="submit" className="button button--warning" disabled={busy}>
+                          {t("admin.users.revokeButton")}
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {user.role === "official" && (
+          <p>
+            <button type="button" className="button" onClick={issue} disabled={busy} data-action="issue">
+              {t("admin.users.issue")}
+            </button>
+          </p>
+        )}
+      </section>
+      <p>
+        <Link to="/admin/users">{t("admin.users.back")}</Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,287 @@
+/**
+ * `/envelopes/:id`: one envelope — where it stands (status in words, who has acted, who is next in routing order),
+ * the document (PDF.js), what the reader can do now (sign or approve, decline, send a draft), the downloads (the
+ * current PDF and the certificate of completion) and a link to the audit trail. The steps of the ceremony are pages
+ * of their own (pages/sign.tsx, pages/decline.tsx): review here, confirm there.
+ */
+import { type ReactNode, useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useLocation, useParams } from "react-router-dom";
+import { DateTime } from "../components/date-time.js";
+import { EnvelopeStatusTag, RecipientStatusText } from "../components/envelope-status.js";
+import { ErrorSummary } from "../components/error-summary.js";
+import { PageHeading } from "../components/page.js";
+import { PdfViewer } from "../components/pdf-viewer.js";
+import { SignedIn, SuccessBanner } from "../components/signed-in.js";
+import { Row } from "../components/summary-list.js";
+import { useLanguage } from "../language.js";
+import { ApiError, type Me } from "../lib/api.js";
+import {
+  type Envelope,
+  envelopeUrl,
+  getEnvelope,
+  nextRecipients,
+  type Recipient,
+  sendEnvelope,
+} from "../lib/envelopes.js";
+import { formatNumber } from "../lib/format-date.js";
+import { NotFoundPage } from "./not-found.js";
+
+/** The caller's recipient entry that may act now, if any. */
+export function myTurn(envelope: Envelope, me: Me): Recipient | undefined {
+  const email = me.user.email.toLowerCase();
+  return nextRecipients(envelope).find(
+    (r) => r.email.toLowerCase() === email && (r.role === "approver" || me.user.role === "official"),
+  );
+}
+
+/** Loads the envelope `:id` for a page; 404 becomes the not-found page. */
+export function useEnvelope(): {
+  envelope: Envelope | undefined;
+  missing: boolean;
+  failed: boolean;
+  reload(): Promise<void>;
+} {
+  const { id = "" } = useParams();
+  const [envelope, setEnvelope] = useState<Envelope | undefined>();
+  const [missing, setMissing] = useState(false);
+  const [failed, setFailed] = useState(false);
+  const reload = useCallback(async () => {
+    try {
+      setEnvelope(await getEnvelope(id));
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 400)) setMissing(true);
+      else setFailed(true);
+    }
+  }, [id]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { envelope, missing, failed, reload };
+}
+
+export function EnvelopeLoader({ children }: { readonly children: (envelope: Envelope, me: Me) => ReactNode }) {
+  const { t } = useTranslation();
+  const { envelope, missing, failed } = useEnvelope();
+  return (
+    <SignedIn>
+      {(me) =>
+        missing ? (
+          <NotFoundPage />
+        ) : failed ? (
+          <ErrorSummary errors={[{ message: t("envelope.loadFailed") }]} />
+        ) : envelope ? (
+          children(envelope, me)
+        ) : (
+          <p className="status">{t("loading")}</p>
+        )
+      }
+    </SignedIn>
+  );
+}
+
+export function EnvelopePage() {
+  return <SignedIn>{(me) => <EnvelopeView me={me} />}</SignedIn>;
+}
+
+function EnvelopeView({ me }: { readonly me: Me }) {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  const location = useLocation();
+  const { envelope, missing, failed, reload } = useEnvelope();
+  const [notice, setNotice] = useState<string | undefined>((location.state as { notice?: string } | null)?.notice);
+  const [sendError, setSendError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  if (missing) return <NotFoundPage />;
+  if (failed) return <ErrorSummary errors={[{ message: t("envelope.loadFailed") }]} />;
+  if (!envelope) return <p className="status">{t("loading")}</p>;
+
+  const turn = myTurn(envelope, me);
+  const next = nextRecipients(envelope);
+  const ownAgency = me.agency?.id === envelope.agencyId;
+  const n = (value: number) => formatNumber(value, language);
+
+  async function send() {
+    setBusy(true);
+    setSendError(undefined);
+    try {
+      await sendEnvelope(envelope!.id);
+      await reload();
+      setNotice("sent");
+    } catch {
+      setSendError(t("envelope.errors.sendFailed"));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      {sendError && <ErrorSummary errors={[{ message: sendError }]} />}
+      {notice && (
+        <SuccessBanner title={t(`envelope.notice.${notice}`, { defaultValue: t("envelope.notice.sent") })}>
+          {notice === "signed" || notice === "approved" ? (
+            <p>{envelope.status === "completed" ? t("envelope.notice.completed") : t("envelope.notice.nextOthers")}</p>
+          ) : null}
+        </SuccessBanner>
+      )}
+      <span className="caption">{t("envelope.caption")}</span>
+      <PageHeading title={envelope.title}>
+        <bdi>{envelope.title}</bdi>
+      </PageHeading>
+      <dl className="summary-list">
+        <Row term={t("envelope.statusLabel")}>
+          <EnvelopeStatusTag status={envelope.status} />
+        </Row>
+        <Row term={t("envelope.next")}>
+          {next.length > 0
+            ? next.map((r) => (
+                <span key={r.email} className="block" dir="ltr">
+                  {r.email}
+                </span>
+              ))
+            : envelope.status === "draft"
+              ? t("inbox.notSent")
+              : t("inbox.nobody")}
+        </Row>
+        <Row term={t("envelope.created")}>
+          <DateTime value={envelope.createdAt} />
+        </Row>
+        {envelope.sentAt && (
+          <Row term={t("envelope.sent")}>
+            <DateTime value={envelope.sentAt} />
+          </Row>
+        )}
+        {envelope.completedAt && (
+          <Row term={t("envelope.completed")}>
+            <DateTime value={envelope.completedAt} />
+          </Row>
+        )}
+        {envelope.expiresAt && (
+          <Row term={t("envelope.expires")}>
+            <DateTime value={envelope.expiresAt} />
+          </Row>
+        )}
+        <Row term={t("envelope.register")}>
+          {envelope.status === "completed" ? (
+            <Link to={`/register/${envelope.registerCode}`}>
+              <code dir="ltr">{envelope.registerCode}</code>
+            </Link>
+          ) : (
+            <code dir="ltr">{envelope.registerCode}</code>
+          )}
+        </Row>
+      </dl>
+
+      <section className="panel" aria-labelledby="your-part" data-your-part>
+        <h2 id="your-part">{t("envelope.yourPart")}</h2>
+        {turn ? (
+          <>
+            <p>{turn.role === "signer" ? t("envelope.turnSign") : t("envelope.turnApprove")}</p>
+            <div className="button-group">
+              <Link to="sign" className="button" data-action="sign">
+                {turn.role === "signer" ? t("envelope.actions.sign") : t("envelope.actions.approve")}
+              </Link>
+              <Link to="decline" className="button button--warning" data-action="decline">
+                {t("envelope.actions.decline")}
+              </Link>
+            </div>
+          </>
+        ) : envelope.status === "draft" && ownAgency ? (
+          <>
+            <p>{t("envelope.draftBody")}</p>
+            <button type="button" className="button" onClick={send} disabled={busy} data-action="send">
+              {t("envelope.actions.send")}
+            </button>
+          </>
+        ) : (
+          <p data-no-action>{partText(envelope, me, t)}</p>
+        )}
+      </section>
+
+      <section aria-labelledby="recipients-heading">
+        <h2 id="recipients-heading">{t("envelope.recipients")}</h2>
+        <table className="table" data-recipients>
+          <caption className="visually-hidden">{t("envelope.recipients")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("envelope.columns.order")}</th>
+              <th scope="col">{t("envelope.columns.recipient")}</th>
+              <th scope="col">{t("envelope.columns.role")}</th>
+              <th scope="col">{t("envelope.columns.status")}</th>
+              <th scope="col">{t("envelope.columns.when")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...envelope.recipients]
+              .sort((a, b) => a.order - b.order)
+              .map((r) => (
+                <tr key={r.email} data-recipient={r.email}>
+                  <td>{n(r.order)}</td>
+                  <td>
+                    <span dir="ltr">{r.email}</span>
+                  </td>
+                  <td>{t(`recipient.role.${r.role}`)}</td>
+                  <td>
+                    <RecipientStatusText recipient={r} isNext={next.includes(r)} />
+                    {r.declineReason && (
+                      <p className="hint">
+                        {t("envelope.reason")}: <bdi>{r.declineReason}</bdi>
+                      </p>
+                    )}
+                  </td>
+                  <td>{r.actedAt ? <DateTime value={r.actedAt} /> : "—"}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section aria-labelledby="downloads-heading">
+        <h2 id="downloads-heading">{t("envelope.downloads")}</h2>
+        <ul className="link-list">
+          <li>
+            <a href={envelopeUrl(envelope.id, "/document")} download data-download="document">
+              {envelope.status === "completed" ? t("envelope.downloadSigned") : t("envelope.downloadCurrent")}
+            </a>
+          </li>
+          <li>
+            <a href={envelopeUrl(envelope.id, "/audit?format=pdf")} download data-download="certificate">
+              {t("envelope.downloadCertificate")}
+            </a>
+          </li>
+          <li>
+            <Link to="audit" data-link="audit">
+              {t("envelope.auditLink")}
+            </Link>
+          </li>
+          {envelope.status === "completed" && (
+            <li>
+              <Link to="/verify">{t("envelope.verifyLink")}</Link>
+            </li>
+          )}
+        </ul>
+      </section>
+
+      <PdfViewer url={envelopeUrl(envelope.id, "/document")} title={envelope.title} key={envelope.documentSha256} />
+    </>
+  );
+}
+
+function partText(envelope: Envelope, me: Me, t: (key: string) => string): string {
+  const email = me.user.email.toLowerCase();
+  const mine = envelope.recipients.filter((r) => r.email.toLowerCase() === email);
+  if (mine.some((r) => r.status === "declined")) return t("envelope.part.declined");
+  if (mine.some((r) => r.status === "signed")) return t("envelope.part.signed");
+  if (mine.some((r) => r.status === "approved")) return t("envelope.part.approved");
+  if (envelope.status === "completed") return t("envelope.part.completed");
+  if (envelope.status === "declined") return t("envelope.part.envelopeDeclined");
+  if (envelope.status === "expired") return t("envelope.part.expired");
+  if (envelope.status === "draft") return t("envelope.part.draft");
+  const acting = mine.find((r) => r.role !== "viewer");
+  if (acting && acting.role === "signer" && me.user.role !== "official") return t("envelope.part.cannotSign");
+  if (acting) return t("envelope.part.notYet");
+  if (mine.length > 0) return t("envelope.part.viewer");
+  return t("envelope.part.none");
+}

@@ -1,0 +1,176 @@
+/**
+ * The inbox (`/envelopes`, and `/` when signed in): three lists as tabs — waiting for me, sent by my agency (drafts
+ * and in progress), completed (finished: completed, declined, expired). The tabs are links (`?tab=`), so each list
+ * has its own address and works with the keyboard and the back button. In-progress rows also say who acts next.
+ */
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useSearchParams } from "react-router-dom";
+import { DateTime } from "../components/date-time.js";
+import { EnvelopeStatusTag } from "../components/envelope-status.js";
+import { ErrorSummary } from "../components/error-summary.js";
+import { PageHeading } from "../components/page.js";
+import { SignedIn } from "../components/signed-in.js";
+import type { Me } from "../lib/api.js";
+import {
+  type Envelope,
+  type EnvelopeSummary,
+  getEnvelope,
+  getInbox,
+  type Inbox,
+  nextRecipients,
+} from "../lib/envelopes.js";
+
+const TABS = ["waiting", "sent", "completed"] as const;
+type Tab = (typeof TABS)[number];
+
+export function InboxSection({ me }: { readonly me: Me }) {
+  const { t } = useTranslation();
+  const [params] = useSearchParams();
+  const tab: Tab = (TABS as readonly string[]).includes(params.get("tab") ?? "")
+    ? (params.get("tab") as Tab)
+    : "waiting";
+  const [inbox, setInbox] = useState<Inbox | undefined>();
+  const [failed, setFailed] = useState(false);
+  const [details, setDetails] = useState<Record<string, Envelope>>({});
+
+  useEffect(() => {
+    let cancelled = false;
+    getInbox()
+      .then(async (answer) => {
+        if (cancelled) return;
+        setInbox(answer);
+        // Who acts next, for the lists still in progress (the summaries do not carry the recipients).
+        const open = [...answer.waiting, ...answer.sent].filter((e) => e.status === "sent").slice(0, 50);
+        const loaded = await Promise.all(open.map((e) => getEnvelope(e.id).catch(() => undefined)));
+        if (!cancelled) setDetails(Object.fromEntries(loaded.filter((e) => e).map((e) => [e!.id, e!])));
+      })
+      .catch(() => !cancelled && setFailed(true));
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  const rows = inbox?.[tab] ?? [];
+  const tabHref = (name: Tab) => {
+    const next = new URLSearchParams(params);
+    next.set("tab", name);
+    return `?${next.toString()}`;
+  };
+  return (
+    <section aria-labelledby="inbox-heading">
+      {failed && <ErrorSummary errors={[{ message: t("inbox.failed") }]} />}
+      <div className="inbox__heading">
+        <h2 id="inbox-heading">{t("inbox.heading")}</h2>
+        {me.agency && (
+          <Link to="/envelopes/new" className="button">
+            {t("inbox.create")}
+          </Link>
+        )}
+      </div>
+      <nav className="tabs" aria-label={t("inbox.tabsLabel")}>
+        <ul className="tabs__list">
+          {TABS.map((name) => (
+            <li key={name} className="tabs__item">
+              <Link
+                to={tabHref(name)}
+                className="tabs__tab"
+                aria-current={name === tab ? "page" : undefined}
+                data-tab={name}
+              >
+                {t(`inbox.tabs.${name}`)}
+                {inbox && ` (${inbox[name].length})`}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="tabs__panel" data-panel={tab}>
+        <h3>{t(`inbox.tabs.${tab}`)}</h3>
+        {!inbox && !failed && <p>{t("loading")}</p>}
+        {inbox && rows.length === 0 && <p className="inbox__empty">{t(`inbox.empty.${tab}`)}</p>}
+        {rows.length > 0 && <EnvelopeTable rows={rows} details={details} tab={tab} />}
+      </div>
+    </section>
+  );
+}
+
+function EnvelopeTable({
+  rows,
+  details,
+  tab,
+}: {
+  readonly rows: readonly EnvelopeSummary[];
+  readonly details: Record<string, Envelope>;
+  readonly tab: Tab;
+}) {
+  const { t } = useTranslation();
+  return (
+    <table className="table">
+      <caption className="visually-hidden">{t(`inbox.tabs.${tab}`)}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t("inbox.columns.title")}</th>
+          <th scope="col">{t("inbox.columns.status")}</th>
+          <th scope="col">{t("inbox.columns.next")}</th>
+          <th scope="col">{t("inbox.columns.created")}</th>
+          {tab === "completed" && <th scope="col">{t("inbox.columns.completed")}</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => {
+          const envelope = details[row.id];
+          const next = envelope ? nextRecipients(envelope) : [];
+          return (
+            <tr key={row.id} data-envelope={row.id}>
+              <td>
+                <Link to={`/envelopes/${row.id}`}>
+                  <bdi>{row.title}</bdi>
+                </Link>
+              </td>
+              <td>
+                <EnvelopeStatusTag status={row.status} />
+              </td>
+              <td>
+                {row.status === "draft"
+                  ? t("inbox.notSent")
+                  : row.status !== "sent"
+                    ? t("inbox.nobody")
+                    : next.length > 0
+                      ? next.map((r) => (
+                          <span key={r.email} className="block" dir="ltr">
+                            {r.email}
+                          </span>
+                        ))
+                      : envelope
+                        ? t("inbox.nobody")
+                        : "…"}
+              </td>
+              <td>
+                <DateTime value={row.createdAt} />
+              </td>
+              {tab === "completed" && (
+                <td>{row.completedAt ? <DateTime value={row.completedAt} /> : t("inbox.notCompleted")}</td>
+              )}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** `/envelopes`: the inbox on its own page. */
+export function InboxPage() {
+  const { t } = useTranslation();
+  return (
+    <SignedIn>
+      {(me) => (
+        <>
+          <PageHeading title={t("inbox.title")}>{t("inbox.title")}</PageHeading>
+          <InboxSection me={me} />
+        </>
+      )}
+    </SignedIn>
+  );
+}

@@ -1,0 +1,307 @@
+/**
+ * `/envelopes/new`: upload a PDF, give it a title, name the recipients (e-mail, role, routing order; rows added and
+ * removed with buttons, focus following), then send it now or keep it as a draft. Mistakes found here or by the
+ * server (size, not a PDF, encrypted) appear in an error summary linked to their fields; then the envelope's page.
+ */
+import { type FormEvent, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router-dom";
+import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { PageHeading } from "../components/page.js";
+import { SignedIn } from "../components/signed-in.js";
+import { useLanguage } from "../language.js";
+import { ApiError, apiJson, type Me } from "../lib/api.js";
+import { type RecipientRole, sendEnvelope } from "../lib/envelopes.js";
+import { formatNumber } from "../lib/format-date.js";
+
+const MAX_BYTES = 25 * 1024 * 1024;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+interface Row {
+  readonly key: number;
+  email: string;
+  role: RecipientRole;
+  order: string;
+}
+
+export function NewEnvelopePage() {
+  return <SignedIn>{(me) => <NewEnvelopeForm me={me} />}</SignedIn>;
+}
+
+function NewEnvelopeForm({ me }: { readonly me: Me }) {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  const navigate = useNavigate();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const nextKey = useRef(1);
+  const [title, setTitle] = useState("");
+  const [rows, setRows] = useState<Row[]>([{ key: 0, email: "", role: "signer", order: "1" }]);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
+  const n = (value: number) => formatNumber(value, language);
+
+  if (!me.agency) {
+    return (
+      <>
+        <PageHeading title={t("create.title")}>{t("create.title")}</PageHeading>
+        <p>{t("create.noAgency")}</p>
+      </>
+    );
+  }
+
+  const update = (key: number, change: Partial<Row>) =>
+    setRows((all) => all.map((r) => (r.key === key ? { ...r, ...change } : r)));
+
+  function addRow() {
+    const key = nextKey.current++;
+    const order = String(Math.max(0, ...rows.map((r) => Number(r.order) || 0)) + 1);
+    setRows((all) => [...all, { key, email: "", role: "signer", order }]);
+    requestAnimationFrame(() => document.getElementById(`recipient-${key}-email`)?.focus());
+  }
+
+  function removeRow(key: number) {
+    const index = rows.findIndex((r) => r.key === key);
+    const remaining = rows.filter((r) => r.key !== key);
+    setRows(remaining);
+    const focus = remaining[Math.max(0, index - 1)];
+    requestAnimationFrame(() =>
+      (focus ? document.getElementById(`recipient-${focus.key}-email`) : addButton.current)?.focus(),
+    );
+  }
+
+  function check(file: File | undefined): FieldError[] {
+    const found: FieldError[] = [];
+    if (!file) found.push({ field: "document", message: t("create.errors.noFile") });
+    else if (file.size > MAX_BYTES) found.push({ field: "document", message: t("create.errors.tooLarge") });
+    else if (file.type && file.type !== "application/pdf" && !/\.pdf$/i.test(file.name)) {
+      found.push({ field: "document", message: t("create.errors.notPdf") });
+    }
+    if (!title.trim()) found.push({ field: "title", message: t("create.errors.noTitle") });
+    if (rows.length === 0) found.push({ field: "add-recipient", message: t("create.errors.noRecipients") });
+    const seen = new Set<string>();
+    rows.forEach((r, i) => {
+      const email = r.email.trim().toLowerCase();
+      if (!EMAIL.test(email)) {
+        found.push({ field: `recipient-${r.key}-email`, message: t("create.errors.email", { number: n(i + 1) }) });
+      } else if (seen.has(email)) {
+        found.push({ field: `recipient-${r.key}-email`, message: t("create.errors.duplicate", { number: n(i + 1) }) });
+      }
+      seen.add(email);
+      const order = Number(r.order);
+      if (!Number.isInteger(order) || order < 1 || order > 100) {
+        found.push({ field: `recipient-${r.key}-order`, message: t("create.errors.order", { number: n(i + 1) }) });
+      }
+    });
+    if (rows.length > 0 && !rows.some((r) => r.role !== "viewer")) {
+      found.push({ field: `recipient-${rows[0]!.key}-role`, message: t("create.errors.noSigner") });
+    }
+    return found;
+  }
+
+  function serverError(e: unknown): FieldError {
+    if (!(e instanceof ApiError)) return { message: t("create.errors.failed") };
+    switch (e.code) {
+      case "payload_too_large":
+        return { field: "document", message: t("create.errors.tooLarge") };
+      case "invalid_pdf":
+      case "unsupported_media_type":
+        return { field: "document", message: t("create.errors.notPdf") };
+      case "encrypted_pdf":
+        return { field: "document", message: t("create.errors.encrypted") };
+      case "invalid_request":
+        return { message: t("create.errors.rejected") };
+      case "forbidden":
+        return { message: t("create.noAgency") };
+      case "network":
+        return { message: t("login.errors.network") };
+      default:
+        return { message: t("create.errors.failed") };
+    }
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    const sendNow = submitter?.value !== "draft";
+    const file = fileInput.current?.files?.[0];
+    const found = check(file);
+    setErrors(found);
+    if (found.length > 0) return;
+    setBusy(true);
+    try {
+      const form = new FormData();
+      form.append("file", file!, file!.name);
+      form.append(
+        "meta",
+        JSON.stringify({
+          title: title.trim(),
+          recipients: rows.map((r) => ({ email: r.email.trim(), role: r.role, order: Number(r.order) })),
+        }),
+      );
+      const { id } = await apiJson<{ id: string }>("/api/envelopes", { method: "POST", body: form });
+      if (sendNow) {
+        try {
+          await sendEnvelope(id);
+        } catch {
+          navigate(`/envelopes/${id}`, { state: { notice: "sendFailed" } });
+          return;
+        }
+      }
+      navigate(`/envelopes/${id}`, { state: { notice: sendNow ? "sent" : "draft" } });
+    } catch (e) {
+      setErrors([serverError(e)]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const fileError = errorFor("document");
+  return (
+    <>
+      <ErrorSummary errors={errors} />
+      <PageHeading title={t("create.title")}>{t("create.title")}</PageHeading>
+      <p className="lead">{t("create.intro")}</p>
+      <form onSubmit={submit} noValidate>
+        <div className={`field${fileError ? " field--error" : ""}`}>
+          <label htmlFor="document">{t("create.file")}</label>
+          <p id="document-hint" className="hint">
+            {t("create.fileHint")}
+          </p>
+          <FieldErrorMessage id="document-error" message={fileError} />
+          <input
+            id="document"
+            name="file"
+            type="file"
+            accept="application/pdf,.pdf"
+            ref={fileInput}
+            aria-describedby={`document-hint${fileError ? " document-error" : ""}`}
+            aria-invalid={fileError ? true : undefined}
+          />
+        </div>
+        <div className={`field${errorFor("title") ? " field--error" : ""}`}>
+          <label htmlFor="title">{t("create.documentTitle")}</label>
+          <p id="title-hint" className="hint">
+            {t("create.documentTitleHint")}
+          </p>
+          <FieldErrorMessage id="title-error" message={errorFor("title")} />
+          <input
+            id="title"
+            name="title"
+            value={title}
+            maxLength={500}
+            onChange={(e) => setTitle(e.target.value)}
+            aria-describedby={`title-hint${errorFor("title") ? " title-error" : ""}`}
+            aria-invalid={errorFor("title") ? true : undefined}
+          />
+        </div>
+        <fieldset className="fieldset">
+          <legend className="fieldset__legend">{t("create.recipients")}</legend>
+          <p className="hint">{t("create.recipientsHint")}</p>
+          <ol className="recipient-rows">
+            {rows.map((row, index) => {
+              const id = `recipient-${row.key}`;
+              const number = n(index + 1);
+              const emailError = errorFor(`${id}-email`);
+              const roleError = errorFor(`${id}-role`);
+              const orderError = errorFor(`${id}-order`);
+              return (
+                <li key={row.key} className="recipient-row" data-recipient-row={index}>
+                  <fieldset className="fieldset fieldset--row">
+                    <legend className="fieldset__legend fieldset__legend--small">
+                      {t("create.recipient", { number })}
+                    </legend>
+                    <div className={`field${emailError ? " field--error" : ""}`}>
+                      <label htmlFor={`${id}-email`}>{t("create.email")}</label>
+                      <FieldErrorMessage id={`${id}-email-error`} message={emailError} />
+                      <input
+                        id={`${id}-email`}
+                        name={`${id}-email`}
+                        type="email"
+                        dir="ltr"
+                        spellCheck={false}
+                        autoComplete="off"
+                        value={row.email}
+                        onChange={(e) => update(row.key, { email: e.target.value })}
+                        aria-describedby={emailError ? `${id}-email-error` : undefined}
+                        aria-invalid={emailError ? true : undefined}
+                      />
+                    </div>
+                    <div className={`field${roleError ? " field--error" : ""}`}>
+                      <label htmlFor={`${id}-role`}>{t("create.role")}</label>
+                      <FieldErrorMessage id={`${id}-role-error`} message={roleError} />
+                      <select
+                        id={`${id}-role`}
+                        name={`${id}-role`}
+                        value={row.role}
+                        onChange={(e) => update(row.key, { role: e.target.value as RecipientRole })}
+                        aria-describedby={roleError ? `${id}-role-error` : undefined}
+                        aria-invalid={roleError ? true : undefined}
+                      >
+                        <option value="signer">{t("recipient.role.signer")}</option>
+                        <option value="approver">{t("recipient.role.approver")}</option>
+                        <option value="viewer">{t("recipient.role.viewer")}</option>
+                      </select>
+                    </div>
+                    <div className={`field${orderError ? " field--error" : ""}`}>
+                      <label htmlFor={`${id}-order`}>{t("create.order")}</label>
+                      <p id={`${id}-order-hint`} className="hint">
+                        {t("create.orderHint")}
+                      </p>
+                      <FieldErrorMessage id={`${id}-order-error`} message={orderError} />
+                      <input
+                        id={`${id}-order`}
+                        name={`${id}-order`}
+                        className="input--short"
+                        inputMode="numeric"
+                        dir="ltr"
+                        value={row.order}
+                        onChange={(e) => update(row.key, { order: e.target.value })}
+                        aria-describedby={`${id}-order-hint${orderError ? ` ${id}-order-error` : ""}`}
+                        aria-invalid={orderError ? true : undefined}
+                      />
+                    </div>
+                    {rows.length > 1 && (
+                      <button type="button" className="button button--secondary" onClick={() => removeRow(row.key)}>
+                        {t("create.remove", { number })}
+                      </button>
+                    )}
+                  </fieldset>
+                </li>
+              );
+            })}
+          </ol>
+          <button
+            type="button"
+            id="add-recipient"
+            className="button button--secondary"
+            ref={addButton}
+            onClick={addRow}
+            disabled={rows.length >= 100}
+          >
+            {t("create.add")}
+          </button>
+        </fieldset>
+        <div className="button-group">
+          <button type="submit" name="action" value="send" className="button" disabled={busy} aria-disabled={busy}>
+            {t("create.send")}
+          </button>
+          <button
+            type="submit"
+            name="action"
+            value="draft"
+            className="button button--secondary"
+            disabled={busy}
+            aria-disabled={busy}
+          >
+            {t("create.draft")}
+          </button>
+        </div>
+        <div aria-live="polite" className="status">
+          {busy && <p>{t("create.uploading")}</p>}
+        </div>
+      </form>
+    </>
+  );
+}

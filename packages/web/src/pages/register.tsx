@@ -1,0 +1,96 @@
+/**
+ * `/register/:code` (public): the register entry of a completed document, from the code printed on its first page —
+ * its title, who signed and when, and the SHA-256 of the final file, so a reader holding a copy can tell it is the
+ * one registered; then the way to verify the copy itself.
+ */
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useParams } from "react-router-dom";
+import { DateTime } from "../components/date-time.js";
+import { ErrorSummary } from "../components/error-summary.js";
+import { PageHeading } from "../components/page.js";
+import { Row } from "../components/summary-list.js";
+import { useLanguage } from "../language.js";
+import { ApiError, apiJson } from "../lib/api.js";
+import type { RegisterEntry } from "../lib/envelopes.js";
+import { countryName } from "../lib/format-date.js";
+import { NotFoundPage } from "./not-found.js";
+
+export function RegisterPage() {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  const { code = "" } = useParams();
+  const [entry, setEntry] = useState<RegisterEntry | undefined>();
+  const [state, setState] = useState<"loading" | "missing" | "failed" | "ready">("loading");
+  useEffect(() => {
+    apiJson<RegisterEntry>(`/api/register/${encodeURIComponent(code)}`)
+      .then((e) => {
+        setEntry(e);
+        setState("ready");
+      })
+      .catch((e) => setState(e instanceof ApiError && e.status === 404 ? "missing" : "failed"));
+  }, [code]);
+  if (state === "missing") return <NotFoundPage />;
+  if (state === "failed") return <ErrorSummary errors={[{ message: t("register.failed") }]} />;
+  if (!entry) return <p className="status">{t("loading")}</p>;
+  return (
+    <>
+      <span className="caption">{t("register.caption")}</span>
+      <PageHeading title={entry.title}>
+        <bdi>{entry.title}</bdi>
+      </PageHeading>
+      <p className="lead">{t("register.intro")}</p>
+      <dl className="summary-list" data-register={code}>
+        <Row term={t("register.code")}>
+          <code dir="ltr">{code.toUpperCase()}</code>
+        </Row>
+        <Row term={t("envelope.statusLabel")}>{t("envelope.status.completed")}</Row>
+        {entry.completedAt && (
+          <Row term={t("envelope.completed")}>
+            <DateTime value={entry.completedAt} />
+          </Row>
+        )}
+        <Row term={t("register.hash")}>
+          <code className="break" dir="ltr" data-sha256>
+            {entry.documentSha256}
+          </code>
+        </Row>
+      </dl>
+      <section aria-labelledby="register-signers">
+        <h2 id="register-signers">{t("register.signers")}</h2>
+        <table className="table">
+          <caption className="visually-hidden">{t("register.signers")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("signature.name")}</th>
+              <th scope="col">{t("signature.country")}</th>
+              <th scope="col">{t("signature.time")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entry.signers.map((s) => (
+              <tr key={`${s.name}:${s.signedAt}`}>
+                <td>
+                  <bdi>{s.name}</bdi>
+                </td>
+                <td>{s.country ? countryName(s.country, language) : t("signature.unknown")}</td>
+                <td>
+                  <DateTime value={s.signedAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section aria-labelledby="register-verify">
+        <h2 id="register-verify">{t("register.verifyHeading")}</h2>
+        <p>{t("register.verifyBody")}</p>
+        <p>
+          <Link to="/verify" className="button">
+            {t("home.verifyAction")}
+          </Link>
+        </p>
+      </section>
+    </>
+  );
+}
