@@ -16,6 +16,8 @@ const DEBIAN = {
   faketime: "/usr/bin/faketime",
   openssl: "/usr/bin/openssl",
   chromium: "/usr/bin/chromium",
+  // Japanese glyphs for the browser tests and their screenshots (Arabic is covered by the default fonts).
+  "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 };
 
 const missing = Object.entries(DEBIAN)

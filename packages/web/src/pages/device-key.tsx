@@ -12,9 +12,11 @@ import { ErrorSummary, type FieldError } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { Row } from "../components/summary-list.js";
+import { useLanguage } from "../language.js";
 import { ApiError, apiJson, type Certificate, type Me } from "../lib/api.js";
 import { buildCsr } from "../lib/csr.js";
 import { generateDeviceKey, loadDeviceKey, type StoredDeviceKey, saveDeviceKey } from "../lib/device-key.js";
+import { countryName } from "../lib/format-date.js";
 import { useSession } from "../session.js";
 
 export function DeviceKeyPage() {
@@ -22,6 +24,7 @@ export function DeviceKeyPage() {
 }
 
 function DeviceKey({ me }: { readonly me: Me }) {
+  const language = useLanguage();
   const { t } = useTranslation();
   const { refresh } = useSession();
   const userId = me.user.id ?? "";
@@ -130,7 +133,9 @@ function DeviceKey({ me }: { readonly me: Me }) {
                       {certificate.subject}
                     </code>
                   </Row>
-                  <Row term={t("sign.issuer")}>{t("home.certificate", { ca: certificate.ca.toUpperCase() })}</Row>
+                  <Row term={t("sign.issuer")}>
+                    {t("home.certificate", { ca: countryName(certificate.ca, language) })}
+                  </Row>
                   <Row term={t("sign.validUntil")}>
                     <DateTime value={certificate.notAfter} time={false} />
                   </Row>

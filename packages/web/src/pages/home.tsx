@@ -77,7 +77,7 @@ function Account({ me }: { readonly me: Me }) {
               <ul className="plain-list">
                 {me.certificates.map((c) => (
                   <li key={c.id}>
-                    <bdi>{c.subject}</bdi> — {t("home.certificate", { ca: c.ca.toUpperCase() })}{" "}
+                    <bdi>{c.subject}</bdi> — {t("home.certificate", { ca: countryName(c.ca, language) })}{" "}
                     <DateTime value={c.notAfter} time={false} /> (
                     {t(
                       `home.certificateStatus.${c.status === "good" || c.status === "revoked" ? c.status : "unknown"}`,

@@ -16,6 +16,7 @@ import { useLanguage } from "../language.js";
 import { ApiError, type Certificate, type Me } from "../lib/api.js";
 import { base64ToBytes, loadDeviceKey, type StoredDeviceKey, signWithDeviceKey } from "../lib/device-key.js";
 import { completeSignature, type Envelope, prepareSignature, signEnvelope } from "../lib/envelopes.js";
+import { countryName } from "../lib/format-date.js";
 import { localName } from "../lib/names.js";
 import { useSession } from "../session.js";
 import { EnvelopeLoader, myTurn } from "./envelope.js";
@@ -178,7 +179,9 @@ function Confirm({ envelope, me }: { readonly envelope: Envelope; readonly me: M
                       {certificate.subject}
                     </code>
                   </Row>
-                  <Row term={t("sign.issuer")}>{t("home.certificate", { ca: certificate.ca.toUpperCase() })}</Row>
+                  <Row term={t("sign.issuer")}>
+                    {t("home.certificate", { ca: countryName(certificate.ca, language) })}
+                  </Row>
                   <Row term={t("sign.validUntil")}>
                     <DateTime value={certificate.notAfter} time={false} />
                   </Row>
