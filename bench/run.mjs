@@ -1,9 +1,11 @@
 // `npm run bench`: Khatam's PAdES signing against its peers and against the hardware, its validation against
-// poppler's pdfsig, and its trust services (OCSP, TSA) over HTTP against OpenSSL's, measured in one run.
+// poppler's pdfsig, its trust services (OCSP, TSA) over HTTP against OpenSSL's, and the platform server (POST
+// /api/verify and the create-send-sign cycle, PGlite and PostgreSQL) against the signing engine, measured in one run.
 // Writes bench/RESULTS.md (overwritten each run) and prints the same table. Fixtures live in bench/work/ (gitignored).
 // See bench/RESULTS.md for what is measured; the modules: fixtures.mjs (documents and PKI), hardware.mjs (machine and
 // limits), ours-inproc.mjs / peer-libpdf.mjs / peer-signpdf.mjs (one process each), ours-validate.mjs (in-process
-// validation), trust-services.mjs (HTTP load with autocannon), report.mjs (tables).
+// validation), trust-services.mjs (HTTP load with autocannon), platform.mjs + platform-engine.mjs (the server's API
+// under load, the engine alone), report.mjs (tables).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -11,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { makeFixtures, P12_PASSWORD, SMALL_COUNT } from "./fixtures.mjs";
 import { hardwareLimits, machine } from "./hardware.mjs";
 import { renderReport } from "./report.mjs";
+import { measurePlatform } from "./platform.mjs";
 import { measureTrustServices } from "./trust-services.mjs";
 
 const bench = dirname(fileURLToPath(import.meta.url));
@@ -226,6 +229,10 @@ log("trust services over HTTP (127.0.0.1)");
 const trust = await measureTrustServices({ work, pki, dataFile: signedSmall, log });
 problems.push(...trust.problems);
 
+log("platform server: POST /api/verify and create-send-sign (PGlite, then PostgreSQL)");
+const platform = await measurePlatform({ work, pdfFile: join(fx.small, "doc-001.pdf"), log });
+problems.push(...platform.problems);
+
 // ---------------------------------------------------------------------------------------------------------------
 const results = {
   machine: mach,
@@ -238,6 +245,7 @@ const results = {
   pdfsig: { small: pdfsigSmall, large: pdfsigLarge },
   validation,
   trust,
+  platform,
   verify,
   problems,
   totalS: 0,
