@@ -4,7 +4,7 @@
 //   node bench/hotspots.mjs cli-bulk | cli-large | lib-bulk | lib-large   [TOP]
 //   node bench/hotspots.mjs validate-small | validate-large | cli-verify-small | cli-verify-large   [TOP]
 //   node bench/hotspots.mjs ocsp-respond   [TOP]   (bench/ocsp-respond.mjs: µs per OCSP response, in-process)
-//   node bench/platform.mjs --profile [CYCLES]  (the platform server during a create-send-sign load)
+//   node bench/platform.mjs --profile [CYCLES] [--postgres]  (the platform server during a create-send-sign load)
 //
 // "(idle)" is time the main thread waited (file I/O, fsync in the thread pool); "(program)" is V8/native time not
 // attributed to JavaScript (module compilation, start-up); "(garbage collector)" is GC.

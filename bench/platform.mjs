@@ -18,7 +18,7 @@
 // KHATAM_DEMO_KEY_TYPE=P-256, LOG_LEVEL=warn; PostgreSQL: a fresh database on BENCH_PG_URL (default
 // postgres://postgres@127.0.0.1:5432), dropped afterwards. The load generator runs in the bench process.
 //
-// `node bench/platform.mjs --profile [CYCLES]`: the PGlite server under `node --cpu-prof` for a concurrency-1 cycle
+// `node bench/platform.mjs --profile [CYCLES] [--postgres]`: the PGlite (or PostgreSQL) server under `node --cpu-prof` for a concurrency-1 cycle
 // load only; prints where its time goes (bench/profile-summary.mjs), per cycle.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -287,22 +287,32 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === "-
   const bench = dirname(fileURLToPath(import.meta.url));
   process.chdir(dirname(bench));
   const { summarizeProfile } = await import("./profile-summary.mjs");
-  const count = Number(process.argv[3] ?? 100);
+  const count = Number(process.argv.slice(3).find((a) => /^\d+$/.test(a)) ?? 100);
   const dir = resolve("bench/work/platform-profile");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const profDir = join(dir, "prof");
-  const { child, base } = await startServer({ dir, nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-interval", "200"] });
+  const pg = process.argv.includes("--postgres");
+  const dbName = `khatam_bench_prof_${process.pid}`;
+  if (pg && psql(`CREATE DATABASE ${dbName}`).status !== 0) throw new Error(`cannot create ${dbName} on ${PG_URL}`);
+  let child;
   let c1;
   try {
+    let base;
+    ({ child, base } = await startServer({
+      dir,
+      databaseUrl: pg ? `${PG_URL}/${dbName}` : undefined,
+      nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-interval", "200"],
+    }));
     const call = await client(base);
     const pdf = readFileSync("bench/work/small/doc-001.pdf");
     await cycles(call, pdf, { count: WARM_CYCLES, concurrency: 1, pid: child.pid, label: "warm" });
     c1 = await cycles(call, pdf, { count, concurrency: 1, pid: child.pid, label: "c1" });
   } finally {
-    await stop(child);
+    if (child) await stop(child);
+    if (pg) psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   }
-  console.log(`${c1.cycles} cycles at concurrency 1: ${c1.cyclesPerS.toFixed(1)} cycles/s, sign p50 ${c1.sign.p50.toFixed(1)} ms, server CPU ${c1.serverCpuMsPerCycle.toFixed(1)} ms/cycle`);
+  console.log(`${pg ? "PostgreSQL" : "PGlite"}: ${c1.cycles} cycles at concurrency 1: ${c1.cyclesPerS.toFixed(1)} cycles/s, sign p50 ${c1.sign.p50.toFixed(1)} ms, server CPU ${c1.serverCpuMsPerCycle.toFixed(1)} ms/cycle`);
   console.log(`(the profile covers the server's whole life: start-up, demo seeding, ${WARM_CYCLES} warm-up and ${count} measured cycles)`);
   const file = join(profDir, readdirSync(profDir).find((f) => f.endsWith(".cpuprofile")));
   const per = count + WARM_CYCLES + 1;

@@ -378,7 +378,7 @@ All requests are official@jp.demo's (signed in once, bearer token).
   in-process responders) + \`toLongTerm\` with the archive TSA (B-LTA) — ${ps.engineRuns} runs after 5 warm-up ones.
   Overhead per signature = the sign request's p50 latency (one client) − the engine's p50: HTTP, authentication,
   the database reads and the commit, the key opening, the re-read of the field name, the answer.
-- \`node bench/platform.mjs --profile [CYCLES]\` runs the PGlite server under \`node --cpu-prof\` for a one-client
+- \`node bench/platform.mjs --profile [CYCLES] [--postgres]\` runs the PGlite (or PostgreSQL) server under \`node --cpu-prof\` for a one-client
   cycle load and prints its hot spots per cycle.
 
 ${plat.table}
