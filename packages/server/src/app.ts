@@ -66,6 +66,8 @@ export interface AppOptions {
   readonly authClock?: () => Date;
   /** Fastify's logger option (pino); default off. */
   readonly logger?: FastifyServerOptions["logger"];
+  /** `KHATAM_VERIFY_RATE_LIMIT`: `POST /api/verify` requests per minute and client address (default 30). */
+  readonly verifyPerMinute?: number;
 }
 
 /** The demo federation's CAs (CONTRACTS § 3). */
@@ -196,7 +198,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     publicUrl: options.publicUrl,
     signerFor: (row) => signerForCertificate({ keyStore }, row),
   });
-  await app.register(verifyRoutes, { publicUrl: options.publicUrl });
+  await app.register(verifyRoutes, { publicUrl: options.publicUrl, perMinute: options.verifyPerMinute });
   await app.register(webRoutes);
   return app;
 }

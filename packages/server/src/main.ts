@@ -10,6 +10,12 @@ const port = Number(env.PORT ?? 8080);
 const host = env.HOST ?? "127.0.0.1";
 const urlHost = host.includes(":") ? `[${host}]` : host;
 const demoKeyType = env.KHATAM_DEMO_KEY_TYPE as KeyType | undefined; // development and tests: e.g. P-256 for speed
+// POST /api/verify requests per minute and client address (default 30); load tests (bench/) raise it.
+const verifyPerMinute = env.KHATAM_VERIFY_RATE_LIMIT ? Number(env.KHATAM_VERIFY_RATE_LIMIT) : undefined;
+if (verifyPerMinute !== undefined && !(Number.isInteger(verifyPerMinute) && verifyPerMinute > 0)) {
+  console.error("khatam server: KHATAM_VERIFY_RATE_LIMIT must be a positive integer (requests per minute)");
+  process.exit(1);
+}
 
 const app = await buildApp({
   dataDir: env.KHATAM_DATA ?? "./data",
@@ -32,6 +38,7 @@ const app = await buildApp({
   pkcs11: env.KHATAM_PKCS11_MODULE
     ? { module: env.KHATAM_PKCS11_MODULE, token: env.KHATAM_PKCS11_TOKEN, pin: env.KHATAM_PKCS11_PIN }
     : undefined,
+  verifyPerMinute,
   logger: { level: env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization", "req.headers.cookie"] },
 }).catch((error: unknown) => {
   console.error(`khatam server: cannot start: ${error instanceof Error ? error.message : error}`);

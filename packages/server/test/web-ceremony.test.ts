@@ -249,8 +249,9 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
       // Saudi Arabia finds it waiting and signs (order 2).
       const sa = await signIn(language, "official@sa.demo");
       const row = sa.page.locator(`[data-panel=waiting] tr[data-envelope="${id}"]`);
-      await row.waitFor();
-      assert.match((await row.textContent())!, /official@sa\.demo/); // who is next
+      // Who is next is filled in once the envelope's details arrive: wait for it rather than read too early.
+      await row.filter({ hasText: "official@sa.demo" }).waitFor();
+      assert.match((await row.textContent())!, /official@sa\.demo/);
       await screenshot(sa.page, `inbox-sa-${language}`);
       await row.getByRole("link").click();
       await sa.page.waitForURL(`${origin}/envelopes/${id}`);
