@@ -28,7 +28,11 @@ export class AsnStructureError extends Error {
 /** Parses one BER element that must fill `bytes` (trailing bytes are refused: they would be unsigned data). */
 export function parseBer(bytes: Uint8Array, what = "ASN.1 value"): BerNode {
   const view = new Uint8Array(bytes);
-  const decoded = asn1js.fromBER(view);
+  // asn1js refuses more than 10,000 elements by default; a CMS carrying CRLs (Adobe's revocation archival) has
+  // more. Real encodings take five bytes or more per element, so a limit of one per four bytes still bounds the
+  // memory by the input. OCTET STRING contents are not parsed as ASN.1 (nothing here reads them that way).
+  const maxNodes = Math.max(10_000, Math.ceil(view.length / 4));
+  const decoded = asn1js.fromBER(view, { maxNodes, parseEmbedded: false });
   if (decoded.offset === -1) throw new AsnStructureError(`${what} is not valid BER: ${decoded.result.error}`);
   if (decoded.offset !== view.length) {
     throw new AsnStructureError(`${what} has ${view.length - decoded.offset} bytes after its end`);

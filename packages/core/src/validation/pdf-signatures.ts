@@ -216,21 +216,46 @@ function eofMarkers(bytes: Uint8Array): number[] {
 }
 
 /**
- * /Contents is padded with zeros after the DER; the DER length says where it ends. An indefinite-length (BER)
- * encoding, which some producers write, ends with two zero bytes that cannot be told from padding, so it is left whole.
+ * /Contents is padded with zeros after the CMS; its encoding says where it ends. A definite length gives the end at
+ * once; an indefinite-length (BER) encoding, which Adobe Acrobat and other producers write, ends with an
+ * end-of-contents marker (two zero bytes) that cannot be told from the padding by looking at the bytes, so the
+ * encoding is walked element by element (X.690 § 8.1.3.6). What cannot be walked is left whole for the CMS parser.
  */
 export function trimDer(b: Uint8Array): Uint8Array {
   if (b.length < 2 || b[0] !== 0x30) return b;
-  let len = b[1]!;
-  let p = 2;
-  if (len === 0x80) return b;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n > 4 || p + n > b.length) return b;
+  const end = berEnd(b, 0, 0);
+  return end > 0 ? b.subarray(0, end) : b;
+}
+
+/** The offset just past the BER element starting at `p`, or -1 if it is not one (X.690 § 8.1). */
+function berEnd(b: Uint8Array, p: number, depth: number): number {
+  if (depth > 64 || p + 2 > b.length) return -1;
+  const constructed = (b[p]! & 0x20) !== 0;
+  if ((b[p++]! & 0x1f) === 0x1f) {
+    // High tag number form: base-128 octets, the last without bit 8 (§ 8.1.2.4).
+    for (let n = 0; p < b.length && b[p]! & 0x80; p++) if (++n > 4) return -1;
+    p++;
+  }
+  if (p >= b.length) return -1;
+  const first = b[p++]!;
+  if (first === 0x80) {
+    if (!constructed) return -1;
+    // Indefinite length: elements up to the end-of-contents octets 00 00.
+    while (p + 2 <= b.length) {
+      if (b[p] === 0 && b[p + 1] === 0) return p + 2;
+      p = berEnd(b, p, depth + 1);
+      if (p < 0) return -1;
+    }
+    return -1;
+  }
+  let len = first;
+  if (first & 0x80) {
+    const n = first & 0x7f;
+    if (n > 4 || p + n > b.length) return -1;
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + b[p++]!;
   }
-  return p + len <= b.length ? b.subarray(0, p + len) : b;
+  return p + len <= b.length ? p + len : -1;
 }
 
 /** § 7.9.4: D:YYYYMMDDHHmmSSOHH'mm'; missing parts default, as the standard says. */
