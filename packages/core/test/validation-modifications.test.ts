@@ -265,3 +265,47 @@ function addAnnotationWidget(r: PdfReader, u: Parameters<typeof addAnnotation>[1
     ]),
   );
 }
+
+test("a prepared signature field locked (/F Print → Print+Locked, as Adobe Reader does) and then signed is form filling", async () => {
+  // formPdf's field 'Signature1' is an empty signature field with /F 4; Adobe Reader sets /F 132 (Locked) on it.
+  const first = await signed(formPdf(), { fieldName: "Other" });
+  const locked = append(first.pdf, (reader, update) => {
+    const widget = (reader.getObject(9) as PdfDict).clone();
+    widget.set("F", 4 | 128);
+    update.set(new PdfRef(9, 0), widget);
+  });
+  const second = await signed(locked, { fieldName: "Signature1" });
+  const result = analyseModifications(second.pdf, first.signedEnd);
+  assert.equal(result.level, "FORM_FILLING", result.reasons.join("\n"));
+  assert.ok(result.reasons.some((r) => /'Signature1' was signed/.test(r)));
+});
+
+test("hiding a prepared signature field while signing it (/F Hidden) is still OTHER", async () => {
+  const first = await signed(formPdf(), { fieldName: "Other" });
+  const second = append(first.pdf, (reader, update) => {
+    const hidden = (reader.getObject(9) as PdfDict).clone();
+    hidden.set("F", 4 | 2);
+    update.set(new PdfRef(9, 0), hidden);
+  });
+  const result = analyseModifications(second, first.signedEnd);
+  assert.equal(result.level, "OTHER", result.reasons.join("\n"));
+});
+
+test("a developer extensions dictionary (/Extensions, an indirect object) updated in place is not OTHER", async () => {
+  // pyHanko and others add their extension (ESIC, ISO 32000-2 § 7.12) to an existing indirect /Extensions.
+  const base = append(plainPdf(), (reader, update) => {
+    const ext = update.add(dict({ ADBE: dict({ BaseVersion: name("1.7"), ExtensionLevel: 8 }) }));
+    const catalog = reader.catalog.clone();
+    catalog.set("Extensions", ext);
+    update.set(reader.trailer.get("Root") as PdfRef, catalog);
+  });
+  const first = await signed(base);
+  const second = append(first.pdf, (reader, update) => {
+    const ref = reader.catalog.get("Extensions") as PdfRef;
+    const ext = (reader.resolve(ref) as PdfDict).clone();
+    ext.set("ESIC", dict({ BaseVersion: name("1.7"), ExtensionLevel: 2 }));
+    update.set(ref, ext);
+  });
+  const result = analyseModifications(second, first.signedEnd);
+  assert.equal(result.level, "LTA_UPDATES", result.reasons.join("\n"));
+});

@@ -29,6 +29,19 @@ const ACROFORM_KEYS: Record<string, ModificationLevel> = {
 /** Field and widget keys that filling a field changes (§ 12.7.4.2 /V, § 12.5.5 /AP /AS, § 12.5.6.19 /MK). */
 const FILL_KEYS = new Set(["V", "AP", "AS", "MK"]);
 
+/**
+ * Annotation flags (§ 12.5.3, Table 167) that signing or filling a field may set or clear: Print, ReadOnly, Locked,
+ * LockedContents (Adobe Reader sets Locked on the widget it signs). The others hide the widget or change how it is
+ * shown, and stay OTHER.
+ */
+const FILL_FLAGS = 4 | 64 | 128 | 512;
+
+function onlyFillFlagsChanged(before: PdfObject | undefined, after: PdfObject | undefined): boolean {
+  const a = before ?? 0;
+  const b = after ?? 0;
+  return typeof a === "number" && typeof b === "number" && ((a ^ b) & ~FILL_FLAGS) === 0;
+}
+
 /** Limits on fields examined (hostile forms). */
 const MAX_NEW_FIELDS = 10_000;
 
@@ -161,7 +174,7 @@ export function judgeFieldOverride(ctx: DiffContext, num: number, path: string):
   const signed = isSignatureDict(oldV);
   for (const key of changedKeys(before, after)) {
     const how = howChanged(before.get(key), after.get(key));
-    if (!FILL_KEYS.has(key)) {
+    if (!FILL_KEYS.has(key) && !(key === "F" && onlyFillFlagsChanged(before.get(key), after.get(key)))) {
       findings.add("OTHER", `${path}: /${key} was ${how}${key === "F" ? " (annotation flags: hidden, no view…)" : ""}`);
       continue;
     }

@@ -75,6 +75,7 @@ function judgeRole(ctx: DiffContext, num: number, role: Role, path: string): voi
       findings.add("LTA_UPDATES", `${path} was updated`);
       return;
     case "dss":
+    case "extensions": // developer extensions (ISO 32000-2 § 7.12; ETSI EN 319 142-1 § 5.6: ESIC), as for the key
       findings.add("LTA_UPDATES", `${path} (object ${num}) was updated`);
       return;
     case "field":

@@ -14,7 +14,7 @@ import type { PdfReader } from "../../pdf/reader.js";
 /**
  * The parts of a document the rules know.
  * - structural roles (catalog, pagetree, page, annots, acroform, fields) are judged by comparing the structure;
- * - info, metadata, dss: LTA_UPDATES material; field, appearance, fieldvalue: form filling;
+ * - info, metadata, dss, extensions: LTA_UPDATES material; field, appearance, fieldvalue: form filling;
  * - annotation, annotation-part: markup annotations and what only they use;
  * - sigdict, signed-appearance, perms: what a signature fixed; content: everything else (page content,
  *   resources, fonts, images, optional content, names, actions).
@@ -24,6 +24,7 @@ export type Role =
   | "info"
   | "metadata"
   | "dss"
+  | "extensions"
   | "pagetree"
   | "page"
   | "annots"
@@ -55,6 +56,7 @@ const GENERIC = new Set<Role>([
   "info",
   "metadata",
   "dss",
+  "extensions",
   "annotation-part",
   "fieldvalue",
   "appearance",
@@ -144,6 +146,7 @@ export function labelRoles(reader: PdfReader): RoleMap {
           else if (k === "AcroForm") push(v, "acroform", "the interactive form (/AcroForm)", n);
           else if (k === "DSS") push(v, "dss", "the document security store (/DSS)", n);
           else if (k === "Metadata") push(v, "metadata", "the document metadata stream", n);
+          else if (k === "Extensions") push(v, "extensions", "the catalog /Extensions", n);
           else if (k === "Perms") push(v, "perms", "the document permissions (/Perms)", n);
           else push(v, "content", `the catalog /${k}`, n);
         }
