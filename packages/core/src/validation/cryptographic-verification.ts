@@ -26,8 +26,15 @@ export function verifyCryptography(
   const failures: Failure[] = [];
   const hash = hashOfDigestOid(signerInfo.digestAlgorithm.oid);
   if (!hash) {
+    // An algorithm this validator does not implement proves nothing either way: not a forgery, but not checkable
+    // (EN 319 102-1 § 5.2.8: the algorithm is not in the accepted set), so INDETERMINATE, not TOTAL_FAILED.
     failures.push(
-      failure("CV", "TOTAL_FAILED", "FORMAT_FAILURE", `unsupported digest algorithm ${signerInfo.digestAlgorithm.oid}`),
+      failure(
+        "CV",
+        "INDETERMINATE",
+        "CRYPTO_CONSTRAINTS_FAILURE",
+        `unsupported digest algorithm ${signerInfo.digestAlgorithm.oid}: the signature cannot be checked`,
+      ),
     );
     return { failures };
   }
@@ -46,7 +53,14 @@ export function verifyCryptography(
   try {
     scheme = signatureScheme(signerInfo.signatureAlgorithm, hash);
   } catch (e) {
-    failures.push(failure("CV", "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", (e as Error).message));
+    failures.push(
+      failure(
+        "CV",
+        "INDETERMINATE",
+        "CRYPTO_CONSTRAINTS_FAILURE",
+        `${(e as Error).message}: the signature cannot be checked`,
+      ),
+    );
     return { failures, hash };
   }
   if (!verifySignature(certificate.spki, scheme, signerInfo.signedAttributesDer!, signerInfo.signature)) {
