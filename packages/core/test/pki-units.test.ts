@@ -11,7 +11,14 @@ import { Attribute, SignedData } from "@peculiar/asn1-cms";
 import { CertID, OCSPRequest, OCSPResponse, OCSPResponseStatus, Request, TBSRequest } from "@peculiar/asn1-ocsp";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { MessageImprint, PKIStatus, TimeStampReq, TimeStampResp, TSTInfo } from "@peculiar/asn1-tsp";
-import { AlgorithmIdentifier, Extension } from "@peculiar/asn1-x509";
+import {
+  AlgorithmIdentifier,
+  AuthorityInfoAccessSyntax,
+  CRLDistributionPoints,
+  Extension,
+  id_ce_cRLDistributionPoints,
+  id_pe_authorityInfoAccess,
+} from "@peculiar/asn1-x509";
 import { setOf, tlv } from "../src/cms/der.js";
 import { OID } from "../src/cms/signed-data.js";
 import { generateKey, softwareSigner } from "../src/keys/software.js";
@@ -25,6 +32,8 @@ import { createRootCertificate, crossCertify, issueCertificate } from "../src/pk
 import { parseCertificate, serialFromHex, serialHex, toPem } from "../src/pki/certificate.js";
 import { InvalidCertificationRequestError, verifyCertificationRequest } from "../src/pki/csr.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
+import { caIssuersUrls, ocspRequest, revocationUrls } from "../src/pki/ocsp-client.js";
+import { OID_AD_CA_ISSUERS, OID_AD_OCSP } from "../src/pki/profiles.js";
 import { FAILURE_BITS } from "../src/pki/tsa.js";
 import { freshDir, run } from "./support/tools.js";
 
@@ -87,7 +96,9 @@ describe("serial numbers", () => {
 describe("signed attributes", () => {
   test("are sorted by their DER encodings, whatever the input order (X.690 § 11.6)", () => {
     const mk = (oid: string, value: number[]) =>
-      new Uint8Array(AsnConvert.serialize(new Attribute({ attrType: oid, attrValues: [new Uint8Array(value).buffer] })));
+      new Uint8Array(
+        AsnConvert.serialize(new Attribute({ attrType: oid, attrValues: [new Uint8Array(value).buffer] })),
+      );
     const a = mk("1.2.840.113549.1.9.4", [4, 1, 0xaa]);
     const b = mk("1.2.840.113549.1.9.3", [6, 1, 0x2a]);
     const c = mk("1.2.840.113549.1.9.16.2.47", [0x30, 0]);
@@ -131,6 +142,52 @@ describe("trust services of one PKI", () => {
   }
 
   const statusOf = (der: Uint8Array) => AsnConvert.parse(der, OCSPResponse).responseStatus;
+
+  test("OCSP client: URLs and request read from the DER are those the schema parser finds", async () => {
+    for (const [cert, issuer] of [
+      [pki.issuing.certificate, pki.root.certificate],
+      [pki.tsa.certificate, pki.issuing.certificate],
+      [pki.ocsp.certificate, pki.issuing.certificate],
+    ] as const) {
+      const parsed = parseCertificate(cert);
+      const aiaExtension = parsed.tbsCertificate.extensions!.find((e) => e.extnID === id_pe_authorityInfoAccess);
+      const aia = aiaExtension ? AsnConvert.parse(aiaExtension.extnValue, AuthorityInfoAccessSyntax) : [];
+      const urls = (method: string) =>
+        [...aia].filter((ad) => ad.accessMethod === method).map((ad) => ad.accessLocation.uniformResourceIdentifier);
+      const dpExtension = parsed.tbsCertificate.extensions!.find((e) => e.extnID === id_ce_cRLDistributionPoints);
+      const dp = dpExtension ? AsnConvert.parse(dpExtension.extnValue, CRLDistributionPoints) : [];
+      const { ocsp, crl } = revocationUrls(cert);
+      assert.deepEqual(ocsp, urls(OID_AD_OCSP));
+      if (cert !== pki.issuing.certificate) assert.ok(ocsp.length > 0 && crl.length > 0);
+      assert.deepEqual(caIssuersUrls(cert), urls(OID_AD_CA_ISSUERS));
+      assert.deepEqual(
+        crl,
+        [...dp].flatMap((p) => (p.distributionPoint?.fullName ?? []).map((n) => n.uniformResourceIdentifier)),
+      );
+      const expected = new CertID({
+        hashAlgorithm: digestAlgorithmIdentifier("SHA-1"),
+        issuerNameHash: new OctetString(
+          createHash("sha1")
+            .update(new Uint8Array(AsnConvert.serialize(parsed.tbsCertificate.issuer)))
+            .digest(),
+        ),
+        issuerKeyHash: new OctetString(
+          createHash("sha1")
+            .update(new Uint8Array(parseCertificate(issuer).tbsCertificate.subjectPublicKeyInfo.subjectPublicKey))
+            .digest(),
+        ),
+        serialNumber: parsed.tbsCertificate.serialNumber,
+      });
+      const request = new OCSPRequest({
+        tbsRequest: new TBSRequest({ requestList: [new Request({ reqCert: expected })] }),
+      });
+      assert.equal(hex(ocspRequest(cert, issuer)), hex(AsnConvert.serialize(request)));
+    }
+    const request = ocspRequest(pki.tsa.certificate, pki.issuing.certificate);
+    assert.equal(statusOf(await pki.ocspRespond(request)), OCSPResponseStatus.successful);
+    // Not DER at all: the schema parser's error, as before.
+    assert.throws(() => revocationUrls(new Uint8Array([0x30, 0x80, 0, 0])));
+  });
 
   test("OCSP: garbage is answered malformedRequest", async () => {
     assert.equal(statusOf(await pki.ocspRespond(new Uint8Array([1, 2, 3]))), OCSPResponseStatus.malformedRequest);

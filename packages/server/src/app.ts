@@ -21,7 +21,7 @@ import { openApiPlugin } from "./openapi.js";
 import { tenancyRoutes } from "./tenancy/admin-routes.js";
 import { seedDemo } from "./tenancy/demo.js";
 import { selfServiceRoutes } from "./tenancy/self-service-routes.js";
-import { signerForCertificate } from "./tenancy/signing-keys.js";
+import { SignerCache } from "./tenancy/signing-keys.js";
 import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
 import { trustRoutes } from "./trust-routes.js";
 import { type CaSpecification, TrustStore } from "./trust-store.js";
@@ -143,7 +143,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate("dbEngine", database.engine);
   app.decorate("keyStore", keyStore);
   app.decorate("secretBox", secretBox(masterKey));
+  // Officials' opened platform-held keys, in memory only (tenancy/signing-keys.ts); forgotten on revocation and close.
+  const signers = new SignerCache(keyStore);
+  store.onRevoked((ca, serial) => signers.dropSerial(ca, serial));
   app.addHook("onClose", async () => {
+    signers.clear();
     await database.close();
     await store.close();
   });
@@ -196,7 +200,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(selfServiceRoutes);
   await app.register(envelopeRoutes, {
     publicUrl: options.publicUrl,
-    signerFor: (row) => signerForCertificate({ keyStore }, row),
+    signerFor: (row) => signers.signerFor(row),
   });
   await app.register(verifyRoutes, { publicUrl: options.publicUrl, perMinute: options.verifyPerMinute });
   await app.register(webRoutes);

@@ -142,6 +142,7 @@ const TL_SIGNER_KEY_TYPE: KeyType = "P-256";
 /** The platform's national PKIs, persistent (see the module comment). */
 export class TrustStore {
   private readonly cas = new Map<string, CaEntry>();
+  private readonly revokedListeners: ((id: string, serial: string) => void)[] = [];
   private tlSigner?: TrustedListSigner;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -276,6 +277,11 @@ export class TrustStore {
     });
   }
 
+  /** Calls `listener` after each revocation is durable (e.g. to forget an opened key of that certificate). */
+  onRevoked(listener: (id: string, serial: string) => void): void {
+    this.revokedListeners.push(listener);
+  }
+
   /**
    * Revokes a certificate of CA `id` (RFC 5280 § 3.3: final; revoking again keeps the first time and reason).
    * The current CRL is dropped, so the next one lists it. Durable when this resolves.
@@ -290,6 +296,7 @@ export class TrustStore {
       }
       entry.crl = undefined;
       await this.persist();
+      for (const listener of this.revokedListeners) listener(id, serial);
       const status = entry.pki.status(serial);
       return { revokedAt: status.revokedAt!, reason: status.reason ?? "unspecified" };
     });

@@ -117,9 +117,17 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
 const checkedKeys = new WeakMap<Signer, Uint8Array>();
 
 function checkKeyOnce(signer: Signer, certificate: Uint8Array): void {
-  if (checkedKeys.get(signer) === certificate) return;
+  // By content: a server reads the same certificate afresh for every request while it keeps the signer open.
+  const checked = checkedKeys.get(signer);
+  if (checked && (checked === certificate || sameBytes(checked, certificate))) return;
   assertKeyMatchesCertificate(signer, certificate);
   checkedKeys.set(signer, certificate);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** ISO 32000-2 § 12.8.2.2: the signature reference dictionary of a certification signature. */

@@ -10,7 +10,7 @@
 import { SignedData } from "@peculiar/asn1-cms";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Accuracy, TimeStampReq, TimeStampResp, TSTInfo } from "@peculiar/asn1-tsp";
-import { GeneralName } from "@peculiar/asn1-x509";
+import { GeneralName, type Name } from "@peculiar/asn1-x509";
 import { integer, sequence, tlv } from "../cms/der.js";
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, OID, signAttributes } from "../cms/signed-data.js";
@@ -135,7 +135,7 @@ async function timeStampToken(
   request: TimeStampReq,
   options: TimeStampAuthorityOptions & { policy: string },
 ): Promise<Uint8Array> {
-  const tsaCert = parseCertificate(options.certificate);
+  const tsaSubject = subjectOf(options.certificate);
   const tstInfo = new TSTInfo({
     policy: options.policy,
     messageImprint: request.messageImprint,
@@ -144,7 +144,7 @@ async function timeStampToken(
     genTime: new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000),
     accuracy: new Accuracy({ seconds: 1 }),
     nonce: request.nonce,
-    tsa: new GeneralName({ directoryName: tsaCert.tbsCertificate.subject }),
+    tsa: new GeneralName({ directoryName: tsaSubject }),
   });
   const tstInfoDer = new Uint8Array(AsnConvert.serialize(tstInfo));
   // The token is CMS signed data like any signature: the one CMS signer, with eContent (SignedData v3).
@@ -157,6 +157,19 @@ async function timeStampToken(
     includeCertificates: Boolean(request.certReq),
   });
   return assembleSignedData(parts);
+}
+
+// The TSA's subject name by certificate object: a TSA answers every request with the same certificate, and parsing it
+// with the schema library for each token cost about a millisecond.
+const subjects = new WeakMap<Uint8Array, Name>();
+
+function subjectOf(certificate: Uint8Array): Name {
+  let subject = subjects.get(certificate);
+  if (!subject) {
+    subject = parseCertificate(certificate).tbsCertificate.subject;
+    subjects.set(certificate, subject);
+  }
+  return subject;
 }
 
 /** The serial number of the token inside a granted TimeStampResp, for logging and audit (hex). */

@@ -73,37 +73,59 @@ export async function appendEvent(tx: Tx, options: AppendEventOptions): Promise<
     .orderBy("seq", "desc")
     .limit(1)
     .executeTakeFirst();
-  const at = new Date(Math.floor((options.at ?? new Date()).getTime()));
-  const body: Omit<AuditEvent, "hash"> = {
-    envelopeId: options.envelopeId,
-    seq: (last?.seq ?? 0) + 1,
-    type: options.type,
-    actorUserId: options.actor?.userId ?? null,
-    actorEmail: options.actor?.email ?? null,
-    ip: options.ip ?? null,
-    at: at.toISOString(),
-    documentSha256: options.documentSha256 ?? null,
-    details: options.details ?? {},
-    prevHash: last?.hash ?? GENESIS_HASH,
+  const [event] = chainEvents(last, [options]);
+  await tx.insertInto("audit_events").values(eventRow(event!)).execute();
+  return event!;
+}
+
+/**
+ * Events of one envelope chained after `last` (its newest stored event, undefined for none), to be inserted with
+ * {@link eventRow} in the same transaction. The caller must hold the envelope's row lock and have read `last` under
+ * it (as {@link appendEvent} does), so that nobody appends in between.
+ */
+export function chainEvents(
+  last: { readonly seq: number; readonly hash: string } | undefined,
+  events: readonly AppendEventOptions[],
+): AuditEvent[] {
+  const out: AuditEvent[] = [];
+  let seq = last?.seq ?? 0;
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  for (const options of events) {
+    const at = new Date(Math.floor((options.at ?? new Date()).getTime()));
+    const body: Omit<AuditEvent, "hash"> = {
+      envelopeId: options.envelopeId,
+      seq: ++seq,
+      type: options.type,
+      actorUserId: options.actor?.userId ?? null,
+      actorEmail: options.actor?.email ?? null,
+      ip: options.ip ?? null,
+      at: at.toISOString(),
+      documentSha256: options.documentSha256 ?? null,
+      details: options.details ?? {},
+      prevHash,
+    };
+    const event: AuditEvent = { ...body, hash: eventHash(body) };
+    out.push(event);
+    prevHash = event.hash;
+  }
+  return out;
+}
+
+/** The `audit_events` row of an event. */
+export function eventRow(event: AuditEvent) {
+  return {
+    envelope_id: event.envelopeId,
+    seq: event.seq,
+    type: event.type,
+    actor_user_id: event.actorUserId,
+    actor_email: event.actorEmail,
+    ip: event.ip,
+    at: new Date(event.at),
+    document_sha256: event.documentSha256,
+    details: JSON.stringify(event.details),
+    prev_hash: event.prevHash,
+    hash: event.hash,
   };
-  const event: AuditEvent = { ...body, hash: eventHash(body) };
-  await tx
-    .insertInto("audit_events")
-    .values({
-      envelope_id: event.envelopeId,
-      seq: event.seq,
-      type: event.type,
-      actor_user_id: event.actorUserId,
-      actor_email: event.actorEmail,
-      ip: event.ip,
-      at,
-      document_sha256: event.documentSha256,
-      details: JSON.stringify(event.details),
-      prev_hash: event.prevHash,
-      hash: event.hash,
-    })
-    .execute();
-  return event;
 }
 
 /** The events of an envelope in order. */

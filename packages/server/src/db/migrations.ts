@@ -198,4 +198,13 @@ alter table users add column totp_pending_secret text;
 alter table users add column totp_last_step bigint;
 `,
   },
+  {
+    version: 3,
+    name: "documents compressed with lz4 where the server has it",
+    sql: `
+-- Every signature stores a new revision of some tens of KB (mostly the reserved /Contents padding); lz4 compresses it
+-- in about half pglz's time. PostgreSQL built without lz4 (PGlite) keeps pglz. Rows already stored stay as they are.
+do $$ begin alter table documents alter column bytes set compression lz4; exception when feature_not_supported then null; end $$;
+`,
+  },
 ];

@@ -17,14 +17,29 @@
  * Visibility: an envelope is visible to the members of its owning agency and to its recipients; to anyone else it
  * does not exist (`not_found`).
  */
-import { randomBytes, randomUUID, X509Certificate } from "node:crypto";
+import { createHash, randomBytes, randomUUID, X509Certificate } from "node:crypto";
 import type { Signer } from "@khatam/core/keys/signer";
 import { certificateInfo } from "@khatam/core/validation/cades";
-import { type AuditEvent, type AuditEventType, appendEvent, listEvents, verifyChain } from "../audit/audit.js";
+import {
+  type AppendEventOptions,
+  type AuditEvent,
+  type AuditEventType,
+  appendEvent,
+  chainEvents,
+  listEvents,
+  verifyChain,
+} from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
 import { getDocument, putDocument } from "../db/documents.js";
 import type { RecipientRole, Role } from "../db/schema.js";
-import { enqueueEmail, enqueueWebhook } from "../notify/outbox.js";
+import {
+  type EmailMessage,
+  emailRow,
+  enqueueEmail,
+  enqueueWebhook,
+  type OutboxRow,
+  webhookRows,
+} from "../notify/outbox.js";
 import { inspectPdf, stampPageOne } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import {
@@ -226,26 +241,49 @@ export async function signEnvelope(options: {
   const { ctx, caller } = options;
   for (let attempt = 1; ; attempt++) {
     try {
-      const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
+      const snapshot = await store.signingSnapshot(ctx.db, options.envelopeId, caller.userId, clock(ctx));
+      if (!snapshot) throw new EnvelopeError("not_found", "no such envelope");
+      const { envelope, recipients } = snapshot;
+      if (!isVisible(envelope, recipients, caller)) throw new EnvelopeError("not_found", "no such envelope");
+      const recipient = actingRecipientOf(envelope, recipients, caller);
       if (recipient.role === "approver") {
         await finishAction({ ctx, caller, envelope, recipient, type: "approved" });
         return getEnvelope({ ctx, caller, envelopeId: envelope.id });
       }
-      const certificate = await signingCertificate(ctx, caller, "platform");
+      const certificate =
+        snapshot.certificate && caller.role === "official" && caller.userId
+          ? checkNotRevoked(ctx, snapshot.certificate)
+          : await signingCertificate(ctx, caller, "platform");
+      // The slow part, outside any transaction (and off PGlite's one connection): on the revision read above.
       const started = performance.now();
       const signer = await ctx.signerFor(certificate);
-      const base = await currentDocument(ctx.db, envelope);
       const signed = await signWithPlatformKey({
         trust: ctx,
-        pdf: base,
+        pdf: snapshot.document,
         signer,
         certificate: new Uint8Array(certificate.der),
         caId: certificate.ca_id,
         reason: signingReason(envelope),
       });
-      await finishSignature({ ctx, caller, envelope, recipient, certificate, signed, started });
-      const signingMs = Math.round(performance.now() - started);
-      return { ...(await getEnvelope({ ctx, caller, envelopeId: envelope.id })), signingMs };
+      const last = isLastToAct(recipients, recipient);
+      const field = lastSignatureField(signed);
+      let document = await toLongTerm(ctx, signed);
+      if (last) document = await toLongTerm(ctx, document, snapshot.agencyCountry);
+      // The commit: one short transaction that re-checks the version the decision was based on.
+      const view = await commitSignature({
+        ctx,
+        caller,
+        snapshot,
+        recipient,
+        last,
+        document,
+        field,
+        details: {
+          ...signatureDetails(certificate, field, last),
+          signingMs: Math.round(performance.now() - started),
+        },
+      });
+      return { ...view, signingMs: Math.round(performance.now() - started) };
     } catch (error) {
       if (error instanceof EnvelopeError && error.code === "concurrent_change" && attempt < MAX_RETRIES) continue;
       throw error;
@@ -572,12 +610,10 @@ async function finishSignature(options: {
 }): Promise<void> {
   const { ctx, envelope, recipient, certificate } = options;
   const recipients = await store.recipientsOf(ctx.db, envelope.id);
-  const last = recipients.every((r) => r.id === recipient.id || !ACTING.includes(r.role) || !OPEN.includes(r.status));
+  const last = isLastToAct(recipients, recipient);
   const field = lastSignatureField(options.signed);
   let document = await toLongTerm(ctx, options.signed);
   if (last) document = await toLongTerm(ctx, document, await store.agencyCountry(ctx.db, envelope.agency_id));
-  const info = certificateInfo(new Uint8Array(certificate.der));
-  const name = /(?:^|,)CN=([^,]+)/.exec(info.subject)?.[1] ?? certificate.subject;
   await finishAction({
     ctx,
     caller: options.caller,
@@ -587,16 +623,118 @@ async function finishSignature(options: {
     document,
     field,
     details: {
-      field,
-      name,
-      country: info.country ?? certificate.ca_id.toUpperCase(),
-      ca: certificate.ca_id,
-      certificateSerial: certificate.serial,
-      subject: info.subject,
-      level: last ? "B-LTA" : "B-LT",
+      ...signatureDetails(certificate, field, last),
       signingMs: Math.round(performance.now() - options.started),
     },
   });
+}
+
+/** Whether `recipient` is the last signer or approver still to act. */
+function isLastToAct(recipients: readonly RecipientRow[], recipient: RecipientRow): boolean {
+  return recipients.every((r) => r.id === recipient.id || !ACTING.includes(r.role) || !OPEN.includes(r.status));
+}
+
+/** The `signed` audit event's details for a signature with `certificate` in `field`. */
+function signatureDetails(certificate: SigningCertificateRow, field: string | null, last: boolean) {
+  const info = certificateInfo(new Uint8Array(certificate.der));
+  const name = /(?:^|,)CN=([^,]+)/.exec(info.subject)?.[1] ?? certificate.subject;
+  return {
+    field,
+    name,
+    country: info.country ?? certificate.ca_id.toUpperCase(),
+    ca: certificate.ca_id,
+    certificateSerial: certificate.serial,
+    subject: info.subject,
+    level: last ? "B-LTA" : "B-LT",
+  };
+}
+
+/**
+ * Commits a platform-key signature computed on `snapshot`'s revision: the same changes, audit events and
+ * notifications as {@link finishAction}, in one guarded statement (store.commitSignature); `concurrent_change` when
+ * the envelope changed since the snapshot. Returns the envelope as it is after the commit.
+ */
+async function commitSignature(options: {
+  ctx: EnvelopeContext;
+  caller: Caller;
+  snapshot: store.SigningSnapshot;
+  recipient: RecipientRow;
+  last: boolean;
+  document: Uint8Array;
+  field: string | null;
+  details: Record<string, unknown>;
+}): Promise<EnvelopeView> {
+  const { ctx, caller, snapshot, recipient, last } = options;
+  const { envelope, recipients, webhooks } = snapshot;
+  const now = clock(ctx);
+  const sha256 = createHash("sha256").update(options.document).digest("hex");
+  const signed = { status: "signed" as const, acted_at: now, signature_field: options.field };
+  const after = recipients.map((r) => (r.id === recipient.id ? { ...r, ...signed } : r));
+  const events: AppendEventOptions[] = [
+    {
+      envelopeId: envelope.id,
+      type: "signed",
+      actor: caller,
+      ip: caller.ip,
+      documentSha256: sha256,
+      details: { recipient: recipient.email, ...options.details },
+      at: now,
+    },
+  ];
+  const outbox: (OutboxRow & { recipient?: string })[] = webhookRows(webhooks, {
+    agencyId: envelope.agency_id,
+    event: "envelope.signed",
+    data: { envelopeId: envelope.id, by: recipient.email, documentSha256: sha256 },
+  });
+  let notify: RecipientRow[] = [];
+  const next = currentOrder(after);
+  if (next === null) {
+    events.push({
+      envelopeId: envelope.id,
+      type: "completed",
+      actor: null,
+      documentSha256: sha256,
+      details: { originalSha256: envelope.original_sha256 },
+      at: now,
+    });
+    for (const address of new Set([snapshot.creatorEmail, ...recipients.map((r) => r.email)])) {
+      outbox.push(
+        emailRow({
+          to: address,
+          subject: `Completed: ${envelope.title}`,
+          text: `Everyone has signed "${envelope.title}".\n${envelopeUrl(ctx.publicUrl, envelope.id)}\nRegister: ${registerUrl(ctx.publicUrl, envelope.register_code)}`,
+        }),
+      );
+    }
+    outbox.push(
+      ...webhookRows(webhooks, {
+        agencyId: envelope.agency_id,
+        event: "envelope.completed",
+        data: { envelopeId: envelope.id, documentSha256: sha256, registerCode: envelope.register_code },
+      }),
+    );
+  } else if (next !== currentOrder(recipients)) {
+    // Those still pending when the commit runs are notified (the statement checks; a first view may come between).
+    notify = after.filter((r) => r.routing_order === next && ACTING.includes(r.role) && r.status === "pending");
+    for (const r of notify) outbox.push({ ...emailRow(notification(ctx, envelope, r)), recipient: r.id });
+  }
+  const committed = await store.commitSignature(ctx.db, {
+    envelopeId: envelope.id,
+    expectedVersion: envelope.version,
+    lastSeq: snapshot.lastEvent?.seq ?? 0,
+    envelope: last ? { status: "completed", completed_at: now } : {},
+    document: { sha256, bytes: options.document },
+    recipientId: recipient.id,
+    recipient: signed,
+    notify: notify.map((r) => r.id),
+    events: chainEvents(snapshot.lastEvent, events).map(store.eventRecord),
+    outbox,
+  });
+  if (!committed) throw new EnvelopeError("concurrent_change", "the envelope changed meanwhile; try again");
+  return view(
+    committed.envelope,
+    after.map((r) => (committed.notified.has(r.id) ? { ...r, status: "notified" as const } : r)),
+  );
 }
 
 /**
@@ -705,6 +843,11 @@ async function visibleEnvelope(db: Db, caller: Caller, id: string): Promise<Enve
   throw new EnvelopeError("not_found", "no such envelope");
 }
 
+/** Whether the caller may see the envelope: a member of its agency or one of its recipients. */
+function isVisible(envelope: EnvelopeRow, recipients: readonly RecipientRow[], caller: Caller): boolean {
+  return (!!caller.agencyId && envelope.agency_id === caller.agencyId) || recipients.some((r) => isCaller(r, caller));
+}
+
 /** The caller's recipient row that may act now, or the coded reason why none may. */
 async function actingRecipient(
   db: Db,
@@ -713,6 +856,10 @@ async function actingRecipient(
 ): Promise<{ envelope: EnvelopeRow; recipient: RecipientRow }> {
   const envelope = await visibleEnvelope(db, caller, envelopeId);
   const recipients = await store.recipientsOf(db, envelope.id);
+  return { envelope, recipient: actingRecipientOf(envelope, recipients, caller) };
+}
+
+function actingRecipientOf(envelope: EnvelopeRow, recipients: readonly RecipientRow[], caller: Caller): RecipientRow {
   const mine = recipients.filter((r) => isCaller(r, caller) && ACTING.includes(r.role));
   if (mine.length === 0) {
     throw new EnvelopeError("not_a_recipient", "you are not a signer or approver of this envelope");
@@ -732,7 +879,7 @@ async function actingRecipient(
   if (!recipient) {
     throw new EnvelopeError("not_your_turn", `recipients of routing order ${order} act before you`);
   }
-  return { envelope, recipient };
+  return recipient;
 }
 
 async function signingCertificate(
@@ -762,6 +909,10 @@ async function signingCertificate(
     }
     throw new EnvelopeError("no_signing_certificate", "you have no valid signing certificate");
   }
+  return checkNotRevoked(ctx, certificate);
+}
+
+function checkNotRevoked(ctx: EnvelopeContext, certificate: SigningCertificateRow): SigningCertificateRow {
   const status = ctx.trustStore.get(certificate.ca_id).status(certificate.serial);
   if (status.status === "revoked") {
     throw new EnvelopeError("no_signing_certificate", "your signing certificate has been revoked");
@@ -783,13 +934,18 @@ async function notifyRecipients(
 ): Promise<void> {
   for (const r of recipients) {
     if (r.status === "pending") await store.updateRecipient(tx, r.id, { status: "notified" });
-    const verb = r.role === "signer" ? "sign" : r.role === "approver" ? "approve" : "view";
-    await enqueueEmail(tx, {
-      to: r.email,
-      subject: `Please ${verb}: ${envelope.title}`,
-      text: `You are asked to ${verb} "${envelope.title}".\n${envelopeUrl(ctx.publicUrl, envelope.id)}`,
-    });
+    await enqueueEmail(tx, notification(ctx, envelope, r));
   }
+}
+
+/** The e-mail asking a recipient to act (or to look). */
+function notification(ctx: Pick<EnvelopeContext, "publicUrl">, envelope: EnvelopeRow, r: RecipientRow): EmailMessage {
+  const verb = r.role === "signer" ? "sign" : r.role === "approver" ? "approve" : "view";
+  return {
+    to: r.email,
+    subject: `Please ${verb}: ${envelope.title}`,
+    text: `You are asked to ${verb} "${envelope.title}".\n${envelopeUrl(ctx.publicUrl, envelope.id)}`,
+  };
 }
 
 async function creatorEmail(tx: Tx, envelope: EnvelopeRow): Promise<string> {

@@ -5,10 +5,14 @@
  * Concurrency contract: state changes go through {@link updateEnvelopeVersioned}, which changes the row only if its
  * `version` is still the one the caller read and bumps it; a false answer means someone else changed the envelope
  * first and the caller's transaction must be abandoned (the domain then retries from a fresh read or reports
- * `concurrent_change`). Rows read with {@link lockEnvelope} are locked until the transaction ends.
+ * `concurrent_change`). Rows read with {@link lockEnvelope} are locked until the transaction ends. A platform-key
+ * signature reads with {@link signingSnapshot} and commits with {@link commitSignature}, one statement guarded by the
+ * same version check.
  */
 import { type Selectable, sql, type Updateable } from "kysely";
+import type { AuditEvent } from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
+import { asBase64, documentValues, fromBase64 } from "../db/documents.js";
 import type { Database, RecipientRole } from "../db/schema.js";
 
 export type EnvelopeRow = Selectable<Database["envelopes"]>;
@@ -120,6 +124,213 @@ export async function officialCertificate(
     .where("key_ref", custody === "platform" ? "is not" : "is", null)
     .orderBy("created_at", "desc")
     .executeTakeFirst();
+}
+
+/**
+ * Everything a platform-key signature reads before signing, in one query: the envelope, its recipients, the bytes
+ * of its current revision, its agency's country (the archive TSA), its creator's address (completion mail) and the
+ * caller's newest valid platform-held official certificate. Undefined when there is no such envelope.
+ */
+export async function signingSnapshot(
+  db: Db,
+  envelopeId: string,
+  userId: string | null,
+  now: Date,
+): Promise<SigningSnapshot | undefined> {
+  if (!isUuid(envelopeId)) return undefined;
+  // Written out, like commitSignature, so that the one read of a signature is visible as one query.
+  const result = await sql<
+    EnvelopeRow & {
+      document: string;
+      recipients: Jsonified<RecipientRow>[];
+      agency_country: string | null;
+      creator_email: string | null;
+      certificate: Jsonified<SigningCertificateRow> | null;
+      last_event: { seq: number; hash: string } | null;
+      webhooks: { id: string; events: string[] }[];
+    }
+  >`
+    select e.*, ${asBase64(sql.ref("d.bytes"))} as document,
+      (select coalesce(json_agg(r), '[]') from (
+        select * from recipients where envelope_id = e.id order by routing_order, email) r) as recipients,
+      (select country_id from agencies where id = e.agency_id) as agency_country,
+      (select email from users where id = e.created_by) as creator_email,
+      (select to_json(c) from (
+        select * from signing_certificates
+        where user_id = ${userId}::uuid and profile = 'official' and not_after > ${now.toISOString()}::timestamptz
+          and key_ref is not null
+        order by created_at desc limit 1) c) as certificate,
+      (select to_json(a) from (
+        select seq, hash from audit_events where envelope_id = e.id order by seq desc limit 1) a) as last_event,
+      (select coalesce(json_agg(w), '[]') from (
+        select id, events from webhooks where agency_id = e.agency_id and active) w) as webhooks
+    from envelopes e join documents d on d.sha256 = e.current_sha256
+    where e.id = ${envelopeId}::uuid`.execute(db);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const { document, recipients, agency_country, creator_email, certificate, last_event, webhooks, ...envelope } = row;
+  return {
+    envelope,
+    recipients: recipients.map(recipientFromJson),
+    document: fromBase64(document),
+    agencyCountry: agency_country ?? "",
+    creatorEmail: creator_email ?? "",
+    certificate: certificate ? certificateFromJson(certificate) : undefined,
+    lastEvent: last_event ?? undefined,
+    webhooks,
+  };
+}
+
+export interface SigningSnapshot {
+  readonly envelope: EnvelopeRow;
+  readonly recipients: RecipientRow[];
+  readonly document: Uint8Array;
+  readonly agencyCountry: string;
+  readonly creatorEmail: string;
+  readonly certificate: SigningCertificateRow | undefined;
+  /** The newest audit event, to chain the signature's events after. */
+  readonly lastEvent: { readonly seq: number; readonly hash: string } | undefined;
+  /** The agency's active webhooks. */
+  readonly webhooks: readonly { readonly id: string; readonly events: readonly string[] }[];
+}
+
+// Rows through json_agg / row_to_json: timestamps come as text, bytea as "\\x…" hex.
+type Jsonified<T> = {
+  [K in keyof T]: T[K] extends Date
+    ? string
+    : T[K] extends Date | null
+      ? string | null
+      : T[K] extends Uint8Array
+        ? string
+        : T[K];
+};
+
+function recipientFromJson(r: Jsonified<RecipientRow>): RecipientRow {
+  return { ...r, acted_at: r.acted_at === null ? null : new Date(r.acted_at) } as RecipientRow;
+}
+
+function certificateFromJson(c: Jsonified<SigningCertificateRow>): SigningCertificateRow {
+  return {
+    ...c,
+    der: Buffer.from(String(c.der).replace(/^\\x/, ""), "hex"),
+    not_after: new Date(c.not_after),
+    created_at: new Date(c.created_at),
+  } as SigningCertificateRow;
+}
+
+/**
+ * Commits a platform-key signature in one statement (so one short transaction and one round trip), guarded by the
+ * snapshot it was computed on: the envelope moves to the new revision and its version is bumped only if the version
+ * is still `expectedVersion` and its newest audit event still `lastSeq`; everything else — the document, the
+ * recipient's row, their device-signing sessions, the next recipients `notified` (only those still pending, and only
+ * their e-mails are queued), the audit events and the outbox rows — is written only if that update was. The update
+ * takes the envelope's row lock first, which every other change (and every audit append) takes too.
+ *
+ * Returns the envelope after the change and the ids actually notified; undefined when the guard failed (someone
+ * changed the envelope or appended an event meanwhile). An event appended while this statement waited for the lock
+ * is not seen by its guard, but then the `unique (envelope_id, seq)` constraint refuses the events, which is
+ * reported the same way.
+ */
+export async function commitSignature(
+  db: Db,
+  c: {
+    readonly envelopeId: string;
+    readonly expectedVersion: number;
+    readonly lastSeq: number;
+    readonly envelope: { readonly status?: "completed"; readonly completed_at?: Date };
+    readonly document: { readonly sha256: string; readonly bytes: Uint8Array };
+    readonly recipientId: string;
+    readonly recipient: { readonly status: "signed"; readonly acted_at: Date; readonly signature_field: string | null };
+    readonly notify: readonly string[];
+    readonly events: readonly ReturnType<typeof eventRecord>[];
+    /** `recipient`: queue the row only if that recipient was notified by this statement. */
+    readonly outbox: readonly {
+      readonly recipient?: string;
+      readonly kind: "email" | "webhook";
+      readonly payload: string;
+    }[];
+  },
+): Promise<{ envelope: EnvelopeRow; notified: Set<string> } | undefined> {
+  const doc = documentValues(c.document.bytes, c.document.sha256);
+  const outbox = c.outbox.map((o) => ({
+    recipient: o.recipient ?? null,
+    kind: o.kind,
+    payload: JSON.parse(o.payload),
+  }));
+  const notify = c.notify.length > 0 ? c.notify : ["00000000-0000-0000-0000-000000000000"];
+  try {
+    const result = await sql<EnvelopeRow & { notified: string[] | null }>`
+      with upd as (
+        update envelopes set
+          current_sha256 = ${c.document.sha256},
+          status = coalesce(${c.envelope.status ?? null}::text, status),
+          completed_at = coalesce(${c.envelope.completed_at ?? null}::timestamptz, completed_at),
+          version = ${c.expectedVersion + 1}::integer
+        where id = ${c.envelopeId}::uuid and version = ${c.expectedVersion}::integer
+          and coalesce((select max(seq) from audit_events where envelope_id = ${c.envelopeId}::uuid), 0) = ${c.lastSeq}::integer
+        returning *
+      ),
+      doc as (
+        insert into documents (sha256, bytes, size)
+        select ${doc.sha256}, ${doc.bytes}, ${doc.size}::integer where exists (select 1 from upd)
+        on conflict (sha256) do nothing
+      ),
+      rec as (
+        update recipients set status = ${c.recipient.status}, acted_at = ${c.recipient.acted_at}::timestamptz,
+          signature_field = ${c.recipient.signature_field}::text
+        where id = ${c.recipientId}::uuid and exists (select 1 from upd)
+      ),
+      ses as (
+        delete from signing_sessions where recipient_id = ${c.recipientId}::uuid and exists (select 1 from upd)
+      ),
+      ntf as (
+        update recipients set status = 'notified'
+        where id = any(${notify}::uuid[]) and status = 'pending' and exists (select 1 from upd)
+        returning id
+      ),
+      obx as (
+        insert into outbox (kind, payload)
+        select o.kind, o.payload from jsonb_to_recordset(${JSON.stringify(outbox)}::jsonb)
+          as o(recipient uuid, kind text, payload jsonb)
+        where exists (select 1 from upd) and (o.recipient is null or o.recipient in (select id from ntf))
+      ),
+      ev as (
+        insert into audit_events (envelope_id, seq, type, actor_user_id, actor_email, ip, at, document_sha256, details,
+          prev_hash, hash)
+        select e.envelope_id, e.seq, e.type, e.actor_user_id, e.actor_email, e.ip, e.at, e.document_sha256, e.details,
+          e.prev_hash, e.hash
+        from jsonb_to_recordset(${JSON.stringify(c.events)}::jsonb) as e(envelope_id uuid, seq integer, type text,
+          actor_user_id uuid, actor_email text, ip text, at timestamptz, document_sha256 text, details jsonb,
+          prev_hash text, hash text)
+        where exists (select 1 from upd)
+      )
+      select upd.*, (select array_agg(id) from ntf) as notified from upd`.execute(db);
+    const row = result.rows[0];
+    if (!row) return undefined;
+    const { notified, ...envelope } = row;
+    return { envelope, notified: new Set(notified ?? []) };
+  } catch (error) {
+    // 23505: the events' (envelope_id, seq) is taken — an event was appended while the update waited (see above).
+    if ((error as { code?: string }).code === "23505") return undefined;
+    throw error;
+  }
+}
+
+/** An audit event as {@link commitSignature} inserts it (chained by audit.ts's chainEvents). */
+export function eventRecord(e: AuditEvent) {
+  return {
+    envelope_id: e.envelopeId,
+    seq: e.seq,
+    type: e.type,
+    actor_user_id: e.actorUserId,
+    actor_email: e.actorEmail,
+    ip: e.ip,
+    at: e.at,
+    document_sha256: e.documentSha256,
+    details: e.details,
+    prev_hash: e.prevHash,
+    hash: e.hash,
+  };
 }
 
 export async function userDisplayName(db: Db | Tx, userId: string): Promise<string | undefined> {

@@ -20,26 +20,48 @@ export interface WebhookEvent {
 }
 
 export async function enqueueEmail(tx: Tx, message: EmailMessage): Promise<void> {
-  await tx
-    .insertInto("outbox")
-    .values({ kind: "email", payload: JSON.stringify(message) })
-    .execute();
+  await tx.insertInto("outbox").values(emailRow(message)).execute();
 }
 
 /** One outbox row per active webhook of the agency subscribed to the event (or to `*`). */
 export async function enqueueWebhook(tx: Tx, event: WebhookEvent): Promise<void> {
-  const hooks = await tx
+  const rows = webhookRows(await activeWebhooks(tx, event.agencyId), event);
+  if (rows.length > 0) await tx.insertInto("outbox").values(rows).execute();
+}
+
+/** The agency's active webhooks, for {@link webhookRows}. */
+export async function activeWebhooks(tx: Tx, agencyId: string): Promise<WebhookSubscription[]> {
+  return tx
     .selectFrom("webhooks")
     .select(["id", "events"])
-    .where("agency_id", "=", event.agencyId)
+    .where("agency_id", "=", agencyId)
     .where("active", "=", true)
     .execute();
+}
+
+export interface WebhookSubscription {
+  readonly id: string;
+  readonly events: readonly string[];
+}
+
+/** A row of `outbox` as inserted. */
+export interface OutboxRow {
+  readonly kind: "email" | "webhook";
+  readonly payload: string;
+}
+
+/** The outbox row of an e-mail (to insert in the transaction of the change it announces). */
+export function emailRow(message: EmailMessage): OutboxRow {
+  return { kind: "email", payload: JSON.stringify(message) };
+}
+
+/** The outbox rows of an event: one per webhook subscribed to it (or to `*`). */
+export function webhookRows(hooks: readonly WebhookSubscription[], event: WebhookEvent): OutboxRow[] {
+  const rows: OutboxRow[] = [];
   for (const hook of hooks) {
     if (!hook.events.includes(event.event) && !hook.events.includes("*")) continue;
     const payload = { webhookId: hook.id, event: event.event, data: event.data, at: new Date().toISOString() };
-    await tx
-      .insertInto("outbox")
-      .values({ kind: "webhook", payload: JSON.stringify(payload) })
-      .execute();
+    rows.push({ kind: "webhook", payload: JSON.stringify(payload) });
   }
+  return rows;
 }
