@@ -3,11 +3,12 @@
  * a revision, in a signature dictionary of /Type /DocTimeStamp with SubFilter ETSI.RFC3161. Added over a /DSS it
  * makes B-LTA; a later one renews the archive before the earlier's algorithms or certificates weaken.
  */
-import { requestTimestamp } from "../cms/timestamp.js";
+
 import type { HashAlgorithm } from "../keys/signer.js";
 import { docMdpPermission } from "../pdf/acroform.js";
 import { PdfName } from "../pdf/objects.js";
 import { addSignatureRevision, openForSigning, SignError } from "./signature-revision.js";
+import { obtainTimestamp, timestampReserve } from "./timestamp-source.js";
 
 export interface DocumentTimestampOptions {
   /** RFC 3161 time-stamp authority. */
@@ -35,11 +36,8 @@ export async function addDocumentTimestamp(pdf: Uint8Array, options: DocumentTim
       ["SubFilter", PdfName.of("ETSI.RFC3161")],
     ],
     fieldName: options.fieldName,
-    reserve: RESERVE,
+    reserve: timestampReserve(options, RESERVE),
     hash,
-    produce: async (digest) =>
-      options.timestamp
-        ? options.timestamp(hash, digest)
-        : (await requestTimestamp(options.tsaUrl!, hash, digest)).token,
+    produce: (digest) => obtainTimestamp(options, hash, digest),
   });
 }

@@ -13,7 +13,6 @@ import { createPublicKey, verify } from "node:crypto";
 import { certificateParts } from "../cms/der.js";
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signedAttributesFor } from "../cms/signed-data.js";
-import { requestTimestamp } from "../cms/timestamp.js";
 import { p1363ToDer } from "../keys/ecdsa-sig-value.js";
 import type { HashAlgorithm, SignatureAlgorithm, Signer } from "../keys/signer.js";
 import { docMdpPermission } from "../pdf/acroform.js";
@@ -24,6 +23,7 @@ import {
   openForSigning,
   SignError,
 } from "./signature-revision.js";
+import { obtainTimestamp } from "./timestamp-source.js";
 
 export interface ExternalSignOptions {
   /** The signer's certificate (DER); its public key checks the value that comes back. */
@@ -118,9 +118,7 @@ export async function completeExternalSignature(
   if (prepared.level === "B-T") {
     if (!options.tsaUrl && !options.timestamp) throw new SignError("level B-T needs a time-stamp authority");
     const imprint = sha(algorithm.hash, signature);
-    const token = options.timestamp
-      ? await options.timestamp(algorithm.hash, imprint)
-      : (await requestTimestamp(options.tsaUrl!, algorithm.hash, imprint)).token;
+    const token = await obtainTimestamp(options, algorithm.hash, imprint);
     unsigned.push(attribute(OID.signatureTimeStampToken, token));
   }
   const signer: Pick<Signer, "algorithm"> = { algorithm };

@@ -8,7 +8,6 @@
 
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signAttributes } from "../cms/signed-data.js";
-import { requestTimestamp } from "../cms/timestamp.js";
 import { assertKeyMatchesCertificate } from "../keys/match.js";
 import type { Signer } from "../keys/signer.js";
 import { docMdpPermission, signedSignatureFields } from "../pdf/acroform.js";
@@ -20,6 +19,7 @@ import {
   pdfDate,
   SignError,
 } from "./signature-revision.js";
+import { obtainTimestamp, timestampReserve } from "./timestamp-source.js";
 
 export { pdfDate, SignError };
 
@@ -103,9 +103,7 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
       if (level === "B-T") {
         // ETSI EN 319 122-1 § 5.3: the signature time-stamp covers the signature value.
         const imprint = sha(hash, parts.signature);
-        const token = options.timestamp
-          ? await options.timestamp(hash, imprint)
-          : (await requestTimestamp(options.tsaUrl!, hash, imprint)).token;
+        const token = await obtainTimestamp(options, hash, imprint);
         unsigned.push(attribute(OID.signatureTimeStampToken, token));
       }
       return assembleSignedData(parts, unsigned);
@@ -147,6 +145,6 @@ function docMdpReference(p: 1 | 2 | 3): PdfDict {
 function estimateReserve(options: PadesSignOptions): number {
   const certs = [options.certificate, ...(options.chain ?? [])].reduce((n, c) => n + c.length, 0);
   const sig = options.signer.publicKeySpki.length + 16; // an RSA signature is about as long as its modulus
-  const ts = (options.level ?? "B-B") === "B-T" ? TIMESTAMP_RESERVE : 0;
+  const ts = (options.level ?? "B-B") === "B-T" ? timestampReserve(options, TIMESTAMP_RESERVE) : 0;
   return certs + sig + ts + 1024;
 }

@@ -25,11 +25,21 @@ export function inProcessServices(publicUrl: string, pkis: readonly NationalPki[
   }) as typeof fetch;
 }
 
-/** Time-stamps through the PKI's own TSA (an RFC 3161 request and response, checked, without HTTP). */
+const timestampers = new WeakMap<NationalPki, (hash: HashAlgorithm, digest: Uint8Array) => Promise<Uint8Array>>();
+
+/**
+ * Time-stamps through the PKI's own TSA (an RFC 3161 request and response, checked, without HTTP). One function per
+ * PKI, so a signer can learn its token size.
+ */
 export function inProcessTsa(pki: NationalPki): (hash: HashAlgorithm, digest: Uint8Array) => Promise<Uint8Array> {
-  return async (hash, digest) => {
-    const nonce = crypto.getRandomValues(new Uint8Array(8));
-    const response = await pki.timestamp(timestampRequest(hash, digest, nonce));
-    return parseTimestampResponse(response, digest, nonce).token;
-  };
+  let fn = timestampers.get(pki);
+  if (!fn) {
+    fn = async (hash, digest) => {
+      const nonce = crypto.getRandomValues(new Uint8Array(8));
+      const response = await pki.timestamp(timestampRequest(hash, digest, nonce));
+      return parseTimestampResponse(response, digest, nonce).token;
+    };
+    timestampers.set(pki, fn);
+  }
+  return fn;
 }

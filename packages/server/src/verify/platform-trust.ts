@@ -43,11 +43,24 @@ export function inProcessTrustFetch(store: TrustStore, publicUrl: string): typeo
   }) as typeof fetch;
 }
 
-/** Time-stamps through CA `caId`'s own TSA in process (an RFC 3161 request and response, checked, no HTTP). */
-export function inProcessTsa(store: TrustStore, caId: string) {
-  return async (hash: HashAlgorithm, digest: Uint8Array): Promise<Uint8Array> => {
-    const nonce = randomBytes(8);
-    const response = await store.get(caId).timestamp(timestampRequest(hash, digest, nonce));
-    return parseTimestampResponse(response, digest, nonce).token;
-  };
+type Timestamper = (hash: HashAlgorithm, digest: Uint8Array) => Promise<Uint8Array>;
+const timestampers = new WeakMap<TrustStore, Map<string, Timestamper>>();
+
+/**
+ * Time-stamps through CA `caId`'s own TSA in process (an RFC 3161 request and response, checked, no HTTP). One
+ * function per TSA, so the signer learns its token size and reserves room for it tightly.
+ */
+export function inProcessTsa(store: TrustStore, caId: string): Timestamper {
+  let byCa = timestampers.get(store);
+  if (!byCa) timestampers.set(store, (byCa = new Map()));
+  let fn = byCa.get(caId);
+  if (!fn) {
+    fn = async (hash, digest) => {
+      const nonce = randomBytes(8);
+      const response = await store.get(caId).timestamp(timestampRequest(hash, digest, nonce));
+      return parseTimestampResponse(response, digest, nonce).token;
+    };
+    byCa.set(caId, fn);
+  }
+  return fn;
 }
