@@ -1,11 +1,14 @@
 /**
  * A BER-tolerant view of ASN.1 for validation (X.690 § 8): what we receive comes from other producers, some of
- * which write indefinite lengths or constructed OCTET STRINGs, so nothing here insists on DER. Parsing is done by
- * asn1js once; the tree keeps, for every element, the exact bytes it was decoded from, because signatures are
- * verified over the bytes as received (RFC 5652 § 5.4: the signed attributes; RFC 5280 § 4.1.1.3: the TBS).
+ * which write indefinite lengths or constructed OCTET STRINGs, so nothing here insists on DER. The tree keeps, for
+ * every element, the exact bytes it was decoded from, because signatures are verified over the bytes as received
+ * (RFC 5652 § 5.4: the signed attributes; RFC 5280 § 4.1.1.3: the TBS).
+ *
+ * Written by hand rather than with asn1js because validation parses every certificate, OCSP response and CRL of a
+ * document, and asn1js's object model made that the dominant cost (tens of milliseconds for a B-LTA document);
+ * this reader only slices the input, with limits on depth and element count so hostile input fails fast.
  */
 
-import * as asn1js from "asn1js";
 import { decodeOid } from "../cms/der.js";
 
 /** One decoded element: its tag, its exact encoding and, for constructed elements, its children. */
@@ -25,48 +28,96 @@ export class AsnStructureError extends Error {
   override name = "AsnStructureError";
 }
 
+/** Nesting deeper than this is refused (real structures stay below 20 levels). */
+const MAX_DEPTH = 64;
+
 /** Parses one BER element that must fill `bytes` (trailing bytes are refused: they would be unsigned data). */
-export function parseBer(bytes: Uint8Array, what = "ASN.1 value"): BerNode {
-  const view = new Uint8Array(bytes);
-  // asn1js refuses more than 10,000 elements by default; a CMS carrying CRLs (Adobe's revocation archival) has
-  // more. Real encodings take five bytes or more per element, so a limit of one per four bytes still bounds the
-  // memory by the input. OCTET STRING contents are not parsed as ASN.1 (nothing here reads them that way).
-  const maxNodes = Math.max(10_000, Math.ceil(view.length / 4));
-  const decoded = asn1js.fromBER(view, { maxNodes, parseEmbedded: false });
-  if (decoded.offset === -1) throw new AsnStructureError(`${what} is not valid BER: ${decoded.result.error}`);
-  if (decoded.offset !== view.length) {
-    throw new AsnStructureError(`${what} has ${view.length - decoded.offset} bytes after its end`);
+export function parseBer(input: Uint8Array, what = "ASN.1 value"): BerNode {
+  // A plain Uint8Array view of the input: a Node Buffer's slice() shares memory, and callers copy with slice().
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  // Real encodings take two bytes or more per element, which bounds the work by the input's size.
+  const budget = { nodes: Math.max(10_000, bytes.length >> 1) };
+  let node: BerNode;
+  let end: number;
+  try {
+    [node, end] = readElement(bytes, 0, bytes.length, 0, budget);
+  } catch (e) {
+    if (e instanceof AsnStructureError) throw new AsnStructureError(`${what} is not valid BER: ${e.message}`);
+    throw e;
   }
-  return convert(decoded.result);
+  if (end !== bytes.length) throw new AsnStructureError(`${what} has ${bytes.length - end} bytes after its end`);
+  return node;
 }
 
-function convert(node: asn1js.AsnType): BerNode {
-  const base = node as asn1js.BaseBlock;
-  const tagClass = (base.idBlock.tagClass - 1) as 0 | 1 | 2 | 3;
-  const constructed = base.idBlock.isConstructed;
-  const value = (base.valueBlock as unknown as { value?: asn1js.AsnType[] }) ?? {};
-  const children =
-    constructed && Array.isArray(value.value)
-      ? value.value.filter((c) => !(c instanceof asn1js.EndOfContent)).map(convert)
-      : [];
-  const raw = new Uint8Array(base.valueBeforeDecodeView);
-  return {
-    tagClass,
-    tagNumber: base.idBlock.tagNumber,
-    constructed,
-    raw,
-    content: constructed ? new Uint8Array(0) : raw.subarray(headerLength(raw)),
-    children,
-  };
+/** Reads the element at `pos` (which must end by `limit`); returns it and the offset after it. */
+function readElement(
+  b: Uint8Array,
+  pos: number,
+  limit: number,
+  depth: number,
+  budget: { nodes: number },
+): [BerNode, number] {
+  if (--budget.nodes < 0) throw new AsnStructureError("too many elements");
+  if (depth > MAX_DEPTH) throw new AsnStructureError("nested too deeply");
+  const start = pos;
+  if (pos + 2 > limit) throw new AsnStructureError("truncated element");
+  const id = b[pos++]!;
+  const tagClass = (id >> 6) as 0 | 1 | 2 | 3;
+  const constructed = (id & 0x20) !== 0;
+  let tagNumber = id & 0x1f;
+  if (tagNumber === 0x1f) {
+    // X.690 § 8.1.2.4: high tag numbers in base 128.
+    tagNumber = 0;
+    for (let i = 0; ; i++) {
+      if (pos >= limit || i > 4) throw new AsnStructureError("bad tag number");
+      const x = b[pos++]!;
+      tagNumber = tagNumber * 128 + (x & 0x7f);
+      if (!(x & 0x80)) break;
+    }
+  }
+  if (pos >= limit) throw new AsnStructureError("truncated length");
+  const first = b[pos++]!;
+  if (first === 0x80) {
+    // X.690 § 8.1.3.6: indefinite length, constructed only, ended by end-of-contents (00 00).
+    if (!constructed) throw new AsnStructureError("indefinite length on a primitive element");
+    const children: BerNode[] = [];
+    for (;;) {
+      if (pos + 2 > limit) throw new AsnStructureError("missing end-of-contents");
+      if (b[pos] === 0 && b[pos + 1] === 0) {
+        pos += 2;
+        break;
+      }
+      const [child, next] = readElement(b, pos, limit, depth + 1, budget);
+      children.push(child);
+      pos = next;
+    }
+    return [{ tagClass, tagNumber, constructed, raw: b.subarray(start, pos), content: EMPTY, children }, pos];
+  }
+  let length = first;
+  if (first & 0x80) {
+    const n = first & 0x7f;
+    if (n > 4 || pos + n > limit) throw new AsnStructureError("bad length");
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + b[pos++]!;
+  }
+  const end = pos + length;
+  if (end > limit) throw new AsnStructureError("length runs past its container");
+  if (!constructed) {
+    return [
+      { tagClass, tagNumber, constructed, raw: b.subarray(start, end), content: b.subarray(pos, end), children: [] },
+      end,
+    ];
+  }
+  const children: BerNode[] = [];
+  while (pos < end) {
+    const [child, next] = readElement(b, pos, end, depth + 1, budget);
+    children.push(child);
+    pos = next;
+  }
+  return [{ tagClass, tagNumber, constructed, raw: b.subarray(start, end), content: EMPTY, children }, end];
 }
 
-/** Identifier and length octets of a primitive (hence definite-length) encoding (X.690 § 8.1.2, § 8.1.3). */
-function headerLength(raw: Uint8Array): number {
-  let i = 1;
-  if ((raw[0]! & 0x1f) === 0x1f) while (i < raw.length && raw[i++]! & 0x80);
-  const first = raw[i] ?? 0;
-  return i + 1 + (first & 0x80 ? first & 0x7f : 0);
-}
+const EMPTY = new Uint8Array(0);
 
 /** Universal tag numbers (X.680 § 8.4). */
 export const UNIVERSAL = {
