@@ -39,8 +39,18 @@ const CURVES: Record<string, { name: string; bits: number }> = {
   secp521r1: { name: "P-521", bits: 521 },
 };
 
+/** Public keys decoded once: a validation checks many signatures by the same few CA and responder keys. */
+const keys = new Map<string, KeyObject>();
+
 function keyObject(spki: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+  const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString("base64");
+  let key = keys.get(id);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    if (keys.size >= 1000) keys.delete(keys.keys().next().value!);
+    keys.set(id, key);
+  }
+  return key;
 }
 
 export function publicKeyFacts(spki: Uint8Array): PublicKeyFacts {

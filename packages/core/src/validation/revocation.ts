@@ -110,6 +110,29 @@ function decide(
   return good ? { status: "good", source: good.source, issuedAt: good.statement.thisUpdate } : undefined;
 }
 
+/**
+ * A DER OCSPResponse parsed once: a document's DSS responses are consulted for every certificate of every
+ * signature and time-stamp, so each is decoded once per validation (keyed by the bytes object itself).
+ */
+const ocspParses = new WeakMap<Uint8Array, { basic: BasicOCSPResponse; tree: BerNode } | "unreadable" | undefined>();
+
+function parseOcsp(der: Uint8Array): { basic: BasicOCSPResponse; tree: BerNode } | "unreadable" | undefined {
+  if (ocspParses.has(der)) return ocspParses.get(der);
+  let result: { basic: BasicOCSPResponse; tree: BerNode } | "unreadable" | undefined;
+  try {
+    const response = AsnConvert.parse(der, OCSPResponse);
+    if (response.responseStatus !== 0 || !response.responseBytes) result = undefined;
+    else {
+      const basicDer = new Uint8Array(response.responseBytes.response.buffer);
+      result = { basic: AsnConvert.parse(basicDer, BasicOCSPResponse), tree: parseBer(basicDer, "BasicOCSPResponse") };
+    }
+  } catch {
+    result = "unreadable";
+  }
+  ocspParses.set(der, result);
+  return result;
+}
+
 /** Reads a DER OCSPResponse and returns what it verifiably says about `cert`, or undefined. */
 function readOcsp(
   der: Uint8Array,
@@ -118,20 +141,15 @@ function readOcsp(
   sources: RevocationSources,
   notes: string[],
 ): Statement | undefined {
-  let basicDer: Uint8Array;
-  let basic: BasicOCSPResponse;
-  try {
-    const response = AsnConvert.parse(der, OCSPResponse);
-    if (response.responseStatus !== 0 || !response.responseBytes) return undefined;
-    basicDer = new Uint8Array(response.responseBytes.response.buffer);
-    basic = AsnConvert.parse(basicDer, BasicOCSPResponse);
-  } catch {
+  const parsed = parseOcsp(der);
+  if (parsed === "unreadable") {
     notes.push("an OCSP response is unreadable and was ignored");
     return undefined;
   }
+  if (!parsed) return undefined;
+  const { basic, tree } = parsed;
   const single = basic.tbsResponseData.responses.find((r) => certIdMatches(r.certID, cert, issuer));
   if (!single) return undefined;
-  const tree = parseBer(basicDer, "BasicOCSPResponse");
   const [tbs, sigAlg, sigValue, certsNode] = tree.children;
   const embeddedCerts = isContext(certsNode, 0)
     ? (certsNode.children[0]?.children ?? []).flatMap((c) => {
