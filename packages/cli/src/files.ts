@@ -12,7 +12,8 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
+import { closeSync, openSync, renameSync, rmSync, writevSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 
@@ -21,16 +22,24 @@ const execFileAsync = promisify(execFile);
 export class OutputBatch {
   private readonly written: string[] = [];
 
+  /**
+   * Synchronous system calls: for a command line writing many small files one after another, they cost less than
+   * round trips through the thread pool, and nothing else waits on this process's event loop.
+   */
   async write(path: string, ...chunks: Uint8Array[]): Promise<void> {
     const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-    const fh = await open(tmp, "wx", 0o644);
+    const fd = openSync(tmp, "wx", 0o644);
     try {
-      await fh.writev(chunks);
-      await fh.close();
-      await rename(tmp, path);
+      writeAll(fd, chunks);
+      closeSync(fd);
+      renameSync(tmp, path);
     } catch (e) {
-      await fh.close().catch(() => {});
-      await rm(tmp, { force: true });
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+      rmSync(tmp, { force: true });
       throw e;
     }
     this.written.push(path);
@@ -46,6 +55,24 @@ export class OutputBatch {
     } catch {
       for (const path of [...files, ...dirs]) await fsync(path);
     }
+  }
+}
+
+/** writev may write less than asked (large files, signals): write the rest. */
+function writeAll(fd: number, chunks: Uint8Array[]): void {
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  let done = writevSync(fd, chunks);
+  while (done < total) {
+    let skip = done;
+    const rest: Uint8Array[] = [];
+    for (const c of chunks) {
+      if (skip >= c.length) skip -= c.length;
+      else {
+        rest.push(c.subarray(skip));
+        skip = 0;
+      }
+    }
+    done += writevSync(fd, rest);
   }
 }
 
