@@ -11,7 +11,7 @@ import { loginRoutes } from "./auth/login-routes.js";
 import { type OidcSettings, oidcRoutes } from "./auth/oidc.js";
 import { type SecretBox, secretBox } from "./auth/secret-box.js";
 import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
-import { expireDue, remindDue } from "./envelopes/envelopes.js";
+import { expireDue, purgeExpiredSessions, remindDue } from "./envelopes/envelopes.js";
 import { envelopeRoutes } from "./envelopes/routes.js";
 import { installErrorHandling } from "./http-errors.js";
 import { type OutboxWorker, startOutboxWorker } from "./notify/delivery.js";
@@ -92,7 +92,7 @@ declare module "fastify" {
     secretBox: SecretBox;
     /** Delivers the notification outbox (e-mail, webhooks); `drainOnce()` delivers what is due now. */
     outbox: OutboxWorker;
-    /** Periodic tasks (envelope expiry and reminders). */
+    /** Periodic tasks (envelope expiry, reminders, expired signing sessions). */
     scheduler: Scheduler;
   }
 }
@@ -170,6 +170,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     async function remindRecipients() {
       await remindDue(database.db, new Date(), { publicUrl: options.publicUrl });
+    },
+    // A plain delete of what has expired: idempotent, and harmless when replicas run it at once.
+    async function purgeSigningSessions() {
+      await purgeExpiredSessions(database.db, new Date());
     },
   ];
   const scheduler = startScheduler({

@@ -428,31 +428,110 @@ export async function getEnvelope(options: {
   return view(envelope, await store.recipientsOf(options.ctx.db, envelope.id));
 }
 
-/** The caller's inbox: what waits for them, what their agency has in progress, and what is finished. */
-export async function listInbox(options: { readonly ctx: Pick<EnvelopeContext, "db">; readonly caller: Caller }) {
+/** Rows per inbox page: by default, and at most. */
+export const INBOX_PAGE = { default: 50, max: 200 } as const;
+
+export const INBOX_LISTS: readonly store.InboxList[] = ["waiting", "sent", "completed"];
+
+export interface InboxSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string;
+  readonly createdAt: string;
+  readonly sentAt: string | null;
+  readonly completedAt: string | null;
+  readonly expiresAt: string | null;
+  /** The recipients whose turn it is (signers and approvers of the current routing order); empty unless sent. */
+  readonly next: readonly { readonly email: string; readonly role: RecipientRole }[];
+}
+
+export type Inbox = Record<store.InboxList, InboxSummary[]> & {
+  /** Per list, the cursor of its next page (`?cursor=`), or null when the list ends here. */
+  readonly nextCursor: Record<store.InboxList, string | null>;
+};
+
+/**
+ * The inbox: three lists (see {@link store.inboxPage}), newest first, each a page of `limit` rows (default 50, at
+ * most 200) with the recipients whose turn it is; one query per list, whatever the number of envelopes. `tab`
+ * lists only that list (the others are empty); `cursor`, a list's `nextCursor`, continues that list (and implies
+ * its tab).
+ */
+export async function listInbox(options: {
+  readonly ctx: Pick<EnvelopeContext, "db">;
+  readonly caller: Caller;
+  readonly tab?: store.InboxList;
+  readonly limit?: number;
+  readonly cursor?: string;
+}): Promise<Inbox> {
   const { ctx, caller } = options;
-  const summary = (r: store.EnvelopeSummaryRow) => ({
-    id: r.id,
-    title: r.title,
-    status: r.status,
-    createdAt: r.created_at.toISOString(),
-    completedAt: r.completed_at?.toISOString() ?? null,
-  });
-  const [waiting, sent, finished] = await Promise.all([
-    caller.userId ? store.envelopesAwaiting(ctx.db, caller.userId, caller.email) : [],
-    caller.agencyId ? store.envelopesOfAgency(ctx.db, caller.agencyId) : [],
-    store.envelopesFinished(ctx.db, caller),
-  ]);
-  // "Waiting for me" only when it is the caller's turn.
-  const mine: store.EnvelopeSummaryRow[] = [];
-  for (const e of waiting) {
-    const recipients = await store.recipientsOf(ctx.db, e.id);
-    const order = currentOrder(recipients);
-    if (recipients.some((r) => isCaller(r, caller) && r.routing_order === order && OPEN.includes(r.status))) {
-      mine.push(e);
-    }
+  const limit = Math.min(Math.max(Math.trunc(options.limit ?? INBOX_PAGE.default), 1), INBOX_PAGE.max);
+  const cursor = options.cursor === undefined ? undefined : parseInboxCursor(options.cursor);
+  if (cursor && options.tab && cursor.list !== options.tab) {
+    throw new EnvelopeError("invalid_request", `the cursor continues the ${cursor.list} list, not ${options.tab}`);
   }
-  return { waiting: mine.map(summary), sent: sent.map(summary), completed: finished.map(summary) };
+  const tab = cursor?.list ?? options.tab;
+  const lists = tab ? [tab] : INBOX_LISTS;
+  const pages = await Promise.all(
+    lists.map(async (list) => {
+      // Nothing can be waiting for a caller without a user, nor sent by one without an agency.
+      if ((list === "waiting" && !caller.userId) || (list === "sent" && !caller.agencyId)) return [list, []] as const;
+      const rows = await store.inboxPage(ctx.db, list, caller, { limit: limit + 1, after: cursor?.after });
+      return [list, rows] as const;
+    }),
+  );
+  const inbox: Inbox = {
+    waiting: [],
+    sent: [],
+    completed: [],
+    nextCursor: { waiting: null, sent: null, completed: null },
+  };
+  for (const [list, rows] of pages) {
+    const page = rows.slice(0, limit);
+    inbox[list] = page.map((r) => ({
+      id: r.id,
+      title: r.title,
+      status: r.status,
+      createdAt: r.created_at.toISOString(),
+      sentAt: r.sent_at?.toISOString() ?? null,
+      completedAt: r.completed_at?.toISOString() ?? null,
+      expiresAt: r.expires_at?.toISOString() ?? null,
+      next: r.next,
+    }));
+    const last = page.at(-1);
+    if (rows.length > limit && last)
+      inbox.nextCursor[list] = inboxCursor(list, { createdAt: last.position, id: last.id });
+  }
+  return inbox;
+}
+
+function inboxCursor(list: store.InboxList, after: store.InboxPosition): string {
+  return Buffer.from(JSON.stringify([list, after.createdAt, after.id])).toString("base64url");
+}
+
+function parseInboxCursor(text: string): { list: store.InboxList; after: store.InboxPosition } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    Array.isArray(parsed) &&
+    parsed.length === 3 &&
+    INBOX_LISTS.includes(parsed[0]) &&
+    typeof parsed[1] === "string" &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(parsed[1]) &&
+    typeof parsed[2] === "string" &&
+    store.isUuid(parsed[2])
+  ) {
+    return { list: parsed[0], after: { createdAt: parsed[1], id: parsed[2] } };
+  }
+  throw new EnvelopeError("invalid_request", "`cursor` is not a cursor of this inbox");
+}
+
+/** Deletes the expired device-signing sessions (a scheduler task; idempotent, safe on several replicas at once). */
+export async function purgeExpiredSessions(db: Db, now: Date = new Date()): Promise<number> {
+  return store.deleteExpiredSessions(db, now);
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   declineEnvelope,
   type EnvelopeContext,
   getEnvelope,
+  INBOX_PAGE,
   listInbox,
   prepareSignature,
   type RecipientInput,
@@ -25,6 +26,7 @@ import {
   signEnvelope,
 } from "./envelopes.js";
 import { EnvelopeError, httpStatusOf } from "./errors.js";
+import type { InboxList } from "./store.js";
 
 /** Largest PDF accepted for an envelope. */
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
@@ -87,11 +89,23 @@ const summary = {
   properties: {
     id: { type: "string" },
     title: { type: "string" },
-    status: { type: "string" },
-    createdAt: { type: "string" },
-    completedAt: { type: ["string", "null"] },
+    status: { type: "string", enum: ["draft", "sent", "completed", "declined", "expired"] },
+    createdAt: { type: "string", format: "date-time" },
+    sentAt: { type: ["string", "null"], format: "date-time" },
+    completedAt: { type: ["string", "null"], format: "date-time" },
+    expiresAt: { type: ["string", "null"], format: "date-time" },
+    next: {
+      type: "array",
+      description: "whose turn it is: the open signers and approvers of the current routing order (empty unless sent)",
+      items: {
+        type: "object",
+        properties: { email: { type: "string" }, role: { type: "string", enum: ["signer", "approver"] } },
+      },
+    },
   },
 } as const;
+
+const cursorOrNull = { type: ["string", "null"] } as const;
 
 const schemas = {
   create: {
@@ -172,8 +186,21 @@ const schemas = {
     response: { 200: envelopeView, 404: error },
   },
   list: {
-    summary: "Inbox: waiting for me, in progress in my agency, finished",
+    summary: "Inbox: waiting for me, in progress in my agency, finished — newest first, a page of each",
+    description:
+      "Three lists, each a page of `limit` envelopes (default 50, at most 200), newest first, with the recipients " +
+      "whose turn it is (`next`). `nextCursor.<list>` is null at the end of a list; otherwise pass it as `cursor` " +
+      "for the next page of that list (only that list is then filled). `tab` asks for one list only.",
     tags: ["envelopes"],
+    querystring: {
+      type: "object",
+      properties: {
+        tab: { type: "string", enum: ["waiting", "sent", "completed"] },
+        limit: { type: "integer", minimum: 1, maximum: INBOX_PAGE.max, default: INBOX_PAGE.default },
+        cursor: { type: "string", minLength: 1, maxLength: 200 },
+      },
+      additionalProperties: false,
+    },
     response: {
       200: {
         type: "object",
@@ -181,8 +208,13 @@ const schemas = {
           waiting: { type: "array", items: summary },
           sent: { type: "array", items: summary },
           completed: { type: "array", items: summary },
+          nextCursor: {
+            type: "object",
+            properties: { waiting: cursorOrNull, sent: cursorOrNull, completed: cursorOrNull },
+          },
         },
       },
+      400: error,
     },
   },
   document: {
@@ -252,7 +284,11 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
     return reply.status(201).send(created);
   });
 
-  app.get("/api/envelopes", { schema: schemas.list }, async (request) => listInbox({ ctx, caller: callerOf(request) }));
+  app.get<{ Querystring: { tab?: InboxList; limit?: number; cursor?: string } }>(
+    "/api/envelopes",
+    { schema: schemas.list },
+    async (request) => listInbox({ ctx, caller: callerOf(request), ...request.query }),
+  );
 
   app.get<{ Params: { id: string } }>("/api/envelopes/:id", { schema: schemas.get }, async (request) =>
     getEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id }),

@@ -344,68 +344,81 @@ export interface EnvelopeSummaryRow {
   readonly title: string;
   readonly status: string;
   readonly created_at: Date;
+  readonly sent_at: Date | null;
   readonly completed_at: Date | null;
+  readonly expires_at: Date | null;
+  /** Whose turn it is: the open signers/approvers of the lowest open routing order (empty unless sent). */
+  readonly next: { readonly email: string; readonly role: RecipientRole }[];
+  /** `created_at` in UTC with its microseconds, for the cursor (a JS Date keeps milliseconds only). */
+  readonly position: string;
 }
 
-const SUMMARY = ["e.id", "e.title", "e.status", "e.created_at", "e.completed_at"] as const;
+/** The three lists of the inbox. */
+export type InboxList = "waiting" | "sent" | "completed";
 
-/** Sent envelopes where one of the caller's recipient rows still has to act. */
-export async function envelopesAwaiting(db: Db, userId: string, email: string): Promise<EnvelopeSummaryRow[]> {
-  return db
-    .selectFrom("envelopes as e")
-    .innerJoin("recipients as r", "r.envelope_id", "e.id")
-    .select(SUMMARY)
-    .distinct()
-    .where("e.status", "=", "sent")
-    .where((eb) => eb.or([eb("r.user_id", "=", userId), eb(sql<string>`lower(r.email)`, "=", email.toLowerCase())]))
-    .where("r.role", "in", ["signer", "approver"] satisfies RecipientRole[])
-    .where("r.status", "in", ["pending", "notified", "viewed"])
-    .orderBy("e.created_at", "desc")
-    .limit(200)
-    .execute();
+/** Where a page starts: after the row with this `created_at` (UTC, microseconds) and id, newest first. */
+export interface InboxPosition {
+  readonly createdAt: string;
+  readonly id: string;
 }
 
-/** Envelopes of the agency, drafts and in progress. */
-export async function envelopesOfAgency(db: Db, agencyId: string): Promise<EnvelopeSummaryRow[]> {
-  return db
-    .selectFrom("envelopes as e")
-    .select(SUMMARY)
-    .where("e.agency_id", "=", agencyId)
-    .where("e.status", "in", ["draft", "sent"])
-    .orderBy("e.created_at", "desc")
-    .limit(200)
-    .execute();
-}
+const NO_ID = "00000000-0000-0000-0000-000000000000";
 
-/** Finished envelopes the caller can see (their agency's, or where they are a recipient). */
-export async function envelopesFinished(
+/**
+ * One page of an inbox list, newest first (`created_at desc, id desc`), at most `limit` rows after `after`, each
+ * with the recipients whose turn it is — all in one query:
+ *
+ * - `waiting`: sent envelopes where one of the caller's signer/approver rows is open and in the current routing
+ *   order (the lowest order that still has open signers/approvers), that is, where it is the caller's turn;
+ * - `sent`: the agency's drafts and envelopes in progress;
+ * - `completed`: finished envelopes (completed, declined, expired) of the caller's agency or where they are a
+ *   recipient.
+ */
+export async function inboxPage(
   db: Db,
-  caller: { userId: string | null; email: string; agencyId: string | null },
+  list: InboxList,
+  caller: { readonly userId: string | null; readonly email: string; readonly agencyId: string | null },
+  page: { readonly limit: number; readonly after?: InboxPosition },
 ): Promise<EnvelopeSummaryRow[]> {
-  return db
-    .selectFrom("envelopes as e")
-    .select(SUMMARY)
-    .where("e.status", "in", ["completed", "declined", "expired"])
-    .where((eb) =>
-      eb.or([
-        eb("e.agency_id", "=", caller.agencyId ?? "00000000-0000-0000-0000-000000000000"),
-        eb.exists(
-          eb
-            .selectFrom("recipients as r")
-            .select("r.id")
-            .whereRef("r.envelope_id", "=", "e.id")
-            .where((w) =>
-              w.or([
-                w("r.user_id", "=", caller.userId ?? "00000000-0000-0000-0000-000000000000"),
-                w(sql<string>`lower(r.email)`, "=", caller.email.toLowerCase()),
-              ]),
-            ),
-        ),
-      ]),
-    )
-    .orderBy("e.created_at", "desc")
-    .limit(200)
-    .execute();
+  const userId = caller.userId ?? NO_ID;
+  const agencyId = caller.agencyId ?? NO_ID;
+  const email = caller.email.toLowerCase();
+  const isCaller = (alias: string) =>
+    sql`(${sql.ref(`${alias}.user_id`)} = ${userId}::uuid or lower(${sql.ref(`${alias}.email`)}) = ${email})`;
+  const open = (alias: string) =>
+    sql`${sql.ref(`${alias}.role`)} in ('signer', 'approver') and ${sql.ref(`${alias}.status`)} in ('pending', 'notified', 'viewed')`;
+  const currentOrder = sql`(select min(o.routing_order) from recipients o where o.envelope_id = e.id and ${open("o")})`;
+  const filter =
+    list === "waiting"
+      ? sql`e.status = 'sent' and exists (select 1 from recipients m where m.envelope_id = e.id and ${isCaller("m")}
+          and ${open("m")} and m.routing_order = ${currentOrder})`
+      : list === "sent"
+        ? sql`e.agency_id = ${agencyId}::uuid and e.status in ('draft', 'sent')`
+        : sql`e.status in ('completed', 'declined', 'expired') and (e.agency_id = ${agencyId}::uuid
+            or exists (select 1 from recipients m where m.envelope_id = e.id and ${isCaller("m")}))`;
+  const after = page.after
+    ? sql`and (e.created_at, e.id) < (${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`
+    : sql``;
+  const result = await sql<
+    Omit<EnvelopeSummaryRow, "next"> & { next: { email: string; role: RecipientRole }[] | null }
+  >`
+    select e.id, e.title, e.status, e.created_at, e.sent_at, e.completed_at, e.expires_at,
+      to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as position,
+      case when e.status = 'sent' then (
+        select json_agg(json_build_object('email', n.email, 'role', n.role) order by n.email)
+        from recipients n where n.envelope_id = e.id and ${open("n")} and n.routing_order = ${currentOrder}
+      ) end as next
+    from envelopes e
+    where ${filter} ${after}
+    order by e.created_at desc, e.id desc
+    limit ${page.limit}::integer`.execute(db);
+  return result.rows.map((r) => ({ ...r, next: r.next ?? [] }));
+}
+
+/** Deletes the device-signing sessions that expired before `now`; returns how many. */
+export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> {
+  const result = await db.deleteFrom("signing_sessions").where("expires_at", "<=", now).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 export async function insertSession(tx: Tx, row: Omit<SigningSessionRow, "created_at">): Promise<void> {
