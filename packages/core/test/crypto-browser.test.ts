@@ -215,6 +215,70 @@ describe("browser crypto: ECDSA", () => {
   });
 });
 
+describe("browser crypto: verification over chunks (signatures without signed attributes)", () => {
+  /** Both implementations' verdicts over `chunks`, asserted equal to each other and to the one-buffer verdict. */
+  function bothVerifyChunks(spki: Uint8Array, scheme: SignatureScheme, chunks: Uint8Array[], signature: Uint8Array) {
+    const ours = browser.verifySignatureChunks(spki, scheme, chunks, signature);
+    const theirs = node.verifySignatureChunks(spki, scheme, chunks, signature);
+    assert.equal(ours, theirs, `browser says ${ours}, node:crypto says ${theirs} for ${JSON.stringify(scheme)}`);
+    const whole = new Uint8Array(Buffer.concat(chunks));
+    assert.equal(node.verifySignature(spki, scheme, whole, signature), ours, "chunks and whole disagree");
+    return ours;
+  }
+  const data = randomBytes(70_001);
+  const chunks = [data.subarray(0, 1000), data.subarray(1000, 1000), data.subarray(1000)];
+  const cases: {
+    name: string;
+    key: () => KeyObject;
+    pub: () => KeyObject;
+    scheme: SignatureScheme;
+    options: object;
+  }[] = [];
+  const ec = generateKeyPairSync("ec", { namedCurve: "P-384" });
+  for (const hash of ["SHA-256", "SHA-384", "SHA-512"] as const) {
+    cases.push({
+      name: `ECDSA P-384 ${hash}`,
+      key: () => ec.privateKey,
+      pub: () => ec.publicKey,
+      scheme: { kind: "ecdsa", hash },
+      options: { dsaEncoding: "der" },
+    });
+    cases.push({
+      name: `RSA PKCS#1 v1.5 ${hash}`,
+      key: () => rsa(2048).privateKey,
+      pub: () => rsa(2048).publicKey,
+      scheme: { kind: "rsa-pkcs1", hash },
+      options: { padding: constants.RSA_PKCS1_PADDING },
+    });
+    cases.push({
+      name: `RSASSA-PSS ${hash}`,
+      key: () => rsa(2048).privateKey,
+      pub: () => rsa(2048).publicKey,
+      scheme: { kind: "rsa-pss", hash, saltLength: 32 },
+      options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+    });
+  }
+  for (const c of cases) {
+    test(`${c.name}: valid verifies over the pieces; altered data, signature or scheme do not`, () => {
+      const spki = spkiOf(c.pub());
+      const signature = new Uint8Array(sign(NODE_HASH[c.scheme.hash], data, { key: c.key(), ...c.options }));
+      assert.equal(bothVerifyChunks(spki, c.scheme, chunks, signature), true);
+      assert.equal(bothVerifyChunks(spki, c.scheme, [flip(chunks[0]!, 7), chunks[2]!], signature), false);
+      assert.equal(bothVerifyChunks(spki, c.scheme, [chunks[0]!], signature), false, "a piece missing");
+      assert.equal(bothVerifyChunks(spki, c.scheme, chunks, flip(signature, signature.length >> 1)), false);
+      const other: SignatureScheme = { ...c.scheme, hash: c.scheme.hash === "SHA-256" ? "SHA-512" : "SHA-256" };
+      assert.equal(bothVerifyChunks(spki, other, chunks, signature), false, "another hash");
+    });
+  }
+  test("a key that does not fit the scheme is refused by both", () => {
+    const signature = new Uint8Array(sign("sha256", data, { key: ec.privateKey, dsaEncoding: "der" }));
+    const rsaSpki = spkiOf(rsa(2048).publicKey);
+    assert.equal(bothVerifyChunks(rsaSpki, { kind: "ecdsa", hash: "SHA-256" }, chunks, signature), false);
+    const ecSpki = spkiOf(ec.publicKey);
+    assert.equal(bothVerifyChunks(ecSpki, { kind: "rsa-pkcs1", hash: "SHA-256" }, chunks, signature), false);
+  });
+});
+
 describe("browser crypto: public key facts", () => {
   test("RSA modulus length and EC curve as node:crypto reports them", () => {
     const keys = [

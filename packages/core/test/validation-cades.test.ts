@@ -525,6 +525,89 @@ describe("signatures made by openssl cms", () => {
     assert.equal(r.hashAlgorithm, "SHA-384");
   });
 
+  test("legacy PKCS#7 without signed attributes (-noattr) verifies over the content, with a warning", async () => {
+    const cms = await opensslSign("-md", "sha256", "-noattr");
+    const content = () => [CONTENT.subarray(0, 10), CONTENT.subarray(10)];
+    const r = await validateCades(
+      input(cms, [jp.root.certificate], {
+        crls: [await jp.crl()],
+        subFilter: "adbe.pkcs7.detached",
+        signedContent: content,
+      }),
+    );
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.deepEqual(r.signedAttributes, []);
+    assert.equal(r.signer?.serial, alice.serial);
+    assert.ok(r.warnings.some((w) => /no signed attributes: the signing certificate is not bound/.test(w)));
+    // SubFilter absent: the same.
+    const absent = await validateCades(
+      input(cms, [jp.root.certificate], { crls: [await jp.crl()], signedContent: content }),
+    );
+    assert.equal(absent.indication, "TOTAL_PASSED", absent.errors.join("; "));
+
+    const tampered = await validateCades(
+      input(cms, [jp.root.certificate], {
+        crls: [await jp.crl()],
+        signedContent: () => [flip(CONTENT, 3)],
+        signedContentDigest: digestOf(flip(CONTENT, 3)),
+      }),
+    );
+    assert.equal(tampered.indication, "TOTAL_FAILED");
+    assert.equal(tampered.subIndication, "SIG_CRYPTO_FAILURE");
+
+    const cades = await validateCades(
+      input(cms, [jp.root.certificate], { subFilter: "ETSI.CAdES.detached", signedContent: content }),
+    );
+    assert.equal(cades.subIndication, "FORMAT_FAILURE");
+
+    const noContent = await validateCades(input(cms, [jp.root.certificate], { crls: [await jp.crl()] }));
+    assert.equal(noContent.indication, "INDETERMINATE");
+  });
+
+  test("legacy PKCS#7 without signed attributes: RSA PKCS#1 v1.5 and RSASSA-PSS", async () => {
+    const bob = await official(sa, "RSA-2048");
+    await writeFile(join(dir, "bob2.pem"), toPem(bob.certificate));
+    await writeFile(join(dir, "bob2.key"), bob.key.export({ type: "pkcs8", format: "pem" }));
+    await writeFile(join(dir, "sa-chain.pem"), toPem(sa.issuing.certificate));
+    for (const pss of [false, true]) {
+      await runOk(
+        "openssl",
+        [
+          "cms",
+          "-sign",
+          "-binary",
+          "-noattr",
+          "-outform",
+          "DER",
+          "-in",
+          "content.bin",
+          "-signer",
+          "bob2.pem",
+          "-inkey",
+          "bob2.key",
+          "-certfile",
+          "sa-chain.pem",
+          ...(pss ? ["-keyopt", "rsa_padding_mode:pss"] : []),
+          "-md",
+          "sha384",
+          "-out",
+          "noattr-rsa.der",
+        ],
+        { cwd: dir },
+      );
+      const cms = new Uint8Array(await readFile(join(dir, "noattr-rsa.der")));
+      const r = await validateCades(
+        input(cms, [sa.root.certificate], { crls: [await sa.crl()], signedContent: () => [CONTENT] }),
+      );
+      assert.equal(r.indication, "TOTAL_PASSED", `${pss ? "PSS" : "PKCS#1"}: ${r.errors.join("; ")}`);
+      assert.equal(r.hashAlgorithm, "SHA-384");
+      const bad = await validateCades(
+        input(cms, [sa.root.certificate], { crls: [await sa.crl()], signedContent: () => [flip(CONTENT, 0)] }),
+      );
+      assert.equal(bad.subIndication, "SIG_CRYPTO_FAILURE");
+    }
+  });
+
   test("a document time-stamp from the openssl TSA passes against its root", async () => {
     const tsa = await startOpensslTsa();
     try {

@@ -9,7 +9,7 @@
 import { p256, p384, p521 } from "@noble/curves/nist.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
-import { verifyPkcs1v15, verifyPss } from "./rsa.js";
+import { verifyPkcs1v15Hash, verifyPssHash } from "./rsa.js";
 import { NAMED_CURVES, readSpki } from "./spki.js";
 import type { CryptoProvider, Hasher, HashName, PublicKeyFacts, SignatureScheme } from "./types.js";
 
@@ -58,24 +58,40 @@ export function verifySignature(
   data: Uint8Array,
   signature: Uint8Array,
 ): boolean {
+  return verifySignatureChunks(spki, scheme, [data], signature);
+}
+
+export function verifySignatureChunks(
+  spki: Uint8Array,
+  scheme: SignatureScheme,
+  chunks: readonly Uint8Array[],
+  signature: Uint8Array,
+): boolean {
   try {
     const key = readSpki(spki);
     if (scheme.kind === "ecdsa") {
       const curve = key.type === "ec" ? NAMED_CURVES[key.curveOid] : undefined;
       if (key.type !== "ec" || !curve) return false;
-      return ECDSA[curve.name].verify(signature, digest(scheme.hash, data), key.point, {
+      return ECDSA[curve.name].verify(signature, digest(scheme.hash, ...chunks), key.point, {
         prehash: false,
         lowS: false,
         format: "der",
       });
     }
     if (key.type !== "rsa" || (key.pssOnly && scheme.kind !== "rsa-pss")) return false;
+    const mHash = digest(scheme.hash, ...chunks);
     return scheme.kind === "rsa-pss"
-      ? verifyPss(key, scheme.hash, scheme.saltLength ?? 20, data, signature, digest)
-      : verifyPkcs1v15(key, scheme.hash, data, signature, digest);
+      ? verifyPssHash(key, scheme.hash, scheme.saltLength ?? 20, mHash, signature, digest)
+      : verifyPkcs1v15Hash(key, scheme.hash, mHash, signature);
   } catch {
     return false;
   }
 }
 
-export default { digest, createHasher, publicKeyFacts, verifySignature } satisfies CryptoProvider;
+export default {
+  digest,
+  createHasher,
+  publicKeyFacts,
+  verifySignature,
+  verifySignatureChunks,
+} satisfies CryptoProvider;

@@ -1,7 +1,7 @@
 /**
  * `#crypto` for Node (the "default" condition of package.json "imports"): node:crypto, native and fast.
  */
-import { constants, createHash, createPublicKey, type Hash, type KeyObject, verify } from "node:crypto";
+import { constants, createHash, createPublicKey, createVerify, type Hash, type KeyObject, verify } from "node:crypto";
 import type { CryptoProvider, Hasher, HashName, PublicKeyFacts, SignatureScheme } from "./types.js";
 
 const NODE_NAMES: Record<HashName, string> = {
@@ -73,21 +73,48 @@ export function verifySignature(
   signature: Uint8Array,
 ): boolean {
   try {
-    const key = keyObject(spki);
-    const isRsa = key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss";
-    if ((scheme.kind === "ecdsa") !== (key.asymmetricKeyType === "ec") || (scheme.kind !== "ecdsa" && !isRsa)) {
-      return false;
-    }
-    const options =
-      scheme.kind === "rsa-pss"
-        ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength ?? 20 }
-        : scheme.kind === "rsa-pkcs1"
-          ? { key, padding: constants.RSA_PKCS1_PADDING }
-          : { key, dsaEncoding: "der" as const };
-    return verify(NODE_NAMES[scheme.hash], data, options, signature);
+    const options = verifyOptions(spki, scheme);
+    return !!options && verify(NODE_NAMES[scheme.hash], data, options, signature);
   } catch {
     return false;
   }
 }
 
-export default { digest, createHasher, publicKeyFacts, verifySignature } satisfies CryptoProvider;
+export function verifySignatureChunks(
+  spki: Uint8Array,
+  scheme: SignatureScheme,
+  chunks: readonly Uint8Array[],
+  signature: Uint8Array,
+): boolean {
+  try {
+    const options = verifyOptions(spki, scheme);
+    if (!options) return false;
+    const verifier = createVerify(NODE_NAMES[scheme.hash]);
+    for (const chunk of chunks) verifier.update(chunk);
+    return verifier.verify(options, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** The key and padding for `scheme`, or undefined when the key does not fit it. */
+function verifyOptions(spki: Uint8Array, scheme: SignatureScheme) {
+  const key = keyObject(spki);
+  const isRsa = key.asymmetricKeyType === "rsa" || key.asymmetricKeyType === "rsa-pss";
+  if ((scheme.kind === "ecdsa") !== (key.asymmetricKeyType === "ec") || (scheme.kind !== "ecdsa" && !isRsa)) {
+    return undefined;
+  }
+  return scheme.kind === "rsa-pss"
+    ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength ?? 20 }
+    : scheme.kind === "rsa-pkcs1"
+      ? { key, padding: constants.RSA_PKCS1_PADDING }
+      : { key, dsaEncoding: "der" as const };
+}
+
+export default {
+  digest,
+  createHasher,
+  publicKeyFacts,
+  verifySignature,
+  verifySignatureChunks,
+} satisfies CryptoProvider;

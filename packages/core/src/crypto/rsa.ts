@@ -93,11 +93,22 @@ export function verifyPkcs1v15(
   signature: Uint8Array,
   digest: DigestFn,
 ): boolean {
+  return verifyPkcs1v15Hash(key, hash, digest(hash, data), signature);
+}
+
+/** {@link verifyPkcs1v15} given the message's hash `mHash` (EMSA-PKCS1-v1_5 steps 2 on) rather than the message. */
+export function verifyPkcs1v15Hash(
+  key: RsaPublicKey,
+  hash: HashName,
+  mHash: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  if (mHash.length !== HASH_LENGTH[hash]) return false;
   const m = rsavp1(key, signature);
   if (m === undefined) return false;
   const k = byteLength(key.n);
   const em = i2osp(m, k);
-  const t = new Uint8Array([...fromHex(DIGEST_INFO_PREFIX[hash]), ...digest(hash, data)]);
+  const t = new Uint8Array([...fromHex(DIGEST_INFO_PREFIX[hash]), ...mHash]);
   if (!em || k < t.length + 11) return false;
   const expected = new Uint8Array(k).fill(0xff);
   expected[0] = 0x00;
@@ -135,6 +146,19 @@ export function verifyPss(
   signature: Uint8Array,
   digest: DigestFn,
 ): boolean {
+  return verifyPssHash(key, hash, saltLength, digest(hash, data), signature, digest);
+}
+
+/** {@link verifyPss} given the message's hash `mHash` (EMSA-PSS-VERIFY step 2) rather than the message. */
+export function verifyPssHash(
+  key: RsaPublicKey,
+  hash: HashName,
+  saltLength: number,
+  mHash: Uint8Array,
+  signature: Uint8Array,
+  digest: DigestFn,
+): boolean {
+  if (mHash.length !== HASH_LENGTH[hash]) return false;
   const m = rsavp1(key, signature);
   if (m === undefined) return false;
   const modBits = key.n.toString(2).length;
@@ -145,7 +169,6 @@ export function verifyPss(
   const hLen = HASH_LENGTH[hash];
   const sLen = saltLength;
   if (!Number.isInteger(sLen) || sLen < 0) return false;
-  const mHash = digest(hash, data); // step 2
   if (emLen < hLen + sLen + 2) return false; // step 3
   if (em[emLen - 1] !== 0xbc) return false; // step 4
   const maskedDb = em.subarray(0, emLen - hLen - 1); // step 5

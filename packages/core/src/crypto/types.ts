@@ -55,4 +55,14 @@ export interface CryptoProvider {
    * a malformed key or signature, or a key that does not fit the scheme; never throws.
    */
   verifySignature(spki: Uint8Array, scheme: SignatureScheme, data: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * {@link verifySignature} over the concatenation of `chunks` (a PDF's byte ranges, signed directly by a SignerInfo
+   * without signed attributes), hashed piece by piece rather than copied into one buffer.
+   */
+  verifySignatureChunks(
+    spki: Uint8Array,
+    scheme: SignatureScheme,
+    chunks: readonly Uint8Array[],
+    signature: Uint8Array,
+  ): boolean;
 }

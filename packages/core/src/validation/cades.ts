@@ -36,6 +36,11 @@ export interface CadesValidationInput {
   cms: Uint8Array;
   /** Digest of the signed bytes (the PDF byte ranges) with the given hash. */
   signedContentDigest: (hash: "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512") => Uint8Array;
+  /**
+   * The signed bytes themselves, in pieces (the PDF byte ranges): a SignerInfo without signed attributes (legacy
+   * PKCS#7, RFC 5652 § 5.4) signs them directly, so its signature can only be verified over them.
+   */
+  signedContent?: () => Uint8Array[];
   /** A CAdES signature, or an RFC 3161 token over the byte ranges (SubFilter ETSI.RFC3161). */
   kind: "signature" | "document-timestamp";
   trustAnchors: TrustAnchor[];
@@ -181,6 +186,7 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
     {
       purpose: "signature",
       signedDigest: input.signedContentDigest,
+      signedContent: input.signedContent,
       poe,
       requireSignerRevocation: true,
       extraOcspResponses: archival.ocsp,

@@ -12,7 +12,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import type { HashName, PublicKeyFacts, SignatureScheme } from "../crypto/types.js";
 
-export { digest, publicKeyFacts, verifySignature } from "#crypto";
+export { digest, publicKeyFacts, verifySignature, verifySignatureChunks } from "#crypto";
 export type { HashName, PublicKeyFacts, SignatureScheme };
 
 const DIGESTS: Record<string, HashName> = {

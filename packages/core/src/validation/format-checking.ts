@@ -2,7 +2,8 @@
  * Format checking (ETSI EN 319 102-1 § 5.2.2, FC) of a PAdES signature's or time-stamp token's CMS: one
  * SignerInfo, detached content for a signature and an encapsulated TSTInfo for a token, signed attributes with
  * content-type and message-digest (RFC 5652 § 5.3, § 11), and the PAdES baseline rules of ETSI EN 319 142-1 § 6.3
- * on signing-time and signing-certificate(-v2). Failures yield FORMAT_FAILURE.
+ * on signing-time and signing-certificate(-v2). Failures yield FORMAT_FAILURE. A signature without signed attributes
+ * passes (with a warning) unless its SubFilter is ETSI.CAdES.detached.
  */
 import { isUniversal, oidOf, UNIVERSAL } from "./ber.js";
 import { type Failure, failure } from "./checks.js";
@@ -26,6 +27,9 @@ export interface FormatResult {
   readonly signerInfo?: SignerInfoData;
 }
 
+export const NO_SIGNED_ATTRIBUTES_WARNING =
+  "no signed attributes: the signing certificate is not bound by the signature (legacy PKCS#7)";
+
 const fc = (message: string): FormatResult => ({
   failure: failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", message),
   warnings: [],
@@ -46,8 +50,15 @@ export function checkFormat(sd: SignedDataContent, expected: FormatExpectation):
     if (sd.eContentType !== CMS_OID.tstInfo) return fc("the time-stamp token does not encapsulate a TSTInfo");
     if (!sd.eContent) return fc("the time-stamp token has no TSTInfo content");
   }
-  if (!si.signedAttributesDer)
+  if (!si.signedAttributesDer) {
+    // RFC 5652 § 5.4 allows a SignerInfo that signs the content directly; legacy adbe.pkcs7.detached producers
+    // (old Acrobat, iText) write them. CAdES (ETSI.CAdES.detached) and time-stamp tokens require signed attributes.
+    if (expected.kind === "signature" && expected.subFilter !== "ETSI.CAdES.detached") {
+      warnings.push(NO_SIGNED_ATTRIBUTES_WARNING);
+      return { failure: null, warnings, signerInfo: si };
+    }
     return fc("the SignerInfo has no signed attributes (RFC 5652 § 5.3, CAdES requires them)");
+  }
 
   const contentType = attributeValues(si.signedAttributes, CMS_OID.contentType);
   if (contentType?.length !== 1 || !isUniversal(contentType[0], UNIVERSAL.OID)) {

@@ -31,6 +31,8 @@ export interface SignerOptions {
   readonly purpose: "signature" | "timestamp";
   /** Digest of what the signer signed (message-digest must equal it). */
   readonly signedDigest: (hash: HashName) => Uint8Array;
+  /** The signed content itself, in pieces (needed only by a SignerInfo without signed attributes). */
+  readonly signedContent?: () => readonly Uint8Array[];
   /** The best signature time when a proof of existence establishes it. */
   readonly poe?: Date;
   readonly requireSignerRevocation: boolean;
@@ -76,7 +78,7 @@ export async function validateSigner(
     return { failures: [isc.failure!], warnings, signer: null, path: [], trusted: false, signerRevocation: null };
   }
   const signer = isc.certificate;
-  const cv = verifyCryptography(signerInfo, signer, options.signedDigest);
+  const cv = verifyCryptography(signerInfo, signer, options.signedDigest, options.signedContent);
   const failures: Failure[] = [...cv.failures];
 
   const sources: RevocationSources = {

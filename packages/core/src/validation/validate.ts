@@ -68,6 +68,7 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
         }
         return h;
       },
+      signedContent: () => [bytes.subarray(0, b), bytes.subarray(c, c + d)],
       trustAnchors: [...options.trustAnchors],
       validationTime,
       extraCertificates: dss.certificates,
