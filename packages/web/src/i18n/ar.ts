@@ -249,6 +249,8 @@ export const ar: Messages = {
     nobody: "لا أحد",
     notCompleted: "لم تكتمل",
     failed: "تعذّر تحميل وثائقك. حاول مرة أخرى لاحقًا",
+    more: "عرض المزيد",
+    moreFailed: "تعذّر تحميل المزيد من الوثائق. حاول مرة أخرى",
   },
   envelope: {
     caption: "وثيقة",

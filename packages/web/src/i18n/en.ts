@@ -259,6 +259,8 @@ export const en = {
     nobody: "Nobody",
     notCompleted: "Not completed",
     failed: "Your documents could not be loaded. Try again later",
+    more: "Show more",
+    moreFailed: "More documents could not be loaded. Try again",
   },
   envelope: {
     caption: "Document",

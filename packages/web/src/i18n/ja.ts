@@ -253,6 +253,8 @@ export const ja: Messages = {
     nobody: "なし",
     notCompleted: "未完了",
     failed: "文書を読み込めませんでした。しばらくしてからもう一度お試しください",
+    more: "さらに表示",
+    moreFailed: "続きの文書を読み込めませんでした。もう一度お試しください",
   },
   envelope: {
     caption: "文書",

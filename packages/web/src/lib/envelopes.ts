@@ -40,13 +40,21 @@ export interface EnvelopeSummary {
   readonly title: string;
   readonly status: EnvelopeStatus;
   readonly createdAt: string;
+  readonly sentAt: string | null;
   readonly completedAt: string | null;
+  readonly expiresAt: string | null;
+  /** Whose turn it is: the open signers and approvers of the current routing order (empty unless sent). */
+  readonly next: readonly { readonly email: string; readonly role: RecipientRole }[];
 }
 
+export type InboxList = "waiting" | "sent" | "completed";
+
+/** GET /api/envelopes: a page of each list, and per list the cursor of its next page (null at its end). */
 export interface Inbox {
   readonly waiting: readonly EnvelopeSummary[];
   readonly sent: readonly EnvelopeSummary[];
   readonly completed: readonly EnvelopeSummary[];
+  readonly nextCursor: Readonly<Record<InboxList, string | null>>;
 }
 
 /** An event of GET /api/envelopes/:id/audit. */
@@ -97,7 +105,14 @@ export interface RegisterEntry {
 export const envelopeUrl = (id: string, rest = "") => `/api/envelopes/${encodeURIComponent(id)}${rest}`;
 
 export const getEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id));
-export const getInbox = () => apiJson<Inbox>("/api/envelopes");
+/** The inbox's first pages; with `cursor` (a `nextCursor`), the next page of that one list. */
+export const getInbox = (options: { readonly cursor?: string; readonly limit?: number } = {}) => {
+  const query = new URLSearchParams();
+  if (options.limit !== undefined) query.set("limit", String(options.limit));
+  if (options.cursor) query.set("cursor", options.cursor);
+  const text = query.toString();
+  return apiJson<Inbox>(`/api/envelopes${text ? `?${text}` : ""}`);
+};
 export const getAudit = (id: string) => apiJson<AuditTrail>(envelopeUrl(id, "/audit"));
 export const sendEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id, "/send"), { method: "POST" });
 export const signEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id, "/sign"), { method: "POST" });

@@ -1,7 +1,8 @@
 /**
  * The inbox (`/envelopes`, and `/` when signed in): three lists as tabs — waiting for me, sent by my agency (drafts
  * and in progress), completed (finished: completed, declined, expired). The tabs are links (`?tab=`), so each list
- * has its own address and works with the keyboard and the back button. In-progress rows also say who acts next.
+ * has its own address and works with the keyboard and the back button. In-progress rows also say who acts next (the
+ * list carries it). Each list comes a page at a time; "Show more" appends its next page.
  */
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -12,14 +13,7 @@ import { ErrorSummary } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn } from "../components/signed-in.js";
 import type { Me } from "../lib/api.js";
-import {
-  type Envelope,
-  type EnvelopeSummary,
-  getEnvelope,
-  getInbox,
-  type Inbox,
-  nextRecipients,
-} from "../lib/envelopes.js";
+import { type EnvelopeSummary, getInbox, type Inbox } from "../lib/envelopes.js";
 
 const TABS = ["waiting", "sent", "completed"] as const;
 type Tab = (typeof TABS)[number];
@@ -32,24 +26,40 @@ export function InboxSection({ me }: { readonly me: Me }) {
     : "waiting";
   const [inbox, setInbox] = useState<Inbox | undefined>();
   const [failed, setFailed] = useState(false);
-  const [details, setDetails] = useState<Record<string, Envelope>>({});
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreFailed, setMoreFailed] = useState(false);
 
   useEffect(() => {
     let cancelled = false;
     getInbox()
-      .then(async (answer) => {
-        if (cancelled) return;
-        setInbox(answer);
-        // Who acts next, for the lists still in progress (the summaries do not carry the recipients).
-        const open = [...answer.waiting, ...answer.sent].filter((e) => e.status === "sent").slice(0, 50);
-        const loaded = await Promise.all(open.map((e) => getEnvelope(e.id).catch(() => undefined)));
-        if (!cancelled) setDetails(Object.fromEntries(loaded.filter((e) => e).map((e) => [e!.id, e!])));
-      })
+      .then((answer) => !cancelled && setInbox(answer))
       .catch(() => !cancelled && setFailed(true));
     return () => {
       cancelled = true;
     };
   }, []);
+
+  const cursor = inbox?.nextCursor[tab] ?? null;
+  const loadMore = () => {
+    if (!cursor || loadingMore) return;
+    setLoadingMore(true);
+    setMoreFailed(false);
+    getInbox({ cursor })
+      .then((page) =>
+        setInbox((current) => {
+          // Only append if the list is still where this page continues it.
+          if (!current || current.nextCursor[tab] !== cursor) return current;
+          const seen = new Set(current[tab].map((e) => e.id));
+          return {
+            ...current,
+            [tab]: [...current[tab], ...page[tab].filter((e) => !seen.has(e.id))],
+            nextCursor: { ...current.nextCursor, [tab]: page.nextCursor[tab] },
+          };
+        }),
+      )
+      .catch(() => setMoreFailed(true))
+      .finally(() => setLoadingMore(false));
+  };
 
   const rows = inbox?.[tab] ?? [];
   const tabHref = (name: Tab) => {
@@ -79,7 +89,7 @@ export function InboxSection({ me }: { readonly me: Me }) {
                 data-tab={name}
               >
                 {t(`inbox.tabs.${name}`)}
-                {inbox && ` (${inbox[name].length})`}
+                {inbox && ` (${inbox[name].length}${inbox.nextCursor[name] ? "+" : ""})`}
               </Link>
             </li>
           ))}
@@ -89,21 +99,32 @@ export function InboxSection({ me }: { readonly me: Me }) {
         <h3>{t(`inbox.tabs.${tab}`)}</h3>
         {!inbox && !failed && <p>{t("loading")}</p>}
         {inbox && rows.length === 0 && <p className="inbox__empty">{t(`inbox.empty.${tab}`)}</p>}
-        {rows.length > 0 && <EnvelopeTable rows={rows} details={details} tab={tab} />}
+        {rows.length > 0 && <EnvelopeTable rows={rows} tab={tab} />}
+        {moreFailed && (
+          <p className="inbox__more-failed" role="alert">
+            {t("inbox.moreFailed")}
+          </p>
+        )}
+        {cursor && (
+          <p>
+            <button
+              type="button"
+              className="button button--secondary"
+              data-more={tab}
+              onClick={loadMore}
+              disabled={loadingMore}
+              aria-busy={loadingMore || undefined}
+            >
+              {loadingMore ? t("loading") : t("inbox.more")}
+            </button>
+          </p>
+        )}
       </div>
     </section>
   );
 }
 
-function EnvelopeTable({
-  rows,
-  details,
-  tab,
-}: {
-  readonly rows: readonly EnvelopeSummary[];
-  readonly details: Record<string, Envelope>;
-  readonly tab: Tab;
-}) {
+function EnvelopeTable({ rows, tab }: { readonly rows: readonly EnvelopeSummary[]; readonly tab: Tab }) {
   const { t } = useTranslation();
   return (
     <table className="table">
@@ -118,43 +139,35 @@ function EnvelopeTable({
         </tr>
       </thead>
       <tbody>
-        {rows.map((row) => {
-          const envelope = details[row.id];
-          const next = envelope ? nextRecipients(envelope) : [];
-          return (
-            <tr key={row.id} data-envelope={row.id}>
-              <td>
-                <Link to={`/envelopes/${row.id}`}>
-                  <bdi>{row.title}</bdi>
-                </Link>
-              </td>
-              <td>
-                <EnvelopeStatusTag status={row.status} />
-              </td>
-              <td>
-                {row.status === "draft"
-                  ? t("inbox.notSent")
-                  : row.status !== "sent"
-                    ? t("inbox.nobody")
-                    : next.length > 0
-                      ? next.map((r) => (
-                          <span key={r.email} className="block" dir="ltr">
-                            {r.email}
-                          </span>
-                        ))
-                      : envelope
-                        ? t("inbox.nobody")
-                        : "…"}
-              </td>
-              <td>
-                <DateTime value={row.createdAt} />
-              </td>
-              {tab === "completed" && (
-                <td>{row.completedAt ? <DateTime value={row.completedAt} /> : t("inbox.notCompleted")}</td>
-              )}
-            </tr>
-          );
-        })}
+        {rows.map((row) => (
+          <tr key={row.id} data-envelope={row.id}>
+            <td>
+              <Link to={`/envelopes/${row.id}`}>
+                <bdi>{row.title}</bdi>
+              </Link>
+            </td>
+            <td>
+              <EnvelopeStatusTag status={row.status} />
+            </td>
+            <td>
+              {row.status === "draft"
+                ? t("inbox.notSent")
+                : row.status !== "sent" || row.next.length === 0
+                  ? t("inbox.nobody")
+                  : row.next.map((r) => (
+                      <span key={r.email} className="block" dir="ltr">
+                        {r.email}
+                      </span>
+                    ))}
+            </td>
+            <td>
+              <DateTime value={row.createdAt} />
+            </td>
+            {tab === "completed" && (
+              <td>{row.completedAt ? <DateTime value={row.completedAt} /> : t("inbox.notCompleted")}</td>
+            )}
+          </tr>
+        ))}
       </tbody>
     </table>
   );
