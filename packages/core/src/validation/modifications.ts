@@ -7,7 +7,8 @@
  * and later drop something no final comparison would see):
  * 1. the cross-reference chain must lead back to the signed revision (`diff/revisions.ts`, incremental saving);
  * 2. trailer and catalog (`diff/catalog-rules.ts`), the form (`diff/form-field-rules.ts`) and the pages with their
- *    annotations (`diff/page-rules.ts`) are compared structurally;
+ *    annotations (`diff/page-rules.ts`) and the logical structure (`diff/structure-rules.ts`) are compared
+ *    structurally;
  * 3. every object of the older revision that the newer one rewrites or frees is judged by the roles it played
  *    (`diff/roles.ts`, `diff/object-rules.ts`): identical copies pass, content, fonts, images, optional content and
  *    signature dictionaries do not.
@@ -23,6 +24,7 @@ import { judgeOverrides } from "./diff/object-rules.js";
 import { judgePages } from "./diff/page-rules.js";
 import { splitRevisions } from "./diff/revisions.js";
 import { labelRoles } from "./diff/roles.js";
+import { judgeStructTree } from "./diff/structure-rules.js";
 import type { ModificationLevel } from "./report.js";
 
 export interface ModificationAnalysis {
@@ -63,8 +65,9 @@ export function analyseModifications(
       judgeTrailer(ctx);
       judgeCatalog(ctx);
       const widgets = judgeForm(ctx);
+      judgeStructTree(ctx, widgets);
       judgePages(ctx, widgets);
-      judgeOverrides(ctx, newSections);
+      judgeOverrides(ctx, newSections, widgets);
     } catch (e) {
       findings.add("OTHER", `the revision cannot be analysed: ${(e as Error).message}`);
     }

@@ -55,7 +55,7 @@ export function judgeCatalog(ctx: DiffContext): void {
     const was = before?.get(key);
     const now = after.get(key);
     const how = howChanged(was, now);
-    if (key === "AcroForm") continue; // form rules
+    if (key === "AcroForm" || key === "StructTreeRoot") continue; // form rules, structure rules
     if (key === "DSS") judgeDss(ctx, now, how);
     else if (key === "Metadata") judgeMetadata(ctx, now, how);
     else if (LTA_KEYS.has(key)) findings.add("LTA_UPDATES", `the catalog /${key} was ${how}`);

@@ -9,9 +9,10 @@
 import type { XrefSection } from "../../pdf/xref.js";
 import { sameValue } from "./compare.js";
 import type { DiffContext, safeResolve } from "./context.js";
-import { judgeAppearanceOverride, judgeFieldOverride } from "./form-field-rules.js";
+import { judgeAppearanceOverride, judgeFieldOverride, type NewWidgets } from "./form-field-rules.js";
 import { judgeAnnotationOverride } from "./page-rules.js";
 import type { Role } from "./roles.js";
+import { judgeStructureOverride } from "./structure-rules.js";
 
 /** Rewritten objects judged per revision; beyond this the revision is OTHER (a hostile number of updates). */
 export const MAX_CHANGED_OBJECTS = 100_000;
@@ -19,7 +20,11 @@ export const MAX_CHANGED_OBJECTS = 100_000;
 /** Roles whose changes the structural rules (catalog, form, pages) already judged by comparing values. */
 const STRUCTURAL = new Set<Role>(["catalog", "pagetree", "page", "annots", "acroform", "fields"]);
 
-export function judgeOverrides(ctx: DiffContext, newSections: readonly XrefSection[]): void {
+export function judgeOverrides(
+  ctx: DiffContext,
+  newSections: readonly XrefSection[],
+  widgets: NewWidgets = new Map(),
+): void {
   const { old, new: neu, findings, oldRoles } = ctx;
   const changed = new Set<number>();
   for (const s of newSections) for (const n of s.entries.keys()) changed.add(n);
@@ -57,11 +62,11 @@ export function judgeOverrides(ctx: DiffContext, newSections: readonly XrefSecti
       continue;
     }
     if (sameValue(before, after)) continue; // an identical copy (pyHanko ignore_identical_objects)
-    for (const [role, where] of roles) judgeRole(ctx, num, role, where);
+    for (const [role, where] of roles) judgeRole(ctx, num, role, where, widgets);
   }
 }
 
-function judgeRole(ctx: DiffContext, num: number, role: Role, path: string): void {
+function judgeRole(ctx: DiffContext, num: number, role: Role, path: string, widgets: NewWidgets): void {
   const { findings } = ctx;
   if (STRUCTURAL.has(role)) {
     if (role === "pagetree") findings.add("OTHER", `${path} (object ${num}) was changed`);
@@ -94,6 +99,9 @@ function judgeRole(ctx: DiffContext, num: number, role: Role, path: string): voi
       return;
     case "sigdict":
       findings.add("OTHER", `the signature dictionary of ${path.replace(/ signature$/, "")} was rewritten`);
+      return;
+    case "structure":
+      judgeStructureOverride(ctx, num, path, widgets);
       return;
     case "perms":
       findings.add("OTHER", `${path} (object ${num}) was rewritten`);

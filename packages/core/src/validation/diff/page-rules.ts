@@ -34,6 +34,24 @@ const MARKUP = new Set([
   "Sound",
 ]);
 
+/**
+ * Page keys that producers add together with a signature widget on a tagged page (iText 7, Acrobat): the page's
+ * key into the /ParentTree (§ 14.7.5.4) and the annotation tab order (§ 12.5, Table 31). Only adding them with a
+ * new signature widget is FORM_FILLING; changing or removing them stays OTHER.
+ */
+const TAGGING_KEYS = new Map([
+  ["StructParents", "its key into the structure parent tree"],
+  ["Tabs", "the tab order of its annotations"],
+]);
+
+/** True when the page's /Annots gained a widget of a new signature field. */
+function gainsWidget(ctx: DiffContext, b: PdfDict, a: PdfDict, newWidgets: NewWidgets): boolean {
+  const before = list(ctx.old, b.get("Annots"));
+  return list(ctx.new, a.get("Annots")).some(
+    (y) => y instanceof PdfRef && newWidgets.has(y.num) && !before.some((x) => sameValue(x, y)),
+  );
+}
+
 /** Annotations examined per page (hostile /Annots arrays). */
 const MAX_ANNOTS = 10_000;
 
@@ -67,8 +85,14 @@ export function judgePages(ctx: DiffContext, newWidgets: NewWidgets): void {
       findings.add("OTHER", `${page} is unreadable in the later revision`);
       continue;
     }
-    for (const key of changedKeys(b, a)) {
+    const keys = changedKeys(b, a);
+    for (const key of keys) {
       if (key === "Annots") judgeAnnots(ctx, page, b.get(key), a.get(key), newWidgets);
+      else if (TAGGING_KEYS.has(key) && !b.has(key) && keys.includes("Annots") && gainsWidget(ctx, b, a, newWidgets))
+        findings.add(
+          "FORM_FILLING",
+          `${page}: /${key} was added with a new signature widget (${TAGGING_KEYS.get(key)})`,
+        );
       else findings.add("OTHER", `${page}: /${key} was ${b.has(key) ? (a.has(key) ? "changed" : "removed") : "added"}`);
     }
     // An indirect /Annots array rewritten in place changes the page without changing its dictionary.

@@ -38,6 +38,7 @@ export type Role =
   | "signed-appearance"
   | "sigdict"
   | "perms"
+  | "structure"
   | "content";
 
 /** The roles of the objects of one revision. */
@@ -63,6 +64,7 @@ const GENERIC = new Set<Role>([
   "signed-appearance",
   "sigdict",
   "perms",
+  "structure",
   "content",
 ]);
 
@@ -148,6 +150,7 @@ export function labelRoles(reader: PdfReader): RoleMap {
           else if (k === "Metadata") push(v, "metadata", "the document metadata stream", n);
           else if (k === "Extensions") push(v, "extensions", "the catalog /Extensions", n);
           else if (k === "Perms") push(v, "perms", "the document permissions (/Perms)", n);
+          else if (k === "StructTreeRoot") push(v, "structure", "the logical structure (/StructTreeRoot)", n);
           else push(v, "content", `the catalog /${k}`, n);
         }
         break;
