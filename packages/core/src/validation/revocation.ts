@@ -10,10 +10,22 @@
  * signature time) when it was issued no later than the validation time and either after T (revocation is final,
  * so later data shows the status at T) or with a nextUpdate not before T. A "revoked" answer counts whenever issued.
  */
-import { BasicOCSPResponse, CertID, OCSPRequest, OCSPResponse, Request, TBSRequest } from "@peculiar/asn1-ocsp";
-import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
-import { AlgorithmIdentifier, CertificateList } from "@peculiar/asn1-x509";
-import { type BerNode, bitStringBytes, equalBytes, isContext, isUniversal, parseBer, toHex, UNIVERSAL } from "./ber.js";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { CertificateList } from "@peculiar/asn1-x509";
+import { octetString, oid, sequence, tlv } from "../cms/der.js";
+import {
+  AsnStructureError,
+  type BerNode,
+  bitStringBytes,
+  equalBytes,
+  expect,
+  isContext,
+  isUniversal,
+  octetsOf,
+  parseBer,
+  toHex,
+  UNIVERSAL,
+} from "./ber.js";
 import {
   algorithmId,
   type CertificateInfo,
@@ -111,26 +123,121 @@ function decide(
 }
 
 /**
+ * A BasicOCSPResponse (RFC 6960 § 4.2.1), read with the BER reader: the fields the checks below use, and the tree
+ * (the signature is verified over tbsResponseData as received).
+ */
+export interface BasicOcsp {
+  readonly tree: BerNode;
+  readonly producedAt: Date;
+  readonly responses: readonly SingleResponse[];
+}
+
+/** SingleResponse ::= SEQUENCE { certID, certStatus, thisUpdate, nextUpdate [0] EXPLICIT OPTIONAL, … }. */
+export interface SingleResponse {
+  readonly certId: OcspCertId;
+  readonly status: "good" | "revoked" | "unknown";
+  readonly revokedAt?: Date;
+  readonly thisUpdate: Date;
+  readonly nextUpdate?: Date;
+}
+
+/** CertID ::= SEQUENCE { hashAlgorithm, issuerNameHash OCTET STRING, issuerKeyHash OCTET STRING, serialNumber }. */
+export interface OcspCertId {
+  readonly hashOid: string;
+  readonly issuerNameHash: Uint8Array;
+  readonly issuerKeyHash: Uint8Array;
+  /** The serial's content octets in hex, as written. */
+  readonly serialHex: string;
+}
+
+/**
  * A DER OCSPResponse parsed once: a document's DSS responses are consulted for every certificate of every
  * signature and time-stamp, so each is decoded once per validation (keyed by the bytes object itself).
  */
-const ocspParses = new WeakMap<Uint8Array, { basic: BasicOCSPResponse; tree: BerNode } | "unreadable" | undefined>();
+const ocspParses = new WeakMap<Uint8Array, BasicOcsp | "unreadable" | undefined>();
 
-function parseOcsp(der: Uint8Array): { basic: BasicOCSPResponse; tree: BerNode } | "unreadable" | undefined {
+function parseOcsp(der: Uint8Array): BasicOcsp | "unreadable" | undefined {
   if (ocspParses.has(der)) return ocspParses.get(der);
-  let result: { basic: BasicOCSPResponse; tree: BerNode } | "unreadable" | undefined;
+  let result: BasicOcsp | "unreadable" | undefined;
   try {
-    const response = AsnConvert.parse(der, OCSPResponse);
-    if (response.responseStatus !== 0 || !response.responseBytes) result = undefined;
-    else {
-      const basicDer = new Uint8Array(response.responseBytes.response.buffer);
-      result = { basic: AsnConvert.parse(basicDer, BasicOCSPResponse), tree: parseBer(basicDer, "BasicOCSPResponse") };
-    }
+    result = readOcspResponse(der);
   } catch {
     result = "unreadable";
   }
   ocspParses.set(der, result);
   return result;
+}
+
+const ENUMERATED = 10;
+
+/**
+ * OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] EXPLICIT ResponseBytes OPTIONAL },
+ * ResponseBytes ::= SEQUENCE { responseType OID, response OCTET STRING } (RFC 6960 § 4.2.1). Undefined for a
+ * response that is not successful or carries no bytes; throws for a malformed one. Exported for the tests, which
+ * compare it with a schema-based ASN.1 decoder.
+ */
+export function readOcspResponse(der: Uint8Array): BasicOcsp | undefined {
+  const response = expect(parseBer(der, "OCSPResponse"), UNIVERSAL.SEQUENCE, "OCSPResponse");
+  const [statusNode, bytesNode] = response.children;
+  if (!isUniversal(statusNode, ENUMERATED) || statusNode.content.length === 0) {
+    throw new AsnStructureError("responseStatus is missing");
+  }
+  const status = statusNode.content.reduce((n, b) => n * 256 + b, 0);
+  if (bytesNode !== undefined && !isContext(bytesNode, 0)) throw new AsnStructureError("unexpected field");
+  if (status !== 0 || !bytesNode) return undefined;
+  const responseBytes = expect(bytesNode.children[0], UNIVERSAL.SEQUENCE, "ResponseBytes");
+  expect(responseBytes.children[0], UNIVERSAL.OID, "responseType");
+  const basicDer = octetsOf(responseBytes.children[1], "response");
+  const tree = expect(parseBer(basicDer, "BasicOCSPResponse"), UNIVERSAL.SEQUENCE, "BasicOCSPResponse");
+  const [tbs, sigAlg, sigValue, certs] = tree.children;
+  expect(sigAlg, UNIVERSAL.SEQUENCE, "signatureAlgorithm");
+  expect(sigValue, UNIVERSAL.BIT_STRING, "signature");
+  if (certs !== undefined && !isContext(certs, 0)) throw new AsnStructureError("unexpected field after signature");
+  const fields = expect(tbs, UNIVERSAL.SEQUENCE, "tbsResponseData").children;
+  let i = isContext(fields[0], 0) ? 1 : 0; // version [0] EXPLICIT DEFAULT v1
+  const responderId = fields[i++];
+  if (!isContext(responderId, 1) && !isContext(responderId, 2)) throw new AsnStructureError("responderID is missing");
+  const producedAt = generalizedTime(fields[i++], "producedAt");
+  const responses = expect(fields[i++], UNIVERSAL.SEQUENCE, "responses").children.map(singleResponse);
+  return { tree, producedAt, responses };
+}
+
+function singleResponse(node: BerNode): SingleResponse {
+  const [certIdNode, statusNode, thisUpdateNode, ...rest] = expect(node, UNIVERSAL.SEQUENCE, "SingleResponse").children;
+  const [alg, nameHash, keyHash, serial] = expect(certIdNode, UNIVERSAL.SEQUENCE, "certID").children;
+  const certId: OcspCertId = {
+    hashOid: algorithmId(expect(alg, UNIVERSAL.SEQUENCE, "hashAlgorithm")).oid,
+    issuerNameHash: octetsOf(nameHash, "issuerNameHash"),
+    issuerKeyHash: octetsOf(keyHash, "issuerKeyHash"),
+    serialHex: toHex(expect(serial, UNIVERSAL.INTEGER, "serialNumber").content),
+  };
+  // CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2] IMPLICIT NULL };
+  // RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }.
+  let status: SingleResponse["status"];
+  let revokedAt: Date | undefined;
+  if (isContext(statusNode, 0)) status = "good";
+  else if (isContext(statusNode, 2)) status = "unknown";
+  else if (isContext(statusNode, 1) && statusNode.constructed) {
+    status = "revoked";
+    revokedAt = generalizedTime(statusNode.children[0], "revocationTime");
+  } else throw new AsnStructureError("certStatus is missing");
+  const thisUpdate = generalizedTime(thisUpdateNode, "thisUpdate");
+  const next = rest.find((n) => isContext(n, 0));
+  const nextUpdate = next ? generalizedTime(next.children[0], "nextUpdate") : undefined;
+  return { certId, status, revokedAt, thisUpdate, nextUpdate };
+}
+
+/** GeneralizedTime (X.680 § 46): YYYYMMDDHH[MM[SS[.f…]]] followed by Z or a ±HHMM offset (UTC when absent). */
+function generalizedTime(node: BerNode | undefined, what: string): Date {
+  const n = expect(node, UNIVERSAL.GENERALIZED_TIME, what);
+  const text = String.fromCharCode(...n.content.subarray(0, 64));
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{4})?$/.exec(text);
+  if (!m) throw new AsnStructureError(`${what} is not a GeneralizedTime`);
+  const [, y, mo, d, h, mi = "0", sec = "0", frac = "", zone = "Z"] = m;
+  let ms = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi, +sec, Math.floor(Number(`0.${frac || "0"}`) * 1000));
+  if (zone !== "Z") ms -= (zone[0] === "-" ? -1 : 1) * (+zone.slice(1, 3) * 60 + +zone.slice(3, 5)) * 60_000;
+  if (Number.isNaN(ms)) throw new AsnStructureError(`${what} is not a valid time`);
+  return new Date(ms);
 }
 
 /** Reads a DER OCSPResponse and returns what it verifiably says about `cert`, or undefined. */
@@ -147,8 +254,8 @@ function readOcsp(
     return undefined;
   }
   if (!parsed) return undefined;
-  const { basic, tree } = parsed;
-  const single = basic.tbsResponseData.responses.find((r) => certIdMatches(r.certID, cert, issuer));
+  const { tree, producedAt } = parsed;
+  const single = parsed.responses.find((r) => certIdMatches(r.certId, cert, issuer));
   if (!single) return undefined;
   const [tbs, sigAlg, sigValue, certsNode] = tree.children;
   const embeddedCerts = isContext(certsNode, 0)
@@ -168,7 +275,6 @@ function readOcsp(
     const keyHash = responderId.children[0]?.content ?? new Uint8Array(0);
     return equalBytes(digest("SHA-1", c.publicKeyBits), keyHash);
   });
-  const producedAt = basic.tbsResponseData.producedAt;
   let scheme: ReturnType<typeof signatureScheme>;
   try {
     scheme = signatureScheme(algorithmId(sigAlg));
@@ -187,24 +293,23 @@ function readOcsp(
     notes.push(`an OCSP response for ${cert.subject} is not signed by its issuer or an authorised responder`);
     return undefined;
   }
-  const status = single.certStatus;
-  if (status.unknown !== undefined) return undefined;
+  if (single.status === "unknown") return undefined;
   return {
-    status: status.revoked ? "revoked" : "good",
-    revokedAt: status.revoked?.revocationTime,
+    status: single.status,
+    revokedAt: single.revokedAt,
     thisUpdate: single.thisUpdate,
     nextUpdate: single.nextUpdate,
   };
 }
 
 /** CertID (RFC 6960 § 4.1.1): hashes of the issuer's name and key, and the serial number. */
-function certIdMatches(id: CertID, cert: CertificateInfo, issuer: CertificateInfo): boolean {
-  const hash = hashOfDigestOid(id.hashAlgorithm.algorithm);
+function certIdMatches(id: OcspCertId, cert: CertificateInfo, issuer: CertificateInfo): boolean {
+  const hash = hashOfDigestOid(id.hashOid);
   if (!hash) return false;
   return (
-    toHex(new Uint8Array(id.serialNumber)).replace(/^(00)+(?=.)/, "") === cert.serial &&
-    equalBytes(new Uint8Array(id.issuerNameHash.buffer), digest(hash, issuer.subjectDer)) &&
-    equalBytes(new Uint8Array(id.issuerKeyHash.buffer), digest(hash, issuer.publicKeyBits))
+    id.serialHex.replace(/^(00)+(?=.)/, "") === cert.serial &&
+    equalBytes(id.issuerNameHash, digest(hash, issuer.subjectDer)) &&
+    equalBytes(id.issuerKeyHash, digest(hash, issuer.publicKeyBits))
   );
 }
 
@@ -253,16 +358,19 @@ function readCrl(
   };
 }
 
-/** A DER OCSPRequest for one certificate, CertID with SHA-1 as every responder supports (RFC 5019 § 2.1.1). */
+/**
+ * A DER OCSPRequest for one certificate, CertID with SHA-1 as every responder supports (RFC 5019 § 2.1.1):
+ * OCSPRequest ::= SEQUENCE { tbsRequest SEQUENCE { requestList SEQUENCE OF Request SEQUENCE { reqCert CertID } } }
+ * (RFC 6960 § 4.1.1), the serial number's content octets as the certificate has them.
+ */
 export function ocspRequest(cert: CertificateInfo, issuer: CertificateInfo): Uint8Array {
-  const certId = new CertID({
-    hashAlgorithm: new AlgorithmIdentifier({ algorithm: "1.3.14.3.2.26", parameters: null }),
-    issuerNameHash: new OctetString(digest("SHA-1", issuer.subjectDer)),
-    issuerKeyHash: new OctetString(digest("SHA-1", issuer.publicKeyBits)),
-    serialNumber: cert.serialBytes.slice().buffer,
-  });
-  const request = new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new Request({ reqCert: certId })] }) });
-  return new Uint8Array(AsnConvert.serialize(request));
+  const certId = sequence(
+    sequence(oid("1.3.14.3.2.26"), Uint8Array.of(0x05, 0x00)),
+    octetString(digest("SHA-1", issuer.subjectDer)),
+    octetString(digest("SHA-1", issuer.publicKeyBits)),
+    tlv(UNIVERSAL.INTEGER, cert.serialBytes),
+  );
+  return sequence(sequence(sequence(sequence(certId))));
 }
 
 async function fetchOnline(
