@@ -99,7 +99,9 @@ function largePdf(mb) {
     bodies.push(
       `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> /XObject << /Im1 ${page + 2} 0 R >> >> /Contents ${page + 1} 0 R >>`,
     );
-    bodies.push(streamObject("", `q 451 0 0 451 72 300 cm /Im1 Do Q\n${textContent([`Annex page ${p + 1} of ${mb}`])}`));
+    bodies.push(
+      streamObject("", `q 451 0 0 451 72 300 cm /Im1 Do Q\n${textContent([`Annex page ${p + 1} of ${mb}`])}`),
+    );
     bodies.push(
       streamObject(
         `/Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceGray /BitsPerComponent 8`,
@@ -138,12 +140,25 @@ function makePki(dir) {
     ].join("\n"),
   );
   const leaf = (name, keyArgs, serial, ca) => {
-    openssl(["req", ...keyArgs, "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj"].concat(
-      `/C=JP/O=Khatam Bench/CN=Bench Signer ${name}`,
-    ), dir);
     openssl(
-      ["x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.pem`, "-CAkey", `${ca}.key`, "-set_serial", String(serial)]
-        .concat(["-days", "825", "-sha256", "-extfile", "leaf.ext", "-out", `${name}.pem`]),
+      ["req", ...keyArgs, "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj"].concat(
+        `/C=JP/O=Khatam Bench/CN=Bench Signer ${name}`,
+      ),
+      dir,
+    );
+    openssl(
+      [
+        "x509",
+        "-req",
+        "-in",
+        `${name}.csr`,
+        "-CA",
+        `${ca}.pem`,
+        "-CAkey",
+        `${ca}.key`,
+        "-set_serial",
+        String(serial),
+      ].concat(["-days", "825", "-sha256", "-extfile", "leaf.ext", "-out", `${name}.pem`]),
       dir,
     );
     openssl(

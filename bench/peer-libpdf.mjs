@@ -4,7 +4,7 @@
 // Prints one JSON line: { docs, loopMs, maxRssKb }.
 import { createPrivateKey, webcrypto } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { CryptoKeySigner, PDF } from "@libpdf/core";
 
 const [keyFile, certFile, chainFile, out, input] = process.argv.slice(2);
@@ -33,5 +33,5 @@ for (const src of inputs) {
   outputs.push(bytes);
 }
 const loopMs = performance.now() - t0;
-jobs.forEach(([, dst], i) => writeFileSync(dst, outputs[i]));
+for (const [i, [, dst]] of jobs.entries()) writeFileSync(dst, outputs[i]);
 process.stdout.write(`${JSON.stringify({ docs: jobs.length, loopMs, maxRssKb: process.resourceUsage().maxRSS })}\n`);

@@ -44,5 +44,5 @@ for (const src of inputs) {
   outputs.push(await signpdf.sign(withPlaceholder, new P12Signer(p12, { passphrase: password })));
 }
 const loopMs = performance.now() - t0;
-jobs.forEach(([, dst], i) => writeFileSync(dst, outputs[i]));
+for (const [i, [, dst]] of jobs.entries()) writeFileSync(dst, outputs[i]);
 process.stdout.write(`${JSON.stringify({ docs: jobs.length, loopMs, maxRssKb: process.resourceUsage().maxRSS })}\n`);

@@ -43,7 +43,12 @@ const q = (xs, p) => {
   const s = sorted(xs);
   return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * p))] : undefined;
 };
-const stats = (xs) => ({ p50: q(xs, 0.5), p99: q(xs, 0.99), mean: xs.reduce((a, b) => a + b, 0) / (xs.length || 1), n: xs.length });
+const stats = (xs) => ({
+  p50: q(xs, 0.5),
+  p99: q(xs, 0.99),
+  mean: xs.reduce((a, b) => a + b, 0) / (xs.length || 1),
+  n: xs.length,
+});
 
 function freePort() {
   return new Promise((res, rej) => {
@@ -71,7 +76,10 @@ async function stop(child) {
   clearTimeout(timer);
 }
 
-const psql = (sql) => spawnSync("psql", ["-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", `${PG_URL}/postgres`, "-c", sql], { encoding: "utf8" });
+const psql = (sql) =>
+  spawnSync("psql", ["-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", `${PG_URL}/postgres`, "-c", sql], {
+    encoding: "utf8",
+  });
 
 /** Starts the server; resolves when /healthz answers. */
 async function startServer({ dir, databaseUrl, nodeArgs = [] }) {
@@ -110,13 +118,20 @@ async function startServer({ dir, databaseUrl, nodeArgs = [] }) {
 /** A small API client with a bearer token; every call checks its status. */
 async function client(base) {
   const call = async (method, path, { body, headers = {}, expect = 200, raw = false } = {}) => {
-    const r = await fetch(`${base}${path}`, { method, body, headers: { ...headers, ...(token && { authorization: `Bearer ${token}` }) } });
+    const r = await fetch(`${base}${path}`, {
+      method,
+      body,
+      headers: { ...headers, ...(token && { authorization: `Bearer ${token}` }) },
+    });
     if (r.status !== expect) throw new Error(`${method} ${path}: HTTP ${r.status} ${await r.text()}`);
     return raw ? Buffer.from(await r.arrayBuffer()) : r.json();
   };
   let token;
   token = (
-    await call("POST", "/api/auth/login", { body: JSON.stringify(USER), headers: { "content-type": "application/json" } })
+    await call("POST", "/api/auth/login", {
+      body: JSON.stringify(USER),
+      headers: { "content-type": "application/json" },
+    })
   ).token;
   return call;
 }
@@ -126,7 +141,10 @@ async function cycle(call, pdf, n) {
   const t = [performance.now()];
   const form = new FormData();
   form.set("file", new Blob([pdf], { type: "application/pdf" }), "doc.pdf");
-  form.set("meta", JSON.stringify({ title: `Bench envelope ${n}`, recipients: [{ email: USER.email, role: "signer", order: 1 }] }));
+  form.set(
+    "meta",
+    JSON.stringify({ title: `Bench envelope ${n}`, recipients: [{ email: USER.email, role: "signer", order: 1 }] }),
+  );
   const { id } = await call("POST", "/api/envelopes", { body: form, expect: 201 });
   t.push(performance.now());
   await call("POST", `/api/envelopes/${id}/send`);
@@ -134,7 +152,14 @@ async function cycle(call, pdf, n) {
   const signed = await call("POST", `/api/envelopes/${id}/sign`);
   t.push(performance.now());
   if (signed.status !== "completed") throw new Error(`envelope ${id} is ${signed.status} after signing`);
-  return { id, createMs: t[1] - t[0], sendMs: t[2] - t[1], signMs: t[3] - t[2], cycleMs: t[3] - t[0], signingMs: signed.signingMs };
+  return {
+    id,
+    createMs: t[1] - t[0],
+    sendMs: t[2] - t[1],
+    signMs: t[3] - t[2],
+    cycleMs: t[3] - t[0],
+    signingMs: signed.signingMs,
+  };
 }
 
 /** `count` cycles over `concurrency` clients (stopping early after CYCLE_BUDGET_S); server CPU time per cycle. */
@@ -168,7 +193,13 @@ async function cycles(call, pdf, { count, concurrency, pid, label }) {
 }
 
 async function verifyLoad(base, body) {
-  const opts = { url: `${base}/api/verify`, method: "POST", headers: { "content-type": "application/pdf" }, body, connections: CONNECTIONS };
+  const opts = {
+    url: `${base}/api/verify`,
+    method: "POST",
+    headers: { "content-type": "application/pdf" },
+    body,
+    connections: CONNECTIONS,
+  };
   await autocannon({ ...opts, duration: WARMUP_S });
   const r = await autocannon({ ...opts, duration: DURATION_S });
   return {
@@ -195,20 +226,32 @@ async function measureOne({ dir, databaseUrl, pdf, log, problems, label }) {
     writeFileSync(join(dir, "signed.pdf"), signedPdf);
     const form = new FormData();
     form.set("file", new Blob([pdf], { type: "application/pdf" }), "doc.pdf");
-    form.set("meta", JSON.stringify({ title: "Bench envelope base", recipients: [{ email: USER.email, role: "signer", order: 1 }] }));
+    form.set(
+      "meta",
+      JSON.stringify({ title: "Bench envelope base", recipients: [{ email: USER.email, role: "signer", order: 1 }] }),
+    );
     const { id: baseId } = await call("POST", "/api/envelopes", { body: form, expect: 201 });
     await call("POST", `/api/envelopes/${baseId}/send`);
     writeFileSync(join(dir, "stamped.pdf"), await call("GET", `/api/envelopes/${baseId}/document`, { raw: true }));
 
-    const sample = await (await fetch(`${base}/api/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: signedPdf })).json();
+    const sample = await (
+      await fetch(`${base}/api/verify`, {
+        method: "POST",
+        headers: { "content-type": "application/pdf" },
+        body: signedPdf,
+      })
+    ).json();
     const level = sample.signatures?.map((s) => (s.type === "signature" ? s.level : "document time-stamp")).join(" + ");
     const check = { verdict: sample.verdict, level, bytes: signedPdf.length, signatures: sample.signatures?.length };
-    if (sample.verdict !== "VALID") problems.push(`platform (${label}): the signed sample verifies as ${sample.verdict}`);
+    if (sample.verdict !== "VALID")
+      problems.push(`platform (${label}): the signed sample verifies as ${sample.verdict}`);
 
     log(`platform (${label}): POST /api/verify load (${CONNECTIONS} connections, ${WARMUP_S}+${DURATION_S} s)`);
     const verify = await verifyLoad(base, signedPdf);
     if (verify.non2xx || verify.errors || verify.timeouts)
-      problems.push(`platform (${label}): verify load: ${verify.non2xx} non-2xx, ${verify.errors} errors, ${verify.timeouts} timeouts`);
+      problems.push(
+        `platform (${label}): verify load: ${verify.non2xx} non-2xx, ${verify.errors} errors, ${verify.timeouts} timeouts`,
+      );
 
     log(`platform (${label}): create-send-sign, ${WARM_CYCLES} warm-up + ${CYCLES} cycles at concurrency 1, then 4`);
     await cycles(call, pdf, { count: WARM_CYCLES, concurrency: 1, pid: child.pid, label: `${label}-warm` });
@@ -220,11 +263,15 @@ async function measureOne({ dir, databaseUrl, pdf, log, problems, label }) {
       const trail = await call("GET", `/api/envelopes/${id}/audit`);
       const ev = trail.events.find((e) => e.type === "signed");
       if (ev?.details?.signingMs !== undefined) audit.push(ev.details.signingMs);
-      if (ev?.details?.level !== "B-LTA") problems.push(`platform (${label}): envelope ${id} signed at ${ev?.details?.level}`);
+      if (ev?.details?.level !== "B-LTA")
+        problems.push(`platform (${label}): envelope ${id} signed at ${ev?.details?.level}`);
     }
     for (const c of [c1, c4]) {
       delete c.ids;
-      if (c.cycles < CYCLES) problems.push(`platform (${label}): ${c.cycles}/${CYCLES} cycles at concurrency ${c.concurrency} in ${CYCLE_BUDGET_S} s`);
+      if (c.cycles < CYCLES)
+        problems.push(
+          `platform (${label}): ${c.cycles}/${CYCLES} cycles at concurrency ${c.concurrency} in ${CYCLE_BUDGET_S} s`,
+        );
     }
     const rssKb = Number(/VmHWM:\s*(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]) || undefined;
     return { base, startMs, rssKb, check, verify, c1, c4, auditSigningMs: stats(audit) };
@@ -235,9 +282,20 @@ async function measureOne({ dir, databaseUrl, pdf, log, problems, label }) {
 
 /** The engine figures (bench/platform-engine.mjs) on a stopped server's data directory. */
 function engine(dir, publicUrl) {
-  const r = spawnSync("node", ["bench/platform-engine.mjs", join(dir, "data"), publicUrl, join(dir, "stamped.pdf"), USER.email, String(ENGINE_RUNS)], {
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    "node",
+    [
+      "bench/platform-engine.mjs",
+      join(dir, "data"),
+      publicUrl,
+      join(dir, "stamped.pdf"),
+      USER.email,
+      String(ENGINE_RUNS),
+    ],
+    {
+      encoding: "utf8",
+    },
+  );
   if (r.status !== 0) throw new Error(`platform-engine failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1));
 }
@@ -247,7 +305,18 @@ export async function measurePlatform({ work, pdfFile, log }) {
   rmSync(root, { recursive: true, force: true });
   const pdf = readFileSync(pdfFile);
   const problems = [];
-  const result = { settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, cycles: CYCLES, warmCycles: WARM_CYCLES, budgetS: CYCLE_BUDGET_S, engineRuns: ENGINE_RUNS }, problems };
+  const result = {
+    settings: {
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      warmupS: WARMUP_S,
+      cycles: CYCLES,
+      warmCycles: WARM_CYCLES,
+      budgetS: CYCLE_BUDGET_S,
+      engineRuns: ENGINE_RUNS,
+    },
+    problems,
+  };
 
   const pgliteDir = join(root, "pglite");
   mkdirSync(pgliteDir, { recursive: true });
@@ -258,12 +327,21 @@ export async function measurePlatform({ work, pdfFile, log }) {
   const dbName = `khatam_bench_${process.pid}`;
   const created = psql(`CREATE DATABASE ${dbName}`);
   if (created.status !== 0) {
-    problems.push(`platform: PostgreSQL at ${PG_URL} not usable, skipped: ${(created.stderr || created.error?.message || "").trim()}`);
+    problems.push(
+      `platform: PostgreSQL at ${PG_URL} not usable, skipped: ${(created.stderr || created.error?.message || "").trim()}`,
+    );
   } else {
     const pgDir = join(root, "postgres");
     mkdirSync(pgDir, { recursive: true });
     try {
-      result.postgres = await measureOne({ dir: pgDir, databaseUrl: `${PG_URL}/${dbName}`, pdf, log, problems, label: "postgres" });
+      result.postgres = await measureOne({
+        dir: pgDir,
+        databaseUrl: `${PG_URL}/${dbName}`,
+        pdf,
+        log,
+        problems,
+        label: "postgres",
+      });
       result.postgres.database = `${PG_URL}/${dbName} (dropped afterwards)`;
       result.postgres.version = psql("SHOW server_version").stdout?.trim();
     } finally {
@@ -312,12 +390,22 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === "-
     if (child) await stop(child);
     if (pg) psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   }
-  console.log(`${pg ? "PostgreSQL" : "PGlite"}: ${c1.cycles} cycles at concurrency 1: ${c1.cyclesPerS.toFixed(1)} cycles/s, sign p50 ${c1.sign.p50.toFixed(1)} ms, server CPU ${c1.serverCpuMsPerCycle.toFixed(1)} ms/cycle`);
-  console.log(`(the profile covers the server's whole life: start-up, demo seeding, ${WARM_CYCLES} warm-up and ${count} measured cycles)`);
-  const file = join(profDir, readdirSync(profDir).find((f) => f.endsWith(".cpuprofile")));
+  console.log(
+    `${pg ? "PostgreSQL" : "PGlite"}: ${c1.cycles} cycles at concurrency 1: ${c1.cyclesPerS.toFixed(1)} cycles/s, sign p50 ${c1.sign.p50.toFixed(1)} ms, server CPU ${c1.serverCpuMsPerCycle.toFixed(1)} ms/cycle`,
+  );
+  console.log(
+    `(the profile covers the server's whole life: start-up, demo seeding, ${WARM_CYCLES} warm-up and ${count} measured cycles)`,
+  );
+  const file = join(
+    profDir,
+    readdirSync(profDir).find((f) => f.endsWith(".cpuprofile")),
+  );
   const per = count + WARM_CYCLES + 1;
   const { inclusive } = summarizeProfile(file, { top: 30, perUnit: per, unit: "cycle" });
   console.log("\nInclusive time, Khatam's own functions (packages/)");
-  for (const [k, us] of [...inclusive].filter(([k]) => k.startsWith("packages/")).sort((a, b) => b[1] - a[1]).slice(0, 40))
+  for (const [k, us] of [...inclusive]
+    .filter(([k]) => k.startsWith("packages/"))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 40))
     console.log(`${(us / 1000).toFixed(1).padStart(8)} ms ${(us / 1000 / per).toFixed(2).padStart(7)} ms/cycle  ${k}`);
 }

@@ -8,7 +8,7 @@ export function summarizeProfile(file, { top = 25, perUnit, unit = "unit", title
   const profile = JSON.parse(readFileSync(file, "utf8"));
   // Self time per node = samples × interval (timeDeltas give the exact spacing).
   const selfUs = new Map();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const cwd = process.cwd();
   const keyOf = (nd) => {
     const { functionName, url, lineNumber } = nd.callFrame;
@@ -39,13 +39,17 @@ export function summarizeProfile(file, { top = 25, perUnit, unit = "unit", title
     for (const k of seen) inclusive.set(k, (inclusive.get(k) ?? 0) + us);
   }
   const ours = new Map(
-    [...inclusive].filter(([k]) => k.startsWith("packages/") || k.startsWith("bench/") || k.startsWith("node_modules/")),
+    [...inclusive].filter(
+      ([k]) => k.startsWith("packages/") || k.startsWith("bench/") || k.startsWith("node_modules/"),
+    ),
   );
   const print = (heading, map) => {
     console.log(`\n${heading}`);
     for (const [k, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
       const per = perUnit ? ` ${(us / 1000 / perUnit).toFixed(2).padStart(7)} ms/${unit}` : "";
-      console.log(`${(us / 1000).toFixed(1).padStart(8)} ms${per} ${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+      console.log(
+        `${(us / 1000).toFixed(1).padStart(8)} ms${per} ${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`,
+      );
     }
   };
   if (title) console.log(title);

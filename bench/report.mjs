@@ -2,11 +2,11 @@
 
 const MiB = 1024 * 1024;
 const f = (x, d = 1) => (x === undefined || Number.isNaN(x) ? "—" : x.toFixed(d));
-const ms = (x) => (x === undefined ? "—" : x >= 1000 ? `${f(x / 1000, 2)} s` : x >= 100 ? `${f(x, 0)} ms` : `${f(x, 1)} ms`);
+const ms = (x) =>
+  x === undefined ? "—" : x >= 1000 ? `${f(x / 1000, 2)} s` : x >= 100 ? `${f(x, 0)} ms` : `${f(x, 1)} ms`;
 const ratio = (theirs, ours) => (theirs === undefined || ours === undefined ? "—" : `${f(theirs / ours, 1)}×`);
 const mb = (kb) => (kb === undefined ? "—" : `${f(kb / 1024, 0)} MB`);
 const row = (cells) => `| ${cells.join(" | ")} |`;
-
 
 /** The validation section: Khatam in-process and CLI vs pdfsig, and the goals. */
 function renderValidation(r) {
@@ -16,7 +16,14 @@ function renderValidation(r) {
   const smallGoal = ip.small.medianMs;
   const largeRatio = ip.large.medianMs / ip.largeFloor.medianMs;
   const table = [
-    row(["Validation (offline, bench root trusted)", "Khatam", "pdfsig (poppler, NSS)", "pdfsig / Khatam", "Floor (SHA-256 + 1 ECDSA verify)", "Khatam / floor"]),
+    row([
+      "Validation (offline, bench root trusted)",
+      "Khatam",
+      "pdfsig (poppler, NSS)",
+      "pdfsig / Khatam",
+      "Floor (SHA-256 + 1 ECDSA verify)",
+      "Khatam / floor",
+    ]),
     row(Array(6).fill("---")),
     row([
       `signed one-page doc (${f(v.files.smallBytes / 1024, 1)} KiB), in-process, ms/validation (warm median of ${ip.small.runs})`,
@@ -81,7 +88,14 @@ function renderTrust(t) {
   const lat = (x) => (x === undefined ? "—" : `${f(x, x < 10 ? 2 : 0)} ms`);
   const po = t.peer.ocsp;
   const table = [
-    row(["Trust service (127.0.0.1)", "Khatam req/s", "Khatam p50 / p99", "OpenSSL req/s", "OpenSSL p50 / p99", "Khatam / OpenSSL (req/s)"]),
+    row([
+      "Trust service (127.0.0.1)",
+      "Khatam req/s",
+      "Khatam p50 / p99",
+      "OpenSSL req/s",
+      "OpenSSL p50 / p99",
+      "Khatam / OpenSSL (req/s)",
+    ]),
     row(Array(6).fill("---")),
     row([
       "OCSP POST, autocannon keep-alive",
@@ -133,9 +147,15 @@ export function renderPlatform(p) {
   const table = [
     row(["Platform server (127.0.0.1)", ...dbs.map((d) => names[d])]),
     row(Array(dbs.length + 1).fill("---")),
-    row([`POST /api/verify, signed one-page doc, autocannon ${p.settings.connections} connections ${p.settings.durationS} s: req/s`, ...cells((x) => `${f(x.verify.requestsPerS, 1)} req/s`)]),
+    row([
+      `POST /api/verify, signed one-page doc, autocannon ${p.settings.connections} connections ${p.settings.durationS} s: req/s`,
+      ...cells((x) => `${f(x.verify.requestsPerS, 1)} req/s`),
+    ]),
     row(["POST /api/verify: p50 / p99", ...cells((x) => `${lat(x.verify.p50Ms)} / ${lat(x.verify.p99Ms)}`)]),
-    row(["create-send-sign, 1 client: cycles/s", ...cells((x) => `${f(x.c1.cyclesPerS, 1)} /s (${x.c1.cycles} cycles)`)]),
+    row([
+      "create-send-sign, 1 client: cycles/s",
+      ...cells((x) => `${f(x.c1.cyclesPerS, 1)} /s (${x.c1.cycles} cycles)`),
+    ]),
     row(["… cycle p50 / p99", ...cells((x) => pp(x.c1.cycle))]),
     row(["… create (multipart upload) p50 / p99", ...cells((x) => pp(x.c1.create))]),
     row(["… send p50 / p99", ...cells((x) => pp(x.c1.send))]),
@@ -143,18 +163,33 @@ export function renderPlatform(p) {
     row(["… `signingMs` in the sign answer p50 / p99", ...cells((x) => pp(x.c1.signingMs))]),
     row(["… `signingMs` in the audit event p50 / p99", ...cells((x) => pp(x.auditSigningMs))]),
     row(["… server CPU time per cycle", ...cells((x) => lat(x.c1.serverCpuMsPerCycle))]),
-    row(["create-send-sign, 4 clients: cycles/s", ...cells((x) => `${f(x.c4.cyclesPerS, 1)} /s (${x.c4.cycles} cycles)`)]),
+    row([
+      "create-send-sign, 4 clients: cycles/s",
+      ...cells((x) => `${f(x.c4.cyclesPerS, 1)} /s (${x.c4.cycles} cycles)`),
+    ]),
     row(["… cycle p50 / p99", ...cells((x) => pp(x.c4.cycle))]),
-    row(["… create / send / sign p50", ...cells((x) => `${lat(x.c4.create.p50)} / ${lat(x.c4.send.p50)} / ${lat(x.c4.sign.p50)}`)]),
+    row([
+      "… create / send / sign p50",
+      ...cells((x) => `${lat(x.c4.create.p50)} / ${lat(x.c4.send.p50)} / ${lat(x.c4.sign.p50)}`),
+    ]),
     row(["… sign p99", ...cells((x) => lat(x.c4.sign.p99))]),
     row(["… server CPU time per cycle", ...cells((x) => lat(x.c4.serverCpuMsPerCycle))]),
-    row([`Signing engine in process (B-T + B-LT + B-LTA), p50 / p99 of ${e.runs}`, ...cells(() => `${pp(e.engineMs)} (CPU ${lat(e.engineCpuMs)})`)]),
-    row(["**Server overhead per signature** (sign p50 − engine p50, 1 client)", ...cells((x) => `**${lat(x.overheadMs)}**`)]),
+    row([
+      `Signing engine in process (B-T + B-LT + B-LTA), p50 / p99 of ${e.runs}`,
+      ...cells(() => `${pp(e.engineMs)} (CPU ${lat(e.engineCpuMs)})`),
+    ]),
+    row([
+      "**Server overhead per signature** (sign p50 − engine p50, 1 client)",
+      ...cells((x) => `**${lat(x.overheadMs)}**`),
+    ]),
     row(["Whole cycle minus engine (p50, 1 client)", ...cells((x) => lat(x.cycleOverheadMs))]),
     row(["Server CPU per cycle minus engine CPU (1 client)", ...cells((x) => lat(x.cpuOverheadMs))]),
   ].join("\n");
   const goal = dbs
-    .map((d) => `- ${names[d]}: ${lat(p[d].overheadMs)} over the engine's ${lat(e.engineMs.p50)} — ${p[d].overheadMs < 5 ? "meets" : "**misses**"} the < 5 ms goal.`)
+    .map(
+      (d) =>
+        `- ${names[d]}: ${lat(p[d].overheadMs)} over the engine's ${lat(e.engineMs.p50)} — ${p[d].overheadMs < 5 ? "meets" : "**misses**"} the < 5 ms goal.`,
+    )
     .join("\n");
   const engineLine =
     `- Engine steps (p50): open the key ${lat(e.keyOpenMs.p50)} (not in the engine figure; the server does it once per certificate), B-T ${lat(e.signBtMs.p50)}, ` +
@@ -178,7 +213,16 @@ export function renderReport(r) {
   const oursBulkColdMs = ours.lib.smallColdMs;
   const oursBulkWarmMs = ours.lib.smallWarmMs;
 
-  const header = row(["Measure", "Khatam", "@libpdf/core", "@signpdf", "HW limit", "vs @libpdf", "vs @signpdf", "Khatam / limit"]);
+  const header = row([
+    "Measure",
+    "Khatam",
+    "@libpdf/core",
+    "@signpdf",
+    "HW limit",
+    "vs @libpdf",
+    "vs @signpdf",
+    "Khatam / limit",
+  ]);
   const sep = row(Array(8).fill("---"));
   const rows = [
     row([
@@ -275,7 +319,10 @@ export function renderReport(r) {
   const other = [
     row(["Other", "Figure"]),
     row(["---", "---"]),
-    row([`Khatam CLI, ${n} docs with the RSA-2048 key @signpdf uses (1 run)`, `${ms(ours.rsaBulk.ms)} — ${ratio(signpdf.bulk.ms, ours.rsaBulk.ms)} faster than @signpdf`]),
+    row([
+      `Khatam CLI, ${n} docs with the RSA-2048 key @signpdf uses (1 run)`,
+      `${ms(ours.rsaBulk.ms)} — ${ratio(signpdf.bulk.ms, ours.rsaBulk.ms)} faster than @signpdf`,
+    ]),
     row(["Bare Node start (`node -e 0`)", ms(r.startup.node.ms)]),
     row(["Khatam CLI start (`khatam help`: Node + the signing module graph)", ms(r.startup.cli.ms)]),
     row(["pdfsig (poppler) validation, one signed small file, incl. start", ms(pdfsig.small.ms)]),
@@ -395,7 +442,12 @@ ${plat.checks}
 `;
   const raw = JSON.stringify(
     r,
-    (k, val) => (k === "text" || k === "stdout" || k === "stderr" ? undefined : typeof val === "number" ? Math.round(val * 1000) / 1000 : val),
+    (k, val) =>
+      k === "text" || k === "stdout" || k === "stderr"
+        ? undefined
+        : typeof val === "number"
+          ? Math.round(val * 1000) / 1000
+          : val,
     1,
   );
 

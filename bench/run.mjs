@@ -12,8 +12,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeFixtures, P12_PASSWORD, SMALL_COUNT } from "./fixtures.mjs";
 import { hardwareLimits, machine } from "./hardware.mjs";
-import { renderReport } from "./report.mjs";
 import { measurePlatform } from "./platform.mjs";
+import { renderReport } from "./report.mjs";
 import { measureTrustServices } from "./trust-services.mjs";
 
 const bench = dirname(fileURLToPath(import.meta.url));
@@ -91,7 +91,16 @@ mkdirSync(`${work}/out-large`, { recursive: true });
 // shared machine falls on all of them alike; each figure is the median of its runs.
 const libArgs = [`${pki}/leaf.key`, `${pki}/leaf.pem`, `${pki}/chain.pem`];
 const spArgs = [`${pki}/leaf-rsa.p12`, P12_PASSWORD];
-const runs = { oursBulk: [], oursLarge: [], libBulk: [], libLarge: [], spBulk: [], spLarge: [], nodeStart: [], cliStart: [] };
+const runs = {
+  oursBulk: [],
+  oursLarge: [],
+  libBulk: [],
+  libLarge: [],
+  spBulk: [],
+  spLarge: [],
+  nodeStart: [],
+  cliStart: [],
+};
 for (let round = 0; round < RUNS; round++) {
   log(`round ${round + 1}/${RUNS}: ${SMALL_COUNT} documents and the 20 MiB document, each signer`);
   rmSync(out.ours, { recursive: true, force: true });
@@ -106,23 +115,60 @@ for (let round = 0; round < RUNS; round++) {
   runs.nodeStart.push(run("node", ["-e", "0"]));
   runs.cliStart.push(run("node", [CLI, "help"])); // Node + the CLI's module graph, no signing
 }
-const summarize = (results) => repeat(results.length, ((i) => () => results[i++])(0));
+const summarize = (results) =>
+  repeat(
+    results.length,
+    (
+      (i) => () =>
+        results[i++]
+    )(0),
+  );
 const [oursBulk, oursLarge, libBulk, libLarge, spBulk, spLarge, nodeStart, cliStart] = [
-  runs.oursBulk, runs.oursLarge, runs.libBulk, runs.libLarge, runs.spBulk, runs.spLarge, runs.nodeStart, runs.cliStart,
+  runs.oursBulk,
+  runs.oursLarge,
+  runs.libBulk,
+  runs.libLarge,
+  runs.spBulk,
+  runs.spLarge,
+  runs.nodeStart,
+  runs.cliStart,
 ].map(summarize);
 
 log("ours: in-process library");
 const oursLib = json(
-  run("node", ["bench/ours-inproc.mjs", `${pki}/leaf.key`, `${pki}/leaf.pem`, `${pki}/chain.pem`, fx.small, fx.largeFile, String(Math.max(RUNS, 3))]).stdout,
+  run("node", [
+    "bench/ours-inproc.mjs",
+    `${pki}/leaf.key`,
+    `${pki}/leaf.pem`,
+    `${pki}/chain.pem`,
+    fx.small,
+    fx.largeFile,
+    String(Math.max(RUNS, 3)),
+  ]).stdout,
 );
 log("ours: RSA-2048 (like-for-like with @signpdf)");
-const oursRsaBulk = run("node", [CLI, "sign", fx.small, "-o", out.oursRsa, "--key", `${pki}/leaf-rsa.key`, "--cert", `${pki}/leaf-rsa.pem`, "--chain", `${pki}/root-rsa.pem`]);
+const oursRsaBulk = run("node", [
+  CLI,
+  "sign",
+  fx.small,
+  "-o",
+  out.oursRsa,
+  "--key",
+  `${pki}/leaf-rsa.key`,
+  "--cert",
+  `${pki}/leaf-rsa.pem`,
+  "--chain",
+  `${pki}/root-rsa.pem`,
+]);
 
 // ---------------------------------------------------------------------------------------------------------------
 log("verifying outputs");
 const endsWithEof = (file) => {
   const b = readFileSync(file);
-  return b.subarray(Math.max(0, b.length - 8)).toString("latin1").includes("%%EOF");
+  return b
+    .subarray(Math.max(0, b.length - 8))
+    .toString("latin1")
+    .includes("%%EOF");
 };
 function checkFolder(dir, inputDir) {
   const names = readdirSync(dir).filter((n) => n.endsWith(".pdf"));
@@ -146,21 +192,38 @@ function pdfsig(file) {
   };
 }
 const samples = (dir) => {
-  const names = readdirSync(dir).filter((n) => n.endsWith(".pdf")).sort();
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith(".pdf"))
+    .sort();
   const pick = [0, 1, Math.floor(names.length / 2), names.length - 2, names.length - 1];
   return [...new Set(pick)].filter((i) => i >= 0 && i < names.length).map((i) => join(dir, names[i]));
 };
 const verify = {
-  ours: { folder: checkFolder(out.ours, fx.small), pdfsig: samples(out.ours).map(pdfsig), large: pdfsig(out.oursLarge), largeEof: endsWithEof(out.oursLarge) },
+  ours: {
+    folder: checkFolder(out.ours, fx.small),
+    pdfsig: samples(out.ours).map(pdfsig),
+    large: pdfsig(out.oursLarge),
+    largeEof: endsWithEof(out.oursLarge),
+  },
   oursRsa: { folder: checkFolder(out.oursRsa, fx.small), pdfsig: [pdfsig(samples(out.oursRsa)[0])] },
-  libpdf: { folder: checkFolder(out.libpdf, fx.small), pdfsig: [pdfsig(samples(out.libpdf)[2])], large: pdfsig(out.libpdfLarge) },
-  signpdf: { folder: checkFolder(out.signpdf, fx.small), pdfsig: [pdfsig(samples(out.signpdf)[2])], large: pdfsig(out.signpdfLarge) },
+  libpdf: {
+    folder: checkFolder(out.libpdf, fx.small),
+    pdfsig: [pdfsig(samples(out.libpdf)[2])],
+    large: pdfsig(out.libpdfLarge),
+  },
+  signpdf: {
+    folder: checkFolder(out.signpdf, fx.small),
+    pdfsig: [pdfsig(samples(out.signpdf)[2])],
+    large: pdfsig(out.signpdfLarge),
+  },
 };
 const problems = [];
 for (const [who, v] of Object.entries(verify)) {
   const f = v.folder;
   if (f.files !== SMALL_COUNT || f.eof !== SMALL_COUNT || f.grown !== SMALL_COUNT || f.stray !== 0)
-    problems.push(`${who}: ${JSON.stringify(f)} (expected ${SMALL_COUNT} signed files ending with %%EOF, no stray files)`);
+    problems.push(
+      `${who}: ${JSON.stringify(f)} (expected ${SMALL_COUNT} signed files ending with %%EOF, no stray files)`,
+    );
   for (const s of [...v.pdfsig, ...(v.large ? [v.large] : [])])
     if (!s.valid || s.signatures !== 1) problems.push(`${who}: pdfsig ${s.file}: ${s.text.trim()}`);
 }
@@ -178,7 +241,8 @@ log("validation: in-process (validatePdf)");
 const signedSmall = join(out.ours, "doc-001.pdf");
 const signedLarge = out.oursLarge;
 const oursValidate = json(
-  run("node", ["bench/ours-validate.mjs", `${pki}/root.pem`, `${pki}/leaf.key`, signedSmall, signedLarge, "2000", "15"]).stdout,
+  run("node", ["bench/ours-validate.mjs", `${pki}/root.pem`, `${pki}/leaf.key`, signedSmall, signedLarge, "2000", "15"])
+    .stdout,
 );
 const nss = `${work}/nss`;
 rmSync(nss, { recursive: true, force: true });
@@ -192,7 +256,10 @@ const pdfsigNss = (file, extra = []) => run("pdfsig", ["-nssdir", `sql:${nss}`, 
 const cliVerify = (file) => run("node", [CLI, "verify", file, "--trust", `${pki}/root.pem`, "--offline", "--json"]);
 const timed = (r) => ({ ...r, stdout: "" }); // repeat() reads a JSON line of loop times only from the signing runners
 const verdicts = {};
-for (const [name, file] of [["small", signedSmall], ["large", signedLarge]]) {
+for (const [name, file] of [
+  ["small", signedSmall],
+  ["large", signedLarge],
+]) {
   const ours = JSON.parse(cliVerify(file).stdout); // pretty-printed JSON report
   const theirs = pdfsigNss(file).stdout;
   const noOcsp = pdfsigNss(file, ["-no-ocsp"]).stdout;
@@ -217,7 +284,12 @@ for (let i = 0; i < VRUNS; i++) {
   vr.pdfsigLarge.push(timed(pdfsigNss(signedLarge)));
 }
 const validation = {
-  files: { small: signedSmall, smallBytes: statSync(signedSmall).size, large: signedLarge, largeBytes: statSync(signedLarge).size },
+  files: {
+    small: signedSmall,
+    smallBytes: statSync(signedSmall).size,
+    large: signedLarge,
+    largeBytes: statSync(signedLarge).size,
+  },
   inproc: oursValidate,
   cli: { small: summarize(vr.cliSmall), large: summarize(vr.cliLarge) },
   pdfsig: { small: summarize(vr.pdfsigSmall), large: summarize(vr.pdfsigLarge) },
@@ -237,9 +309,20 @@ problems.push(...platform.problems);
 const results = {
   machine: mach,
   hardware: hw,
-  fixtures: { smallCount: SMALL_COUNT, smallBytes, largeBytes, runs: RUNS, timeTool: TIME ?? "none (peak RSS from the in-process run)" },
+  fixtures: {
+    smallCount: SMALL_COUNT,
+    smallBytes,
+    largeBytes,
+    runs: RUNS,
+    timeTool: TIME ?? "none (peak RSS from the in-process run)",
+  },
   startup: { node: nodeStart, cli: cliStart },
-  ours: { bulk: oursBulk, large: oursLarge, lib: oursLib, rsaBulk: { ms: oursRsaBulk.ms, maxRssKb: oursRsaBulk.maxRssKb } },
+  ours: {
+    bulk: oursBulk,
+    large: oursLarge,
+    lib: oursLib,
+    rsaBulk: { ms: oursRsaBulk.ms, maxRssKb: oursRsaBulk.maxRssKb },
+  },
   libpdf: { bulk: libBulk, large: libLarge },
   signpdf: { bulk: spBulk, large: spLarge },
   pdfsig: { small: pdfsigSmall, large: pdfsigLarge },

@@ -93,7 +93,14 @@ async function loadFresh(url, type, body, durationS = DURATION_S) {
     new Promise((res) => {
       const t0 = performance.now();
       const req = request(
-        { host: hostname, port, path: pathname, method: "POST", agent: false, headers: { "content-type": type, "content-length": body.length, connection: "close" } },
+        {
+          host: hostname,
+          port,
+          path: pathname,
+          method: "POST",
+          agent: false,
+          headers: { "content-type": type, "content-length": body.length, connection: "close" },
+        },
         (r) => {
           r.on("data", () => {});
           r.on("end", () => {
@@ -120,7 +127,15 @@ async function loadFresh(url, type, body, durationS = DURATION_S) {
   const wall = performance.now() - t0;
   lat.sort((a, b) => a - b);
   const q = (p) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))];
-  return { requestsPerS: (lat.length * 1000) / wall, total: lat.length, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: lat.at(-1), non2xx, errors };
+  return {
+    requestsPerS: (lat.length * 1000) / wall,
+    total: lat.length,
+    p50Ms: q(0.5),
+    p99Ms: q(0.99),
+    maxMs: lat.at(-1),
+    non2xx,
+    errors,
+  };
 }
 
 /** `openssl ocsp` checks of a response: signature and chain, nonce against the request, and the status. */
@@ -130,7 +145,19 @@ function checkOcsp(dir, name, reqFile, respDer, { issuer, cert, caFile, untruste
   const extra = untrusted ? ["-verify_other", untrusted] : [];
   const verified = openssl(["ocsp", "-reqin", reqFile, "-respin", respFile, "-CAfile", caFile, ...extra]);
   // -cert builds a request of its own (with another nonce): the status is read with -no_nonce.
-  const status = openssl(["ocsp", "-respin", respFile, "-CAfile", caFile, ...extra, "-issuer", issuer, "-cert", cert, "-no_nonce"]);
+  const status = openssl([
+    "ocsp",
+    "-respin",
+    respFile,
+    "-CAfile",
+    caFile,
+    ...extra,
+    "-issuer",
+    issuer,
+    "-cert",
+    cert,
+    "-no_nonce",
+  ]);
   const ok = /Response verify OK/.test(verified) && /Response verify OK/.test(status) && /: good\b/.test(status);
   return { ok, text: `${verified.trim()} | ${status.trim().replace(/\s+/g, " ")}`, bytes: respDer.length };
 }
@@ -140,10 +167,19 @@ function checkTs(dir, name, queryFile, reply, { caFile, untrusted }) {
   const replyFile = join(dir, `${name}.tsr`);
   writeFileSync(replyFile, reply);
   const extra = untrusted ? ["-untrusted", untrusted] : [];
-  const r = spawnSync("openssl", ["ts", "-verify", "-in", replyFile, "-queryfile", queryFile, "-CAfile", caFile, ...extra], { encoding: "utf8" });
+  const r = spawnSync(
+    "openssl",
+    ["ts", "-verify", "-in", replyFile, "-queryfile", queryFile, "-CAfile", caFile, ...extra],
+    { encoding: "utf8" },
+  );
   const text = `${r.stdout}${r.stderr}`;
   const info = spawnSync("openssl", ["ts", "-reply", "-in", replyFile, "-text"], { encoding: "utf8" }).stdout;
-  return { ok: r.status === 0 && /Verification: OK/.test(text), text: text.trim().split("\n").at(-1), status: /Status: (.*)/.exec(info)?.[1], bytes: reply.length };
+  return {
+    ok: r.status === 0 && /Verification: OK/.test(text),
+    text: text.trim().split("\n").at(-1),
+    status: /Status: (.*)/.exec(info)?.[1],
+    bytes: reply.length,
+  };
 }
 
 /** A child process, stopped by its pid (SIGTERM, then SIGKILL). */
@@ -181,11 +217,15 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
       stdio: ["ignore", "inherit", "inherit"],
     });
     children.push(server);
-    await waitFor(async () => {
-      if (server.exitCode !== null) throw new Error(`server exited ${server.exitCode}`);
-      const r = await fetch(`${base}/healthz`);
-      if (!r.ok) throw new Error(`healthz ${r.status}`);
-    }, 20_000, "khatam server");
+    await waitFor(
+      async () => {
+        if (server.exitCode !== null) throw new Error(`server exited ${server.exitCode}`);
+        const r = await fetch(`${base}/healthz`);
+        if (!r.ok) throw new Error(`healthz ${r.status}`);
+      },
+      20_000,
+      "khatam server",
+    );
     const startMs = performance.now() - t0;
 
     // The CA chain and a certificate issued for a CSR made by openssl (profile "official").
@@ -193,7 +233,24 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
     const blocks = chain.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g);
     writeFileSync(join(dir, "jp-issuing.pem"), blocks[0]);
     writeFileSync(join(dir, "jp-root.pem"), blocks[1]);
-    openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "subject.key", "-out", "subject.csr", "-subj", "/C=JP/O=Khatam Bench/CN=Bench OCSP Subject"], { cwd: dir });
+    openssl(
+      [
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "subject.key",
+        "-out",
+        "subject.csr",
+        "-subj",
+        "/C=JP/O=Khatam Bench/CN=Bench OCSP Subject",
+      ],
+      { cwd: dir },
+    );
     const issued = await fetch(`${base}/api/admin/cas/jp/certificates`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
@@ -212,12 +269,24 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
     const oursOcspUrl = `${base}/pki/jp/ocsp`;
     const oursTsaUrl = `${base}/tsa`;
     const jp = { caFile: join(dir, "jp-root.pem"), untrusted: join(dir, "jp-issuing.pem") };
-    const oursOcspCheck = checkOcsp(dir, "ours", oursOcspReq, await post(oursOcspUrl, "application/ocsp-request", ocspBody), {
-      ...jp,
-      issuer: join(dir, "jp-issuing.pem"),
-      cert: join(dir, "subject.pem"),
-    });
-    const oursTsCheck = checkTs(dir, "ours", tsQuery, await post(oursTsaUrl, "application/timestamp-query", tsBody), jp);
+    const oursOcspCheck = checkOcsp(
+      dir,
+      "ours",
+      oursOcspReq,
+      await post(oursOcspUrl, "application/ocsp-request", ocspBody),
+      {
+        ...jp,
+        issuer: join(dir, "jp-issuing.pem"),
+        cert: join(dir, "subject.pem"),
+      },
+    );
+    const oursTsCheck = checkTs(
+      dir,
+      "ours",
+      tsQuery,
+      await post(oursTsaUrl, "application/timestamp-query", tsBody),
+      jp,
+    );
 
     // --- OpenSSL's peers: the bench root as CA, a delegated OCSP responder and a TSA certificate it issues -------
     const ca = resolve(pki, "root.pem");
@@ -241,9 +310,52 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
         "",
       ].join("\n"),
     );
-    for (const [name, section, serial] of [["peer-ocsp", "ocsp", 101], ["peer-tsa", "tsa", 102]]) {
-      openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/C=JP/O=Khatam Bench/CN=Bench ${name}`], { cwd: dir });
-      openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", ca, "-CAkey", caKey, "-set_serial", String(serial), "-days", "30", "-sha256", "-extfile", "peer.ext", "-extensions", section, "-out", `${name}.pem`], { cwd: dir });
+    for (const [name, section, serial] of [
+      ["peer-ocsp", "ocsp", 101],
+      ["peer-tsa", "tsa", 102],
+    ]) {
+      openssl(
+        [
+          "req",
+          "-new",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          `${name}.key`,
+          "-out",
+          `${name}.csr`,
+          "-subj",
+          `/C=JP/O=Khatam Bench/CN=Bench ${name}`,
+        ],
+        { cwd: dir },
+      );
+      openssl(
+        [
+          "x509",
+          "-req",
+          "-in",
+          `${name}.csr`,
+          "-CA",
+          ca,
+          "-CAkey",
+          caKey,
+          "-set_serial",
+          String(serial),
+          "-days",
+          "30",
+          "-sha256",
+          "-extfile",
+          "peer.ext",
+          "-extensions",
+          section,
+          "-out",
+          `${name}.pem`,
+        ],
+        { cwd: dir },
+      );
     }
     // An openssl CA index holding the bench leaf (serial 02, P-256, issued by the bench root) as valid.
     const leafPem = resolve(pki, "leaf.pem");
@@ -251,24 +363,48 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
     const d = new Date(enddate);
     const p2 = (n) => String(n).padStart(2, "0");
     const expiry = `${p2(d.getUTCFullYear() % 100)}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}Z`;
-    const subject = openssl(["x509", "-in", leafPem, "-noout", "-subject", "-nameopt", "compat"]).trim().replace(/^subject=\s*/, "");
+    const subject = openssl(["x509", "-in", leafPem, "-noout", "-subject", "-nameopt", "compat"])
+      .trim()
+      .replace(/^subject=\s*/, "");
     writeFileSync(join(dir, "index.txt"), `V\t${expiry}\t\t02\tunknown\t${subject}\n`);
     writeFileSync(join(dir, "index.txt.attr"), "unique_subject = no\n");
     const peerOcspReq = join(dir, "peer.ocsp-req.der");
     openssl(["ocsp", "-issuer", ca, "-cert", leafPem, "-reqout", peerOcspReq]);
 
     const ocspPort = await freePort();
-    const ocspd = spawn("openssl", ["ocsp", "-index", "index.txt", "-port", String(ocspPort), "-rsigner", "peer-ocsp.pem", "-rkey", "peer-ocsp.key", "-CA", ca, "-timeout", "2"], {
-      cwd: dir,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const ocspd = spawn(
+      "openssl",
+      [
+        "ocsp",
+        "-index",
+        "index.txt",
+        "-port",
+        String(ocspPort),
+        "-rsigner",
+        "peer-ocsp.pem",
+        "-rkey",
+        "peer-ocsp.key",
+        "-CA",
+        ca,
+        "-timeout",
+        "2",
+      ],
+      {
+        cwd: dir,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     children.push(ocspd);
     const ocspdErr = []; // its stderr: one "Received request" line per request served, the responder's own count
     ocspd.stderr.on("data", (b) => ocspdErr.push(b));
     const ocspdServed = () => Buffer.concat(ocspdErr).toString("latin1").split("Received request").length - 1;
     const peerOcspUrl = `http://127.0.0.1:${ocspPort}/`;
     const peerOcspBody = readFileSync(peerOcspReq);
-    const peerOcspResp = await waitFor(() => post(peerOcspUrl, "application/ocsp-request", peerOcspBody), 10_000, "openssl ocsp");
+    const peerOcspResp = await waitFor(
+      () => post(peerOcspUrl, "application/ocsp-request", peerOcspBody),
+      10_000,
+      "openssl ocsp",
+    );
     const peerOcspCheck = checkOcsp(dir, "peer", peerOcspReq, peerOcspResp, { caFile: ca, issuer: ca, cert: leafPem });
 
     writeFileSync(join(dir, "tsaserial"), "01\n");
@@ -304,9 +440,13 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
             const q = join(dir, `tsq-${k % 4}.tsq`);
             const r = join(dir, `tsr-${k % 4}.tsr`);
             writeFileSync(q, query);
-            const p = spawn("openssl", ["ts", "-reply", "-config", join(dir, "ts.cnf"), "-queryfile", q, "-out", r], { stdio: "ignore" });
+            const p = spawn("openssl", ["ts", "-reply", "-config", join(dir, "ts.cnf"), "-queryfile", q, "-out", r], {
+              stdio: "ignore",
+            });
             p.on("error", rej);
-            p.on("exit", (code) => (code === 0 ? res(readFileSync(r)) : rej(new Error(`openssl ts -reply exited ${code}`))));
+            p.on("exit", (code) =>
+              code === 0 ? res(readFileSync(r)) : rej(new Error(`openssl ts -reply exited ${code}`)),
+            );
           }),
       );
       chainP = next.catch(() => undefined);
@@ -324,7 +464,9 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
     });
     await new Promise((r) => tsaServer.listen(0, "127.0.0.1", r));
     const peerTsaUrl = `http://127.0.0.1:${tsaServer.address().port}/tsa`;
-    const peerTsCheck = checkTs(dir, "peer", tsQuery, await post(peerTsaUrl, "application/timestamp-query", tsBody), { caFile: ca });
+    const peerTsCheck = checkTs(dir, "peer", tsQuery, await post(peerTsaUrl, "application/timestamp-query", tsBody), {
+      caFile: ca,
+    });
 
     const checks = { oursOcsp: oursOcspCheck, oursTs: oursTsCheck, peerOcsp: peerOcspCheck, peerTs: peerTsCheck };
     const problems = Object.entries(checks)
@@ -355,10 +497,13 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
       }).ok,
       tsa: checkTs(dir, "ours-after", tsQuery, await post(oursTsaUrl, "application/timestamp-query", tsBody), jp).ok,
     };
-    if (!after.ocsp || !after.tsa) problems.push(`trust services: answers after the load not verified: ${JSON.stringify(after)}`);
+    if (!after.ocsp || !after.tsa)
+      problems.push(`trust services: answers after the load not verified: ${JSON.stringify(after)}`);
     for (const [k, v] of Object.entries({ oursOcsp, oursTsa, oursOcspFresh })) // the peers' errors are reported in the table
-      if (v.non2xx || v.errors || v.timeouts) problems.push(`trust services: ${k}: ${v.non2xx} non-2xx, ${v.errors} errors, ${v.timeouts} timeouts`);
-    const serverRssKb = Number(/VmHWM:\s*(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1]) || undefined;
+      if (v.non2xx || v.errors || v.timeouts)
+        problems.push(`trust services: ${k}: ${v.non2xx} non-2xx, ${v.errors} errors, ${v.timeouts} timeouts`);
+    const serverRssKb =
+      Number(/VmHWM:\s*(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1]) || undefined;
     return {
       settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S },
       serverStartMs: startMs,
@@ -368,7 +513,12 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
       peer: { ocsp: peerOcsp, tsa: peerTsa, ocspFresh: peerOcspFresh },
       checks,
       after,
-      ocspdStderr: Buffer.concat(ocspdErr).toString("latin1").replace(/ocsp: Received request.*\n/g, "").trim().slice(0, 400) || undefined,
+      ocspdStderr:
+        Buffer.concat(ocspdErr)
+          .toString("latin1")
+          .replace(/ocsp: Received request.*\n/g, "")
+          .trim()
+          .slice(0, 400) || undefined,
       problems,
     };
   } finally {

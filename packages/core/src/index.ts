@@ -1,4 +1,4 @@
 import "reflect-metadata";
 
-export type { HashAlgorithm, Signer, SignatureAlgorithm } from "./keys/signer.js";
+export type { HashAlgorithm, SignatureAlgorithm, Signer } from "./keys/signer.js";
 export { algorithmFor, defaultHash, generateKey, type KeyType, softwareSigner } from "./keys/software.js";

@@ -162,7 +162,7 @@ describe("valid signatures", () => {
   test("online OCSP through the injected fetch gives the status when nothing is embedded", async () => {
     const calls: string[] = [];
     const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
-      calls.push(`${init?.method} ${url} ${(init?.headers as Record<string, string>)["content-type"]}`);
+      calls.push(`${init?.method} ${url} ${(init?.headers as Record<string, string> | undefined)?.["content-type"]}`);
       const answer = await jp.ocspRespond(new Uint8Array(init!.body as Uint8Array));
       return new Response(answer as BodyInit, { headers: { "content-type": "application/ocsp-response" } });
     }) as typeof fetch;

@@ -64,7 +64,12 @@ const isIso = (s: unknown, what: string) => {
 function assertContractShape(report: ValidationReport, file: Uint8Array): void {
   const json = JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
   // The contract's fields, plus file-level warnings when there are any (the contract may be extended).
-  assert.deepEqual(Object.keys(json).filter((k) => k !== "warnings").sort(), ["sha256", "signatures", "verdict"]);
+  assert.deepEqual(
+    Object.keys(json)
+      .filter((k) => k !== "warnings")
+      .sort(),
+    ["sha256", "signatures", "verdict"],
+  );
   if (json.warnings !== undefined) assert.ok(Array.isArray(json.warnings) && json.warnings.length > 0);
   oneOf(json.verdict, ["VALID", "INVALID", "INDETERMINATE"], "verdict");
   assert.equal(json.sha256, createHash("sha256").update(file).digest("hex"));

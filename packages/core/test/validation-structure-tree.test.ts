@@ -37,7 +37,13 @@ function signWithTagging(
     const docRef = (reader.resolve(root.get("K")) as PdfRef[])[0]!;
     const { ref: pageRef } = page(reader);
     const form = update.add(
-      dict({ Type: name("StructElem"), S: name("Form"), P: docRef, Pg: pageRef, K: dict({ Type: name("OBJR"), Obj: widget }) }),
+      dict({
+        Type: name("StructElem"),
+        S: name("Form"),
+        P: docRef,
+        Pg: pageRef,
+        K: dict({ Type: name("OBJR"), Obj: widget }),
+      }),
     );
     update.set(docRef, reader.dict(docRef, "doc").clone().set("K", [form]));
     update.set(root.get("ParentTree") as PdfRef, dict({ Nums: [0, form] }));
@@ -60,7 +66,13 @@ test("a structure element with /ActualText added with the widget stays OTHER", a
     const { ref: pageRef } = page(reader);
     update.set(
       form,
-      dict({ Type: name("StructElem"), S: name("Form"), Pg: pageRef, ActualText: text("Pay 1,000,000"), K: dict({ Type: name("OBJR"), Obj: widget }) }),
+      dict({
+        Type: name("StructElem"),
+        S: name("Form"),
+        Pg: pageRef,
+        ActualText: text("Pay 1,000,000"),
+        K: dict({ Type: name("OBJR"), Obj: widget }),
+      }),
     );
   });
   assert.equal(analyseModifications(after, signedEnd).level, "OTHER");
@@ -70,7 +82,10 @@ test("re-tagging existing content (an OBJR to something other than the new widge
   const { pdf, signedEnd } = await taggedSigned();
   const after = signWithTagging(pdf, (reader, update, form) => {
     const { ref: pageRef } = page(reader);
-    update.set(form, dict({ Type: name("StructElem"), S: name("Form"), K: dict({ Type: name("OBJR"), Obj: pageRef }) }));
+    update.set(
+      form,
+      dict({ Type: name("StructElem"), S: name("Form"), K: dict({ Type: name("OBJR"), Obj: pageRef }) }),
+    );
   });
   assert.equal(analyseModifications(after, signedEnd).level, "OTHER");
 });

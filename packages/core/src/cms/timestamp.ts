@@ -3,9 +3,6 @@
  * TimeStampResp (§ 2.4.2) before its token is embedded: granted status, the message imprint we asked for, our nonce.
  */
 
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { TSTInfo } from "@peculiar/asn1-tsp";
-import { digestAlgorithmIdentifier } from "../pki/algorithms.js";
 import { digestAlgorithmDer } from "./algorithm-identifiers.js";
 import {
   children,

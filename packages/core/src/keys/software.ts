@@ -21,7 +21,10 @@ export function defaultHash(key: KeyObject): HashAlgorithm {
 }
 
 /** The signature algorithm a key implies; RSA keys use PKCS#1 v1.5 unless `pss` is asked for. */
-export function algorithmFor(key: KeyObject, options: { hash?: HashAlgorithm; pss?: boolean } = {}): SignatureAlgorithm {
+export function algorithmFor(
+  key: KeyObject,
+  options: { hash?: HashAlgorithm; pss?: boolean } = {},
+): SignatureAlgorithm {
   const hash = options.hash ?? defaultHash(key);
   switch (key.asymmetricKeyType) {
     case "ec":

@@ -66,9 +66,6 @@ export function hashOutputLength(hash: AnyHashAlgorithm): number {
   return { "SHA-1": 20, "SHA-256": 32, "SHA-384": 48, "SHA-512": 64 }[hash];
 }
 
-/** DER NULL, the parameters of the PKCS#1 v1.5 signature identifiers (RFC 8017 App. A.2.4). */
-const DER_NULL = new Uint8Array([0x05, 0x00]).buffer;
-
 /**
  * The signatureAlgorithm AlgorithmIdentifier for a signer's algorithm, as X.509 (RFC 5280 § 4.1.1.2), CRLs,
  * OCSP (RFC 6960 § 4.2.1) and CMS (RFC 5652 § 5.3) carry it:

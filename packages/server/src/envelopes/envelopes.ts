@@ -23,7 +23,6 @@ import { certificateInfo } from "@khatam/core/validation/cades";
 import {
   type AppendEventOptions,
   type AuditEvent,
-  type AuditEventType,
   appendEvent,
   chainEvents,
   listEvents,
@@ -583,7 +582,7 @@ export async function auditTrail(options: {
 export async function registerEntry(options: { readonly db: Db; readonly code: string }) {
   const code = options.code.toUpperCase();
   const envelope = /^[A-Z2-7]{20,64}$/.test(code) ? await store.envelopeByRegisterCode(options.db, code) : undefined;
-  if (!envelope || envelope.status !== "completed") {
+  if (envelope?.status !== "completed") {
     throw new EnvelopeError("not_found", "no completed document has this register code");
   }
   const signed = await store.signedEvents(options.db, envelope.id);
@@ -611,7 +610,7 @@ export async function expireDue(db: Db, now: Date = new Date(), options: { publi
   for (const id of await store.dueForExpiry(db, now)) {
     const done = await db.transaction().execute(async (tx) => {
       const envelope = await store.lockEnvelope(tx, id);
-      if (!envelope || envelope.status !== "sent" || !envelope.expires_at || envelope.expires_at > now) return false;
+      if (envelope?.status !== "sent" || !envelope.expires_at || envelope.expires_at > now) return false;
       if (!(await store.updateEnvelopeVersioned(tx, id, envelope.version, { status: "expired" }))) return false;
       await appendEvent(tx, {
         envelopeId: id,

@@ -52,7 +52,10 @@ const timestampers = new WeakMap<TrustStore, Map<string, Timestamper>>();
  */
 export function inProcessTsa(store: TrustStore, caId: string): Timestamper {
   let byCa = timestampers.get(store);
-  if (!byCa) timestampers.set(store, (byCa = new Map()));
+  if (!byCa) {
+    byCa = new Map();
+    timestampers.set(store, byCa);
+  }
   let fn = byCa.get(caId);
   if (!fn) {
     fn = async (hash, digest) => {

@@ -57,7 +57,8 @@ export function judgeStructTree(ctx: DiffContext, widgets: NewWidgets): void {
   }
   // An indirect /ParentTree rewritten in place changes the root without changing its dictionary.
   const pt = after.get("ParentTree");
-  if (pt instanceof PdfRef && sameValue(pt, before?.get("ParentTree"))) parentTreeGained(ctx, pt, pt, widgets, problems);
+  if (pt instanceof PdfRef && sameValue(pt, before?.get("ParentTree")))
+    parentTreeGained(ctx, pt, pt, widgets, problems);
   if (problems.length > 0)
     findings.add("OTHER", `the logical structure (/StructTreeRoot) was changed: ${problems.join("; ")}`);
   else findings.add(widgetLevel(widgets), "the logical structure gained elements tagging the new signature widget");
@@ -83,7 +84,8 @@ export function judgeStructureOverride(ctx: DiffContext, num: number, path: stri
       else problems.push(`/${key} was ${howChanged(before.get(key), after.get(key))}`);
     }
   if (problems.length > 0) ctx.findings.add("OTHER", `${path} (object ${num}) was changed: ${problems.join("; ")}`);
-  else ctx.findings.add(widgetLevel(widgets), `${path} (object ${num}) gained elements tagging the new signature widget`);
+  else
+    ctx.findings.add(widgetLevel(widgets), `${path} (object ${num}) gained elements tagging the new signature widget`);
 }
 
 function refOf(reader: DiffContext["old"], num: number): PdfRef {
