@@ -81,6 +81,23 @@ describe("external signatures (device-held keys)", () => {
     assert.equal(report.signatures[0]!.timestamp?.valid, true);
   });
 
+  test("an r||s value that happens to begin with 0x30 (like a DER SEQUENCE) is still read as r||s", async () => {
+    const pdf = plainPdf();
+    const prepared = await prepareExternalSignature(pdf, {
+      certificate,
+      chain: [pki.issuing.certificate],
+      algorithm: { kind: "ecdsa", hash: "SHA-256" },
+    });
+    let value = await sign(prepared.signedAttributes);
+    for (let i = 0; value[0] !== 0x30 && i < 5000; i++) value = await sign(prepared.signedAttributes);
+    assert.equal(value[0], 0x30, "no r||s value beginning with 0x30 in 5000 tries");
+    const update = await completeExternalSignature(prepared, value);
+    const report = await validatePdf(Buffer.concat([pdf, update]), {
+      trustAnchors: [{ certificate: pki.root.certificate }],
+    });
+    assert.notEqual(report.signatures[0]!.indication, "TOTAL_FAILED");
+  });
+
   test("a value that does not verify with the certificate is refused, and nothing is produced", async () => {
     const pdf = plainPdf();
     const prepared = await prepareExternalSignature(pdf, {

@@ -9,7 +9,7 @@
  *
  * `PreparedSignature` is plain data (bytes and numbers), so it can be stored between the two HTTP requests.
  */
-import { createPublicKey, verify } from "node:crypto";
+import { constants, createPublicKey, verify } from "node:crypto";
 import { certificateParts } from "../cms/der.js";
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signedAttributesFor } from "../cms/signed-data.js";
@@ -100,19 +100,37 @@ export async function completeExternalSignature(
   options: { tsaUrl?: string; timestamp?: (hash: HashAlgorithm, digest: Uint8Array) => Promise<Uint8Array> } = {},
 ): Promise<Uint8Array> {
   const { algorithm } = prepared;
-  const signature =
-    algorithm.kind === "ecdsa" && signatureValue[0] !== 0x30 ? p1363ToDer(signatureValue) : signatureValue;
   const key = createPublicKey({
     key: Buffer.from(certificateParts(prepared.certificate).spki),
     format: "der",
     type: "spki",
   });
-  const ok = verify(
-    algorithm.hash.replace("-", "").toLowerCase(),
-    prepared.signedAttributes,
-    algorithm.kind === "rsa-pss" ? { key, padding: 6, saltLength: algorithm.saltLength } : { key, dsaEncoding: "der" },
-    signature,
-  );
+  const verifies = (candidate: Uint8Array): boolean => {
+    try {
+      return verify(
+        algorithm.hash.replace("-", "").toLowerCase(),
+        prepared.signedAttributes,
+        algorithm.kind === "rsa-pss"
+          ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.saltLength }
+          : { key, dsaEncoding: "der" },
+        candidate,
+      );
+    } catch {
+      return false;
+    }
+  };
+  // An ECDSA value may come as DER (Node, HSMs) or as WebCrypto's r||s; an r||s value can begin with 0x30 too, so
+  // the form is not guessed from the first byte: whichever encoding verifies is the signature (CMS carries DER).
+  const candidates = [signatureValue];
+  if (algorithm.kind === "ecdsa" && signatureValue.length % 2 === 0) {
+    try {
+      candidates.push(p1363ToDer(signatureValue));
+    } catch {
+      // not an r||s value either; the DER candidate decides
+    }
+  }
+  const signature = candidates.find(verifies);
+  const ok = signature !== undefined;
   if (!ok) throw new SignError("the signature value does not verify with the signer's certificate");
   const unsigned: Uint8Array[] = [];
   if (prepared.level === "B-T") {
