@@ -117,7 +117,9 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         .selectFrom("outbox")
         .select(["id", "kind", "payload", "attempts"])
         .where("delivered_at", "is", null)
-        .where("next_attempt_at", "<=", at)
+        // The database stores microseconds (a row enqueued with the default now()), the clock here milliseconds:
+        // "due" is anything before the end of the current millisecond, or a row enqueued within it would wait a turn.
+        .where("next_attempt_at", "<", new Date(at.getTime() + 1))
         .where("attempts", "<", MAX_ATTEMPTS)
         .orderBy("next_attempt_at")
         .orderBy("id")
