@@ -41,7 +41,13 @@ function assertVerifiesAndCatchesTampering(spki: Uint8Array, scheme: SignatureSc
     assert.equal(bothVerify(spki, scheme, MESSAGE, flip(signature, at)), false, `signature bit flipped at ${at}`);
   }
   assert.equal(bothVerify(spki, scheme, flip(MESSAGE, 5), signature), false, "data bit flipped");
-  assert.equal(bothVerify(spki, scheme, MESSAGE, signature.subarray(1)), false, "signature truncated");
+  // RFC 8017 § 8.1.2 / 8.2.2 step 1: a signature of the wrong length is invalid. OpenSSL left-pads a short RSA
+  // signature, so when the dropped first byte was 0x00 (about 1 in 100 signatures under a 2047-bit modulus) node
+  // still accepts it; the browser implementation follows the RFC. Only ours is asserted in that case.
+  const truncated = signature.subarray(1);
+  if (signature[0] === 0 && scheme.kind !== "ecdsa") {
+    assert.equal(browser.verifySignature(spki, scheme, MESSAGE, truncated), false, "signature truncated");
+  } else assert.equal(bothVerify(spki, scheme, MESSAGE, truncated), false, "signature truncated");
 }
 
 const rsaKeys = new Map<number, { privateKey: KeyObject; publicKey: KeyObject }>();
