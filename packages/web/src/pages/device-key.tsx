@@ -7,6 +7,7 @@
  */
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { CertificateRows } from "../components/certificate-rows.js";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary, type FieldError } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
@@ -16,7 +17,6 @@ import { useLanguage } from "../language.js";
 import { ApiError, apiJson, type Certificate, type Me } from "../lib/api.js";
 import { buildCsr } from "../lib/csr.js";
 import { generateDeviceKey, loadDeviceKey, type StoredDeviceKey, saveDeviceKey } from "../lib/device-key.js";
-import { countryName } from "../lib/format-date.js";
 import { useSession } from "../session.js";
 
 export function DeviceKeyPage() {
@@ -24,7 +24,7 @@ export function DeviceKeyPage() {
 }
 
 function DeviceKey({ me }: { readonly me: Me }) {
-  const language = useLanguage();
+  const _language = useLanguage();
   const { t } = useTranslation();
   const { refresh } = useSession();
   const userId = me.user.id ?? "";
@@ -128,22 +128,7 @@ function DeviceKey({ me }: { readonly me: Me }) {
               <h2 id="step-certificate">{t("deviceKey.step2")}</h2>
               {certificate ? (
                 <dl className="summary-list" data-device-certificate={certificate.serial}>
-                  <Row term={t("sign.subject")}>
-                    <code className="break" dir="ltr">
-                      {certificate.subject}
-                    </code>
-                  </Row>
-                  <Row term={t("sign.issuer")}>
-                    {t("home.certificate", { ca: countryName(certificate.ca, language) })}
-                  </Row>
-                  <Row term={t("sign.validUntil")}>
-                    <DateTime value={certificate.notAfter} time={false} />
-                  </Row>
-                  <Row term={t("sign.serial")}>
-                    <code className="break" dir="ltr">
-                      {certificate.serial}
-                    </code>
-                  </Row>
+                  <CertificateRows certificate={certificate} />
                 </dl>
               ) : (
                 <>

@@ -8,7 +8,7 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
-import { DateTime } from "../components/date-time.js";
+import { CertificateRows } from "../components/certificate-rows.js";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
 import { Row } from "../components/summary-list.js";
@@ -16,7 +16,6 @@ import { useLanguage } from "../language.js";
 import { ApiError, type Certificate, type Me } from "../lib/api.js";
 import { base64ToBytes, loadDeviceKey, type StoredDeviceKey, signWithDeviceKey } from "../lib/device-key.js";
 import { completeSignature, type Envelope, prepareSignature, signEnvelope } from "../lib/envelopes.js";
-import { countryName } from "../lib/format-date.js";
 import { localName } from "../lib/names.js";
 import { useSession } from "../session.js";
 import { EnvelopeLoader, myTurn } from "./envelope.js";
@@ -174,23 +173,9 @@ function Confirm({ envelope, me }: { readonly envelope: Envelope; readonly me: M
               <h2 id="certificate-heading">{t("sign.certificate")}</h2>
               {certificate ? (
                 <dl className="summary-list">
-                  <Row term={t("sign.subject")}>
-                    <code className="break" dir="ltr">
-                      {certificate.subject}
-                    </code>
-                  </Row>
-                  <Row term={t("sign.issuer")}>
-                    {t("home.certificate", { ca: countryName(certificate.ca, language) })}
-                  </Row>
-                  <Row term={t("sign.validUntil")}>
-                    <DateTime value={certificate.notAfter} time={false} />
-                  </Row>
-                  <Row term={t("sign.keyHolder")}>{t(`sign.methods.${chosen}`)}</Row>
-                  <Row term={t("sign.serial")}>
-                    <code className="break" dir="ltr">
-                      {certificate.serial}
-                    </code>
-                  </Row>
+                  <CertificateRows certificate={certificate}>
+                    <Row term={t("sign.keyHolder")}>{t(`sign.methods.${chosen}`)}</Row>
+                  </CertificateRows>
                 </dl>
               ) : deviceKey === undefined ? (
                 <p>{t("loading")}</p>
