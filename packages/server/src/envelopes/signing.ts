@@ -10,8 +10,10 @@
  *
  * All trust services are the platform's own, called in process (verify/platform-trust.ts).
  */
+
 import { createPublicKey } from "node:crypto";
 import type { SignatureAlgorithm, Signer } from "@khatam/core/keys/signer";
+import { algorithmFor } from "@khatam/core/keys/software";
 import {
   completeExternalSignature,
   type PreparedSignature,
@@ -58,12 +60,9 @@ export async function signWithPlatformKey(options: {
 /** The signature algorithm a device key of this certificate uses (ECDSA with the curve's hash, or RSA PKCS#1 v1.5). */
 export function algorithmForCertificate(spki: Uint8Array): SignatureAlgorithm {
   const key = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
-  if (key.asymmetricKeyType === "ec") {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    return { kind: "ecdsa", hash: curve === "secp384r1" ? "SHA-384" : curve === "secp521r1" ? "SHA-512" : "SHA-256" };
-  }
-  if (key.asymmetricKeyType === "rsa") return { kind: "rsa-pkcs1", hash: "SHA-256" };
-  throw new EnvelopeError("no_signing_certificate", `unsupported key type ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== "ec" && key.asymmetricKeyType !== "rsa")
+    throw new EnvelopeError("no_signing_certificate", `unsupported key type ${key.asymmetricKeyType}`);
+  return algorithmFor(key);
 }
 
 export async function prepareDeviceSignature(options: {
