@@ -95,6 +95,7 @@ async function startServer({ dir, databaseUrl, nodeArgs = [] }) {
       KHATAM_DEMO: "1",
       KHATAM_DEMO_KEY_TYPE: "P-256",
       KHATAM_VERIFY_RATE_LIMIT: "100000000",
+      KHATAM_PROTOCOL_RATE_LIMIT: "100000000",
       LOG_LEVEL: "warn",
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: "" }),
     },

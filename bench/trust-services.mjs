@@ -212,6 +212,7 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
         KHATAM_DATA: join(dir, "data"),
         KHATAM_DEMO_KEY_TYPE: "P-256",
         KHATAM_ADMIN_TOKEN: adminToken,
+        KHATAM_PROTOCOL_RATE_LIMIT: "100000000",
         LOG_LEVEL: "warn",
       },
       stdio: ["ignore", "inherit", "inherit"],

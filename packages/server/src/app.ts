@@ -3,6 +3,7 @@
  * on an empty one in demo mode, creates the demo federation's PKIs), then mounts the routes. main.ts reads the
  * environment and listens; tests call buildApp directly.
  */
+import { chmod, mkdir } from "node:fs/promises";
 import type { KeyType } from "@khatam/core/keys/software";
 import { type FastifyInstance, type FastifyServerOptions, fastify } from "fastify";
 import { identityPlugin } from "./auth/identity.js";
@@ -68,6 +69,11 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions["logger"];
   /** `KHATAM_VERIFY_RATE_LIMIT`: `POST /api/verify` requests per minute and client address (default 30). */
   readonly verifyPerMinute?: number;
+  /**
+   * `KHATAM_PROTOCOL_RATE_LIMIT`: requests per minute and client address to the trust services (OCSP, TSA, CRL,
+   * certificates; default 600). A relying party fetches a handful per validation; a flood is refused with 429.
+   */
+  readonly protocolPerMinute?: number;
 }
 
 /** The demo federation's CAs (CONTRACTS § 3). */
@@ -99,6 +105,7 @@ declare module "fastify" {
 
 /** Builds the application; the trust store is reachable as `app.trustStore` and closed with the app. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  await privateDirectory(options.dataDir);
   const masterKey = () => loadMasterKey(options.dataDir, options.masterKey);
   const keyStore: KeyStore = options.pkcs11
     ? await pkcs11KeyStore(options.pkcs11)
@@ -151,7 +158,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await database.close();
     await store.close();
   });
-  await app.register(identityPlugin, { db: database.db, adminToken: options.adminToken });
+  await app.register(identityPlugin, {
+    db: database.db,
+    adminToken: options.adminToken,
+    publicUrl: options.publicUrl,
+  });
   // Notifications: stopped in preClose, before the database closes in onClose; the delivery in flight finishes.
   const backgroundJobs = options.backgroundJobs ?? true;
   const outbox = startOutboxWorker({
@@ -190,7 +201,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(webhookRoutes, { db: database.db });
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
-  await app.register(trustRoutes, { store, adminToken: options.adminToken });
+  await app.register(trustRoutes, { store, perMinute: options.protocolPerMinute });
   await app.register(loginRoutes, {
     box: app.secretBox,
     publicUrl: options.publicUrl,
@@ -209,4 +220,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(verifyRoutes, { publicUrl: options.publicUrl, perMinute: options.verifyPerMinute });
   await app.register(webRoutes);
   return app;
+}
+
+/**
+ * The data directory holds the database, sealed keys and the master key: readable by the server's user only (0700),
+ * also when it already existed with looser rights. Files inside are created under the process umask (main.ts sets
+ * 077), so a directory shared by mistake does not expose them either.
+ */
+async function privateDirectory(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  await chmod(path, 0o700);
 }

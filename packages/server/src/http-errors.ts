@@ -31,6 +31,14 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error instanceof HttpError) {
       return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } });
     }
+    // SQLSTATE class 22 (data exception: NUL in text, numeric out of range, invalid datetime) is a value the client
+    // sent that slipped past validation; it is their error, not the server's.
+    const sqlState = (error as { code?: unknown }).code;
+    if (typeof sqlState === "string" && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+      return reply
+        .status(400)
+        .send({ error: { code: "invalid_request", message: "a value in the request is invalid" } });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const code = FASTIFY_CODES[error.code] ?? (status === 415 ? "unsupported_media_type" : "invalid_request");

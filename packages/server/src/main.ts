@@ -5,17 +5,26 @@
 import type { KeyType } from "@khatam/core/keys/software";
 import { buildApp } from "./app.js";
 
+// Everything the server writes (database, keys, master key) is for its own user only.
+process.umask(0o077);
 const env = process.env;
 const port = Number(env.PORT ?? 8080);
 const host = env.HOST ?? "127.0.0.1";
 const urlHost = host.includes(":") ? `[${host}]` : host;
 const demoKeyType = env.KHATAM_DEMO_KEY_TYPE as KeyType | undefined; // development and tests: e.g. P-256 for speed
-// POST /api/verify requests per minute and client address (default 30); load tests (bench/) raise it.
-const verifyPerMinute = env.KHATAM_VERIFY_RATE_LIMIT ? Number(env.KHATAM_VERIFY_RATE_LIMIT) : undefined;
-if (verifyPerMinute !== undefined && !(Number.isInteger(verifyPerMinute) && verifyPerMinute > 0)) {
-  console.error("khatam server: KHATAM_VERIFY_RATE_LIMIT must be a positive integer (requests per minute)");
-  process.exit(1);
+/** A requests-per-minute setting: a positive integer, or unset for the default. */
+function perMinute(name: string): number | undefined {
+  const value = env[name] ? Number(env[name]) : undefined;
+  if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+    console.error(`khatam server: ${name} must be a positive integer (requests per minute)`);
+    process.exit(1);
+  }
+  return value;
 }
+// POST /api/verify (default 30) and the trust services (default 600), per minute and client address; load tests
+// (bench/) raise them.
+const verifyPerMinute = perMinute("KHATAM_VERIFY_RATE_LIMIT");
+const protocolPerMinute = perMinute("KHATAM_PROTOCOL_RATE_LIMIT");
 
 const app = await buildApp({
   dataDir: env.KHATAM_DATA ?? "./data",
@@ -39,6 +48,7 @@ const app = await buildApp({
     ? { module: env.KHATAM_PKCS11_MODULE, token: env.KHATAM_PKCS11_TOKEN, pin: env.KHATAM_PKCS11_PIN }
     : undefined,
   verifyPerMinute,
+  protocolPerMinute,
   logger: { level: env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization", "req.headers.cookie"] },
 }).catch((error: unknown) => {
   console.error(`khatam server: cannot start: ${error instanceof Error ? error.message : error}`);

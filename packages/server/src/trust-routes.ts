@@ -1,13 +1,15 @@
 /**
  * The national trust services over HTTP (CONTRACTS § 3): CA certificates, CRL (RFC 5280), OCSP (RFC 6960, POST and
  * the GET form of its appendix A), the public certificate directory, the time-stamp authority (RFC 3161) and the
- * platform's trusted list (ETSI TS 119 612) and the bootstrap administration of certificates (issue for a CSR, revoke) behind `KHATAM_ADMIN_TOKEN`.
+ * platform's trusted list (ETSI TS 119 612) and the
+ * platform administrator's certificate operations (issue for a CSR, revoke).
  *
  * Protocol errors are answered in the protocol: an unreadable OCSP request gets an OCSPResponse `malformedRequest`
  * (RFC 6960 § 2.3) and an unreadable time-stamp query a TimeStampResp `rejection` (RFC 3161 § 2.4.2), both HTTP 200;
  * HTTP-level errors (unknown CA, wrong media type, body too large) are JSON errors.
  */
-import { createHash, timingSafeEqual, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
+import rateLimit from "@fastify/rate-limit";
 import { toPem } from "@khatam/core/pki/certificate";
 import type { RevocationReason } from "@khatam/core/pki/crl";
 import { InvalidCertificationRequestError } from "@khatam/core/pki/csr";
@@ -17,8 +19,8 @@ import { type TrustStore, TrustStoreError } from "./trust-store.js";
 
 export interface TrustRoutesOptions {
   readonly store: TrustStore;
-  /** Bearer token of the bootstrap administrator; when unset, the admin routes answer 401. */
-  readonly adminToken?: string;
+  /** Requests per minute and client address (default 600). */
+  readonly perMinute?: number;
 }
 
 /** Media types of the protocols (RFC 6960 App. C, RFC 3161 § 4, RFC 2585 § 4, RFC 8555 § 9.1). */
@@ -53,6 +55,13 @@ const REVOCATION_REASONS: readonly RevocationReason[] = [
 
 export const trustRoutes: FastifyPluginAsync<TrustRoutesOptions> = async (app, options) => {
   const { store } = options;
+  // The responders sign on every request (OCSP, TSA): unthrottled, one client could keep the signing keys busy.
+  await app.register(rateLimit, {
+    max: options.perMinute ?? 600,
+    timeWindow: "1 minute",
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(429, "rate_limited", `too many requests; try again in ${context.after}`) as never,
+  });
   app.addContentTypeParser(
     [MEDIA.ocspRequest, MEDIA.tsQuery],
     { parseAs: "buffer", bodyLimit: PROTOCOL_BODY_LIMIT },
@@ -118,19 +127,23 @@ export const trustRoutes: FastifyPluginAsync<TrustRoutesOptions> = async (app, o
     return reply.type(MEDIA.ocspResponse).send(Buffer.from(await ca.ocspRespond(der)));
   });
 
+  // The public directory says which certificates exist and their status. A person's certificate (profile official)
+  // is listed without its e-mail address and without the certificate itself, whose subjectAltName holds the
+  // address: relying parties get it from the signature that embeds it, harvesters get no list of officials' mail.
   app.get("/pki/:ca/certs", async (request) => {
     const ca = pki(request);
     return ca.certificates().map((record) => {
       const status = ca.status(record.serial);
+      const personal = record.profile === "official";
       return {
         serial: record.serial,
-        subject: rfc4514(new X509Certificate(record.der).subject),
+        subject: withoutEmail(rfc4514(new X509Certificate(record.der).subject)),
         profile: record.profile,
         status: status.status,
         notBefore: record.notBefore.toISOString(),
         notAfter: record.notAfter.toISOString(),
         ...(status.status === "revoked" && { revokedAt: status.revokedAt?.toISOString(), reason: status.reason }),
-        pem: toPem(record.der),
+        ...(!personal && { pem: toPem(record.der) }),
       };
     });
   });
@@ -165,19 +178,25 @@ export const trustRoutes: FastifyPluginAsync<TrustRoutesOptions> = async (app, o
   await app.register(adminRoutes, options);
 };
 
-/** `/api/admin/cas/…`: the bootstrap administrator's certificate operations. */
+/**
+ * `/api/admin/cas/…`: the platform administrator's certificate operations.
+ *
+ * The guard is a hook of this encapsulated plugin, so it runs for exactly the routes registered below, whatever
+ * spelling of the URL the router matched them by (percent-encoded, case-changed, doubled slashes): authorization
+ * never depends on a string test of the raw URL. Default deny: anything but a platform administrator is refused,
+ * in onRequest, before the body is read. The identity (bearer `KHATAM_ADMIN_TOKEN`, or a platform_admin account)
+ * is resolved once, by the identity plugin.
+ */
 const adminRoutes: FastifyPluginAsync<TrustRoutesOptions> = async (app: FastifyInstance, options) => {
   const { store } = options;
-  const expected = options.adminToken ? createHash("sha256").update(options.adminToken).digest() : undefined;
-  // onRequest: refused before the body is even read.
   app.addHook("onRequest", async (request, reply) => {
-    if (!request.url.startsWith("/api/admin/")) return;
-    const match = /^Bearer +(\S+)$/i.exec(request.headers.authorization ?? "");
-    // Hash both sides so the comparison takes the same time whatever the length or content of the guess.
-    const given = match ? createHash("sha256").update(match[1]!).digest() : undefined;
-    if (!expected || !given || !timingSafeEqual(expected, given)) {
+    const identity = request.identity;
+    if (!identity) {
       reply.header("www-authenticate", 'Bearer realm="khatam"');
       throw new HttpError(401, "unauthorized", "a valid bearer token is required");
+    }
+    if (identity.role !== "platform_admin") {
+      throw new HttpError(403, "forbidden", "only a platform administrator may operate the CAs");
     }
   });
 
@@ -263,4 +282,12 @@ function httpError(error: unknown): unknown {
 /** Node prints a DN one attribute a line, most general first; RFC 4514 strings go the other way, comma-separated. */
 function rfc4514(subject: string): string {
   return subject.split("\n").filter(Boolean).reverse().join(",");
+}
+
+/** An RFC 4514 name without its emailAddress (PKCS#9) attribute. */
+function withoutEmail(name: string): string {
+  return name
+    .split(",")
+    .filter((part) => !/^(emailAddress|E|1\.2\.840\.113549\.1\.9\.1)=/i.test(part))
+    .join(",");
 }

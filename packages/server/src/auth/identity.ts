@@ -9,6 +9,7 @@ import fp from "fastify-plugin";
 import type { Db } from "../db/connect.js";
 import type { Role } from "../db/schema.js";
 import { HttpError } from "../http-errors.js";
+import { readCookie } from "./cookies.js";
 
 export const SESSION_COOKIE = "khatam_session";
 
@@ -55,15 +56,47 @@ export async function issueCredential(
 export interface IdentityOptions {
   readonly db: Db;
   readonly adminToken?: string;
+  /** The platform's public URL: a cookie-authenticated write must come from its origin (see refuseCrossSite). */
+  readonly publicUrl?: string;
+}
+
+/** Methods that change nothing (RFC 9110 § 9.2.1); the others carry a cookie only from the platform's own pages. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Cross-site request forgery: SameSite=Lax alone lets a top-level cross-site POST (a form with text/plain) carry the
+ * session cookie. A cookie-authenticated write is refused unless the browser says it is same-origin
+ * (Fetch Metadata `Sec-Fetch-Site`) or, from browsers that do not send that, its `Origin` is the platform's own.
+ * Requests with neither header come from programs, not from a page another site controls. Bearer tokens are never
+ * sent by a browser on its own, so they need no such check.
+ */
+function refuseCrossSite(request: FastifyRequest, publicOrigin: string | undefined): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const site = request.headers["sec-fetch-site"];
+  if (typeof site === "string") {
+    if (site === "same-origin" || site === "none") return;
+    throw new HttpError(403, "cross_site_request", "a cross-site request may not use the session cookie");
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  const own = new Set([publicOrigin, `${request.protocol}://${request.host}`]);
+  if (!own.has(origin)) {
+    throw new HttpError(403, "cross_site_request", "a cross-site request may not use the session cookie");
+  }
 }
 
 /** Resolves `request.identity` on every request (null when anonymous); routes decide what they require. */
 export const identityPlugin = fp(async (app: FastifyInstance, options: IdentityOptions) => {
   app.decorateRequest("identity", null);
   const admin = options.adminToken ? tokenHash(options.adminToken) : undefined;
+  const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
   app.addHook("onRequest", async (request) => {
-    const token = bearer(request) ?? cookie(request, SESSION_COOKIE);
-    if (!token) return;
+    let token = bearer(request);
+    if (!token) {
+      token = readCookie(request, SESSION_COOKIE);
+      if (!token) return;
+      refuseCrossSite(request, publicOrigin);
+    }
     const h = tokenHash(token);
     if (admin && timingSafeEqual(Buffer.from(h), Buffer.from(admin))) {
       request.identity = {
@@ -115,14 +148,4 @@ export function requireIdentity(request: FastifyRequest, roles?: readonly Role[]
 function bearer(request: FastifyRequest): string | undefined {
   const h = request.headers.authorization;
   return h?.startsWith("Bearer ") ? h.slice(7).trim() || undefined : undefined;
-}
-
-function cookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const [k, ...v] = part.trim().split("=");
-    if (k === name) return decodeURIComponent(v.join("="));
-  }
-  return undefined;
 }

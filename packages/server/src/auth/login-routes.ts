@@ -40,7 +40,8 @@ const loginSchema = {
     required: ["email", "password"],
     additionalProperties: false,
     properties: {
-      email: { type: "string", minLength: 1, maxLength: 320 },
+      // No control characters: PostgreSQL refuses NUL in text, and no address holds one.
+      email: { type: "string", minLength: 1, maxLength: 320, pattern: "^[^\\u0000-\\u001f\\u007f]+$" },
       password: { type: "string", maxLength: 1024 },
       totp: { type: "string", maxLength: 16 },
     },

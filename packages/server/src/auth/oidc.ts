@@ -75,7 +75,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
       state: client.randomState(),
       nonce: client.randomNonce(),
       // Only a path on this site, never `//host` or a URL: no open redirect.
-      returnTo: typeof returnTo === "string" && /^\/(?![/\\])/.test(returnTo) ? returnTo : "/",
+      returnTo: localPath(returnTo),
       expires: Date.now() + STATE_TTL_MS,
     };
     const url = client.buildAuthorizationUrl(await config(), {
@@ -155,3 +155,19 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
     return reply.redirect(flow.returnTo, 302);
   });
 };
+
+/**
+ * `returnTo` only as a path on this platform (no open redirect). Browsers drop tabs and newlines from URLs and read
+ * "\\" as "/", so "/\t/evil.example" would become "//evil.example": any control character or backslash refuses the
+ * value, and what is left must resolve to this origin with the same path.
+ */
+export function localPath(value: unknown): string {
+  if (typeof value !== "string" || !value.startsWith("/") || value.length > 2048) return "/";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f\\]/.test(value) || value.startsWith("//")) return "/";
+  const base = "http://khatam.invalid";
+  const resolved = new URL(value, base);
+  // Dot segments can collapse to "//host" ("/a/../..//evil.example"), which a browser reads as another host.
+  if (resolved.origin !== base || resolved.pathname.startsWith("//")) return "/";
+  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+}

@@ -412,12 +412,19 @@ async function readUpload(request: FastifyRequest): Promise<{ pdf: Uint8Array; m
     if (code === "FST_REQ_FILE_TOO_LARGE" || code === "FST_FILES_LIMIT" || code === "FST_PARTS_LIMIT") {
       throw new EnvelopeError("payload_too_large", `the PDF is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
     }
-    throw e;
+    // A truncated or malformed multipart body (busboy: "Unexpected end of form", bad boundary) is the client's.
+    throw new EnvelopeError("invalid_request", "the multipart body is malformed or truncated");
   }
   if (!pdf) throw new EnvelopeError("invalid_request", "the form has no `file` part");
   if (metaText === undefined) throw new EnvelopeError("invalid_request", "the form has no `meta` part");
   return { pdf, meta: parseMeta(metaText) };
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** Routing orders are small integers; a larger one (1e308) would overflow the database's integer column. */
+const MAX_ROUTING_ORDER = 1000;
 
 function parseMeta(text: string): UploadMeta {
   let raw: unknown;
@@ -431,7 +438,9 @@ function parseMeta(text: string): UploadMeta {
   };
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) bad("must be an object");
   const m = raw as Record<string, unknown>;
-  if (typeof m.title !== "string" || m.title.length > 500) bad("`title` must be a string of at most 500 characters");
+  if (typeof m.title !== "string" || m.title.length > 500 || CONTROL_CHARACTERS.test(m.title)) {
+    bad("`title` must be a string of at most 500 characters without control characters");
+  }
   if (!Array.isArray(m.recipients)) bad("`recipients` must be an array");
   const recipients = (m.recipients as unknown[]).map((r, i) => {
     if (!r || typeof r !== "object") return bad(`recipient ${i + 1} must be an object`);
@@ -441,7 +450,9 @@ function parseMeta(text: string): UploadMeta {
       bad(`recipient ${i + 1}: \`role\` must be signer, approver or viewer`);
     }
     const order = x.order ?? 1;
-    if (typeof order !== "number") bad(`recipient ${i + 1}: \`order\` must be a number`);
+    if (!Number.isInteger(order) || (order as number) < 1 || (order as number) > MAX_ROUTING_ORDER) {
+      bad(`recipient ${i + 1}: \`order\` must be a whole number from 1 to ${MAX_ROUTING_ORDER}`);
+    }
     return { email: x.email as string, role: x.role as RecipientInput["role"], order: order as number };
   });
   let expiresAt: Date | undefined;

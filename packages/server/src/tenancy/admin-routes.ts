@@ -91,6 +91,11 @@ function userView(u: UserRow) {
 
 export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
   const db = app.db;
+  // Default deny for every route of this (encapsulated) plugin, before the body is read or validated; each handler
+  // then narrows further (platform administrator only, own agency only).
+  app.addHook("onRequest", async (request) => {
+    requireIdentity(request, ADMINS);
+  });
 
   const admin = (request: FastifyRequest): Identity => requireIdentity(request, ADMINS);
   const platformAdmin = (request: FastifyRequest): Identity => requireIdentity(request, ["platform_admin"]);
@@ -302,6 +307,11 @@ export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
         displayName?: string;
         locale?: "ar" | "ja" | "en" | null;
       };
+      // Fastify's validator strips unknown properties after `minProperties` passed: a body of only unknown fields
+      // arrives empty.
+      if (Object.keys(body).length === 0) {
+        throw new HttpError(400, "invalid_request", "give at least one of role, disabled, displayName, locale");
+      }
       if (body.role !== undefined && body.role !== user.role) {
         if (body.role === "platform_admin" || user.role === "platform_admin") {
           if (identity.role !== "platform_admin")
