@@ -27,6 +27,7 @@ import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "
 import { trustRoutes } from "./trust-routes.js";
 import { type CaSpecification, TrustStore } from "./trust-store.js";
 import { verifyRoutes } from "./verify/routes.js";
+import { ValidationPool, type ValidationPoolOptions } from "./verify/validation-pool.js";
 import { webRoutes } from "./web-routes.js";
 
 export interface AppOptions {
@@ -74,6 +75,8 @@ export interface AppOptions {
    * certificates; default 600). A relying party fetches a handful per validation; a flood is refused with 429.
    */
   readonly protocolPerMinute?: number;
+  /** Threads, queue and deadline of the worker pool that checks uploaded documents. */
+  readonly documentPool?: ValidationPoolOptions;
 }
 
 /** The demo federation's CAs (CONTRACTS § 3). */
@@ -100,6 +103,8 @@ declare module "fastify" {
     outbox: OutboxWorker;
     /** Periodic tasks (envelope expiry, reminders, expired signing sessions). */
     scheduler: Scheduler;
+    /** Worker threads that validate and inspect uploaded documents off the event loop. */
+    documentPool: ValidationPool;
   }
 }
 
@@ -153,8 +158,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Officials' opened platform-held keys, in memory only (tenancy/signing-keys.ts); forgotten on revocation and close.
   const signers = new SignerCache(keyStore);
   store.onRevoked((ca, serial) => signers.dropSerial(ca, serial));
+  // Uploaded documents are validated and inspected in worker threads (verify/validation-pool.ts).
+  const documentPool = new ValidationPool(options.documentPool);
+  app.decorate("documentPool", documentPool);
   app.addHook("onClose", async () => {
     signers.clear();
+    await documentPool.close();
     await database.close();
     await store.close();
   });

@@ -10,28 +10,96 @@ import { isName, PdfDict, PdfFormatError, type PdfObject, type PdfStream } from 
 /** Decoded structural streams larger than this are refused (decompression bombs). */
 export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
 
-export function decodeStream(stream: PdfStream, limit = MAX_DECODED_BYTES): Uint8Array {
+/**
+ * What one document may decode in all, across every stream, object stream, cross-reference section and revision
+ * view of it. A per-stream limit alone lets a small file name one bomb many times (a /DSS listing one 16 MiB stream
+ * a thousand times, or 20 chained cross-reference streams): the cost must be bounded per document.
+ */
+export const DOCUMENT_DECODE_BUDGET = 128 * 1024 * 1024;
+
+/** The document asked for more decoded bytes than its budget: hostile or absurd, refused as unreadable. */
+export class DecodeBudgetExceeded extends PdfFormatError {
+  constructor(budget: number) {
+    super(`the document's compressed streams expand beyond ${budget >> 20} MB in all`);
+  }
+}
+
+/**
+ * Decodes the streams of one document, each at most once (by its position in the file, so that every revision
+ * view opened on a prefix of the same bytes shares the result), against one budget for the whole document.
+ * Also keeps the cross-reference sections read, by offset, for the same reason.
+ */
+export class StreamDecoder {
+  private used = 0;
+  private readonly decoded = new Map<string, { readonly buffer: ArrayBufferLike; readonly data: Uint8Array }>();
+  /** Cross-reference sections already read, by byte offset, with where each ends (see xref.ts). */
+  readonly sections = new Map<
+    number,
+    { readonly buffer: ArrayBufferLike; readonly end: number; readonly value: unknown }
+  >();
+
+  constructor(readonly budget = DOCUMENT_DECODE_BUDGET) {}
+
+  /** Bytes decoded so far. */
+  get decodedBytes(): number {
+    return this.used;
+  }
+
+  decode(stream: PdfStream, limit = MAX_DECODED_BYTES): Uint8Array {
+    const raw = stream.raw;
+    const key = `${raw.byteOffset}:${raw.length}`;
+    const cached = this.decoded.get(key);
+    if (cached !== undefined && cached.buffer === raw.buffer) return cached.data;
+    if (this.used >= this.budget) throw new DecodeBudgetExceeded(this.budget);
+    const account = { remaining: this.budget - this.used, budget: this.budget };
+    let data: Uint8Array;
+    try {
+      data = decodeStream(stream, limit, account);
+    } finally {
+      this.used = this.budget - account.remaining;
+    }
+    this.decoded.set(key, { buffer: raw.buffer, data });
+    return data;
+  }
+}
+
+/**
+ * Decodes a stream's filters. `account.remaining`, when given, is charged for every decoded byte of every stage
+ * (a doubly-compressed stream costs both inflations) and refuses the stream once it would go below zero.
+ */
+export function decodeStream(stream: PdfStream, limit = MAX_DECODED_BYTES, account?: DecodeAccount): Uint8Array {
   const filter = stream.dict.get("Filter");
   const filters = Array.isArray(filter) ? filter : filter === undefined ? [] : [filter];
+  if (filters.length > 4) throw new PdfFormatError("a stream has more than four filters");
   const parms = stream.dict.get("DecodeParms");
   const parmsList = Array.isArray(parms) ? parms : [parms];
   let data = stream.raw;
   filters.forEach((f, i) => {
     if (!isName(f)) throw new PdfFormatError("stream /Filter is not a name");
     if (f.name !== "FlateDecode" && f.name !== "Fl") throw new PdfFormatError(`unsupported stream filter /${f.name}`);
-    data = inflate(data, limit);
+    data = inflate(data, limit, account);
     const p = parmsList[i];
     if (p instanceof PdfDict) data = unpredict(data, p);
   });
   return data;
 }
 
-function inflate(data: Uint8Array, limit: number): Uint8Array {
+/** What a document has left to decode. */
+interface DecodeAccount {
+  remaining: number;
+  readonly budget: number;
+}
+
+function inflate(data: Uint8Array, limit: number, account?: DecodeAccount): Uint8Array {
   const chunks: Uint8Array[] = [];
   let total = 0;
   const z = new Unzlib((chunk) => {
     total += chunk.length;
     if (total > limit) throw new PdfFormatError(`a compressed stream expands beyond ${limit >> 20} MB`);
+    if (account) {
+      account.remaining -= chunk.length;
+      if (account.remaining < 0) throw new DecodeBudgetExceeded(account.budget);
+    }
     chunks.push(chunk);
   });
   try {

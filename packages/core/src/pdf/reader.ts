@@ -5,7 +5,7 @@
  * 20 MB file to sign it touches a few kilobytes. `PdfReader.open(bytes.subarray(0, end))` gives the view of an
  * earlier revision, which is how validation compares what was signed with what came after.
  */
-import { decodeStream } from "./filters.js";
+import { DecodeBudgetExceeded, StreamDecoder } from "./filters.js";
 import { PdfDict, PdfFormatError, type PdfObject, PdfRef, PdfStream } from "./objects.js";
 import { Parser } from "./parser.js";
 import { findStartXref, readXrefChain, scanObjects, type XrefEntry, type XrefSection } from "./xref.js";
@@ -30,6 +30,8 @@ export class PdfReader {
 
   private constructor(
     readonly bytes: Uint8Array,
+    /** Decodes this document's streams once each, within one budget shared by every view of the same bytes. */
+    readonly decoder: StreamDecoder,
     sections: XrefSection[],
     startXref: number,
     repaired: boolean,
@@ -46,21 +48,25 @@ export class PdfReader {
     this.trailer = trailer;
   }
 
-  /** Opens a PDF; throws PdfFormatError with a one-line reason when it is not one. */
-  static open(bytes: Uint8Array): PdfReader {
+  /**
+   * Opens a PDF; throws PdfFormatError with a one-line reason when it is not one. Views of one document (revisions,
+   * `bytes.subarray(0, end)`) should share the first view's `decoder`, so that nothing is decoded twice and the
+   * document's decode budget holds across all of them.
+   */
+  static open(bytes: Uint8Array, decoder = new StreamDecoder()): PdfReader {
     if (bytes.length < 8 || !headerFound(bytes)) throw new PdfFormatError("not a PDF file (no %PDF- header)");
     let startXref = -1;
     try {
       startXref = findStartXref(bytes);
-      const reader = new PdfReader(bytes, readXrefChain(bytes, startXref), startXref, false);
+      const reader = new PdfReader(bytes, decoder, readXrefChain(bytes, startXref, decoder), startXref, false);
       if (!(reader.trailer.get("Root") instanceof PdfRef)) throw new PdfFormatError("trailer has no /Root");
       return reader;
     } catch (e) {
-      if (!(e instanceof PdfFormatError)) throw e;
+      if (!(e instanceof PdfFormatError) || e instanceof DecodeBudgetExceeded) throw e;
       const scanned = scanObjects(bytes);
       if (scanned.entries.size === 0 || !(scanned.trailer.get("Root") instanceof PdfRef))
         throw new PdfFormatError(`damaged PDF: ${e.message}`);
-      return new PdfReader(bytes, [scanned], startXref, true);
+      return new PdfReader(bytes, decoder, [scanned], startXref, true);
     }
   }
 
@@ -156,7 +162,7 @@ export class PdfReader {
       const first = stream.dict.get("First");
       if (typeof n !== "number" || typeof first !== "number" || n < 0 || n > 1_000_000)
         throw new PdfFormatError(`object stream ${streamNum} has a bad /N or /First`);
-      const data = decodeStream(stream);
+      const data = this.decoder.decode(stream);
       const header = new Parser(data);
       const offsets = new Map<number, number>();
       for (let i = 0; i < n; i++) {

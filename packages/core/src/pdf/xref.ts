@@ -3,7 +3,7 @@
  * through /Prev (§ 7.5.6 incremental updates).
  */
 
-import { decodeStream } from "./filters.js";
+import type { StreamDecoder } from "./filters.js";
 import { PdfDict, PdfFormatError, type PdfObject, PdfRef, PdfStream } from "./objects.js";
 import { indexOf, lastIndexOf, Parser } from "./parser.js";
 
@@ -26,6 +26,12 @@ export interface XrefSection {
 /** More revisions than this are refused: /Prev loops and chains of thousands are attack material. */
 const MAX_SECTIONS = 2000;
 
+/**
+ * Entries one cross-reference stream may declare. A row of /W [0 0 0] takes no bytes, so /Index [0 4e9] would
+ * otherwise make billions of entries out of nothing; 4 million objects is far beyond any real document.
+ */
+export const MAX_XREF_ENTRIES = 4_000_000;
+
 const STARTXREF = new TextEncoder().encode("startxref");
 
 /** § 7.5.5: the offset after the last `startxref` keyword in the file. */
@@ -42,7 +48,7 @@ export function findStartXref(bytes: Uint8Array): number {
  * Reads the chain of sections from `start` through /Prev and /XRefStm, newest first.
  * `resolveLength` lets stream lengths that are indirect references resolve through what is read so far.
  */
-export function readXrefChain(bytes: Uint8Array, start: number): XrefSection[] {
+export function readXrefChain(bytes: Uint8Array, start: number, decoder: StreamDecoder): XrefSection[] {
   const sections: XrefSection[] = [];
   const seen = new Set<number>();
   let offset: number | undefined = start;
@@ -50,12 +56,14 @@ export function readXrefChain(bytes: Uint8Array, start: number): XrefSection[] {
     if (seen.has(offset)) throw new PdfFormatError("cross-reference /Prev chain loops");
     if (sections.length >= MAX_SECTIONS) throw new PdfFormatError(`more than ${MAX_SECTIONS} revisions`);
     seen.add(offset);
-    const section = readSection(bytes, offset);
+    let section = readSection(bytes, offset, decoder);
     // A hybrid-reference file (§ 7.5.8.4) keeps extra entries in the stream that /XRefStm names.
     const stm = section.trailer.get("XRefStm");
     if (section.kind === "table" && typeof stm === "number" && !seen.has(stm)) {
-      const extra = readSection(bytes, stm);
-      for (const [n, e] of extra.entries) if (!section.entries.has(n)) section.entries.set(n, e);
+      const extra = readSection(bytes, stm, decoder);
+      const entries = new Map(section.entries); // the decoder's copy of the section stays as read
+      for (const [n, e] of extra.entries) if (!entries.has(n)) entries.set(n, e);
+      section = { ...section, entries };
     }
     sections.push(section);
     const prev: PdfObject | undefined = section.trailer.get("Prev");
@@ -64,13 +72,24 @@ export function readXrefChain(bytes: Uint8Array, start: number): XrefSection[] {
   return sections;
 }
 
-export function readSection(bytes: Uint8Array, offset: number): XrefSection {
+/**
+ * The section at `offset`. Each revision view of a document is a prefix of the same bytes, so a section read once is
+ * reused by the decoder for every view whose bytes contain all of it.
+ */
+export function readSection(bytes: Uint8Array, offset: number, decoder: StreamDecoder): XrefSection {
   if (!Number.isInteger(offset) || offset < 0 || offset >= bytes.length)
     throw new PdfFormatError(`cross-reference offset ${offset} is outside the file`);
+  // Keyed by the position in the underlying buffer: views are subarrays of one buffer starting at the same place.
+  const at = bytes.byteOffset + offset;
+  const known = decoder.sections.get(at);
+  if (known && known.buffer === bytes.buffer && known.end <= bytes.byteOffset + bytes.length) {
+    return known.value as XrefSection;
+  }
   const p = new Parser(bytes, offset);
   p.skipWhite();
-  if (bytes[p.pos] === 0x78 /* x */) return readTable(p, offset);
-  return readStream(p, offset);
+  const section = bytes[p.pos] === 0x78 /* x */ ? readTable(p, offset) : readStream(p, offset, decoder);
+  decoder.sections.set(at, { buffer: bytes.buffer, end: bytes.byteOffset + p.pos, value: section });
+  return section;
 }
 
 /** § 7.5.4: `xref`, subsections `first count` of 20-byte entries `oooooooooo ggggg n`, then `trailer << >>`. */
@@ -99,7 +118,7 @@ function readTable(p: Parser, offset: number): XrefSection {
 }
 
 /** § 7.5.8: an XRef stream with /W field widths and /Index subsections. */
-function readStream(p: Parser, offset: number): XrefSection {
+function readStream(p: Parser, offset: number, decoder: StreamDecoder): XrefSection {
   const num = p.integer();
   const gen = p.integer();
   if (num === undefined || gen === undefined || p.keyword() !== "obj") p.fail("expected a cross-reference stream");
@@ -114,10 +133,17 @@ function readStream(p: Parser, offset: number): XrefSection {
   const size = dict.get("Size");
   if (typeof size !== "number") p.fail("cross-reference stream without /Size");
   const index = dict.get("Index") ?? [0, size];
-  if (!Array.isArray(index) || index.length % 2 !== 0 || !index.every((x) => typeof x === "number"))
+  if (
+    !Array.isArray(index) ||
+    index.length % 2 !== 0 ||
+    !index.every((x) => typeof x === "number" && Number.isInteger(x) && x >= 0)
+  )
     p.fail("bad /Index in cross-reference stream");
-  const data = decodeStream(stream);
+  const declared = (index as number[]).reduce((sum, x, i) => (i % 2 === 1 ? sum + x : sum), 0);
+  if (declared > MAX_XREF_ENTRIES) p.fail(`a cross-reference stream declares more than ${MAX_XREF_ENTRIES} entries`);
   const rowLen = w0! + w1! + w2!;
+  if (rowLen === 0) p.fail("a cross-reference stream with /W [0 0 0]");
+  const data = decoder.decode(stream);
   const entries = new Map<number, XrefEntry>();
   let pos = 0;
   const field = (width: number, dflt: number): number => {

@@ -16,6 +16,7 @@
  * names are compared, so a 20 MB image costs nothing unless it was rewritten.
  */
 
+import type { StreamDecoder } from "../pdf/filters.js";
 import { judgeCatalog, judgeTrailer } from "./diff/catalog-rules.js";
 import type { DiffContext } from "./diff/context.js";
 import { Findings, maxLevel, rank } from "./diff/findings.js";
@@ -40,6 +41,8 @@ export interface ModificationOptions {
    * time-stamps, § 12.8.2.2.2), 2 form filling and signing, 3 also annotations. Undefined: no certification.
    */
   readonly docMdp?: 1 | 2 | 3;
+  /** The document's stream decoder (PdfReader.decoder), so that revision views share its cache and budget. */
+  readonly decoder?: StreamDecoder;
 }
 
 /**
@@ -52,7 +55,7 @@ export function analyseModifications(
   signedEnd: number,
   options: ModificationOptions = {},
 ): ModificationAnalysis {
-  const split = splitRevisions(bytes, signedEnd);
+  const split = splitRevisions(bytes, signedEnd, options.decoder);
   if (!split.ok) return { level: "OTHER", reasons: [split.reason] };
   let level: ModificationLevel = "NONE";
   const reasons: string[] = [];

@@ -152,7 +152,7 @@ function checkSignedRevision(
 ): void {
   if (signedEnd === reader.bytes.length) return;
   try {
-    const signed = PdfReader.open(reader.bytes.subarray(0, signedEnd));
+    const signed = PdfReader.open(reader.bytes.subarray(0, signedEnd), reader.decoder);
     const there = formFields(signed).find((f) => f.name === field);
     const v = there?.dict.get("V");
     if (!there || (ref && !(v instanceof PdfRef && v.equals(ref))))

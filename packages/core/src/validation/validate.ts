@@ -98,7 +98,7 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
   const reports: SignatureReport[] = signatures.map((sig) => {
     const r = results.get(sig);
     const docMdp = certification && certification.signedEnd <= sig.signedEnd ? certification.permission : undefined;
-    const mods = analyseModifications(bytes, sig.signedEnd, { docMdp });
+    const mods = analyseModifications(bytes, sig.signedEnd, { docMdp, decoder: reader.decoder });
     const errors = [...sig.formatErrors, ...(r?.errors ?? [])];
     if (mods.level === "OTHER") errors.push(...mods.reasons.map((x) => `changed after signing: ${x}`));
     const warnings = [...(r?.warnings ?? [])];

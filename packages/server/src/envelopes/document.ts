@@ -39,6 +39,12 @@ export function inspectPdf(bytes: Uint8Array): InspectedPdf {
   }
 }
 
+/** Inspects an upload and, when nothing has signed it yet, stamps the register line on page 1. */
+export function prepareUpload(pdf: Uint8Array, stamp: string): { inspected: InspectedPdf; working: Uint8Array } {
+  const inspected = inspectPdf(pdf);
+  return { inspected, working: inspected.signatures === 0 ? stampPageOne(pdf, stamp) : pdf };
+}
+
 const FONT_KEY = "KhatamRegister";
 
 /**

@@ -39,7 +39,7 @@ import {
   type OutboxRow,
   webhookRows,
 } from "../notify/outbox.js";
-import { inspectPdf, stampPageOne } from "./document.js";
+import { type InspectedPdf, prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import {
   completeDeviceSignature,
@@ -74,6 +74,13 @@ export interface EnvelopeContext extends PlatformTrust {
   readonly signerFor: SignerResolver;
   /** The clock (tests move it). */
   readonly now?: () => Date;
+  /**
+   * Inspects and stamps an upload off the event loop (the server's worker pool); without it the work is done in
+   * this thread (scripts, tests of the workflow alone).
+   */
+  readonly documents?: {
+    prepare(pdf: Uint8Array, stamp: string): Promise<{ inspected: InspectedPdf; working: Uint8Array }>;
+  };
 }
 
 export interface RecipientInput {
@@ -137,15 +144,14 @@ export async function createEnvelope(options: {
   if (options.expiresAt && options.expiresAt.getTime() <= now.getTime()) {
     throw new EnvelopeError("invalid_request", "expiresAt is in the past");
   }
-  const inspected = inspectPdf(options.pdf);
   const id = randomUUID();
   const registerCode = newRegisterCode();
   // Stamp the register line on page 1 before anyone signs; a PDF signed already is left as it is (an added
   // content stream would count as a change after those signatures).
-  const working =
-    inspected.signatures === 0
-      ? stampPageOne(options.pdf, `Khatam register: ${registerCode} — ${registerUrl(ctx.publicUrl, registerCode)}`)
-      : options.pdf;
+  const stamp = `Khatam register: ${registerCode} — ${registerUrl(ctx.publicUrl, registerCode)}`;
+  const { working } = ctx.documents
+    ? await ctx.documents.prepare(options.pdf, stamp)
+    : prepareUpload(options.pdf, stamp);
   const users = await store.usersByEmail(
     ctx.db,
     options.recipients.map((r) => r.email),

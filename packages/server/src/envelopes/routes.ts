@@ -269,6 +269,7 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
     trustStore: app.trustStore,
     publicUrl: options.publicUrl,
     signerFor: options.signerFor,
+    documents: app.documentPool,
   };
 
   // Domain errors to HTTP; everything else to the application's handler.

@@ -6,7 +6,6 @@
  * client address.
  */
 import rateLimit from "@fastify/rate-limit";
-import { NotAPdfError, validatePdf } from "@khatam/core/validation/validate";
 import type { FastifyInstance } from "fastify";
 import { registerEntry } from "../envelopes/envelopes.js";
 import { EnvelopeError } from "../envelopes/errors.js";
@@ -87,16 +86,15 @@ export async function verifyRoutes(app: FastifyInstance, options: VerifyRoutesOp
   );
   const trustFetch = inProcessTrustFetch(app.trustStore, options.publicUrl);
 
-  app.post("/api/verify", { schema: schemas.verify, bodyLimit: MAX_VERIFY_BYTES }, async (request) => {
+  // The document is validated in a worker thread (validation-pool.ts): a hostile file costs one thread for at most
+  // the pool's deadline, never the event loop.
+  app.post("/api/verify", { schema: schemas.verify, bodyLimit: MAX_VERIFY_BYTES }, async (request, reply) => {
     const body = request.body;
     if (!Buffer.isBuffer(body)) throw new HttpError(415, "unsupported_media_type", "send the PDF as application/pdf");
     try {
-      return await validatePdf(new Uint8Array(body), {
-        trustAnchors: platformTrustAnchors(app.trustStore),
-        online: { fetch: trustFetch, timeoutMs: 5000 },
-      });
+      return await app.documentPool.verify(new Uint8Array(body), platformTrustAnchors(app.trustStore), trustFetch);
     } catch (e) {
-      if (e instanceof NotAPdfError) throw new HttpError(400, "invalid_pdf", e.message);
+      if (e instanceof HttpError && e.statusCode === 503) reply.header("retry-after", "5");
       throw e;
     }
   });

@@ -7,6 +7,7 @@
  * never saw. Every later revision's chain of cross-reference sections must therefore end with exactly the signed
  * revision's sections.
  */
+import { StreamDecoder } from "../../pdf/filters.js";
 import { indexOf } from "../../pdf/parser.js";
 import { PdfReader } from "../../pdf/reader.js";
 
@@ -29,17 +30,22 @@ export const MAX_LATER_REVISIONS = 200;
 
 const EOF_MARK = new TextEncoder().encode("%%EOF");
 
-export function splitRevisions(bytes: Uint8Array, signedEnd: number): RevisionSplit {
+/** `decoder`: the document's, shared by every revision view (each stream decoded once, one budget). */
+export function splitRevisions(
+  bytes: Uint8Array,
+  signedEnd: number,
+  decoder: StreamDecoder = new StreamDecoder(),
+): RevisionSplit {
   let signed: PdfReader;
   let full: PdfReader;
   try {
-    signed = PdfReader.open(bytes.subarray(0, signedEnd));
+    signed = PdfReader.open(bytes.subarray(0, signedEnd), decoder);
   } catch (e) {
     return { ok: false, reason: `the signed revision cannot be read: ${(e as Error).message}` };
   }
   if (signedEnd >= bytes.length) return { ok: true, signed, later: [] };
   try {
-    full = PdfReader.open(bytes);
+    full = PdfReader.open(bytes, decoder);
   } catch (e) {
     return { ok: false, reason: `the revisions after the signature cannot be read: ${(e as Error).message}` };
   }
@@ -74,7 +80,7 @@ export function splitRevisions(bytes: Uint8Array, signedEnd: number): RevisionSp
       if (end === undefined || end <= signedEnd) return oneStep(signed, full, bytes.length);
       let reader: PdfReader;
       try {
-        reader = PdfReader.open(bytes.subarray(0, end));
+        reader = PdfReader.open(bytes.subarray(0, end), decoder);
       } catch {
         return oneStep(signed, full, bytes.length);
       }
