@@ -4,6 +4,7 @@
  * environment and listens; tests call buildApp directly.
  */
 import type { KeyType } from "@khatam/core/keys/software";
+import type { AddressInfo } from "node:net";
 import { type FastifyInstance, type FastifyServerOptions, fastify } from "fastify";
 import { identityPlugin } from "./auth/identity.js";
 import type { LoginLimits } from "./auth/login.js";
@@ -17,6 +18,8 @@ import { installErrorHandling } from "./http-errors.js";
 import { type OutboxWorker, startOutboxWorker } from "./notify/delivery.js";
 import { type ScheduledTask, type Scheduler, startScheduler } from "./notify/scheduler.js";
 import { webhookRoutes } from "./notify/webhook-routes.js";
+import { sealStoredWebhookSecrets } from "./notify/webhook-secrets.js";
+import { parseWebhookAllowList, type WebhookResolver, webhookTargets } from "./notify/webhook-target.js";
 import { openApiPlugin } from "./openapi.js";
 import { tenancyRoutes } from "./tenancy/admin-routes.js";
 import { seedDemo } from "./tenancy/demo.js";
@@ -68,6 +71,13 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions["logger"];
   /** `KHATAM_VERIFY_RATE_LIMIT`: `POST /api/verify` requests per minute and client address (default 30). */
   readonly verifyPerMinute?: number;
+  /**
+   * `KHATAM_WEBHOOK_ALLOW`: CIDR blocks, addresses and host names of on-premises webhook receivers, which may then be
+   * on private or loopback addresses (comma-separated, or a list); default none: webhooks go to public addresses only.
+   */
+  readonly webhookAllow?: string | readonly string[];
+  /** How webhook host names are resolved (default the system resolver); tests inject answers. */
+  readonly webhookResolver?: WebhookResolver;
 }
 
 /** The demo federation's CAs (CONTRACTS § 3). */
@@ -99,7 +109,9 @@ declare module "fastify" {
 
 /** Builds the application; the trust store is reachable as `app.trustStore` and closed with the app. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const webhookAllow = parseWebhookAllowList(options.webhookAllow); // a typo stops the start, before anything opens
   const masterKey = () => loadMasterKey(options.dataDir, options.masterKey);
+  const box = secretBox(masterKey);
   const keyStore: KeyStore = options.pkcs11
     ? await pkcs11KeyStore(options.pkcs11)
     : softwareKeyStore(`${options.dataDir}/keys`, await masterKey());
@@ -128,6 +140,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   try {
     if (options.demo ?? true) await seedDemo({ db: database.db, store, keyStore, password: options.demoPassword });
+    // Webhook secrets stored in clear by a version before migration 4, sealed before the outbox worker starts.
+    await sealStoredWebhookSecrets(database.db, box);
   } catch (error) {
     await database.close();
     await store.close();
@@ -142,7 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate("db", database.db);
   app.decorate("dbEngine", database.engine);
   app.decorate("keyStore", keyStore);
-  app.decorate("secretBox", secretBox(masterKey));
+  app.decorate("secretBox", box);
   // Officials' opened platform-held keys, in memory only (tenancy/signing-keys.ts); forgotten on revocation and close.
   const signers = new SignerCache(keyStore);
   store.onRevoked((ca, serial) => signers.dropSerial(ca, serial));
@@ -154,8 +168,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(identityPlugin, { db: database.db, adminToken: options.adminToken });
   // Notifications: stopped in preClose, before the database closes in onClose; the delivery in flight finishes.
   const backgroundJobs = options.backgroundJobs ?? true;
+  // Where webhooks may go (SSRF): checked at registration and again at each delivery, with the same allow-list.
+  const targets = webhookTargets({
+    allow: webhookAllow,
+    resolve: options.webhookResolver,
+    publicUrl: options.publicUrl,
+    ownAddresses: () => {
+      const address = app.server.address();
+      return address && typeof address === "object" ? [{ address: (address as AddressInfo).address, port: address.port }] : [];
+    },
+  });
   const outbox = startOutboxWorker({
     db: database.db,
+    box,
+    webhookTargets: targets,
     smtpUrl: options.smtpUrl,
     from: options.mailFrom,
     publicUrl: options.publicUrl,
@@ -188,7 +214,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scheduler.stop();
     await outbox.stop();
   });
-  await app.register(webhookRoutes, { db: database.db });
+  await app.register(webhookRoutes, { db: database.db, box, targets });
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
   await app.register(trustRoutes, { store, adminToken: options.adminToken });
   await app.register(loginRoutes, {

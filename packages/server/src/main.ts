@@ -39,6 +39,7 @@ const app = await buildApp({
     ? { module: env.KHATAM_PKCS11_MODULE, token: env.KHATAM_PKCS11_TOKEN, pin: env.KHATAM_PKCS11_PIN }
     : undefined,
   verifyPerMinute,
+  webhookAllow: env.KHATAM_WEBHOOK_ALLOW || undefined,
   logger: { level: env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization", "req.headers.cookie"] },
 }).catch((error: unknown) => {
   console.error(`khatam server: cannot start: ${error instanceof Error ? error.message : error}`);

@@ -207,4 +207,17 @@ alter table users add column totp_last_step bigint;
 do $$ begin alter table documents alter column bytes set compression lz4; exception when feature_not_supported then null; end $$;
 `,
   },
+  {
+    version: 4,
+    name: "webhook secrets sealed with the master key",
+    sql: `
+-- A webhook's secret signs its deliveries, so the server must read it back: it is sealed (AES-256-GCM under a key
+-- derived from the master key, auth/secret-box.ts) in sealed_secret. A secret stored in clear by an earlier version
+-- stays in secret until the next start seals it (notify/webhook-secrets.ts: the master key is not available to SQL);
+-- a row has exactly one of the two.
+alter table webhooks add column sealed_secret text;
+alter table webhooks alter column secret drop not null;
+alter table webhooks add constraint webhooks_one_secret check ((secret is null) <> (sealed_secret is null));
+`,
+  },
 ];

@@ -116,7 +116,10 @@ export interface Database {
     id: string;
     agency_id: string;
     url: string;
-    secret: string;
+    /** Only in rows written before migration 4 and not yet sealed (the next start seals them); otherwise null. */
+    secret: Generated<string | null>;
+    /** The secret sealed for "webhook-secret" (auth/secret-box.ts). */
+    sealed_secret: Generated<string | null>;
     events: string[];
     active: Generated<boolean>;
     created_at: CreatedAt;
