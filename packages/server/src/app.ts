@@ -3,8 +3,9 @@
  * on an empty one in demo mode, creates the demo federation's PKIs), then mounts the routes. main.ts reads the
  * environment and listens; tests call buildApp directly.
  */
-import type { KeyType } from "@khatam/core/keys/software";
+
 import type { AddressInfo } from "node:net";
+import type { KeyType } from "@khatam/core/keys/software";
 import { type FastifyInstance, type FastifyServerOptions, fastify } from "fastify";
 import { identityPlugin } from "./auth/identity.js";
 import type { LoginLimits } from "./auth/login.js";
@@ -175,7 +176,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     publicUrl: options.publicUrl,
     ownAddresses: () => {
       const address = app.server.address();
-      return address && typeof address === "object" ? [{ address: (address as AddressInfo).address, port: address.port }] : [];
+      return address && typeof address === "object"
+        ? [{ address: (address as AddressInfo).address, port: address.port }]
+        : [];
     },
   });
   const outbox = startOutboxWorker({

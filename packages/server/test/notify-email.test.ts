@@ -197,7 +197,14 @@ for (const engine of ENGINES) {
     test("without KHATAM_SMTP_URL: logged with recipient and subject only, and marked delivered", async () => {
       const t = await testDatabase(engine);
       const log = recordingLog();
-      const worker = startOutboxWorker({ db: t.db, box: TEST_BOX, publicUrl: PUBLIC_URL, log, intervalMs: 1000, autoStart: false });
+      const worker = startOutboxWorker({
+        db: t.db,
+        box: TEST_BOX,
+        publicUrl: PUBLIC_URL,
+        log,
+        intervalMs: 1000,
+        autoStart: false,
+      });
       try {
         const secretLink = `${PUBLIC_URL}/envelopes/secret-ish-${randomUUID()}`;
         await t.db.transaction().execute((tx) =>

@@ -120,7 +120,10 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         .where("agency_id", "=", agencyId)
         .executeTakeFirstOrThrow();
       if (Number(count.n) >= MAX_WEBHOOKS_PER_AGENCY) return false;
-      await tx.insertInto("webhooks").values({ id, agency_id: agencyId, url, sealed_secret: sealed, events: unique }).execute();
+      await tx
+        .insertInto("webhooks")
+        .values({ id, agency_id: agencyId, url, sealed_secret: sealed, events: unique })
+        .execute();
       return true;
     });
     if (!inserted) {
