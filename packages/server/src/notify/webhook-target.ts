@@ -115,6 +115,9 @@ export function parseWebhookUrl(raw: string): URL {
   return url;
 }
 
+/** A DNS name as the allow-list takes it (letters, digits, `-`, `_`, dots; an optional final dot). */
+const HOST_NAME = /^[a-z0-9_]([a-z0-9_.-]{0,251}[a-z0-9_])?\.?$/i;
+
 /**
  * `KHATAM_WEBHOOK_ALLOW`: comma-separated CIDR blocks, single addresses and host names. Throws on an entry that is
  * none of these (a typo must not silently allow nothing, or everything).
@@ -131,7 +134,7 @@ export function parseWebhookAllowList(value: string | readonly string[] | undefi
       const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
       if (!(prefix <= max)) throw new Error(`KHATAM_WEBHOOK_ALLOW: "${entry}" has an invalid prefix length`);
       blocks.addSubnet(address, prefix, family === 4 ? "ipv4" : "ipv6");
-    } else if (prefixText === undefined && HOST_NAME.test(entry) && !entry.includes("..")) {
+    } else if (prefixText === undefined && HOST_NAME.test(entry) && !entry.includes("..") && !/^[\d.]+$/.test(entry)) {
       hosts.add(hostKey(entry));
     } else {
       throw new Error(`KHATAM_WEBHOOK_ALLOW: "${entry}" is neither a CIDR block, an address nor a host name`);
@@ -139,8 +142,6 @@ export function parseWebhookAllowList(value: string | readonly string[] | undefi
   }
   return { blocks, hosts, entries };
 }
-
-const HOST_NAME = /^[a-z0-9_]([a-z0-9_.-]{0,251}[a-z0-9_])?\.?$/i;
 
 /** The check of webhook destinations (see the file comment). */
 export function webhookTargets(options: WebhookTargetOptions = {}): WebhookTargets {
