@@ -4,6 +4,7 @@
  * environment and listens; tests call buildApp directly.
  */
 import { chmod, mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
 import type { KeyType } from "@khatam/core/keys/software";
 import { type FastifyInstance, type FastifyServerOptions, fastify } from "fastify";
 import { identityPlugin } from "./auth/identity.js";
@@ -18,6 +19,8 @@ import { installErrorHandling } from "./http-errors.js";
 import { type OutboxWorker, startOutboxWorker } from "./notify/delivery.js";
 import { type ScheduledTask, type Scheduler, startScheduler } from "./notify/scheduler.js";
 import { webhookRoutes } from "./notify/webhook-routes.js";
+import { sealStoredWebhookSecrets } from "./notify/webhook-secrets.js";
+import { parseWebhookAllowList, type WebhookResolver, webhookTargets } from "./notify/webhook-target.js";
 import { openApiPlugin } from "./openapi.js";
 import { tenancyRoutes } from "./tenancy/admin-routes.js";
 import { seedDemo } from "./tenancy/demo.js";
@@ -77,6 +80,13 @@ export interface AppOptions {
   readonly protocolPerMinute?: number;
   /** Threads, queue and deadline of the worker pool that checks uploaded documents. */
   readonly documentPool?: ValidationPoolOptions;
+  /**
+   * `KHATAM_WEBHOOK_ALLOW`: CIDR blocks, addresses and host names of on-premises webhook receivers, which may then be
+   * on private or loopback addresses (comma-separated, or a list); default none: webhooks go to public addresses only.
+   */
+  readonly webhookAllow?: string | readonly string[];
+  /** How webhook host names are resolved (default the system resolver); tests inject answers. */
+  readonly webhookResolver?: WebhookResolver;
 }
 
 /** The demo federation's CAs (CONTRACTS § 3). */
@@ -111,7 +121,9 @@ declare module "fastify" {
 /** Builds the application; the trust store is reachable as `app.trustStore` and closed with the app. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await privateDirectory(options.dataDir);
+  const webhookAllow = parseWebhookAllowList(options.webhookAllow); // a typo stops the start, before anything opens
   const masterKey = () => loadMasterKey(options.dataDir, options.masterKey);
+  const box = secretBox(masterKey);
   const keyStore: KeyStore = options.pkcs11
     ? await pkcs11KeyStore(options.pkcs11)
     : softwareKeyStore(`${options.dataDir}/keys`, await masterKey());
@@ -140,6 +152,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   try {
     if (options.demo ?? true) await seedDemo({ db: database.db, store, keyStore, password: options.demoPassword });
+    // Webhook secrets stored in clear by a version before migration 4, sealed before the outbox worker starts.
+    await sealStoredWebhookSecrets(database.db, box);
   } catch (error) {
     await database.close();
     await store.close();
@@ -154,7 +168,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate("db", database.db);
   app.decorate("dbEngine", database.engine);
   app.decorate("keyStore", keyStore);
-  app.decorate("secretBox", secretBox(masterKey));
+  app.decorate("secretBox", box);
   // Officials' opened platform-held keys, in memory only (tenancy/signing-keys.ts); forgotten on revocation and close.
   const signers = new SignerCache(keyStore);
   store.onRevoked((ca, serial) => signers.dropSerial(ca, serial));
@@ -174,8 +188,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // Notifications: stopped in preClose, before the database closes in onClose; the delivery in flight finishes.
   const backgroundJobs = options.backgroundJobs ?? true;
+  // Where webhooks may go (SSRF): checked at registration and again at each delivery, with the same allow-list.
+  const targets = webhookTargets({
+    allow: webhookAllow,
+    resolve: options.webhookResolver,
+    publicUrl: options.publicUrl,
+    ownAddresses: () => {
+      const address = app.server.address();
+      return address && typeof address === "object"
+        ? [{ address: (address as AddressInfo).address, port: address.port }]
+        : [];
+    },
+  });
   const outbox = startOutboxWorker({
     db: database.db,
+    box,
+    webhookTargets: targets,
     smtpUrl: options.smtpUrl,
     from: options.mailFrom,
     publicUrl: options.publicUrl,
@@ -208,7 +236,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await scheduler.stop();
     await outbox.stop();
   });
-  await app.register(webhookRoutes, { db: database.db });
+  await app.register(webhookRoutes, { db: database.db, box, targets });
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
   await app.register(trustRoutes, { store, perMinute: options.protocolPerMinute });
   await app.register(loginRoutes, {

@@ -49,6 +49,7 @@ const app = await buildApp({
     : undefined,
   verifyPerMinute,
   protocolPerMinute,
+  webhookAllow: env.KHATAM_WEBHOOK_ALLOW || undefined,
   logger: { level: env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization", "req.headers.cookie"] },
 }).catch((error: unknown) => {
   console.error(`khatam server: cannot start: ${error instanceof Error ? error.message : error}`);

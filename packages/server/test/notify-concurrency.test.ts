@@ -5,7 +5,14 @@ import { openDatabase } from "../src/db/connect.js";
 import { startOutboxWorker } from "../src/notify/delivery.js";
 import { enqueueWebhook } from "../src/notify/outbox.js";
 import { ENGINES, testDatabase } from "./support/db.js";
-import { recordingLog, seedAgency, startWebhookReceiver } from "./support/notify.js";
+import {
+  insertWebhook,
+  RECEIVER_TARGETS,
+  recordingLog,
+  seedAgency,
+  startWebhookReceiver,
+  TEST_BOX,
+} from "./support/notify.js";
 
 // Two replicas (each its own connection pool) draining one outbox on PostgreSQL: `for update skip locked` and the
 // lease keep them off each other's rows, so under normal operation every row is delivered exactly once.
@@ -21,6 +28,8 @@ describe("two outbox workers on PostgreSQL", { skip: !ENGINES.includes("postgres
     const ROWS = 60;
     for (let i = 0; i < ROWS; i++) receiver.script.push(slow);
     const options = {
+      box: TEST_BOX,
+      webhookTargets: RECEIVER_TARGETS,
       publicUrl: "http://127.0.0.1",
       log: recordingLog(),
       intervalMs: 1000,
@@ -31,10 +40,7 @@ describe("two outbox workers on PostgreSQL", { skip: !ENGINES.includes("postgres
     const b = startOutboxWorker({ ...options, db: replica.db });
     try {
       const { agencyId } = await seedAgency(t.db, "jp");
-      await t.db
-        .insertInto("webhooks")
-        .values({ id: randomUUID(), agency_id: agencyId, url: receiver.url, secret: "s", events: ["*"] })
-        .execute();
+      await insertWebhook(t.db, { id: randomUUID(), agencyId, url: receiver.url, secret: "s", events: ["*"] });
       await t.db.transaction().execute(async (tx) => {
         for (let i = 0; i < ROWS; i++) await enqueueWebhook(tx, { agencyId, event: "envelope.sent", data: { i } });
       });

@@ -5,7 +5,7 @@ import { backoffMs, MAX_ATTEMPTS, startOutboxWorker } from "../src/notify/delive
 import { enqueueEmail } from "../src/notify/outbox.js";
 import { recipientLocale, renderEmail } from "../src/notify/templates.js";
 import { ENGINES, testDatabase } from "./support/db.js";
-import { recordingLog, seedAgency, startSmtpSink, TestClock } from "./support/notify.js";
+import { recordingLog, seedAgency, startSmtpSink, TEST_BOX, TestClock } from "./support/notify.js";
 
 const PUBLIC_URL = "https://khatam.example.gov";
 
@@ -20,6 +20,7 @@ for (const engine of ENGINES) {
       const smtp = await startSmtpSink();
       const worker = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
         smtpUrl: smtp.url,
         publicUrl: PUBLIC_URL,
         log: recordingLog(),
@@ -69,6 +70,7 @@ for (const engine of ENGINES) {
       const smtp = await startSmtpSink();
       const worker = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
         smtpUrl: smtp.url,
         publicUrl: PUBLIC_URL,
         log: recordingLog(),
@@ -102,6 +104,7 @@ for (const engine of ENGINES) {
       const log = recordingLog();
       const worker = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
         smtpUrl: `smtp://127.0.0.1:${port}`,
         publicUrl: PUBLIC_URL,
         log,
@@ -155,6 +158,7 @@ for (const engine of ENGINES) {
       const log = recordingLog();
       const worker = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
         smtpUrl: `smtp://127.0.0.1:${probe.port}`,
         publicUrl: PUBLIC_URL,
         log,
@@ -193,7 +197,14 @@ for (const engine of ENGINES) {
     test("without KHATAM_SMTP_URL: logged with recipient and subject only, and marked delivered", async () => {
       const t = await testDatabase(engine);
       const log = recordingLog();
-      const worker = startOutboxWorker({ db: t.db, publicUrl: PUBLIC_URL, log, intervalMs: 1000, autoStart: false });
+      const worker = startOutboxWorker({
+        db: t.db,
+        box: TEST_BOX,
+        publicUrl: PUBLIC_URL,
+        log,
+        intervalMs: 1000,
+        autoStart: false,
+      });
       try {
         const secretLink = `${PUBLIC_URL}/envelopes/secret-ish-${randomUUID()}`;
         await t.db.transaction().execute((tx) =>
@@ -222,6 +233,7 @@ for (const engine of ENGINES) {
       const smtp = await startSmtpSink();
       const worker = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
         smtpUrl: smtp.url,
         publicUrl: PUBLIC_URL,
         log: recordingLog(),

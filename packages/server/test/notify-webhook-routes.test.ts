@@ -2,16 +2,38 @@ import assert from "node:assert/strict";
 import { createHash, randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "../src/app.js";
+import { type AppOptions, buildApp } from "../src/app.js";
 import { issueCredential } from "../src/auth/identity.js";
 import { enqueueWebhook } from "../src/notify/outbox.js";
 import { verifyWebhookSignature } from "../src/notify/webhook-signature.js";
 import { ENGINES, testDatabase } from "./support/db.js";
-import { eventually, type SeededAgency, seedAgency, startWebhookReceiver } from "./support/notify.js";
+import {
+  eventually,
+  fakeResolver,
+  RECEIVER_ALLOW,
+  type SeededAgency,
+  seedAgency,
+  startWebhookReceiver,
+} from "./support/notify.js";
 import { ADMIN_TOKEN, temporaryDirectory } from "./support/server.js";
 
-/** The app on `engine` (no demo PKI: these tests need none), with its own database; `close` removes everything. */
-async function appOn(engine: "pglite" | "postgres", backgroundJobs: boolean, schedulerIntervalMs?: number) {
+/** Public addresses for the example receivers' names (no test depends on real DNS). */
+const EXAMPLE_DNS = {
+  "hooks.example.go.jp": "93.184.215.14",
+  "hooks.example.sa": "93.184.215.15",
+  "x.example": "2606:2800:21f:cb07:6820:80da:af6b:8b2c",
+};
+
+/**
+ * The app on `engine` (no demo PKI: these tests need none), with its own database; `close` removes everything. The
+ * test receivers listen on 127.0.0.1, so the allow-list admits it (as `KHATAM_WEBHOOK_ALLOW` would on premises).
+ */
+async function appOn(
+  engine: "pglite" | "postgres",
+  backgroundJobs: boolean,
+  schedulerIntervalMs?: number,
+  extra: Partial<AppOptions> = {},
+) {
   const dir = temporaryDirectory("khatam-notify-");
   let databaseUrl: string | undefined;
   let drop = async () => {};
@@ -30,9 +52,13 @@ async function appOn(engine: "pglite" | "postgres", backgroundJobs: boolean, sch
     backgroundJobs,
     outboxIntervalMs: 20,
     schedulerIntervalMs,
+    webhookAllow: RECEIVER_ALLOW,
+    webhookResolver: fakeResolver(EXAMPLE_DNS),
+    ...extra,
   });
   return {
     app,
+    dataDir: dir.path,
     close: async () => {
       await app.close();
       await drop();

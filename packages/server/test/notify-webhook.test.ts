@@ -7,13 +7,22 @@ import { LEASE_MS, startOutboxWorker } from "../src/notify/delivery.js";
 import { enqueueWebhook } from "../src/notify/outbox.js";
 import { signWebhook, verifyWebhookSignature } from "../src/notify/webhook-signature.js";
 import { ENGINES, testDatabase } from "./support/db.js";
-import { eventually, recordingLog, seedAgency, startWebhookReceiver, TestClock } from "./support/notify.js";
+import {
+  eventually,
+  insertWebhook,
+  RECEIVER_TARGETS,
+  recordingLog,
+  seedAgency,
+  startWebhookReceiver,
+  TEST_BOX,
+  TestClock,
+} from "./support/notify.js";
 
 const SECRET = "whsec_test-secret";
 
 async function addWebhook(db: Db, agencyId: string, url: string, events = ["*"]): Promise<string> {
   const id = randomUUID();
-  await db.insertInto("webhooks").values({ id, agency_id: agencyId, url, secret: SECRET, events }).execute();
+  await insertWebhook(db, { id, agencyId, url, secret: SECRET, events });
   return id;
 }
 
@@ -59,6 +68,8 @@ for (const engine of ENGINES) {
       const receiver = await startWebhookReceiver();
       const worker = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
+        webhookTargets: RECEIVER_TARGETS,
         publicUrl: "http://127.0.0.1",
         log: recordingLog(),
         intervalMs: 1000,
@@ -108,6 +119,8 @@ for (const engine of ENGINES) {
       const clock = new TestClock(Date.now() + 1000);
       const worker = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
+        webhookTargets: RECEIVER_TARGETS,
         publicUrl: "http://127.0.0.1",
         log: recordingLog(),
         intervalMs: 1000,
@@ -149,6 +162,8 @@ for (const engine of ENGINES) {
       const target = await startWebhookReceiver();
       const worker = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
+        webhookTargets: RECEIVER_TARGETS,
         publicUrl: "http://127.0.0.1",
         log: recordingLog(),
         intervalMs: 1000,
@@ -177,6 +192,8 @@ for (const engine of ENGINES) {
       const receiver = await startWebhookReceiver();
       const worker = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
+        webhookTargets: RECEIVER_TARGETS,
         publicUrl: "http://127.0.0.1",
         log: recordingLog(),
         intervalMs: 1000,
@@ -214,6 +231,8 @@ for (const engine of ENGINES) {
       const log = recordingLog();
       const first = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
+        webhookTargets: RECEIVER_TARGETS,
         publicUrl: "http://127.0.0.1",
         log,
         intervalMs: 1000,
@@ -241,6 +260,8 @@ for (const engine of ENGINES) {
         assert.equal(row.attempts, 1);
         const second = startOutboxWorker({
           db: reopened.db,
+          box: TEST_BOX,
+          webhookTargets: RECEIVER_TARGETS,
           publicUrl: "http://127.0.0.1",
           log,
           intervalMs: 1000,
@@ -276,6 +297,8 @@ for (const engine of ENGINES) {
       const receiver = await startWebhookReceiver();
       const worker = startOutboxWorker({
         db: t.db,
+        box: TEST_BOX,
+        webhookTargets: RECEIVER_TARGETS,
         publicUrl: "http://127.0.0.1",
         log: recordingLog(),
         intervalMs: 10,

@@ -1,14 +1,14 @@
 /**
- * Small secrets the platform must read back (TOTP seeds, the OIDC sign-in state cookie), sealed with AES-256-GCM
- * (NIST SP 800-38D) under keys derived from the master key by HKDF-SHA256 (RFC 5869), one key per purpose, so a
- * value sealed for one purpose never opens as another. Sealed form: `v1.<base64url(iv ‖ ciphertext ‖ tag)>`.
+ * Small secrets the platform must read back (TOTP seeds, the OIDC sign-in state cookie, webhook signing secrets),
+ * sealed with AES-256-GCM (NIST SP 800-38D) under keys derived from the master key by HKDF-SHA256 (RFC 5869), one key
+ * per purpose, so a value sealed for one purpose never opens as another. Sealed form: `v1.<base64url(iv ‖ ciphertext ‖ tag)>`.
  *
  * The master key is the one that encrypts software key files ({@link loadMasterKey}); it is loaded on first use,
  * so a platform whose keys are all in a PKCS#11 token gets a `master.key` only once someone enrols TOTP.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
-export type SecretPurpose = "totp-secret" | "oidc-state";
+export type SecretPurpose = "totp-secret" | "oidc-state" | "webhook-secret";
 
 export interface SecretBox {
   /** Encrypts and authenticates `plaintext` for `purpose`. */

@@ -207,4 +207,43 @@ alter table users add column totp_last_step bigint;
 do $$ begin alter table documents alter column bytes set compression lz4; exception when feature_not_supported then null; end $$;
 `,
   },
+  {
+    version: 4,
+    name: "webhook secrets sealed with the master key",
+    sql: `
+-- A webhook's secret signs its deliveries, so the server must read it back: it is sealed (AES-256-GCM under a key
+-- derived from the master key, auth/secret-box.ts) in sealed_secret. A secret stored in clear by an earlier version
+-- stays in secret until the next start seals it (notify/webhook-secrets.ts: the master key is not available to SQL);
+-- a row has exactly one of the two.
+alter table webhooks add column sealed_secret text;
+alter table webhooks alter column secret drop not null;
+alter table webhooks add constraint webhooks_one_secret check ((secret is null) <> (sealed_secret is null));
+`,
+  },
+  {
+    version: 5,
+    name: "verified addresses and agency domains; the audit trail of administrators' actions",
+    sql: `
+-- A recipient is bound to an account only through an address the account has proved (security issue 9.3): a link
+-- sent to it (email_verified_at), or an agency's domain that the platform administrator verified (email_domains).
+alter table agencies add column email_domains text[] not null default '{}';
+alter table users add column email_verified_at timestamptz;
+
+-- What administrators did to people's accounts (security issue 9.6): certificates issued or revoked, passwords and
+-- second factors reset, users created or changed. Append-only; read by the administrators of the same agency.
+create table admin_events (
+  id bigserial primary key,
+  at timestamptz not null default now(),
+  actor_user_id uuid,
+  actor_email text not null,
+  agency_id uuid,
+  target_user_id uuid,
+  action text not null,
+  details jsonb not null default '{}'::jsonb,
+  ip text
+);
+create index admin_events_agency on admin_events(agency_id, at desc, id desc);
+create index admin_events_target on admin_events(target_user_id, at desc, id desc);
+`,
+  },
 ];

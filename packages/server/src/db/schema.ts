@@ -16,7 +16,14 @@ export type RecipientStatus = "pending" | "notified" | "viewed" | "signed" | "ap
 export interface Database {
   khatam_migrations: { version: number; name: string; applied_at: CreatedAt };
   countries: { id: string; iso_code: string; names: Json<Multilingual> };
-  agencies: { id: string; country_id: string; names: Json<Multilingual>; created_at: CreatedAt };
+  agencies: {
+    id: string;
+    country_id: string;
+    names: Json<Multilingual>;
+    /** Mail domains the platform administrator verified as the agency's (lower case). */
+    email_domains: Generated<string[]>;
+    created_at: CreatedAt;
+  };
   users: {
     id: string;
     email: string;
@@ -31,7 +38,20 @@ export interface Database {
     oidc_subject: string | null;
     locale: "ar" | "ja" | "en" | null;
     disabled: Generated<boolean>;
+    /** When the user proved the address by a link sent to it (null: not by a link). */
+    email_verified_at: Generated<Date | null>;
     created_at: CreatedAt;
+  };
+  admin_events: {
+    id: Generated<string>;
+    at: CreatedAt;
+    actor_user_id: string | null;
+    actor_email: string;
+    agency_id: string | null;
+    target_user_id: string | null;
+    action: string;
+    details: Json<Record<string, unknown>>;
+    ip: string | null;
   };
   credentials: {
     id: Generated<string>;
@@ -116,7 +136,10 @@ export interface Database {
     id: string;
     agency_id: string;
     url: string;
-    secret: string;
+    /** Only in rows written before migration 4 and not yet sealed (the next start seals them); otherwise null. */
+    secret: Generated<string | null>;
+    /** The secret sealed for "webhook-secret" (auth/secret-box.ts). */
+    sealed_secret: Generated<string | null>;
     events: string[];
     active: Generated<boolean>;
     created_at: CreatedAt;

@@ -21,13 +21,22 @@
  * - **Clock.** Due times are computed with the worker's clock (`now`, injectable for tests); replicas should run
  *   NTP. Skew only moves retries; exclusivity comes from the row locks and the lease.
  * - **Secrets.** Logs name the recipient and subject, or the webhook id and event, never bodies, links, tokens or
- *   webhook secrets.
+ *   webhook secrets. Webhook secrets are stored sealed (webhook-secrets.ts) and unsealed for each delivery.
+ * - **Destinations (SSRF).** Before each webhook POST the URL's host is resolved again and checked
+ *   (webhook-target.ts); the connection goes to the address checked, never to a second DNS answer, and redirects are
+ *   not followed. A refused address is a failure like any other (retried: DNS may change back), nothing is sent.
  */
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import type { Transporter } from "nodemailer";
 import nodemailer from "nodemailer";
+import type { SecretBox } from "../auth/secret-box.js";
 import type { Db } from "../db/connect.js";
 import type { EmailMessage } from "./outbox.js";
+import { webhookSecret } from "./webhook-secrets.js";
 import { signWebhook } from "./webhook-signature.js";
+import { parseWebhookUrl, type ResolvedAddress, type WebhookTargets, webhookTargets } from "./webhook-target.js";
 
 export { signWebhook, verifyWebhookSignature } from "./webhook-signature.js";
 
@@ -52,6 +61,10 @@ export interface Log {
 
 export interface OutboxWorkerOptions {
   readonly db: Db;
+  /** Unseals webhook secrets (the application's secret box: keys derived from the master key). */
+  readonly box: SecretBox;
+  /** Where webhooks may be delivered (the application's, with its allow-list); default: public addresses only. */
+  readonly webhookTargets?: WebhookTargets;
   /** `KHATAM_SMTP_URL` (`smtp://host:port`, `smtps://…`); unset: e-mails are logged (recipient and subject) only. */
   readonly smtpUrl?: string;
   /** `KHATAM_PUBLIC_URL`: names the sender's domain when `from` is not given. */
@@ -93,6 +106,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, log } = options;
   const now = options.now ?? (() => new Date());
   const batchSize = options.batchSize ?? 10;
+  const targets = options.webhookTargets ?? webhookTargets();
   const from = options.from ?? `Khatam <notifications@${new URL(options.publicUrl).hostname}>`;
   const transport: Transporter | undefined = options.smtpUrl
     ? nodemailer.createTransport({
@@ -169,34 +183,30 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const p = row.payload as { webhookId: string; event: string; data: unknown; at: string };
     const hook = await db
       .selectFrom("webhooks")
-      .select(["url", "secret", "active"])
+      .select(["url", "secret", "sealed_secret", "active"])
       .where("id", "=", p.webhookId)
       .executeTakeFirst();
     if (!hook?.active) throw new Gone("webhook deleted or deactivated before delivery; not sent");
     let url: URL;
     try {
-      url = safeWebhookUrl(hook.url);
+      url = parseWebhookUrl(hook.url);
     } catch (e) {
       throw new Gone(`${(e as Error).message}; not sent`);
     }
+    const secret = await webhookSecret(options.box, hook);
+    const address = await targets.check(url); // throws (a failure, retried) when the host now resolves somewhere refused
     const body = JSON.stringify({ id: row.id, event: p.event, createdAt: p.at, data: p.data });
     const t = Math.floor(now().getTime() / 1000);
-    const response = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "Khatam-Webhooks/1",
-        "khatam-event": p.event,
-        "khatam-delivery": row.id,
-        "khatam-timestamp": String(t),
-        "khatam-signature": signWebhook(hook.secret, body, t),
-      },
-      body,
-      redirect: "manual", // a redirect could point anywhere (SSRF); it is a failure, not followed
-      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    const status = await postPinned(url, address, body, {
+      "content-type": "application/json",
+      "user-agent": "Khatam-Webhooks/1",
+      "khatam-event": p.event,
+      "khatam-delivery": row.id,
+      "khatam-timestamp": String(t),
+      "khatam-signature": signWebhook(secret, body, t),
     });
-    await response.body?.cancel().catch(() => {});
-    if (response.status < 200 || response.status > 299) throw new Error(`receiver answered HTTP ${response.status}`);
+    // A redirect could point anywhere (SSRF): it is a failure, not followed.
+    if (status < 200 || status > 299) throw new Error(`receiver answered HTTP ${status}`);
   }
 
   /** Marks the outcome; errors here (database gone) leave the row to its lease, as a crash would. */
@@ -289,17 +299,42 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 class Gone extends Error {}
 
 /**
- * The URL a webhook may be posted to: http or https only (no file:, data:, ftp:, …), no credentials in the URL.
- * Throws with a message fit for a 400.
+ * POSTs `body` to `url`, connecting to `address` (checked by webhook-target.ts) whatever DNS would answer now: the
+ * request's `lookup` hands the socket that address and no other. TLS still uses the URL's host name for SNI and
+ * certificate verification. No agent keeps the connection (each delivery checks and connects afresh), no redirect is
+ * followed (node:http never does), and the whole exchange is bounded by {@link WEBHOOK_TIMEOUT_MS}. Resolves with the
+ * status once the response head arrives; the response body is discarded.
  */
-export function safeWebhookUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error("webhook URL is not a valid absolute URL");
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("webhook URL must be http or https");
-  if (url.username || url.password) throw new Error("webhook URL must not contain credentials");
-  return url;
+function postPinned(
+  url: URL,
+  address: ResolvedAddress,
+  body: string,
+  headers: Record<string, string>,
+): Promise<number> {
+  const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
+    if ((lookupOptions as { all?: boolean }).all) {
+      (callback as unknown as (e: null, all: ResolvedAddress[]) => void)(null, [address]);
+    } else {
+      callback(null, address.address, address.family);
+    }
+  };
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise<number>((resolve, reject) => {
+    const request = send(
+      url,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        lookup: pinned,
+        agent: false,
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      },
+      (response) => {
+        resolve(response.statusCode ?? 0);
+        response.destroy();
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
 }

@@ -8,17 +8,29 @@
  * | `DELETE /api/webhooks/:id` | same | 204; 404 when it belongs to another agency |
  *
  * Deliveries are signed with the secret (webhook-signature.ts) and sent by the outbox worker (delivery.ts). A
- * webhook deleted while deliveries are pending: they are dropped, not sent.
+ * webhook deleted while deliveries are pending: they are dropped, not sent. The secret is stored sealed with the
+ * master key (webhook-secrets.ts), never in clear.
+ *
+ * A URL whose host resolves to an address that is not publicly routable (loopback, private, link-local, metadata
+ * services, …) or to the platform itself is refused with 400 `webhook_address_refused` (webhook-target.ts, SSRF);
+ * the operator's allow-list (`KHATAM_WEBHOOK_ALLOW`) admits on-premises receivers. The worker checks again at
+ * every delivery, so a URL accepted here and re-pointed in DNS later is refused then.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { requireIdentity } from "../auth/identity.js";
+import type { SecretBox } from "../auth/secret-box.js";
 import type { Db } from "../db/connect.js";
 import { HttpError } from "../http-errors.js";
-import { safeWebhookUrl } from "./delivery.js";
+import { sealWebhookSecret } from "./webhook-secrets.js";
+import { parseWebhookUrl, WebhookAddressRefused, type WebhookTargets } from "./webhook-target.js";
 
 export interface WebhookRoutesOptions {
   readonly db: Db;
+  /** Seals the secrets (the application's secret box). */
+  readonly box: SecretBox;
+  /** Where webhooks may point (the application's, with its allow-list; shared with the outbox worker). */
+  readonly targets: WebhookTargets;
 }
 
 /** Events the platform emits; `*` subscribes to all, including ones added later. */
@@ -37,7 +49,7 @@ const EVENT = /^(\*|[a-z][a-z_]*(\.[a-z][a-z_]*)+)$/;
 const MAX_URL = 2048;
 const MAX_WEBHOOKS_PER_AGENCY = 20;
 
-export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, { db }) => {
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, { db, box, targets }) => {
   /** The agency the caller administers (platform_admin: the one named). */
   function agencyOf(request: FastifyRequest, named: unknown): string {
     const id = requireIdentity(request, ["agency_admin", "platform_admin"]);
@@ -69,8 +81,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     if (typeof url !== "string" || url.length > MAX_URL) {
       throw new HttpError(400, "invalid_request", "url must be a string of at most 2048 characters");
     }
+    let parsed: URL;
     try {
-      safeWebhookUrl(url);
+      parsed = parseWebhookUrl(url);
     } catch (e) {
       throw new HttpError(400, "invalid_request", (e as Error).message);
     }
@@ -89,8 +102,16 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     }
     const agency = await db.selectFrom("agencies").select("id").where("id", "=", agencyId).executeTakeFirst();
     if (!agency) throw new HttpError(404, "not_found", "no such agency");
+    // Last, as it may wait for DNS: every address the host resolves to must be a permitted destination.
+    try {
+      await targets.check(parsed);
+    } catch (e) {
+      if (e instanceof WebhookAddressRefused) throw new HttpError(400, e.code, e.message);
+      throw e;
+    }
     const id = randomUUID();
     const secret = `whsec_${randomBytes(32).toString("base64url")}`;
+    const sealed = await sealWebhookSecret(box, secret);
     const unique = [...new Set(events as string[])];
     const inserted = await db.transaction().execute(async (tx) => {
       const count = await tx
@@ -99,7 +120,10 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         .where("agency_id", "=", agencyId)
         .executeTakeFirstOrThrow();
       if (Number(count.n) >= MAX_WEBHOOKS_PER_AGENCY) return false;
-      await tx.insertInto("webhooks").values({ id, agency_id: agencyId, url, secret, events: unique }).execute();
+      await tx
+        .insertInto("webhooks")
+        .values({ id, agency_id: agencyId, url, sealed_secret: sealed, events: unique })
+        .execute();
       return true;
     });
     if (!inserted) {

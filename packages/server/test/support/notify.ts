@@ -1,15 +1,71 @@
 /**
  * Test support for notifications: a real SMTP server (smtp-server on 127.0.0.1) that keeps what it receives, a real
  * HTTP webhook receiver (node:http) with scripted answers, a MIME reader for the received messages, a clock tests
- * advance, a log that records, and agencies and users written straight into the database.
+ * advance, a log that records, agencies and users written straight into the database, a secret box with a fixed
+ * master key, and the webhook-destination settings that admit those receivers (they listen on 127.0.0.1, which the
+ * SSRF check refuses unless allow-listed).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
+import { type SecretBox, secretBox } from "../../src/auth/secret-box.js";
 import type { Db } from "../../src/db/connect.js";
 import type { Role } from "../../src/db/schema.js";
 import type { Log } from "../../src/notify/delivery.js";
+import { sealWebhookSecret } from "../../src/notify/webhook-secrets.js";
+import {
+  parseWebhookAllowList,
+  type ResolvedAddress,
+  type WebhookResolver,
+  type WebhookTargets,
+  webhookTargets,
+} from "../../src/notify/webhook-target.js";
+
+/** A secret box over a fixed test master key. */
+export const TEST_BOX: SecretBox = secretBox(async () => Buffer.alloc(32, 7));
+
+/** The allow-list entry that admits the test receivers (`startWebhookReceiver` listens on 127.0.0.1 only). */
+export const RECEIVER_ALLOW = "127.0.0.1/32";
+
+/** Webhook destinations as the tests' workers see them: public addresses and the local receivers. */
+export const RECEIVER_TARGETS: WebhookTargets = webhookTargets({ allow: parseWebhookAllowList(RECEIVER_ALLOW) });
+
+/**
+ * A resolver answering from `table` (host name → addresses, or a function of the call number for names whose answer
+ * changes: DNS rebinding); other names do not resolve. `calls` records every question.
+ */
+export function fakeResolver(
+  table: Record<string, string | readonly string[] | ((call: number) => string)>,
+): WebhookResolver & { calls: string[] } {
+  const calls: string[] = [];
+  const resolve = async (hostname: string): Promise<ResolvedAddress[]> => {
+    calls.push(hostname);
+    const entry = table[hostname.toLowerCase()];
+    if (entry === undefined) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
+    const n = calls.filter((c) => c === hostname).length;
+    const list = typeof entry === "function" ? [entry(n)] : typeof entry === "string" ? [entry] : entry;
+    return list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+  };
+  return Object.assign(resolve, { calls });
+}
+
+/** A webhook written straight into the database, its secret sealed with {@link TEST_BOX} as the API does. */
+export async function insertWebhook(
+  db: Db,
+  values: { id: string; agencyId: string; url: string; secret: string; events: string[] },
+): Promise<void> {
+  await db
+    .insertInto("webhooks")
+    .values({
+      id: values.id,
+      agency_id: values.agencyId,
+      url: values.url,
+      sealed_secret: await sealWebhookSecret(TEST_BOX, values.secret),
+      events: values.events,
+    })
+    .execute();
+}
 
 export interface ReceivedMail {
   readonly mailFrom: string;
