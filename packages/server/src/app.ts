@@ -7,6 +7,7 @@ import { chmod, mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { KeyType } from "@khatam/core/keys/software";
 import { type FastifyInstance, type FastifyServerOptions, fastify } from "fastify";
+import { addressVerificationRoutes } from "./auth/address-verification.js";
 import { identityPlugin } from "./auth/identity.js";
 import type { LoginLimits } from "./auth/login.js";
 import { loginRoutes } from "./auth/login-routes.js";
@@ -248,8 +249,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.oidc) {
     await app.register(oidcRoutes, { oidc: options.oidc, box: app.secretBox, publicUrl: options.publicUrl });
   }
-  await app.register(tenancyRoutes);
-  await app.register(selfServiceRoutes);
+  await app.register(tenancyRoutes, { publicUrl: options.publicUrl });
+  await app.register(selfServiceRoutes, { publicUrl: options.publicUrl });
+  await app.register(addressVerificationRoutes, { box: app.secretBox, publicUrl: options.publicUrl });
   await app.register(envelopeRoutes, {
     publicUrl: options.publicUrl,
     signerFor: (row) => signers.signerFor(row),

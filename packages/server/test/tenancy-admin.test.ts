@@ -254,9 +254,16 @@ for (const engine of ENGINES) {
     it("certifies a device key from a CSR with the platform's subject, and revokes it (directory and OCSP)", async () => {
       const official = users["official@jp.demo"]!;
       const { key, csr } = await makeCsr(work.path, "device", "/CN=Whoever I Claim/O=Evil Corp/C=SA");
-      const issued = await call(platform.app, "POST", `/api/admin/users/${official.id}/certificates`, {
+      // Not through the administrator (who would certify their own key in the official's name, issue 9.6)…
+      const byAdmin = await call(platform.app, "POST", `/api/admin/users/${official.id}/certificates`, {
         token: tokens["admin@jp.demo"],
         body: { mode: "device", csrPem: readFileSync(csr, "utf8") },
+      });
+      assert.equal(byAdmin.statusCode, 403, byAdmin.body);
+      // …but by the official, from their own session.
+      const issued = await call(platform.app, "POST", "/api/me/certificates", {
+        token: tokens["official@jp.demo"],
+        body: { csrPem: readFileSync(csr, "utf8") },
       });
       assert.equal(issued.statusCode, 201, issued.body);
       const view = issued.json<{ serial: string; pem: string; keyHolder: string }>();
@@ -276,12 +283,9 @@ for (const engine of ENGINES) {
         .executeTakeFirstOrThrow();
       assert.equal(row.key_ref, null);
       await assert.rejects(signerForCertificate(platform.app, row), /device/);
-      const badCsr = await call(platform.app, "POST", `/api/admin/users/${official.id}/certificates`, {
-        token: tokens["admin@jp.demo"],
-        body: {
-          mode: "device",
-          csrPem: "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
-        },
+      const badCsr = await call(platform.app, "POST", "/api/me/certificates", {
+        token: tokens["official@jp.demo"],
+        body: { csrPem: "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n" },
       });
       assert.equal(badCsr.statusCode, 400);
 

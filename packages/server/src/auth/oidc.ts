@@ -14,6 +14,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { sql } from "kysely";
 import * as client from "openid-client";
+import { bindRecipients } from "../envelopes/store.js";
 import { HttpError } from "../http-errors.js";
 import { clearCookie, readCookie, setCookie } from "./cookies.js";
 import { issueCredential, SESSION_COOKIE } from "./identity.js";
@@ -130,12 +131,14 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
       // First sign-in: link the account with this verified address, if it is not linked to another subject.
       const linked = await db
         .updateTable("users")
-        .set({ oidc_issuer: issuer, oidc_subject: subject })
+        // The provider vouches for the address (email_verified): it is proved, as by our own link (issue 9.3).
+        .set({ oidc_issuer: issuer, oidc_subject: subject, email_verified_at: new Date() })
         .where(sql`lower(email)`, "=", claims.email.toLowerCase())
         .where("oidc_subject", "is", null)
         .returning(["id", "disabled"])
         .executeTakeFirst();
       if (linked) {
+        await bindRecipients(db, linked.id, claims.email);
         request.log.info({ userId: linked.id, issuer }, "OIDC identity linked");
         user = linked;
       }

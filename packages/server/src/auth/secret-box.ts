@@ -8,7 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
-export type SecretPurpose = "totp-secret" | "oidc-state" | "webhook-secret";
+export type SecretPurpose = "totp-secret" | "oidc-state" | "webhook-secret" | "email-verification";
 
 export interface SecretBox {
   /** Encrypts and authenticates `plaintext` for `purpose`. */

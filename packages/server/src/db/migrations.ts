@@ -228,6 +228,9 @@ alter table webhooks add constraint webhooks_one_secret check ((secret is null) 
 -- sent to it (email_verified_at), or an agency's domain that the platform administrator verified (email_domains).
 alter table agencies add column email_domains text[] not null default '{}';
 alter table users add column email_verified_at timestamptz;
+-- The demo federation's agencies (addresses under the reserved-looking .demo names) keep binding their users.
+update agencies a set email_domains = coalesce((select array_agg(distinct lower(split_part(u.email, '@', 2)))
+  from users u where u.agency_id = a.id and lower(u.email) like '%.demo'), '{}');
 
 -- What administrators did to people's accounts (security issue 9.6): certificates issued or revoked, passwords and
 -- second factors reset, users created or changed. Append-only; read by the administrators of the same agency.

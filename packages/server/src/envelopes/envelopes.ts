@@ -30,7 +30,7 @@ import {
 } from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
 import { getDocument, putDocument } from "../db/documents.js";
-import type { RecipientRole, Role } from "../db/schema.js";
+import type { Multilingual, RecipientRole, Role } from "../db/schema.js";
 import {
   type EmailMessage,
   emailRow,
@@ -39,6 +39,7 @@ import {
   type OutboxRow,
   webhookRows,
 } from "../notify/outbox.js";
+import { localesOf, type Notice, renderEmail } from "../notify/templates.js";
 import { type InspectedPdf, prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import {
@@ -404,12 +405,16 @@ export async function declineEnvelope(options: {
       at: now,
     });
     const others = recipients.filter((r) => r.id !== recipient.id && r.status !== "pending");
-    for (const to of [...others.map((r) => r.email), await creatorEmail(tx, envelope)]) {
-      await enqueueEmail(tx, {
-        to,
-        subject: `Declined: ${envelope.title}`,
-        text: `${caller.email} declined "${envelope.title}": ${reason}\n${envelopeUrl(ctx.publicUrl, envelope.id)}`,
-      });
+    const mail = await mailer(tx, ctx.publicUrl, envelope, [
+      ...others.map((r) => r.email),
+      await creatorEmail(tx, envelope),
+    ]);
+    const declinedBy = (await personOf(tx, caller.userId)) ?? caller.email;
+    for (const to of mail.addresses) {
+      await enqueueEmail(
+        tx,
+        mail.render(to, { kind: "declined", envelopeId: envelope.id, title: envelope.title, declinedBy, reason }),
+      );
     }
     await enqueueWebhook(tx, {
       agencyId: envelope.agency_id,
@@ -626,15 +631,12 @@ export async function expireDue(db: Db, now: Date = new Date(), options: { publi
         at: now,
       });
       const recipients = await store.recipientsOf(tx, id);
-      for (const to of [
+      const mail = await mailer(tx, options.publicUrl, envelope, [
         await creatorEmail(tx, envelope),
         ...recipients.filter((r) => r.status !== "pending").map((r) => r.email),
-      ]) {
-        await enqueueEmail(tx, {
-          to,
-          subject: `Expired: ${envelope.title}`,
-          text: `"${envelope.title}" expired before everyone had signed.${link(options.publicUrl, id)}`,
-        });
+      ]);
+      for (const to of mail.addresses) {
+        await enqueueEmail(tx, mail.render(to, { kind: "expired", envelopeId: id, title: envelope.title }));
       }
       await enqueueWebhook(tx, { agencyId: envelope.agency_id, event: "envelope.expired", data: { envelopeId: id } });
       return true;
@@ -657,12 +659,23 @@ export async function remindDue(db: Db, now: Date = new Date(), options: { publi
         (r) => r.routing_order === order && ACTING.includes(r.role) && OPEN.includes(r.status),
       );
       await tx.updateTable("envelopes").set({ last_reminded_at: now }).where("id", "=", id).execute();
+      const mail = await mailer(
+        tx,
+        options.publicUrl,
+        envelope,
+        due.map((r) => r.email),
+      );
       for (const r of due) {
-        await enqueueEmail(tx, {
-          to: r.email,
-          subject: `Reminder: please ${r.role === "signer" ? "sign" : "approve"} ${envelope.title}`,
-          text: `"${envelope.title}" is waiting for you.${link(options.publicUrl, id)}`,
-        });
+        await enqueueEmail(
+          tx,
+          mail.render(r.email, {
+            kind: "reminder",
+            role: r.role,
+            envelopeId: id,
+            title: envelope.title,
+            expiresAt: envelope.expires_at,
+          }),
+        );
       }
       await appendEvent(tx, {
         envelopeId: id,
@@ -781,13 +794,13 @@ async function commitSignature(options: {
       details: { originalSha256: envelope.original_sha256 },
       at: now,
     });
-    for (const address of new Set([snapshot.creatorEmail, ...recipients.map((r) => r.email)])) {
+    const mail = await mailer(ctx.db, ctx.publicUrl, envelope, [
+      snapshot.creatorEmail,
+      ...recipients.map((r) => r.email),
+    ]);
+    for (const address of mail.addresses) {
       outbox.push(
-        emailRow({
-          to: address,
-          subject: `Completed: ${envelope.title}`,
-          text: `Everyone has signed "${envelope.title}".\n${envelopeUrl(ctx.publicUrl, envelope.id)}\nRegister: ${registerUrl(ctx.publicUrl, envelope.register_code)}`,
-        }),
+        emailRow(mail.render(address, { kind: "completed", envelopeId: envelope.id, title: envelope.title })),
       );
     }
     outbox.push(
@@ -800,7 +813,13 @@ async function commitSignature(options: {
   } else if (next !== currentOrder(recipients)) {
     // Those still pending when the commit runs are notified (the statement checks; a first view may come between).
     notify = after.filter((r) => r.routing_order === next && ACTING.includes(r.role) && r.status === "pending");
-    for (const r of notify) outbox.push({ ...emailRow(notification(ctx, envelope, r)), recipient: r.id });
+    const mail = await mailer(
+      ctx.db,
+      ctx.publicUrl,
+      envelope,
+      notify.map((r) => r.email),
+    );
+    for (const r of notify) outbox.push({ ...emailRow(mail.invitation(r)), recipient: r.id });
   }
   const committed = await store.commitSignature(ctx.db, {
     envelopeId: envelope.id,
@@ -871,13 +890,15 @@ async function finishAction(options: {
         details: { originalSha256: envelope.original_sha256 },
         at: now,
       });
-      const to = new Set([await creatorEmail(tx, envelope), ...recipients.map((r) => r.email)]);
-      for (const address of to) {
-        await enqueueEmail(tx, {
-          to: address,
-          subject: `Completed: ${envelope.title}`,
-          text: `Everyone has signed "${envelope.title}".\n${envelopeUrl(ctx.publicUrl, envelope.id)}\nRegister: ${registerUrl(ctx.publicUrl, envelope.register_code)}`,
-        });
+      const mail = await mailer(tx, ctx.publicUrl, envelope, [
+        await creatorEmail(tx, envelope),
+        ...recipients.map((r) => r.email),
+      ]);
+      for (const address of mail.addresses) {
+        await enqueueEmail(
+          tx,
+          mail.render(address, { kind: "completed", envelopeId: envelope.id, title: envelope.title }),
+        );
       }
       await enqueueWebhook(tx, {
         agencyId: envelope.agency_id,
@@ -1016,20 +1037,64 @@ async function notifyRecipients(
   envelope: EnvelopeRow,
   recipients: readonly RecipientRow[],
 ): Promise<void> {
+  const mail = await mailer(
+    tx,
+    ctx.publicUrl,
+    envelope,
+    recipients.map((r) => r.email),
+  );
   for (const r of recipients) {
     if (r.status === "pending") await store.updateRecipient(tx, r.id, { status: "notified" });
-    await enqueueEmail(tx, notification(ctx, envelope, r));
+    await enqueueEmail(tx, mail.invitation(r));
   }
 }
 
-/** The e-mail asking a recipient to act (or to look). */
-function notification(ctx: Pick<EnvelopeContext, "publicUrl">, envelope: EnvelopeRow, r: RecipientRow): EmailMessage {
-  const verb = r.role === "signer" ? "sign" : r.role === "approver" ? "approve" : "view";
+/**
+ * The e-mails of one state change, each in its reader's language (notify/templates.ts renders and escapes them;
+ * the title is the sender's text and never reaches a header raw). `addresses` are deduplicated, blank ones dropped.
+ */
+async function mailer(db: Db | Tx, publicUrl: string | undefined, envelope: EnvelopeRow, addresses: readonly string[]) {
+  const unique = [...new Map(addresses.filter(Boolean).map((a) => [a.toLowerCase(), a])).values()];
+  const locales = await localesOf(db, unique);
+  const sender = await senderOf(db, envelope);
+  const base = publicUrl ?? "";
+  const render = (to: string, notice: Notice): EmailMessage =>
+    renderEmail(notice, { to, locale: locales.get(to.toLowerCase()) ?? "en", publicUrl: base });
   return {
-    to: r.email,
-    subject: `Please ${verb}: ${envelope.title}`,
-    text: `You are asked to ${verb} "${envelope.title}".\n${envelopeUrl(ctx.publicUrl, envelope.id)}`,
+    addresses: unique,
+    render,
+    /** The request to act (or to look) of one recipient. */
+    invitation: (r: RecipientRow): EmailMessage => {
+      const locale = locales.get(r.email.toLowerCase()) ?? "en";
+      const agency = sender.agency[locale] ?? sender.agency.en;
+      return render(r.email, {
+        kind: "invitation",
+        role: r.role,
+        envelopeId: envelope.id,
+        title: envelope.title,
+        sender: agency ? `${sender.name} (${agency})` : sender.name,
+        expiresAt: envelope.expires_at,
+      });
+    },
   };
+}
+
+/** The creating official's name and agency names, as invitations present the sender. */
+async function senderOf(db: Db | Tx, envelope: EnvelopeRow): Promise<{ name: string; agency: Multilingual }> {
+  const row = await db
+    .selectFrom("users as u")
+    .leftJoin("agencies as a", "a.id", "u.agency_id")
+    .select(["u.display_name", "u.email", "a.names"])
+    .where("u.id", "=", envelope.created_by)
+    .executeTakeFirst();
+  return { name: row?.display_name || row?.email || "", agency: (row?.names as Multilingual | null) ?? { en: "" } };
+}
+
+/** A person's display name, if they have an account. */
+async function personOf(db: Db | Tx, userId: string | null): Promise<string | undefined> {
+  if (!userId) return undefined;
+  const row = await db.selectFrom("users").select("display_name").where("id", "=", userId).executeTakeFirst();
+  return row?.display_name || undefined;
 }
 
 async function creatorEmail(tx: Tx, envelope: EnvelopeRow): Promise<string> {
@@ -1043,8 +1108,9 @@ function currentOrder(recipients: readonly Pick<RecipientRow, "role" | "status" 
   return open.length ? Math.min(...open.map((r) => r.routing_order)) : null;
 }
 
+/** The recipient is the caller's: bound to their account (never by comparing addresses, security issue 9.3). */
 function isCaller(r: RecipientRow, caller: Caller): boolean {
-  return (!!caller.userId && r.user_id === caller.userId) || r.email.toLowerCase() === caller.email.toLowerCase();
+  return !!caller.userId && r.user_id === caller.userId;
 }
 
 function view(envelope: EnvelopeRow, recipients: readonly RecipientRow[]): EnvelopeView {
@@ -1131,8 +1197,4 @@ function envelopeUrl(publicUrl: string, id: string): string {
 
 export function registerUrl(publicUrl: string, code: string): string {
   return `${publicUrl.replace(/\/$/, "")}/register/${code}`;
-}
-
-function link(publicUrl: string | undefined, id: string): string {
-  return publicUrl ? `\n${envelopeUrl(publicUrl, id)}` : "";
 }

@@ -28,16 +28,24 @@ export interface UserRow {
   readonly role: string;
 }
 
+/**
+ * The accounts that have proved these addresses, by lower-cased address (security issue 9.3): through a link sent to
+ * the address (`email_verified_at`), or because the address is in a domain the platform verified as the account's
+ * agency's. An account that merely has the same address as text is not one of them: anyone's administrator can type
+ * any address.
+ */
 export async function usersByEmail(db: Db | Tx, emails: readonly string[]): Promise<Map<string, UserRow>> {
   if (emails.length === 0) return new Map();
   const rows = await db
-    .selectFrom("users")
-    .select(["id", "email", "display_name", "agency_id", "role"])
+    .selectFrom("users as u")
+    .leftJoin("agencies as a", "a.id", "u.agency_id")
+    .select(["u.id", "u.email", "u.display_name", "u.agency_id", "u.role"])
     .where(
-      sql<string>`lower(email)`,
+      sql<string>`lower(u.email)`,
       "in",
       emails.map((e) => e.toLowerCase()),
     )
+    .where(verifiedAddress)
     .execute();
   return new Map(
     rows.map((r) => [
@@ -45,6 +53,24 @@ export async function usersByEmail(db: Db | Tx, emails: readonly string[]): Prom
       { id: r.id, email: r.email, displayName: r.display_name, agencyId: r.agency_id, role: r.role },
     ]),
   );
+}
+
+/** The address of `u` (joined with its agency `a`) is proved: by a link, or by the agency's verified domain. */
+export const verifiedAddress = sql<boolean>`(u.email_verified_at is not null
+  or lower(split_part(u.email, '@', 2)) = any(coalesce(a.email_domains, '{}')))`;
+
+/**
+ * Binds the recipients named by `email` that no account holds yet to `userId`, once the account has proved the
+ * address (created in a verified domain, or a verification link followed).
+ */
+export async function bindRecipients(db: Db | Tx, userId: string, email: string): Promise<number> {
+  const result = await db
+    .updateTable("recipients")
+    .set({ user_id: userId })
+    .where("user_id", "is", null)
+    .where(sql<string>`lower(email)`, "=", email.toLowerCase())
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export async function agencyCountry(db: Db | Tx, agencyId: string): Promise<string> {
@@ -382,9 +408,8 @@ export async function inboxPage(
 ): Promise<EnvelopeSummaryRow[]> {
   const userId = caller.userId ?? NO_ID;
   const agencyId = caller.agencyId ?? NO_ID;
-  const email = caller.email.toLowerCase();
-  const isCaller = (alias: string) =>
-    sql`(${sql.ref(`${alias}.user_id`)} = ${userId}::uuid or lower(${sql.ref(`${alias}.email`)}) = ${email})`;
+  // Bound accounts only (security issue 9.3): never a match on the address as text.
+  const isCaller = (alias: string) => sql`${sql.ref(`${alias}.user_id`)} = ${userId}::uuid`;
   const open = (alias: string) =>
     sql`${sql.ref(`${alias}.role`)} in ('signer', 'approver') and ${sql.ref(`${alias}.status`)} in ('pending', 'notified', 'viewed')`;
   const currentOrder = sql`(select min(o.routing_order) from recipients o where o.envelope_id = e.id and ${open("o")})`;

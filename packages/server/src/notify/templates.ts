@@ -40,13 +40,44 @@ export type Notice =
       /** Who declined (name or e-mail). */
       readonly declinedBy: string;
       readonly reason: string;
+    }
+  | {
+      /** Something an administrator or the holder did to the reader's account (security issue 9.6). */
+      readonly kind: "account";
+      readonly event: AccountEvent;
+      /** Who did it (an administrator's address, or the reader's own for self-service). */
+      readonly by: string;
+    }
+  | {
+      /** The link that proves the reader owns the address (security issue 9.3). */
+      readonly kind: "verify-address";
+      readonly url: string;
     };
+
+export type AccountEvent =
+  | "certificate_issued"
+  | "device_certificate_issued"
+  | "certificate_revoked"
+  | "password_reset"
+  | "totp_reset";
 
 export interface RenderOptions {
   readonly to: string;
   readonly locale?: Locale | null;
   /** `KHATAM_PUBLIC_URL`, without a trailing slash. */
   readonly publicUrl: string;
+}
+
+/** The locales of the users with these addresses, by lower-cased address (absent: no account or no preference). */
+export async function localesOf(db: Db | Tx, emails: readonly string[]): Promise<Map<string, Locale>> {
+  const wanted = [...new Set(emails.map((e) => e.toLowerCase()))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("users")
+    .select(["email", "locale"])
+    .where((eb) => eb(eb.fn("lower", ["email"]), "in", wanted))
+    .execute();
+  return new Map(rows.filter((r) => r.locale).map((r) => [r.email.toLowerCase(), r.locale as Locale]));
 }
 
 /** The locale of the user with this e-mail address, or English. */
@@ -67,6 +98,13 @@ interface Strings {
   readonly completed: { subject: string; body: (t: string) => string; download: string };
   readonly declined: { subject: string; body: (who: string, t: string) => string; reason: string };
   readonly expired: { subject: string; body: (t: string) => string };
+  readonly account: {
+    subject: string;
+    events: Record<AccountEvent, (by: string) => string>;
+    notYou: string;
+    open: string;
+  };
+  readonly verify: { subject: string; body: string; open: string };
   readonly footer: string;
 }
 
@@ -91,6 +129,24 @@ const STRINGS: Record<Locale, Strings> = {
     },
     declined: { subject: "Declined", body: (w, t) => `${w} declined “${t}”.`, reason: "Reason" },
     expired: { subject: "Expired", body: (t) => `“${t}” expired before everyone had signed.` },
+    account: {
+      subject: "Your account changed",
+      events: {
+        certificate_issued: (by) => `A signing certificate in your name was issued by ${by}.`,
+        device_certificate_issued: (by) =>
+          `A signing certificate was issued for a key on a device, requested by ${by}.`,
+        certificate_revoked: (by) => `One of your signing certificates was revoked by ${by}.`,
+        password_reset: (by) => `Your password was reset by ${by}.`,
+        totp_reset: (by) => `Your second factor (authenticator app) was reset by ${by}.`,
+      },
+      notYou: "If you did not expect this, contact your agency's administrator at once.",
+      open: "Review your account",
+    },
+    verify: {
+      subject: "Confirm your e-mail address",
+      body: "Confirm that this address is yours, so that documents sent to it reach your account. The link is valid for 24 hours.",
+      open: "Confirm the address",
+    },
     footer: "This message was sent by Khatam. If you did not expect it, you can ignore it.",
   },
   ar: {
@@ -113,6 +169,23 @@ const STRINGS: Record<Locale, Strings> = {
     },
     declined: { subject: "رُفض", body: (w, t) => `رفض ${w} المستند «${t}».`, reason: "السبب" },
     expired: { subject: "انتهت المهلة", body: (t) => `انتهت مهلة المستند «${t}» قبل أن يوقّعه جميع الأطراف.` },
+    account: {
+      subject: "تغيير في حسابك",
+      events: {
+        certificate_issued: (by) => `أصدر ${by} شهادة توقيع باسمك.`,
+        device_certificate_issued: (by) => `صدرت شهادة توقيع لمفتاح على جهاز بطلب من ${by}.`,
+        certificate_revoked: (by) => `ألغى ${by} إحدى شهادات التوقيع الخاصة بك.`,
+        password_reset: (by) => `أعاد ${by} تعيين كلمة المرور الخاصة بك.`,
+        totp_reset: (by) => `أعاد ${by} تعيين عامل التحقق الثاني (تطبيق المصادقة) الخاص بك.`,
+      },
+      notYou: "إن لم تكن تتوقع ذلك فتواصل فورًا مع مسؤول جهتك.",
+      open: "راجع حسابك",
+    },
+    verify: {
+      subject: "أكّد عنوان بريدك الإلكتروني",
+      body: "أكّد أن هذا العنوان لك، لتصل المستندات المرسلة إليه إلى حسابك. الرابط صالح لمدة 24 ساعة.",
+      open: "أكّد العنوان",
+    },
     footer: "أُرسلت هذه الرسالة من منصة ختم. إن لم تكن تتوقعها فيمكنك تجاهلها.",
   },
   ja: {
@@ -135,6 +208,23 @@ const STRINGS: Record<Locale, Strings> = {
     },
     declined: { subject: "辞退", body: (w, t) => `${w}が「${t}」を辞退しました。`, reason: "理由" },
     expired: { subject: "期限切れ", body: (t) => `「${t}」は全員の署名がそろう前に期限切れとなりました。` },
+    account: {
+      subject: "アカウントが変更されました",
+      events: {
+        certificate_issued: (by) => `${by}があなたの名義の署名用証明書を発行しました。`,
+        device_certificate_issued: (by) => `${by}の申請により、端末上の鍵に署名用証明書が発行されました。`,
+        certificate_revoked: (by) => `${by}があなたの署名用証明書を失効させました。`,
+        password_reset: (by) => `${by}があなたのパスワードを再設定しました。`,
+        totp_reset: (by) => `${by}があなたの二要素認証（認証アプリ）を再設定しました。`,
+      },
+      notYou: "心当たりがない場合は、直ちに所属機関の管理者に連絡してください。",
+      open: "アカウントを確認する",
+    },
+    verify: {
+      subject: "メールアドレスの確認",
+      body: "このアドレスがあなたのものであることを確認してください。確認すると、このアドレスに送られた文書があなたのアカウントに届きます。リンクの有効期限は24時間です。",
+      open: "アドレスを確認する",
+    },
     footer: "このメールはKhatamから送信されました。心当たりがない場合は破棄してください。",
   },
 };
@@ -146,6 +236,16 @@ export function renderEmail(notice: Notice, options: RenderOptions): EmailMessag
   const locale: Locale = options.locale && options.locale in STRINGS ? options.locale : "en";
   const s = STRINGS[locale];
   const base = options.publicUrl.replace(/\/+$/, "");
+  if (notice.kind === "account") {
+    const paragraphs = [s.account.events[notice.event](oneLine(notice.by)), s.account.notYou];
+    return message(options.to, locale, s.account.subject, paragraphs, {
+      label: s.account.open,
+      url: `${base}/account`,
+    });
+  }
+  if (notice.kind === "verify-address") {
+    return message(options.to, locale, s.verify.subject, [s.verify.body], { label: s.verify.open, url: notice.url });
+  }
   const envelopeUrl = `${base}/envelopes/${encodeURIComponent(notice.envelopeId)}`;
   const title = oneLine(notice.title);
   let subject: string;
@@ -184,6 +284,18 @@ export function renderEmail(notice: Notice, options: RenderOptions): EmailMessag
       link = { label: s.open, url: envelopeUrl };
       break;
   }
+  return message(options.to, locale, `${subject}: ${truncate(title, SUBJECT_TITLE_MAX)}`, paragraphs, link);
+}
+
+/** Plain text and HTML (escaped, right-to-left for Arabic) of one message. */
+function message(
+  to: string,
+  locale: Locale,
+  subject: string,
+  paragraphs: readonly string[],
+  link: { label: string; url: string },
+): EmailMessage {
+  const s = STRINGS[locale];
   const text = `${[...paragraphs, `${link.label}: ${link.url}`].join("\n\n")}\n\n-- \n${s.footer}\n`;
   const dir = locale === "ar" ? "rtl" : "ltr";
   const html = [
@@ -194,7 +306,7 @@ export function renderEmail(notice: Notice, options: RenderOptions): EmailMessag
     `<hr><p style="color: #555; font-size: 0.9em">${escapeHtml(s.footer)}</p>`,
     "</body></html>",
   ].join("\n");
-  return { to: options.to, subject: `${subject}: ${truncate(title, SUBJECT_TITLE_MAX)}`, text, html };
+  return { to, subject: oneLine(subject), text, html };
 }
 
 /** No line breaks or control characters (a title is untrusted input; a subject is a header). */

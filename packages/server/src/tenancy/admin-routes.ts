@@ -20,9 +20,12 @@ import { sql } from "kysely";
 import { type Identity, requireIdentity } from "../auth/identity.js";
 import { certificateView, MIN_PASSWORD_LENGTH } from "../auth/login-routes.js";
 import { hashPassword } from "../auth/passwords.js";
+import type { Tx } from "../db/connect.js";
 import type { Multilingual, Role } from "../db/schema.js";
+import { bindRecipients } from "../envelopes/store.js";
 import { HttpError } from "../http-errors.js";
 import { TrustStoreError } from "../trust-store.js";
+import { type AdminAction, clientIp, listAdminEvents, recordAdminAction } from "./admin-events.js";
 import { issueCertificateForUser } from "./certificates.js";
 
 const ADMINS: readonly Role[] = ["platform_admin", "agency_admin"];
@@ -89,8 +92,46 @@ function userView(u: UserRow) {
   };
 }
 
-export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
+/** Mail domains as JSON Schema: host names, lower-cased by {@link normalDomains}. */
+const emailDomains = {
+  type: "array",
+  maxItems: 50,
+  items: {
+    type: "string",
+    minLength: 3,
+    maxLength: 253,
+    pattern: "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",
+  },
+} as const;
+
+function normalDomains(domains: readonly string[]): string[] {
+  return [...new Set(domains.map((d) => d.toLowerCase()))].sort();
+}
+
+export interface TenancyRoutesOptions {
+  /** `KHATAM_PUBLIC_URL`, for the links of account notices. */
+  readonly publicUrl: string;
+}
+
+export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (app: FastifyInstance, options) => {
   const db = app.db;
+  const { publicUrl } = options;
+  /** Records an administrator's action on `user` (and e-mails them), in `tx`. */
+  const audit = (
+    tx: Tx,
+    request: FastifyRequest,
+    user: Pick<UserRow, "id" | "email" | "agency_id">,
+    action: AdminAction["action"],
+    details?: Record<string, unknown>,
+  ) =>
+    recordAdminAction(tx, {
+      actor: admin(request),
+      ip: clientIp(request),
+      target: { id: user.id, email: user.email, agencyId: user.agency_id },
+      action,
+      details,
+      publicUrl,
+    });
   // Default deny for every route of this (encapsulated) plugin, before the body is read or validated; each handler
   // then narrows further (platform administrator only, own agency only).
   app.addHook("onRequest", async (request) => {
@@ -168,7 +209,12 @@ export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
     let query = db.selectFrom("agencies").selectAll().orderBy("created_at");
     if (identity.role === "agency_admin") query = query.where("id", "=", identity.agencyId ?? "");
     if (country) query = query.where("country_id", "=", country);
-    return (await query.execute()).map((a) => ({ id: a.id, countryId: a.country_id, names: a.names }));
+    return (await query.execute()).map((a) => ({
+      id: a.id,
+      countryId: a.country_id,
+      names: a.names,
+      emailDomains: a.email_domains,
+    }));
   });
 
   app.post(
@@ -178,21 +224,57 @@ export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
         body: {
           type: "object",
           required: ["countryId", "names"],
-          properties: { countryId: { type: "string", maxLength: 8 }, names },
+          properties: { countryId: { type: "string", maxLength: 8 }, names, emailDomains },
         },
       },
     },
     async (request, reply) => {
       platformAdmin(request);
-      const body = request.body as { countryId: string; names: Multilingual };
+      const body = request.body as { countryId: string; names: Multilingual; emailDomains?: string[] };
+      const domains = normalDomains(body.emailDomains ?? []);
       const country = await db.selectFrom("countries").select("id").where("id", "=", body.countryId).executeTakeFirst();
       if (!country) throw new HttpError(400, "unknown_country", `no country "${body.countryId}"`);
       const id = crypto.randomUUID();
       await db
         .insertInto("agencies")
-        .values({ id, country_id: body.countryId, names: JSON.stringify(body.names) })
+        .values({ id, country_id: body.countryId, names: JSON.stringify(body.names), email_domains: domains })
         .execute();
-      return reply.status(201).send({ id, countryId: body.countryId, names: body.names });
+      return reply.status(201).send({ id, countryId: body.countryId, names: body.names, emailDomains: domains });
+    },
+  );
+
+  // The platform administrator verifies an agency's mail domains (out of band: the agency's own attestation, DNS),
+  // and only then do addresses there bind to the agency's accounts.
+  app.patch(
+    "/api/admin/agencies/:id",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["emailDomains"],
+          additionalProperties: false,
+          properties: { emailDomains },
+        },
+      },
+    },
+    async (request) => {
+      platformAdmin(request);
+      const { id } = request.params as { id: string };
+      if (!UUID.test(id)) throw new HttpError(404, "not_found", "no such agency");
+      const domains = normalDomains((request.body as { emailDomains: string[] }).emailDomains);
+      const updated = await db
+        .updateTable("agencies")
+        .set({ email_domains: domains })
+        .where("id", "=", id)
+        .returning(["id", "country_id"])
+        .executeTakeFirst();
+      if (!updated) throw new HttpError(404, "not_found", "no such agency");
+      // Accounts of the agency in these domains now hold what was sent to their addresses.
+      const members = await db.selectFrom("users").select(["id", "email"]).where("agency_id", "=", id).execute();
+      for (const m of members) {
+        if (domains.includes(m.email.split("@").pop()!.toLowerCase())) await bindRecipients(db, m.id, m.email);
+      }
+      return { id, countryId: updated.country_id, emailDomains: domains };
     },
   );
 
@@ -249,9 +331,26 @@ export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
       }
       if (body.role === "platform_admin") agencyId = null;
       else if (!agencyId) throw new HttpError(400, "invalid_request", "agencyId is required for this role");
+      const domain = body.email.trim().split("@").pop()!.toLowerCase();
+      let inVerifiedDomain = false;
       if (agencyId) {
-        const agency = await db.selectFrom("agencies").select("id").where("id", "=", agencyId).executeTakeFirst();
+        const agency = await db
+          .selectFrom("agencies")
+          .select(["id", "email_domains"])
+          .where("id", "=", agencyId)
+          .executeTakeFirst();
         if (!agency) throw new HttpError(400, "unknown_agency", "no such agency");
+        inVerifiedDomain = agency.email_domains.includes(domain);
+      }
+      // An agency administrator creates accounts only in their agency's verified domains: an account for someone
+      // else's address would receive what is sent to that address (security issue 9.3), and a refusal there would
+      // tell them which addresses other tenants have.
+      if (identity.role === "agency_admin" && !inVerifiedDomain) {
+        throw new HttpError(
+          403,
+          "email_domain_not_verified",
+          `${domain} is not a verified domain of your agency; ask a platform administrator to add it`,
+        );
       }
       const id = crypto.randomUUID();
       const passwordHash = body.password ? await hashPassword(body.password) : null;
@@ -273,6 +372,13 @@ export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
         .returning("id")
         .executeTakeFirst();
       if (!inserted) throw new HttpError(409, "email_taken", "a user with this e-mail address exists");
+      // In a verified domain the address is proved: documents already sent to it now reach this account.
+      if (inVerifiedDomain) await bindRecipients(db, id, body.email.trim());
+      await db.transaction().execute((tx) =>
+        audit(tx, request, { id, email: body.email.trim(), agency_id: agencyId }, "user_created", {
+          role: body.role,
+        }),
+      );
       request.log.info({ userId: id, role: body.role, agencyId }, "user created");
       const row = await db.selectFrom("users").select(USER_COLUMNS).where("id", "=", id).executeTakeFirstOrThrow();
       return reply.status(201).send(userView(row));
@@ -368,6 +474,7 @@ export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
         await tx.updateTable("users").set({ password_hash: hash }).where("id", "=", user.id).execute();
         await tx.deleteFrom("credentials").where("user_id", "=", user.id).where("kind", "=", "session").execute();
         await tx.deleteFrom("login_failures").where(sql`lower(email)`, "=", user.email.toLowerCase()).execute();
+        await audit(tx, request, user, "password_reset");
       });
       request.log.info({ userId: user.id }, "password reset by an administrator");
       return reply.status(204).send();
@@ -376,11 +483,14 @@ export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
 
   app.delete("/api/admin/users/:id/totp", async (request, reply) => {
     const user = await managedUser(request);
-    await db
-      .updateTable("users")
-      .set({ totp_secret: null, totp_pending_secret: null, totp_last_step: null })
-      .where("id", "=", user.id)
-      .execute();
+    await db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable("users")
+        .set({ totp_secret: null, totp_pending_secret: null, totp_last_step: null })
+        .where("id", "=", user.id)
+        .execute();
+      await audit(tx, request, user, "totp_reset");
+    });
     request.log.info({ userId: user.id }, "second factor reset by an administrator");
     return reply.status(204).send();
   });
@@ -417,19 +527,25 @@ export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
     async (request, reply) => {
       const user = await managedUser(request);
       const body = request.body as { mode: "platform" | "device"; csrPem?: string; keyType?: "P-256" };
-      if (body.mode === "device" && !body.csrPem) {
-        throw new HttpError(400, "invalid_request", "csrPem (a PKCS#10 request, PEM) is required for mode device");
+      // A device certificate certifies whatever key the CSR holds: from an administrator that would be their own key
+      // in the official's name. Officials request one from their own session (POST /api/me/certificates).
+      if (body.mode === "device") {
+        throw new HttpError(
+          403,
+          "device_certificate_self_service",
+          "an official requests a certificate for a device key from their own session",
+        );
       }
       const issued = await issueCertificateForUser({
         db,
         store: app.trustStore,
         keyStore: app.keyStore,
         userId: user.id,
-        holder:
-          body.mode === "platform"
-            ? { mode: "platform", keyType: body.keyType }
-            : { mode: "device", csrPem: body.csrPem! },
+        holder: { mode: "platform", keyType: body.keyType },
       });
+      await db
+        .transaction()
+        .execute((tx) => audit(tx, request, user, "certificate_issued", { ca: issued.caId, serial: issued.serial }));
       request.log.info(
         { userId: user.id, ca: issued.caId, serial: issued.serial, mode: body.mode },
         "signing certificate issued",
@@ -466,11 +582,40 @@ export const tenancyRoutes: FastifyPluginAsync = async (app: FastifyInstance) =>
         .executeTakeFirst();
       if (!row) throw new HttpError(404, "not_found", "this user has no certificate with that serial");
       const revoked = await app.trustStore.revoke(row.ca_id, row.serial, reason);
+      await db.transaction().execute((tx) =>
+        audit(tx, request, user, "certificate_revoked", {
+          ca: row.ca_id,
+          serial: row.serial,
+          reason: revoked.reason,
+        }),
+      );
       request.log.info(
         { userId: user.id, ca: row.ca_id, serial: row.serial, reason: revoked.reason },
         "signing certificate revoked",
       );
       return { ...certificateView(app, row), revokedAt: revoked.revokedAt.toISOString(), reason: revoked.reason };
+    },
+  );
+
+  // ---- the audit trail of administrators' actions -----------------------------------------------------------------
+
+  app.get(
+    "/api/admin/events",
+    {
+      schema: {
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            user: { type: "string", pattern: UUID.source },
+            limit: { type: "integer", minimum: 1, maximum: 500, default: 100 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { user, limit } = request.query as { user?: string; limit: number };
+      return listAdminEvents(db, admin(request), { user, limit });
     },
   );
 };

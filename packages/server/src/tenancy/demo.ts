@@ -115,7 +115,8 @@ export async function seedDemo(options: {
       agencyOf.set(a.country, id);
       await tx
         .insertInto("agencies")
-        .values({ id, country_id: a.country, names: JSON.stringify(a.names) })
+        // The demo addresses' domain is the agency's, verified (security issue 9.3: recipients bind through it).
+        .values({ id, country_id: a.country, names: JSON.stringify(a.names), email_domains: [`${a.country}.demo`] })
         .execute();
     }
     for (const u of DEMO_USERS) {

@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { requireIdentity } from "../auth/identity.js";
 import { certificateView } from "../auth/login-routes.js";
 import { HttpError } from "../http-errors.js";
+import { noticeToHolder } from "./admin-events.js";
 import { issueCertificateForUser } from "./certificates.js";
 
 const schema = {
@@ -26,7 +27,10 @@ const schema = {
   },
 } as const;
 
-export const selfServiceRoutes: FastifyPluginAsync = async (app: FastifyInstance) => {
+export const selfServiceRoutes: FastifyPluginAsync<{ readonly publicUrl: string }> = async (
+  app: FastifyInstance,
+  options,
+) => {
   app.post("/api/me/certificates", { schema }, async (request, reply) => {
     const identity = requireIdentity(request, ["official"]);
     if (!identity.userId) throw new HttpError(403, "forbidden", "the bootstrap admin token has no account");
@@ -39,6 +43,12 @@ export const selfServiceRoutes: FastifyPluginAsync = async (app: FastifyInstance
       holder: { mode: "device", csrPem },
     });
     request.log.info({ userId: identity.userId, ca: issued.caId, serial: issued.serial }, "device certificate issued");
+    // Told by e-mail too: whoever holds the session (a stolen password) cannot add a key to the account unseen.
+    await app.db
+      .transaction()
+      .execute((tx) =>
+        noticeToHolder(tx, identity.email, "device_certificate_issued", identity.email, options.publicUrl),
+      );
     const row = await app.db
       .selectFrom("signing_certificates")
       .selectAll()
