@@ -16,7 +16,7 @@ import { type SecretBox, secretBox } from "./auth/secret-box.js";
 import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
 import { expireDue, purgeExpiredSessions, remindDue } from "./envelopes/envelopes.js";
 import { envelopeRoutes } from "./envelopes/routes.js";
-import { installErrorHandling } from "./http-errors.js";
+import { frameworkErrors, installErrorHandling } from "./http-errors.js";
 import { type OutboxWorker, startOutboxWorker } from "./notify/delivery.js";
 import { type ScheduledTask, type Scheduler, startScheduler } from "./notify/scheduler.js";
 import { webhookRoutes } from "./notify/webhook-routes.js";
@@ -162,7 +162,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
 
   // Fastify's default request serialiser logs method, URL and addresses, never headers or bodies.
-  const app = fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
+  const app = fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024, frameworkErrors });
   installErrorHandling(app);
   await app.register(openApiPlugin, { publicUrl: options.publicUrl });
   app.decorate("trustStore", store);

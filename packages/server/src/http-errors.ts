@@ -3,7 +3,7 @@
  * Handlers throw {@link HttpError}; Fastify's own client errors (body too large, unsupported media type, bad JSON)
  * are mapped to the same shape; anything else is logged and answered as a 500 without internals.
  */
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /** A failure the client caused (or may retry), with a stable machine-readable code. */
 export class HttpError extends Error {
@@ -24,6 +24,16 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: "invalid_request",
   FST_ERR_VALIDATION: "invalid_request",
 };
+
+/**
+ * Errors the router meets before any handler runs (a malformed percent-encoding in the path, a parameter longer
+ * than the router allows): answered in the same JSON shape as every other error.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const code = status === 414 ? "uri_too_long" : "invalid_request";
+  reply.status(status).send({ error: { code, message: error.message } });
+}
 
 /** Installs the JSON error and not-found handlers on `app`. */
 export function installErrorHandling(app: FastifyInstance): void {
