@@ -79,6 +79,11 @@ export interface AppOptions {
    * certificates; default 600). A relying party fetches a handful per validation; a flood is refused with 429.
    */
   readonly protocolPerMinute?: number;
+  /**
+   * `KHATAM_TRUST_PROXY`: the reverse proxies whose X-Forwarded-For is believed — `true` (any), a hop count, or
+   * addresses and CIDR blocks; default none.
+   */
+  readonly trustProxy?: boolean | number | string[];
   /** Threads, queue and deadline of the worker pool that checks uploaded documents. */
   readonly documentPool?: ValidationPoolOptions;
   /**
@@ -162,7 +167,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
 
   // Fastify's default request serialiser logs method, URL and addresses, never headers or bodies.
-  const app = fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024, frameworkErrors });
+  const app = fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    frameworkErrors,
+    // Behind a reverse proxy, request.ip is the client's (X-Forwarded-For) only from the proxies named here, so that
+    // sign-in throttles and rate limits count each client, not the proxy.
+    // (Fastify takes a hop count too, which its type declarations omit.)
+    trustProxy: (options.trustProxy ?? false) as boolean | string[],
+  });
   installErrorHandling(app);
   await app.register(openApiPlugin, { publicUrl: options.publicUrl });
   app.decorate("trustStore", store);

@@ -24,6 +24,16 @@ function perMinute(name: string): number | undefined {
 // POST /api/verify (default 30) and the trust services (default 600), per minute and client address; load tests
 // (bench/) raise them.
 const verifyPerMinute = perMinute("KHATAM_VERIFY_RATE_LIMIT");
+/** KHATAM_TRUST_PROXY: "true", a hop count, or comma-separated addresses and CIDR blocks of the reverse proxies. */
+function trustProxy(value: string | undefined): boolean | number | string[] | undefined {
+  if (!value) return undefined;
+  if (value === "true" || value === "false") return value === "true";
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
 const protocolPerMinute = perMinute("KHATAM_PROTOCOL_RATE_LIMIT");
 
 const app = await buildApp({
@@ -49,6 +59,7 @@ const app = await buildApp({
     : undefined,
   verifyPerMinute,
   protocolPerMinute,
+  trustProxy: trustProxy(env.KHATAM_TRUST_PROXY),
   webhookAllow: env.KHATAM_WEBHOOK_ALLOW || undefined,
   logger: { level: env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization", "req.headers.cookie"] },
 }).catch((error: unknown) => {

@@ -21,7 +21,15 @@ export interface Identity {
   readonly countryId: string | null;
   /** Whether this credential was issued after a second factor (TOTP) was checked. */
   readonly secondFactor: boolean;
+  /** How the caller authenticated: a session (sign-in, cookie), an API token, or the bootstrap admin token. */
+  readonly credential: "session" | "api" | "admin-token";
+  /** An API token's scopes; null when the credential is not limited by scopes. */
+  readonly scopes: readonly Scope[] | null;
 }
+
+/** What an API token may do (security issue 9.7). */
+export type Scope = "read" | "sign" | "admin";
+export const SCOPES: readonly Scope[] = ["read", "sign", "admin"];
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -35,7 +43,13 @@ export const tokenHash = (token: string): string => createHash("sha256").update(
 export async function issueCredential(
   db: Db,
   userId: string,
-  options: { kind: "session" | "api"; label?: string; secondFactor?: boolean; ttlMs?: number },
+  options: {
+    kind: "session" | "api";
+    label?: string;
+    secondFactor?: boolean;
+    ttlMs?: number;
+    scopes?: readonly Scope[];
+  },
 ): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await db
@@ -48,6 +62,7 @@ export async function issueCredential(
       second_factor: options.secondFactor ?? false,
       expires_at: options.ttlMs ? new Date(Date.now() + options.ttlMs) : null,
       last_used_at: null,
+      scopes: options.kind === "api" ? [...(options.scopes ?? SCOPES)] : null,
     })
     .execute();
   return token;
@@ -106,6 +121,8 @@ export const identityPlugin = fp(async (app: FastifyInstance, options: IdentityO
         agencyId: null,
         countryId: null,
         secondFactor: true,
+        credential: "admin-token",
+        scopes: null,
       };
       return;
     }
@@ -121,6 +138,8 @@ export const identityPlugin = fp(async (app: FastifyInstance, options: IdentityO
         "a.country_id",
         "c.second_factor",
         "c.expires_at",
+        "c.kind",
+        "c.scopes",
         "u.disabled",
       ])
       .where("c.token_hash", "=", h)
@@ -133,9 +152,30 @@ export const identityPlugin = fp(async (app: FastifyInstance, options: IdentityO
       agencyId: row.agency_id,
       countryId: row.country_id,
       secondFactor: row.second_factor,
+      credential: row.kind,
+      scopes: row.kind === "api" ? ((row.scopes ?? []) as Scope[]) : null,
     };
+    refuseOutOfScope(request, request.identity);
   });
 });
+
+/**
+ * An API token acts only within its scopes: `read` for GET and HEAD, `admin` for the administration routes, `sign`
+ * for every other write. The route is the one the router matched (its registered pattern), not the raw URL.
+ */
+function refuseOutOfScope(request: FastifyRequest, identity: Identity): void {
+  if (!identity.scopes) return;
+  const route = request.routeOptions.url ?? "";
+  const needed: Scope =
+    route.startsWith("/api/admin/") || route === "/api/webhooks" || route.startsWith("/api/webhooks/")
+      ? "admin"
+      : request.method === "GET" || request.method === "HEAD"
+        ? "read"
+        : "sign";
+  if (!identity.scopes.includes(needed)) {
+    throw new HttpError(403, "insufficient_scope", `this API token lacks the "${needed}" scope`);
+  }
+}
 
 /** The caller's identity, or 401. */
 export function requireIdentity(request: FastifyRequest, roles?: readonly Role[]): Identity {

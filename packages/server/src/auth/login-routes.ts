@@ -14,9 +14,17 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastif
 import { sql } from "kysely";
 import { HttpError } from "../http-errors.js";
 import { clearCookie, readCookie, setCookie } from "./cookies.js";
-import { type Identity, issueCredential, requireIdentity, SESSION_COOKIE, tokenHash } from "./identity.js";
-import { authenticate, DEFAULT_LOGIN_LIMITS, type LoginLimits, ThrottledError } from "./login.js";
-import { hashPassword, verifyPassword } from "./passwords.js";
+import {
+  type Identity,
+  issueCredential,
+  requireIdentity,
+  SCOPES,
+  type Scope,
+  SESSION_COOKIE,
+  tokenHash,
+} from "./identity.js";
+import { authenticate, checkPassword, DEFAULT_LOGIN_LIMITS, type LoginLimits, ThrottledError } from "./login.js";
+import { hashPassword } from "./passwords.js";
 import type { SecretBox } from "./secret-box.js";
 import { newTotpSecret, totpStep } from "./totp.js";
 
@@ -143,10 +151,11 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
           .execute();
         // The session that proved the code now counts as two-factor; every other session must sign in again.
         const current = presentedToken(request);
+        // Every other session and every API token ends (security issue 9.7): whoever knew the old password may
+        // have made them.
         await tx
           .deleteFrom("credentials")
           .where("user_id", "=", identity.userId)
-          .where("kind", "=", "session")
           .where("token_hash", "!=", current ? tokenHash(current) : "")
           .execute();
         if (current) {
@@ -165,7 +174,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
     const identity = requireUser(request);
     const rows = await db
       .selectFrom("credentials")
-      .select(["id", "label", "created_at", "expires_at", "last_used_at"])
+      .select(["id", "label", "scopes", "created_at", "expires_at", "last_used_at"])
       .where("user_id", "=", identity.userId)
       .where("kind", "=", "api")
       .orderBy("created_at")
@@ -183,22 +192,37 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
           properties: {
             label: { type: "string", minLength: 1, maxLength: 200 },
             expiresInDays: { type: "integer", minimum: 1, maximum: 3650 },
+            // Default: read and sign, plus admin for administrators (what the account could do before scopes).
+            scopes: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", enum: SCOPES } },
           },
         },
       },
     },
     async (request, reply) => {
       const identity = requireUser(request);
-      const { label, expiresInDays } = request.body as { label: string; expiresInDays?: number };
+      // A token cannot make tokens: a leaked token must not be able to outlive its own revocation.
+      if (identity.credential !== "session") {
+        throw new HttpError(403, "session_required", "API tokens are created from a signed-in session");
+      }
+      const { label, expiresInDays, scopes } = request.body as {
+        label: string;
+        expiresInDays?: number;
+        scopes?: Scope[];
+      };
+      const administrator = identity.role === "agency_admin" || identity.role === "platform_admin";
+      if (scopes?.includes("admin") && !administrator) {
+        throw new HttpError(403, "forbidden", "only administrators may give a token the admin scope");
+      }
       const token = await issueCredential(db, identity.userId, {
         kind: "api",
         label,
+        scopes: scopes ?? (administrator ? SCOPES : ["read", "sign"]),
         secondFactor: identity.secondFactor,
         ttlMs: expiresInDays ? expiresInDays * 86_400_000 : undefined,
       });
       const row = await db
         .selectFrom("credentials")
-        .select(["id", "label", "created_at", "expires_at", "last_used_at"])
+        .select(["id", "label", "scopes", "created_at", "expires_at", "last_used_at"])
         .where("token_hash", "=", tokenHash(token))
         .executeTakeFirstOrThrow();
       return reply.status(201).send({ ...tokenView(row), token });
@@ -235,23 +259,38 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
     },
     async (request, reply) => {
       const identity = requireUser(request);
+      if (identity.credential !== "session") {
+        throw new HttpError(403, "session_required", "the password is changed from a signed-in session");
+      }
       const { currentPassword, newPassword } = request.body as { currentPassword: string; newPassword: string };
       const user = await db
         .selectFrom("users")
-        .select(["password_hash"])
+        .select(["email", "password_hash"])
         .where("id", "=", identity.userId)
         .executeTakeFirstOrThrow();
-      if (!(await verifyPassword(user.password_hash, currentPassword))) {
-        throw new HttpError(403, "invalid_credentials", "the current password is wrong");
+      // Throttled like sign-in (security issue 9.4): a stolen session cannot guess the current password quickly.
+      let ok: boolean;
+      try {
+        ok = await checkPassword(context, {
+          email: user.email,
+          password: currentPassword,
+          ip: request.ip,
+          hash: user.password_hash,
+        });
+      } catch (error) {
+        if (error instanceof ThrottledError) reply.header("retry-after", String(error.retryAfterSeconds));
+        throw error;
       }
+      if (!ok) throw new HttpError(403, "invalid_credentials", "the current password is wrong");
       const hash = await hashPassword(newPassword);
       const current = presentedToken(request);
       await db.transaction().execute(async (tx) => {
         await tx.updateTable("users").set({ password_hash: hash }).where("id", "=", identity.userId).execute();
+        // Every other session and every API token ends (security issue 9.7): whoever knew the old password may
+        // have made them.
         await tx
           .deleteFrom("credentials")
           .where("user_id", "=", identity.userId)
-          .where("kind", "=", "session")
           .where("token_hash", "!=", current ? tokenHash(current) : "")
           .execute();
       });
@@ -277,6 +316,7 @@ function requireUser(request: FastifyRequest): Identity & { userId: string } {
 function tokenView(row: {
   id: string;
   label: string | null;
+  scopes: string[] | null;
   created_at: Date;
   expires_at: Date | null;
   last_used_at: Date | null;
@@ -284,6 +324,7 @@ function tokenView(row: {
   return {
     id: row.id,
     label: row.label,
+    scopes: row.scopes ?? [],
     createdAt: row.created_at.toISOString(),
     expiresAt: row.expires_at?.toISOString() ?? null,
     lastUsedAt: row.last_used_at?.toISOString() ?? null,

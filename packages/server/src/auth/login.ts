@@ -7,8 +7,12 @@
  * Unknown, disabled and password-less accounts take the same path as a wrong password (an Argon2 verification of a
  * dummy hash, the same error), so neither the answer nor its timing tells whether an address has an account.
  *
- * Each failure is recorded in its own transaction before the answer is sent: a crash right after answering cannot
- * forget a failure, and nothing else's rollback can undo one.
+ * An attempt is reserved before the password is verified (security issue 9.4): under a lock per address, the limits
+ * are checked and a failure row written and committed; a success deletes its own row afterwards. Sixty parallel
+ * guesses therefore find the limit taken by the first five, not by none of them (Argon2 takes ~50 ms, during which a
+ * check-then-record throttle saw no failure at all). The lock is a PostgreSQL advisory lock (PGlite has one
+ * connection, which serialises by itself), so the reservation holds across replicas. In addition, at most
+ * {@link MAX_CONCURRENT_PER_ACCOUNT} attempts per account run at once in this process.
  */
 import { sql } from "kysely";
 import type { Db } from "../db/connect.js";
@@ -27,6 +31,10 @@ export interface LoginLimits {
 }
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perEmail: 5, perIp: 30, windowMs: 15 * 60 * 1000 };
+
+/** Password verifications in flight per account (per process): a third parallel attempt is refused at once. */
+export const MAX_CONCURRENT_PER_ACCOUNT = 2;
+const inFlight = new Map<string, number>();
 
 export interface LoginAttempt {
   readonly email: string;
@@ -48,34 +56,94 @@ export async function authenticate(
   context: LoginContext,
   attempt: LoginAttempt,
 ): Promise<{ userId: string; secondFactor: boolean }> {
-  const { db, limits } = context;
+  const { db } = context;
   const email = attempt.email.trim().toLowerCase();
   const now = context.now();
-  await refuseIfThrottled(context, email, attempt.ip, now);
+  return withAccountSlot(email, async () => {
+    const reservation = await reserveAttempt(context, email, attempt.ip, now);
+    const user = await db
+      .selectFrom("users")
+      .select(["id", "password_hash", "disabled", "totp_secret"])
+      .where(sql`lower(email)`, "=", email)
+      .executeTakeFirst();
+    const usable = user && !user.disabled && user.password_hash !== null;
+    const passwordOk = await verifyPassword(usable ? user.password_hash : await dummyHash(), attempt.password);
+    if (!usable || !passwordOk) {
+      throw new HttpError(401, "invalid_credentials", "the e-mail address or the password is wrong");
+    }
+    if (user.totp_secret) {
+      if (!attempt.totp) {
+        // Not a guess: the password was right. The reservation is released.
+        await release(db, reservation);
+        throw new HttpError(401, "totp_required", "enter the 6-digit code from your authenticator app");
+      }
+      if (!(await consumeTotp(db, context.box, user.id, attempt.totp))) {
+        throw new HttpError(401, "totp_required", "the code is wrong or was already used; enter the current code");
+      }
+    }
+    // A success forgives the address's earlier failures (not the client address's), its own reservation included.
+    await db.deleteFrom("login_failures").where(sql`lower(email)`, "=", email).execute();
+    return { userId: user.id, secondFactor: user.totp_secret !== null };
+  });
+}
 
-  const user = await db
-    .selectFrom("users")
-    .select(["id", "password_hash", "disabled", "totp_secret"])
-    .where(sql`lower(email)`, "=", email)
-    .executeTakeFirst();
-  const usable = user && !user.disabled && user.password_hash !== null;
-  const passwordOk = await verifyPassword(usable ? user.password_hash : await dummyHash(), attempt.password);
-  if (!usable || !passwordOk) {
-    await recordFailure(db, email, attempt.ip, now, limits);
-    throw new HttpError(401, "invalid_credentials", "the e-mail address or the password is wrong");
+/**
+ * Checks a password for an action other than signing in (changing it), under the same throttle: a stolen session
+ * cannot guess the current password faster than the sign-in form allows.
+ */
+export async function checkPassword(
+  context: LoginContext,
+  attempt: { readonly email: string; readonly password: string; readonly ip: string; readonly hash: string | null },
+): Promise<boolean> {
+  const email = attempt.email.trim().toLowerCase();
+  return withAccountSlot(email, async () => {
+    const reservation = await reserveAttempt(context, email, attempt.ip, context.now());
+    const ok = await verifyPassword(attempt.hash ?? (await dummyHash()), attempt.password);
+    if (ok) await release(context.db, reservation);
+    return ok;
+  });
+}
+
+/** Runs `work` if fewer than the cap of attempts for `email` are in flight here; 429 otherwise. */
+async function withAccountSlot<T>(email: string, work: () => Promise<T>): Promise<T> {
+  const running = inFlight.get(email) ?? 0;
+  if (running >= MAX_CONCURRENT_PER_ACCOUNT) throw new ThrottledError(1);
+  inFlight.set(email, running + 1);
+  try {
+    return await work();
+  } finally {
+    const left = (inFlight.get(email) ?? 1) - 1;
+    if (left <= 0) inFlight.delete(email);
+    else inFlight.set(email, left);
   }
-  if (user.totp_secret) {
-    if (!attempt.totp) {
-      throw new HttpError(401, "totp_required", "enter the 6-digit code from your authenticator app");
-    }
-    if (!(await consumeTotp(db, context.box, user.id, attempt.totp))) {
-      await recordFailure(db, email, attempt.ip, now, limits);
-      throw new HttpError(401, "totp_required", "the code is wrong or was already used; enter the current code");
-    }
-  }
-  // A success forgives the address's earlier failures (not the client address's).
-  await db.deleteFrom("login_failures").where(sql`lower(email)`, "=", email).execute();
-  return { userId: user.id, secondFactor: user.totp_secret !== null };
+}
+
+/**
+ * Under a lock on the address (and then the client address, always in that order, so two attempts never wait on
+ * each other in a cycle): refuses when throttled, otherwise records the attempt as a failure and commits. Returns
+ * the row's id, which a success deletes.
+ */
+async function reserveAttempt(context: LoginContext, email: string, ip: string, now: Date): Promise<string> {
+  const { db, limits } = context;
+  return db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`login:${email}`}))`.execute(tx);
+    await sql`select pg_advisory_xact_lock(hashtext(${`login-ip:${ip}`}))`.execute(tx);
+    await refuseIfThrottled({ ...context, db: tx as unknown as Db }, email, ip, now);
+    const row = await tx
+      .insertInto("login_failures")
+      .values({ email, ip, at: now })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    // Rows that can no longer count are dropped as we go, so the table stays small.
+    const expired = new Date(now.getTime() - limits.windowMs);
+    await tx.deleteFrom("login_failures").where(sql`lower(email)`, "=", email).where("at", "<=", expired).execute();
+    await tx.deleteFrom("login_failures").where("ip", "=", ip).where("at", "<=", expired).execute();
+    return String(row.id);
+  });
+}
+
+async function release(db: Db, reservation: string): Promise<void> {
+  await db.deleteFrom("login_failures").where("id", "=", reservation).execute();
 }
 
 async function refuseIfThrottled(context: LoginContext, email: string, ip: string, now: Date): Promise<void> {
@@ -112,14 +180,4 @@ export class ThrottledError extends HttpError {
   constructor(readonly retryAfterSeconds: number) {
     super(429, "too_many_attempts", `too many failed sign-ins; try again in ${retryAfterSeconds} s`);
   }
-}
-
-async function recordFailure(db: Db, email: string, ip: string, at: Date, limits: LoginLimits): Promise<void> {
-  const expired = new Date(at.getTime() - limits.windowMs);
-  await db.transaction().execute(async (tx) => {
-    await tx.insertInto("login_failures").values({ email, ip, at }).execute();
-    // Rows that can no longer count are dropped as we go, so the table stays small.
-    await tx.deleteFrom("login_failures").where(sql`lower(email)`, "=", email).where("at", "<=", expired).execute();
-    await tx.deleteFrom("login_failures").where("ip", "=", ip).where("at", "<=", expired).execute();
-  });
 }

@@ -249,4 +249,14 @@ create index admin_events_agency on admin_events(agency_id, at desc, id desc);
 create index admin_events_target on admin_events(target_user_id, at desc, id desc);
 `,
   },
+  {
+    version: 6,
+    name: "API token scopes",
+    sql: `
+-- What an API token may do (security issue 9.7): read, sign (every other write), admin. Null for sessions, which
+-- may do what the user's role allows. Tokens made before this keep working as they did: every scope.
+alter table credentials add column scopes text[];
+update credentials set scopes = array['read', 'sign', 'admin'] where kind = 'api';
+`,
+  },
 ];

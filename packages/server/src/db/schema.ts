@@ -60,6 +60,8 @@ export interface Database {
     kind: "session" | "api";
     label: string | null;
     second_factor: Generated<boolean>;
+    /** An API token's scopes (read, sign, admin); null for sessions. */
+    scopes: Generated<string[] | null>;
     created_at: CreatedAt;
     expires_at: Date | null;
     last_used_at: Date | null;

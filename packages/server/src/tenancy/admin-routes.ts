@@ -472,7 +472,8 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
       const hash = await hashPassword(password);
       await db.transaction().execute(async (tx) => {
         await tx.updateTable("users").set({ password_hash: hash }).where("id", "=", user.id).execute();
-        await tx.deleteFrom("credentials").where("user_id", "=", user.id).where("kind", "=", "session").execute();
+        // Sessions and API tokens alike (security issue 9.7): made with the old password, they end with it.
+        await tx.deleteFrom("credentials").where("user_id", "=", user.id).execute();
         await tx.deleteFrom("login_failures").where(sql`lower(email)`, "=", user.email.toLowerCase()).execute();
         await audit(tx, request, user, "password_reset");
       });

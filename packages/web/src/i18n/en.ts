@@ -561,6 +561,8 @@ export const en = {
         password: "The password must be at least 12 characters",
         agency: "Choose the person's agency",
         taken: "Someone with this email address exists already",
+        domain:
+          "This address is not in a verified mail domain of your agency; a platform administrator can add the domain",
         invalid: "The details were not accepted. Check them and try again",
         issue: "The certificate could not be issued",
         revoke: "The certificate could not be revoked",

@@ -181,9 +181,11 @@ function NewUserForm({ me }: { readonly me: Me }) {
       setErrors([
         code === "email_taken"
           ? { field: "email", message: t("admin.users.errors.taken") }
-          : code === "validation_error" || code === "invalid_request"
-            ? { message: t("admin.users.errors.invalid") }
-            : { message: t("admin.failed") },
+          : code === "email_domain_not_verified"
+            ? { field: "email", message: t("admin.users.errors.domain") }
+            : code === "validation_error" || code === "invalid_request"
+              ? { message: t("admin.users.errors.invalid") }
+              : { message: t("admin.failed") },
       ]);
     } finally {
       setBusy(false);
