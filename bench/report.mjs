@@ -203,6 +203,56 @@ export function renderPlatform(p) {
   return { table, goal, engineLine, checks };
 }
 
+/** `npm start` on an empty data directory and after a restart (bench/server-startup.mjs). */
+export function renderServerStartup(x) {
+  if (!x) return "";
+  const line = (name, v) => row([name, `${f(v.healthyMs / 1000, 2)} s`, mb(v.rssKb), mb(v.peakKb)]);
+  return `## Server start-up
+
+\`node packages/server/dist/src/main.js\` (what \`npm start\` runs) with the demo federation's default keys, spawned on a
+fresh KHATAM_DATA and then restarted on the directory it left; time until \`/healthz\` answers, VmRSS after
+${x.idleMs / 1000} s idle, and the peak (VmHWM); median of ${x.runs}. Goals: ≤ 3 s to healthy, ≤ 300 MB idle.
+
+${row(["Start", "To healthy", "RSS idle", "Peak RSS"])}
+${row(Array(4).fill("---"))}
+${line("Empty data directory", x.empty)}
+${line("Restart", x.restart)}
+`;
+}
+
+/** The inbox's reads at 1,000, 10,000 and 100,000 envelopes (bench/inbox-scale.mjs). */
+export function renderInboxScale(x) {
+  if (!x) return "";
+  const lat = (s) => `${f(s.p50, s.p50 < 10 ? 2 : 1)} / ${f(s.p99, s.p99 < 10 ? 2 : 1)} ms`;
+  const reads = [
+    ["inboxJp", "Inbox first page, all lists (JP official)"],
+    ["inboxSa", "Inbox first page, all lists (SA official)"],
+    ["waitingSa", "Waiting tab (SA official)"],
+    ["envelope", "One envelope"],
+    ["audit", "Its audit trail"],
+  ];
+  const tables = Object.entries(x.engines).map(([engine, rows]) => {
+    const head = row([
+      `${engine === "pglite" ? "PGlite" : "PostgreSQL"}: p50 / p99`,
+      ...rows.map((r) => `${r.size.toLocaleString("en")} envelopes`),
+      "p50 ratio, largest / smallest",
+    ]);
+    const lines = reads.map(([key, name]) =>
+      row([name, ...rows.map((r) => lat(r[key])), `${f(rows.at(-1)[key].p50 / rows[0][key].p50, 2)}×`]),
+    );
+    return [head, row(Array(rows.length + 2).fill("---")), ...lines].join("\n");
+  });
+  return `## The inbox as envelopes accumulate
+
+The platform (buildApp, demo federation) filled to ${x.sizes.map((s) => s.toLocaleString("en")).join(", ")} envelopes
+(bulk SQL into the store's tables: two signers bound to the JP and SA officials, 70% completed, 10% in progress, 8%
+drafts, 7% declined, 5% expired); at each size the reads are made through the HTTP API (app.inject), 40 each, after
+one warm-up. Goal: every read within 2× of its cost at 1,000 envelopes.
+
+${tables.join("\n\n")}
+`;
+}
+
 export function renderReport(r) {
   const { machine: m, hardware: hw, fixtures: fx, ours, libpdf, signpdf, pdfsig } = r;
   const n = fx.smallCount;
@@ -439,6 +489,9 @@ ${plat.engineLine}
 
 ${plat.checks}
 
+${renderServerStartup(r.serverStartup)}
+
+${renderInboxScale(r.inboxScale)}
 `;
   const raw = JSON.stringify(
     r,

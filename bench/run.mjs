@@ -12,8 +12,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeFixtures, P12_PASSWORD, SMALL_COUNT } from "./fixtures.mjs";
 import { hardwareLimits, machine } from "./hardware.mjs";
+import { measureInboxScale } from "./inbox-scale.mjs";
 import { measurePlatform } from "./platform.mjs";
 import { renderReport } from "./report.mjs";
+import { measureServerStartup } from "./server-startup.mjs";
 import { measureTrustServices } from "./trust-services.mjs";
 
 const bench = dirname(fileURLToPath(import.meta.url));
@@ -305,8 +307,18 @@ log("platform server: POST /api/verify and create-send-sign (PGlite, then Postgr
 const platform = await measurePlatform({ work, pdfFile: join(fx.small, "doc-001.pdf"), log });
 problems.push(...platform.problems);
 
+log("server start-up on an empty data directory and after a restart");
+const serverStartup = await measureServerStartup({ log });
+problems.push(...serverStartup.problems);
+
+log("inbox at 1,000, 10,000 and 100,000 envelopes (PGlite, then PostgreSQL)");
+const inboxScale = await measureInboxScale({ log });
+problems.push(...inboxScale.problems);
+
 // ---------------------------------------------------------------------------------------------------------------
 const results = {
+  serverStartup,
+  inboxScale,
   machine: mach,
   hardware: hw,
   fixtures: {

@@ -259,4 +259,28 @@ alter table credentials add column scopes text[];
 update credentials set scopes = array['read', 'sign', 'admin'] where kind = 'api';
 `,
   },
+  {
+    version: 7,
+    name: "inbox lists walk indexes in their own order",
+    sql: `
+-- Each inbox list is read newest first, a page at a time (issue 14.6). A recipient row carries its envelope's
+-- creation time (set by a trigger, never changed: envelopes.created_at is immutable), so a person's envelopes can be
+-- walked in inbox order through one index instead of sorting every envelope they ever received.
+alter table recipients add column envelope_created_at timestamptz;
+update recipients r set envelope_created_at = e.created_at from envelopes e where e.id = r.envelope_id;
+-- (One line: the migration runner splits statements at a semicolon that ends a line.)
+create function recipients_envelope_created_at() returns trigger language plpgsql as $f$ begin select e.created_at into new.envelope_created_at from envelopes e where e.id = new.envelope_id; return new; end $f$;
+create trigger recipients_envelope_created_at before insert on recipients
+  for each row execute function recipients_envelope_created_at();
+alter table recipients alter column envelope_created_at set not null;
+create index recipients_inbox on recipients(user_id, envelope_created_at desc, envelope_id desc);
+create index recipients_inbox_open on recipients(user_id, envelope_created_at desc, envelope_id desc)
+  where role in ('signer', 'approver') and status in ('pending', 'notified', 'viewed');
+-- The agency's lists: in progress, and finished.
+create index envelopes_agency_open on envelopes(agency_id, created_at desc, id desc) where status in ('draft', 'sent');
+create index envelopes_agency_finished on envelopes(agency_id, created_at desc, id desc)
+  where status in ('completed', 'declined', 'expired');
+drop index envelopes_agency;
+`,
+  },
 ];

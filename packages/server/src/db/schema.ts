@@ -109,6 +109,8 @@ export interface Database {
     decline_reason: string | null;
     signature_field: string | null;
     acted_at: Date | null;
+    /** The envelope's created_at, copied by a trigger (inbox order; migration 7). */
+    envelope_created_at: Generated<Date>;
   };
   signing_sessions: {
     id: string;

@@ -81,7 +81,7 @@ export async function agencyCountry(db: Db | Tx, agencyId: string): Promise<stri
 export async function insertEnvelope(
   tx: Tx,
   envelope: Omit<EnvelopeRow, "version" | "created_at" | "last_reminded_at" | "sent_at" | "completed_at">,
-  recipients: readonly Omit<RecipientRow, "decline_reason" | "signature_field" | "acted_at">[],
+  recipients: readonly Omit<RecipientRow, "decline_reason" | "signature_field" | "acted_at" | "envelope_created_at">[],
 ): Promise<void> {
   await tx.insertInto("envelopes").values(envelope).execute();
   if (recipients.length > 0)
@@ -232,7 +232,11 @@ type Jsonified<T> = {
 };
 
 function recipientFromJson(r: Jsonified<RecipientRow>): RecipientRow {
-  return { ...r, acted_at: r.acted_at === null ? null : new Date(r.acted_at) } as RecipientRow;
+  return {
+    ...r,
+    acted_at: r.acted_at === null ? null : new Date(r.acted_at),
+    envelope_created_at: new Date(r.envelope_created_at),
+  };
 }
 
 function certificateFromJson(c: Jsonified<SigningCertificateRow>): SigningCertificateRow {
@@ -408,35 +412,54 @@ export async function inboxPage(
 ): Promise<EnvelopeSummaryRow[]> {
   const userId = caller.userId ?? NO_ID;
   const agencyId = caller.agencyId ?? NO_ID;
-  // Bound accounts only (security issue 9.3): never a match on the address as text.
-  const isCaller = (alias: string) => sql`${sql.ref(`${alias}.user_id`)} = ${userId}::uuid`;
   const open = (alias: string) =>
     sql`${sql.ref(`${alias}.role`)} in ('signer', 'approver') and ${sql.ref(`${alias}.status`)} in ('pending', 'notified', 'viewed')`;
   const currentOrder = sql`(select min(o.routing_order) from recipients o where o.envelope_id = e.id and ${open("o")})`;
-  const filter =
+  const limit = sql`${page.limit}::integer`;
+  // Each list walks an index in its own order (migration 7) and stops after one page: its cost follows the page,
+  // not the number of envelopes. A caller's recipient rows are theirs by the bound account only (issue 9.3).
+  const before = (created: string, id: string) =>
+    page.after
+      ? sql`and (${sql.ref(created)}, ${sql.ref(id)}) < (${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`
+      : sql``;
+  const ids =
     list === "waiting"
-      ? sql`e.status = 'sent' and exists (select 1 from recipients m where m.envelope_id = e.id and ${isCaller("m")}
-          and ${open("m")} and m.routing_order = ${currentOrder})`
+      ? // The caller's open signer/approver rows (recipients_inbox_open), where no open row of a lower routing order
+        // is left: the caller's turn.
+        sql`select m.envelope_id as id, m.envelope_created_at as created_at from recipients m
+            join envelopes e on e.id = m.envelope_id and e.status = 'sent'
+            where m.user_id = ${userId}::uuid and ${open("m")} ${before("m.envelope_created_at", "m.envelope_id")}
+              and not exists (select 1 from recipients o where o.envelope_id = m.envelope_id and ${open("o")}
+                and o.routing_order < m.routing_order)
+            order by m.envelope_created_at desc, m.envelope_id desc limit ${limit}`
       : list === "sent"
-        ? sql`e.agency_id = ${agencyId}::uuid and e.status in ('draft', 'sent')`
-        : sql`e.status in ('completed', 'declined', 'expired') and (e.agency_id = ${agencyId}::uuid
-            or exists (select 1 from recipients m where m.envelope_id = e.id and ${isCaller("m")}))`;
-  const after = page.after
-    ? sql`and (e.created_at, e.id) < (${page.after.createdAt}::timestamptz, ${page.after.id}::uuid)`
-    : sql``;
+        ? sql`select e.id, e.created_at from envelopes e
+            where e.agency_id = ${agencyId}::uuid and e.status in ('draft', 'sent') ${before("e.created_at", "e.id")}
+            order by e.created_at desc, e.id desc limit ${limit}`
+        : // The agency's finished envelopes and those the caller received, each walked in order, merged.
+          sql`select id, created_at from (
+              (select e.id, e.created_at from envelopes e
+                where e.agency_id = ${agencyId}::uuid and e.status in ('completed', 'declined', 'expired')
+                  ${before("e.created_at", "e.id")}
+                order by e.created_at desc, e.id desc limit ${limit})
+              union
+              (select m.envelope_id, m.envelope_created_at from recipients m
+                join envelopes e on e.id = m.envelope_id and e.status in ('completed', 'declined', 'expired')
+                where m.user_id = ${userId}::uuid ${before("m.envelope_created_at", "m.envelope_id")}
+                order by m.envelope_created_at desc, m.envelope_id desc limit ${limit})
+            ) finished order by created_at desc, id desc limit ${limit}`;
   const result = await sql<
     Omit<EnvelopeSummaryRow, "next"> & { next: { email: string; role: RecipientRole }[] | null }
   >`
+    with page as (${ids})
     select e.id, e.title, e.status, e.created_at, e.sent_at, e.completed_at, e.expires_at,
       to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as position,
       case when e.status = 'sent' then (
         select json_agg(json_build_object('email', n.email, 'role', n.role) order by n.email)
         from recipients n where n.envelope_id = e.id and ${open("n")} and n.routing_order = ${currentOrder}
       ) end as next
-    from envelopes e
-    where ${filter} ${after}
-    order by e.created_at desc, e.id desc
-    limit ${page.limit}::integer`.execute(db);
+    from page join envelopes e on e.id = page.id
+    order by e.created_at desc, e.id desc`.execute(db);
   return result.rows.map((r) => ({ ...r, next: r.next ?? [] }));
 }
 

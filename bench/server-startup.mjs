@@ -1,0 +1,98 @@
+// `npm start` on an empty data directory (issue 14.1): the server (`node packages/server/dist/src/main.js`, demo
+// federation with its default keys: JP P-256, SA RSA-3072) is spawned on a fresh KHATAM_DATA; the time until
+// /healthz answers 200, and the resident memory (VmRSS) after it has idled IDLE_MS, are measured RUNS times; then the
+// same on the data directory it left (a restart). Goals: ≤ 3 s to healthy, ≤ 300 MB idle.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const RUNS = 3;
+const IDLE_MS = 3000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function startOnce(dataDir) {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn("node", ["packages/server/dist/src/main.js"], {
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", KHATAM_DATA: dataDir, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  try {
+    let healthyMs;
+    while (healthyMs === undefined) {
+      if (child.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
+      if (performance.now() - t0 > 120_000) throw new Error("no /healthz within 120 s");
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+        if (r.status === 200) healthyMs = performance.now() - t0;
+      } catch {
+        await sleep(20);
+      }
+    }
+    await sleep(IDLE_MS);
+    const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    return { healthyMs, rssKb, peakKb: hwmKb };
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+}
+
+export async function measureServerStartup({ log = () => {} } = {}) {
+  const empty = [];
+  const restart = [];
+  for (let i = 0; i < RUNS; i++) {
+    const dir = mkdtempSync(join(tmpdir(), "khatam-start-"));
+    try {
+      log(`server start-up ${i + 1}/${RUNS}: empty data directory, then restart`);
+      empty.push(await startOnce(dir));
+      restart.push(await startOnce(dir));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const sum = (xs) => ({
+    healthyMs: median(xs.map((x) => x.healthyMs)),
+    rssKb: median(xs.map((x) => x.rssKb)),
+    peakKb: median(xs.map((x) => x.peakKb)),
+  });
+  const result = { runs: RUNS, idleMs: IDLE_MS, empty: sum(empty), restart: sum(restart), problems: [] };
+  if (result.empty.healthyMs > 3000) {
+    result.problems.push(
+      `server start-up: ${Math.round(result.empty.healthyMs)} ms to healthy on an empty data directory (goal ≤ 3 s)`,
+    );
+  }
+  for (const [name, x] of [
+    ["empty", result.empty],
+    ["restart", result.restart],
+  ]) {
+    if (x.rssKb > 300 * 1024)
+      result.problems.push(`server start-up (${name}): ${Math.round(x.rssKb / 1024)} MB idle (goal ≤ 300 MB)`);
+  }
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await measureServerStartup({ log: (s) => process.stderr.write(`bench: ${s}\n`) });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
