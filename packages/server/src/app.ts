@@ -133,6 +133,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const keyStore: KeyStore = options.pkcs11
     ? await pkcs11KeyStore(options.pkcs11)
     : softwareKeyStore(`${options.dataDir}/keys`, await masterKey());
+  // The database opens while the trust store makes its keys: PGlite's start is WebAssembly on this thread, key
+  // generation runs in libuv's pool, so on an empty data directory the two overlap (issue 14.1).
+  const opening = openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
+  opening.catch(() => {}); // awaited below
   let store: TrustStore;
   try {
     store = await TrustStore.open({
@@ -146,12 +150,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   } catch (error) {
     await keyStore.close();
+    await opening.then((d) => d.close()).catch(() => {});
     throw error;
   }
 
   let database: OpenedDatabase;
   try {
-    database = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
+    database = await opening;
   } catch (error) {
     await store.close();
     throw error;

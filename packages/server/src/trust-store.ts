@@ -223,6 +223,26 @@ export class TrustStore {
   createCas(specifications: readonly CaSpecification[], options: { crossCertify?: boolean } = {}): Promise<void> {
     return this.serialised(async () => {
       const created: CaEntry[] = [];
+      // Software keys are generated all at once (RSA-3072 takes hundreds of milliseconds each, in libuv's thread
+      // pool): the demo federation's eight keys then cost about what the slowest few do, not their sum. A token's
+      // keys are made one after another, as its session requires.
+      const early = new Map<string, Promise<{ key: RoleKey; reference: KeyReference }>>();
+      const valid = specifications.every(
+        (spec, i) =>
+          /^[a-z0-9][a-z0-9-]{0,31}$/.test(spec.id) &&
+          !this.cas.has(spec.id) &&
+          specifications.findIndex((o) => o.id === spec.id) === i,
+      );
+      // (Invalid specifications are refused below, one by one, before any key of theirs is made.)
+      if (valid && this.keyStore.kind === "software") {
+        for (const spec of specifications) {
+          for (const role of ["root", "issuing", "tsa", "ocsp"] as const) {
+            const pending = this.keyStore.create(spec.id, role, spec.keyType);
+            pending.catch(() => {}); // awaited below; a failure is reported there
+            early.set(`${spec.id}/${role}`, pending);
+          }
+        }
+      }
       for (const spec of specifications) {
         if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(spec.id)) {
           throw new TrustStoreError("invalid_ca_id", `CA id "${spec.id}" must be lower-case letters, digits, hyphens`);
@@ -237,7 +257,8 @@ export class TrustStore {
           organization: spec.organization,
           publicUrl: this.publicUrl,
           keyFor: async (role) => {
-            const { key, reference } = await this.keyStore.create(spec.id, role, spec.keyType);
+            const { key, reference } = await (early.get(`${spec.id}/${role}`) ??
+              this.keyStore.create(spec.id, role, spec.keyType));
             references[role] = reference;
             return key;
           },

@@ -6,8 +6,10 @@
  * Durability: PGlite writes its WAL through the file system on every commit, so an acknowledged transaction
  * survives `kill -9` of the process; PostgreSQL as configured by its operator.
  */
-import { mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
@@ -24,6 +26,29 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * The embedded database's settings. shared_buffers is 16 MB rather than PostgreSQL's 128 MB: PGlite's memory is the
+ * largest part of the server's, and one platform's working set fits (the data stay on disk; the OS caches them).
+ */
+export const PGLITE_OPTIONS = {
+  startParams: [
+    ...((PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams ?? []),
+    "-c",
+    "shared_buffers=16MB",
+  ],
+};
+
+/**
+ * For a data directory without a database yet: the prepared one (scripts/pglite-template.mjs, built with the code),
+ * initialised and migrated, unpacked instead of running initdb. Nothing when there is a database or no template.
+ */
+async function template(dir: string): Promise<{ loadDataDir?: Blob }> {
+  if (existsSync(join(dir, "PG_VERSION"))) return {};
+  const file = fileURLToPath(new URL("../../pglite-template.tgz", import.meta.url));
+  if (!existsSync(file)) return {};
+  return { loadDataDir: new Blob([await readFile(file)]) };
+}
+
 // bytea comes back as Buffer from pg; timestamps as Date; int8 (bigserial ids) as string, which is what the schema says.
 export async function openDatabase(options: { url?: string; dataDir?: string }): Promise<OpenedDatabase> {
   let db: Db;
@@ -38,7 +63,7 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
   } else {
     const dir = join(options.dataDir ?? "./data", "db");
     await mkdir(dir, { recursive: true });
-    const pglite = await PGlite.create(dir);
+    const pglite = await PGlite.create(dir, { ...PGLITE_OPTIONS, ...(await template(dir)) });
     db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     engine = "pglite";
   }

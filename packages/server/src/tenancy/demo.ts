@@ -98,7 +98,10 @@ export async function seedDemo(options: {
   if (!DEMO_COUNTRIES.every((c) => cas.includes(c.id))) return false;
   const hashes = new Map<string, string>();
   const password = options.password ?? DEFAULT_DEMO_PASSWORD;
-  for (const user of DEMO_USERS) hashes.set(user.email, await hashPassword(password));
+  // One Argon2 hash for the demo users' common password (each user's row holds it): the same password, so nothing
+  // is lost, and start-up does one memory-hard hash instead of five.
+  const hash = await hashPassword(password);
+  for (const user of DEMO_USERS) hashes.set(user.email, hash);
   return db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(7283002)`.execute(tx);
     const any = await tx.selectFrom("countries").select("id").limit(1).executeTakeFirst();
