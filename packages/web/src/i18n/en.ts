@@ -504,6 +504,8 @@ export const en = {
       certified: "Your certificate has been issued",
     },
     errors: {
+      secondFactor:
+        "Certifying a key needs a sign-in with your authenticator app’s code. Set up the second factor in your account, sign in again, then certify the key.",
       create: "The key could not be created in this browser",
       csr: "The authority did not accept the request made by this browser",
       certify: "The certificate could not be issued. Try again later",

@@ -81,7 +81,9 @@ function DeviceKey({ me }: { readonly me: Me }) {
           message:
             e instanceof ApiError && e.code === "invalid_csr"
               ? t("deviceKey.errors.csr")
-              : t("deviceKey.errors.certify"),
+              : e instanceof ApiError && e.code === "second_factor_required"
+                ? t("deviceKey.errors.secondFactor")
+                : t("deviceKey.errors.certify"),
         },
       ]);
     } finally {
