@@ -10,14 +10,18 @@ import {
   Certificate,
   CRLDistributionPoints,
   ExtendedKeyUsage,
+  type GeneralName,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
   id_ce_cRLDistributionPoints,
   id_ce_extKeyUsage,
   id_ce_keyUsage,
+  id_ce_nameConstraints,
+  id_ce_subjectAltName,
   id_ce_subjectKeyIdentifier,
   id_pe_authorityInfoAccess,
   KeyUsage,
+  SubjectAlternativeName,
   SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
 import {
@@ -32,6 +36,13 @@ import {
   UNIVERSAL,
 } from "./ber.js";
 import { type AlgorithmId, digest } from "./crypto.js";
+import {
+  type ConstrainedNames,
+  ipBytes,
+  type NameConstraintSet,
+  parseNameConstraints,
+  rdnsOf,
+} from "./name-constraints.js";
 
 /** id-pkix-ocsp-nocheck (RFC 6960 § 4.2.2.2.1), id-kp-timeStamping, id-kp-OCSPSigning (RFC 5280 § 4.2.1.12). */
 export const OID_OCSP_NOCHECK = "1.3.6.1.5.5.7.48.1.5";
@@ -86,6 +97,12 @@ export interface CertificateInfo {
   readonly crlUrls: readonly string[];
   /** Issuer and subject names are the same (§ 6.1: self-issued). */
   readonly selfIssued: boolean;
+  /** OIDs of the extensions marked critical (RFC 5280 § 4.2: one a validator does not recognise fails the path). */
+  readonly criticalExtensions: readonly string[];
+  /** nameConstraints of a CA certificate (§ 4.2.1.10); undefined when absent. */
+  readonly nameConstraints?: NameConstraintSet;
+  /** The names name constraints apply to (§ 6.1.3 (b)). */
+  readonly names: ConstrainedNames;
 }
 
 const cache = new Map<string, CertificateInfo>();
@@ -113,6 +130,8 @@ export function certificateInfo(der: Uint8Array): CertificateInfo {
   const akiValue = aki ? AsnConvert.parse(aki, AuthorityKeyIdentifier).keyIdentifier : undefined;
   const aia = ext(id_pe_authorityInfoAccess);
   const crldp = ext(id_ce_cRLDistributionPoints);
+  const nc = ext(id_ce_nameConstraints);
+  const san = ext(id_ce_subjectAltName);
   const issuerDer = expect(issuer, UNIVERSAL.SEQUENCE, "issuer").raw;
   const subjectDer = expect(subject, UNIVERSAL.SEQUENCE, "subject").raw;
   const info: CertificateInfo = {
@@ -158,10 +177,35 @@ export function certificateInfo(der: Uint8Array): CertificateInfo {
         )
       : [],
     selfIssued: sameName(issuerDer, subjectDer),
+    criticalExtensions: (parsed.tbsCertificate.extensions ?? []).filter((e) => e.critical).map((e) => e.extnID),
+    nameConstraints: nc ? parseNameConstraints(nc) : undefined,
+    names: constrainedNames(subjectDer, san ? AsnConvert.parse(san, SubjectAlternativeName) : []),
   };
   if (cache.size > 1000) cache.clear();
   cache.set(fingerprint, info);
   return info;
+}
+
+/** The subject DN's RDNs, and the e-mail addresses (subjectAltName and emailAddress attributes), DNS names, URIs and
+ * IP addresses a certificate names. */
+function constrainedNames(subjectDer: Uint8Array, san: readonly GeneralName[]): ConstrainedNames {
+  const subjectRdns = rdnsOf(subjectDer);
+  const emailAttributes = subjectRdns.flatMap((rdn) =>
+    rdn
+      .split("+")
+      .filter((atv) => atv.startsWith("1.2.840.113549.1.9.1="))
+      .map((atv) => atv.slice("1.2.840.113549.1.9.1=".length)),
+  );
+  return {
+    subjectRdns,
+    emails: [...san.flatMap((n) => (n.rfc822Name ? [n.rfc822Name] : [])), ...emailAttributes],
+    dns: san.flatMap((n) => (n.dNSName ? [n.dNSName] : [])),
+    uris: san.flatMap((n) => (n.uniformResourceIdentifier ? [n.uniformResourceIdentifier] : [])),
+    ips: san.flatMap((n) => {
+      const bytes = n.iPAddress ? ipBytes(n.iPAddress) : undefined;
+      return bytes ? [bytes] : [];
+    }),
+  };
 }
 
 /** AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } (RFC 5280 § 4.1.1.2). */

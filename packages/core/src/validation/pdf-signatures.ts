@@ -73,6 +73,13 @@ function inspect(
   const contentsObj = reader.resolve(dict.get("Contents"));
   const contents = contentsObj instanceof PdfString ? contentsObj.bytes : new Uint8Array(0);
   let signedEnd = 0;
+  if (subFilter === "adbe.x509.rsa_sha1") {
+    // ISO 32000-1 § 12.8.3.2: a bare PKCS#1 signature with the certificates in /Cert, deprecated in PDF 2.0 and
+    // outside PAdES. Said plainly, rather than failing to read /Contents as CMS.
+    errors.push(
+      "the signature uses /SubFilter adbe.x509.rsa_sha1, a legacy format (PKCS#1 with SHA-1) that this validator does not support; PAdES signatures use ETSI.CAdES.detached or adbe.pkcs7.detached",
+    );
+  }
 
   if (br.length !== 4 || !br.every((n) => Number.isInteger(n) && n >= 0)) {
     errors.push("the /ByteRange is not four non-negative integers");

@@ -56,6 +56,8 @@ export interface RevocationStatus {
   readonly status: "good" | "revoked" | "unknown";
   readonly source: RevocationReport["source"];
   readonly revokedAt?: Date;
+  /** The reason was certificateHold (RFC 5280 § 5.3.1): suspended, not finally revoked. */
+  readonly onHold?: boolean;
   /** When the deciding data was issued (OCSP thisUpdate, CRL thisUpdate). */
   readonly issuedAt?: Date;
   /** Why data was set aside, for the report. */
@@ -66,6 +68,7 @@ export interface RevocationStatus {
 interface Statement {
   readonly status: "good" | "revoked";
   readonly revokedAt?: Date;
+  readonly onHold?: boolean;
   readonly thisUpdate: Date;
   readonly nextUpdate?: Date;
 }
@@ -112,6 +115,7 @@ function decide(
       status: "revoked",
       source: revoked.source,
       revokedAt: revoked.statement.revokedAt,
+      onHold: revoked.statement.onHold,
       issuedAt: revoked.statement.thisUpdate,
     };
   }
@@ -137,6 +141,8 @@ export interface SingleResponse {
   readonly certId: OcspCertId;
   readonly status: "good" | "revoked" | "unknown";
   readonly revokedAt?: Date;
+  /** RevokedInfo's revocationReason was certificateHold (6). */
+  readonly onHold?: boolean;
   readonly thisUpdate: Date;
   readonly nextUpdate?: Date;
 }
@@ -215,16 +221,20 @@ function singleResponse(node: BerNode): SingleResponse {
   // RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT CRLReason OPTIONAL }.
   let status: SingleResponse["status"];
   let revokedAt: Date | undefined;
+  let onHold = false;
   if (isContext(statusNode, 0)) status = "good";
   else if (isContext(statusNode, 2)) status = "unknown";
   else if (isContext(statusNode, 1) && statusNode.constructed) {
     status = "revoked";
     revokedAt = generalizedTime(statusNode.children[0], "revocationTime");
+    const reason = statusNode.children.find((n) => isContext(n, 0))?.children[0];
+    // CRLReason ::= ENUMERATED (tag 10); certificateHold (6).
+    onHold = !!reason && reason.tagNumber === 10 && reason.content.length === 1 && reason.content[0] === 6;
   } else throw new AsnStructureError("certStatus is missing");
   const thisUpdate = generalizedTime(thisUpdateNode, "thisUpdate");
   const next = rest.find((n) => isContext(n, 0));
   const nextUpdate = next ? generalizedTime(next.children[0], "nextUpdate") : undefined;
-  return { certId, status, revokedAt, thisUpdate, nextUpdate };
+  return { certId, status, revokedAt, ...(onHold && { onHold }), thisUpdate, nextUpdate };
 }
 
 /** GeneralizedTime (X.680 § 46): YYYYMMDDHH[MM[SS[.f…]]] followed by Z or a ±HHMM offset (UTC when absent). */
@@ -297,6 +307,7 @@ function readOcsp(
   return {
     status: single.status,
     revokedAt: single.revokedAt,
+    onHold: single.onHold,
     thisUpdate: single.thisUpdate,
     nextUpdate: single.nextUpdate,
   };
@@ -350,9 +361,13 @@ function readCrl(
   const entry = crl.tbsCertList.revokedCertificates?.find(
     (r) => toHex(new Uint8Array(r.userCertificate)).replace(/^(00)+(?=.)/, "") === cert.serial,
   );
+  // The entry's reasonCode extension (RFC 5280 § 5.3.1): certificateHold (6) is a suspension.
+  const reasonCode = entry?.crlEntryExtensions?.find((e) => e.extnID === "2.5.29.21")?.extnValue.buffer;
+  const onHold = !!reasonCode && new Uint8Array(reasonCode).at(-1) === 6 && new Uint8Array(reasonCode)[0] === 0x0a;
   return {
     status: entry ? "revoked" : "good",
     revokedAt: entry?.revocationDate.getTime(),
+    onHold,
     thisUpdate: crl.tbsCertList.thisUpdate.getTime(),
     nextUpdate: crl.tbsCertList.nextUpdate?.getTime(),
   };

@@ -4,18 +4,24 @@
  * - its validity period at the validation time; an expired one is accepted only when a proof of existence (a valid
  *   signature time-stamp, or a later document time-stamp) puts the signature inside the period and revocation data
  *   shows it was not revoked then (§ 5.5.4, § 5.6.2); otherwise OUT_OF_BOUNDS_NO_POE / OUT_OF_BOUNDS_NOT_REVOKED,
- *   NOT_YET_VALID when it is not valid yet (TOTAL_FAILED when the proof of existence is before its notBefore);
+ *   NOT_YET_VALID when it is not valid yet (TOTAL_FAILED when the proof of existence is before its notBefore,
+ *   expired or not: a back-dated signature); EXPIRED when a content time-stamp proves signing after notAfter;
+ * - critical extensions it does not recognise (RFC 5280 § 4.2) and name constraints (§ 6.1.3 (b), (c)) →
+ *   CHAIN_CONSTRAINTS_FAILURE;
  * - CA constraints on issuers (RFC 5280 § 4.2.1.9, § 6.1.4 (k), (l), (n)): cA, pathLenConstraint, keyCertSign →
  *   CHAIN_CONSTRAINTS_FAILURE;
  * - the signer's key usage (digitalSignature or nonRepudiation; a TSA's id-kp-timeStamping, RFC 3161 § 2.3) →
  *   SIG_CONSTRAINTS_FAILURE;
- * - revocation: revoked at or before the best signature time → REVOKED (TOTAL_FAILED) when a proof of existence
- *   fixes that time, REVOKED_NO_POE / REVOKED_CA_NO_POE otherwise; no usable data for the signer → TRY_LATER
+ * - revocation: revoked at or before the best signature time → REVOKED (TOTAL_FAILED) only when a content
+ *   time-stamp proves the signature was made after the revocation, REVOKED_NO_POE / REVOKED_CA_NO_POE otherwise
+ *   (§ 5.5.4 step 4 a: a later time-stamp proves existence, not signing after); certificateHold → TRY_LATER
+ *   (suspended, not final); no usable data for the signer → TRY_LATER
  *   (EU DSS's default policy). Missing data for CAs is a warning: national issuing CAs are often only covered by
  *   a root's ARL that is not embedded.
  */
 import { type CertificateInfo, OID_KP_TIME_STAMPING, validAt } from "./certificate-info.js";
 import { type Failure, failure } from "./checks.js";
+import { nameConstraintViolation } from "./name-constraints.js";
 import type { RevocationStatus } from "./revocation.js";
 
 export interface X509ValidationInput {
@@ -24,8 +30,10 @@ export interface X509ValidationInput {
   readonly revocation: readonly (RevocationStatus | null)[];
   readonly purpose: "signature" | "timestamp";
   readonly validationTime: Date;
-  /** The best signature time, when a proof of existence establishes it. */
+  /** The best signature time, when a proof of existence establishes it (the signature existed by then). */
   readonly poe?: Date;
+  /** When a content time-stamp proves the signature was made after that time (§ 5.3.4 step 4): a lower bound. */
+  readonly signedAfter?: Date;
   /** Whether missing revocation data for the signer is a failure (TRY_LATER) or only a warning. */
   readonly requireSignerRevocation: boolean;
 }
@@ -58,23 +66,47 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
       if (usage) failures.push(usage);
     }
 
-    // Validity period (§ 5.2.6 step on the validity interval).
-    if (validationTime < cert.notBefore) {
+    // Unrecognised critical extensions (RFC 5280 § 4.2): the certificate cannot be used.
+    const unknown = cert.criticalExtensions.filter((oid) => !RECOGNISED_EXTENSIONS.has(oid));
+    if (unknown.length > 0) {
+      failures.push(
+        failure(
+          "XCV",
+          "INDETERMINATE",
+          "CHAIN_CONSTRAINTS_FAILURE",
+          `${role} has a critical extension this validator does not recognise (${unknown.join(", ")})`,
+        ),
+      );
+    }
+
+    // Validity period (§ 5.2.6; § 5.5.4 step 4 b). A signature proven to exist before the certificate was issued
+    // is back-dated, whether or not the certificate has expired since: it fails.
+    if (poe && poe < cert.notBefore) {
+      failures.push(
+        failure(
+          "XCV",
+          "TOTAL_FAILED",
+          "NOT_YET_VALID",
+          `the signature existed at ${iso(poe)}, before ${role} was issued`,
+        ),
+      );
+    } else if (validationTime < cert.notBefore) {
       failures.push(
         failure("XCV", "INDETERMINATE", "NOT_YET_VALID", `${role} is not valid before ${iso(cert.notBefore)}`),
       );
+    } else if (i === 0 && input.signedAfter && input.signedAfter > cert.notAfter) {
+      // A content time-stamp proves the signature was made after the certificate expired (§ 5.3.4 step 4).
+      failures.push(
+        failure(
+          "XCV",
+          "TOTAL_FAILED",
+          "EXPIRED",
+          `the signature was made after ${iso(input.signedAfter)}, when ${role} had expired (${iso(cert.notAfter)})`,
+        ),
+      );
     } else if (validationTime > cert.notAfter) {
       const notRevoked = revocation?.status === "good" || (revocation === null && i > 0);
-      if (poe && poe < cert.notBefore) {
-        failures.push(
-          failure(
-            "XCV",
-            "TOTAL_FAILED",
-            "NOT_YET_VALID",
-            `the signature existed at ${iso(poe)}, before ${role} was issued`,
-          ),
-        );
-      } else if (!(poe && validAt(cert, poe) && notRevoked)) {
+      if (!(poe && validAt(cert, poe) && notRevoked)) {
         failures.push(
           failure(
             "XCV",
@@ -86,28 +118,44 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
       }
     }
 
-    // Revocation.
-    if (revocation?.status === "revoked") {
+    // Revocation (§ 5.5.4 step 4 a).
+    if (revocation?.status === "revoked" && revocation.onHold) {
+      // certificateHold is a suspension that may be lifted: not final, so neither valid nor revoked (DSS's
+      // CertificateNotOnHoldCheck).
+      failures.push(
+        failure(
+          "XCV",
+          "INDETERMINATE",
+          "TRY_LATER",
+          `${role} is suspended (certificateHold since ${iso(revocation.revokedAt!)}); validate again when the suspension is lifted or made final`,
+        ),
+      );
+    } else if (revocation?.status === "revoked") {
       const at = revocation.revokedAt!;
       if (at.getTime() <= bestTime.getTime()) {
         const message = `${role} was revoked on ${iso(at)}`;
         if (i > 0) failures.push(failure("XCV", "INDETERMINATE", "REVOKED_CA_NO_POE", message));
-        else if (poe)
+        else if (input.signedAfter && input.signedAfter >= at)
+          // Only a lower bound of the signing time after the revocation proves the signature was made revoked.
           failures.push(
             failure(
               "XCV",
               "TOTAL_FAILED",
               "REVOKED",
-              `${message}, before the signature was proven to exist (${iso(poe)})`,
+              `${message}, and a content time-stamp proves the signature was made after it (${iso(input.signedAfter)})`,
             ),
           );
+        // A time-stamp after the revocation proves the signature existed by then, not that it was made after the
+        // revocation: the signer may have signed while the certificate was good.
         else
           failures.push(
             failure(
               "XCV",
               "INDETERMINATE",
               "REVOKED_NO_POE",
-              `${message} and nothing proves the signature existed before that`,
+              poe
+                ? `${message}, before the signature was proven to exist (${iso(poe)}), and nothing proves it was made before the revocation`
+                : `${message} and nothing proves the signature existed before that`,
             ),
           );
       } else {
@@ -127,7 +175,60 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
       warnings.push(...revocation.notes);
     }
   }
+  failures.push(...nameConstraintFailures(path));
   return { failures, warnings };
+}
+
+/**
+ * Extensions this validator understands or may ignore (RFC 5280 § 4.2.1; ETSI EN 319 412-5 qcStatements): a
+ * critical extension outside this set fails the path. The policy extensions are accepted as DSS does by default
+ * (no policy is required of the path).
+ */
+const RECOGNISED_EXTENSIONS = new Set([
+  "2.5.29.14", // subjectKeyIdentifier
+  "2.5.29.15", // keyUsage
+  "2.5.29.17", // subjectAltName
+  "2.5.29.18", // issuerAltName
+  "2.5.29.19", // basicConstraints
+  "2.5.29.30", // nameConstraints
+  "2.5.29.31", // cRLDistributionPoints
+  "2.5.29.32", // certificatePolicies
+  "2.5.29.33", // policyMappings
+  "2.5.29.35", // authorityKeyIdentifier
+  "2.5.29.36", // policyConstraints
+  "2.5.29.37", // extKeyUsage
+  "2.5.29.54", // inhibitAnyPolicy
+  "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
+  "1.3.6.1.5.5.7.1.3", // qcStatements
+  "1.3.6.1.5.5.7.48.1.5", // id-pkix-ocsp-nocheck
+]);
+
+/**
+ * § 6.1.3 (b), (c): every CA's name constraints bind the certificates below it, except self-issued intermediate CA
+ * certificates (the signer's names are always checked). The anchor's too: a national root may constrain its tree.
+ */
+function nameConstraintFailures(path: readonly CertificateInfo[]): Failure[] {
+  const out: Failure[] = [];
+  for (let k = path.length - 1; k >= 1; k--) {
+    const constraints = path[k]!.nameConstraints;
+    if (!constraints) continue;
+    for (let j = k - 1; j >= 0; j--) {
+      const cert = path[j]!;
+      if (j > 0 && cert.selfIssued) continue;
+      const why = nameConstraintViolation(cert.names, constraints);
+      if (why) {
+        out.push(
+          failure(
+            "XCV",
+            "INDETERMINATE",
+            "CHAIN_CONSTRAINTS_FAILURE",
+            `${cert.subject}: ${why} (name constraints of ${path[k]!.subject})`,
+          ),
+        );
+      }
+    }
+  }
+  return out;
 }
 
 /** RFC 5280 § 6.1.4 (k) cA, (l)/(m) pathLenConstraint, (n) keyCertSign; `index` counts from the signer (0). */
