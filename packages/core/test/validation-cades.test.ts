@@ -308,6 +308,47 @@ describe("certificate path and revocation", () => {
     assert.equal(r.subIndication, "REVOKED_NO_POE");
   });
 
+  test("a content time-stamp made after the revocation proves signing after it: TOTAL_FAILED / REVOKED", async () => {
+    const dan = await official(jp);
+    jp.revoke(dan.serial, "keyCompromise", new Date(Date.now() - 3_600_000));
+    // id-aa-ets-contentTimestamp (a signed attribute): the TSA's token over the signed content, made now.
+    const imprint = sha("SHA-256", CONTENT);
+    const response = await jp.timestamp(timestampRequest("SHA-256", imprint, Uint8Array.of(7)));
+    const contentTimestamp = attribute("1.2.840.113549.1.9.16.2.20", parseTimestampResponse(response, imprint).token);
+    const signer = softwareSigner(dan.key);
+    const parts = await signAttributes({
+      contentDigest: sha(signer.algorithm.hash, CONTENT),
+      signer,
+      certificate: dan.certificate,
+      chain: [jp.issuing.certificate],
+      extraSignedAttributes: [contentTimestamp],
+    });
+    const ocsp = await jp.ocspRespond(
+      ocspRequest(certificateInfo(dan.certificate), certificateInfo(jp.issuing.certificate)),
+    );
+    const r = await validateCades(input(assembleSignedData(parts), [jp.root.certificate], { ocspResponses: [ocsp] }));
+    assert.equal(r.indication, "TOTAL_FAILED", r.warnings.join("; "));
+    assert.equal(r.subIndication, "REVOKED");
+    // A content time-stamp over other content is no lower bound: back to REVOKED_NO_POE, with a warning.
+    const otherImprint = sha("SHA-256", new TextEncoder().encode("other content"));
+    const other = await jp.timestamp(timestampRequest("SHA-256", otherImprint, Uint8Array.of(8)));
+    const wrong = await signAttributes({
+      contentDigest: sha(signer.algorithm.hash, CONTENT),
+      signer,
+      certificate: dan.certificate,
+      chain: [jp.issuing.certificate],
+      extraSignedAttributes: [
+        attribute("1.2.840.113549.1.9.16.2.20", parseTimestampResponse(other, otherImprint).token),
+      ],
+    });
+    const w = await validateCades(input(assembleSignedData(wrong), [jp.root.certificate], { ocspResponses: [ocsp] }));
+    assert.equal(w.subIndication, "REVOKED_NO_POE");
+    assert.ok(
+      w.warnings.some((x) => /content time-stamp/.test(x)),
+      w.warnings.join("; "),
+    );
+  });
+
   test("OCSP signed by an unrelated key is ignored", async () => {
     const request = ocspRequest(certificateInfo(alice.certificate), certificateInfo(jp.issuing.certificate));
     const forged = await sa.ocspRespond(request); // SA's responder does not speak for JP's CA: "unauthorized"

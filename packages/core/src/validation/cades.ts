@@ -24,6 +24,9 @@ import { attributeValues, CMS_OID, parseSignedData, type SignedDataContent } fro
 import { readCertificates, type ValidationContext, validateSigner } from "./signer-validation.js";
 import { type TimestampValidation, validateTimestampToken } from "./timestamp-token.js";
 
+/** id-aa-ets-contentTimestamp (RFC 5126 § 5.11.4). */
+const CONTENT_TIMESTAMP = "1.2.840.113549.1.9.16.2.20";
+
 export interface TrustAnchor {
   /** DER certificate. */
   certificate: Uint8Array;
@@ -179,6 +182,23 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
   const times = [validStamps[0]?.time, input.poe].filter((t): t is Date => !!t);
   const poe = times.length ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
 
+  // Content time-stamps (id-aa-ets-contentTimestamp, a signed attribute; EN 319 122-1 § 5.2.8): a TSA's token over
+  // the signed content, made before the signature. A valid one proves the signing happened after its time — the
+  // lower bound that decides a signature made with a revoked or expired certificate (EN 319 102-1 § 5.3.4 step 4).
+  const contentTokens = si.signedAttributes.filter((a) => a.oid === CONTENT_TIMESTAMP).flatMap((a) => a.values);
+  let signedAfter: Date | undefined;
+  for (const token of contentTokens) {
+    const stamp = await validateTimestampToken(token.raw, input.signedContentDigest, stampContext, input.poe);
+    if (stamp.valid && stamp.time) {
+      if (!signedAfter || stamp.time > signedAfter) signedAfter = stamp.time;
+    } else {
+      const reason = decisive(stamp.failures);
+      warnings.push(
+        `the content time-stamp cannot serve as a lower bound of the signing time: ${reason?.message ?? "invalid"}`,
+      );
+    }
+  }
+
   const archival = revocationInfoArchival(attributeValues(si.signedAttributes, CMS_OID.revocationInfoArchival)?.[0]);
   const signer = await validateSigner(
     sd,
@@ -188,6 +208,7 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
       signedDigest: input.signedContentDigest,
       signedContent: input.signedContent,
       poe,
+      signedAfter,
       requireSignerRevocation: true,
       extraOcspResponses: archival.ocsp,
       extraCrls: archival.crls,

@@ -35,6 +35,8 @@ export interface SignerOptions {
   readonly signedContent?: () => readonly Uint8Array[];
   /** The best signature time when a proof of existence establishes it. */
   readonly poe?: Date;
+  /** A lower bound of the signing time, from a content time-stamp (EN 319 102-1 § 5.3.4 step 4). */
+  readonly signedAfter?: Date;
   readonly requireSignerRevocation: boolean;
   /** Revocation data carried inside this CMS (crls field, revocation-info-archival). */
   readonly extraOcspResponses?: readonly Uint8Array[];
@@ -109,6 +111,7 @@ export async function validateSigner(
       purpose: options.purpose,
       validationTime: context.validationTime,
       poe: options.poe,
+      signedAfter: options.signedAfter,
       requireSignerRevocation: options.requireSignerRevocation,
     });
     const candidate = { path, failures: xcv.failures, warnings: xcv.warnings, revocation };
