@@ -119,8 +119,10 @@ declare module "fastify" {
     outbox: OutboxWorker;
     /** Periodic tasks (envelope expiry, reminders, expired signing sessions). */
     scheduler: Scheduler;
-    /** Worker threads that validate and inspect uploaded documents off the event loop. */
+    /** Worker threads that inspect officials' uploads off the event loop. */
     documentPool: ValidationPool;
+    /** Worker threads that validate documents sent to the public verifier. */
+    verifyPool: ValidationPool;
   }
 }
 
@@ -191,12 +193,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Officials' opened platform-held keys, in memory only (tenancy/signing-keys.ts); forgotten on revocation and close.
   const signers = new SignerCache(keyStore);
   store.onRevoked((ca, serial) => signers.dropSerial(ca, serial));
-  // Uploaded documents are validated and inspected in worker threads (verify/validation-pool.ts).
+  // Uploaded documents are validated and inspected in worker threads (verify/validation-pool.ts): the public
+  // verifier and the officials' uploads in separate pools, so a flood of anonymous verifications cannot hold up
+  // an agency's work (each pool has its own queue; idle pools keep no thread).
   const documentPool = new ValidationPool(options.documentPool);
+  const verifyPool = new ValidationPool(options.documentPool);
   app.decorate("documentPool", documentPool);
+  app.decorate("verifyPool", verifyPool);
   app.addHook("onClose", async () => {
     signers.clear();
     await documentPool.close();
+    await verifyPool.close();
     await database.close();
     await store.close();
   });

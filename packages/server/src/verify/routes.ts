@@ -92,7 +92,7 @@ export async function verifyRoutes(app: FastifyInstance, options: VerifyRoutesOp
     const body = request.body;
     if (!Buffer.isBuffer(body)) throw new HttpError(415, "unsupported_media_type", "send the PDF as application/pdf");
     try {
-      return await app.documentPool.verify(new Uint8Array(body), platformTrustAnchors(app.trustStore), trustFetch);
+      return await app.verifyPool.verify(new Uint8Array(body), platformTrustAnchors(app.trustStore), trustFetch);
     } catch (e) {
       if (e instanceof HttpError && e.statusCode === 503) reply.header("retry-after", "5");
       throw e;

@@ -18,7 +18,11 @@ import type { DocumentTaskResult, FetchAnswer, FetchRequest, PrepareTask, Verify
 export interface ValidationPoolOptions {
   /** Worker threads (default: the cores less one, at least one, so the main thread keeps a core). */
   readonly threads?: number;
-  /** Documents waiting for a thread beyond which requests are refused with 503 (default 8 per thread). */
+  /**
+   * Documents waiting for a thread beyond which requests are refused with 503 (default 32 per thread: ordinary
+   * bursts of one-page documents queue for milliseconds; a flood of heavy ones is refused, and what waits past the
+   * deadline is dropped).
+   */
   readonly maxQueue?: number;
   /** Wall-clock time one document may take, queueing excluded (default 20 s). */
   readonly deadlineMs?: number;
@@ -34,7 +38,7 @@ export class ValidationPool {
   constructor(options: ValidationPoolOptions = {}) {
     const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
     this.deadlineMs = options.deadlineMs ?? 20_000;
-    this.maxQueue = options.maxQueue ?? 8 * threads;
+    this.maxQueue = options.maxQueue ?? 32 * threads;
     this.pool = new Piscina({
       filename: new URL("./validation-worker.js", import.meta.url).href,
       minThreads: 0,
