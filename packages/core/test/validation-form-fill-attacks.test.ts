@@ -201,6 +201,40 @@ test("shared-mk: rewriting an /MK dictionary two widgets share is OTHER", async 
   expectLevel(attack, signedEnd, "OTHER");
 });
 
+test("hostile: an appearance stream shared by 5,000 widgets and rewritten is OTHER, quickly", async () => {
+  const { pdf, signedEnd } = await signedForm((r, u) => {
+    const pageRef = new PdfRef(5, 0);
+    const widgets: PdfRef[] = [];
+    for (let i = 0; i < 5000; i++)
+      widgets.push(
+        u.add(
+          dict({
+            Type: name("Annot"),
+            Subtype: name("Widget"),
+            FT: name("Tx"),
+            T: text(`f${i}`),
+            V: text("Jane Doe"),
+            Rect: [0, 0, 10, 10],
+            AP: dict({ N: NAME_APPEARANCE }),
+          }),
+        ),
+      );
+    const page = r.dict(pageRef, "page");
+    u.set(pageRef, page.clone().set("Annots", [...(r.resolve(page.get("Annots")) as PdfObject[]), ...widgets]));
+    const acroRef = r.catalog.get("AcroForm") as PdfRef;
+    const acro = r.dict(acroRef, "acroform").clone();
+    u.set(acroRef, acro.set("Fields", [...(r.resolve(acro.get("Fields")) as PdfObject[]), ...widgets]));
+  });
+  const attack = append(pdf, (r, u) => {
+    rewriteName(r, u, { V: text("John Roe") });
+    u.set(NAME_APPEARANCE, appearance("John Roe"));
+  });
+  const started = performance.now();
+  const result = expectLevel(attack, signedEnd, "OTHER", /shared with several fields or widgets \(.* and 4998 more\)/);
+  assert.ok(result.reasons.every((r) => r.length < 1000));
+  assert.ok(performance.now() - started < 3000, `took ${performance.now() - started} ms`);
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // 2. An appearance that no longer shows the value (shadow attack: replace via overlay).
 

@@ -25,6 +25,9 @@ const FIELD_PARTS = new Set<Role>(["appearance", "fieldvalue"]);
 /** The keys by which a field or widget holds what filling it may rewrite (§ 12.5.5 /AP, § 12.7.4.2 /V). */
 const FILLED_THROUGH = new Set(["AP", "V"]);
 
+/** Owners a reason names; the rest are counted. */
+const NAMED = 3;
+
 /** Objects examined on the way up from one rewritten object (hostile files share one stream thousands of times). */
 const MAX_STEPS = 10_000;
 
@@ -62,8 +65,11 @@ export function soleOwner(ctx: DiffContext, num: number): Ownership {
   }
   if (owners.size === 1) return { owner: owners.values().next().value as number };
   if (owners.size === 0) return { sharedWith: "no form field (it is not reached through a field's /AP or /V)" };
-  const names = [...owners].map((o) => `${ctx.oldRoles.roles.get(o)?.get("field") ?? "a widget"} (object ${o})`);
-  return { sharedWith: `several fields or widgets (${names.join(", ")})` };
+  const names = [...owners]
+    .slice(0, NAMED)
+    .map((o) => `${ctx.oldRoles.roles.get(o)?.get("field") ?? "a widget"} (object ${o})`);
+  const more = owners.size > NAMED ? ` and ${owners.size - NAMED} more` : "";
+  return { sharedWith: `several fields or widgets (${names.join(", ")}${more})` };
 }
 
 /** A holder that is not a field part, by its strictest-sounding role: where the signed revision used it. */
