@@ -122,11 +122,14 @@ test("filling a text field's value and appearance is form filling", async () => 
   assert.equal(analyseModifications(filled, signedEnd, { docMdp: 1 }).level, "OTHER");
 });
 
-test("rewriting a text field's existing appearance stream is form filling", async () => {
+test("rewriting a text field's existing appearance stream together with its value is form filling", async () => {
+  // The appearance alone, with /V unchanged, is the shadow attack "replace via overlay" (OTHER, see
+  // validation-form-fill-attacks.test.ts); pyHanko allows an in-place rewrite that the value comes with.
   const { pdf, signedEnd } = await signed(formPdf());
   const later = append(pdf, (r, u) => {
     const ap = r.getObject(10);
     assert.ok(ap !== null && typeof ap === "object" && "raw" in ap);
+    u.set(new PdfRef(8, 0), r.dict(new PdfRef(8, 0), "field").clone().set("V", text("John Roe")));
     u.set(new PdfRef(10, 0), stream({ Type: name("XObject"), Subtype: name("Form"), BBox: [0, 0, 280, 20] }, "EMC"));
   });
   const result = analyseModifications(later, signedEnd);

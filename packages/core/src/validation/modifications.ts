@@ -11,7 +11,9 @@
  *    structurally;
  * 3. every object of the older revision that the newer one rewrites or frees is judged by the roles it played
  *    (`diff/roles.ts`, `diff/object-rules.ts`): identical copies pass, content, fonts, images, optional content and
- *    signature dictionaries do not.
+ *    signature dictionaries do not; a rewritten appearance or field value passes as form filling only when the one
+ *    field it belongs to (`diff/ownership.ts`, over the reference index of `diff/references.ts`) changed its value
+ *    with it (`diff/appearance-rules.ts`).
  * Streams are compared by their raw bytes and never decoded; only the objects a later cross-reference section
  * names are compared, so a 20 MB image costs nothing unless it was rewritten.
  */

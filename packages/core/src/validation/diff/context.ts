@@ -48,3 +48,20 @@ export function isFresh(ctx: DiffContext, obj: PdfObject | undefined): boolean {
 export function rolesOf(ctx: DiffContext, obj: PdfObject | undefined): Map<Role, string> | undefined {
   return obj instanceof PdfRef ? ctx.oldRoles.roles.get(obj.num) : undefined;
 }
+
+/** The reference of object `num` with the generation the reader's cross-reference data gives it. */
+export function refIn(reader: PdfReader, num: number): PdfRef {
+  const e = reader.entry(num);
+  return new PdfRef(num, e?.type === 1 ? e.gen : 0);
+}
+
+/** An inheritable field attribute (§ 12.7.4.1), resolved, following /Parent a bounded number of steps. */
+export function inherited(reader: PdfReader, dict: PdfDict, key: string): PdfObject | undefined {
+  let d: PdfDict | undefined = dict;
+  for (let i = 0; d !== undefined && i < 32; i++) {
+    const v = d.get(key);
+    if (v !== undefined) return safeResolve(reader, v);
+    d = resolveDict(reader, d.get("Parent"));
+  }
+  return undefined;
+}

@@ -4,15 +4,17 @@
  *
  * Allowed: new signature fields (FORM_FILLING; LTA_UPDATES when the field holds a document time-stamp, ETSI EN
  * 319 142-1 § 5.4.3), filling an empty signature field, filling the value of a field that is not read-only and
- * its appearance, /SigFlags, /NeedAppearances, /DA, /DR. Not allowed (OTHER): removing fields, adding fields of
- * other types, changing a field that already holds a signature, moving, hiding or retyping a field, and new
- * actions on fields.
+ * its appearance (only together with the value, `appearance-rules.ts`), /SigFlags, /NeedAppearances, /DA, /DR.
+ * Not allowed (OTHER): removing fields, adding fields of other types, changing a field that already holds a
+ * signature, moving, hiding or retyping a field, an appearance changed without its value, and new actions on
+ * fields.
  */
 import { type PdfDict, PdfName, type PdfObject, PdfRef, PdfString } from "../../pdf/objects.js";
 import type { PdfReader } from "../../pdf/reader.js";
 import type { ModificationLevel } from "../report.js";
+import { APPEARANCE_KEYS, OVERLAY, valueChanged } from "./appearance-rules.js";
 import { changedKeys, howChanged, sameValue } from "./compare.js";
-import { type DiffContext, isFresh, resolveDict, safeResolve } from "./context.js";
+import { type DiffContext, inherited, isFresh, refIn, resolveDict, safeResolve } from "./context.js";
 import { isSignatureDict } from "./roles.js";
 
 /** Widgets of signature fields created in the newer revision, with the level at which each was created. */
@@ -158,12 +160,13 @@ function judgeNewField(ctx: DiffContext, f: Terminal, widgets: NewWidgets): void
 
 /**
  * An existing field or widget rewritten (pyHanko SigFieldModificationRule, GenericFieldModificationRule): value
- * and appearance may change, except on a read-only field or a field that already holds a signature.
+ * and appearance may change, except on a read-only field or a field that already holds a signature; the
+ * appearance (/AP, /AS, /MK) only together with the value (`appearance-rules.ts`).
  */
 export function judgeFieldOverride(ctx: DiffContext, num: number, path: string): void {
   const { findings } = ctx;
-  const before = resolveDict(ctx.old, refOf(ctx.old, num));
-  const after = resolveDict(ctx.new, refOf(ctx.new, num));
+  const before = resolveDict(ctx.old, refIn(ctx.old, num));
+  const after = resolveDict(ctx.new, refIn(ctx.new, num));
   if (before === undefined || after === undefined) {
     findings.add("OTHER", `${path} is no longer a form field`);
     return;
@@ -172,6 +175,7 @@ export function judgeFieldOverride(ctx: DiffContext, num: number, path: string):
   const type = ft instanceof PdfName ? ft.name : undefined;
   const oldV = inherited(ctx.old, before, "V") ?? null;
   const signed = isSignatureDict(oldV);
+  const shows = valueChanged(ctx, before, after);
   for (const key of changedKeys(before, after)) {
     const how = howChanged(before.get(key), after.get(key));
     if (!FILL_KEYS.has(key) && !(key === "F" && onlyFillFlagsChanged(before.get(key), after.get(key)))) {
@@ -180,6 +184,10 @@ export function judgeFieldOverride(ctx: DiffContext, num: number, path: string):
     }
     if (signed) {
       findings.add("OTHER", `${path} already holds a signature; its /${key} was ${how}`);
+      continue;
+    }
+    if (APPEARANCE_KEYS.has(key) && !shows) {
+      findings.add("OTHER", `${path}: /${key} was ${how} ${OVERLAY}`);
       continue;
     }
     if (type === "Sig" && key === "V") {
@@ -203,28 +211,6 @@ export function judgeFieldOverride(ctx: DiffContext, num: number, path: string):
     }
     findings.add("FORM_FILLING", `${path}: /${key} was ${how} (form filling)`);
   }
-}
-
-/** An appearance stream of an existing widget rewritten: form filling, unless the field holds a signature. */
-export function judgeAppearanceOverride(ctx: DiffContext, path: string, signed: boolean): void {
-  if (signed) ctx.findings.add("OTHER", `${path} of a signed signature field was rewritten`);
-  else ctx.findings.add("FORM_FILLING", `${path} was rewritten (form filling)`);
-}
-
-function refOf(reader: PdfReader, num: number): PdfRef {
-  const e = reader.entry(num);
-  return new PdfRef(num, e?.type === 1 ? e.gen : 0);
-}
-
-/** An inheritable field attribute (§ 12.7.4.1), following /Parent a bounded number of steps. */
-function inherited(reader: PdfReader, dict: PdfDict, key: string): PdfObject | undefined {
-  let d: PdfDict | undefined = dict;
-  for (let i = 0; d !== undefined && i < 32; i++) {
-    const v = d.get(key);
-    if (v !== undefined) return safeResolve(reader, v);
-    d = resolveDict(reader, d.get("Parent"));
-  }
-  return undefined;
 }
 
 function asArray(reader: PdfReader, obj: PdfObject | undefined): PdfObject[] {

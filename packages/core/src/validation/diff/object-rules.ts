@@ -4,12 +4,14 @@
  *
  * Each rewritten object is judged by every role it played in the older revision, and the strictest verdict wins:
  * a rewritten font, image or content stream is the shadow attack's "replace" (Mainka et al., NDSS 2021) and OTHER;
- * a rewritten signature dictionary is OTHER; a rewritten DSS stream is LTA_UPDATES.
+ * a rewritten signature dictionary is OTHER; a rewritten DSS stream is LTA_UPDATES; a rewritten appearance or field
+ * value is form filling only when that field alone uses it and, for an appearance, its value changed with it.
  */
 import type { XrefSection } from "../../pdf/xref.js";
+import { judgeFieldPartRewrite } from "./appearance-rules.js";
 import { sameValue } from "./compare.js";
 import type { DiffContext, safeResolve } from "./context.js";
-import { judgeAppearanceOverride, judgeFieldOverride, type NewWidgets } from "./form-field-rules.js";
+import { judgeFieldOverride, type NewWidgets } from "./form-field-rules.js";
 import { judgeAnnotationOverride } from "./page-rules.js";
 import type { Role } from "./roles.js";
 import { judgeStructureOverride } from "./structure-rules.js";
@@ -87,11 +89,9 @@ function judgeRole(ctx: DiffContext, num: number, role: Role, path: string, widg
       judgeFieldOverride(ctx, num, path);
       return;
     case "fieldvalue":
-      findings.add("FORM_FILLING", `${path} was rewritten (form filling)`);
-      return;
     case "appearance":
     case "signed-appearance":
-      judgeAppearanceOverride(ctx, path, role === "signed-appearance");
+      judgeFieldPartRewrite(ctx, num, role, path);
       return;
     case "annotation":
     case "annotation-part":

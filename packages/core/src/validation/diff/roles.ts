@@ -6,6 +6,9 @@
  * (a page, a field, a content stream, a DSS stream …) and the first path to it, so a rewritten object is judged by
  * its strictest role: a font used by a field appearance and by a page is page content.
  *
+ * Roles say what an object is for, not how many hold it: an appearance stream two widgets share has the one role
+ * "appearance"; who else holds an object is the reference index's question (`references.ts`, `ownership.ts`).
+ *
  * Streams are never decoded: only their dictionaries are followed.
  */
 import { PdfDict, type PdfObject, PdfRef, PdfStream, PdfString } from "../../pdf/objects.js";
