@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { sha } from "../src/cms/hash.js";
 import { assembleSignedData, signAttributes } from "../src/cms/signed-data.js";
 import { generateKey, softwareSigner } from "../src/keys/software.js";
+import { prepareExternalSignature } from "../src/pades/external.js";
+import { fillHole } from "../src/pades/signature-revision.js";
 import { createNationalPki } from "../src/pki/national-pki.js";
 import { validateCades } from "../src/validation/cades.js";
+import { validatePdf } from "../src/validation/validate.js";
+import { plainPdf } from "./support/fixtures.js";
 
 test("a signature algorithm the validator does not implement is INDETERMINATE (CRYPTO_CONSTRAINTS_FAILURE), not a forgery", async () => {
   const pki = await createNationalPki({
@@ -39,4 +44,37 @@ test("a signature algorithm the validator does not implement is INDETERMINATE (C
   assert.equal(result.indication, "INDETERMINATE");
   assert.equal(result.subIndication, "CRYPTO_CONSTRAINTS_FAILURE");
   assert.match(result.errors.join("\n"), /cannot be checked/);
+});
+
+test("a /SubFilter adbe.x509.rsa_sha1 signature is FORMAT_FAILURE naming the unsupported legacy format, not a CMS parse error", async () => {
+  const pki = await createNationalPki({
+    id: "jp",
+    country: "JP",
+    organization: "Digital Agency",
+    publicUrl: "http://127.0.0.1:9",
+  });
+  const { publicKey } = await generateKey("RSA-2048");
+  const certificate = (await pki.issue("official", { spki: publicKey, subject: { commonName: "Legacy" } })).der;
+  const pdf = plainPdf();
+  const prepared = await prepareExternalSignature(pdf, {
+    certificate,
+    chain: [pki.issuing.certificate],
+    algorithm: { kind: "rsa-pkcs1", hash: "SHA-256" },
+  });
+  const update = Buffer.from(prepared.update);
+  // Same length, so no offset moves: the dictionary says what an old Acrobat's says (ISO 32000-1 § 12.8.3.2).
+  const at = update.indexOf("/ETSI.CAdES.detached");
+  assert.ok(at > 0);
+  update.write("/adbe.x509.rsa_sha1 ", at, "latin1");
+  // What such a /Contents holds: a PKCS#1 signature value in a DER OCTET STRING, not a CMS ContentInfo.
+  fillHole(update, prepared.holeOffset, Uint8Array.from([0x04, 0x82, 0x01, 0x00, ...randomBytes(256)]));
+  const report = await validatePdf(Buffer.concat([pdf, update]), {
+    trustAnchors: [{ certificate: pki.root.certificate }],
+  });
+  const [sig] = report.signatures;
+  assert.equal(sig?.subFilter, "adbe.x509.rsa_sha1");
+  assert.equal(sig.indication, "TOTAL_FAILED");
+  assert.equal(sig.subIndication, "FORMAT_FAILURE");
+  assert.match(sig.errors.join("\n"), /adbe\.x509\.rsa_sha1, a legacy format .* does not support/);
+  assert.doesNotMatch(sig.errors.join("\n"), /bytes after its end/);
 });

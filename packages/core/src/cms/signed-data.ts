@@ -18,6 +18,8 @@ export const OID = {
   signingCertificate: "1.2.840.113549.1.9.16.2.12",
   signingCertificateV2: "1.2.840.113549.1.9.16.2.47",
   signatureTimeStampToken: "1.2.840.113549.1.9.16.2.14",
+  /** id-aa-ets-contentTimestamp (ETSI EN 319 122-1 § 5.2.8): a time-stamp over the content, taken before signing. */
+  contentTimeStamp: "1.2.840.113549.1.9.16.2.20",
   tstInfo: "1.2.840.113549.1.9.16.1.4",
   revocationInfoArchival: "1.2.840.113583.1.1.8",
   ocspResponseRevInfo: "1.3.6.1.5.5.7.16.2",

@@ -24,9 +24,6 @@ import { attributeValues, CMS_OID, parseSignedData, type SignedDataContent } fro
 import { readCertificates, type ValidationContext, validateSigner } from "./signer-validation.js";
 import { type TimestampValidation, validateTimestampToken } from "./timestamp-token.js";
 
-/** id-aa-ets-contentTimestamp (RFC 5126 § 5.11.4). */
-const CONTENT_TIMESTAMP = "1.2.840.113549.1.9.16.2.20";
-
 export interface TrustAnchor {
   /** DER certificate. */
   certificate: Uint8Array;
@@ -85,6 +82,11 @@ export interface CadesValidationResult {
   /** Signature algorithm as written, e.g. `ecdsa-with-SHA256`, `RSASSA-PSS`. */
   signatureAlgorithm: string;
   hasSignatureTimestamp: boolean;
+  /**
+   * The content time-stamps (signed attribute id-aa-ets-contentTimestamp, ETSI EN 319 122-1 § 5.2.8), validated as
+   * time-stamps over the signed content; empty when there are none.
+   */
+  contentTimestamps: TimestampReport[];
   /** OIDs of the signed attributes present. */
   signedAttributes: string[];
 }
@@ -182,21 +184,34 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
   const times = [validStamps[0]?.time, input.poe].filter((t): t is Date => !!t);
   const poe = times.length ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
 
-  // Content time-stamps (id-aa-ets-contentTimestamp, a signed attribute; EN 319 122-1 § 5.2.8): a TSA's token over
-  // the signed content, made before the signature. A valid one proves the signing happened after its time — the
-  // lower bound that decides a signature made with a revoked or expired certificate (EN 319 102-1 § 5.3.4 step 4).
-  const contentTokens = si.signedAttributes.filter((a) => a.oid === CONTENT_TIMESTAMP).flatMap((a) => a.values);
-  let signedAfter: Date | undefined;
+  // Content time-stamps (EN 319 122-1 § 5.2.8): tokens over the signed content (for PAdES the byte ranges, EN
+  // 319 142-1 § 5.3), taken before signing and signed with it, so the signature was made after each valid one: the
+  // latest is the lower bound of the signing time that EN 319 102-1 § 5.5.4 compares revocation and expiry with.
+  // The signature time-stamp, which covers them, is their proof of existence.
+  const contentTokens = (attributeValues(si.signedAttributes, CMS_OID.contentTimeStamp) ?? []).map((v) => v.raw);
+  const contentStamps: TimestampValidation[] = [];
   for (const token of contentTokens) {
-    const stamp = await validateTimestampToken(token.raw, input.signedContentDigest, stampContext, input.poe);
-    if (stamp.valid && stamp.time) {
-      if (!signedAfter || stamp.time > signedAfter) signedAfter = stamp.time;
-    } else {
-      const reason = decisive(stamp.failures);
-      warnings.push(
-        `the content time-stamp cannot serve as a lower bound of the signing time: ${reason?.message ?? "invalid"}`,
-      );
-    }
+    contentStamps.push(await validateTimestampToken(token, input.signedContentDigest, stampContext, poe));
+  }
+  const validContent = contentStamps.filter((s) => s.valid && s.time);
+  for (const s of contentStamps.filter((s) => !s.valid)) {
+    const reason = decisive(s.failures);
+    warnings.push(`the content time-stamp cannot bound the signing time: ${reason?.message ?? "invalid"}`);
+  }
+  const signedAfter = validContent.length
+    ? new Date(Math.max(...validContent.map((s) => s.time!.getTime())))
+    : undefined;
+  const orderFailures: Failure[] = [];
+  if (signedAfter && validStamps[0]?.time && signedAfter.getTime() > validStamps[0].time.getTime()) {
+    // EN 319 102-1 § 5.5.4 (time-stamp coherence): a content time-stamp cannot postdate the signature time-stamp.
+    orderFailures.push(
+      failure(
+        "XCV",
+        "INDETERMINATE",
+        "TIMESTAMP_ORDER_FAILURE",
+        `the content time-stamp (${signedAfter.toISOString()}) is later than the signature time-stamp (${validStamps[0].time.toISOString()})`,
+      ),
+    );
   }
 
   const archival = revocationInfoArchival(attributeValues(si.signedAttributes, CMS_OID.revocationInfoArchival)?.[0]);
@@ -215,7 +230,7 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
     },
     context,
   );
-  return outcome(signer.failures, [...warnings, ...signer.warnings], {
+  return outcome([...signer.failures, ...orderFailures], [...warnings, ...signer.warnings], {
     signer: signer.signer,
     path: signer.path,
     trusted: signer.trusted,
@@ -224,6 +239,11 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
     hashAlgorithm: signer.hash ?? algorithmName(si.digestAlgorithm.oid),
     signatureAlgorithm: algorithmName(si.signatureAlgorithm.oid),
     hasSignatureTimestamp: tokens.length > 0,
+    contentTimestamps: contentStamps.map((s) => ({
+      time: s.time?.toISOString() ?? "",
+      tsa: s.tsa,
+      valid: s.valid,
+    })),
     signedAttributes,
   });
 }
@@ -252,6 +272,7 @@ interface Facts {
   hashAlgorithm?: HashName | string;
   signatureAlgorithm?: string;
   hasSignatureTimestamp?: boolean;
+  contentTimestamps?: TimestampReport[];
   signedAttributes?: string[];
 }
 
@@ -281,6 +302,7 @@ function outcome(failures: readonly Failure[], warnings: readonly string[], fact
     hashAlgorithm: facts.hashAlgorithm ?? "",
     signatureAlgorithm: facts.signatureAlgorithm ?? "",
     hasSignatureTimestamp: facts.hasSignatureTimestamp ?? false,
+    contentTimestamps: facts.contentTimestamps ?? [],
     signedAttributes: facts.signedAttributes ?? [],
   };
 }

@@ -80,6 +80,11 @@ export interface SignatureReport {
   /** The /M of the signature dictionary, ISO 8601, or null. */
   readonly claimedSigningTime: string | null;
   readonly timestamp: TimestampReport | null;
+  /**
+   * Content time-stamps (signed, taken over the document before signing; ETSI EN 319 122-1 § 5.2.8): the signature
+   * was made after each valid one. Present only when the signature has some.
+   */
+  readonly contentTimestamps?: TimestampReport[];
   readonly indication: Indication;
   readonly subIndication: SubIndication | null;
   readonly coverage: "ENTIRE_FILE" | "ENTIRE_REVISION" | "PARTIAL";

@@ -107,9 +107,17 @@ function decide(
   validationTime: Date,
 ): Omit<RevocationStatus, "notes"> | undefined {
   const issued = statements.filter((s) => s.statement.thisUpdate.getTime() <= validationTime.getTime() + CLOCK_SKEW_MS);
-  const revoked = issued
-    .filter((s) => s.statement.status === "revoked")
-    .sort((a, b) => a.statement.revokedAt!.getTime() - b.statement.revokedAt!.getTime())[0];
+  // A final revocation outranks everything; a hold (certificateHold) is lifted by newer data that says good
+  // (RFC 5280 § 5.3.1: the entry is removed from later CRLs when the suspension ends).
+  const newestGood = Math.max(
+    -Infinity,
+    ...issued.filter((s) => s.statement.status === "good").map((s) => s.statement.thisUpdate.getTime()),
+  );
+  const counts = (s: { statement: Statement }) => !s.statement.onHold || s.statement.thisUpdate.getTime() >= newestGood;
+  const byTime = (a: { statement: Statement }, b: { statement: Statement }) =>
+    a.statement.revokedAt!.getTime() - b.statement.revokedAt!.getTime();
+  const revokedAll = issued.filter((s) => s.statement.status === "revoked" && counts(s));
+  const revoked = revokedAll.filter((s) => !s.statement.onHold).sort(byTime)[0] ?? revokedAll.sort(byTime)[0];
   if (revoked) {
     return {
       status: "revoked",

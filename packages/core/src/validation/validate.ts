@@ -112,6 +112,7 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
       signer: r?.signer ?? null,
       claimedSigningTime: sig.claimedSigningTime?.toISOString() ?? null,
       timestamp: r?.timestamp ?? null,
+      ...(r?.contentTimestamps.length ? { contentTimestamps: r.contentTimestamps } : {}),
       indication: r ? r.indication : "TOTAL_FAILED",
       subIndication: r ? r.subIndication : "FORMAT_FAILURE",
       coverage: sig.coverage,

@@ -181,8 +181,9 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
 
 /**
  * Extensions this validator understands or may ignore (RFC 5280 § 4.2.1; ETSI EN 319 412-5 qcStatements): a
- * critical extension outside this set fails the path. The policy extensions are accepted as DSS does by default
- * (no policy is required of the path).
+ * critical extension outside this set fails the path. certificatePolicies is accepted (the path is validated under
+ * anyPolicy); policyMappings, policyConstraints and inhibitAnyPolicy are not, since policy processing (§ 6.1.3 (d)–
+ * § 6.1.5) is not implemented and a critical one may forbid what this validator would allow.
  */
 const RECOGNISED_EXTENSIONS = new Set([
   "2.5.29.14", // subjectKeyIdentifier
@@ -192,12 +193,9 @@ const RECOGNISED_EXTENSIONS = new Set([
   "2.5.29.19", // basicConstraints
   "2.5.29.30", // nameConstraints
   "2.5.29.31", // cRLDistributionPoints
-  "2.5.29.32", // certificatePolicies
-  "2.5.29.33", // policyMappings
+  "2.5.29.32", // certificatePolicies (validated under anyPolicy)
   "2.5.29.35", // authorityKeyIdentifier
-  "2.5.29.36", // policyConstraints
   "2.5.29.37", // extKeyUsage
-  "2.5.29.54", // inhibitAnyPolicy
   "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
   "1.3.6.1.5.5.7.1.3", // qcStatements
   "1.3.6.1.5.5.7.48.1.5", // id-pkix-ocsp-nocheck
