@@ -64,7 +64,8 @@ log("fixtures");
 const fx = makeFixtures(work);
 const pki = fx.pki;
 const keyArgs = ["--key", `${pki}/leaf.key`, "--cert", `${pki}/leaf.pem`, "--chain", `${pki}/chain.pem`];
-const CLI = "packages/cli/dist/src/main.js";
+// What `npx khatam` runs: the committed launcher, which runs the esbuild bundle (packages/cli/scripts/bundle.mjs).
+const CLI = "packages/cli/bin/khatam.js";
 const smallBytes = readdirSync(fx.small).reduce((n, f) => n + statSync(join(fx.small, f)).size, 0);
 const largeBytes = statSync(fx.largeFile).size;
 
@@ -285,7 +286,27 @@ for (let i = 0; i < VRUNS; i++) {
   vr.cliLarge.push(timed(cliVerify(signedLarge)));
   vr.pdfsigLarge.push(timed(pdfsigNss(signedLarge)));
 }
+// A folder of signed documents in one process against one pdfsig process per file (issue 14.5's goal: ≥ 20×).
+log(`validation: a folder of ${SMALL_COUNT} signed files, one khatam process against ${SMALL_COUNT} pdfsig processes`);
+const folderOurs = run("node", [CLI, "verify", out.ours, "--trust", `${pki}/root.pem`, "--offline", "--json"]);
+const folderValid = folderOurs.stdout
+  .trim()
+  .split("\n")
+  .filter((l) => JSON.parse(l).verdict === "VALID").length;
+if (folderValid !== SMALL_COUNT)
+  problems.push(`validation: folder verify found ${folderValid} VALID of ${SMALL_COUNT}`);
+const folderStart = performance.now();
+for (const name of readdirSync(out.ours).filter((n) => n.endsWith(".pdf"))) pdfsigNss(join(out.ours, name));
+const folderPdfsigMs = performance.now() - folderStart;
+const folder = { count: SMALL_COUNT, oursMs: folderOurs.ms, pdfsigMs: folderPdfsigMs, valid: folderValid };
+if (folderPdfsigMs / folderOurs.ms < 20) {
+  problems.push(
+    `validation: a folder of ${SMALL_COUNT} is ${(folderPdfsigMs / folderOurs.ms).toFixed(1)}× pdfsig per file (goal ≥ 20×)`,
+  );
+}
+
 const validation = {
+  folder,
   files: {
     small: signedSmall,
     smallBytes: statSync(signedSmall).size,

@@ -9,5 +9,5 @@ export const USAGE = `usage:
                [--location TEXT] [--contact TEXT] [--field NAME] [--certify no-changes|form-filling|annotations]
   khatam extend IN.pdf -o OUT.pdf --level B-LT|B-LTA [--tsa URL] [--trust ROOT.pem|TRUSTED-LIST.xml]…
                [--chain CHAIN.pem]…
-  khatam verify FILE.pdf [--trust ROOT.pem|TRUSTED-LIST.xml]… [--json] [--offline]
+  khatam verify FILE.pdf|DIR… [--trust ROOT.pem|TRUSTED-LIST.xml]… [--json] [--offline]
   khatam demo  [--out DIR]`;

@@ -240,12 +240,10 @@ describe("exit codes", () => {
     const late = await khatam(["verify", paths.truncatedLate, "--trust", paths.validPem, "--offline"]);
     assert.ok([1, 2, 3].includes(late.code), late.stdout + late.stderr);
     assertOneLineError(await khatam(["verify", join(dir, "missing.pdf")]), 3, /missing\.pdf: no such file/);
-    assertOneLineError(await khatam(["verify", dir]), 3, /verify-cli[^:]*: .*directory/);
   });
 
-  test("64: no arguments, two files, unknown option, unreadable or invalid trust files, bad --at", async () => {
-    assertOneLineError(await khatam(["verify"]), 64, /give exactly one PDF file/);
-    assertOneLineError(await khatam(["verify", paths.valid, paths.valid]), 64, /give exactly one PDF file/);
+  test("64: no arguments, unknown option, unreadable or invalid trust files, bad --at", async () => {
+    assertOneLineError(await khatam(["verify"]), 64, /give a PDF file or a folder/);
     assertOneLineError(await khatam(["verify", paths.valid, "--frobnicate"]), 64, /frobnicate/);
     assertOneLineError(
       await khatam(["verify", paths.valid, "--trust", join(dir, "nope.pem")]),
@@ -255,6 +253,40 @@ describe("exit codes", () => {
     assertOneLineError(await khatam(["verify", paths.valid, "--trust", dir]), 64, /cannot read trust file/);
     assertOneLineError(await khatam(["verify", paths.valid, "--trust", paths.notCert]), 64, /not-a-cert\.pem/);
     assertOneLineError(await khatam(["verify", paths.valid, "--at", "yesterday"]), 64, /--at needs an ISO 8601 time/);
+  });
+});
+
+describe("several files and folders in one process", () => {
+  test("a folder and files: one report each (JSON lines with the file), exit code the worst", async () => {
+    const folder = join(dir, "batch");
+    await mkdir(folder, { recursive: true });
+    const { readFile, copyFile } = await import("node:fs/promises");
+    for (let i = 1; i <= 3; i++) await copyFile(paths.valid, join(folder, `ok-${i}.pdf`));
+    await writeFile(join(folder, "notes.txt"), "not a PDF and not named .pdf: skipped");
+    const valid = await khatam(["verify", folder, "--trust", paths.validPem, "--offline", "--json"]);
+    assert.equal(valid.code, 0, valid.stderr);
+    const lines = valid.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as ValidationReport & { file: string });
+    assert.deepEqual(
+      lines.map((l) => l.file),
+      ["ok-1.pdf", "ok-2.pdf", "ok-3.pdf"].map((n) => join(folder, n)),
+    );
+    assert.ok(lines.every((l) => l.verdict === "VALID"));
+
+    // INVALID outranks an unreadable file, which outranks INDETERMINATE.
+    await writeFile(join(folder, "z-garbage.pdf"), await readFile(paths.garbage));
+    const unreadable = await khatam(["verify", folder, "--trust", paths.validPem, "--offline", "--json"]);
+    assert.equal(unreadable.code, 3);
+    const last = JSON.parse(unreadable.stdout.trim().split("\n").at(-1)!) as { file: string; error: string };
+    assert.match(last.error, /not a readable PDF/);
+    assert.match(unreadable.stderr, /z-garbage\.pdf: not a readable PDF/);
+    const invalid = await khatam(["verify", folder, paths.tampered, "--trust", paths.validPem, "--offline"]);
+    assert.equal(invalid.code, 1);
+    assert.equal(invalid.stdout.match(/^Verdict: /gm)?.length, 4, invalid.stdout);
+    const untrusted = await khatam(["verify", paths.valid, paths.valid, "--offline"]);
+    assert.equal(untrusted.code, 2);
   });
 });
 
