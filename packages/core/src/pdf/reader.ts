@@ -5,8 +5,9 @@
  * 20 MB file to sign it touches a few kilobytes. `PdfReader.open(bytes.subarray(0, end))` gives the view of an
  * earlier revision, which is how validation compares what was signed with what came after.
  */
+import { StandardSecurityHandler } from "./encryption.js";
 import { DecodeBudgetExceeded, StreamDecoder } from "./filters.js";
-import { PdfDict, PdfFormatError, type PdfObject, PdfRef, PdfStream } from "./objects.js";
+import { PdfDict, PdfFormatError, type PdfObject, PdfRef, PdfStream, PdfString } from "./objects.js";
 import { Parser } from "./parser.js";
 import { findStartXref, readXrefChain, scanObjects, type XrefEntry, type XrefSection } from "./xref.js";
 
@@ -26,6 +27,11 @@ export class PdfReader {
   private readonly cache = new Map<number, PdfObject>();
   private readonly objectStreams = new Map<number, { data: Uint8Array; offsets: Map<number, number> }>();
   private resolving = new Set<number>();
+  /** The standard security handler of an encrypted document whose user password is empty (§ 7.6.4). */
+  private security?: StandardSecurityHandler;
+  /** Why an encrypted document cannot be decrypted (it needs a password, or another handler). */
+  private securityError?: string;
+  private encryptNum?: number;
   private scanned?: Map<number, XrefEntry>;
 
   private constructor(
@@ -60,13 +66,16 @@ export class PdfReader {
       startXref = findStartXref(bytes);
       const reader = new PdfReader(bytes, decoder, readXrefChain(bytes, startXref, decoder), startXref, false);
       if (!(reader.trailer.get("Root") instanceof PdfRef)) throw new PdfFormatError("trailer has no /Root");
+      reader.openSecurity();
       return reader;
     } catch (e) {
       if (!(e instanceof PdfFormatError) || e instanceof DecodeBudgetExceeded) throw e;
       const scanned = scanObjects(bytes);
       if (scanned.entries.size === 0 || !(scanned.trailer.get("Root") instanceof PdfRef))
         throw new PdfFormatError(`damaged PDF: ${e.message}`);
-      return new PdfReader(bytes, decoder, [scanned], startXref, true);
+      const repaired = new PdfReader(bytes, decoder, [scanned], startXref, true);
+      repaired.openSecurity();
+      return repaired;
     }
   }
 
@@ -80,6 +89,29 @@ export class PdfReader {
 
   get isEncrypted(): boolean {
     return this.trailer.has("Encrypt");
+  }
+
+  /** For an encrypted document: null when it is read decrypted (empty user password), else why it cannot be. */
+  get encryptionProblem(): string | null {
+    return this.isEncrypted ? (this.securityError ?? null) : null;
+  }
+
+  /** Sets up decryption of an encrypted document; records why when it cannot (the document is then read raw). */
+  private openSecurity(): void {
+    const ref = this.trailer.get("Encrypt");
+    if (ref === undefined) return;
+    if (ref instanceof PdfRef) this.encryptNum = ref.num;
+    try {
+      const encrypt = this.resolve(ref); // the encryption dictionary itself is never encrypted
+      if (!(encrypt instanceof PdfDict)) throw new PdfFormatError("the /Encrypt entry is not a dictionary");
+      const ids = this.resolve(this.trailer.get("ID"));
+      const first = Array.isArray(ids) && ids[0] instanceof PdfString ? ids[0].bytes : new Uint8Array(0);
+      this.security = StandardSecurityHandler.open(encrypt, first);
+      this.cache.clear(); // objects read before (the /Encrypt dictionary's) are read again, decrypted
+    } catch (e) {
+      if (!(e instanceof PdfFormatError)) throw e;
+      this.securityError = e.message;
+    }
   }
 
   /** Numbers of all objects in use (type 1 and 2 entries). */
@@ -122,17 +154,23 @@ export class PdfReader {
   private load(num: number): PdfObject {
     const e = this.entries.get(num);
     if (e === undefined || e.type === 0) return null;
+    // Objects inside an object stream are not encrypted again: the stream was (§ 7.6.2).
     if (e.type === 2) return this.fromObjectStream(num, e.stream, e.index);
     const found = this.parseAt(num, e.offset);
-    if (found !== undefined) return found;
+    if (found !== undefined) return this.decrypted(num, e.gen, found);
     // The offset is wrong (a common defect of careless writers): find the object by scanning, as viewers do.
     this.scanned ??= scanObjects(this.bytes).entries;
     const s = this.scanned.get(num);
     if (s?.type === 1) {
       const again = this.parseAt(num, s.offset);
-      if (again !== undefined) return again;
+      if (again !== undefined) return this.decrypted(num, s.gen, again);
     }
     throw new PdfFormatError(`object ${num} is not where the cross-reference table says`);
+  }
+
+  private decrypted(num: number, gen: number, object: PdfObject): PdfObject {
+    if (!this.security || num === this.encryptNum) return object;
+    return this.security.decryptObject(num, gen, object);
   }
 
   /** Parses `num gen obj … endobj` at `offset`; undefined if a different object (or none) is there. */
