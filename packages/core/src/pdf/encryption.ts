@@ -66,7 +66,8 @@ export class StandardSecurityHandler {
       const password = new Uint8Array(0);
       const check = r === 5 ? sha256(concat(password, u.subarray(32, 40))) : hash2B(password, u.subarray(32, 40));
       if (!equal(check, u.subarray(0, 32))) throw new PasswordRequiredError();
-      const intermediate = r === 5 ? sha256(concat(password, u.subarray(40, 48))) : hash2B(password, u.subarray(40, 48));
+      const intermediate =
+        r === 5 ? sha256(concat(password, u.subarray(40, 48))) : hash2B(password, u.subarray(40, 48));
       const key = cbc(intermediate, new Uint8Array(16), { disablePadding: true }).decrypt(ue.subarray(0, 32));
       return new StandardSecurityHandler(key, r, strings, streams, encryptMetadata);
     }
@@ -88,7 +89,11 @@ export class StandardSecurityHandler {
     if (r === 2) ok = equal(rc4(key, PAD), u.subarray(0, 32));
     else {
       let x = rc4(key, md5(concat(PAD, firstId)));
-      for (let i = 1; i <= 19; i++) x = rc4(key.map((b) => b ^ i), x);
+      for (let i = 1; i <= 19; i++)
+        x = rc4(
+          key.map((b) => b ^ i),
+          x,
+        );
       ok = equal(x, u.subarray(0, 16));
     }
     if (!ok) throw new PasswordRequiredError();

@@ -39,7 +39,8 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
     // Encrypted with an empty user password (permissions only): read decrypted (pdf/encryption.ts); the signed
     // bytes are still the file's own. With another password, or another security handler, it cannot be read.
     const problem = reader.encryptionProblem;
-    if (problem) throw new NotAPdfError(`${problem}; Khatam validates encrypted PDFs only when they open without a password`);
+    if (problem)
+      throw new NotAPdfError(`${problem}; Khatam validates encrypted PDFs only when they open without a password`);
     signatures = findSignatures(reader);
   } catch (e) {
     if (e instanceof PdfFormatError) throw new NotAPdfError(`not a readable PDF: ${e.message}`);
