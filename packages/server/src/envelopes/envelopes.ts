@@ -545,13 +545,15 @@ export async function purgeExpiredSessions(db: Db, now: Date = new Date()): Prom
 }
 
 /**
- * The current PDF. The first download by a recipient records `viewed` (and their status, unless they acted
- * already); every other download records `downloaded`.
+ * The current PDF. The first read by a recipient records `viewed` (and their status, unless they acted already);
+ * every other download records `downloaded`; a later preview on the envelope page records nothing.
  */
 export async function readDocument(options: {
   readonly ctx: Pick<EnvelopeContext, "db" | "now">;
   readonly caller: Caller;
   readonly envelopeId: string;
+  /** `preview`: shown on the page (recorded only as the first view); `download` (default): a copy taken. */
+  readonly purpose?: "preview" | "download";
 }): Promise<{ bytes: Uint8Array; sha256: string; title: string }> {
   const { ctx, caller } = options;
   const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
@@ -565,6 +567,7 @@ export async function readDocument(options: {
       (r) => isCaller(r, caller) && (r.status === "pending" || r.status === "notified"),
     );
     if (firstView && envelope.status === "sent") await store.updateRecipient(tx, firstView.id, { status: "viewed" });
+    if (options.purpose === "preview" && !(firstView && envelope.status === "sent")) return;
     await appendEvent(tx, {
       envelopeId: envelope.id,
       type: firstView && envelope.status === "sent" ? "viewed" : "downloaded",

@@ -4,6 +4,7 @@
  * {@link EnvelopeError}s become `{ error: { code, message } }` with the status {@link httpStatusOf} gives.
  */
 import multipart from "@fastify/multipart";
+import contentDisposition from "content-disposition";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { completionCertificatePdf } from "../audit/certificate.js";
 import { requireIdentity } from "../auth/identity.js";
@@ -218,9 +219,15 @@ const schemas = {
     },
   },
   document: {
-    summary: "The current PDF (application/pdf); a recipient's first download records `viewed`",
+    summary:
+      "The current PDF (application/pdf); a recipient's first read records `viewed`; `?disposition=inline` is the " +
+      "page's preview (no `downloaded` event)",
     tags: ["envelopes"],
     params: idParams,
+    querystring: {
+      type: "object",
+      properties: { disposition: { type: "string", enum: ["inline", "attachment"] } },
+    },
     produces: ["application/pdf"],
     response: { 404: error },
   },
@@ -336,14 +343,21 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
       declineEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id, reason: request.body.reason }),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { disposition?: "inline" | "attachment" } }>(
     "/api/envelopes/:id/document",
     { schema: schemas.document },
     async (request, reply) => {
-      const document = await readDocument({ ctx, caller: callerOf(request), envelopeId: request.params.id });
+      // `?disposition=inline`: the page's preview, which is a view (recorded once, as `viewed`), not a download.
+      const inline = request.query.disposition === "inline";
+      const document = await readDocument({
+        ctx,
+        caller: callerOf(request),
+        envelopeId: request.params.id,
+        purpose: inline ? "preview" : "download",
+      });
       return reply
         .type("application/pdf")
-        .header("content-disposition", `attachment; filename="${fileName(document.title)}.pdf"`)
+        .header("content-disposition", pdfDisposition(`${document.title}.pdf`, inline ? "inline" : "attachment"))
         .header("etag", `"${document.sha256}"`)
         .send(Buffer.from(document.bytes));
     },
@@ -369,7 +383,7 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
         });
         return reply
           .type("application/pdf")
-          .header("content-disposition", `attachment; filename="certificate-of-completion-${trail.envelope.id}.pdf"`)
+          .header("content-disposition", pdfDisposition(`certificate-of-completion-${trail.envelope.id}.pdf`))
           .send(Buffer.from(pdf));
       }
       return { envelopeId: trail.envelope.id, chain: trail.chain, events: trail.events };
@@ -473,6 +487,17 @@ function parseMeta(text: string): UploadMeta {
   };
 }
 
-function fileName(title: string): string {
-  return title.replace(/[^A-Za-z0-9._ -]+/g, "_").slice(0, 100) || "document";
+/**
+ * Content-Disposition with the title as the file name in any script (RFC 6266 `filename*`, RFC 5987 UTF-8) and an
+ * ASCII fallback for old clients; path separators and control characters removed, length bounded.
+ */
+export function pdfDisposition(name: string, type: "inline" | "attachment" = "attachment"): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
+  const clean =
+    name
+      .replace(/[\u0000-\u001f\u007f/\\]+/g, " ")
+      .trim()
+      .slice(0, 150) || "document.pdf";
+  const fallback = clean.replace(/[^\x20-\x7e]+/g, "_").replace(/["%]/g, "_");
+  return contentDisposition(clean, { type, fallback });
 }
