@@ -1194,10 +1194,6 @@ function clock(ctx: { now?: () => Date }): Date {
   return ctx.now ? ctx.now() : new Date();
 }
 
-function envelopeUrl(publicUrl: string, id: string): string {
-  return `${publicUrl.replace(/\/$/, "")}/envelopes/${id}`;
-}
-
 export function registerUrl(publicUrl: string, code: string): string {
   return `${publicUrl.replace(/\/$/, "")}/register/${code}`;
 }

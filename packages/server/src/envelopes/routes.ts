@@ -491,13 +491,11 @@ function parseMeta(text: string): UploadMeta {
  * Content-Disposition with the title as the file name in any script (RFC 6266 `filename*`, RFC 5987 UTF-8) and an
  * ASCII fallback for old clients; path separators and control characters removed, length bounded.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
+const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f/\\]+/g;
+
 export function pdfDisposition(name: string, type: "inline" | "attachment" = "attachment"): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
-  const clean =
-    name
-      .replace(/[\u0000-\u001f\u007f/\\]+/g, " ")
-      .trim()
-      .slice(0, 150) || "document.pdf";
+  const clean = name.replace(UNSAFE_IN_NAMES, " ").trim().slice(0, 150) || "document.pdf";
   const fallback = clean.replace(/[^\x20-\x7e]+/g, "_").replace(/["%]/g, "_");
   return contentDisposition(clean, { type, fallback });
 }

@@ -264,7 +264,11 @@ function EnvelopeView({ me }: { readonly me: Me }) {
         </ul>
       </section>
 
-      <PdfViewer url={envelopeUrl(envelope.id, "/document?disposition=inline")} title={envelope.title} key={envelope.documentSha256} />
+      <PdfViewer
+        url={envelopeUrl(envelope.id, "/document?disposition=inline")}
+        title={envelope.title}
+        key={envelope.documentSha256}
+      />
     </>
   );
 }
