@@ -334,6 +334,24 @@ describe("web application in Chromium", { skip, timeout: 300_000 }, () => {
     await context.close();
   });
 
+  test("/login?lang=ar is kept through sign-in and across pages, over the account's own locale (ja)", async () => {
+    const { context, page } = await newPage("en-GB");
+    await page.goto(`${origin}/login?lang=ar`);
+    await page.locator("input[name=email]").waitFor();
+    assert.equal(await page.getAttribute("html", "lang"), "ar");
+    await page.locator("input[name=email]").fill("official@jp.demo");
+    await page.locator("input[name=password]").fill("khatam-demo");
+    await page.locator("form button[type=submit]").click();
+    await page.waitForURL(`${origin}/`);
+    await page.locator("#home-account").waitFor();
+    assert.equal(await page.getAttribute("html", "lang"), "ar");
+    assert.equal(await page.getAttribute("html", "dir"), "rtl");
+    await page.goto(`${origin}/verify`);
+    await page.locator("h1").waitFor();
+    assert.equal(await page.getAttribute("html", "lang"), "ar");
+    await context.close();
+  });
+
   test("an unknown application address shows the page-not-found page", async () => {
     const { context, page } = await newPage("en-GB");
     await page.goto(`${origin}/register/NO-SUCH-CODE`);

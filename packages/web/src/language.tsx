@@ -37,6 +37,9 @@ export function useLanguageNegotiation(): void {
   const { search } = useLocation();
   const { me } = useSession();
   useEffect(() => {
+    // An explicit `?lang=` is the reader's choice: kept for the next pages and through sign-in, which drop it.
+    const asked = supported(new URLSearchParams(search).get("lang") ?? "");
+    if (asked && storedLanguage() !== asked) storeLanguage(asked);
     const language = negotiateLanguage({
       query: new URLSearchParams(search).get("lang"),
       stored: storedLanguage(),
