@@ -144,6 +144,10 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
     await page.locator("#confirm").waitFor();
     if (options.device) await page.locator("#method-device").check();
     await page.locator("[data-certificate]").waitFor();
+    // Every certificate row says something whole: no "Issued by Japan, valid until" left hanging (issue 10.7).
+    for (const dd of await page.locator("[data-certificate] dd").allTextContents()) {
+      assert.doesNotMatch(dd.trim(), /(valid until|صالحة حتى|有効期限)$/, `a row ends unfinished: ${dd}`);
+    }
     if (options.tryEmpty) {
       await page.locator("[data-action=confirm-sign]").click();
       await page.getByRole("alert").waitFor();

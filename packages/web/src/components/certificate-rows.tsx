@@ -26,7 +26,7 @@ export function CertificateRows({
           {certificate.subject}
         </code>
       </Row>
-      <Row term={t("sign.issuer")}>{t("home.certificate", { ca: countryName(certificate.ca, language) })}</Row>
+      <Row term={t("sign.issuer")}>{t("home.issuedBy", { ca: countryName(certificate.ca, language) })}</Row>
       <Row term={t("sign.validUntil")}>
         <DateTime value={certificate.notAfter} time={false} />
       </Row>

@@ -56,6 +56,7 @@ export const ar: Messages = {
     certificates: "شهادات التوقيع",
     noCertificates: "ليست لديك شهادة توقيع.",
     certificate: "صادرة من {{ca}}، صالحة حتى",
+    issuedBy: "صادرة من {{ca}}",
     certificateStatus: {
       good: "سارية",
       revoked: "ملغاة",

@@ -58,6 +58,7 @@ export const en = {
     certificates: "Signing certificates",
     noCertificates: "You have no signing certificate.",
     certificate: "Issued by {{ca}}, valid until",
+    issuedBy: "Issued by {{ca}}",
     certificateStatus: {
       good: "in use",
       revoked: "revoked",

@@ -57,6 +57,7 @@ export const ja: Messages = {
     certificates: "署名用証明書",
     noCertificates: "署名用証明書はありません。",
     certificate: "発行元 {{ca}}、有効期限",
+    issuedBy: "発行元：{{ca}}",
     certificateStatus: {
       good: "有効",
       revoked: "失効",
