@@ -50,7 +50,7 @@ const stats = (xs) => ({
   n: xs.length,
 });
 
-function freePort() {
+export function freePort() {
   return new Promise((res, rej) => {
     const s = netServer();
     s.once("error", rej);

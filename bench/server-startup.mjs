@@ -4,24 +4,13 @@
 // same on the data directory it left (a restart). Goals: ≤ 3 s to healthy, ≤ 300 MB idle.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./platform.mjs";
 
 export const RUNS = 3;
 const IDLE_MS = 3000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
 
 async function startOnce(dataDir) {
   const port = await freePort();

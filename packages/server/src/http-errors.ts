@@ -35,6 +35,19 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   reply.status(status).send({ error: { code, message: error.message } });
 }
 
+/**
+ * Options of @fastify/rate-limit for `max` requests per minute and client address. The plugin throws what the
+ * builder returns, so the application's handler answers a 429 like every other error.
+ */
+export function perMinuteLimit(max: number) {
+  return {
+    max,
+    timeWindow: "1 minute",
+    errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
+      new HttpError(429, "rate_limited", `too many requests; try again in ${context.after}`) as never,
+  };
+}
+
 /** Installs the JSON error and not-found handlers on `app`. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {

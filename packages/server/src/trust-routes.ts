@@ -14,7 +14,7 @@ import { toPem } from "@khatam/core/pki/certificate";
 import type { RevocationReason } from "@khatam/core/pki/crl";
 import { InvalidCertificationRequestError } from "@khatam/core/pki/csr";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { HttpError } from "./http-errors.js";
+import { HttpError, perMinuteLimit } from "./http-errors.js";
 import { type TrustStore, TrustStoreError } from "./trust-store.js";
 
 export interface TrustRoutesOptions {
@@ -56,12 +56,7 @@ const REVOCATION_REASONS: readonly RevocationReason[] = [
 export const trustRoutes: FastifyPluginAsync<TrustRoutesOptions> = async (app, options) => {
   const { store } = options;
   // The responders sign on every request (OCSP, TSA): unthrottled, one client could keep the signing keys busy.
-  await app.register(rateLimit, {
-    max: options.perMinute ?? 600,
-    timeWindow: "1 minute",
-    errorResponseBuilder: (_request, context) =>
-      new HttpError(429, "rate_limited", `too many requests; try again in ${context.after}`) as never,
-  });
+  await app.register(rateLimit, perMinuteLimit(options.perMinute ?? 600));
   app.addContentTypeParser(
     [MEDIA.ocspRequest, MEDIA.tsQuery],
     { parseAs: "buffer", bodyLimit: PROTOCOL_BODY_LIMIT },

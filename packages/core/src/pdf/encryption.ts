@@ -8,9 +8,11 @@
  * @noble's (MD5, SHA-2, AES-CBC) and RC4, which is a dozen lines.
  */
 import { cbc } from "@noble/ciphers/aes.js";
+import { equalBytes } from "@noble/ciphers/utils.js";
 import { md5 } from "@noble/hashes/legacy.js";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
-import { isName, PdfDict, PdfFormatError, type PdfObject, PdfStream, PdfString } from "./objects.js";
+import { concatBytes as concat } from "@noble/hashes/utils.js";
+import { PdfDict, PdfFormatError, type PdfObject, PdfStream, PdfString } from "./objects.js";
 
 /** Algorithm 2's padding string (§ 7.6.4.3.2). */
 const PAD = Uint8Array.from([
@@ -30,7 +32,6 @@ export class PasswordRequiredError extends PdfFormatError {
 export class StandardSecurityHandler {
   private constructor(
     private readonly key: Uint8Array,
-    private readonly revision: number,
     private readonly strings: Method,
     private readonly streams: Method,
     readonly encryptMetadata: boolean,
@@ -65,11 +66,11 @@ export class StandardSecurityHandler {
       if (u.length < 48 || ue.length < 32) throw new PdfFormatError("a damaged AES-256 encryption dictionary");
       const password = new Uint8Array(0);
       const check = r === 5 ? sha256(concat(password, u.subarray(32, 40))) : hash2B(password, u.subarray(32, 40));
-      if (!equal(check, u.subarray(0, 32))) throw new PasswordRequiredError();
+      if (!equalBytes(check, u.subarray(0, 32))) throw new PasswordRequiredError();
       const intermediate =
         r === 5 ? sha256(concat(password, u.subarray(40, 48))) : hash2B(password, u.subarray(40, 48));
       const key = cbc(intermediate, new Uint8Array(16), { disablePadding: true }).decrypt(ue.subarray(0, 32));
-      return new StandardSecurityHandler(key, r, strings, streams, encryptMetadata);
+      return new StandardSecurityHandler(key, strings, streams, encryptMetadata);
     }
     const length = keyLength(encrypt, v, r);
     // Algorithm 2: the file key from the (empty) padded password, /O, /P, the first file identifier.
@@ -86,7 +87,7 @@ export class StandardSecurityHandler {
     const key = h.slice(0, length);
     // Algorithms 4 and 5: the empty password is the user password when /U is what it would compute.
     let ok: boolean;
-    if (r === 2) ok = equal(rc4(key, PAD), u.subarray(0, 32));
+    if (r === 2) ok = equalBytes(rc4(key, PAD), u.subarray(0, 32));
     else {
       let x = rc4(key, md5(concat(PAD, firstId)));
       for (let i = 1; i <= 19; i++)
@@ -94,10 +95,10 @@ export class StandardSecurityHandler {
           key.map((b) => b ^ i),
           x,
         );
-      ok = equal(x, u.subarray(0, 16));
+      ok = equalBytes(x, u.subarray(0, 16));
     }
     if (!ok) throw new PasswordRequiredError();
-    return new StandardSecurityHandler(key, r, strings, streams, encryptMetadata);
+    return new StandardSecurityHandler(key, strings, streams, encryptMetadata);
   }
 
   decryptString(objectNumber: number, generation: number, data: Uint8Array): Uint8Array {
@@ -149,10 +150,6 @@ export class StandardSecurityHandler {
     );
     const objectKey = md5(concat(this.key, id, salt)).subarray(0, Math.min(this.key.length + 5, 16));
     return method === "rc4" ? rc4(objectKey, data) : aesDecrypt(objectKey, data);
-  }
-
-  get describe(): string {
-    return `revision ${this.revision}, strings ${this.strings}, streams ${this.streams}`;
   }
 }
 
@@ -218,26 +215,10 @@ function keyLength(encrypt: PdfDict, v: number, r: number): number {
 const num = (o: PdfObject | undefined, d: number): number => (typeof o === "number" ? o : d);
 
 function bytes(o: PdfObject | undefined): Uint8Array {
-  if (o instanceof PdfString) return o.bytes;
-  if (o === undefined || isName(o)) return new Uint8Array(0);
-  return new Uint8Array(0);
+  return o instanceof PdfString ? o.bytes : new Uint8Array(0);
 }
 
 function le32(n: number): Uint8Array {
   const u = n >>> 0;
   return Uint8Array.of(u & 0xff, (u >> 8) & 0xff, (u >> 16) & 0xff, (u >>> 24) & 0xff);
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -6,6 +6,7 @@
  */
 import { Unzlib } from "fflate";
 import { isName, PdfDict, PdfFormatError, type PdfObject, type PdfStream } from "./objects.js";
+import type { XrefSection } from "./xref.js";
 
 /** Decoded structural streams larger than this are refused (decompression bombs). */
 export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
@@ -35,7 +36,7 @@ export class StreamDecoder {
   /** Cross-reference sections already read, by byte offset, with where each ends (see xref.ts). */
   readonly sections = new Map<
     number,
-    { readonly buffer: ArrayBufferLike; readonly end: number; readonly value: unknown }
+    { readonly buffer: ArrayBufferLike; readonly end: number; readonly value: XrefSection }
   >();
 
   constructor(readonly budget = DOCUMENT_DECODE_BUDGET) {}

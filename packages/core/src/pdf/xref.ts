@@ -83,7 +83,7 @@ export function readSection(bytes: Uint8Array, offset: number, decoder: StreamDe
   const at = bytes.byteOffset + offset;
   const known = decoder.sections.get(at);
   if (known && known.buffer === bytes.buffer && known.end <= bytes.byteOffset + bytes.length) {
-    return known.value as XrefSection;
+    return known.value;
   }
   const p = new Parser(bytes, offset);
   p.skipWhite();

@@ -15,7 +15,7 @@
  * {@link MAX_CONCURRENT_PER_ACCOUNT} attempts per account run at once in this process.
  */
 import { sql } from "kysely";
-import type { Db } from "../db/connect.js";
+import type { Db, Tx } from "../db/connect.js";
 import { HttpError } from "../http-errors.js";
 import { dummyHash, verifyPassword } from "./passwords.js";
 import type { SecretBox } from "./secret-box.js";
@@ -128,7 +128,7 @@ async function reserveAttempt(context: LoginContext, email: string, ip: string, 
   return db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`login:${email}`}))`.execute(tx);
     await sql`select pg_advisory_xact_lock(hashtext(${`login-ip:${ip}`}))`.execute(tx);
-    await refuseIfThrottled({ ...context, db: tx as unknown as Db }, email, ip, now);
+    await refuseIfThrottled(tx, limits, email, ip, now);
     const row = await tx
       .insertInto("login_failures")
       .values({ email, ip, at: now })
@@ -146,8 +146,13 @@ async function release(db: Db, reservation: string): Promise<void> {
   await db.deleteFrom("login_failures").where("id", "=", reservation).execute();
 }
 
-async function refuseIfThrottled(context: LoginContext, email: string, ip: string, now: Date): Promise<void> {
-  const { db, limits } = context;
+async function refuseIfThrottled(
+  db: Db | Tx,
+  limits: LoginLimits,
+  email: string,
+  ip: string,
+  now: Date,
+): Promise<void> {
   const since = new Date(now.getTime() - limits.windowMs);
   const byEmail = await db
     .selectFrom("login_failures")

@@ -39,8 +39,14 @@ export function inspectPdf(bytes: Uint8Array): InspectedPdf {
   }
 }
 
+/** An upload as the workflow keeps it: what it is, and the bytes to sign (stamped, unless signed already). */
+export interface PreparedUpload {
+  readonly inspected: InspectedPdf;
+  readonly working: Uint8Array;
+}
+
 /** Inspects an upload and, when nothing has signed it yet, stamps the register line on page 1. */
-export function prepareUpload(pdf: Uint8Array, stamp: string): { inspected: InspectedPdf; working: Uint8Array } {
+export function prepareUpload(pdf: Uint8Array, stamp: string): PreparedUpload {
   const inspected = inspectPdf(pdf);
   return { inspected, working: inspected.signatures === 0 ? stampPageOne(pdf, stamp) : pdf };
 }

@@ -40,7 +40,7 @@ import {
   webhookRows,
 } from "../notify/outbox.js";
 import { localesOf, type Notice, renderEmail } from "../notify/templates.js";
-import { type InspectedPdf, prepareUpload } from "./document.js";
+import { type PreparedUpload, prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import {
   completeDeviceSignature,
@@ -80,7 +80,7 @@ export interface EnvelopeContext extends PlatformTrust {
    * this thread (scripts, tests of the workflow alone).
    */
   readonly documents?: {
-    prepare(pdf: Uint8Array, stamp: string): Promise<{ inspected: InspectedPdf; working: Uint8Array }>;
+    prepare(pdf: Uint8Array, stamp: string): Promise<PreparedUpload>;
   };
 }
 
@@ -816,13 +816,8 @@ async function commitSignature(options: {
   } else if (next !== currentOrder(recipients)) {
     // Those still pending when the commit runs are notified (the statement checks; a first view may come between).
     notify = after.filter((r) => r.routing_order === next && ACTING.includes(r.role) && r.status === "pending");
-    const mail = await mailer(
-      ctx.db,
-      ctx.publicUrl,
-      envelope,
-      notify.map((r) => r.email),
-    );
-    for (const r of notify) outbox.push({ ...emailRow(mail.invitation(r)), recipient: r.id });
+    const mails = await invitations(ctx.db, ctx.publicUrl, envelope, notify);
+    for (const [i, r] of notify.entries()) outbox.push({ ...emailRow(mails[i]!), recipient: r.id });
   }
   const committed = await store.commitSignature(ctx.db, {
     envelopeId: envelope.id,
@@ -1040,15 +1035,10 @@ async function notifyRecipients(
   envelope: EnvelopeRow,
   recipients: readonly RecipientRow[],
 ): Promise<void> {
-  const mail = await mailer(
-    tx,
-    ctx.publicUrl,
-    envelope,
-    recipients.map((r) => r.email),
-  );
-  for (const r of recipients) {
+  const mails = await invitations(tx, ctx.publicUrl, envelope, recipients);
+  for (const [i, r] of recipients.entries()) {
     if (r.status === "pending") await store.updateRecipient(tx, r.id, { status: "notified" });
-    await enqueueEmail(tx, mail.invitation(r));
+    await enqueueEmail(tx, mails[i]!);
   }
 }
 
@@ -1059,27 +1049,42 @@ async function notifyRecipients(
 async function mailer(db: Db | Tx, publicUrl: string | undefined, envelope: EnvelopeRow, addresses: readonly string[]) {
   const unique = [...new Map(addresses.filter(Boolean).map((a) => [a.toLowerCase(), a])).values()];
   const locales = await localesOf(db, unique);
-  const sender = await senderOf(db, envelope);
   const base = publicUrl ?? "";
-  const render = (to: string, notice: Notice): EmailMessage =>
-    renderEmail(notice, { to, locale: locales.get(to.toLowerCase()) ?? "en", publicUrl: base });
+  const localeOf = (to: string) => locales.get(to.toLowerCase()) ?? "en";
   return {
     addresses: unique,
-    render,
-    /** The request to act (or to look) of one recipient. */
-    invitation: (r: RecipientRow): EmailMessage => {
-      const locale = locales.get(r.email.toLowerCase()) ?? "en";
-      const agency = sender.agency[locale] ?? sender.agency.en;
-      return render(r.email, {
-        kind: "invitation",
-        role: r.role,
-        envelopeId: envelope.id,
-        title: envelope.title,
-        sender: agency ? `${sender.name} (${agency})` : sender.name,
-        expiresAt: envelope.expires_at,
-      });
-    },
+    localeOf,
+    render: (to: string, notice: Notice): EmailMessage =>
+      renderEmail(notice, { to, locale: localeOf(to), publicUrl: base }),
   };
+}
+
+/** The requests to act (or to look), one per recipient, naming the sender and their agency in each language. */
+async function invitations(
+  db: Db | Tx,
+  publicUrl: string | undefined,
+  envelope: EnvelopeRow,
+  recipients: readonly RecipientRow[],
+): Promise<EmailMessage[]> {
+  if (recipients.length === 0) return [];
+  const mail = await mailer(
+    db,
+    publicUrl,
+    envelope,
+    recipients.map((r) => r.email),
+  );
+  const sender = await senderOf(db, envelope);
+  return recipients.map((r) => {
+    const agency = sender.agency[mail.localeOf(r.email)] ?? sender.agency.en;
+    return mail.render(r.email, {
+      kind: "invitation",
+      role: r.role,
+      envelopeId: envelope.id,
+      title: envelope.title,
+      sender: agency ? `${sender.name} (${agency})` : sender.name,
+      expiresAt: envelope.expires_at,
+    });
+  });
 }
 
 /** The creating official's name and agency names, as invitations present the sender. */

@@ -4,7 +4,6 @@
  * certificate in an official's name, resets their password or second factor, or revokes a certificate, cannot do
  * it unseen. Both are written in the transaction of the change (the outbox delivers the e-mail afterwards).
  */
-import type { FastifyRequest } from "fastify";
 import type { Identity } from "../auth/identity.js";
 import type { Db, Tx } from "../db/connect.js";
 import { enqueueEmail } from "../notify/outbox.js";
@@ -81,9 +80,4 @@ export async function listAdminEvents(
     details: row.details as Record<string, unknown>,
     ip: row.ip,
   }));
-}
-
-/** The caller's address as an audit trail records it. */
-export function clientIp(request: FastifyRequest): string | null {
-  return request.ip ?? null;
 }

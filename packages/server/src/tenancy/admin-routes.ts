@@ -25,7 +25,7 @@ import type { Multilingual, Role } from "../db/schema.js";
 import { bindRecipients } from "../envelopes/store.js";
 import { HttpError } from "../http-errors.js";
 import { TrustStoreError } from "../trust-store.js";
-import { type AdminAction, clientIp, listAdminEvents, recordAdminAction } from "./admin-events.js";
+import { type AdminAction, listAdminEvents, recordAdminAction } from "./admin-events.js";
 import { issueCertificateForUser } from "./certificates.js";
 
 const ADMINS: readonly Role[] = ["platform_admin", "agency_admin"];
@@ -126,7 +126,7 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
   ) =>
     recordAdminAction(tx, {
       actor: admin(request),
-      ip: clientIp(request),
+      ip: request.ip,
       target: { id: user.id, email: user.email, agencyId: user.agency_id },
       action,
       details,

@@ -9,7 +9,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
 import { registerEntry } from "../envelopes/envelopes.js";
 import { EnvelopeError } from "../envelopes/errors.js";
-import { HttpError } from "../http-errors.js";
+import { HttpError, perMinuteLimit } from "../http-errors.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "./platform-trust.js";
 
 export const MAX_VERIFY_BYTES = 50 * 1024 * 1024;
@@ -74,13 +74,7 @@ const schemas = {
 } as const;
 
 export async function verifyRoutes(app: FastifyInstance, options: VerifyRoutesOptions): Promise<void> {
-  await app.register(rateLimit, {
-    max: options.perMinute ?? 30,
-    timeWindow: "1 minute",
-    // The plugin throws what this returns, so the application's handler answers it as every other error.
-    errorResponseBuilder: (_request, context) =>
-      new HttpError(429, "rate_limited", `too many requests; try again in ${context.after}`) as never,
-  });
+  await app.register(rateLimit, perMinuteLimit(options.perMinute ?? 30));
   app.addContentTypeParser("application/pdf", { parseAs: "buffer", bodyLimit: MAX_VERIFY_BYTES }, (_r, body, done) =>
     done(null, body),
   );

@@ -11,6 +11,7 @@ import { MessageChannel } from "node:worker_threads";
 import type { TrustAnchor } from "@khatam/core/validation/cades";
 import type { ValidationReport } from "@khatam/core/validation/report";
 import { Piscina } from "piscina";
+import type { PreparedUpload } from "../envelopes/document.js";
 import { EnvelopeError } from "../envelopes/errors.js";
 import { HttpError } from "../http-errors.js";
 import type { DocumentTaskResult, FetchAnswer, FetchRequest, PrepareTask, VerifyTask } from "./validation-worker.js";
@@ -90,14 +91,11 @@ export class ValidationPool {
   }
 
   /** Inspects an envelope's upload and stamps its register line (see envelopes/document.ts). */
-  async prepare(
-    pdf: Uint8Array,
-    stamp: string,
-  ): Promise<{ inspected: { pages: number; signatures: number }; working: Uint8Array }> {
+  async prepare(pdf: Uint8Array, stamp: string): Promise<PreparedUpload> {
     const task: PrepareTask = { kind: "prepare", pdf, stamp };
     const result = await this.run(task, []);
     if (!result.ok) throw new EnvelopeError(result.code as never, result.message);
-    return result.value as { inspected: { pages: number; signatures: number }; working: Uint8Array };
+    return result.value as PreparedUpload;
   }
 
   async close(): Promise<void> {
