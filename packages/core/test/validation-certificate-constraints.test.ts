@@ -15,65 +15,13 @@ import { toPem } from "../src/pki/certificate.js";
 import { buildCrl } from "../src/pki/crl.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
 import { validateCades } from "../src/validation/cades.js";
-import { freshDir, pemToDer, runOk } from "./support/tools.js";
+import { type Issued, issueWithExtensions } from "./support/pki.js";
+import { freshDir } from "./support/tools.js";
 
 const CONTENT = new TextEncoder().encode("Memorandum — constrained names");
 
 let jp: NationalPki;
 let dir: string;
-let serial = 0x5000;
-
-/** A certificate on disk: PEM files of the certificate and its key. */
-interface Issued {
-  readonly certFile: string;
-  readonly keyFile: string;
-  readonly der: Uint8Array;
-}
-
-/**
- * `openssl req` for a fresh P-256 key and `openssl x509 -req` under `issuer`, with `extensions` (an openssl
- * extension file: extensions in the default section, then any sections they name).
- */
-async function opensslIssue(name: string, subject: string, issuer: Issued, extensions: string): Promise<Issued> {
-  const keyFile = join(dir, `${name}.key`);
-  const certFile = join(dir, `${name}.pem`);
-  await writeFile(join(dir, `${name}.ext`), `${extensions}\n`);
-  await runOk("openssl", [
-    "req",
-    "-new",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    keyFile,
-    "-subj",
-    subject,
-    "-out",
-    join(dir, `${name}.csr`),
-  ]);
-  await runOk("openssl", [
-    "x509",
-    "-req",
-    "-in",
-    join(dir, `${name}.csr`),
-    "-CA",
-    issuer.certFile,
-    "-CAkey",
-    issuer.keyFile,
-    "-set_serial",
-    String(serial++),
-    "-days",
-    "365",
-    "-sha256",
-    "-extfile",
-    join(dir, `${name}.ext`),
-    "-out",
-    certFile,
-  ]);
-  return { certFile, keyFile, der: pemToDer(await readFile(certFile, "utf8")) };
-}
 
 const LEAF = [
   "basicConstraints=critical,CA:FALSE",
@@ -136,7 +84,8 @@ before(async () => {
 
 describe("critical extensions (RFC 5280 § 4.2)", () => {
   test("a signer certificate with an unrecognised critical extension is INDETERMINATE CHAIN_CONSTRAINTS_FAILURE", async () => {
-    const leaf = await opensslIssue(
+    const leaf = await issueWithExtensions(
+      dir,
       "unknown-critical",
       "/C=JP/CN=Critical Stranger",
       issuing,
@@ -149,7 +98,8 @@ describe("critical extensions (RFC 5280 § 4.2)", () => {
   });
 
   test("the same extension not critical is ignored: TOTAL_PASSED (the control)", async () => {
-    const leaf = await opensslIssue(
+    const leaf = await issueWithExtensions(
+      dir,
       "unknown-noncritical",
       "/C=JP/CN=Harmless Stranger",
       issuing,
@@ -164,8 +114,14 @@ describe("critical extensions (RFC 5280 § 4.2)", () => {
       ["ca-unknown", "1.3.6.1.4.1.55555.2=critical,DER:05:00"],
       ["ca-policy", "policyConstraints=critical,requireExplicitPolicy:0"],
     ] as const) {
-      const ca = await opensslIssue(name, `/C=JP/O=Digital Agency/CN=${name}`, root, [...CA, ext].join("\n"));
-      const leaf = await opensslIssue(`${name}-leaf`, "/C=JP/CN=Below", ca, LEAF.join("\n"));
+      const ca = await issueWithExtensions(
+        dir,
+        name,
+        `/C=JP/O=Digital Agency/CN=${name}`,
+        root,
+        [...CA, ext].join("\n"),
+      );
+      const leaf = await issueWithExtensions(dir, `${name}-leaf`, "/C=JP/CN=Below", ca, LEAF.join("\n"));
       const r = await validate(leaf, [ca]);
       assert.equal(r.indication, "INDETERMINATE", name);
       assert.equal(r.subIndication, "CHAIN_CONSTRAINTS_FAILURE", name);
@@ -177,7 +133,8 @@ describe("critical extensions (RFC 5280 § 4.2)", () => {
 describe("name constraints (RFC 5280 § 4.2.1.10)", () => {
   let constrained: Issued;
   before(async () => {
-    constrained = await opensslIssue(
+    constrained = await issueWithExtensions(
+      dir,
       "constrained-ca",
       "/C=JP/O=Digital Agency/CN=Constrained CA",
       root,
@@ -196,7 +153,8 @@ describe("name constraints (RFC 5280 § 4.2.1.10)", () => {
   const SAN = "email:taro@mail.digital.go.jp,DNS:sign.digital.go.jp,URI:https://id.digital.go.jp/taro,IP:192.0.2.7";
 
   test("a signer whose every name is inside the permitted subtrees is TOTAL_PASSED", async () => {
-    const leaf = await opensslIssue(
+    const leaf = await issueWithExtensions(
+      dir,
       "nc-inside",
       "/C=JP/O=Digital Agency/CN=Taro",
       constrained,
@@ -234,7 +192,13 @@ describe("name constraints (RFC 5280 § 4.2.1.10)", () => {
   for (const [name, subject, san, message] of cases) {
     test(`${name}: INDETERMINATE CHAIN_CONSTRAINTS_FAILURE`, async () => {
       const file = `nc-${name.replace(/\W+/g, "-")}`;
-      const leaf = await opensslIssue(file, subject, constrained, [...LEAF, `subjectAltName=${san}`].join("\n"));
+      const leaf = await issueWithExtensions(
+        dir,
+        file,
+        subject,
+        constrained,
+        [...LEAF, `subjectAltName=${san}`].join("\n"),
+      );
       const r = await validate(leaf, [constrained]);
       assert.equal(r.indication, "INDETERMINATE");
       assert.equal(r.subIndication, "CHAIN_CONSTRAINTS_FAILURE");
@@ -244,13 +208,14 @@ describe("name constraints (RFC 5280 § 4.2.1.10)", () => {
   }
 
   test("a critical constraint of a form not implemented (registeredID) fails the path", async () => {
-    const ca = await opensslIssue(
+    const ca = await issueWithExtensions(
+      dir,
       "nc-rid-ca",
       "/C=JP/O=Digital Agency/CN=RID CA",
       root,
       [...CA, "nameConstraints=critical,permitted;RID:1.2.392.200091"].join("\n"),
     );
-    const leaf = await opensslIssue("nc-rid-leaf", "/C=JP/O=Digital Agency/CN=Jiro", ca, LEAF.join("\n"));
+    const leaf = await issueWithExtensions(dir, "nc-rid-leaf", "/C=JP/O=Digital Agency/CN=Jiro", ca, LEAF.join("\n"));
     const r = await validate(leaf, [ca]);
     assert.equal(r.indication, "INDETERMINATE");
     assert.equal(r.subIndication, "CHAIN_CONSTRAINTS_FAILURE");

@@ -14,6 +14,7 @@ import { type CertificateInfo, certificateInfo } from "../src/validation/certifi
 import { findSignatures } from "../src/validation/pdf-signatures.js";
 import { type RevocationStatus, revocationStatus } from "../src/validation/revocation.js";
 import { validateCertificatePath } from "../src/validation/x509-validation.js";
+import { issueWithExtensions } from "./support/pki.js";
 import { freshDir, pemToDer, runOk } from "./support/tools.js";
 
 const DAY = 86_400_000;
@@ -58,46 +59,15 @@ async function ca(name: string, extra: string[] = []): Promise<void> {
 
 /** A signer certificate from `issuer` with subject `subject` and extension lines `extensions`. */
 async function leaf(name: string, issuer: string, subject: string, extensions: string[] = []): Promise<void> {
-  const ext = join(dir, `${name}.ext`);
-  await writeFile(
-    ext,
+  await issueWithExtensions(
+    dir,
+    name,
+    subject,
+    { certFile: join(dir, `${issuer}.pem`), keyFile: join(dir, `${issuer}.key`) },
     ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature,nonRepudiation", ...extensions].join(
       "\n",
     ),
   );
-  await runOk("openssl", [
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    join(dir, `${name}.key`),
-    "-out",
-    join(dir, `${name}.csr`),
-    "-subj",
-    subject,
-  ]);
-  await runOk("openssl", [
-    "x509",
-    "-req",
-    "-in",
-    join(dir, `${name}.csr`),
-    "-CA",
-    join(dir, `${issuer}.pem`),
-    "-CAkey",
-    join(dir, `${issuer}.key`),
-    "-set_serial",
-    String(serial++),
-    "-days",
-    "365",
-    "-sha256",
-    "-extfile",
-    ext,
-    "-out",
-    join(dir, `${name}.pem`),
-  ]);
 }
 
 function xcv(

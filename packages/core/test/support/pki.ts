@@ -184,3 +184,40 @@ export async function issueLeaf(
     friendlyName: name,
   };
 }
+
+/** A certificate on disk: PEM files of the certificate and its key, and the certificate's DER. */
+export interface Issued {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly der: Uint8Array;
+}
+
+let extensionSerial = 0x7000;
+
+/**
+ * `openssl req` for a fresh P-256 key and `openssl x509 -req` under `issuer`, written to `dir` as `name`.*, with
+ * `extensions`: an openssl extension file (extensions in the default section, then any sections they name), for
+ * certificates that test one extension or constraint at a time.
+ */
+export async function issueWithExtensions(
+  dir: string,
+  name: string,
+  subject: string,
+  issuer: Pick<Issued, "certFile" | "keyFile">,
+  extensions: string,
+): Promise<Issued> {
+  const keyFile = join(dir, `${name}.key`);
+  const certFile = join(dir, `${name}.pem`);
+  const csrFile = join(dir, `${name}.csr`);
+  await writeFile(join(dir, `${name}.ext`), `${extensions}\n`);
+  await runOk("openssl", [
+    ...["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
+    ...["-keyout", keyFile, "-subj", subject, "-out", csrFile],
+  ]);
+  await runOk("openssl", [
+    ...["x509", "-req", "-in", csrFile, "-CA", issuer.certFile, "-CAkey", issuer.keyFile],
+    ...["-set_serial", String(extensionSerial++), "-days", "365", "-sha256"],
+    ...["-extfile", join(dir, `${name}.ext`), "-out", certFile],
+  ]);
+  return { certFile, keyFile, der: pemToDer(await readFile(certFile, "utf8")) };
+}
