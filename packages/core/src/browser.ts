@@ -15,6 +15,7 @@ export type {
   ChainElementReport,
   Indication,
   ModificationLevel,
+  ReportFinding,
   RevocationReport,
   SignatureReport,
   SignerInfoReport,

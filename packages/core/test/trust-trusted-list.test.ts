@@ -21,6 +21,7 @@ import {
   verifyTrustedList,
 } from "../src/trust/trusted-list.js";
 import { writeTrustedList } from "../src/trust/trusted-list-writer.js";
+import { text as messageText } from "./support/messages.js";
 
 const DS = "http://www.w3.org/2000/09/xmldsig#";
 const XADES = "http://uri.etsi.org/01903/v1.3.2#";
@@ -367,7 +368,7 @@ describe("reading a trusted list", () => {
       const tampered = flipOne(country.xml, b64(country.pki.tsa.certificate));
       const result = await verifyTrustedList(tampered);
       assert.equal(result.valid, false);
-      assert.match(result.errors.join(" "), /changed|digest/i);
+      assert.match(result.errors.map(messageText).join(" "), /changed|digest/i);
     }
   });
 
@@ -397,7 +398,7 @@ describe("reading a trusted list", () => {
     // The SA list is correctly signed, but not by the JP scheme operator.
     const wrong = await verifyTrustedList(sa.xml, { expectedSigner: [jp.tlCertificate] });
     assert.equal(wrong.valid, false);
-    assert.match(wrong.errors.join(" "), /other than the expected/);
+    assert.match(wrong.errors.map(messageText).join(" "), /other than the expected/);
     // An impostor re-signs the JP list's content with its own key and certificate.
     const { privateKey } = await generateKey("P-256");
     const impostor = softwareSigner(privateKey);
@@ -420,9 +421,9 @@ describe("reading a trusted list", () => {
       "</TrustServiceStatusList>",
       `${new (await import("@xmldom/xmldom")).XMLSerializer().serializeToString(signature as never)}</TrustServiceStatusList>`,
     );
-    assert.match((await verifyTrustedList(twice)).errors.join(" "), /2 ds:Signature/);
+    assert.match((await verifyTrustedList(twice)).errors.map(messageText).join(" "), /2 ds:Signature/);
     const unsigned = jp.xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "");
-    assert.match((await verifyTrustedList(unsigned)).errors.join(" "), /not signed/);
+    assert.match((await verifyTrustedList(unsigned)).errors.map(messageText).join(" "), /not signed/);
   });
 
   test("trust anchors: root, issuing CA and TSA of each country; withdrawn services excluded", async () => {

@@ -10,14 +10,15 @@ import { type PdfDict, PdfRef, PdfStream } from "../src/pdf/objects.js";
 import { PdfReader } from "../src/pdf/reader.js";
 import { analyseModifications } from "../src/validation/modifications.js";
 import { plainPdf, streamObject, writePdf } from "./support/fixtures.js";
+import { text as messageText } from "./support/messages.js";
 import { addAnnotation, append, dict, name, page, signed, stream, text } from "./support/revisions.js";
 
 const expectOther = (bytes: Uint8Array, signedEnd: number, pattern: RegExp, docMdp?: 1 | 2 | 3) => {
   const result = analyseModifications(bytes, signedEnd, { docMdp });
-  assert.equal(result.level, "OTHER", result.reasons.join("\n"));
+  assert.equal(result.level, "OTHER", result.reasons.map(messageText).join("\n"));
   assert.ok(
-    result.reasons.some((r) => pattern.test(r)),
-    `no reason matches ${pattern}:\n${result.reasons.join("\n")}`,
+    result.reasons.map(messageText).some((r) => pattern.test(r)),
+    `no reason matches ${pattern}:\n${result.reasons.map(messageText).join("\n")}`,
   );
   return result;
 };
@@ -142,7 +143,7 @@ test("shadow-replace-image: a 20 MB image swapped is OTHER, found without decodi
   expectOther(attacked, signedEnd, /\/XObject \/Im1 \(object 6\) was rewritten — .*shadow replace/);
   const unchanged = analyseModifications(identical, signedEnd);
   const elapsed = performance.now() - start;
-  assert.equal(unchanged.level, "NONE", unchanged.reasons.join("\n"));
+  assert.equal(unchanged.level, "NONE", unchanged.reasons.map(messageText).join("\n"));
   assert.ok(elapsed < 3000, `took ${elapsed} ms`);
 });
 
@@ -202,7 +203,7 @@ test("evil-annotation: a FreeText/Stamp overlay with its own appearance is OTHER
     // Under P=3 the specification allows it, but the report still says an overlay was drawn.
     const p3 = analyseModifications(attacked, signedEnd, { docMdp: 3 });
     assert.equal(p3.level, "ANNOTATIONS");
-    assert.ok(p3.reasons.some((x) => /drawing its own appearance over \[70 700 570 740\]/.test(x)));
+    assert.ok(p3.reasons.map(messageText).some((x) => /drawing its own appearance over \[70 700 570 740\]/.test(x)));
   }
 });
 
@@ -272,7 +273,7 @@ test("catalog-pages-swapped: /Pages pointing to a new page tree is OTHER", async
     u.set(r.trailer.get("Root") as PdfRef, r.catalog.clone().set("Pages", treeRef));
   });
   const result = expectOther(attacked, signedEnd, /the catalog \/Pages \(the page tree\) was changed/);
-  assert.ok(result.reasons.some((x) => /page 1 was replaced by a different page object/.test(x)));
+  assert.ok(result.reasons.map(messageText).some((x) => /page 1 was replaced by a different page object/.test(x)));
 });
 
 test("catalog-replaced: /Root pointing to a new catalog with /Names JavaScript is OTHER", async () => {
@@ -399,6 +400,6 @@ test("hostile: an update with thousands of annotations and a deep array finishes
   });
   const start = performance.now();
   const result = analyseModifications(attacked, signedEnd);
-  assert.equal(result.level, "OTHER", result.reasons.join("\n"));
+  assert.equal(result.level, "OTHER", result.reasons.map(messageText).join("\n"));
   assert.ok(performance.now() - start < 5000);
 });

@@ -19,6 +19,7 @@ import { parseBer } from "../src/validation/ber.js";
 import { type CadesValidationInput, validateCades } from "../src/validation/cades.js";
 import { certificateInfo } from "../src/validation/certificate-info.js";
 import { ocspRequest } from "../src/validation/revocation.js";
+import { text } from "./support/messages.js";
 import { freshDir, runOk } from "./support/tools.js";
 import { startOpensslTsa } from "./support/tsa-server.js";
 
@@ -105,7 +106,7 @@ describe("valid signatures", () => {
   test("a P-256 signature with a CRL in the DSS is TOTAL_PASSED", async () => {
     const cms = assembleSignedData(await sign(alice));
     const r = await validateCades(input(cms, [jp.root.certificate], { crls: [await jp.crl()] }));
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
     assert.equal(r.subIndication, null);
     assert.deepEqual(
       r.chain.map((c) => c.trusted),
@@ -126,7 +127,7 @@ describe("valid signatures", () => {
     const r = await validateCades(
       input(assembleSignedData(await sign(bob)), [sa.root.certificate], { crls: [await sa.crl()] }),
     );
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
     assert.equal(r.signatureAlgorithm, "sha256WithRSAEncryption");
   });
 
@@ -135,7 +136,7 @@ describe("valid signatures", () => {
     const r = await validateCades(
       input(assembleSignedData(await sign(bob, { pss: true })), [sa.root.certificate], { crls: [await sa.crl()] }),
     );
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
     assert.equal(r.signatureAlgorithm, "RSASSA-PSS");
   });
 
@@ -152,7 +153,7 @@ describe("valid signatures", () => {
         extraCertificates: [sa.root.certificate, cross.der],
       }),
     );
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
     assert.equal(r.chain.length, 4);
     assert.match(r.chain[2]!.subject, /CN=MCIT Root CA/);
     assert.match(r.chain[3]!.subject, /CN=Digital Agency Root CA/);
@@ -168,7 +169,7 @@ describe("valid signatures", () => {
     }) as typeof fetch;
     const cms = assembleSignedData(await sign(alice));
     const r = await validateCades(input(cms, [jp.root.certificate], { online: { fetch: fakeFetch } }));
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
     assert.deepEqual(r.revocation, { status: "good", source: "online-ocsp" });
     assert.deepEqual(calls, ["POST https://khatam.example/pki/jp/ocsp application/ocsp-request"]);
   });
@@ -200,7 +201,7 @@ describe("failures of the signature itself", () => {
       input(cms, [sa.root.certificate], { signedContentDigest: digestOf(flip(CONTENT, 0)) }),
     );
     assert.equal(r.subIndication, "HASH_FAILURE");
-    assert.ok(r.errors.some((e) => /no certification path/.test(e)));
+    assert.ok(r.errors.map(text).some((e) => /no certification path/.test(e)));
   });
 
   test("a signing-certificate-v2 naming another certificate is INDETERMINATE NO_SIGNING_CERTIFICATE_FOUND", async () => {
@@ -229,7 +230,7 @@ describe("failures of the signature itself", () => {
       const r = await validateCades(input(cms, [jp.root.certificate]));
       assert.equal(r.indication, "TOTAL_FAILED");
       assert.equal(r.subIndication, "FORMAT_FAILURE");
-      assert.ok(r.errors[0]!.length > 0);
+      assert.ok(r.errors.map(text)[0]!.length > 0);
     }
   });
 });
@@ -269,7 +270,7 @@ describe("certificate path and revocation", () => {
     const r = await validateCades(input(cms, [jp.root.certificate], { crls: [subCrl, await jp.crl()] }));
     assert.equal(r.indication, "INDETERMINATE");
     assert.equal(r.subIndication, "CHAIN_CONSTRAINTS_FAILURE");
-    assert.match(r.errors.join(" "), /allows 0 CA certificates below it/);
+    assert.match(r.errors.map(text).join(" "), /allows 0 CA certificates below it/);
   });
 
   test("no revocation data offline is INDETERMINATE TRY_LATER", async () => {
@@ -302,7 +303,7 @@ describe("certificate path and revocation", () => {
     assert.deepEqual(plain.revocation, { status: "revoked", source: "embedded-ocsp" });
     const stamped = assembleSignedData(parts, [await signatureTimestamp(jp, parts)]);
     const r = await validateCades(input(stamped, [jp.root.certificate], { ocspResponses: [ocsp] }));
-    assert.equal(r.timestamp?.valid, true, r.warnings.join("; "));
+    assert.equal(r.timestamp?.valid, true, r.warnings.map(text).join("; "));
     // The time-stamp proves the signature existed after the revocation, not that it was made after it.
     assert.equal(r.indication, "INDETERMINATE");
     assert.equal(r.subIndication, "REVOKED_NO_POE");
@@ -327,7 +328,7 @@ describe("certificate path and revocation", () => {
       ocspRequest(certificateInfo(dan.certificate), certificateInfo(jp.issuing.certificate)),
     );
     const r = await validateCades(input(assembleSignedData(parts), [jp.root.certificate], { ocspResponses: [ocsp] }));
-    assert.equal(r.indication, "TOTAL_FAILED", r.warnings.join("; "));
+    assert.equal(r.indication, "TOTAL_FAILED", r.warnings.map(text).join("; "));
     assert.equal(r.subIndication, "REVOKED");
     // A content time-stamp over other content is no lower bound: back to REVOKED_NO_POE, with a warning.
     const otherImprint = sha("SHA-256", new TextEncoder().encode("other content"));
@@ -344,8 +345,8 @@ describe("certificate path and revocation", () => {
     const w = await validateCades(input(assembleSignedData(wrong), [jp.root.certificate], { ocspResponses: [ocsp] }));
     assert.equal(w.subIndication, "REVOKED_NO_POE");
     assert.ok(
-      w.warnings.some((x) => /content time-stamp/.test(x)),
-      w.warnings.join("; "),
+      w.warnings.map(text).some((x) => /content time-stamp/.test(x)),
+      w.warnings.map(text).join("; "),
     );
   });
 
@@ -383,7 +384,7 @@ describe("time: expiry and proof of existence", () => {
     const parts = await sign(dave);
     const cms = assembleSignedData(parts, [await signatureTimestamp(old, parts, new Date(Date.now() - 2.5 * YEAR))]);
     const r = await validateCades(input(cms, [old.root.certificate], { crls: [await old.crl()] }));
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
     assert.equal(r.hasSignatureTimestamp, true);
     assert.equal(r.timestamp?.valid, true);
     assert.match(r.timestamp!.tsa, /Time-Stamping Authority/);
@@ -396,7 +397,7 @@ describe("time: expiry and proof of existence", () => {
     const r = await validateCades(
       input(cms, [old.root.certificate], { crls: [await old.crl()], poe: new Date(Date.now() - 2.5 * YEAR) }),
     );
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
   });
 
   test("a time-stamp over another signature value is not a proof of existence", async () => {
@@ -406,7 +407,7 @@ describe("time: expiry and proof of existence", () => {
     const r = await validateCades(input(cms, [old.root.certificate], { crls: [await old.crl()] }));
     assert.equal(r.timestamp?.valid, false);
     assert.equal(r.subIndication, "OUT_OF_BOUNDS_NOT_REVOKED");
-    assert.ok(r.warnings.some((w) => /message imprint/.test(w)));
+    assert.ok(r.warnings.map(text).some((w) => /message imprint/.test(w)));
   });
 });
 
@@ -426,7 +427,7 @@ describe("document time-stamps", () => {
         extraCertificates: [jp.issuing.certificate], // from the DSS
       }),
     );
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
     assert.match(r.signer!.subject, /Time-Stamping Authority/);
     assert.equal(r.timestamp?.valid, true);
   });
@@ -486,9 +487,9 @@ describe("signatures made by openssl cms", () => {
     const r = await validateCades(
       input(cms, [jp.root.certificate], { crls: [await jp.crl()], subFilter: "adbe.pkcs7.detached" }),
     );
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
-    assert.ok(r.warnings.some((w) => /signing-time/.test(w)));
-    assert.ok(r.warnings.some((w) => /signing-certificate-v2/.test(w)));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
+    assert.ok(r.warnings.map(text).some((w) => /signing-time/.test(w)));
+    assert.ok(r.warnings.map(text).some((w) => /signing-certificate-v2/.test(w)));
   });
 
   test("the same as ETSI.CAdES.detached is FORMAT_FAILURE; with -cades it passes", async () => {
@@ -502,7 +503,7 @@ describe("signatures made by openssl cms", () => {
         subFilter: "ETSI.CAdES.detached",
       }),
     );
-    assert.equal(cades.indication, "TOTAL_PASSED", cades.errors.join("; "));
+    assert.equal(cades.indication, "TOTAL_PASSED", cades.errors.map(text).join("; "));
   });
 
   test("SHA-1 is INDETERMINATE CRYPTO_CONSTRAINTS_FAILURE", async () => {
@@ -520,14 +521,14 @@ describe("signatures made by openssl cms", () => {
     // openssl streams the content in as a constructed OCTET STRING; FC reads it and refuses it as not detached.
     const r1 = await validateCades(input(attached, [jp.root.certificate], { crls: [await jp.crl()] }));
     assert.equal(r1.subIndication, "FORMAT_FAILURE");
-    assert.match(r1.errors[0]!, /detached/);
+    assert.match(r1.errors.map(text)[0]!, /detached/);
     // Cutting the eContent out needs no length fix-up in indefinite-length BER; the signature stays valid.
     const encap = parseBer(attached).children[1]!.children[0]!.children[2]!;
     const eContent = Buffer.from(encap.children[1]!.raw);
     const at = attached.indexOf(eContent);
     const cms = Buffer.concat([attached.subarray(0, at), attached.subarray(at + eContent.length)]);
     const r = await validateCades(input(cms, [jp.root.certificate], { crls: [await jp.crl()] }));
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
   });
 
   test("an RSASSA-PSS signature by openssl passes", async () => {
@@ -562,7 +563,7 @@ describe("signatures made by openssl cms", () => {
     );
     const cms = new Uint8Array(await readFile(join(dir, "pss.der")));
     const r = await validateCades(input(cms, [sa.root.certificate], { crls: [await sa.crl()] }));
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
     assert.equal(r.signatureAlgorithm, "RSASSA-PSS");
     assert.equal(r.hashAlgorithm, "SHA-384");
   });
@@ -577,15 +578,15 @@ describe("signatures made by openssl cms", () => {
         signedContent: content,
       }),
     );
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
     assert.deepEqual(r.signedAttributes, []);
     assert.equal(r.signer?.serial, alice.serial);
-    assert.ok(r.warnings.some((w) => /no signed attributes: the signing certificate is not bound/.test(w)));
+    assert.ok(r.warnings.map(text).some((w) => /no signed attributes: the signing certificate is not bound/.test(w)));
     // SubFilter absent: the same.
     const absent = await validateCades(
       input(cms, [jp.root.certificate], { crls: [await jp.crl()], signedContent: content }),
     );
-    assert.equal(absent.indication, "TOTAL_PASSED", absent.errors.join("; "));
+    assert.equal(absent.indication, "TOTAL_PASSED", absent.errors.map(text).join("; "));
 
     const tampered = await validateCades(
       input(cms, [jp.root.certificate], {
@@ -641,7 +642,7 @@ describe("signatures made by openssl cms", () => {
       const r = await validateCades(
         input(cms, [sa.root.certificate], { crls: [await sa.crl()], signedContent: () => [CONTENT] }),
       );
-      assert.equal(r.indication, "TOTAL_PASSED", `${pss ? "PSS" : "PKCS#1"}: ${r.errors.join("; ")}`);
+      assert.equal(r.indication, "TOTAL_PASSED", `${pss ? "PSS" : "PKCS#1"}: ${r.errors.map(text).join("; ")}`);
       assert.equal(r.hashAlgorithm, "SHA-384");
       const bad = await validateCades(
         input(cms, [sa.root.certificate], { crls: [await sa.crl()], signedContent: () => [flip(CONTENT, 0)] }),
@@ -655,9 +656,9 @@ describe("signatures made by openssl cms", () => {
     try {
       const token = await requestTimestamp(tsa.url, "SHA-256", sha("SHA-256", CONTENT));
       const r = await validateCades(input(token.token, [tsa.rootDer], { kind: "document-timestamp" }));
-      assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+      assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
       assert.equal(r.timestamp?.time, token.time.toISOString());
-      assert.ok(r.warnings.some((w) => /revocation/.test(w)));
+      assert.ok(r.warnings.map(text).some((w) => /revocation/.test(w)));
     } finally {
       await tsa.close();
     }

@@ -8,6 +8,7 @@ import { PdfDict, PdfRef } from "../src/pdf/objects.js";
 import { PdfReader } from "../src/pdf/reader.js";
 import { analyseModifications, permitted } from "../src/validation/modifications.js";
 import { formPdf, plainPdf } from "./support/fixtures.js";
+import { text as messageText } from "./support/messages.js";
 import {
   addAnnotation,
   addDss,
@@ -30,8 +31,8 @@ test("a second signature by signPdf is form filling, never OTHER", async () => {
   const first = await signed(plainPdf());
   const second = await signed(first.pdf);
   const result = analyseModifications(second.pdf, first.signedEnd);
-  assert.equal(result.level, "FORM_FILLING", result.reasons.join("\n"));
-  assert.ok(result.reasons.some((r) => /a signature was added in new field 'Signature2'/.test(r)));
+  assert.equal(result.level, "FORM_FILLING", result.reasons.map(messageText).join("\n"));
+  assert.ok(result.reasons.map(messageText).some((r) => /a signature was added in new field 'Signature2'/.test(r)));
   // The second signature itself sees nothing after it.
   assert.equal(analyseModifications(second.pdf, second.signedEnd).level, "NONE");
 });
@@ -42,18 +43,18 @@ test("three signatures: each revision is judged on its own and the first signatu
   const c = await signed(b.pdf);
   const result = analyseModifications(c.pdf, a.signedEnd);
   assert.equal(result.level, "FORM_FILLING");
-  assert.ok(result.reasons.some((r) => r.startsWith("revision 1 after signing:")));
-  assert.ok(result.reasons.some((r) => r.startsWith("revision 2 after signing:")));
+  assert.ok(result.reasons.map(messageText).some((r) => r.startsWith("revision 1 after signing:")));
+  assert.ok(result.reasons.map(messageText).some((r) => r.startsWith("revision 2 after signing:")));
 });
 
 test("signing an empty signature field that existed when signed is form filling", async () => {
   const first = await signed(formPdf(), { fieldName: "Second" });
   const second = await signed(first.pdf, { fieldName: "Signature1" });
   const result = analyseModifications(second.pdf, first.signedEnd);
-  assert.equal(result.level, "FORM_FILLING", result.reasons.join("\n"));
+  assert.equal(result.level, "FORM_FILLING", result.reasons.map(messageText).join("\n"));
   assert.ok(
-    result.reasons.some((r) => /field 'Signature1' was signed/.test(r)),
-    result.reasons.join("\n"),
+    result.reasons.map(messageText).some((r) => /field 'Signature1' was signed/.test(r)),
+    result.reasons.map(messageText).join("\n"),
   );
 });
 
@@ -63,9 +64,11 @@ test("a DSS and a document time-stamp afterwards are LTA updates", async () => {
   const withDss = append(pdf, (r, u) => addDss(r, u, certificate));
   const withTs = append(withDss, (r, u) => addSignatureField(r, u, { name: "DocTS1", docTimeStamp: true }));
   const result = analyseModifications(withTs, signedEnd);
-  assert.equal(result.level, "LTA_UPDATES", result.reasons.join("\n"));
-  assert.ok(result.reasons.some((r) => /document security store \(\/DSS\) was added/.test(r)));
-  assert.ok(result.reasons.some((r) => /a document time-stamp was added in new field 'DocTS1'/.test(r)));
+  assert.equal(result.level, "LTA_UPDATES", result.reasons.map(messageText).join("\n"));
+  assert.ok(result.reasons.map(messageText).some((r) => /document security store \(\/DSS\) was added/.test(r)));
+  assert.ok(
+    result.reasons.map(messageText).some((r) => /a document time-stamp was added in new field 'DocTS1'/.test(r)),
+  );
   // DSS and document time-stamps are allowed even under DocMDP P=1 (ISO 32000-2 § 12.8.2.2.2).
   assert.equal(analyseModifications(withTs, signedEnd, { docMdp: 1 }).level, "LTA_UPDATES");
 });
@@ -81,7 +84,7 @@ test("updating the DSS again (new streams, rewritten DSS dictionary) stays an LT
     u.set(dssRef, dss.set("OCSPs", [ocsp]).set("VRI", dict({})));
   });
   const result = analyseModifications(again, signedEnd);
-  assert.equal(result.level, "LTA_UPDATES", result.reasons.join("\n"));
+  assert.equal(result.level, "LTA_UPDATES", result.reasons.map(messageText).join("\n"));
 });
 
 test("updating /Info and XMP metadata is an LTA update", async () => {
@@ -95,9 +98,9 @@ test("updating /Info and XMP metadata is an LTA update", async () => {
     u.set(r.trailer.get("Root") as PdfRef, r.catalog.clone().set("Metadata", xmp));
   });
   const result = analyseModifications(later, signedEnd);
-  assert.equal(result.level, "LTA_UPDATES", result.reasons.join("\n"));
-  assert.ok(result.reasons.some((r) => /\/Info\) was updated/.test(r)));
-  assert.ok(result.reasons.some((r) => /metadata stream was added/.test(r)));
+  assert.equal(result.level, "LTA_UPDATES", result.reasons.map(messageText).join("\n"));
+  assert.ok(result.reasons.map(messageText).some((r) => /\/Info\) was updated/.test(r)));
+  assert.ok(result.reasons.map(messageText).some((r) => /metadata stream was added/.test(r)));
 });
 
 test("filling a text field's value and appearance is form filling", async () => {
@@ -115,8 +118,8 @@ test("filling a text field's value and appearance is form filling", async () => 
     );
   });
   const result = analyseModifications(filled, signedEnd);
-  assert.equal(result.level, "FORM_FILLING", result.reasons.join("\n"));
-  assert.ok(result.reasons.some((r) => /field 'name': \/V was changed \(form filling\)/.test(r)));
+  assert.equal(result.level, "FORM_FILLING", result.reasons.map(messageText).join("\n"));
+  assert.ok(result.reasons.map(messageText).some((r) => /field 'name': \/V was changed \(form filling\)/.test(r)));
   // DocMDP P=2 permits form filling; P=1 does not.
   assert.equal(analyseModifications(filled, signedEnd, { docMdp: 2 }).level, "FORM_FILLING");
   assert.equal(analyseModifications(filled, signedEnd, { docMdp: 1 }).level, "OTHER");
@@ -133,7 +136,7 @@ test("rewriting a text field's existing appearance stream together with its valu
     u.set(new PdfRef(10, 0), stream({ Type: name("XObject"), Subtype: name("Form"), BBox: [0, 0, 280, 20] }, "EMC"));
   });
   const result = analyseModifications(later, signedEnd);
-  assert.equal(result.level, "FORM_FILLING", result.reasons.join("\n"));
+  assert.equal(result.level, "FORM_FILLING", result.reasons.map(messageText).join("\n"));
 });
 
 test("changing a read-only field's value is OTHER", async () => {
@@ -146,7 +149,7 @@ test("changing a read-only field's value is OTHER", async () => {
   });
   const result = analyseModifications(later, signedEnd);
   assert.equal(result.level, "OTHER");
-  assert.ok(result.reasons.some((r) => /read-only/.test(r)));
+  assert.ok(result.reasons.map(messageText).some((r) => /read-only/.test(r)));
 });
 
 test("a Text or Highlight annotation is ANNOTATIONS; OTHER under DocMDP 2, allowed under 3", async () => {
@@ -171,12 +174,12 @@ test("a Text or Highlight annotation is ANNOTATIONS; OTHER under DocMDP 2, allow
     );
   });
   const none = analyseModifications(highlighted, signedEnd);
-  assert.equal(none.level, "ANNOTATIONS", none.reasons.join("\n"));
-  assert.ok(none.reasons.some((r) => /a \/Text annotation was added/.test(r)));
-  assert.ok(none.reasons.some((r) => /a \/Highlight annotation was added/.test(r)));
+  assert.equal(none.level, "ANNOTATIONS", none.reasons.map(messageText).join("\n"));
+  assert.ok(none.reasons.map(messageText).some((r) => /a \/Text annotation was added/.test(r)));
+  assert.ok(none.reasons.map(messageText).some((r) => /a \/Highlight annotation was added/.test(r)));
   const p2 = analyseModifications(highlighted, signedEnd, { docMdp: 2 });
   assert.equal(p2.level, "OTHER");
-  assert.ok(p2.reasons.every((r) => /DocMDP P=2/.test(r)));
+  assert.ok(p2.reasons.map(messageText).every((r) => /DocMDP P=2/.test(r)));
   assert.equal(analyseModifications(highlighted, signedEnd, { docMdp: 3 }).level, "ANNOTATIONS");
 });
 
@@ -209,8 +212,8 @@ test("changing and removing an existing markup annotation is ANNOTATIONS", async
     );
   });
   const result = analyseModifications(removed, signedEnd);
-  assert.equal(result.level, "ANNOTATIONS", result.reasons.join("\n"));
-  assert.ok(result.reasons.some((r) => /a \/Text annotation was removed/.test(r)));
+  assert.equal(result.level, "ANNOTATIONS", result.reasons.map(messageText).join("\n"));
+  assert.ok(result.reasons.map(messageText).some((r) => /a \/Text annotation was removed/.test(r)));
 });
 
 test("a certification with P=1 followed by another signature is OTHER", async () => {
@@ -219,7 +222,7 @@ test("a certification with P=1 followed by another signature is OTHER", async ()
   const later = append(pdf, (r, u) => addSignatureField(r, u, { name: "Approval" }));
   const result = analyseModifications(later, signedEnd, { docMdp: 1 });
   assert.equal(result.level, "OTHER");
-  assert.ok(result.reasons.some((r) => /DocMDP P=1/.test(r)));
+  assert.ok(result.reasons.map(messageText).some((r) => /DocMDP P=1/.test(r)));
   // The same change under P=2 is a permitted signature.
   assert.equal(analyseModifications(later, signedEnd, { docMdp: 2 }).level, "FORM_FILLING");
 });
@@ -251,8 +254,8 @@ test("a field-less empty signature field added later is form filling", async () 
     u.set(acroRef, acro.set("Fields", [...(r.resolve(acro.get("Fields")) as PdfRef[]), w]));
   });
   const result = analyseModifications(later, signedEnd);
-  assert.equal(result.level, "FORM_FILLING", result.reasons.join("\n"));
-  assert.ok(result.reasons.some((r) => /an empty signature field was added/.test(r)));
+  assert.equal(result.level, "FORM_FILLING", result.reasons.map(messageText).join("\n"));
+  assert.ok(result.reasons.map(messageText).some((r) => /an empty signature field was added/.test(r)));
 });
 
 function addAnnotationWidget(r: PdfReader, u: Parameters<typeof addAnnotation>[1]): PdfRef {
@@ -279,8 +282,8 @@ test("a prepared signature field locked (/F Print → Print+Locked, as Adobe Rea
   });
   const second = await signed(locked, { fieldName: "Signature1" });
   const result = analyseModifications(second.pdf, first.signedEnd);
-  assert.equal(result.level, "FORM_FILLING", result.reasons.join("\n"));
-  assert.ok(result.reasons.some((r) => /'Signature1' was signed/.test(r)));
+  assert.equal(result.level, "FORM_FILLING", result.reasons.map(messageText).join("\n"));
+  assert.ok(result.reasons.map(messageText).some((r) => /'Signature1' was signed/.test(r)));
 });
 
 test("hiding a prepared signature field while signing it (/F Hidden) is still OTHER", async () => {
@@ -291,7 +294,7 @@ test("hiding a prepared signature field while signing it (/F Hidden) is still OT
     update.set(new PdfRef(9, 0), hidden);
   });
   const result = analyseModifications(second, first.signedEnd);
-  assert.equal(result.level, "OTHER", result.reasons.join("\n"));
+  assert.equal(result.level, "OTHER", result.reasons.map(messageText).join("\n"));
 });
 
 test("a developer extensions dictionary (/Extensions, an indirect object) updated in place is not OTHER", async () => {
@@ -310,5 +313,5 @@ test("a developer extensions dictionary (/Extensions, an indirect object) update
     update.set(ref, ext);
   });
   const result = analyseModifications(second, first.signedEnd);
-  assert.equal(result.level, "LTA_UPDATES", result.reasons.join("\n"));
+  assert.equal(result.level, "LTA_UPDATES", result.reasons.map(messageText).join("\n"));
 });

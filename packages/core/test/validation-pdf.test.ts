@@ -8,9 +8,17 @@ import { createHash } from "node:crypto";
 import { before, describe, test } from "node:test";
 import type { PdfRef } from "../src/pdf/objects.js";
 import type { TrustAnchor } from "../src/validation/cades.js";
-import { type SignatureReport, type ValidationReport, verdictOf } from "../src/validation/report.js";
+import { en } from "../src/validation/messages/en.js";
+import { renderMessage } from "../src/validation/messages.js";
+import {
+  type ReportFinding,
+  type SignatureReport,
+  type ValidationReport,
+  verdictOf,
+} from "../src/validation/report.js";
 import { validatePdf } from "../src/validation/validate.js";
 import { PEER_SIGNERS, plainPdf } from "./support/fixtures.js";
+import { text as messageText } from "./support/messages.js";
 import { type NationalFixtures, nationalFixtures } from "./support/national.js";
 import { append, page, signed, stream, testSigner } from "./support/revisions.js";
 
@@ -60,27 +68,50 @@ const isIso = (s: unknown, what: string) => {
   assert.ok(!Number.isNaN(Date.parse(s as string)) && /^\d{4}-\d\d-\d\dT/.test(s as string), `${what}: ${s}`);
 };
 
+/**
+ * The findings extension: each an id of the catalogue with its level, errors first, and rendered in English they are
+ * exactly the report's `errors` and `warnings` (one source for both).
+ */
+function assertFindings(findings: unknown, errors: readonly string[], warnings: readonly string[]): void {
+  assert.ok(Array.isArray(findings), "findings is an array");
+  const list = findings as ReportFinding[];
+  for (const f of list) {
+    oneOf(f.level, ["error", "warning"], "finding level");
+    assert.ok(f.id in en, `finding id ${f.id} is in the catalogue`);
+  }
+  assert.deepEqual(
+    list.filter((f) => f.level === "error").map((f) => renderMessage(f)),
+    errors,
+  );
+  assert.deepEqual(
+    list.filter((f) => f.level === "warning").map((f) => renderMessage(f)),
+    warnings,
+  );
+}
+
 /** Asserts the JSON form of `report` has every field of CONTRACTS.md § 4 with the right type, and nothing else. */
 function assertContractShape(report: ValidationReport, file: Uint8Array): void {
   const json = JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
   // The contract's fields, plus file-level warnings when there are any (the contract may be extended).
   assert.deepEqual(
     Object.keys(json)
-      .filter((k) => k !== "warnings")
+      .filter((k) => k !== "warnings" && k !== "findings")
       .sort(),
     ["sha256", "signatures", "verdict"],
   );
   if (json.warnings !== undefined) assert.ok(Array.isArray(json.warnings) && json.warnings.length > 0);
+  assertFindings(json.findings ?? [], [], (json.warnings ?? []) as string[]);
   oneOf(json.verdict, ["VALID", "INVALID", "INDETERMINATE"], "verdict");
   assert.equal(json.sha256, createHash("sha256").update(file).digest("hex"));
   assert.ok(Array.isArray(json.signatures));
   for (const s of json.signatures as Record<string, unknown>[]) {
     const extra = Object.keys(s).filter((k) => !(SIGNATURE_FIELDS as readonly string[]).includes(k));
     assert.deepEqual(
-      extra.filter((k) => k !== "warnings"),
+      extra.filter((k) => k !== "warnings" && k !== "findings"),
       [],
-      "only the contract's fields, plus warnings",
+      "only the contract's fields, plus warnings and findings",
     );
+    assertFindings(s.findings, s.errors as string[], (s.warnings ?? []) as string[]);
     for (const k of SIGNATURE_FIELDS) assert.ok(k in s, `signature report lacks ${k}`);
     assert.equal(typeof s.field, "string");
     oneOf(s.type, ["signature", "document-timestamp"], "type");
@@ -404,7 +435,7 @@ describe("tampered files", () => {
     });
     assert.ok(
       s.errors.some((e) => /does not start at the beginning/.test(e)),
-      s.errors.join("\n"),
+      s.errors.map(messageText).join("\n"),
     );
   });
 
@@ -421,7 +452,7 @@ describe("tampered files", () => {
       });
       assert.ok(
         s.errors.some((e) => /gap in the \/ByteRange/.test(e)),
-        s.errors.join("\n"),
+        s.errors.map(messageText).join("\n"),
       );
     }
   });
@@ -435,7 +466,7 @@ describe("tampered files", () => {
     });
     assert.ok(
       s.errors.some((e) => /do not end at the end of a revision|signed revision/.test(e)),
-      s.errors.join("\n"),
+      s.errors.map(messageText).join("\n"),
     );
   });
 
@@ -459,7 +490,7 @@ describe("tampered files", () => {
     assert.equal(s.modifications, "OTHER");
     assert.ok(
       s.errors.some((e) => /changed after signing: .*Contents/.test(e)),
-      s.errors.join("\n"),
+      s.errors.map(messageText).join("\n"),
     );
     assert.equal(report.verdict, "INVALID");
   });

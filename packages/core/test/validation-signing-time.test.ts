@@ -14,6 +14,7 @@ import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js"
 import { type CadesValidationInput, validateCades } from "../src/validation/cades.js";
 import { certificateInfo } from "../src/validation/certificate-info.js";
 import { ocspRequest } from "../src/validation/revocation.js";
+import { text } from "./support/messages.js";
 
 const CONTENT = new TextEncoder().encode("Memorandum of cooperation — the PDF byte ranges");
 const DAY = 24 * 3600 * 1000;
@@ -99,17 +100,17 @@ describe("back-dating (EN 319 102-1 § 5.5.4 step 4 b)", () => {
     const who = await signer(10);
     const parts = await sign(who);
     const r = await validate(await assemble(parts, ago(20)));
-    assert.equal(r.timestamp?.valid, true, r.warnings.join("; "));
+    assert.equal(r.timestamp?.valid, true, r.warnings.map(text).join("; "));
     assert.equal(r.indication, "TOTAL_FAILED");
     assert.equal(r.subIndication, "NOT_YET_VALID");
-    assert.match(r.errors[0]!, /before the signer's certificate was issued/);
+    assert.match(r.errors.map(text)[0]!, /before the signer's certificate was issued/);
   });
 
   test("the same certificate time-stamped inside its validity is TOTAL_PASSED (the control)", async () => {
     const who = await signer(10);
     const parts = await sign(who);
     const r = await validate(await assemble(parts, ago(5)));
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
   });
 
   test("a back-dated time-stamp on a certificate that has since expired is still NOT_YET_VALID", async () => {
@@ -127,11 +128,11 @@ describe("revocation against the signature time-stamp (§ 5.5.4 step 4 a)", () =
     const parts = await sign(who);
     pki.revoke(who.serial, "keyCompromise", ago(3));
     const r = await validate(await assemble(parts, ago(2)));
-    assert.equal(r.timestamp?.valid, true, r.warnings.join("; "));
+    assert.equal(r.timestamp?.valid, true, r.warnings.map(text).join("; "));
     assert.equal(r.indication, "INDETERMINATE");
     assert.equal(r.subIndication, "REVOKED_NO_POE");
     assert.match(
-      r.errors[0]!,
+      r.errors.map(text)[0]!,
       /before the signature was proven to exist .*nothing proves it was made before the revocation/,
     );
     assert.deepEqual(r.revocation, { status: "revoked", source: "embedded-crl" });
@@ -142,8 +143,8 @@ describe("revocation against the signature time-stamp (§ 5.5.4 step 4 a)", () =
     const parts = await sign(who);
     pki.revoke(who.serial, "keyCompromise", ago(3));
     const r = await validate(await assemble(parts, ago(4)));
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
-    assert.ok(r.warnings.some((w) => /revoked on .* after the signature was proven to exist/.test(w)));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
+    assert.ok(r.warnings.map(text).some((w) => /revoked on .* after the signature was proven to exist/.test(w)));
   });
 });
 
@@ -156,11 +157,11 @@ describe("content time-stamps: the signature was made after them", () => {
     assert.deepEqual(
       r.contentTimestamps.map((t) => t.valid),
       [true],
-      r.warnings.join("; "),
+      r.warnings.map(text).join("; "),
     );
     assert.equal(r.indication, "TOTAL_FAILED");
     assert.equal(r.subIndication, "REVOKED");
-    assert.match(r.errors[0]!, /content time-stamp proves the signature was made after/);
+    assert.match(r.errors.map(text)[0]!, /content time-stamp proves the signature was made after/);
   });
 
   test("a content time-stamp before the revocation proves nothing about it: REVOKED_NO_POE", async () => {
@@ -181,7 +182,9 @@ describe("content time-stamps: the signature was made after them", () => {
       r.contentTimestamps.map((t) => t.valid),
       [false],
     );
-    assert.ok(r.warnings.some((w) => /content time-stamp cannot bound the signing time.*message imprint/.test(w)));
+    assert.ok(
+      r.warnings.map(text).some((w) => /content time-stamp cannot bound the signing time.*message imprint/.test(w)),
+    );
     assert.equal(r.subIndication, "REVOKED_NO_POE");
   });
 
@@ -199,7 +202,7 @@ describe("content time-stamps: the signature was made after them", () => {
     const who = await signer(10);
     const inOrder = await sign(who, { contentStamps: [ago(2)] });
     const ok = await validate(await assemble(inOrder, ago(1)));
-    assert.equal(ok.indication, "TOTAL_PASSED", ok.errors.join("; "));
+    assert.equal(ok.indication, "TOTAL_PASSED", ok.errors.map(text).join("; "));
     assert.equal(ok.contentTimestamps.length, 1);
     const reversed = await sign(who, { contentStamps: [ago(1)] });
     const r = await validate(await assemble(reversed, ago(2)));
@@ -216,7 +219,7 @@ describe("suspension (certificateHold, RFC 5280 § 5.3.1)", () => {
     const r = await validate(cms);
     assert.equal(r.indication, "INDETERMINATE");
     assert.equal(r.subIndication, "TRY_LATER");
-    assert.match(r.errors[0]!, /suspended \(certificateHold/);
+    assert.match(r.errors.map(text)[0]!, /suspended \(certificateHold/);
   });
 
   test("on hold per OCSP is TRY_LATER too, even with a signature time-stamp after the hold", async () => {
@@ -229,7 +232,7 @@ describe("suspension (certificateHold, RFC 5280 § 5.3.1)", () => {
     const r = await validate(await assemble(parts, ago(1)), { crls: [], ocspResponses: [ocsp] });
     assert.equal(r.indication, "INDETERMINATE");
     assert.equal(r.subIndication, "TRY_LATER");
-    assert.match(r.errors[0]!, /suspended/);
+    assert.match(r.errors.map(text)[0]!, /suspended/);
   });
 
   test("a hold lifted by a newer CRL no longer counts: TOTAL_PASSED", async () => {
@@ -243,6 +246,6 @@ describe("suspension (certificateHold, RFC 5280 § 5.3.1)", () => {
     record.revoked = undefined;
     const lifted = await pki.crl();
     const r = await validate(cms, { crls: [before, held, lifted] });
-    assert.equal(r.indication, "TOTAL_PASSED", r.errors.join("; "));
+    assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
   });
 });

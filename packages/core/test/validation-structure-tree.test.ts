@@ -8,6 +8,7 @@ import type { PdfReader } from "../src/pdf/reader.js";
 import type { IncrementalUpdate } from "../src/pdf/writer.js";
 import { analyseModifications } from "../src/validation/modifications.js";
 import { plainPdf } from "./support/fixtures.js";
+import { text as messageText } from "./support/messages.js";
 import { addSignatureField, append, dict, name, page, signed, text } from "./support/revisions.js";
 
 /** A tagged document: root → /Document element, an empty /ParentTree; signed. */
@@ -56,8 +57,8 @@ test("Acrobat-style tagging of a new signature widget in a tagged PDF is form fi
   const { pdf, signedEnd } = await taggedSigned();
   const after = signWithTagging(pdf);
   const result = analyseModifications(after, signedEnd);
-  assert.equal(result.level, "FORM_FILLING", result.reasons.join("\n"));
-  assert.ok(result.reasons.some((r) => /gained elements tagging the new signature widget/.test(r)));
+  assert.equal(result.level, "FORM_FILLING", result.reasons.map(messageText).join("\n"));
+  assert.ok(result.reasons.map(messageText).some((r) => /gained elements tagging the new signature widget/.test(r)));
 });
 
 test("a structure element with /ActualText added with the widget stays OTHER", async () => {

@@ -204,6 +204,12 @@ describe("web application in Chromium", { skip, timeout: 300_000 }, () => {
 
     assert.equal(await check(page, "memorandum-tampered.pdf", tampered), "INVALID");
     assert.match((await page.locator(".result").textContent())!, /لا تعتمد على هذه الوثيقة/);
+    // The validator's reasons are ids rendered in the reader's language (issue 14.4), not English sentences.
+    const findings = page.locator(".result [data-finding]");
+    assert.ok((await findings.count()) > 0, "the reasons are listed");
+    const reasons = (await findings.allTextContents()).join("\n");
+    assert.match(reasons, /[\u0600-\u06ff]{3}/, reasons);
+    assert.doesNotMatch(reasons, /\b(the|was|does not|signature)\b/, "no English sentence on the Arabic page");
     await screenshot(page, "verify-ar-invalid");
     await axe(page, "/verify?lang=ar (INVALID)");
 
@@ -229,6 +235,10 @@ describe("web application in Chromium", { skip, timeout: 300_000 }, () => {
     assert.equal(await details.locator("code", { hasText: "TOTAL_PASSED" }).isVisible(), true);
     await screenshot(page, "verify-ja-valid");
     await axe(page, "/verify?lang=ja (VALID, details open)");
+    assert.equal(await check(page, "覚書-改ざん.pdf", tampered), "INVALID");
+    const reasons = (await page.locator(".result [data-finding]").allTextContents()).join("\n");
+    assert.match(reasons, /[\u3040-\u30ff]/, reasons);
+    assert.doesNotMatch(reasons, /\b(the|was|does not|signature)\b/, "no English sentence on the Japanese page");
     assert.deepEqual(pdfRequests(), [], "no request carried the document");
     await context.close();
   });

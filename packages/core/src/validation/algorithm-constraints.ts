@@ -7,22 +7,23 @@
 import type { CertificateInfo } from "./certificate-info.js";
 import { type Failure, failure } from "./checks.js";
 import { algorithmName, type HashName, publicKeyFacts, signatureScheme } from "./crypto.js";
+import { type Message, message } from "./messages.js";
 
 const MIN_RSA_BITS = 2048;
 const CURVES = new Set(["P-256", "P-384", "P-521"]);
 
 /** Why a key is too weak, or null. */
-export function weakKey(spki: Uint8Array): string | null {
+export function weakKey(spki: Uint8Array): Message | null {
   try {
     const key = publicKeyFacts(spki);
     if (key.type === "rsa" && key.bits < MIN_RSA_BITS)
-      return `an RSA key of ${key.bits} bits (at least ${MIN_RSA_BITS} required)`;
+      return message("key.rsaTooShort", { bits: key.bits, minimum: MIN_RSA_BITS });
     if (key.type === "ec" && !CURVES.has(key.curve ?? ""))
-      return `an elliptic curve key on ${key.curve ?? "an unnamed curve"}`;
-    if (key.type === "other") return "a key of an unsupported type";
+      return key.curve ? message("key.curve", { curve: key.curve }) : message("key.unnamedCurve");
+    if (key.type === "other") return message("key.unsupported");
     return null;
   } catch {
-    return "an unreadable public key";
+    return message("key.unreadable");
   }
 }
 
@@ -31,25 +32,27 @@ export function checkAlgorithms(
   signatureHash: HashName | undefined,
   signer: CertificateInfo,
   path: readonly CertificateInfo[],
-  what = "the signature",
+  what: Message = message("what.signature"),
 ): Failure[] {
   const out: Failure[] = [];
-  const sav = (message: string) => failure("SAV", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", message);
-  if (digestHash === "SHA-1" || signatureHash === "SHA-1")
-    out.push(sav(`${what} uses SHA-1, which is no longer accepted`));
+  const sav = (m: Message) => failure("SAV", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", m);
+  if (digestHash === "SHA-1" || signatureHash === "SHA-1") out.push(sav(message("sav.sha1", { what })));
   const weak = weakKey(signer.spki);
-  if (weak) out.push(sav(`${what} is made with ${weak}`));
+  if (weak) out.push(sav(message("sav.weakKey", { what, key: weak })));
   for (let i = 0; i + 1 < path.length; i++) {
     const cert = path[i]!;
     try {
       if (signatureScheme(cert.signatureAlgorithm).hash === "SHA-1") {
-        out.push(sav(`the certificate ${cert.subject} is signed with ${algorithmName(cert.signatureAlgorithm.oid)}`));
+        out.push(sav(weakCertificateSignature(cert)));
       }
     } catch {
-      out.push(sav(`the certificate ${cert.subject} is signed with ${algorithmName(cert.signatureAlgorithm.oid)}`));
+      out.push(sav(weakCertificateSignature(cert)));
     }
     const issuerWeak = i + 1 < path.length - 1 ? weakKey(path[i + 1]!.spki) : null;
-    if (issuerWeak) out.push(sav(`the certificate ${cert.subject} is signed by ${issuerWeak}`));
+    if (issuerWeak) out.push(sav(message("sav.certificateWeakIssuerKey", { subject: cert.subject, key: issuerWeak })));
   }
   return out;
 }
+
+const weakCertificateSignature = (cert: CertificateInfo) =>
+  message("sav.certificateAlgorithm", { subject: cert.subject, algorithm: algorithmName(cert.signatureAlgorithm.oid) });

@@ -12,6 +12,7 @@ import { type CertificateInfo, certificateInfo } from "./certificate-info.js";
 import { decisive, type Failure, failure } from "./checks.js";
 import { algorithmName, digest, type HashName } from "./crypto.js";
 import { checkFormat } from "./format-checking.js";
+import { dateParam, detailOf, type Message, message } from "./messages.js";
 import type {
   ChainElementReport,
   Indication,
@@ -67,8 +68,8 @@ export interface CadesValidationResult {
   indication: Indication;
   subIndication: SubIndication | null;
   /** Why the indication is short of TOTAL_PASSED: the decisive reason first, then the others. */
-  errors: string[];
-  warnings: string[];
+  errors: Message[];
+  warnings: Message[];
   signer: SignerInfoReport | null;
   signerCertificate?: Uint8Array;
   /** Signer first, trust anchor last (just the signer when no path was found). */
@@ -102,7 +103,7 @@ export async function validateCades(input: CadesValidationInput): Promise<CadesV
           "XCV",
           "INDETERMINATE",
           "POLICY_PROCESSING_ERROR",
-          `validation could not complete: ${(e as Error).message}`,
+          message("validation.internalError", { detail: detailOf(e) }),
         ),
       ],
       [],
@@ -112,14 +113,14 @@ export async function validateCades(input: CadesValidationInput): Promise<CadesV
 }
 
 async function validate(input: CadesValidationInput): Promise<CadesValidationResult> {
-  const warnings: string[] = [];
+  const warnings: Message[] = [];
   const context: ValidationContext = {
     trustAnchors: readCertificates(
       input.trustAnchors.map((a) => a.certificate),
       warnings,
-      "the trust anchors",
+      "trustAnchors",
     ),
-    certificates: readCertificates(input.extraCertificates ?? [], warnings, "the DSS"),
+    certificates: readCertificates(input.extraCertificates ?? [], warnings, "dss"),
     validationTime: input.validationTime,
     ocspResponses: input.ocspResponses ?? [],
     crls: input.crls ?? [],
@@ -144,14 +145,7 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
     sd = parseSignedData(input.cms);
   } catch (e) {
     return outcome(
-      [
-        failure(
-          "FC",
-          "TOTAL_FAILED",
-          "FORMAT_FAILURE",
-          `the signature is not a CMS SignedData: ${(e as Error).message}`,
-        ),
-      ],
+      [failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", message("fc.notSignedData", { detail: detailOf(e) }))],
       warnings,
       {},
     );
@@ -170,7 +164,7 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
   // The TSA's chain may travel in the signature's own certificates rather than in the token.
   const stampContext = {
     ...context,
-    certificates: [...context.certificates, ...readCertificates(sd.certificates, [], "the CMS")],
+    certificates: [...context.certificates, ...readCertificates(sd.certificates, [], "cms")],
   };
   for (const token of tokens) {
     stamps.push(await validateTimestampToken(token.raw, (h) => digest(h, si.signature), stampContext, input.poe));
@@ -179,7 +173,7 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
   const shown = validStamps[0] ?? stamps[0];
   for (const s of stamps.filter((s) => !s.valid)) {
     const reason = decisive(s.failures);
-    warnings.push(`the signature time-stamp cannot serve as proof of existence: ${reason?.message ?? "invalid"}`);
+    warnings.push(message("ts.signatureTimestampUnusable", { reason: reason?.message ?? message("ts.invalid") }));
   }
   const times = [validStamps[0]?.time, input.poe].filter((t): t is Date => !!t);
   const poe = times.length ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
@@ -196,7 +190,7 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
   const validContent = contentStamps.filter((s) => s.valid && s.time);
   for (const s of contentStamps.filter((s) => !s.valid)) {
     const reason = decisive(s.failures);
-    warnings.push(`the content time-stamp cannot bound the signing time: ${reason?.message ?? "invalid"}`);
+    warnings.push(message("ts.contentTimestampUnusable", { reason: reason?.message ?? message("ts.invalid") }));
   }
   const signedAfter = validContent.length
     ? new Date(Math.max(...validContent.map((s) => s.time!.getTime())))
@@ -209,7 +203,7 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
         "XCV",
         "INDETERMINATE",
         "TIMESTAMP_ORDER_FAILURE",
-        `the content time-stamp (${signedAfter.toISOString()}) is later than the signature time-stamp (${validStamps[0].time.toISOString()})`,
+        message("ts.order", { content: dateParam(signedAfter), signature: dateParam(validStamps[0].time) }),
       ),
     );
   }
@@ -276,7 +270,7 @@ interface Facts {
   signedAttributes?: string[];
 }
 
-function outcome(failures: readonly Failure[], warnings: readonly string[], facts: Facts): CadesValidationResult {
+function outcome(failures: readonly Failure[], warnings: readonly Message[], facts: Facts): CadesValidationResult {
   const first = decisive(failures);
   const errors = first ? [first.message, ...failures.filter((f) => f !== first).map((f) => f.message)] : [];
   const path = facts.path ?? [];
@@ -284,7 +278,7 @@ function outcome(failures: readonly Failure[], warnings: readonly string[], fact
     indication: first?.indication ?? "TOTAL_PASSED",
     subIndication: first?.subIndication ?? null,
     errors,
-    warnings: [...new Set(warnings)],
+    warnings: uniqueMessages(warnings),
     signer: facts.signer
       ? {
           subject: facts.signer.subject,
@@ -308,3 +302,14 @@ function outcome(failures: readonly Failure[], warnings: readonly string[], fact
 }
 
 export { certificateInfo };
+
+/** The same finding reached along two paths is reported once. */
+function uniqueMessages(list: readonly Message[]): Message[] {
+  const seen = new Set<string>();
+  return list.filter((m) => {
+    const key = JSON.stringify(m);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -2,6 +2,7 @@
  * What a check answers (EU DSS style: one small check per question): nothing when it passes, or the ETSI
  * EN 319 102-1 § 5.1 indication and sub-indication it yields with a message a person can act on.
  */
+import type { Message } from "./messages.js";
 import type { Indication, SubIndication } from "./report.js";
 
 /** The building blocks of ETSI EN 319 102-1 § 5.2, in the order the basic validation process runs them. */
@@ -11,14 +12,14 @@ export interface Failure {
   readonly block: BuildingBlock;
   readonly indication: Exclude<Indication, "TOTAL_PASSED">;
   readonly subIndication: SubIndication;
-  readonly message: string;
+  readonly message: Message;
 }
 
 export function failure(
   block: BuildingBlock,
   indication: Failure["indication"],
   subIndication: SubIndication,
-  message: string,
+  message: Message,
 ): Failure {
   return { block, indication, subIndication, message };
 }

@@ -16,6 +16,7 @@ import {
   verifySignature,
   verifySignatureChunks,
 } from "./crypto.js";
+import { detailOf, message } from "./messages.js";
 import { attributeValues, CMS_OID, type SignerInfoData } from "./signed-data.js";
 
 export interface CryptographicResult {
@@ -46,7 +47,7 @@ export function verifyCryptography(
         "CV",
         "INDETERMINATE",
         "CRYPTO_CONSTRAINTS_FAILURE",
-        `unsupported digest algorithm ${signerInfo.digestAlgorithm.oid}: the signature cannot be checked`,
+        message("cv.digestUnsupported", { oid: signerInfo.digestAlgorithm.oid }),
       ),
     );
     return { failures };
@@ -55,14 +56,7 @@ export function verifyCryptography(
   if (!signedAttributes) return verifyContentSignature(signerInfo, certificate, hash, signedContent);
   const claimed = octetsOf(attributeValues(signerInfo.signedAttributes, CMS_OID.messageDigest)?.[0], "message-digest");
   if (!equalBytes(claimed, signedDigest(hash))) {
-    failures.push(
-      failure(
-        "CV",
-        "TOTAL_FAILED",
-        "HASH_FAILURE",
-        "the signed content has been altered: its digest does not match the message-digest attribute",
-      ),
-    );
+    failures.push(failure("CV", "TOTAL_FAILED", "HASH_FAILURE", message("cv.hashFailure")));
   }
   let scheme: SignatureScheme;
   try {
@@ -73,20 +67,13 @@ export function verifyCryptography(
         "CV",
         "INDETERMINATE",
         "CRYPTO_CONSTRAINTS_FAILURE",
-        `${(e as Error).message}: the signature cannot be checked`,
+        message("cv.algorithmUnsupported", { detail: detailOf(e) }),
       ),
     );
     return { failures, hash };
   }
   if (!verifySignature(certificate.spki, scheme, signedAttributes, signerInfo.signature)) {
-    failures.push(
-      failure(
-        "CV",
-        "TOTAL_FAILED",
-        "SIG_CRYPTO_FAILURE",
-        "the signature value does not verify with the signer's public key",
-      ),
-    );
+    failures.push(failure("CV", "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", message("cv.signatureFailure")));
   }
   return { failures, hash, scheme };
 }
@@ -102,22 +89,21 @@ function verifyContentSignature(
   try {
     scheme = signatureScheme(signerInfo.signatureAlgorithm, hash);
   } catch (e) {
-    const message = `${(e as Error).message}: the signature cannot be checked`;
-    return { failures: [failure("CV", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", message)], hash };
+    const m = message("cv.algorithmUnsupported", { detail: detailOf(e) });
+    return { failures: [failure("CV", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", m)], hash };
   }
   if (!signedContent) {
-    const message = "the signature has no signed attributes and the signed content is not available to verify it";
-    return { failures: [failure("CV", "INDETERMINATE", "POLICY_PROCESSING_ERROR", message)], hash, scheme };
+    const m = message("cv.contentUnavailable");
+    return { failures: [failure("CV", "INDETERMINATE", "POLICY_PROCESSING_ERROR", m)], hash, scheme };
   }
   if (scheme.hash !== hash) {
     // The content is hashed once, with the digest algorithm; a signature algorithm naming another hash is malformed.
-    const message = `the signature algorithm's hash ${scheme.hash} differs from the digest algorithm ${hash}`;
-    return { failures: [failure("CV", "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", message)], hash, scheme };
+    const m = message("cv.hashMismatch", { signatureHash: scheme.hash, digestHash: hash });
+    return { failures: [failure("CV", "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", m)], hash, scheme };
   }
   if (!verifySignatureChunks(certificate.spki, scheme, signedContent(), signerInfo.signature)) {
-    const message =
-      "the signature value does not verify over the signed content with the signer's public key (content altered or wrong signature)";
-    return { failures: [failure("CV", "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", message)], hash, scheme };
+    const m = message("cv.contentSignatureFailure");
+    return { failures: [failure("CV", "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", m)], hash, scheme };
   }
   return { failures: [], hash, scheme };
 }

@@ -7,6 +7,7 @@
  */
 import { isUniversal, oidOf, UNIVERSAL } from "./ber.js";
 import { type Failure, failure } from "./checks.js";
+import { type Message, message } from "./messages.js";
 import { attributeValues, CMS_OID, type SignedDataContent, type SignerInfoData } from "./signed-data.js";
 
 /** What the CMS is expected to be. */
@@ -22,72 +23,69 @@ export interface FormatExpectation {
 
 export interface FormatResult {
   readonly failure: Failure | null;
-  readonly warnings: string[];
+  readonly warnings: Message[];
   /** The one SignerInfo, when the structure allows going on. */
   readonly signerInfo?: SignerInfoData;
 }
 
-export const NO_SIGNED_ATTRIBUTES_WARNING =
-  "no signed attributes: the signing certificate is not bound by the signature (legacy PKCS#7)";
-
-const fc = (message: string): FormatResult => ({
-  failure: failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", message),
+const fc = (m: Message): FormatResult => ({
+  failure: failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", m),
   warnings: [],
 });
 
 export function checkFormat(sd: SignedDataContent, expected: FormatExpectation): FormatResult {
-  const warnings: string[] = [];
+  const warnings: Message[] = [];
   if (sd.signerInfos.length !== 1) {
-    return fc(`the CMS has ${sd.signerInfos.length} SignerInfos; a PAdES signature has exactly one`);
+    return fc(message("fc.signerInfoCount", { count: sd.signerInfos.length }));
   }
   const si = sd.signerInfos[0]!;
   if (expected.kind === "signature") {
-    if (sd.eContent !== undefined) return fc("the CMS encapsulates its content; a PAdES signature is detached");
+    if (sd.eContent !== undefined) return fc(message("fc.encapsulatedContent"));
     if (sd.eContentType !== CMS_OID.data) {
-      return fc(`the CMS eContentType is ${sd.eContentType}, not id-data as PAdES requires`);
+      return fc(message("fc.eContentType", { type: sd.eContentType }));
     }
   } else {
-    if (sd.eContentType !== CMS_OID.tstInfo) return fc("the time-stamp token does not encapsulate a TSTInfo");
-    if (!sd.eContent) return fc("the time-stamp token has no TSTInfo content");
+    if (sd.eContentType !== CMS_OID.tstInfo) return fc(message("fc.tokenNotTstInfo"));
+    if (!sd.eContent) return fc(message("fc.tokenNoTstInfo"));
   }
   if (!si.signedAttributesDer) {
     // RFC 5652 § 5.4 allows a SignerInfo that signs the content directly; legacy adbe.pkcs7.detached producers
     // (old Acrobat, iText) write them. CAdES (ETSI.CAdES.detached) and time-stamp tokens require signed attributes.
     if (expected.kind === "signature" && expected.subFilter !== "ETSI.CAdES.detached") {
-      warnings.push(NO_SIGNED_ATTRIBUTES_WARNING);
+      warnings.push(message("fc.noSignedAttributesLegacy"));
       return { failure: null, warnings, signerInfo: si };
     }
-    return fc("the SignerInfo has no signed attributes (RFC 5652 § 5.3, CAdES requires them)");
+    return fc(message("fc.noSignedAttributes"));
   }
 
   const contentType = attributeValues(si.signedAttributes, CMS_OID.contentType);
   if (contentType?.length !== 1 || !isUniversal(contentType[0], UNIVERSAL.OID)) {
-    return fc("the signed attributes lack a single-valued content-type attribute (RFC 5652 § 11.1)");
+    return fc(message("fc.contentTypeAttribute"));
   }
   if (oidOf(contentType[0]) !== sd.eContentType) {
-    return fc("the content-type attribute does not match the eContentType (RFC 5652 § 11.1)");
+    return fc(message("fc.contentTypeMismatch"));
   }
   const messageDigest = attributeValues(si.signedAttributes, CMS_OID.messageDigest);
   if (messageDigest?.length !== 1 || !isUniversal(messageDigest[0], UNIVERSAL.OCTET_STRING)) {
-    return fc("the signed attributes lack a single-valued message-digest attribute (RFC 5652 § 11.2)");
+    return fc(message("fc.messageDigestAttribute"));
   }
   for (const oid of [CMS_OID.contentType, CMS_OID.messageDigest, CMS_OID.signingCertificateV2]) {
     if (si.signedAttributes.filter((a) => a.oid === oid).length > 1) {
-      return fc(`the signed attribute ${oid} appears more than once`);
+      return fc(message("fc.duplicateAttribute", { oid }));
     }
   }
   if (expected.kind === "signature" && attributeValues(si.signedAttributes, CMS_OID.signingTime)) {
     // EN 319 142-1 § 6.3 (PAdES baseline): the signing-time attribute shall not be present; the time goes in /M.
-    warnings.push("the signed attributes contain signing-time, which PAdES baseline signatures must not carry");
+    warnings.push(message("fc.signingTimeAttribute"));
   }
   const hasSigningCertificate =
     !!attributeValues(si.signedAttributes, CMS_OID.signingCertificateV2) ||
     !!attributeValues(si.signedAttributes, CMS_OID.signingCertificate);
   if (!hasSigningCertificate) {
     if (expected.kind === "signature" && expected.subFilter === "ETSI.CAdES.detached") {
-      return fc("an ETSI.CAdES.detached signature must carry signing-certificate-v2 (ETSI EN 319 122-1 § 5.2.2)");
+      return fc(message("fc.signingCertificateRequired"));
     }
-    warnings.push("the signed attributes do not name the signing certificate (no signing-certificate-v2)");
+    warnings.push(message("fc.signingCertificateMissing"));
   }
   return { failure: null, warnings, signerInfo: si };
 }

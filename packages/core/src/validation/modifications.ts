@@ -28,13 +28,14 @@ import { judgePages } from "./diff/page-rules.js";
 import { splitRevisions } from "./diff/revisions.js";
 import { labelRoles } from "./diff/roles.js";
 import { judgeStructTree } from "./diff/structure-rules.js";
+import { detailOf, type Message, message } from "./messages.js";
 import type { ModificationLevel } from "./report.js";
 
 export interface ModificationAnalysis {
   /** The most severe level over all changes after the signature; OTHER when DocMDP forbids what was done. */
   readonly level: ModificationLevel;
-  /** One human-readable line per finding, prefixed with the revision it is in ("revision 2 after signing: …"). */
-  readonly reasons: string[];
+  /** One finding per change, naming the revision it is in ("revision 2 after signing: …"). */
+  readonly reasons: Message[];
 }
 
 export interface ModificationOptions {
@@ -60,7 +61,7 @@ export function analyseModifications(
   const split = splitRevisions(bytes, signedEnd, options.decoder);
   if (!split.ok) return { level: "OTHER", reasons: [split.reason] };
   let level: ModificationLevel = "NONE";
-  const reasons: string[] = [];
+  const reasons: Message[] = [];
   let previous = split.signed;
   for (const revision of split.later) {
     const findings = new Findings();
@@ -74,14 +75,16 @@ export function analyseModifications(
       judgePages(ctx, widgets);
       judgeOverrides(ctx, newSections, widgets);
     } catch (e) {
-      findings.add("OTHER", `the revision cannot be analysed: ${(e as Error).message}`);
+      findings.add("OTHER", message("mod.revisionUnreadable", { detail: detailOf(e) }));
     }
     for (const f of findings.list) {
       const allowed = permitted(f.level, options.docMdp);
-      const note =
-        allowed === f.level ? "" : ` — not permitted by the certification signature (DocMDP P=${options.docMdp})`;
       level = maxLevel(level, allowed);
-      reasons.push(`revision ${revision.index} after signing: ${f.reason}${note}`);
+      reasons.push(
+        allowed === f.level
+          ? message("mod.inRevision", { revision: revision.index, reason: f.reason })
+          : message("mod.inRevisionNotPermitted", { revision: revision.index, reason: f.reason, p: options.docMdp! }),
+      );
     }
     previous = revision.reader;
   }

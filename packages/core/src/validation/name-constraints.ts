@@ -10,6 +10,7 @@
  */
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { type GeneralName, Name, NameConstraints } from "@peculiar/asn1-x509";
+import { type Message, message } from "./messages.js";
 
 /** One constraint: a form and its base, normalised. */
 export type NameForm = "directoryName" | "rfc822Name" | "dNSName" | "uniformResourceIdentifier" | "iPAddress";
@@ -95,27 +96,31 @@ export function ipBytes(text: string): Uint8Array | undefined {
  * form the permitted subtrees name (if any), every name of that form must fall in one; none may fall in an
  * excluded subtree of its form.
  */
-export function nameConstraintViolation(names: ConstrainedNames, constraints: NameConstraintSet): string | null {
+export function nameConstraintViolation(names: ConstrainedNames, constraints: NameConstraintSet): Message | null {
   const all = [...constraints.permitted, ...constraints.excluded];
   if (all.some((s) => s.form === "unsupported")) {
-    return "a name constraint of a form that is not evaluated (otherName, x400Address, ediPartyName, registeredID)";
+    return message("names.unsupportedForm");
   }
-  const checks: { form: NameForm; values: readonly (string | Uint8Array | readonly string[])[]; label: string }[] = [
-    { form: "directoryName", values: names.subjectRdns.length ? [names.subjectRdns] : [], label: "subject name" },
-    { form: "rfc822Name", values: names.emails, label: "e-mail address" },
-    { form: "dNSName", values: names.dns, label: "DNS name" },
-    { form: "uniformResourceIdentifier", values: names.uris, label: "URI" },
-    { form: "iPAddress", values: names.ips, label: "IP address" },
+  const checks: {
+    form: NameForm;
+    values: readonly (string | Uint8Array | readonly string[])[];
+    label: "subjectName" | "email" | "dns" | "uri" | "ip";
+  }[] = [
+    { form: "directoryName", values: names.subjectRdns.length ? [names.subjectRdns] : [], label: "subjectName" },
+    { form: "rfc822Name", values: names.emails, label: "email" },
+    { form: "dNSName", values: names.dns, label: "dns" },
+    { form: "uniformResourceIdentifier", values: names.uris, label: "uri" },
+    { form: "iPAddress", values: names.ips, label: "ip" },
   ];
   for (const { form, values, label } of checks) {
     const permitted = constraints.permitted.filter((s) => s.form === form);
     const excluded = constraints.excluded.filter((s) => s.form === form);
     for (const value of values) {
       if (permitted.length > 0 && !permitted.some((s) => within(form, value, s))) {
-        return `the ${label} ${show(value)} is outside the issuing CA's permitted subtrees`;
+        return message("names.notPermitted", { form: message(`names.form.${label}`), name: show(value) });
       }
       if (excluded.some((s) => within(form, value, s))) {
-        return `the ${label} ${show(value)} is in a subtree the issuing CA excludes`;
+        return message("names.excluded", { form: message(`names.form.${label}`), name: show(value) });
       }
     }
   }

@@ -9,6 +9,7 @@
 import { formFields } from "../pdf/acroform.js";
 import { PdfDict, PdfFormatError, PdfRef, PdfString } from "../pdf/objects.js";
 import { PdfReader } from "../pdf/reader.js";
+import { type Message, message } from "./messages.js";
 
 export type Coverage = "ENTIRE_FILE" | "ENTIRE_REVISION" | "PARTIAL";
 
@@ -31,7 +32,7 @@ export interface PdfSignature {
   readonly signedEnd: number;
   readonly coverage: Coverage;
   /** Problems with the byte range or placement; any of them makes the signature a FORMAT_FAILURE. */
-  readonly formatErrors: string[];
+  readonly formatErrors: Message[];
 }
 
 /** All signature fields with a signature value, in the order their revisions were written (oldest first). */
@@ -64,7 +65,7 @@ function inspect(
   revisionEnds: number[],
 ): PdfSignature {
   const bytes = reader.bytes;
-  const errors: string[] = [];
+  const errors: Message[] = [];
   const subFilter = dict.name("SubFilter") ?? "";
   const type =
     dict.name("Type") === "DocTimeStamp" || subFilter === "ETSI.RFC3161" ? "document-timestamp" : "signature";
@@ -76,32 +77,29 @@ function inspect(
   if (subFilter === "adbe.x509.rsa_sha1") {
     // ISO 32000-1 § 12.8.3.2: a bare PKCS#1 signature with the certificates in /Cert, deprecated in PDF 2.0 and
     // outside PAdES. Said plainly, rather than failing to read /Contents as CMS.
-    errors.push(
-      "the signature uses /SubFilter adbe.x509.rsa_sha1, a legacy format (PKCS#1 with SHA-1) that this validator does not support; PAdES signatures use ETSI.CAdES.detached or adbe.pkcs7.detached",
-    );
+    errors.push(message("pdf.legacyRsaSha1"));
   }
 
   if (br.length !== 4 || !br.every((n) => Number.isInteger(n) && n >= 0)) {
-    errors.push("the /ByteRange is not four non-negative integers");
+    errors.push(message("pdf.byteRangeShape"));
   } else {
     const [a, b, c, d] = br as [number, number, number, number];
     signedEnd = c + d;
-    if (a !== 0) errors.push("the /ByteRange does not start at the beginning of the file");
-    if (b >= c) errors.push("the /ByteRange ranges overlap or are out of order");
-    if (signedEnd > bytes.length) errors.push("the /ByteRange reaches past the end of the file");
+    if (a !== 0) errors.push(message("pdf.byteRangeStart"));
+    if (b >= c) errors.push(message("pdf.byteRangeOrder"));
+    if (signedEnd > bytes.length) errors.push(message("pdf.byteRangePastEnd"));
     if (errors.length === 0) checkHole(bytes, b, c, contents, errors);
     if (errors.length === 0 && ref) {
       // The dictionary that claims this hole must itself be signed: its object must start before the hole and
       // sit in the signed bytes (otherwise /ByteRange and /Contents could be swapped in later; signature wrapping).
       const at = reader.offsetOf(ref.num);
-      if (at === undefined || at > b) errors.push("the signature dictionary lies outside the bytes it signs");
+      if (at === undefined || at > b) errors.push(message("pdf.dictionaryUnsigned"));
     }
     if (errors.length === 0) checkSignedRevision(reader, field, ref, signedEnd, errors);
   }
   const coverage: Coverage =
     signedEnd === bytes.length ? "ENTIRE_FILE" : revisionEnds.includes(signedEnd) ? "ENTIRE_REVISION" : "PARTIAL";
-  if (coverage === "PARTIAL" && errors.length === 0)
-    errors.push("the signed bytes do not end at the end of a revision");
+  if (coverage === "PARTIAL" && errors.length === 0) errors.push(message("pdf.partialRevision"));
   const m = reader.resolve(dict.get("M"));
   return {
     field,
@@ -119,21 +117,21 @@ function inspect(
 }
 
 /** The hole must be exactly `<hex>` holding this dictionary's /Contents, and nothing else (§ 12.8.1). */
-function checkHole(bytes: Uint8Array, start: number, end: number, contents: Uint8Array, errors: string[]): void {
+function checkHole(bytes: Uint8Array, start: number, end: number, contents: Uint8Array, errors: Message[]): void {
   if (bytes[start] !== 0x3c || bytes[end - 1] !== 0x3e) {
-    errors.push("the gap in the /ByteRange is not exactly the /Contents hex string");
+    errors.push(message("pdf.gapNotHexString"));
     return;
   }
   const hexLen = end - start - 2;
   if (hexLen !== contents.length * 2) {
-    errors.push("the gap in the /ByteRange does not match the length of /Contents");
+    errors.push(message("pdf.gapLength"));
     return;
   }
   for (let i = 0; i < contents.length; i++) {
     const hi = hexValue(bytes[start + 1 + 2 * i]!);
     const lo = hexValue(bytes[start + 2 + 2 * i]!);
     if (hi < 0 || lo < 0 || ((hi << 4) | lo) !== contents[i]) {
-      errors.push("the gap in the /ByteRange is not this signature's /Contents");
+      errors.push(message("pdf.gapNotContents"));
       return;
     }
   }
@@ -155,7 +153,7 @@ function checkSignedRevision(
   field: string,
   ref: PdfRef | undefined,
   signedEnd: number,
-  errors: string[],
+  errors: Message[],
 ): void {
   if (signedEnd === reader.bytes.length) return;
   try {
@@ -163,10 +161,10 @@ function checkSignedRevision(
     const there = formFields(signed).find((f) => f.name === field);
     const v = there?.dict.get("V");
     if (!there || (ref && !(v instanceof PdfRef && v.equals(ref))))
-      errors.push("the signed revision does not contain this signature field");
+      errors.push(message("pdf.fieldNotInSignedRevision"));
   } catch (e) {
     if (!(e instanceof PdfFormatError)) throw e;
-    errors.push(`the signed revision cannot be read: ${e.message}`);
+    errors.push(message("pdf.signedRevisionUnreadable", { detail: e.message }));
   }
 }
 

@@ -2,6 +2,7 @@
  * The validation report (CONTRACTS.md § 4): what `khatam verify --json` prints and `POST /api/verify` returns.
  * Indications and sub-indications are those of ETSI EN 319 102-1 § 5.1.
  */
+import type { Message } from "./messages.js";
 
 /** ETSI EN 319 102-1 § 5.1.2 main status indications. */
 export type Indication = "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
@@ -91,10 +92,20 @@ export interface SignatureReport {
   readonly modifications: ModificationLevel;
   readonly chain: ChainElementReport[];
   readonly revocation: RevocationReport;
-  /** Human-readable reasons for anything short of TOTAL_PASSED, and for modifications. */
+  /** Human-readable reasons for anything short of TOTAL_PASSED, and for modifications (English). */
   readonly errors: string[];
-  /** Things worth knowing that do not change the indication. */
+  /** Things worth knowing that do not change the indication (English). */
   readonly warnings?: string[];
+  /**
+   * The same reasons as data, errors first: a message id and its parameters (validation/messages.ts), for a reader
+   * to render in their own language.
+   */
+  readonly findings: ReportFinding[];
+}
+
+/** An error or warning as data: rendered with `renderMessage` and the reader's catalogue. */
+export interface ReportFinding extends Message {
+  readonly level: "error" | "warning";
 }
 
 export interface ValidationReport {
@@ -104,6 +115,8 @@ export interface ValidationReport {
   readonly signatures: SignatureReport[];
   /** Findings about the file as a whole (a damaged structure that had to be repaired, no signatures); only present when there are some. */
   readonly warnings?: string[];
+  /** The same as data (present with `warnings`). */
+  readonly findings?: ReportFinding[];
 }
 
 /**

@@ -36,6 +36,7 @@ import {
 } from "./certificate-info.js";
 import { signedBy } from "./certificate-path.js";
 import { digest, hashOfDigestOid, signatureScheme, verifySignature } from "./crypto.js";
+import { dateParam, detailOf, type Message, message } from "./messages.js";
 import type { RevocationReport } from "./report.js";
 
 /** Tolerated clock difference between us and a responder. */
@@ -61,7 +62,7 @@ export interface RevocationStatus {
   /** When the deciding data was issued (OCSP thisUpdate, CRL thisUpdate). */
   readonly issuedAt?: Date;
   /** Why data was set aside, for the report. */
-  readonly notes: readonly string[];
+  readonly notes: readonly Message[];
 }
 
 /** One verified statement about the certificate. */
@@ -80,7 +81,7 @@ export async function revocationStatus(
   time: Date,
   sources: RevocationSources,
 ): Promise<RevocationStatus> {
-  const notes: string[] = [];
+  const notes: Message[] = [];
   const embedded: { statement: Statement; source: RevocationReport["source"] }[] = [];
   for (const der of sources.ocspResponses) {
     const s = readOcsp(der, cert, issuer, sources, notes);
@@ -97,7 +98,7 @@ export async function revocationStatus(
     const fetched = decide(online, time, sources.validationTime);
     if (fetched) return { ...fetched, notes };
   }
-  if (embedded.length > 0) notes.push(`the revocation data for ${cert.subject} is too old for ${time.toISOString()}`);
+  if (embedded.length > 0) notes.push(message("rev.tooOld", { subject: cert.subject, time: dateParam(time) }));
   return { status: "unknown", source: "none", notes };
 }
 
@@ -264,11 +265,11 @@ function readOcsp(
   cert: CertificateInfo,
   issuer: CertificateInfo,
   sources: RevocationSources,
-  notes: string[],
+  notes: Message[],
 ): Statement | undefined {
   const parsed = parseOcsp(der);
   if (parsed === "unreadable") {
-    notes.push("an OCSP response is unreadable and was ignored");
+    notes.push(message("rev.ocspUnreadable"));
     return undefined;
   }
   if (!parsed) return undefined;
@@ -297,7 +298,7 @@ function readOcsp(
   try {
     scheme = signatureScheme(algorithmId(sigAlg));
   } catch (e) {
-    notes.push(`an OCSP response for ${cert.subject} uses ${(e as Error).message}`);
+    notes.push(message("rev.ocspAlgorithm", { subject: cert.subject, detail: detailOf(e) }));
     return undefined;
   }
   const signature = bitStringBytes(sigValue, "OCSP signature");
@@ -308,7 +309,7 @@ function readOcsp(
     return signedBy(r, issuer) && !!r.extendedKeyUsage?.includes(OID_KP_OCSP_SIGNING) && validAt(r, producedAt);
   });
   if (!authorised) {
-    notes.push(`an OCSP response for ${cert.subject} is not signed by its issuer or an authorised responder`);
+    notes.push(message("rev.ocspNotAuthorised", { subject: cert.subject }));
     return undefined;
   }
   if (single.status === "unknown") return undefined;
@@ -337,7 +338,7 @@ function readCrl(
   der: Uint8Array,
   cert: CertificateInfo,
   issuer: CertificateInfo,
-  notes: string[],
+  notes: Message[],
 ): Statement | undefined {
   let crl: CertificateList;
   let tree: ReturnType<typeof parseBer>;
@@ -345,7 +346,7 @@ function readCrl(
     crl = AsnConvert.parse(der, CertificateList);
     tree = parseBer(der, "CRL");
   } catch {
-    notes.push("a CRL is unreadable and was ignored");
+    notes.push(message("rev.crlUnreadable"));
     return undefined;
   }
   const [tbs, sigAlg, sigValue] = tree.children;
@@ -355,15 +356,15 @@ function readCrl(
   try {
     const scheme = signatureScheme(algorithmId(sigAlg));
     if (!verifySignature(issuer.spki, scheme, tbs!.raw, bitStringBytes(sigValue))) {
-      notes.push(`a CRL naming ${issuer.subject} as issuer does not verify with its key`);
+      notes.push(message("rev.crlSignature", { issuer: issuer.subject }));
       return undefined;
     }
   } catch (e) {
-    notes.push(`a CRL of ${issuer.subject}: ${(e as Error).message}`);
+    notes.push(message("rev.crlProblem", { issuer: issuer.subject, detail: detailOf(e) }));
     return undefined;
   }
   if (issuer.keyUsage && !issuer.keyUsage.cRLSign) {
-    notes.push(`${issuer.subject} may not sign CRLs (keyUsage lacks cRLSign)`);
+    notes.push(message("rev.crlNoCrlSign", { issuer: issuer.subject }));
     return undefined;
   }
   const entry = crl.tbsCertList.revokedCertificates?.find(
@@ -400,7 +401,7 @@ async function fetchOnline(
   cert: CertificateInfo,
   issuer: CertificateInfo,
   sources: RevocationSources,
-  notes: string[],
+  notes: Message[],
 ): Promise<{ statement: Statement; source: RevocationReport["source"] }[]> {
   const online = sources.online!;
   // Called detached: a browser's window.fetch throws "Illegal invocation" when called as a method of another object.
@@ -417,9 +418,9 @@ async function fetchOnline(
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const s = readOcsp(new Uint8Array(await response.arrayBuffer()), cert, issuer, sources, notes);
       if (s) return [{ statement: s, source: "online-ocsp" }];
-      notes.push(`the OCSP responder ${url} gave no usable answer for ${cert.subject}`);
+      notes.push(message("rev.ocspNoAnswer", { url, subject: cert.subject }));
     } catch (e) {
-      notes.push(`the OCSP responder ${url} could not be reached: ${(e as Error).message}`);
+      notes.push(message("rev.ocspUnreachable", { url, detail: detailOf(e) }));
     }
   }
   for (const url of cert.crlUrls) {
@@ -429,9 +430,9 @@ async function fetchOnline(
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const s = readCrl(new Uint8Array(await response.arrayBuffer()), cert, issuer, notes);
       if (s) return [{ statement: s, source: "online-crl" }];
-      notes.push(`the CRL at ${url} does not speak for ${cert.subject}`);
+      notes.push(message("rev.crlNotForCertificate", { url, subject: cert.subject }));
     } catch (e) {
-      notes.push(`the CRL at ${url} could not be fetched: ${(e as Error).message}`);
+      notes.push(message("rev.crlUnreachable", { url, detail: detailOf(e) }));
     }
   }
   return [];

@@ -11,6 +11,7 @@ import { buildPaths } from "./certificate-path.js";
 import { decisive, type Failure, failure } from "./checks.js";
 import type { HashName, SignatureScheme } from "./crypto.js";
 import { verifyCryptography } from "./cryptographic-verification.js";
+import { detailOf, type Message, message } from "./messages.js";
 import { type RevocationSources, type RevocationStatus, revocationStatus } from "./revocation.js";
 import type { SignedDataContent, SignerInfoData } from "./signed-data.js";
 import { identifySigningCertificate } from "./signing-certificate.js";
@@ -45,7 +46,7 @@ export interface SignerOptions {
 
 export interface SignerValidation {
   readonly failures: Failure[];
-  readonly warnings: string[];
+  readonly warnings: Message[];
   readonly signer: CertificateInfo | null;
   /** The path chosen, signer first and trust anchor last; just the signer when none was found. */
   readonly path: readonly CertificateInfo[];
@@ -56,12 +57,16 @@ export interface SignerValidation {
 }
 
 /** Parses certificates, setting aside (with a warning) those that are unreadable. */
-export function readCertificates(ders: readonly Uint8Array[], warnings: string[], where: string): CertificateInfo[] {
+export function readCertificates(
+  ders: readonly Uint8Array[],
+  warnings: Message[],
+  where: "cms" | "dss" | "trustAnchors",
+): CertificateInfo[] {
   return ders.flatMap((der) => {
     try {
       return [certificateInfo(der)];
     } catch (e) {
-      warnings.push(`an unreadable certificate in ${where} was ignored: ${(e as Error).message}`);
+      warnings.push(message("warn.unreadableCertificate", { where: message(`where.${where}`), detail: detailOf(e) }));
       return [];
     }
   });
@@ -73,8 +78,8 @@ export async function validateSigner(
   options: SignerOptions,
   context: ValidationContext,
 ): Promise<SignerValidation> {
-  const warnings: string[] = [];
-  const pool = [...readCertificates(sd.certificates, warnings, "the CMS"), ...context.certificates];
+  const warnings: Message[] = [];
+  const pool = [...readCertificates(sd.certificates, warnings, "cms"), ...context.certificates];
   const isc = identifySigningCertificate(signerInfo, pool);
   if (isc.failure || !isc.certificate) {
     return { failures: [isc.failure!], warnings, signer: null, path: [], trusted: false, signerRevocation: null };
@@ -93,7 +98,7 @@ export async function validateSigner(
   const time = options.poe ?? context.validationTime;
   const paths = buildPaths(signer, pool, context.trustAnchors);
   let chosen:
-    | { path: CertificateInfo[]; failures: Failure[]; warnings: string[]; revocation: (RevocationStatus | null)[] }
+    | { path: CertificateInfo[]; failures: Failure[]; warnings: Message[]; revocation: (RevocationStatus | null)[] }
     | undefined;
   const statusCache = new Map<string, Promise<RevocationStatus>>();
   for (const path of paths) {
@@ -124,7 +129,7 @@ export async function validateSigner(
         "XCV",
         "INDETERMINATE",
         "NO_CERTIFICATE_CHAIN_FOUND",
-        `no certification path from ${signer.subject} to a trust anchor (issuer ${signer.issuer} is neither trusted nor reachable)`,
+        message("xcv.noPath", { subject: signer.subject, issuer: signer.issuer }),
       ),
     );
   } else {
@@ -138,7 +143,7 @@ export async function validateSigner(
       cv.scheme?.hash,
       signer,
       chosen?.path ?? [],
-      options.purpose === "timestamp" ? "the time-stamp" : "the signature",
+      message(options.purpose === "timestamp" ? "what.timestamp" : "what.signature"),
     ),
   );
   return {

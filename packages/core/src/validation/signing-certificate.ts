@@ -8,6 +8,7 @@ import { type BerNode, equalBytes, expect, integerHex, isContext, isUniversal, o
 import { algorithmId, type CertificateInfo, sameName } from "./certificate-info.js";
 import { type Failure, failure } from "./checks.js";
 import { digest, type HashName, hashOfDigestOid } from "./crypto.js";
+import { detailOf, type Message, message } from "./messages.js";
 import { attributeValues, CMS_OID, type SignerIdentifier, type SignerInfoData } from "./signed-data.js";
 
 export interface SigningCertificateResult {
@@ -15,8 +16,8 @@ export interface SigningCertificateResult {
   readonly certificate: CertificateInfo | null;
 }
 
-const isc = (message: string): SigningCertificateResult => ({
-  failure: failure("ISC", "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", message),
+const isc = (m: Message): SigningCertificateResult => ({
+  failure: failure("ISC", "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", m),
   certificate: null,
 });
 
@@ -33,11 +34,11 @@ export function identifySigningCertificate(
 ): SigningCertificateResult {
   const found = candidates.filter((c) => matchesSid(c, signerInfo.sid));
   if (found.length === 0) {
-    const named =
+    return isc(
       signerInfo.sid.kind === "issuerAndSerialNumber"
-        ? `serial ${signerInfo.sid.serial}`
-        : `key identifier ${signerInfo.sid.keyIdentifier}`;
-    return isc(`the signer's certificate (${named}) is neither in the signature nor among the supplied certificates`);
+        ? message("isc.notFoundBySerial", { serial: signerInfo.sid.serial })
+        : message("isc.notFoundByKeyId", { keyId: signerInfo.sid.keyIdentifier }),
+    );
   }
   const v2 = attributeValues(signerInfo.signedAttributes, CMS_OID.signingCertificateV2);
   const v1 = attributeValues(signerInfo.signedAttributes, CMS_OID.signingCertificate);
@@ -47,16 +48,16 @@ export function identifySigningCertificate(
   try {
     certId = firstEssCertId(reference[0], v2 ? "SHA-256" : "SHA-1");
   } catch (e) {
-    return isc(`the signing-certificate attribute is unreadable: ${(e as Error).message}`);
+    return isc(message("isc.attributeUnreadable", { detail: detailOf(e) }));
   }
   const matching = found.find((c) => equalBytes(digest(certId.hash, c.der), certId.certHash));
   if (!matching) {
-    return isc("the signing-certificate-v2 attribute's certificate hash does not match the signer's certificate");
+    return isc(message("isc.hashMismatch"));
   }
   if (certId.issuerSerial) {
     const { issuer, serial } = certId.issuerSerial;
     if (serial !== matching.serial || (issuer && !sameName(issuer, matching.issuerDer))) {
-      return isc("the signing-certificate-v2 attribute's issuer and serial do not match the signer's certificate");
+      return isc(message("isc.issuerSerialMismatch"));
     }
   }
   return { failure: null, certificate: matching };

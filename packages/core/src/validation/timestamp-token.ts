@@ -12,6 +12,7 @@ import type { CertificateInfo } from "./certificate-info.js";
 import { decisive, type Failure, failure } from "./checks.js";
 import { digest, type HashName, hashOfDigestOid } from "./crypto.js";
 import { checkFormat } from "./format-checking.js";
+import { dateParam, detailOf, type Message, message } from "./messages.js";
 import type { RevocationStatus } from "./revocation.js";
 import { parseSignedData } from "./signed-data.js";
 import { type ValidationContext, validateSigner } from "./signer-validation.js";
@@ -24,7 +25,7 @@ export interface TimestampValidation {
   /** No failure at all: the token can serve as a proof of existence. */
   readonly valid: boolean;
   readonly failures: Failure[];
-  readonly warnings: string[];
+  readonly warnings: Message[];
   readonly signer: CertificateInfo | null;
   readonly path: readonly CertificateInfo[];
   readonly trusted: boolean;
@@ -58,54 +59,35 @@ export async function validateTimestampToken(
   context: ValidationContext,
   poe?: Date,
 ): Promise<TimestampValidation> {
-  const fc = (message: string) => failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", message);
+  const fc = (m: Message) => failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", m);
   let sd: ReturnType<typeof parseSignedData>;
   let info: TSTInfo;
   try {
     sd = parseSignedData(token);
   } catch (e) {
-    return empty(fc(`the time-stamp token is not a CMS SignedData: ${(e as Error).message}`));
+    return empty(fc(message("ts.notSignedData", { detail: detailOf(e) })));
   }
   const format = checkFormat(sd, { kind: "timestamp" });
   if (format.failure || !format.signerInfo) return empty(format.failure!);
   try {
     info = AsnConvert.parse(sd.eContent!, TSTInfo);
   } catch (e) {
-    return empty(fc(`the time-stamp token's TSTInfo is unreadable: ${(e as Error).message}`));
+    return empty(fc(message("ts.tstInfoUnreadable", { detail: detailOf(e) })));
   }
   const time = info.genTime;
   const imprintHash = hashOfDigestOid(info.messageImprint.hashAlgorithm.algorithm);
   if (!imprintHash) {
-    return empty(
-      fc(`the time-stamp uses an unsupported imprint hash ${info.messageImprint.hashAlgorithm.algorithm}`),
-      time,
-    );
+    return empty(fc(message("ts.imprintHashUnsupported", { oid: info.messageImprint.hashAlgorithm.algorithm })), time);
   }
   const failures: Failure[] = [];
   if (!equalBytes(new Uint8Array(info.messageImprint.hashedMessage.buffer), imprint(imprintHash))) {
-    failures.push(
-      failure(
-        "CV",
-        "TOTAL_FAILED",
-        "HASH_FAILURE",
-        "the time-stamp's message imprint does not match the data it claims to stamp",
-      ),
-    );
+    failures.push(failure("CV", "TOTAL_FAILED", "HASH_FAILURE", message("ts.imprintMismatch")));
   }
   if (imprintHash === "SHA-1") {
-    failures.push(
-      failure("SAV", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", "the time-stamp's message imprint uses SHA-1"),
-    );
+    failures.push(failure("SAV", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", message("ts.imprintSha1")));
   }
   if (time.getTime() > context.validationTime.getTime() + 5 * 60 * 1000) {
-    failures.push(
-      failure(
-        "XCV",
-        "INDETERMINATE",
-        "NOT_YET_VALID",
-        `the time-stamp claims a time (${time.toISOString()}) after the validation time`,
-      ),
-    );
+    failures.push(failure("XCV", "INDETERMINATE", "NOT_YET_VALID", message("ts.inFuture", { time: dateParam(time) })));
   }
   const eContent = sd.eContent!;
   const signer = await validateSigner(

@@ -12,9 +12,10 @@ import { toHex } from "./ber.js";
 import { type CadesValidationResult, type TrustAnchor, validateCades } from "./cades.js";
 import { docMdpOf } from "./docmdp.js";
 import { readDss } from "./dss.js";
+import { type Message, message, renderMessage } from "./messages.js";
 import { analyseModifications } from "./modifications.js";
 import { findSignatures, type PdfSignature } from "./pdf-signatures.js";
-import { type SignatureReport, type ValidationReport, verdictOf } from "./report.js";
+import { type ReportFinding, type SignatureReport, type ValidationReport, verdictOf } from "./report.js";
 
 export interface ValidatePdfOptions {
   readonly trustAnchors: readonly TrustAnchor[];
@@ -103,11 +104,13 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
     const r = results.get(sig);
     const docMdp = certification && certification.signedEnd <= sig.signedEnd ? certification.permission : undefined;
     const mods = analyseModifications(bytes, sig.signedEnd, { docMdp, decoder: reader.decoder });
-    const errors = [...sig.formatErrors, ...(r?.errors ?? [])];
-    if (mods.level === "OTHER") errors.push(...mods.reasons.map((x) => `changed after signing: ${x}`));
-    const warnings = [...(r?.warnings ?? [])];
-    if (mods.level !== "NONE" && mods.level !== "OTHER")
-      warnings.push(...mods.reasons.map((x) => `changed after signing (${mods.level.toLowerCase()}): ${x}`));
+    const errors: Message[] = [...sig.formatErrors, ...(r?.errors ?? [])];
+    if (mods.level === "OTHER") errors.push(...mods.reasons.map((reason) => message("mod.changed", { reason })));
+    const warnings: Message[] = [...(r?.warnings ?? [])];
+    if (mods.level !== "NONE" && mods.level !== "OTHER") {
+      const level = message(`level.${mods.level}`);
+      warnings.push(...mods.reasons.map((reason) => message("mod.changedAllowed", { level, reason })));
+    }
     return {
       field: sig.field,
       type: sig.type,
@@ -123,17 +126,26 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
       modifications: mods.level,
       chain: r?.chain ?? [],
       revocation: r?.revocation ?? { status: "unknown", source: "none" },
-      errors,
-      warnings,
+      errors: errors.map((m) => renderMessage(m)),
+      warnings: warnings.map((m) => renderMessage(m)),
+      findings: findingsOf(errors, warnings),
     };
   });
-  const warnings: string[] = [];
-  if (reader.repaired)
-    warnings.push("the file's cross-reference data is damaged; its objects were found by scanning, as viewers do");
-  if (reports.length === 0) warnings.push("the document has no signatures");
+  const warnings: Message[] = [];
+  if (reader.repaired) warnings.push(message("file.repaired"));
+  if (reports.length === 0) warnings.push(message("file.noSignatures"));
   fileHash ??= sha("SHA-256", bytes);
   const report: ValidationReport = { verdict: verdictOf(reports), sha256: toHex(fileHash), signatures: reports };
-  return warnings.length ? { ...report, warnings } : report;
+  return warnings.length
+    ? { ...report, warnings: warnings.map((m) => renderMessage(m)), findings: findingsOf([], warnings) }
+    : report;
+}
+
+function findingsOf(errors: readonly Message[], warnings: readonly Message[]): ReportFinding[] {
+  return [
+    ...errors.map((m) => ({ level: "error" as const, ...m })),
+    ...warnings.map((m) => ({ level: "warning" as const, ...m })),
+  ];
 }
 
 /** Pieces fed to two hashers alternately, so that each part of the file is read from memory once. */

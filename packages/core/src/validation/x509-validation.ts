@@ -21,6 +21,7 @@
  */
 import { type CertificateInfo, OID_KP_TIME_STAMPING, validAt } from "./certificate-info.js";
 import { type Failure, failure } from "./checks.js";
+import { dateParam as iso, type Message, message } from "./messages.js";
 import { nameConstraintViolation } from "./name-constraints.js";
 import type { RevocationStatus } from "./revocation.js";
 
@@ -40,24 +41,20 @@ export interface X509ValidationInput {
 
 export interface X509ValidationResult {
   readonly failures: Failure[];
-  readonly warnings: string[];
+  readonly warnings: Message[];
 }
-
-const iso = (d: Date) => d.toISOString();
 
 export function validateCertificatePath(input: X509ValidationInput): X509ValidationResult {
   const failures: Failure[] = [];
-  const warnings: string[] = [];
+  const warnings: Message[] = [];
   const { path, poe, validationTime } = input;
   const last = path.length - 1;
   for (let i = 0; i < last; i++) {
     const cert = path[i]!;
     const role =
       i === 0
-        ? input.purpose === "timestamp"
-          ? "the TSA certificate"
-          : "the signer's certificate"
-        : `CA certificate ${cert.subject}`;
+        ? message(input.purpose === "timestamp" ? "role.tsaCertificate" : "role.signerCertificate")
+        : message("role.caCertificate", { subject: cert.subject });
     const revocation = input.revocation[i] ?? null;
     const bestTime = poe ?? validationTime;
     if (i > 0) failures.push(...caConstraints(cert, i));
@@ -74,7 +71,7 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
           "XCV",
           "INDETERMINATE",
           "CHAIN_CONSTRAINTS_FAILURE",
-          `${role} has a critical extension this validator does not recognise (${unknown.join(", ")})`,
+          message("xcv.unknownCriticalExtension", { role, oids: unknown.join(", ") }),
         ),
       );
     }
@@ -83,16 +80,16 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
     // is back-dated, whether or not the certificate has expired since: it fails.
     if (poe && poe < cert.notBefore) {
       failures.push(
-        failure(
-          "XCV",
-          "TOTAL_FAILED",
-          "NOT_YET_VALID",
-          `the signature existed at ${iso(poe)}, before ${role} was issued`,
-        ),
+        failure("XCV", "TOTAL_FAILED", "NOT_YET_VALID", message("xcv.backDated", { time: iso(poe), role })),
       );
     } else if (validationTime < cert.notBefore) {
       failures.push(
-        failure("XCV", "INDETERMINATE", "NOT_YET_VALID", `${role} is not valid before ${iso(cert.notBefore)}`),
+        failure(
+          "XCV",
+          "INDETERMINATE",
+          "NOT_YET_VALID",
+          message("xcv.notYetValid", { role, notBefore: iso(cert.notBefore) }),
+        ),
       );
     } else if (i === 0 && input.signedAfter && input.signedAfter > cert.notAfter) {
       // A content time-stamp proves the signature was made after the certificate expired (§ 5.3.4 step 4).
@@ -101,7 +98,7 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
           "XCV",
           "TOTAL_FAILED",
           "EXPIRED",
-          `the signature was made after ${iso(input.signedAfter)}, when ${role} had expired (${iso(cert.notAfter)})`,
+          message("xcv.signedAfterExpiry", { time: iso(input.signedAfter), role, notAfter: iso(cert.notAfter) }),
         ),
       );
     } else if (validationTime > cert.notAfter) {
@@ -112,7 +109,7 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
             "XCV",
             "INDETERMINATE",
             notRevoked ? "OUT_OF_BOUNDS_NOT_REVOKED" : "OUT_OF_BOUNDS_NO_POE",
-            `${role} expired on ${iso(cert.notAfter)} and nothing proves the signature existed before that`,
+            message("xcv.expiredNoPoe", { role, notAfter: iso(cert.notAfter) }),
           ),
         );
       }
@@ -127,14 +124,16 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
           "XCV",
           "INDETERMINATE",
           "TRY_LATER",
-          `${role} is suspended (certificateHold since ${iso(revocation.revokedAt!)}); validate again when the suspension is lifted or made final`,
+          message("xcv.onHold", { role, since: iso(revocation.revokedAt!) }),
         ),
       );
     } else if (revocation?.status === "revoked") {
       const at = revocation.revokedAt!;
       if (at.getTime() <= bestTime.getTime()) {
-        const message = `${role} was revoked on ${iso(at)}`;
-        if (i > 0) failures.push(failure("XCV", "INDETERMINATE", "REVOKED_CA_NO_POE", message));
+        if (i > 0)
+          failures.push(
+            failure("XCV", "INDETERMINATE", "REVOKED_CA_NO_POE", message("xcv.revoked", { role, at: iso(at) })),
+          );
         else if (input.signedAfter && input.signedAfter >= at)
           // Only a lower bound of the signing time after the revocation proves the signature was made revoked.
           failures.push(
@@ -142,7 +141,7 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
               "XCV",
               "TOTAL_FAILED",
               "REVOKED",
-              `${message}, and a content time-stamp proves the signature was made after it (${iso(input.signedAfter)})`,
+              message("xcv.revokedBeforeSigning", { role, at: iso(at), signedAfter: iso(input.signedAfter) }),
             ),
           );
         // A time-stamp after the revocation proves the signature existed by then, not that it was made after the
@@ -154,23 +153,30 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
               "INDETERMINATE",
               "REVOKED_NO_POE",
               poe
-                ? `${message}, before the signature was proven to exist (${iso(poe)}), and nothing proves it was made before the revocation`
-                : `${message} and nothing proves the signature existed before that`,
+                ? message("xcv.revokedBeforePoe", { role, at: iso(at), poe: iso(poe) })
+                : message("xcv.revokedNoPoe", { role, at: iso(at) }),
             ),
           );
       } else {
-        warnings.push(`${role} was revoked on ${iso(at)}, after the signature was proven to exist`);
+        warnings.push(message("xcv.revokedAfterPoe", { role, at: iso(at) }));
       }
     } else if (revocation?.status === "unknown") {
-      const message = `no usable revocation data for ${i === 0 ? `${role} (${cert.subject})` : role}`;
+      // The signer is named by subject too; a CA's role already names it.
+      const noData =
+        i === 0
+          ? message("xcv.noRevocationData", { role, subject: cert.subject })
+          : message("xcv.noRevocationDataCa", { role });
       // A certificate that names no OCSP responder and no CRL can never be checked, now or later (RFC 5280 lets a
       // CA run without revocation): waiting would not help, so it is reported, not held INDETERMINATE/TRY_LATER.
       const checkable = cert.ocspUrls.length > 0 || cert.crlUrls.length > 0;
       if (i === 0 && input.requireSignerRevocation && checkable)
-        failures.push(failure("XCV", "INDETERMINATE", "TRY_LATER", message));
+        failures.push(failure("XCV", "INDETERMINATE", "TRY_LATER", noData));
+      else if (checkable) warnings.push(noData);
       else
         warnings.push(
-          checkable ? message : `${message}: it names no OCSP responder or CRL, so revocation cannot be checked`,
+          i === 0
+            ? message("xcv.noRevocationSources", { role, subject: cert.subject })
+            : message("xcv.noRevocationSourcesCa", { role }),
         );
       warnings.push(...revocation.notes);
     }
@@ -220,7 +226,7 @@ function nameConstraintFailures(path: readonly CertificateInfo[]): Failure[] {
             "XCV",
             "INDETERMINATE",
             "CHAIN_CONSTRAINTS_FAILURE",
-            `${cert.subject}: ${why} (name constraints of ${path[k]!.subject})`,
+            message("xcv.nameConstraints", { subject: cert.subject, why, ca: path[k]!.subject }),
           ),
         );
       }
@@ -234,12 +240,7 @@ function caConstraints(cert: CertificateInfo, index: number): Failure[] {
   const out: Failure[] = [];
   if (!cert.basicConstraints?.ca) {
     out.push(
-      failure(
-        "XCV",
-        "INDETERMINATE",
-        "CHAIN_CONSTRAINTS_FAILURE",
-        `${cert.subject} issues certificates but is not a CA (basicConstraints)`,
-      ),
+      failure("XCV", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE", message("xcv.notCa", { subject: cert.subject })),
     );
   }
   if (cert.keyUsage && !cert.keyUsage.keyCertSign) {
@@ -248,7 +249,7 @@ function caConstraints(cert: CertificateInfo, index: number): Failure[] {
         "XCV",
         "INDETERMINATE",
         "CHAIN_CONSTRAINTS_FAILURE",
-        `${cert.subject} may not sign certificates (keyUsage lacks keyCertSign)`,
+        message("xcv.noKeyCertSign", { subject: cert.subject }),
       ),
     );
   }
@@ -260,7 +261,7 @@ function caConstraints(cert: CertificateInfo, index: number): Failure[] {
         "XCV",
         "INDETERMINATE",
         "CHAIN_CONSTRAINTS_FAILURE",
-        `${cert.subject} allows ${pathLength} CA certificates below it, the path has ${index - 1}`,
+        message("xcv.pathLength", { subject: cert.subject, allowed: pathLength, actual: index - 1 }),
       ),
     );
   }
@@ -274,7 +275,7 @@ function signerUsage(cert: CertificateInfo, purpose: "signature" | "timestamp"):
         "XCV",
         "INDETERMINATE",
         "SIG_CONSTRAINTS_FAILURE",
-        `${cert.subject} is not a time-stamping certificate (no id-kp-timeStamping)`,
+        message("xcv.notTsa", { subject: cert.subject }),
       );
     }
     return null;
@@ -284,7 +285,7 @@ function signerUsage(cert: CertificateInfo, purpose: "signature" | "timestamp"):
       "XCV",
       "INDETERMINATE",
       "SIG_CONSTRAINTS_FAILURE",
-      `${cert.subject} may not sign documents (keyUsage has neither digitalSignature nor nonRepudiation)`,
+      message("xcv.noDigitalSignature", { subject: cert.subject }),
     );
   }
   return null;

@@ -4,7 +4,7 @@
  * time-stamp confirms it), the evidence (time-stamp, revocation) and what changed after signing; the ETSI
  * indications and the certificate chain last, folded away under "Technical details".
  */
-import type { SignatureReport, ValidationReport } from "@khatam/core/browser";
+import type { ReportFinding, SignatureReport, ValidationReport } from "@khatam/core/browser";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { en } from "../i18n/en.js";
@@ -12,6 +12,7 @@ import { useLanguage } from "../language.js";
 import { nameParts } from "../lib/distinguished-name.js";
 import { countryName, formatNumber } from "../lib/format-date.js";
 import { DateTime } from "./date-time.js";
+import { FindingText } from "./finding.js";
 import { Row } from "./summary-list.js";
 
 export interface VerificationResultProps {
@@ -83,11 +84,7 @@ export function VerificationResult({ fileName, report, server }: VerificationRes
           </Row>
           {report.warnings && report.warnings.length > 0 && (
             <Row term={t("signature.technical.messages")}>
-              <ul lang="en" dir="ltr">
-                {report.warnings.map((w) => (
-                  <li key={w}>{w}</li>
-                ))}
-              </ul>
+              <Findings findings={report.findings} english={report.warnings} />
             </Row>
           )}
         </dl>
@@ -263,15 +260,41 @@ function SignatureCard({ signature: s, number }: { readonly signature: Signature
           </Row>
           {(s.errors.length > 0 || (s.warnings?.length ?? 0) > 0) && (
             <Row term={t("signature.technical.messages")}>
-              <ul lang="en">
-                {[...s.errors, ...(s.warnings ?? [])].map((m) => (
-                  <li key={m}>{m}</li>
-                ))}
-              </ul>
+              <Findings findings={s.findings} english={[...s.errors, ...(s.warnings ?? [])]} />
             </Row>
           )}
         </dl>
       </details>
     </article>
+  );
+}
+
+/**
+ * The validator's findings in the reader's language. A report without them (from an older server) still has its
+ * English sentences, shown as English.
+ */
+function Findings({
+  findings,
+  english,
+}: {
+  readonly findings: readonly ReportFinding[] | undefined;
+  readonly english: readonly string[];
+}) {
+  if (!findings || findings.length === 0)
+    return (
+      <ul lang="en" dir="ltr">
+        {english.map((m) => (
+          <li key={m}>{m}</li>
+        ))}
+      </ul>
+    );
+  return (
+    <ul className="findings">
+      {findings.map((f) => (
+        <li key={JSON.stringify(f)} data-finding={f.id} data-level={f.level}>
+          <FindingText message={f} />
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -15,6 +15,7 @@ import { Row } from "../components/summary-list.js";
 import { en } from "../i18n/en.js";
 import { useLanguage } from "../language.js";
 import { ApiError, apiJson, type Certificate, type Me } from "../lib/api.js";
+import { useApiErrorText } from "../lib/api-error-text.js";
 import { localName } from "../lib/names.js";
 import { NotFoundPage } from "./not-found.js";
 
@@ -124,6 +125,7 @@ export function NewUserPage() {
 
 function NewUserForm({ me }: { readonly me: Me }) {
   const { t } = useTranslation();
+  const errorText = useApiErrorText();
   const language = useLanguage();
   const roleName = useRoleName();
   const navigate = useNavigate();
@@ -185,7 +187,7 @@ function NewUserForm({ me }: { readonly me: Me }) {
             ? { field: "email", message: t("admin.users.errors.domain") }
             : code === "validation_error" || code === "invalid_request"
               ? { message: t("admin.users.errors.invalid") }
-              : { message: t("admin.failed") },
+              : { message: errorText(e, t("admin.failed")) },
       ]);
     } finally {
       setBusy(false);

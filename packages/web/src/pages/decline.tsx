@@ -5,6 +5,7 @@ import { Link, useNavigate } from "react-router-dom";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
 import type { Me } from "../lib/api.js";
+import { useApiErrorText } from "../lib/api-error-text.js";
 import { declineEnvelope, type Envelope } from "../lib/envelopes.js";
 import { EnvelopeLoader, myTurn } from "./envelope.js";
 
@@ -14,6 +15,7 @@ export function DeclinePage() {
 
 function DeclineForm({ envelope, me }: { readonly envelope: Envelope; readonly me: Me }) {
   const { t } = useTranslation();
+  const errorText = useApiErrorText();
   const navigate = useNavigate();
   const [reason, setReason] = useState("");
   const [errors, setErrors] = useState<FieldError[]>([]);
@@ -44,8 +46,8 @@ function DeclineForm({ envelope, me }: { readonly envelope: Envelope; readonly m
     try {
       await declineEnvelope(envelope.id, reason.trim());
       navigate(`/envelopes/${envelope.id}`, { state: { notice: "declined" } });
-    } catch {
-      setErrors([{ message: t("decline.errors.failed") }]);
+    } catch (e) {
+      setErrors([{ message: errorText(e, t("decline.errors.failed")) }]);
     } finally {
       setBusy(false);
     }

@@ -10,11 +10,13 @@ import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/
 import { PageHeading } from "../components/page.js";
 import { useLanguage } from "../language.js";
 import { ApiError, apiJson } from "../lib/api.js";
+import { useApiErrorText } from "../lib/api-error-text.js";
 import { formatNumber } from "../lib/format-date.js";
 import { useSession } from "../session.js";
 
 export function LoginPage() {
   const { t } = useTranslation();
+  const errorText = useApiErrorText();
   const language = useLanguage();
   const navigate = useNavigate();
   const { search } = useLocation();
@@ -73,7 +75,7 @@ export function LoginPage() {
       case "network":
         return { message: t("login.errors.network") };
       default:
-        return { message: t("login.errors.failed") };
+        return { message: errorText(e, t("login.errors.failed")) };
     }
   }
 

@@ -11,6 +11,7 @@ import { PageHeading } from "../components/page.js";
 import { SignedIn } from "../components/signed-in.js";
 import { useLanguage } from "../language.js";
 import { ApiError, apiJson, type Me } from "../lib/api.js";
+import { useApiErrorText } from "../lib/api-error-text.js";
 import { type RecipientRole, sendEnvelope } from "../lib/envelopes.js";
 import { formatNumber } from "../lib/format-date.js";
 
@@ -30,6 +31,7 @@ export function NewEnvelopePage() {
 
 function NewEnvelopeForm({ me }: { readonly me: Me }) {
   const { t } = useTranslation();
+  const errorText = useApiErrorText();
   const language = useLanguage();
   const navigate = useNavigate();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -117,7 +119,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
       case "network":
         return { message: t("login.errors.network") };
       default:
-        return { message: t("create.errors.failed") };
+        return { message: errorText(e, t("create.errors.failed")) };
     }
   }
 

@@ -14,6 +14,7 @@ import { PageHeading } from "../components/page.js";
 import { Row } from "../components/summary-list.js";
 import { useLanguage } from "../language.js";
 import { ApiError, type Certificate, type Me } from "../lib/api.js";
+import { useApiErrorText } from "../lib/api-error-text.js";
 import { base64ToBytes, loadDeviceKey, type StoredDeviceKey, signWithDeviceKey } from "../lib/device-key.js";
 import { completeSignature, type Envelope, prepareSignature, signEnvelope } from "../lib/envelopes.js";
 import { localName } from "../lib/names.js";
@@ -39,6 +40,7 @@ export function SignPage() {
 
 function Confirm({ envelope, me }: { readonly envelope: Envelope; readonly me: Me }) {
   const { t } = useTranslation();
+  const errorText = useApiErrorText();
   const language = useLanguage();
   const navigate = useNavigate();
   const { refresh } = useSession();
@@ -95,7 +97,7 @@ function Confirm({ envelope, me }: { readonly envelope: Envelope; readonly me: M
       "forbidden",
       "network",
     ];
-    return { message: t(`sign.errors.${known.includes(e.code) ? e.code : "failed"}`) };
+    return { message: known.includes(e.code) ? t(`sign.errors.${e.code}`) : errorText(e, t("sign.errors.failed")) };
   }
 
   async function submit(event: FormEvent) {

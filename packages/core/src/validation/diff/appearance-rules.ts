@@ -14,6 +14,7 @@
  * Neither rule decodes a stream: whether a new appearance really draws the new value is not checked.
  */
 import type { PdfDict } from "../../pdf/objects.js";
+import { type Message, message } from "../messages.js";
 import { sameValue } from "./compare.js";
 import { type DiffContext, inherited, refIn, resolveDict } from "./context.js";
 import { soleOwner } from "./ownership.js";
@@ -22,8 +23,6 @@ import { soleOwner } from "./ownership.js";
 export const APPEARANCE_KEYS = new Set(["AP", "AS", "MK"]);
 
 /** Why an appearance changed without its value is refused, for reasons. */
-export const OVERLAY =
-  "but the field's value (/V) stayed the same: it would show what the signer never approved (shadow attack: replace via overlay)";
 
 /**
  * True when the value a field displays differs between the revisions: its /V (inherited from a parent field,
@@ -41,28 +40,25 @@ export function judgeFieldPartRewrite(
   ctx: DiffContext,
   num: number,
   role: "appearance" | "signed-appearance" | "fieldvalue",
-  path: string,
+  path: Message,
 ): void {
   const { findings } = ctx;
   if (role === "signed-appearance") {
-    findings.add("OTHER", `${path} of a signed signature field was rewritten`);
+    findings.add("OTHER", message("mod.signedAppearanceRewritten", { path }));
     return;
   }
   const ownership = soleOwner(ctx, num);
   if ("sharedWith" in ownership) {
-    findings.add(
-      "OTHER",
-      `${path} (object ${num}) was rewritten as form filling, but it is shared with ${ownership.sharedWith}`,
-    );
+    findings.add("OTHER", message("mod.sharedRewritten", { path, num, sharedWith: ownership.sharedWith }));
     return;
   }
   if (role === "appearance") {
     const before = resolveDict(ctx.old, refIn(ctx.old, ownership.owner));
     const after = resolveDict(ctx.new, refIn(ctx.new, ownership.owner));
     if (before === undefined || after === undefined || !valueChanged(ctx, before, after)) {
-      findings.add("OTHER", `${path} (object ${num}) was rewritten ${OVERLAY}`);
+      findings.add("OTHER", message("mod.overlay", { path, num }));
       return;
     }
   }
-  findings.add("FORM_FILLING", `${path} was rewritten (form filling)`);
+  findings.add("FORM_FILLING", message("mod.appearanceFilled", { path }));
 }

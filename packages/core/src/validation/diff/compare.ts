@@ -5,6 +5,7 @@
  * image is compared with one memcmp and never decoded.
  */
 import { PdfDict, PdfName, type PdfObject, PdfRaw, PdfRef, PdfStream, PdfString } from "../../pdf/objects.js";
+import { type Message, message } from "../messages.js";
 
 /** Nesting deeper than this is treated as different (hostile files nest arrays thousands deep). */
 const MAX_DEPTH = 64;
@@ -59,8 +60,8 @@ export function changedKeys(a: PdfDict | undefined, b: PdfDict | undefined): str
 }
 
 /** "added", "removed" or "changed", for a reason's wording. */
-export function howChanged(before: PdfObject | undefined, after: PdfObject | undefined): string {
-  if (before === undefined) return "added";
-  if (after === undefined) return "removed";
-  return "changed";
+export function howChanged(before: PdfObject | undefined, after: PdfObject | undefined): Message {
+  if (before === undefined) return message("how.added");
+  if (after === undefined) return message("how.removed");
+  return message("how.changed");
 }

@@ -4,6 +4,7 @@
  */
 import { PdfDict, type PdfObject, PdfRef, PdfStream } from "../../pdf/objects.js";
 import type { PdfReader } from "../../pdf/reader.js";
+import type { Message } from "../messages.js";
 import type { Findings } from "./findings.js";
 import type { Role, RoleMap } from "./roles.js";
 
@@ -45,7 +46,7 @@ export function isFresh(ctx: DiffContext, obj: PdfObject | undefined): boolean {
 }
 
 /** The roles an object played in the older revision. */
-export function rolesOf(ctx: DiffContext, obj: PdfObject | undefined): Map<Role, string> | undefined {
+export function rolesOf(ctx: DiffContext, obj: PdfObject | undefined): Map<Role, Message> | undefined {
   return obj instanceof PdfRef ? ctx.oldRoles.roles.get(obj.num) : undefined;
 }
 

@@ -4,6 +4,7 @@
  * pyHanko (`sign/diff_analysis/policy_api.py`) orders levels NONE < LTA_UPDATES < FORM_FILLING < ANNOTATIONS <
  * OTHER; a revision is as bad as its worst change, and a document as bad as its worst revision.
  */
+import type { Message } from "../messages.js";
 import type { ModificationLevel } from "../report.js";
 
 const ORDER: readonly ModificationLevel[] = ["NONE", "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS", "OTHER"];
@@ -22,15 +23,19 @@ export function maxLevel(a: ModificationLevel, b: ModificationLevel): Modificati
 export interface Finding {
   /** The level at which the change is allowed (OTHER: not allowed by any rule). */
   readonly level: ModificationLevel;
-  /** One line a person can read: what changed and why it has this level. */
-  readonly reason: string;
+  /** What changed and why it has this level. */
+  readonly reason: Message;
 }
 
 /** Collects findings of one revision pair; rules push into it. */
 export class Findings {
   readonly list: Finding[] = [];
-  add(level: ModificationLevel, reason: string): void {
-    if (!this.list.some((f) => f.level === level && f.reason === reason)) this.list.push({ level, reason });
+  readonly #seen = new Set<string>();
+  add(level: ModificationLevel, reason: Message): void {
+    const key = `${level} ${JSON.stringify(reason)}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.list.push({ level, reason });
   }
   get level(): ModificationLevel {
     return this.list.reduce<ModificationLevel>((m, f) => maxLevel(m, f.level), "NONE");

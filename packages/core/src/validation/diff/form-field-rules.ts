@@ -11,8 +11,9 @@
  */
 import { type PdfDict, PdfName, type PdfObject, PdfRef, PdfString } from "../../pdf/objects.js";
 import type { PdfReader } from "../../pdf/reader.js";
+import { type Message, message } from "../messages.js";
 import type { ModificationLevel } from "../report.js";
-import { APPEARANCE_KEYS, OVERLAY, valueChanged } from "./appearance-rules.js";
+import { APPEARANCE_KEYS, valueChanged } from "./appearance-rules.js";
 import { changedKeys, howChanged, sameValue } from "./compare.js";
 import { type DiffContext, inherited, isFresh, refIn, resolveDict, safeResolve } from "./context.js";
 import { isSignatureDict } from "./roles.js";
@@ -54,29 +55,29 @@ export function judgeForm(ctx: DiffContext): NewWidgets {
   const before = resolveDict(old, resolveDict(old, old.trailer.get("Root"))?.get("AcroForm"));
   const after = resolveDict(neu, resolveDict(neu, neu.trailer.get("Root"))?.get("AcroForm"));
   if (before !== undefined && after === undefined) {
-    findings.add("OTHER", "the interactive form (/AcroForm) was removed");
+    findings.add("OTHER", message("mod.acroFormRemoved"));
     return widgets;
   }
   for (const key of changedKeys(before, after)) {
     if (key === "Fields") continue;
     const level = ACROFORM_KEYS[key] ?? "OTHER";
-    findings.add(level, `the interactive form's /${key} was ${howChanged(before?.get(key), after?.get(key))}`);
+    findings.add(level, message("mod.acroFormKey", { key, how: howChanged(before?.get(key), after?.get(key)) }));
   }
   const oldFields = asArray(old, before?.get("Fields"));
   const newFields = asArray(neu, after?.get("Fields"));
   for (const f of oldFields)
     if (!newFields.some((g) => sameValue(f, g)))
-      findings.add("OTHER", `${fieldName(old, f)} was removed from the form`);
+      findings.add("OTHER", message("mod.fieldRemoved", { field: fieldName(old, f) }));
   let examined = 0;
   for (const f of newFields) {
     if (oldFields.some((g) => sameValue(f, g))) continue;
     if (!isFresh(ctx, f)) {
-      findings.add("OTHER", `the form's field list now includes object ${(f as PdfRef).num}, used differently before`);
+      findings.add("OTHER", message("mod.fieldsReused", { num: (f as PdfRef).num }));
       continue;
     }
     for (const t of terminalFields(neu, f, undefined, 0)) {
       if (++examined > MAX_NEW_FIELDS) {
-        findings.add("OTHER", "too many new form fields to examine");
+        findings.add("OTHER", message("mod.tooManyFields"));
         return widgets;
       }
       judgeNewField(ctx, t, widgets);
@@ -119,43 +120,43 @@ function* terminalFields(
 /** A field created after signing: only signature fields are allowed (pyHanko SigFieldCreationRule). */
 function judgeNewField(ctx: DiffContext, f: Terminal, widgets: NewWidgets): void {
   const { findings } = ctx;
-  const label = `field '${f.name}'`;
+  const label = f.name;
   if (f.type !== "Sig") {
-    findings.add("OTHER", `a new form ${label} of type /${f.type ?? "?"} was added`);
+    findings.add("OTHER", message("mod.newField", { field: label, type: f.type ?? "?" }));
     return;
   }
   const v = f.dict.get("V");
   const sig = safeResolve(ctx.new, v);
   let level: ModificationLevel = "FORM_FILLING";
-  let what = "an empty signature field";
+  let what = message("added.emptySignatureField");
   if (v !== undefined && sig !== null) {
     if (!isSignatureDict(sig)) {
-      findings.add("OTHER", `the new signature ${label} has a value that is not a signature dictionary`);
+      findings.add("OTHER", message("mod.newSignatureNotDictionary", { field: label }));
       return;
     }
     if (!isFresh(ctx, v)) {
-      findings.add("OTHER", `the new signature ${label} reuses an object of the signed revision as its signature`);
+      findings.add("OTHER", message("mod.newSignatureReused", { field: label }));
       return;
     }
     const docTs = (sig as PdfDict).name("Type") === "DocTimeStamp";
     level = docTs ? "LTA_UPDATES" : "FORM_FILLING";
-    what = docTs ? "a document time-stamp" : "a signature";
+    what = message(docTs ? "added.documentTimestamp" : "added.signature");
   }
   for (const w of f.widgets) {
     const wd = resolveDict(ctx.new, w);
     if (wd === undefined) continue;
     if (!isFresh(ctx, w)) {
-      findings.add("OTHER", `the new signature ${label} uses an annotation of the signed revision as its widget`);
+      findings.add("OTHER", message("mod.newSignatureWidgetReused", { field: label }));
       return;
     }
     if (hasActions(ctx.new, wd)) {
-      findings.add("OTHER", `the new signature ${label} carries actions (/A or /AA)`);
+      findings.add("OTHER", message("mod.newSignatureActions", { field: label }));
       return;
     }
     if (w instanceof PdfRef) widgets.set(w.num, level);
   }
   const visible = f.widgets.some((w) => isVisible(resolveDict(ctx.new, w)));
-  findings.add(level, `${what} was added in new ${label}${visible ? " with a visible appearance" : ""}`);
+  findings.add(level, message(visible ? "mod.signatureAddedVisible" : "mod.signatureAdded", { what, field: label }));
 }
 
 /**
@@ -163,12 +164,12 @@ function judgeNewField(ctx: DiffContext, f: Terminal, widgets: NewWidgets): void
  * and appearance may change, except on a read-only field or a field that already holds a signature; the
  * appearance (/AP, /AS, /MK) only together with the value (`appearance-rules.ts`).
  */
-export function judgeFieldOverride(ctx: DiffContext, num: number, path: string): void {
+export function judgeFieldOverride(ctx: DiffContext, num: number, path: Message): void {
   const { findings } = ctx;
   const before = resolveDict(ctx.old, refIn(ctx.old, num));
   const after = resolveDict(ctx.new, refIn(ctx.new, num));
   if (before === undefined || after === undefined) {
-    findings.add("OTHER", `${path} is no longer a form field`);
+    findings.add("OTHER", message("mod.noLongerField", { path }));
     return;
   }
   const ft = inherited(ctx.old, before, "FT");
@@ -179,37 +180,37 @@ export function judgeFieldOverride(ctx: DiffContext, num: number, path: string):
   for (const key of changedKeys(before, after)) {
     const how = howChanged(before.get(key), after.get(key));
     if (!FILL_KEYS.has(key) && !(key === "F" && onlyFillFlagsChanged(before.get(key), after.get(key)))) {
-      findings.add("OTHER", `${path}: /${key} was ${how}${key === "F" ? " (annotation flags: hidden, no view…)" : ""}`);
+      findings.add("OTHER", message(key === "F" ? "mod.fieldFlags" : "mod.fieldKey", { path, key, how }));
       continue;
     }
     if (signed) {
-      findings.add("OTHER", `${path} already holds a signature; its /${key} was ${how}`);
+      findings.add("OTHER", message("mod.signedFieldKey", { path, key, how }));
       continue;
     }
     if (APPEARANCE_KEYS.has(key) && !shows) {
-      findings.add("OTHER", `${path}: /${key} was ${how} ${OVERLAY}`);
+      findings.add("OTHER", message("mod.fieldOverlay", { path, key, how }));
       continue;
     }
     if (type === "Sig" && key === "V") {
       const v = after.get("V");
       const sig = safeResolve(ctx.new, v);
       if (!isSignatureDict(sig) || !isFresh(ctx, v)) {
-        findings.add("OTHER", `${path}: the signature value was set to something that is not a new signature`);
+        findings.add("OTHER", message("mod.signatureValueNotNew", { path }));
         continue;
       }
       const docTs = (sig as PdfDict).name("Type") === "DocTimeStamp";
       findings.add(
         docTs ? "LTA_UPDATES" : "FORM_FILLING",
-        `${path} was signed${docTs ? " (document time-stamp)" : ""}`,
+        message(docTs ? "mod.fieldTimestamped" : "mod.fieldSigned", { path }),
       );
       continue;
     }
     const flags = inherited(ctx.old, before, "Ff");
     if (key === "V" && typeof flags === "number" && (flags & 1) === 1) {
-      findings.add("OTHER", `${path} is read-only but its value was ${how}`);
+      findings.add("OTHER", message("mod.readOnlyValue", { path, how }));
       continue;
     }
-    findings.add("FORM_FILLING", `${path}: /${key} was ${how} (form filling)`);
+    findings.add("FORM_FILLING", message("mod.fieldFilled", { path, key, how }));
   }
 }
 
@@ -220,7 +221,7 @@ function asArray(reader: PdfReader, obj: PdfObject | undefined): PdfObject[] {
 
 function fieldName(reader: PdfReader, f: PdfObject): string {
   const t = resolveDict(reader, f)?.get("T");
-  return t instanceof PdfString ? `field '${t.text}'` : "a form field";
+  return t instanceof PdfString ? t.text : "?";
 }
 
 /** Actions that run code, change visibility or leave the document (§ 12.6.4); /AA always counts. */

@@ -8,6 +8,7 @@
  * value is form filling only when that field alone uses it and, for an appearance, its value changed with it.
  */
 import type { XrefSection } from "../../pdf/xref.js";
+import { detailOf, type Message, message, renderMessage } from "../messages.js";
 import { judgeFieldPartRewrite } from "./appearance-rules.js";
 import { sameValue } from "./compare.js";
 import type { DiffContext, safeResolve } from "./context.js";
@@ -31,21 +32,20 @@ export function judgeOverrides(
   const changed = new Set<number>();
   for (const s of newSections) for (const n of s.entries.keys()) changed.add(n);
   if (changed.size > MAX_CHANGED_OBJECTS) {
-    findings.add("OTHER", `the revision rewrites more than ${MAX_CHANGED_OBJECTS} objects`);
+    findings.add("OTHER", message("mod.tooManyObjects", { max: MAX_CHANGED_OBJECTS }));
     return;
   }
   for (const num of [...changed].sort((a, b) => a - b)) {
     const roles = oldRoles.roles.get(num);
     const existed = old.entry(num) !== undefined && old.entry(num)!.type !== 0;
     if (roles === undefined) {
-      if (existed && oldRoles.truncated)
-        findings.add("OTHER", `object ${num} was rewritten; the signed revision is too large to tell what it was`);
+      if (existed && oldRoles.truncated) findings.add("OTHER", message("mod.objectRewrittenUnknown", { num }));
       continue; // new, or unused before: judged through whatever refers to it
     }
     const entry = neu.entry(num);
-    const path = roles.values().next().value as string;
+    const path = roles.values().next().value as Message;
     if (entry === undefined || entry.type === 0) {
-      findings.add("OTHER", `object ${num} (${path}) was deleted`);
+      findings.add("OTHER", message("mod.objectDeleted", { num, path }));
       continue;
     }
     let before: ReturnType<typeof safeResolve>;
@@ -54,13 +54,12 @@ export function judgeOverrides(
       before = old.getObject(num);
       after = neu.getObject(num);
     } catch (e) {
-      findings.add("OTHER", `object ${num} (${path}) cannot be read: ${(e as Error).message}`);
+      findings.add("OTHER", message("mod.objectUnreadable", { num, path, detail: detailOf(e) }));
       continue;
     }
     if (!existed) {
       // Referenced but undefined (null) when signed, defined now: it appears where the signed revision had nothing.
-      if (after !== null)
-        findings.add("OTHER", `object ${num} (${path}) was undefined when signed and is defined later`);
+      if (after !== null) findings.add("OTHER", message("mod.objectDefinedLater", { num, path }));
       continue;
     }
     if (sameValue(before, after)) continue; // an identical copy (pyHanko ignore_identical_objects)
@@ -68,22 +67,20 @@ export function judgeOverrides(
   }
 }
 
-function judgeRole(ctx: DiffContext, num: number, role: Role, path: string, widgets: NewWidgets): void {
+function judgeRole(ctx: DiffContext, num: number, role: Role, path: Message, widgets: NewWidgets): void {
   const { findings } = ctx;
   if (STRUCTURAL.has(role)) {
-    if (role === "pagetree") findings.add("OTHER", `${path} (object ${num}) was changed`);
+    if (role === "pagetree") findings.add("OTHER", message("mod.objectChanged", { path, num }));
     return;
   }
   switch (role) {
     case "info":
-      findings.add("LTA_UPDATES", `${path} was updated`);
-      return;
     case "metadata":
-      findings.add("LTA_UPDATES", `${path} was updated`);
+      findings.add("LTA_UPDATES", message("mod.updated", { path }));
       return;
     case "dss":
     case "extensions": // developer extensions (ISO 32000-2 § 7.12; ETSI EN 319 142-1 § 5.6: ESIC), as for the key
-      findings.add("LTA_UPDATES", `${path} (object ${num}) was updated`);
+      findings.add("LTA_UPDATES", message("mod.objectUpdated", { path, num }));
       return;
     case "field":
       judgeFieldOverride(ctx, num, path);
@@ -98,23 +95,34 @@ function judgeRole(ctx: DiffContext, num: number, role: Role, path: string, widg
       judgeAnnotationOverride(ctx, num, path, role === "annotation-part");
       return;
     case "sigdict":
-      findings.add("OTHER", `the signature dictionary of ${path.replace(/ signature$/, "")} was rewritten`);
+      findings.add(
+        "OTHER",
+        message("mod.signatureDictionaryRewritten", { path: path.id === "loc.signature" ? path.params!.base! : path }),
+      );
       return;
     case "structure":
       judgeStructureOverride(ctx, num, path, widgets);
       return;
     case "perms":
-      findings.add("OTHER", `${path} (object ${num}) was rewritten`);
+      findings.add("OTHER", message("mod.objectRewritten", { path, num }));
       return;
-    default:
-      findings.add("OTHER", `${path} (object ${num}) was rewritten${hint(path)}`);
+    default: {
+      const why = hint(path);
+      findings.add(
+        "OTHER",
+        why
+          ? message("mod.objectRewrittenHint", { path, num, hint: why })
+          : message("mod.objectRewritten", { path, num }),
+      );
+    }
   }
 }
 
 /** Names the attack a rewritten object suggests, from where it sat. */
-function hint(path: string): string {
-  if (/OCProperties/.test(path)) return " — optional content visibility (shadow hide/replace)";
-  if (/\/Contents/.test(path)) return " — page content (incremental saving attack)";
-  if (/\/Resources/.test(path)) return " — a font, image or other resource (shadow replace)";
-  return "";
+function hint(where: Message): Message | undefined {
+  const path = renderMessage(where);
+  if (/OCProperties/.test(path)) return message("hint.optionalContent");
+  if (/\/Contents/.test(path)) return message("hint.pageContent");
+  if (/\/Resources/.test(path)) return message("hint.resource");
+  return undefined;
 }

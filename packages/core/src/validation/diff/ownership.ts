@@ -9,6 +9,7 @@
  * way to it from the trailer of the older revision runs through a single field or widget, entering it by /AP or
  * /V: its sole owner.
  */
+import { type Message, message } from "../messages.js";
 import type { DiffContext } from "./context.js";
 import { referenceIndex } from "./references.js";
 import type { Role } from "./roles.js";
@@ -16,8 +17,8 @@ import type { Role } from "./roles.js";
 /** The verdict on one object: the field or widget that alone owns it, or who else uses it. */
 export type Ownership =
   | { readonly owner: number }
-  /** A reason fragment naming the other user: "the trailer /Foo", "page 1 (object 5)", "several fields …". */
-  | { readonly sharedWith: string };
+  /** Names the other user: the trailer, a page, several fields … */
+  | { readonly sharedWith: Message };
 
 /** Roles of objects that belong to a field and may lie between it and the object judged. */
 const FIELD_PARTS = new Set<Role>(["appearance", "fieldvalue"]);
@@ -42,16 +43,16 @@ export function soleOwner(ctx: DiffContext, num: number): Ownership {
   const seen = new Set<number>([num]);
   const pending = [num];
   for (let steps = 0; pending.length > 0; steps++) {
-    if (steps > MAX_STEPS) return { sharedWith: "too many objects to tell who else uses it" };
+    if (steps > MAX_STEPS) return { sharedWith: message("shared.tooMany") };
     const current = pending.pop()!;
     const usages = index.usagesOf(current);
-    if (usages.length === 0 && index.truncated)
-      return { sharedWith: "unknown objects (the signed revision is too large to index)" };
+    if (usages.length === 0 && index.truncated) return { sharedWith: message("shared.unindexed") };
     for (const { from, path } of usages) {
-      if (from === "trailer") return { sharedWith: `the trailer /${path.join(" /")}` };
+      if (from === "trailer") return { sharedWith: message("shared.trailer", { path: `/${path.join(" /")}` }) };
       const roles = ctx.oldRoles.roles.get(from);
       if (roles?.has("field")) {
-        if (!FILLED_THROUGH.has(path[0] ?? "")) return { sharedWith: `${roles.get("field")} /${path.join(" /")}` };
+        if (!FILLED_THROUGH.has(path[0] ?? ""))
+          return { sharedWith: message("shared.field", { field: roles.get("field")!, path: `/${path.join(" /")}` }) };
         owners.add(from);
         continue;
       }
@@ -64,17 +65,17 @@ export function soleOwner(ctx: DiffContext, num: number): Ownership {
     }
   }
   if (owners.size === 1) return { owner: owners.values().next().value as number };
-  if (owners.size === 0) return { sharedWith: "no form field (it is not reached through a field's /AP or /V)" };
-  const names = [...owners]
-    .slice(0, NAMED)
-    .map((o) => `${ctx.oldRoles.roles.get(o)?.get("field") ?? "a widget"} (object ${o})`);
-  const more = owners.size > NAMED ? ` and ${owners.size - NAMED} more` : "";
-  return { sharedWith: `several fields or widgets (${names.join(", ")}${more})` };
+  if (owners.size === 0) return { sharedWith: message("shared.noField") };
+  const names = [...owners].slice(0, NAMED).map((o) => {
+    const field = ctx.oldRoles.roles.get(o)?.get("field");
+    return field ? message("shared.object", { path: field, num: o }) : message("shared.widget", { num: o });
+  });
+  if (owners.size > NAMED) names.push(message("shared.more", { count: owners.size - NAMED }));
+  return { sharedWith: message("shared.several", { names }) };
 }
 
 /** A holder that is not a field part, by its strictest-sounding role: where the signed revision used it. */
-function describe(num: number, roles: Map<Role, string> | undefined): string {
-  if (roles === undefined) return `object ${num}`;
-  for (const [role, path] of roles) if (!FIELD_PARTS.has(role)) return `${path} (object ${num})`;
-  return `object ${num}`;
+function describe(num: number, roles: Map<Role, Message> | undefined): Message {
+  for (const [role, path] of roles ?? []) if (!FIELD_PARTS.has(role)) return message("shared.object", { path, num });
+  return message("shared.bareObject", { num });
 }

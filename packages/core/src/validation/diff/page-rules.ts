@@ -9,7 +9,8 @@
  */
 import { type PdfDict, type PdfObject, PdfRef } from "../../pdf/objects.js";
 import type { PdfReader } from "../../pdf/reader.js";
-import { changedKeys, sameValue } from "./compare.js";
+import { detailOf, type Message, message } from "../messages.js";
+import { changedKeys, howChanged, sameValue } from "./compare.js";
 import { type DiffContext, isFresh, resolveDict, rolesOf, safeResolve } from "./context.js";
 import { hasActions, isVisible, type NewWidgets } from "./form-field-rules.js";
 
@@ -40,8 +41,8 @@ const MARKUP = new Set([
  * new signature widget is FORM_FILLING; changing or removing them stays OTHER.
  */
 const TAGGING_KEYS = new Map([
-  ["StructParents", "its key into the structure parent tree"],
-  ["Tabs", "the tab order of its annotations"],
+  ["StructParents", message("page.structParents")],
+  ["Tabs", message("page.tabs")],
 ]);
 
 /** True when the page's /Annots gained a widget of a new signature field. */
@@ -67,33 +68,30 @@ export function judgePages(ctx: DiffContext, newWidgets: NewWidgets): void {
   try {
     after = neu.pages();
   } catch (e) {
-    findings.add("OTHER", `the page tree of the later revision is broken: ${(e as Error).message}`);
+    findings.add("OTHER", message("mod.pageTreeBroken", { detail: detailOf(e) }));
     return;
   }
   if (before.length !== after.length)
-    findings.add("OTHER", `the number of pages changed from ${before.length} to ${after.length}`);
+    findings.add("OTHER", message("mod.pageCount", { before: before.length, after: after.length }));
   const n = Math.min(before.length, after.length);
   for (let i = 0; i < n; i++) {
-    const page = `page ${i + 1}`;
+    const page = i + 1;
     if (!before[i]!.equals(after[i]!)) {
-      findings.add("OTHER", `${page} was replaced by a different page object (${after[i]!.num})`);
+      findings.add("OTHER", message("mod.pageReplaced", { page, num: after[i]!.num }));
       continue;
     }
     const b = resolveDict(old, before[i]);
     const a = resolveDict(neu, after[i]);
     if (b === undefined || a === undefined) {
-      findings.add("OTHER", `${page} is unreadable in the later revision`);
+      findings.add("OTHER", message("mod.pageUnreadable", { page }));
       continue;
     }
     const keys = changedKeys(b, a);
     for (const key of keys) {
       if (key === "Annots") judgeAnnots(ctx, page, b.get(key), a.get(key), newWidgets);
       else if (TAGGING_KEYS.has(key) && !b.has(key) && keys.includes("Annots") && gainsWidget(ctx, b, a, newWidgets))
-        findings.add(
-          "FORM_FILLING",
-          `${page}: /${key} was added with a new signature widget (${TAGGING_KEYS.get(key)})`,
-        );
-      else findings.add("OTHER", `${page}: /${key} was ${b.has(key) ? (a.has(key) ? "changed" : "removed") : "added"}`);
+        findings.add("FORM_FILLING", message("mod.pageKeyWithWidget", { page, key, why: TAGGING_KEYS.get(key)! }));
+      else findings.add("OTHER", message("mod.pageKey", { page, key, how: howChanged(b.get(key), a.get(key)) }));
     }
     // An indirect /Annots array rewritten in place changes the page without changing its dictionary.
     const ref = a.get("Annots");
@@ -103,7 +101,7 @@ export function judgePages(ctx: DiffContext, newWidgets: NewWidgets): void {
 
 function judgeAnnots(
   ctx: DiffContext,
-  page: string,
+  page: number,
   was: PdfObject | undefined,
   now: PdfObject | undefined,
   newWidgets: NewWidgets,
@@ -112,7 +110,7 @@ function judgeAnnots(
   const before = list(ctx.old, was);
   const after = list(ctx.new, now);
   if (after.length > MAX_ANNOTS) {
-    findings.add("OTHER", `${page} has more than ${MAX_ANNOTS} annotations`);
+    findings.add("OTHER", message("mod.tooManyAnnotations", { page, max: MAX_ANNOTS }));
     return;
   }
   for (const x of before) {
@@ -120,26 +118,29 @@ function judgeAnnots(
     const d = resolveDict(ctx.old, x);
     const subtype = d?.name("Subtype") ?? "?";
     if (subtype === "Widget" || !MARKUP.has(subtype))
-      findings.add("OTHER", `${page}: a /${subtype} annotation was removed`);
-    else findings.add("ANNOTATIONS", `${page}: a /${subtype} annotation was removed`);
+      findings.add("OTHER", message("mod.annotationRemoved", { page, subtype }));
+    else findings.add("ANNOTATIONS", message("mod.annotationRemoved", { page, subtype }));
   }
   for (const y of after) {
     if (before.some((x) => sameValue(x, y))) continue;
     const d = resolveDict(ctx.new, y);
     const subtype = d?.name("Subtype") ?? "?";
     if (d === undefined) {
-      findings.add("OTHER", `${page}: an unreadable annotation was added`);
+      findings.add("OTHER", message("mod.annotationUnreadable", { page }));
       continue;
     }
     if (subtype === "Widget") {
       const level = y instanceof PdfRef ? newWidgets.get(y.num) : undefined;
       if (level !== undefined) continue; // reported with its signature field
-      findings.add("OTHER", `${page}: a widget that belongs to no new signature field was added`);
+      findings.add("OTHER", message("mod.strayWidget", { page }));
       continue;
     }
     if (!isFresh(ctx, y)) {
-      const where = rolesOf(ctx, y)?.values().next().value ?? "another part of the document";
-      findings.add("OTHER", `${page}: an annotation was added that is an existing object (${where})`);
+      const where = rolesOf(ctx, y)?.values().next().value;
+      findings.add(
+        "OTHER",
+        where ? message("mod.annotationReused", { page, where }) : message("mod.annotationReusedElsewhere", { page }),
+      );
       continue;
     }
     judgeNewAnnotation(ctx, page, d, subtype);
@@ -147,23 +148,27 @@ function judgeAnnots(
 }
 
 /** A new annotation: ANNOTATIONS for markup without risky actions, else OTHER. */
-function judgeNewAnnotation(ctx: DiffContext, page: string, d: PdfDict, subtype: string): void {
+function judgeNewAnnotation(ctx: DiffContext, page: number, d: PdfDict, subtype: string): void {
   if (!MARKUP.has(subtype)) {
-    ctx.findings.add("OTHER", `${page}: a /${subtype} annotation was added (not a markup annotation)`);
+    ctx.findings.add("OTHER", message("mod.annotationNotMarkup", { page, subtype }));
     return;
   }
   if (hasActions(ctx.new, d)) {
-    ctx.findings.add("OTHER", `${page}: a /${subtype} annotation with actions (/A or /AA) was added`);
+    ctx.findings.add("OTHER", message("mod.annotationActions", { page, subtype }));
     return;
   }
-  const overlay = isVisible(d) ? ` drawing its own appearance over ${rectText(d)}` : "";
-  ctx.findings.add("ANNOTATIONS", `${page}: a /${subtype} annotation was added${overlay}`);
+  ctx.findings.add(
+    "ANNOTATIONS",
+    isVisible(d)
+      ? message("mod.annotationAddedVisible", { page, subtype, rect: rectText(d) })
+      : message("mod.annotationAdded", { page, subtype }),
+  );
 }
 
 /** An existing markup annotation (or what only it uses) rewritten. */
-export function judgeAnnotationOverride(ctx: DiffContext, num: number, path: string, part: boolean): void {
+export function judgeAnnotationOverride(ctx: DiffContext, num: number, path: Message, part: boolean): void {
   if (part) {
-    ctx.findings.add("ANNOTATIONS", `${path} was rewritten`);
+    ctx.findings.add("ANNOTATIONS", message("mod.annotationPartRewritten", { path }));
     return;
   }
   const before = resolveDict(ctx.old, new PdfRef(num, 0));
@@ -175,11 +180,16 @@ export function judgeAnnotationOverride(ctx: DiffContext, num: number, path: str
     !MARKUP.has(subtype) ||
     (hasActions(ctx.new, after) && !sameValue(before?.get("A"), after.get("A")))
   ) {
-    ctx.findings.add("OTHER", `${path} was rewritten into a /${subtype} annotation or gained actions`);
+    ctx.findings.add("OTHER", message("mod.annotationRewrittenRisky", { path, subtype }));
     return;
   }
   const keys = changedKeys(before, after).map((k) => `/${k}`);
-  ctx.findings.add("ANNOTATIONS", `${path} (/${subtype}) was changed: ${keys.join(", ") || "rewritten"}`);
+  ctx.findings.add(
+    "ANNOTATIONS",
+    keys.length
+      ? message("mod.annotationChanged", { path, subtype, keys: keys.join(", ") })
+      : message("mod.annotationPartRewritten", { path }),
+  );
 }
 
 function list(reader: PdfReader, obj: PdfObject | undefined): PdfObject[] {

@@ -10,6 +10,7 @@
 import { StreamDecoder } from "../../pdf/filters.js";
 import { indexOf } from "../../pdf/parser.js";
 import { PdfReader } from "../../pdf/reader.js";
+import { detailOf, type Message, message } from "../messages.js";
 
 /** A later revision and the document as of its end. */
 export interface Revision {
@@ -23,7 +24,7 @@ export interface Revision {
 /** Outcome of splitting the file after the signed revision. */
 export type RevisionSplit =
   | { readonly ok: true; readonly signed: PdfReader; readonly later: Revision[] }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: Message };
 
 /** More revisions than this after a signature are not analysed one by one (hostile files add thousands). */
 export const MAX_LATER_REVISIONS = 200;
@@ -41,24 +42,22 @@ export function splitRevisions(
   try {
     signed = PdfReader.open(bytes.subarray(0, signedEnd), decoder);
   } catch (e) {
-    return { ok: false, reason: `the signed revision cannot be read: ${(e as Error).message}` };
+    return { ok: false, reason: message("pdf.signedRevisionUnreadable", { detail: detailOf(e) }) };
   }
   if (signedEnd >= bytes.length) return { ok: true, signed, later: [] };
   try {
     full = PdfReader.open(bytes, decoder);
   } catch (e) {
-    return { ok: false, reason: `the revisions after the signature cannot be read: ${(e as Error).message}` };
+    return { ok: false, reason: message("mod.laterRevisionsUnreadable", { detail: detailOf(e) }) };
   }
-  if (full.repaired)
-    return { ok: false, reason: "the cross-reference data after the signature is damaged (the file needs repair)" };
+  if (full.repaired) return { ok: false, reason: message("mod.laterXrefDamaged") };
   const s = signed.sections.map((x) => x.offset);
   const f = full.sections.map((x) => x.offset);
   const tail = f.slice(f.length - s.length);
   if (f.length < s.length || tail.some((o, i) => o !== s[i]))
     return {
       ok: false,
-      reason:
-        "incremental saving attack: the newest cross-reference chain (/Prev) does not lead back to the signed revision",
+      reason: message("mod.isaChain"),
     };
   const laterCount = f.length - s.length;
   if (laterCount === 0) {
@@ -66,8 +65,7 @@ export function splitRevisions(
     if (/\d+\s+\d+\s+obj\b/.test(latin1(bytes.subarray(signedEnd))))
       return {
         ok: false,
-        reason:
-          "incremental saving attack: objects were appended after the signed revision without a cross-reference section",
+        reason: message("mod.isaNoXref"),
       };
     return { ok: true, signed, later: [] };
   }

@@ -13,6 +13,7 @@
  */
 import { PdfDict, type PdfObject, PdfRef, PdfStream, PdfString } from "../../pdf/objects.js";
 import type { PdfReader } from "../../pdf/reader.js";
+import { type Message, message } from "../messages.js";
 
 /**
  * The parts of a document the rules know.
@@ -47,7 +48,7 @@ export type Role =
 /** The roles of the objects of one revision. */
 export interface RoleMap {
   /** Object number → role → a readable path to it (the first found). */
-  readonly roles: Map<number, Map<Role, string>>;
+  readonly roles: Map<number, Map<Role, Message>>;
   /** True when the walk stopped at its budget: unlabelled objects are then of unknown use. */
   readonly truncated: boolean;
 }
@@ -75,12 +76,12 @@ const GENERIC = new Set<Role>([
 const UPWARD = new Set(["Parent", "P", "IRT", "Prev", "Next", "First", "Last", "Pg"]);
 
 export function labelRoles(reader: PdfReader): RoleMap {
-  const roles = new Map<number, Map<Role, string>>();
+  const roles = new Map<number, Map<Role, Message>>();
   let visits = 0;
   let truncated = false;
-  const stack: { obj: PdfObject; role: Role; path: string; depth: number }[] = [];
+  const stack: { obj: PdfObject; role: Role; path: Message; depth: number }[] = [];
 
-  const push = (obj: PdfObject | undefined, role: Role, path: string, depth: number): void => {
+  const push = (obj: PdfObject | undefined, role: Role, path: Message, depth: number): void => {
     if (obj === undefined || obj === null) return;
     if (typeof obj !== "object") return;
     if (depth > 200) return;
@@ -95,8 +96,8 @@ export function labelRoles(reader: PdfReader): RoleMap {
     }
   };
 
-  push(reader.trailer.get("Root"), "catalog", "the document catalog", 0);
-  push(reader.trailer.get("Info"), "info", "the document information dictionary (/Info)", 0);
+  push(reader.trailer.get("Root"), "catalog", message("loc.catalog"), 0);
+  push(reader.trailer.get("Info"), "info", message("loc.info"), 0);
   let pageNo = 0;
   const pageNumbers = new Map<number, number>();
   try {
@@ -106,7 +107,7 @@ export function labelRoles(reader: PdfReader): RoleMap {
   }
 
   /** Widgets met on a page are form fields (the form rules judge them); other annotations are annotations. */
-  const pushAnnotation = (a: PdfObject, path: string, depth: number): void => {
+  const pushAnnotation = (a: PdfObject, path: Message, depth: number): void => {
     const d = resolve(a);
     if (d instanceof PdfDict && d.name("Subtype") === "Widget") push(a, "field", fieldPath(d, path), depth);
     else push(a, "annotation", path, depth);
@@ -132,14 +133,14 @@ export function labelRoles(reader: PdfReader): RoleMap {
       else byRole.set(role, path);
     }
     const d = value instanceof PdfStream ? value.dict : value;
-    const at = (key: string) => `${path} /${key}`;
+    const at = (key: string) => message("loc.key", { base: path, key });
     const n = depth + 1;
     if (Array.isArray(d)) {
       const itemRole: Role = role === "annots" ? "annotation" : role === "fields" ? "field" : role;
       d.forEach((x, i) => {
-        if (itemRole === "annotation") pushAnnotation(x, `${path}[${i}]`, n);
+        if (itemRole === "annotation") pushAnnotation(x, message("loc.item", { base: path, index: i }), n);
         else if (itemRole === "field") push(x, "field", fieldPath(resolve(x), path), n);
-        else push(x, itemRole, `${path}[${i}]`, n);
+        else push(x, itemRole, message("loc.item", { base: path, index: i }), n);
       });
       continue;
     }
@@ -147,14 +148,14 @@ export function labelRoles(reader: PdfReader): RoleMap {
     switch (role) {
       case "catalog":
         for (const [k, v] of d.map) {
-          if (k === "Pages") push(v, "pagetree", "the page tree", n);
-          else if (k === "AcroForm") push(v, "acroform", "the interactive form (/AcroForm)", n);
-          else if (k === "DSS") push(v, "dss", "the document security store (/DSS)", n);
-          else if (k === "Metadata") push(v, "metadata", "the document metadata stream", n);
-          else if (k === "Extensions") push(v, "extensions", "the catalog /Extensions", n);
-          else if (k === "Perms") push(v, "perms", "the document permissions (/Perms)", n);
-          else if (k === "StructTreeRoot") push(v, "structure", "the logical structure (/StructTreeRoot)", n);
-          else push(v, "content", `the catalog /${k}`, n);
+          if (k === "Pages") push(v, "pagetree", message("loc.pageTree"), n);
+          else if (k === "AcroForm") push(v, "acroform", message("loc.acroForm"), n);
+          else if (k === "DSS") push(v, "dss", message("loc.dss"), n);
+          else if (k === "Metadata") push(v, "metadata", message("loc.metadata"), n);
+          else if (k === "Extensions") push(v, "extensions", message("loc.catalogKey", { key: k }), n);
+          else if (k === "Perms") push(v, "perms", message("loc.perms"), n);
+          else if (k === "StructTreeRoot") push(v, "structure", message("loc.structTree"), n);
+          else push(v, "content", message("loc.catalogKey", { key: k }), n);
         }
         break;
       case "pagetree":
@@ -166,9 +167,14 @@ export function labelRoles(reader: PdfReader): RoleMap {
               const kd = resolve(kid);
               const isNode = kd instanceof PdfDict && (kd.name("Type") === "Pages" || kd.has("Kids"));
               const no = kid instanceof PdfRef ? pageNumbers.get(kid.num) : undefined;
-              push(kid, isNode ? "pagetree" : "page", isNode ? "a page tree node" : `page ${no ?? "?"}`, n);
+              push(
+                kid,
+                isNode ? "pagetree" : "page",
+                isNode ? message("loc.pageTreeNode") : message("loc.page", { page: no ?? "?" }),
+                n,
+              );
             }
-          } else push(v, "content", `the page tree /${k} (inherited by pages)`, n);
+          } else push(v, "content", message("loc.inherited", { key: k }), n);
         }
         break;
       case "page":
@@ -178,7 +184,8 @@ export function labelRoles(reader: PdfReader): RoleMap {
             if (v instanceof PdfRef) push(v, "annots", at(k), n);
             const list = resolve(v);
             if (Array.isArray(list))
-              for (const [i, a] of list.entries()) pushAnnotation(a, `${path} annotation ${i + 1}`, n);
+              for (const [i, a] of list.entries())
+                pushAnnotation(a, message("loc.annotation", { base: path, index: i + 1 }), n);
           } else push(v, "content", at(k), n);
         }
         break;
@@ -194,7 +201,7 @@ export function labelRoles(reader: PdfReader): RoleMap {
           if (k === "Fields") {
             if (v instanceof PdfRef) push(v, "fields", at(k), n);
             const list = resolve(v);
-            if (Array.isArray(list)) for (const f of list) push(f, "field", fieldPath(resolve(f), ""), n);
+            if (Array.isArray(list)) for (const f of list) push(f, "field", fieldPath(resolve(f)), n);
           } else push(v, "content", at(k), n);
         }
         break;
@@ -206,8 +213,10 @@ export function labelRoles(reader: PdfReader): RoleMap {
             const list = resolve(v);
             if (v instanceof PdfRef) push(v, "content", at(k), n);
             if (Array.isArray(list)) for (const kid of list) push(kid, "field", fieldPath(resolve(kid), path), n);
-          } else if (k === "V") push(v, signed ? "sigdict" : "fieldvalue", signed ? `${path} signature` : at(k), n);
-          else if (k === "AP") push(v, signed ? "signed-appearance" : "appearance", `${path} appearance`, n);
+          } else if (k === "V")
+            push(v, signed ? "sigdict" : "fieldvalue", signed ? message("loc.signature", { base: path }) : at(k), n);
+          else if (k === "AP")
+            push(v, signed ? "signed-appearance" : "appearance", message("loc.appearance", { base: path }), n);
           else push(v, "content", at(k), n);
         }
         break;
@@ -236,11 +245,11 @@ function ownedByStructure(d: PdfDict): boolean {
 }
 
 /** `field 'name'` from a field's /T (qualified by its parent's name), for reasons. */
-function fieldPath(f: PdfObject, parent: string): string {
+function fieldPath(f: PdfObject, parent?: Message): Message {
   const name = f instanceof PdfDict ? f.get("T") : undefined;
-  const base = parent.startsWith("field '") ? parent.slice(7, -1) : "";
-  if (name instanceof PdfString) return `field '${base ? `${base}.` : ""}${name.text}'`;
-  return parent || "a form field";
+  const base = parent?.id === "loc.field" ? `${parent.params!.name}` : "";
+  if (name instanceof PdfString) return message("loc.field", { name: base ? `${base}.${name.text}` : name.text });
+  return parent ?? message("loc.formField");
 }
 
 /** A signature or document time-stamp dictionary (ISO 32000-2 § 12.8.1, Table 255). */

@@ -13,6 +13,7 @@
  * re-tagged, elements removed or reordered, /ParentTree entries rewritten, /RoleMap changed — stays OTHER.
  */
 import { PdfDict, PdfName, type PdfObject, PdfRef } from "../../pdf/objects.js";
+import { type Message, message } from "../messages.js";
 import { changedKeys, howChanged, sameValue } from "./compare.js";
 import { type DiffContext, isFresh, resolveDict, safeResolve } from "./context.js";
 import type { NewWidgets } from "./form-field-rules.js";
@@ -35,57 +36,55 @@ export function judgeStructTree(ctx: DiffContext, widgets: NewWidgets): void {
   const after = resolveDict(neu, newRef);
   if (sameValue(oldRef, newRef) && sameValue(before, after)) return;
   if (after === undefined) {
-    findings.add("OTHER", `the catalog /StructTreeRoot (the logical structure) was ${howChanged(oldRef, newRef)}`);
+    findings.add("OTHER", message("mod.structTreeRoot", { how: howChanged(oldRef, newRef) }));
     return;
   }
   if (!sameValue(oldRef, newRef) && newRef instanceof PdfRef && !isFresh(ctx, newRef)) {
-    findings.add("OTHER", `the catalog /StructTreeRoot now points to object ${newRef.num}, used differently before`);
+    findings.add("OTHER", message("mod.catalogKeyReused", { key: "StructTreeRoot", num: newRef.num }));
     return;
   }
-  const problems: string[] = [];
+  const problems: Message[] = [];
   for (const key of changedKeys(before, after)) {
     const was = before?.get(key);
     const now = after.get(key);
-    if (key === "K") kidsGained(ctx, was, now, widgets, problems, "the structure tree root");
+    if (key === "K") kidsGained(ctx, was, now, widgets, problems, message("struct.root"));
     else if (key === "ParentTree") parentTreeGained(ctx, was, now, widgets, problems);
     else if (key === "ParentTreeNextKey") {
       const a = safeResolve(old, was) ?? 0;
       const b = safeResolve(neu, now);
-      if (typeof a !== "number" || typeof b !== "number" || b < a) problems.push("/ParentTreeNextKey went back");
+      if (typeof a !== "number" || typeof b !== "number" || b < a) problems.push(message("struct.nextKeyBack"));
     } else if ((key === "RoleMap" || key === "ClassMap") && was === undefined && isEmptyDict(ctx, now)) continue;
-    else problems.push(`/${key} was ${howChanged(was, now)}`);
+    else problems.push(message("struct.key", { key, how: howChanged(was, now) }));
   }
   // An indirect /ParentTree rewritten in place changes the root without changing its dictionary.
   const pt = after.get("ParentTree");
   if (pt instanceof PdfRef && sameValue(pt, before?.get("ParentTree")))
     parentTreeGained(ctx, pt, pt, widgets, problems);
-  if (problems.length > 0)
-    findings.add("OTHER", `the logical structure (/StructTreeRoot) was changed: ${problems.join("; ")}`);
-  else findings.add(widgetLevel(widgets), "the logical structure gained elements tagging the new signature widget");
+  if (problems.length > 0) findings.add("OTHER", message("mod.structureChanged", { problems }));
+  else findings.add(widgetLevel(widgets), message("mod.structureTagsWidget"));
 }
 
 /**
  * An object of the structure tree rewritten in place (role "structure"): the root and its /ParentTree are judged
  * by `judgeStructTree`; a structure element may only gain widget-tagging kids.
  */
-export function judgeStructureOverride(ctx: DiffContext, num: number, path: string, widgets: NewWidgets): void {
+export function judgeStructureOverride(ctx: DiffContext, num: number, path: Message, widgets: NewWidgets): void {
   const root = resolveDict(ctx.old, ctx.old.trailer.get("Root"))?.get("StructTreeRoot");
   const rootDict = resolveDict(ctx.old, root);
   const pt = rootDict?.get("ParentTree");
   if ((root instanceof PdfRef && root.num === num) || (pt instanceof PdfRef && pt.num === num)) return;
   const before = resolveDict(ctx.old, refOf(ctx.old, num));
   const after = resolveDict(ctx.new, refOf(ctx.new, num));
-  const problems: string[] = [];
+  const problems: Message[] = [];
   if (before === undefined || after === undefined || (before.name("Type") !== "StructElem" && !before.has("S")))
-    problems.push("rewritten");
+    problems.push(message("struct.rewritten"));
   else
     for (const key of changedKeys(before, after)) {
-      if (key === "K") kidsGained(ctx, before.get(key), after.get(key), widgets, problems, "a structure element");
-      else problems.push(`/${key} was ${howChanged(before.get(key), after.get(key))}`);
+      if (key === "K") kidsGained(ctx, before.get(key), after.get(key), widgets, problems, message("struct.element"));
+      else problems.push(message("struct.key", { key, how: howChanged(before.get(key), after.get(key)) }));
     }
-  if (problems.length > 0) ctx.findings.add("OTHER", `${path} (object ${num}) was changed: ${problems.join("; ")}`);
-  else
-    ctx.findings.add(widgetLevel(widgets), `${path} (object ${num}) gained elements tagging the new signature widget`);
+  if (problems.length > 0) ctx.findings.add("OTHER", message("mod.structureObjectChanged", { path, num, problems }));
+  else ctx.findings.add(widgetLevel(widgets), message("mod.structureObjectTagsWidget", { path, num }));
 }
 
 function refOf(reader: DiffContext["old"], num: number): PdfRef {
@@ -110,13 +109,13 @@ function kidsGained(
   was: PdfObject | undefined,
   now: PdfObject | undefined,
   widgets: NewWidgets,
-  problems: string[],
-  what: string,
+  problems: Message[],
+  what: Message,
 ): void {
   const a = asList(ctx, "old", was);
   const b = asList(ctx, "new", now);
   if (b.length > MAX_ITEMS) {
-    problems.push(`${what} has too many kids`);
+    problems.push(message("struct.tooManyKids", { what }));
     return;
   }
   let i = 0;
@@ -126,11 +125,11 @@ function kidsGained(
       continue;
     }
     if (!widgetElement(ctx, k, widgets, 0)) {
-      problems.push(`${what} gained a kid that does not only tag a new signature widget`);
+      problems.push(message("struct.foreignKid", { what }));
       return;
     }
   }
-  if (i < a.length) problems.push(`${what} lost or reordered kids`);
+  if (i < a.length) problems.push(message("struct.kidsReordered", { what }));
 }
 
 /** A fresh structure element carrying only references to new signature widgets, directly or through kids. */
@@ -164,27 +163,27 @@ function parentTreeGained(
   was: PdfObject | undefined,
   now: PdfObject | undefined,
   widgets: NewWidgets,
-  problems: string[],
+  problems: Message[],
 ): void {
   const a = resolveDict(ctx.old, was);
   const b = resolveDict(ctx.new, now);
   if (b === undefined) {
-    problems.push("/ParentTree was removed");
+    problems.push(message("struct.parentTreeRemoved"));
     return;
   }
   if (now instanceof PdfRef && !sameValue(was, now) && !isFresh(ctx, now)) {
-    problems.push("/ParentTree now points to an object used differently before");
+    problems.push(message("struct.parentTreeReused"));
     return;
   }
   for (const key of changedKeys(a, b))
     if (key !== "Nums") {
-      problems.push(`/ParentTree /${key} was ${howChanged(a?.get(key), b.get(key))}`);
+      problems.push(message("struct.parentTreeKey", { key, how: howChanged(a?.get(key), b.get(key)) }));
       return;
     }
   const oldNums = asList(ctx, "old", a?.get("Nums"));
   const newNums = asList(ctx, "new", b.get("Nums"));
   if (newNums.length > 2 * MAX_ITEMS || newNums.length % 2 !== 0) {
-    problems.push("/ParentTree /Nums is malformed");
+    problems.push(message("struct.parentTreeMalformed"));
     return;
   }
   const oldMap = new Map<number, PdfObject>();
@@ -195,17 +194,16 @@ function parentTreeGained(
     const key = newNums[i];
     const value = newNums[i + 1]!;
     if (typeof key !== "number") {
-      problems.push("/ParentTree /Nums is malformed");
+      problems.push(message("struct.parentTreeMalformed"));
       return;
     }
     seen.add(key);
     const old = oldMap.get(key);
     if (old !== undefined) {
-      if (!sameValue(old, value)) problems.push(`/ParentTree entry ${key} was changed`);
-    } else if (!widgetElement(ctx, value, widgets, 0))
-      problems.push(`/ParentTree entry ${key} was added for something other than a new signature widget`);
+      if (!sameValue(old, value)) problems.push(message("struct.parentTreeEntryChanged", { key }));
+    } else if (!widgetElement(ctx, value, widgets, 0)) problems.push(message("struct.parentTreeEntryForeign", { key }));
   }
-  for (const k of oldMap.keys()) if (!seen.has(k)) problems.push(`/ParentTree entry ${k} was removed`);
+  for (const k of oldMap.keys()) if (!seen.has(k)) problems.push(message("struct.parentTreeEntryRemoved", { key: k }));
 }
 
 function isEmptyDict(ctx: DiffContext, obj: PdfObject | undefined): boolean {
