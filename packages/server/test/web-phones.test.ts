@@ -8,7 +8,8 @@
 // e-mailed verification link did and asks for a new one (POST /api/me/email-verification).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -23,6 +24,8 @@ const skip = existsSync(CHROMIUM)
   : `Chromium is not installed at ${CHROMIUM} (npm test installs Debian's chromium package through scripts/test.mjs)`;
 const SCREENS = fileURLToPath(new URL("../../../../test-artifacts/screens/", import.meta.url));
 const PASSWORD = "khatam-demo";
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 const LANGUAGES = ["ar", "ja", "en"] as const;
 const SIZES = [
   { width: 390, height: 844 },
@@ -196,6 +199,24 @@ describe("web application on phones in Chromium", { skip, timeout: 900_000 }, ()
     );
   }
 
+  async function axe(page: Page, name: string): Promise<void> {
+    await page.evaluate(AXE);
+    const violations = await page.evaluate(
+      async (tags) =>
+        (
+          await (window as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } }).axe.run({
+            runOnly: { type: "tag", values: tags },
+          })
+        ).violations as { id: string; help: string; nodes: { target: string[] }[] }[],
+      WCAG_22_AA,
+    );
+    assert.deepEqual(
+      violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+      [],
+      `axe on ${name}`,
+    );
+  }
+
   async function screenshot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
   }
@@ -306,6 +327,30 @@ describe("web application on phones in Chromium", { skip, timeout: 900_000 }, ()
       });
     }
   }
+
+  test("axe (WCAG 2.2 AA) at 320 px: tables as cards, the file button, the account page", async () => {
+    const context = await phone({ width: 320, height: 640 }, "official");
+    const page = await newPage(context);
+    const pages: [string, string][] = [
+      ["/", `tr[data-envelope="${inProgress}"]`],
+      [`/envelopes/${declined}`, "[data-recipients] bdi"],
+      [`/envelopes/${completed}/audit`, "[data-event=completed]"],
+      ["/envelopes/new", "#document"],
+      ["/verify", "#document"],
+      ["/account", "[data-account]"],
+      ["/account?addressVerified=0", "[role=alert]"],
+      ["/account?addressVerified=1", ".banner"],
+    ];
+    for (const language of ["ar", "ja"] as const) {
+      for (const [path, ready] of pages) {
+        await page.goto(withLanguage(path, language));
+        await page.locator(ready).first().waitFor({ state: "attached" });
+        await page.waitForLoadState("networkidle");
+        await axe(page, `${path} (${language}, 320 px)`);
+      }
+    }
+    await context.close();
+  });
 
   test("sign page (10.7): the confirmation error sits above the checkbox and the label keeps its width", async () => {
     const context = await phone({ width: 320, height: 640 }, "official");

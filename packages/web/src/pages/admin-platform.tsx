@@ -137,7 +137,7 @@ function Countries() {
             >
               <option value="">{t("admin.countries.chooseCountry")}</option>
               {countries?.map((c) => (
-                <option key={c.id} value={c.id}>
+                <option key={c.id} value={c.id} dir="auto">
                   {localName(c.names, language)}
                 </option>
               ))}

@@ -270,7 +270,7 @@ function NewUserForm({ me }: { readonly me: Me }) {
             >
               <option value="">{t("admin.users.chooseAgency")}</option>
               {agencies.map((a) => (
-                <option key={a.id} value={a.id}>
+                <option key={a.id} value={a.id} dir="auto">
                   {localName(a.names, language)}
                 </option>
               ))}
