@@ -2,6 +2,7 @@
 import { Route, Routes } from "react-router-dom";
 import { Layout } from "./components/layout.js";
 import { useLanguageNegotiation } from "./language.js";
+import { AccountPage } from "./pages/account.js";
 import { AdminCountriesPage, AdminTrustPage } from "./pages/admin-platform.js";
 import { AdminUsersPage, NewUserPage, UserPage } from "./pages/admin-users.js";
 import { AuditPage } from "./pages/audit.js";
@@ -31,6 +32,7 @@ export function App() {
         <Route path="/envelopes/:id/sign" element={<SignPage />} />
         <Route path="/envelopes/:id/decline" element={<DeclinePage />} />
         <Route path="/envelopes/:id/audit" element={<AuditPage />} />
+        <Route path="/account" element={<AccountPage />} />
         <Route path="/account/device-key" element={<DeviceKeyPage />} />
         <Route path="/admin/users" element={<AdminUsersPage />} />
         <Route path="/admin/users/new" element={<NewUserPage />} />

@@ -6,6 +6,7 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink, useNavigate } from "react-router-dom";
 import { LanguageSwitcher } from "../language.js";
+import { isolate } from "../lib/bidi.js";
 import { useSession } from "../session.js";
 
 export function Layout({ children }: { readonly children: ReactNode }) {
@@ -71,7 +72,11 @@ export function Layout({ children }: { readonly children: ReactNode }) {
             )}
             {me ? (
               <>
-                <li className="nav__account">{t("nav.signedInAs", { name: me.user.displayName || me.user.email })}</li>
+                <li className="nav__account">
+                  <NavLink to="/account" end data-link="account">
+                    {t("nav.signedInAs", { name: isolate(me.user.displayName || me.user.email) })}
+                  </NavLink>
+                </li>
                 <li>
                   <button
                     type="button"

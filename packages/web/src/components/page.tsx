@@ -4,12 +4,13 @@
  */
 import { type ReactNode, useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
+import { isolate } from "../lib/bidi.js";
 
 export function PageHeading({ children, title }: { readonly children: ReactNode; readonly title: string }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    document.title = `${title} – ${t("product")}`;
+    document.title = `${isolate(title)} – ${t("product")}`;
   }, [title, t]);
   useEffect(() => {
     // Not on the first page load: the skip link and the reader's position start at the top then.

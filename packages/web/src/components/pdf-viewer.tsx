@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLanguage } from "../language.js";
+import { isolate } from "../lib/bidi.js";
 import { formatNumber } from "../lib/format-date.js";
 
 const MAX_PAGES = 30;
@@ -83,7 +84,7 @@ export function PdfViewer({ url, title }: { readonly url: string; readonly title
         ref={container}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (WCAG 2.1.1)
         tabIndex={0}
-        aria-label={t("viewer.region", { title })}
+        aria-label={t("viewer.region", { title: isolate(title) })}
         data-pages={pages}
       />
     </section>

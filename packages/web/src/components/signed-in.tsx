@@ -2,7 +2,7 @@
  * Pages for signed-in people only: while /api/me loads, a short message; nobody signed in, the sign-in page (which
  * comes back here afterwards); a role that may not use the page, a plain explanation instead of the page.
  */
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, useLocation } from "react-router-dom";
 import type { Me } from "../lib/api.js";
@@ -35,14 +35,11 @@ export function SignedIn({
 
 /** GOV.UK notification banner: a success message after an action, focused so it is read first. */
 export function SuccessBanner({ title, children }: { readonly title: string; readonly children?: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: focused when it appears or says something new, not on every render (which would pull the focus away from what the reader uses next)
+  useEffect(() => ref.current?.focus(), [title]);
   return (
-    <div
-      className="banner banner--success"
-      role="status"
-      tabIndex={-1}
-      aria-labelledby="banner-title"
-      ref={(element) => element?.focus()}
-    >
+    <div className="banner banner--success" role="status" tabIndex={-1} aria-labelledby="banner-title" ref={ref}>
       <h2 id="banner-title" className="banner__title">
         {title}
       </h2>

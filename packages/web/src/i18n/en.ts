@@ -50,6 +50,7 @@ export const en = {
     signInBody: "Sign in to prepare, sign and send documents for your agency.",
     signInAction: "Sign in",
     accountHeading: "Your account",
+    accountLink: "See your account and confirm your email address",
     name: "Name",
     email: "Email address",
     agency: "Agency",
@@ -228,6 +229,26 @@ export const en = {
       messages: "Messages from the validator (English)",
       none: "none",
       sha256: "SHA-256 of the file",
+    },
+  },
+  filePicker: {
+    choose: "Choose a PDF file",
+    none: "No file chosen",
+  },
+  account: {
+    title: "Your account",
+    linkVerified: "Your email address is confirmed",
+    linkVerifiedBody: "Documents sent to this address now reach your account.",
+    linkFailed:
+      "The confirmation link did not work. It may have expired, or it was for an earlier address. Ask for a new link",
+    address: {
+      heading: "Confirm your email address",
+      body: "We will email you a link. Open it within 24 hours to show the address is yours, so that documents sent to it reach your account.",
+      request: "Email me a confirmation link",
+      sending: "Sending the link…",
+      sent: "We have sent a link to {{email}}. Open it within 24 hours.",
+      alreadyVerified: "Your email address is already confirmed. You do not need to do anything.",
+      failed: "The link could not be sent. Try again later",
     },
   },
   forbidden: {

@@ -49,6 +49,7 @@ export const ja: Messages = {
     signInBody: "ログインすると、所属機関の文書を作成・署名・送付できます。",
     signInAction: "ログイン",
     accountHeading: "アカウント",
+    accountLink: "アカウントの表示とメールアドレスの確認",
     name: "氏名",
     email: "メールアドレス",
     agency: "所属機関",
@@ -222,6 +223,26 @@ export const ja: Messages = {
       messages: "検証エンジンのメッセージ（英語）",
       none: "なし",
       sha256: "ファイルの SHA-256 値",
+    },
+  },
+  filePicker: {
+    choose: "PDFファイルを選択",
+    none: "ファイルが選択されていません",
+  },
+  account: {
+    title: "アカウント",
+    linkVerified: "メールアドレスを確認しました",
+    linkVerifiedBody: "このアドレス宛ての文書は、今後このアカウントに届きます。",
+    linkFailed:
+      "確認用リンクが使えませんでした。有効期限が切れたか、以前のアドレス宛てのリンクです。新しいリンクを請求してください",
+    address: {
+      heading: "メールアドレスの確認",
+      body: "確認用のリンクをメールでお送りします。24時間以内に開くと、このアドレスがあなたのものであることが確認され、このアドレス宛ての文書がアカウントに届くようになります。",
+      request: "確認用リンクをメールで受け取る",
+      sending: "リンクを送信しています…",
+      sent: "{{email}} にリンクを送信しました。24時間以内に開いてください。",
+      alreadyVerified: "メールアドレスは確認済みです。手続きは必要ありません。",
+      failed: "リンクを送信できませんでした。しばらくしてからもう一度お試しください",
     },
   },
   forbidden: {

@@ -12,6 +12,7 @@ import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { Row } from "../components/summary-list.js";
 import { useLanguage } from "../language.js";
 import { apiJson } from "../lib/api.js";
+import { isolate } from "../lib/bidi.js";
 import { countryName, formatNumber } from "../lib/format-date.js";
 import { localName } from "../lib/names.js";
 import type { PlatformAnchor } from "../lib/verification.js";
@@ -106,7 +107,8 @@ function Countries() {
       {countries?.map((c) => (
         <section key={c.id} aria-labelledby={`country-${c.id}`} data-country={c.id}>
           <h2 id={`country-${c.id}`}>
-            {localName(c.names, language) || countryName(c.isoCode, language)} (<span dir="ltr">{c.isoCode}</span>)
+            <bdi>{localName(c.names, language) || countryName(c.isoCode, language)}</bdi> (
+            <span dir="ltr">{c.isoCode}</span>)
           </h2>
           <ul>
             {agencies
@@ -135,7 +137,7 @@ function Countries() {
             >
               <option value="">{t("admin.countries.chooseCountry")}</option>
               {countries?.map((c) => (
-                <option key={c.id} value={c.id}>
+                <option key={c.id} value={c.id} dir="auto">
                   {localName(c.names, language)}
                 </option>
               ))}
@@ -222,7 +224,7 @@ function Trust() {
               <a href={`/pki/${a.ca}/certs`}>
                 {t("admin.trust.directory", {
                   country: countryName(a.country, language),
-                  organization: a.organization,
+                  organization: isolate(a.organization),
                 })}
               </a>{" "}
               (<a href={`/pki/${a.ca}/ca.pem`}>{t("admin.trust.chain")}</a>)

@@ -99,17 +99,21 @@ function UserList() {
           <tbody>
             {users.map((u) => (
               <tr key={u.id} data-user={u.email}>
-                <td>
+                <td data-label={t("home.name")}>
                   <Link to={`/admin/users/${u.id}`}>
                     <bdi>{u.displayName}</bdi>
                   </Link>
                 </td>
-                <td>
+                <td data-label={t("home.email")}>
                   <span dir="ltr">{u.email}</span>
                 </td>
-                <td>{roleName(u.role)}</td>
-                <td>{agencyName(u.agencyId)}</td>
-                <td>{u.disabled ? t("admin.users.disabled") : t("admin.users.active")}</td>
+                <td data-label={t("home.role")}>{roleName(u.role)}</td>
+                <td data-label={t("home.agency")}>
+                  <bdi>{agencyName(u.agencyId)}</bdi>
+                </td>
+                <td data-label={t("admin.users.state")}>
+                  {u.disabled ? t("admin.users.disabled") : t("admin.users.active")}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -234,6 +238,7 @@ function NewUserForm({ me }: { readonly me: Me }) {
           <input
             id="displayName"
             name="displayName"
+            dir="auto"
             value={form.displayName}
             onChange={set("displayName")}
             aria-invalid={errorFor("displayName") ? true : undefined}
@@ -267,7 +272,7 @@ function NewUserForm({ me }: { readonly me: Me }) {
             >
               <option value="">{t("admin.users.chooseAgency")}</option>
               {agencies.map((a) => (
-                <option key={a.id} value={a.id}>
+                <option key={a.id} value={a.id} dir="auto">
                   {localName(a.names, language)}
                 </option>
               ))}
@@ -412,22 +417,24 @@ function UserDetails() {
             <tbody>
               {certificates.map((c) => (
                 <tr key={c.id} data-certificate={c.serial}>
-                  <td>
+                  <td data-label={t("sign.serial")}>
                     <code dir="ltr" className="break">
                       {c.serial}
                     </code>{" "}
                     ({c.ca.toUpperCase()})
                   </td>
-                  <td>{t(`sign.methods.${c.keyHolder === "device" ? "device" : "platform"}`)}</td>
-                  <td>
+                  <td data-label={t("sign.keyHolder")}>
+                    {t(`sign.methods.${c.keyHolder === "device" ? "device" : "platform"}`)}
+                  </td>
+                  <td data-label={t("sign.validUntil")}>
                     <DateTime value={c.notAfter} time={false} />
                   </td>
-                  <td data-status={c.status}>
+                  <td data-label={t("admin.users.state")} data-status={c.status}>
                     {t(
                       `home.certificateStatus.${c.status === "good" || c.status === "revoked" ? c.status : "unknown"}`,
                     )}
                   </td>
-                  <td>
+                  <td data-label={t("admin.users.revoke")}>
                     {c.status === "good" && (
                       <form className="inline-form" onSubmit={(e) => revoke(e, c.serial)}>
                         <label htmlFor={`reason-${c.serial}`}>{t("admin.users.reason")}</label>

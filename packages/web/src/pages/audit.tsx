@@ -62,15 +62,17 @@ function Trail({ envelope }: { readonly envelope: Envelope }) {
           <tbody>
             {trail.events.map((e) => (
               <tr key={e.seq} data-event={e.type}>
-                <td>{n(e.seq)}</td>
-                <td>
+                <td data-label={t("audit.columns.number")}>{n(e.seq)}</td>
+                <td data-label={t("audit.columns.when")}>
                   <DateTime value={e.at} />
                 </td>
-                <td>
+                <td data-label={t("audit.columns.what")}>
                   <EventText event={e} />
                 </td>
-                <td>{e.actorEmail ? <span dir="ltr">{e.actorEmail}</span> : t("audit.platform")}</td>
-                <td>
+                <td data-label={t("audit.columns.who")}>
+                  {e.actorEmail ? <span dir="ltr">{e.actorEmail}</span> : t("audit.platform")}
+                </td>
+                <td data-label={t("audit.columns.hash")}>
                   <code dir="ltr" className="break hash">
                     {e.hash.slice(0, 16)}…
                   </code>

@@ -72,6 +72,7 @@ function DeclineForm({ envelope, me }: { readonly envelope: Envelope; readonly m
           <textarea
             id="reason"
             name="reason"
+            dir="auto"
             rows={5}
             value={reason}
             onChange={(e) => setReason(e.target.value)}

@@ -218,12 +218,12 @@ function EnvelopeView({ me }: { readonly me: Me }) {
               .sort((a, b) => a.order - b.order)
               .map((r) => (
                 <tr key={r.email} data-recipient={r.email}>
-                  <td>{n(r.order)}</td>
-                  <td>
+                  <td data-label={t("envelope.columns.order")}>{n(r.order)}</td>
+                  <td data-label={t("envelope.columns.recipient")}>
                     <span dir="ltr">{r.email}</span>
                   </td>
-                  <td>{t(`recipient.role.${r.role}`)}</td>
-                  <td>
+                  <td data-label={t("envelope.columns.role")}>{t(`recipient.role.${r.role}`)}</td>
+                  <td data-label={t("envelope.columns.status")}>
                     <RecipientStatusText recipient={r} isNext={next.includes(r)} />
                     {r.declineReason && (
                       <p className="hint">
@@ -231,7 +231,7 @@ function EnvelopeView({ me }: { readonly me: Me }) {
                       </p>
                     )}
                   </td>
-                  <td>{r.actedAt ? <DateTime value={r.actedAt} /> : "—"}</td>
+                  <td data-label={t("envelope.columns.when")}>{r.actedAt ? <DateTime value={r.actedAt} /> : "—"}</td>
                 </tr>
               ))}
           </tbody>

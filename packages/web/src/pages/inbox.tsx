@@ -12,14 +12,17 @@ import { EnvelopeStatusTag } from "../components/envelope-status.js";
 import { ErrorSummary } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn } from "../components/signed-in.js";
+import { useLanguage } from "../language.js";
 import type { Me } from "../lib/api.js";
 import { type EnvelopeSummary, getInbox, type Inbox } from "../lib/envelopes.js";
+import { formatNumber } from "../lib/format-date.js";
 
 const TABS = ["waiting", "sent", "completed"] as const;
 type Tab = (typeof TABS)[number];
 
 export function InboxSection({ me }: { readonly me: Me }) {
   const { t } = useTranslation();
+  const language = useLanguage();
   const [params] = useSearchParams();
   const tab: Tab = (TABS as readonly string[]).includes(params.get("tab") ?? "")
     ? (params.get("tab") as Tab)
@@ -89,7 +92,8 @@ export function InboxSection({ me }: { readonly me: Me }) {
                 data-tab={name}
               >
                 {t(`inbox.tabs.${name}`)}
-                {inbox && ` (${inbox[name].length}${inbox.nextCursor[name] ? "+" : ""})`}
+                {/* The count in the page's own digits (Arabic-Indic in Arabic), like every other number. */}
+                {inbox && ` (${formatNumber(inbox[name].length, language)}${inbox.nextCursor[name] ? "+" : ""})`}
               </Link>
             </li>
           ))}
@@ -141,15 +145,15 @@ function EnvelopeTable({ rows, tab }: { readonly rows: readonly EnvelopeSummary[
       <tbody>
         {rows.map((row) => (
           <tr key={row.id} data-envelope={row.id}>
-            <td>
+            <td data-label={t("inbox.columns.title")}>
               <Link to={`/envelopes/${row.id}`}>
                 <bdi>{row.title}</bdi>
               </Link>
             </td>
-            <td>
+            <td data-label={t("inbox.columns.status")}>
               <EnvelopeStatusTag status={row.status} />
             </td>
-            <td>
+            <td data-label={t("inbox.columns.next")}>
               {row.status === "draft"
                 ? t("inbox.notSent")
                 : row.status !== "sent" || row.next.length === 0
@@ -160,11 +164,13 @@ function EnvelopeTable({ rows, tab }: { readonly rows: readonly EnvelopeSummary[
                       </span>
                     ))}
             </td>
-            <td>
+            <td data-label={t("inbox.columns.created")}>
               <DateTime value={row.createdAt} />
             </td>
             {tab === "completed" && (
-              <td>{row.completedAt ? <DateTime value={row.completedAt} /> : t("inbox.notCompleted")}</td>
+              <td data-label={t("inbox.columns.completed")}>
+                {row.completedAt ? <DateTime value={row.completedAt} /> : t("inbox.notCompleted")}
+              </td>
             )}
           </tr>
         ))}

@@ -7,6 +7,7 @@ import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { FilePicker } from "../components/file-picker.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn } from "../components/signed-in.js";
 import { useLanguage } from "../language.js";
@@ -172,14 +173,13 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
             {t("create.fileHint")}
           </p>
           <FieldErrorMessage id="document-error" message={fileError} />
-          <input
+          <FilePicker
             id="document"
             name="file"
-            type="file"
             accept="application/pdf,.pdf"
-            ref={fileInput}
-            aria-describedby={`document-hint${fileError ? " document-error" : ""}`}
-            aria-invalid={fileError ? true : undefined}
+            inputRef={fileInput}
+            describedBy={`document-hint${fileError ? " document-error" : ""}`}
+            invalid={!!fileError}
           />
         </div>
         <div className={`field${errorFor("title") ? " field--error" : ""}`}>
@@ -191,6 +191,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
           <input
             id="title"
             name="title"
+            dir="auto"
             value={title}
             maxLength={500}
             onChange={(e) => setTitle(e.target.value)}

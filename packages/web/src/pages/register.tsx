@@ -70,11 +70,13 @@ export function RegisterPage() {
           <tbody>
             {entry.signers.map((s) => (
               <tr key={`${s.name}:${s.signedAt}`}>
-                <td>
+                <td data-label={t("signature.name")}>
                   <bdi>{s.name}</bdi>
                 </td>
-                <td>{s.country ? countryName(s.country, language) : t("signature.unknown")}</td>
-                <td>
+                <td data-label={t("signature.country")}>
+                  {s.country ? countryName(s.country, language) : t("signature.unknown")}
+                </td>
+                <td data-label={t("signature.time")}>
                   <DateTime value={s.signedAt} />
                 </td>
               </tr>

@@ -15,6 +15,7 @@ import { Row } from "../components/summary-list.js";
 import { useLanguage } from "../language.js";
 import { ApiError, type Certificate, type Me } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
+import { isolate } from "../lib/bidi.js";
 import { base64ToBytes, loadDeviceKey, type StoredDeviceKey, signWithDeviceKey } from "../lib/device-key.js";
 import { completeSignature, type Envelope, prepareSignature, signEnvelope } from "../lib/envelopes.js";
 import { localName } from "../lib/names.js";
@@ -66,8 +67,8 @@ function Confirm({ envelope, me }: { readonly envelope: Envelope; readonly me: M
   ];
   const chosen: Method | undefined = method && methods.includes(method) ? method : methods[0];
   const certificate = chosen ? certificates[chosen] : undefined;
-  const name = me.user.displayName || me.user.email;
-  const agency = localName(me.agency?.names, language);
+  const name = isolate(me.user.displayName || me.user.email);
+  const agency = isolate(localName(me.agency?.names, language));
   const approving = turn?.role === "approver";
 
   if (!turn) {
@@ -189,20 +190,24 @@ function Confirm({ envelope, me }: { readonly envelope: Envelope; readonly me: M
             </section>
           </>
         )}
-        <div className={`field checkbox${confirmError ? " field--error" : ""}`}>
-          <input
-            id="confirm"
-            name="confirm"
-            type="checkbox"
-            checked={confirmed}
-            onChange={(e) => setConfirmed(e.target.checked)}
-            aria-invalid={confirmError ? true : undefined}
-            aria-describedby={confirmError ? "confirm-error" : undefined}
-          />
-          <label htmlFor="confirm">
-            {approving ? t("sign.confirmApprove", { name, agency }) : t("sign.confirm", { name, agency })}
-          </label>
+        {/* The error goes above the box, outside its two-column grid: inside it, the message took the narrow
+            column's place and squeezed the label into one word per line (issue 10.7). */}
+        <div className={`field${confirmError ? " field--error" : ""}`} data-field="confirm">
           <FieldErrorMessage id="confirm-error" message={confirmError} />
+          <div className="checkbox">
+            <input
+              id="confirm"
+              name="confirm"
+              type="checkbox"
+              checked={confirmed}
+              onChange={(e) => setConfirmed(e.target.checked)}
+              aria-invalid={confirmError ? true : undefined}
+              aria-describedby={confirmError ? "confirm-error" : undefined}
+            />
+            <label htmlFor="confirm">
+              {approving ? t("sign.confirmApprove", { name, agency }) : t("sign.confirm", { name, agency })}
+            </label>
+          </div>
         </div>
         <div className="button-group">
           <button

@@ -6,6 +6,7 @@ import type { ValidationReport } from "@khatam/core/browser";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { FilePicker } from "../components/file-picker.js";
 import { PageHeading } from "../components/page.js";
 import { VerificationResult } from "../components/verification-result.js";
 import { loadEngine, platformTrustAnchors, validateHere, validateOnServer } from "../lib/verification.js";
@@ -78,14 +79,13 @@ export function VerifyPage() {
             {t("verify.fileHint")}
           </p>
           <FieldErrorMessage id="document-error" message={fileError} />
-          <input
+          <FilePicker
             id="document"
             name="document"
-            type="file"
             accept="application/pdf"
-            ref={fileInput}
-            aria-describedby={`document-hint${fileError ? " document-error" : ""}`}
-            aria-invalid={fileError ? true : undefined}
+            inputRef={fileInput}
+            describedBy={`document-hint${fileError ? " document-error" : ""}`}
+            invalid={!!fileError}
             onChange={() => setOutcome(undefined)}
           />
         </div>

@@ -1,0 +1,524 @@
+// The web application on phones (issue 10), driven in Debian's Chromium against the real platform: at 390×844 and
+// 320×640, in Arabic, Japanese and English, every page a visitor, an official, an agency administrator and a
+// platform administrator can reach (including the sign page's error, the verification result and a declined
+// envelope) must not scroll sideways (document.documentElement.scrollWidth <= window.innerWidth); a screenshot of
+// each goes to test-artifacts/screens/ (gitignored). Also: the sign page's confirmation error keeps the checkbox's
+// label readable (10.7); user-provided text is isolated from the sentence around it, Arabic counts use Arabic-Indic
+// digits, and the file button speaks the page's language and works with the keyboard (10.10); /account says what the
+// e-mailed verification link did and asks for a new one (POST /api/me/email-verification).
+
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { DEFAULT_WEB_ROOT } from "../src/web-routes.js";
+import { envelopeForm, plainPdf } from "./support/envelopes.js";
+import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `Chromium is not installed at ${CHROMIUM} (npm test installs Debian's chromium package through scripts/test.mjs)`;
+const SCREENS = fileURLToPath(new URL("../../../../test-artifacts/screens/", import.meta.url));
+const PASSWORD = "khatam-demo";
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+const LANGUAGES = ["ar", "ja", "en"] as const;
+const SIZES = [
+  { width: 390, height: 844 },
+  { width: 320, height: 640 },
+] as const;
+/** Text people typed, mixing scripts on purpose: the layout and the isolation must hold with all of them. */
+const TITLE = "مذكرة تفاهم 2026 — Memorandum of cooperation／日本国外務省との覚書 (draft-v2)";
+const REASON = "المادة 3 must name both ministries — 第3条の修正が必要です";
+const LONG_EMAIL = "protocol.department.international-cooperation@ministry-of-foreign-affairs.example.go.jp";
+
+type Language = (typeof LANGUAGES)[number];
+type Role = "visitor" | "official" | "agencyAdmin" | "platformAdmin";
+
+interface Visit {
+  readonly name: string;
+  readonly path: string;
+  /** A selector present once the page has what it shows (not just "Loading…"). */
+  readonly ready: string;
+  /** Something done on the page before it is measured again (an error, a result). */
+  readonly next?: (page: Page) => Promise<string>;
+}
+
+describe("web application on phones in Chromium", { skip, timeout: 900_000 }, () => {
+  const dir = temporaryDirectory("khatam-phones-");
+  let running: RunningApp;
+  let origin: string;
+  let browser: Browser;
+  let inProgress: string; // official@jp.demo's turn to sign
+  let completed: string;
+  let declined: string;
+  let registerCode: string;
+  let officialId: string;
+  let signedPdf: Buffer;
+  const problems: string[] = []; // page errors and CSP violations
+
+  const EMAILS: Record<Exclude<Role, "visitor">, string> = {
+    official: "official@jp.demo",
+    agencyAdmin: "admin@jp.demo",
+    platformAdmin: "root@platform.demo",
+  };
+
+  async function apiToken(email: string): Promise<string> {
+    const r = await fetch(`${origin}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    assert.equal(r.status, 200, await r.clone().text());
+    return `Bearer ${((await r.json()) as { token: string }).token}`;
+  }
+
+  async function call(auth: string, method: string, path: string, body?: FormData | object): Promise<Response> {
+    const json = body !== undefined && !(body instanceof FormData);
+    const r = await fetch(`${origin}${path}`, {
+      method,
+      headers: { authorization: auth, ...(json ? { "content-type": "application/json" } : {}) },
+      body: json ? JSON.stringify(body) : (body as FormData | undefined),
+    });
+    assert.ok(r.ok, `${method} ${path}: ${r.status} ${await r.clone().text()}`);
+    return r;
+  }
+
+  before(async () => {
+    assert.ok(
+      existsSync(join(DEFAULT_WEB_ROOT, "index.html")),
+      `the web application is not built at ${DEFAULT_WEB_ROOT}: npm run build -w @khatam/web`,
+    );
+    mkdirSync(SCREENS, { recursive: true });
+    running = await startApp(dir.path, { backgroundJobs: false });
+    origin = running.url;
+
+    await call(`Bearer ${ADMIN_TOKEN}`, "POST", "/api/admin/users", {
+      email: EMAILS.platformAdmin,
+      displayName: "Platform Admin",
+      role: "platform_admin",
+      password: PASSWORD,
+    });
+    const jp = await apiToken("official@jp.demo");
+    const sa = await apiToken("official@sa.demo");
+    const create = async (title: string, recipients: object[]) => {
+      const r = await call(jp, "POST", "/api/envelopes", envelopeForm(plainPdf(), { title, recipients }));
+      const { id } = (await r.json()) as { id: string };
+      await call(jp, "POST", `/api/envelopes/${id}/send`);
+      return id;
+    };
+    const both = [
+      { email: "official@jp.demo", role: "signer", order: 1 },
+      { email: "official@sa.demo", role: "signer", order: 2 },
+    ];
+    // In progress, with a viewer whose address is longer than a phone is wide.
+    inProgress = await create(TITLE, [...both, { email: LONG_EMAIL, role: "viewer", order: 3 }]);
+    // Completed: a register entry, an audit trail with every kind of event, a signed PDF to verify.
+    completed = await create(`${TITLE} (signed)`, both);
+    await call(jp, "POST", `/api/envelopes/${completed}/sign`);
+    await call(sa, "POST", `/api/envelopes/${completed}/sign`);
+    registerCode = ((await (await call(jp, "GET", `/api/envelopes/${completed}`)).json()) as { registerCode: string })
+      .registerCode;
+    signedPdf = Buffer.from(await (await call(jp, "GET", `/api/envelopes/${completed}/document`)).arrayBuffer());
+    // Declined by Saudi Arabia with a reason in three scripts.
+    declined = await create(`${TITLE} (declined)`, [
+      { email: "official@sa.demo", role: "signer", order: 1 },
+      { email: "official@jp.demo", role: "viewer", order: 2 },
+    ]);
+    await call(sa, "POST", `/api/envelopes/${declined}/decline`, { reason: REASON });
+
+    const users = (await (await call(await apiToken(EMAILS.agencyAdmin), "GET", "/api/admin/users")).json()) as {
+      id: string;
+      email: string;
+    }[];
+    officialId = users.find((u) => u.email === "official@jp.demo")!.id;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await running?.close();
+    dir.remove();
+  });
+
+  /** A phone-sized browser profile, signed in as `role` (through the API, which sets the session cookie). */
+  async function phone(size: { width: number; height: number }, role: Role): Promise<BrowserContext> {
+    const context = await browser.newContext({ locale: "en-GB", viewport: size, deviceScaleFactor: 1, hasTouch: true });
+    await context.route("**/*", async (route) =>
+      new URL(route.request().url()).origin === origin ? route.continue() : route.abort(),
+    );
+    if (role !== "visitor") {
+      const r = await context.request.post(`${origin}/api/auth/login`, {
+        data: { email: EMAILS[role], password: PASSWORD },
+      });
+      assert.equal(r.status(), 200, await r.text());
+    }
+    return context;
+  }
+
+  async function newPage(context: BrowserContext): Promise<Page> {
+    const page = await context.newPage();
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+    return page;
+  }
+
+  const withLanguage = (path: string, language: Language) =>
+    `${origin}${path}${path.includes("?") ? "&" : "?"}lang=${language}`;
+
+  /** Fails with the elements that stick out when the page is wider than the window. */
+  async function assertNoSidewaysScroll(page: Page, name: string): Promise<void> {
+    const measured = await page.evaluate(() => {
+      const width = window.innerWidth;
+      const culprits = Array.from(document.querySelectorAll("body *"))
+        .filter((e) => {
+          const box = e.getBoundingClientRect();
+          return box.width > 1 && (box.right > width + 0.5 || box.left < -0.5);
+        })
+        .slice(0, 6)
+        .map((e) => {
+          const box = e.getBoundingClientRect();
+          return `<${e.tagName.toLowerCase()} class="${e.getAttribute("class") ?? ""}"> ${Math.round(box.left)}…${Math.round(box.right)}`;
+        });
+      return { scrollWidth: document.documentElement.scrollWidth, width, culprits };
+    });
+    assert.ok(
+      measured.scrollWidth <= measured.width,
+      `${name}: the page is ${measured.scrollWidth}px wide in a ${measured.width}px window; ${measured.culprits.join("; ")}`,
+    );
+  }
+
+  async function axe(page: Page, name: string): Promise<void> {
+    await page.evaluate(AXE);
+    const violations = await page.evaluate(
+      async (tags) =>
+        (
+          await (window as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } }).axe.run({
+            runOnly: { type: "tag", values: tags },
+          })
+        ).violations as { id: string; help: string; nodes: { target: string[] }[] }[],
+      WCAG_22_AA,
+    );
+    assert.deepEqual(
+      violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+      [],
+      `axe on ${name}`,
+    );
+  }
+
+  async function screenshot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
+  }
+
+  const VISITS: Record<Role, () => Visit[]> = {
+    visitor: () => [
+      { name: "home", path: "/", ready: "a[href='/verify'].button" },
+      {
+        name: "login",
+        path: "/login",
+        ready: "input[name=email]",
+        next: async (page) => {
+          await page.locator("form button[type=submit]").click();
+          await page.getByRole("alert").waitFor();
+          return "login-errors";
+        },
+      },
+      {
+        name: "verify",
+        path: "/verify",
+        ready: "input[type=file]",
+        next: async (page) => {
+          await page.setInputFiles("input[type=file]", {
+            name: "memorandum-with-a-rather-long-file-name-2026-final-signed.pdf",
+            mimeType: "application/pdf",
+            buffer: signedPdf,
+          });
+          await page.locator("form button[type=submit]").click();
+          await page.locator("[data-verdict=VALID]").waitFor({ timeout: 60_000 });
+          await page.locator(".signature details").first().locator("summary").click(); // the widest part
+          return "verify-valid";
+        },
+      },
+      { name: "register", path: `/register/${registerCode}`, ready: "[data-sha256]" },
+      { name: "not-found", path: "/register/NO-SUCH-CODE", ready: "a[href='/']" },
+    ],
+    official: () => [
+      { name: "inbox", path: "/", ready: `[data-panel=waiting] tr[data-envelope="${inProgress}"]` },
+      { name: "inbox-sent", path: "/envelopes?tab=sent", ready: `[data-panel=sent] tr[data-envelope="${inProgress}"]` },
+      {
+        name: "inbox-completed",
+        path: "/envelopes?tab=completed",
+        ready: `[data-panel=completed] tr[data-envelope="${declined}"]`,
+      },
+      {
+        name: "new-envelope",
+        path: "/envelopes/new",
+        ready: "#document",
+        next: async (page) => {
+          await page.locator("#add-recipient").click();
+          await page.locator("button[value=send]").click();
+          await page.getByRole("alert").waitFor();
+          return "new-envelope-errors";
+        },
+      },
+      { name: "envelope", path: `/envelopes/${inProgress}`, ready: ".pdf-viewer__page" },
+      { name: "envelope-declined", path: `/envelopes/${declined}`, ready: "[data-recipients] bdi" },
+      {
+        name: "sign",
+        path: `/envelopes/${inProgress}/sign`,
+        ready: "[data-certificate]",
+        next: async (page) => {
+          await page.locator("[data-action=confirm-sign]").click();
+          await page.getByRole("alert").waitFor();
+          return "sign-error";
+        },
+      },
+      { name: "decline", path: `/envelopes/${inProgress}/decline`, ready: "#reason" },
+      { name: "audit", path: `/envelopes/${completed}/audit`, ready: "[data-audit] [data-event=completed]" },
+      { name: "audit-declined", path: `/envelopes/${declined}/audit`, ready: "[data-audit] [data-event=declined]" },
+      { name: "account", path: "/account", ready: "[data-account]" },
+      { name: "account-link-failed", path: "/account?addressVerified=0", ready: "[role=alert]" },
+      { name: "device-key", path: "/account/device-key", ready: "[data-action=create-key], [data-device-key]" },
+    ],
+    agencyAdmin: () => [
+      { name: "admin-users", path: "/admin/users", ready: "[data-user='official@jp.demo']" },
+      { name: "admin-user-new", path: "/admin/users/new", ready: "#email" },
+      { name: "admin-user", path: `/admin/users/${officialId}`, ready: "[data-certificates]" },
+    ],
+    platformAdmin: () => [
+      { name: "admin-countries", path: "/admin/countries", ready: "[data-country=jp]" },
+      { name: "admin-trust", path: "/admin/trust", ready: "[data-trusted-list]" },
+    ],
+  };
+
+  for (const size of SIZES) {
+    for (const role of ["visitor", "official", "agencyAdmin", "platformAdmin"] as const) {
+      test(`${size.width}×${size.height}, ${role}: no page scrolls sideways in ar, ja or en`, async () => {
+        const context = await phone(size, role);
+        const page = await newPage(context);
+        for (const language of LANGUAGES) {
+          for (const visit of VISITS[role]()) {
+            const name = `${size.width}-${language}-${visit.name}`;
+            await page.goto(withLanguage(visit.path, language));
+            await page.locator(visit.ready).first().waitFor({ state: "attached", timeout: 30_000 });
+            await page.waitForLoadState("networkidle");
+            assert.equal(await page.getAttribute("html", "lang"), language, name);
+            await assertNoSidewaysScroll(page, name);
+            await screenshot(page, name);
+            if (visit.next) {
+              const after = `${size.width}-${language}-${await visit.next(page)}`;
+              await assertNoSidewaysScroll(page, after);
+              await screenshot(page, after);
+            }
+          }
+        }
+        await context.close();
+      });
+    }
+  }
+
+  test("axe (WCAG 2.2 AA) at 320 px: tables as cards, the file button, the account page", async () => {
+    const context = await phone({ width: 320, height: 640 }, "official");
+    const page = await newPage(context);
+    const pages: [string, string][] = [
+      ["/", `tr[data-envelope="${inProgress}"]`],
+      [`/envelopes/${declined}`, "[data-recipients] bdi"],
+      [`/envelopes/${completed}/audit`, "[data-event=completed]"],
+      ["/envelopes/new", "#document"],
+      ["/verify", "#document"],
+      ["/account", "[data-account]"],
+      ["/account?addressVerified=0", "[role=alert]"],
+      ["/account?addressVerified=1", ".banner"],
+    ];
+    for (const language of ["ar", "ja"] as const) {
+      for (const [path, ready] of pages) {
+        await page.goto(withLanguage(path, language));
+        await page.locator(ready).first().waitFor({ state: "attached" });
+        await page.waitForLoadState("networkidle");
+        await axe(page, `${path} (${language}, 320 px)`);
+      }
+    }
+    await context.close();
+  });
+
+  test("sign page (10.7): the confirmation error sits above the checkbox and the label keeps its width", async () => {
+    const context = await phone({ width: 320, height: 640 }, "official");
+    const page = await newPage(context);
+    for (const language of LANGUAGES) {
+      await page.goto(withLanguage(`/envelopes/${inProgress}/sign`, language));
+      await page.locator("[data-certificate]").waitFor();
+      const label = page.locator("label[for=confirm]");
+      const before = (await label.boundingBox())!;
+      await page.locator("[data-action=confirm-sign]").click();
+      await page.getByRole("alert").waitFor();
+      assert.equal(await page.locator("#confirm").getAttribute("aria-invalid"), "true");
+      const error = (await page.locator("#confirm-error").boundingBox())!;
+      const box = (await page.locator("#confirm").boundingBox())!;
+      const afterError = (await label.boundingBox())!;
+      assert.ok(error.y + error.height <= box.y + 1, `${language}: the error is above the checkbox`);
+      // The label keeps (nearly) the width it had: a squeezed label was a column one word wide.
+      assert.ok(
+        afterError.width >= before.width - 30 && afterError.width > 150,
+        `${language}: label ${Math.round(afterError.width)}px wide, was ${Math.round(before.width)}px`,
+      );
+      assert.ok(afterError.height <= before.height + 1, `${language}: the label did not grow taller`);
+      // The signer's name and agency are isolated inside the sentence (U+2068 … U+2069, as <bdi> does).
+      assert.match((await label.textContent())!, /\u2068Hanako Sato\u2069/);
+    }
+    await context.close();
+  });
+
+  test("mixed direction (10.10): typed text isolated, Arabic counts in Arabic-Indic digits", async () => {
+    const context = await phone({ width: 390, height: 844 }, "official");
+    const page = await newPage(context);
+
+    await page.goto(withLanguage(`/envelopes/${declined}`, "ar"));
+    const reason = page.locator("[data-recipients]").getByText(REASON);
+    await reason.waitFor();
+    assert.equal(await reason.evaluate((e) => !!e.closest("bdi, [dir=auto]")), true, "the reason is isolated");
+    assert.equal(
+      await page
+        .locator("h1")
+        .evaluate((h, title) => h.querySelector("bdi")?.textContent === title, `${TITLE} (declined)`),
+      true,
+      "the title is isolated",
+    );
+    await page.goto(withLanguage(`/envelopes/${declined}/audit`, "ja"));
+    const audited = page.locator("[data-event=declined]").getByText(REASON);
+    await audited.waitFor();
+    assert.equal(await audited.evaluate((e) => !!e.closest("bdi, [dir=auto]")), true, "the reason in the audit trail");
+    assert.match((await page.locator("[data-link=account]").textContent())!, /\u2068Hanako Sato\u2069/);
+
+    await page.goto(withLanguage("/", "ar"));
+    await page.locator(`[data-panel=waiting] tr[data-envelope="${inProgress}"]`).waitFor();
+    for (const tab of ["waiting", "sent", "completed"]) {
+      const text = (await page.locator(`[data-tab=${tab}]`).textContent())!;
+      assert.match(text, /\([٠-٩]+\+?\)$/, `the ${tab} tab counts in Arabic-Indic digits: ${text}`);
+      assert.doesNotMatch(text, /[0-9]/, tab);
+    }
+    await page.goto(withLanguage("/", "en"));
+    await page.locator(`[data-panel=waiting] tr[data-envelope="${inProgress}"]`).waitFor();
+    assert.match((await page.locator("[data-tab=waiting]").textContent())!, /\([0-9]+\+?\)$/);
+    await context.close();
+  });
+
+  test("the file button (10.10) is ours, in the page's language, and opens the chooser from the keyboard", async () => {
+    const words = { ar: "اختر ملف PDF", ja: "PDFファイルを選択", en: "Choose a PDF file" };
+    const none = { ar: "لم تختر أي ملف", ja: "ファイルが選択されていません", en: "No file chosen" };
+    const context = await phone({ width: 390, height: 844 }, "official");
+    const page = await newPage(context);
+    for (const path of ["/verify", "/envelopes/new"]) {
+      for (const language of LANGUAGES) {
+        await page.goto(withLanguage(path, language));
+        const input = page.locator("input[type=file]#document");
+        await input.waitFor({ state: "attached" });
+        assert.equal(await page.locator("input[type=file]").count(), 1, path);
+        assert.equal((await page.locator("[data-file-button=document]").textContent())?.trim(), words[language]);
+        assert.equal((await page.locator("#document-chosen").textContent())?.trim(), none[language]);
+        // Named by the field's label and the button; reached with Tab (not taken out of the order).
+        assert.equal(await input.evaluate((e) => (e as HTMLInputElement).tabIndex), 0);
+        const labels = await input.evaluate((e) =>
+          Array.from((e as HTMLInputElement).labels ?? [], (l) => l.textContent),
+        );
+        assert.ok(labels.includes(words[language]), `${path} ${language}: the button labels the input`);
+      }
+      // Keyboard: Tab from the hint's field reaches the input, the button lights up, Space opens the chooser.
+      await page.locator("#document-hint").click();
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement?.id), "document", `${path}: Tab reaches it`);
+      const lit = await page
+        .locator("[data-file-button=document]")
+        .evaluate((e) => getComputedStyle(e).backgroundColor);
+      assert.equal(lit, "rgb(255, 221, 0)", `${path}: the button shows the focus`);
+      const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+      await chooser.setFiles({ name: "覚書-memorandum.pdf", mimeType: "application/pdf", buffer: plainPdf() });
+      await page.locator("#document-chosen bdi", { hasText: "覚書-memorandum.pdf" }).waitFor();
+      await screenshot(page, `390-en-file-chosen${path.replaceAll("/", "-")}`);
+    }
+    await context.close();
+  });
+
+  test("/account: the verification link's outcome in ar/ja/en, and a new link on request", async () => {
+    const messages = {
+      ok: {
+        ar: "تم تأكيد بريدك الإلكتروني",
+        ja: "メールアドレスを確認しました",
+        en: "Your email address is confirmed",
+      },
+      bad: {
+        ar: "لم يعمل رابط التأكيد",
+        ja: "確認用リンクが使えませんでした",
+        en: "The confirmation link did not work",
+      },
+      sent: { ar: "أرسلنا رابطًا إلى", ja: "にリンクを送信しました", en: "We have sent a link to" },
+      already: { ar: "مؤكَّد من قبل", ja: "確認済みです", en: "already confirmed" },
+    };
+    const context = await phone({ width: 390, height: 844 }, "official");
+    const page = await newPage(context);
+    for (const language of LANGUAGES) {
+      await page.goto(withLanguage("/account?addressVerified=0", language));
+      await page.getByRole("alert").waitFor();
+      assert.match((await page.getByRole("alert").textContent())!, new RegExp(messages.bad[language]));
+      await page.goto(withLanguage("/account?addressVerified=1", language));
+      await page.locator(".banner").waitFor();
+      assert.match((await page.locator(".banner").textContent())!, new RegExp(messages.ok[language]));
+      assert.equal(await page.getByRole("alert").count(), 0);
+      await page.goto(withLanguage("/account", language));
+      await page.locator("[data-account]").waitFor();
+      assert.equal(await page.locator(".banner").count(), 0, "no message without ?addressVerified");
+      assert.equal(await page.getByRole("alert").count(), 0);
+    }
+
+    // Ask for a link (en): the server e-mails it; the page says where it went.
+    await page.locator("[data-action=request-verification]").click();
+    await page.locator("[data-verification-answer=sent]").waitFor();
+    const said = (await page.locator("[data-verification-answer]").textContent())!;
+    assert.match(said, new RegExp(messages.sent.en));
+    assert.match(said, /official@jp\.demo/);
+    await screenshot(page, "390-en-account-link-sent");
+
+    // The e-mailed link, followed in the browser, proves the address and lands on the success message.
+    const outbox = await running.app.db.selectFrom("outbox").select("payload").where("kind", "=", "email").execute();
+    const mail = outbox
+      .map(
+        (row) =>
+          (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as { to: string; text: string },
+      )
+      .find((m) => m.to === "official@jp.demo" && m.text.includes("verify-email"));
+    assert.ok(mail, "the link was e-mailed");
+    const link = /(https?:\/\/\S+verify-email\?token=\S+)/.exec(mail.text)![1]!;
+    await page.goto(link.replace(/^https?:\/\/[^/]+/, origin));
+    await page.waitForURL(/\/account\?addressVerified=1$/);
+    await page.locator(".banner").waitFor();
+    assert.match((await page.locator(".banner").textContent())!, new RegExp(messages.ok.en));
+
+    // Asked again, the server says the address is proved already; in Arabic this time.
+    await page.goto(withLanguage("/account", "ar"));
+    await page.locator("[data-action=request-verification]").click();
+    await page.locator("[data-verification-answer=verified]").waitFor();
+    assert.match((await page.locator("[data-verification-answer]").textContent())!, new RegExp(messages.already.ar));
+    await screenshot(page, "390-ar-account-already-verified");
+
+    // The navigation's "Signed in as …" leads here.
+    await page.goto(withLanguage("/", "ja"));
+    await page.locator("[data-link=account]").click();
+    await page.waitForURL(/\/account$/);
+    await page.locator("[data-address-verification]").waitFor();
+    await context.close();
+  });
+
+  test("no page error and no CSP violation", () => {
+    assert.deepEqual(problems, []);
+  });
+});
