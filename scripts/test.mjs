@@ -36,8 +36,9 @@ if (missing.length > 0) {
 }
 
 execFileSync("npx", ["tsc", "-b", "packages/core", "packages/server", "packages/cli"], { stdio: "inherit" });
-// The command line's bundle (what `npx khatam` runs).
+// The command line's and the server's bundles (what `npx khatam` and `npm start` run).
 execFileSync(process.execPath, ["packages/cli/scripts/bundle.mjs"], { stdio: "inherit" });
+execFileSync(process.execPath, ["packages/server/scripts/bundle.mjs"], { stdio: "inherit" });
 // The embedded database's prepared data directory (what the server unpacks instead of running initdb).
 execFileSync(process.execPath, ["packages/server/scripts/pglite-template.mjs"], { stdio: "inherit" });
 // The web application (Vite) and its Node unit tests (packages/web/dist/test); the server serves dist/public.

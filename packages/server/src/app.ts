@@ -14,9 +14,11 @@ import { loginRoutes } from "./auth/login-routes.js";
 import { type OidcSettings, oidcRoutes } from "./auth/oidc.js";
 import { type SecretBox, secretBox } from "./auth/secret-box.js";
 import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
+import { demoCas } from "./demo-cas.js";
 import { expireDue, purgeExpiredSessions, remindDue } from "./envelopes/envelopes.js";
 import { envelopeRoutes } from "./envelopes/routes.js";
 import { frameworkErrors, installErrorHandling } from "./http-errors.js";
+import { keyDirectory } from "./key-pregeneration.js";
 import { type OutboxWorker, startOutboxWorker } from "./notify/delivery.js";
 import { type ScheduledTask, type Scheduler, startScheduler } from "./notify/scheduler.js";
 import { webhookRoutes } from "./notify/webhook-routes.js";
@@ -29,7 +31,7 @@ import { selfServiceRoutes } from "./tenancy/self-service-routes.js";
 import { SignerCache } from "./tenancy/signing-keys.js";
 import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
 import { trustRoutes } from "./trust-routes.js";
-import { type CaSpecification, TrustStore } from "./trust-store.js";
+import { TrustStore } from "./trust-store.js";
 import { verifyRoutes } from "./verify/routes.js";
 import { ValidationPool, type ValidationPoolOptions } from "./verify/validation-pool.js";
 import { webRoutes } from "./web-routes.js";
@@ -95,14 +97,6 @@ export interface AppOptions {
   readonly webhookResolver?: WebhookResolver;
 }
 
-/** The demo federation's CAs (CONTRACTS § 3). */
-export function demoCas(keyTypes: AppOptions["demoKeyTypes"] = {}): CaSpecification[] {
-  return [
-    { id: "jp", country: "JP", organization: "Digital Agency", keyType: keyTypes.jp ?? "P-256" },
-    { id: "sa", country: "SA", organization: "MCIT", keyType: keyTypes.sa ?? "RSA-3072" },
-  ];
-}
-
 declare module "fastify" {
   interface FastifyInstance {
     /** The national PKIs (decorated by {@link buildApp}). */
@@ -134,7 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const box = secretBox(masterKey);
   const keyStore: KeyStore = options.pkcs11
     ? await pkcs11KeyStore(options.pkcs11)
-    : softwareKeyStore(`${options.dataDir}/keys`, await masterKey());
+    : softwareKeyStore(keyDirectory(options.dataDir), await masterKey());
   // The database opens while the trust store makes its keys: PGlite's start is WebAssembly on this thread, key
   // generation runs in libuv's pool, so on an empty data directory the two overlap (issue 14.1).
   const opening = openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });

@@ -18,9 +18,10 @@ import { createPrivateKey, type KeyObject, randomBytes } from "node:crypto";
 import { mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { generateKeyPairInToken, openPkcs11, type Pkcs11Session, pkcs11Signer } from "@khatam/core/keys/pkcs11";
-import { generateKey, type KeyType, softwareSigner } from "@khatam/core/keys/software";
+import { type KeyType, softwareSigner } from "@khatam/core/keys/software";
 import type { RoleKey, TrustServiceRole } from "@khatam/core/pki/national-pki";
 import { writeFileAtomic } from "./atomic-file.js";
+import { freshKeyPair } from "./key-pregeneration.js";
 
 /** How a stored key is found again; saved in the trust store's state. */
 export type KeyReference =
@@ -87,7 +88,7 @@ export function softwareKeyStore(directory: string, masterKey: Buffer): KeyStore
   const passphrase = masterKey.toString("base64");
   const createNamed = async (name: string, keyType: KeyType) => {
     checkKeyName(name);
-    const { privateKey } = await generateKey(keyType);
+    const { privateKey } = await freshKeyPair(keyType);
     const pem = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase });
     await mkdir(directory, { recursive: true, mode: 0o700 });
     const file = `${name}.key.pem`;

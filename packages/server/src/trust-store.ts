@@ -40,6 +40,7 @@ import {
 import type { EndEntityProfile } from "@khatam/core/pki/profiles";
 import { writeTrustedList } from "@khatam/core/trust/trusted-list-writer";
 import { removeStaleTemporaries, writeFileAtomic } from "./atomic-file.js";
+import { CA_KEY_ROLES } from "./key-pregeneration.js";
 import type { KeyReference, KeyStore } from "./trust-keys.js";
 import {
   addMonths,
@@ -236,7 +237,7 @@ export class TrustStore {
       // (Invalid specifications are refused below, one by one, before any key of theirs is made.)
       if (valid && this.keyStore.kind === "software") {
         for (const spec of specifications) {
-          for (const role of ["root", "issuing", "tsa", "ocsp"] as const) {
+          for (const role of CA_KEY_ROLES) {
             const pending = this.keyStore.create(spec.id, role, spec.keyType);
             pending.catch(() => {}); // awaited below; a failure is reported there
             early.set(`${spec.id}/${role}`, pending);

@@ -12,19 +12,19 @@
  * trust anchors the browser validates against, the same ones `POST /api/verify` uses (verify/platform-trust.ts).
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
 import { toPem } from "@khatam/core/pki/certificate";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { distDirectory } from "./dist-directory.js";
 
 export interface WebRoutesOptions {
   /** The built application (default: packages/web/dist/public beside this package). */
   readonly root?: string;
 }
 
-/** Where `npm run build -w @khatam/web` writes the application, from this file's compiled place (dist/src). */
-export const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../../web/dist/public");
+/** Where `npm run build -w @khatam/web` writes the application: packages/web/dist/public. */
+export const DEFAULT_WEB_ROOT = join(distDirectory(import.meta.url), "../../web/dist/public");
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",

@@ -7,13 +7,13 @@
  * survives `kill -9` of the process; PostgreSQL as configured by its operator.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { cp, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { distDirectory } from "../dist-directory.js";
 import { MIGRATIONS } from "./migrations.js";
 import type { Database } from "./schema.js";
 
@@ -40,13 +40,20 @@ export const PGLITE_OPTIONS = {
 
 /**
  * For a data directory without a database yet: the prepared one (scripts/pglite-template.mjs, built with the code),
- * initialised and migrated, unpacked instead of running initdb. Nothing when there is a database or no template.
+ * initialised and migrated, copied in as plain files instead of running initdb — PostgreSQL's data directory holds no
+ * absolute path, and a native copy costs a fraction of unpacking an archive through PGlite's WebAssembly file system.
+ * Copied beside `dir` and renamed over it (empty), so a crash mid-copy leaves no half database. Nothing happens when
+ * there is a database already, or no template (the server then runs initdb).
  */
-async function template(dir: string): Promise<{ loadDataDir?: Blob }> {
-  if (existsSync(join(dir, "PG_VERSION"))) return {};
-  const file = fileURLToPath(new URL("../../pglite-template.tgz", import.meta.url));
-  if (!existsSync(file)) return {};
-  return { loadDataDir: new Blob([await readFile(file)]) };
+async function copyTemplate(dir: string): Promise<void> {
+  if (existsSync(join(dir, "PG_VERSION"))) return;
+  const template = join(distDirectory(import.meta.url), "pglite-template");
+  if (!existsSync(join(template, "PG_VERSION"))) return;
+  if ((await readdir(dir)).length > 0) return; // something else is there: let PGlite say what
+  const staging = `${dir}.template-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await cp(template, staging, { recursive: true });
+  await rename(staging, dir);
 }
 
 // bytea comes back as Buffer from pg; timestamps as Date; int8 (bigserial ids) as string, which is what the schema says.
@@ -63,7 +70,8 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
   } else {
     const dir = join(options.dataDir ?? "./data", "db");
     await mkdir(dir, { recursive: true });
-    const pglite = await PGlite.create(dir, { ...PGLITE_OPTIONS, ...(await template(dir)) });
+    await copyTemplate(dir);
+    const pglite = await PGlite.create(dir, PGLITE_OPTIONS);
     db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     engine = "pglite";
   }

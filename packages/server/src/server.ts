@@ -1,0 +1,107 @@
+/**
+ * `node packages/server/dist/src/main.js`: the platform server, configured by the environment of CONTRACTS § 3.
+ * Stops gracefully on SIGTERM and SIGINT (in-flight requests finish, the PKCS#11 session is closed).
+ */
+import { existsSync } from "node:fs";
+import type { KeyType } from "@khatam/core/keys/software";
+import { demoCas } from "./demo-cas.js";
+import { CA_KEY_ROLES, keyDirectory, pregenerate } from "./key-pregeneration.js";
+
+// Everything the server writes (database, keys, master key) is for its own user only.
+process.umask(0o077);
+const env = process.env;
+const port = Number(env.PORT ?? 8080);
+const host = env.HOST ?? "127.0.0.1";
+const urlHost = host.includes(":") ? `[${host}]` : host;
+const demoKeyType = env.KHATAM_DEMO_KEY_TYPE as KeyType | undefined; // development and tests: e.g. P-256 for speed
+/** A requests-per-minute setting: a positive integer, or unset for the default. */
+function perMinute(name: string): number | undefined {
+  const value = env[name] ? Number(env[name]) : undefined;
+  if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+    console.error(`khatam server: ${name} must be a positive integer (requests per minute)`);
+    process.exit(1);
+  }
+  return value;
+}
+// POST /api/verify (default 30) and the trust services (default 600), per minute and client address; load tests
+// (bench/) raise them.
+const verifyPerMinute = perMinute("KHATAM_VERIFY_RATE_LIMIT");
+/** KHATAM_TRUST_PROXY: "true", a hop count, or comma-separated addresses and CIDR blocks of the reverse proxies. */
+function trustProxy(value: string | undefined): boolean | number | string[] | undefined {
+  if (!value) return undefined;
+  if (value === "true" || value === "false") return value === "true";
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+const protocolPerMinute = perMinute("KHATAM_PROTOCOL_RATE_LIMIT");
+const dataDir = env.KHATAM_DATA ?? "./data";
+const demo = (env.KHATAM_DEMO ?? "1") === "1";
+const demoKeyTypes = demoKeyType ? { jp: demoKeyType, sa: demoKeyType } : undefined;
+
+// A first start of the demo makes its CAs' keys; they are started now and made while Node loads the rest of the
+// server (issue 14.1: RSA-3072 keys take most of the first start). The rest is imported only then.
+if (demo && !env.KHATAM_PKCS11_MODULE && !existsSync(keyDirectory(dataDir))) {
+  for (const ca of demoCas(demoKeyTypes)) pregenerate(ca.keyType, CA_KEY_ROLES.length);
+}
+const { buildApp } = await import("./app.js");
+
+const app = await buildApp({
+  dataDir,
+  databaseUrl: env.DATABASE_URL || undefined,
+  publicUrl: env.KHATAM_PUBLIC_URL ?? `http://${urlHost}:${port}`,
+  demo,
+  demoKeyTypes,
+  adminToken: env.KHATAM_ADMIN_TOKEN || undefined,
+  demoPassword: env.KHATAM_DEMO_PASSWORD || undefined,
+  oidc: env.KHATAM_OIDC_ISSUER
+    ? {
+        issuer: env.KHATAM_OIDC_ISSUER,
+        clientId: env.KHATAM_OIDC_CLIENT_ID ?? "",
+        clientSecret: env.KHATAM_OIDC_CLIENT_SECRET || undefined,
+      }
+    : undefined,
+  smtpUrl: env.KHATAM_SMTP_URL || undefined,
+  mailFrom: env.KHATAM_MAIL_FROM || undefined,
+  masterKey: env.KHATAM_MASTER_KEY || undefined,
+  pkcs11: env.KHATAM_PKCS11_MODULE
+    ? { module: env.KHATAM_PKCS11_MODULE, token: env.KHATAM_PKCS11_TOKEN, pin: env.KHATAM_PKCS11_PIN }
+    : undefined,
+  verifyPerMinute,
+  protocolPerMinute,
+  trustProxy: trustProxy(env.KHATAM_TRUST_PROXY),
+  webhookAllow: env.KHATAM_WEBHOOK_ALLOW || undefined,
+  logger: { level: env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization", "req.headers.cookie"] },
+}).catch((error: unknown) => {
+  console.error(`khatam server: cannot start: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, "shutting down");
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
+}
+
+const address = await app.listen({ port, host });
+const demoNote =
+  (env.KHATAM_DEMO ?? "1") === "1"
+    ? `\n  Demo users: official@jp.demo, official@sa.demo, clerk@sa.demo, admin@jp.demo, admin@sa.demo` +
+      ` (password: ${env.KHATAM_DEMO_PASSWORD ? "as set in KHATAM_DEMO_PASSWORD" : "khatam-demo"})`
+    : "";
+process.stdout.write(
+  `\nKhatam is running at ${address} (${app.dbEngine === "postgres" ? "PostgreSQL" : `embedded database in ${env.KHATAM_DATA ?? "./data"}`})` +
+    `\n  Sign in:   ${address}/login\n  Verify:    ${address}/verify\n  API:       ${address}/api/openapi.json${demoNote}\n\n`,
+);
