@@ -36,6 +36,7 @@ describe("web application in Chromium", { skip, timeout: 300_000 }, () => {
   let browser: Browser;
   let signed: Uint8Array;
   let tampered: Uint8Array;
+  let longId: string;
   const requests: SeenRequest[] = [];
   const foreign: string[] = [];
   const problems: string[] = []; // page errors and CSP violations
@@ -76,6 +77,17 @@ describe("web application in Chromium", { skip, timeout: 300_000 }, () => {
     const { id } = (await (await call(jp, "POST", "/api/envelopes", envelopeForm(plainPdf(), meta))).json()) as {
       id: string;
     };
+    // A long document for the viewer: 40 pages, each saying which page it is.
+    longId = (
+      (await (
+        await call(
+          jp,
+          "POST",
+          "/api/envelopes",
+          envelopeForm(plainPdf(undefined, 40), { ...meta, title: "Long memorandum" }),
+        )
+      ).json()) as { id: string }
+    ).id;
     await call(jp, "POST", `/api/envelopes/${id}/send`);
     await call(jp, "POST", `/api/envelopes/${id}/sign`);
     await call(sa, "POST", `/api/envelopes/${id}/sign`);
@@ -204,6 +216,10 @@ describe("web application in Chromium", { skip, timeout: 300_000 }, () => {
 
     assert.equal(await check(page, "memorandum-tampered.pdf", tampered), "INVALID");
     assert.match((await page.locator(".result").textContent())!, /لا تعتمد على هذه الوثيقة/);
+    // A signature whose signed bytes were altered never reads "no changes — exactly as signed" (issue 10.9).
+    const changes = (await page.locator(".signature [data-modifications]").allTextContents()).join("\n");
+    assert.match(changes, /تم تغيير المحتوى الموقّع نفسه/);
+    assert.doesNotMatch(changes, /كما وُقِّعت تمامًا/);
     // The validator's reasons are ids rendered in the reader's language (issue 14.4), not English sentences.
     const findings = page.locator(".result [data-finding]");
     assert.ok((await findings.count()) > 0, "the reasons are listed");
@@ -368,6 +384,52 @@ describe("web application in Chromium", { skip, timeout: 300_000 }, () => {
     await page.locator("h1").waitFor();
     assert.equal(await page.locator("h1").textContent(), "Page not found");
     await axe(page, "not found");
+    await context.close();
+  });
+
+  test("the document viewer in Arabic: left-to-right text layer in reading order, zoom, all 40 pages, page navigation", async () => {
+    const { context, page } = await newPage("en-GB");
+    await page.goto(`${origin}/login?lang=ar`);
+    await page.locator("input[name=email]").fill("official@jp.demo");
+    await page.locator("input[name=password]").fill("khatam-demo");
+    await page.locator("form button[type=submit]").click();
+    await page.waitForURL(`${origin}/`);
+    await page.goto(`${origin}/envelopes/${longId}?lang=ar`);
+    const pages = page.locator(".pdf-viewer__pages");
+    await page.locator('.pdf-viewer__page[data-page="1"][data-rendered]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getAttribute("html", "dir"), "rtl");
+    // The pages keep the PDF's own direction; inherited right-to-left scrambled the runs ("M em o randum o fC oope…").
+    assert.equal(await pages.evaluate((e) => getComputedStyle(e).direction), "ltr");
+    assert.equal(await pages.getAttribute("data-pages"), "40");
+    const firstText = (await page.locator('.pdf-viewer__page[data-page="1"] .textLayer').textContent())!;
+    assert.match(firstText.replace(/\s+/g, " "), /Memorandum of cooperation/);
+    assert.match(firstText, /Page 1 of 40/);
+    // The text layer is selectable text over the canvas, as wide as the page.
+    const box = async () => (await page.locator('.pdf-viewer__page[data-page="1"]').boundingBox())!;
+    const before = await box();
+    const layer = (await page.locator('.pdf-viewer__page[data-page="1"] .textLayer').boundingBox())!;
+    assert.ok(Math.abs(layer.width - before.width) <= 2, `text layer ${layer.width} px over a ${before.width} px page`);
+    // Zoom in: the page grows, and the zoom reads in Arabic-Indic digits.
+    const zoomBefore = Number(await page.locator("[data-zoom]").getAttribute("data-zoom"));
+    await page.getByRole("button", { name: "تكبير" }).click();
+    await page.waitForFunction(
+      (z) => Number(document.querySelector("[data-zoom]")?.getAttribute("data-zoom")) > z,
+      zoomBefore,
+    );
+    await page.locator('.pdf-viewer__page[data-page="1"][data-rendered]').waitFor();
+    assert.ok((await box()).width > before.width);
+    assert.match((await page.locator("[data-zoom]").textContent())!, /[٠-٩]/);
+    // Beyond the first 30 pages: go to page 35 by number; it is drawn with its own text.
+    await page.locator("#viewer-page").fill("35");
+    await page.locator("#viewer-page").press("Enter");
+    await page.locator('.pdf-viewer__page[data-page="35"][data-rendered]').waitFor({ timeout: 30_000 });
+    assert.match((await page.locator('.pdf-viewer__page[data-page="35"] .textLayer').textContent())!, /Page 35 of 40/);
+    await page.getByRole("button", { name: "الصفحة التالية" }).click();
+    await page.locator('.pdf-viewer__page[data-page="36"][data-rendered]').waitFor({ timeout: 30_000 });
+    // Pages far from the view are not drawn (a long document costs what is read).
+    assert.equal(await page.locator('.pdf-viewer__page[data-page="15"][data-rendered]').count(), 0);
+    await screenshot(page, "viewer-ar");
+    await axe(page, "/envelopes/:id?lang=ar (viewer)");
     await context.close();
   });
 

@@ -327,7 +327,15 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
 
       // Verified in the browser: VALID.
       assert.equal(await verifyInBrowser(sa.page, signed, `memorandum-${language}.pdf`), "VALID");
+      // The page found the register code stamped on page 1 and compared the file with the entry (issue 10.9).
+      await sa.page.locator("[data-register-check]").waitFor();
+      assert.equal(await sa.page.locator("[data-register-check]").getAttribute("data-register-check"), "final");
       await screenshot(sa.page, `verify-ceremony-${language}`);
+      // One byte more at the end of the final document: the same entry now says this is not the registered one.
+      const changed = new Uint8Array([...signed, 0x0a]);
+      await verifyInBrowser(sa.page, changed, `memorandum-${language}-changed.pdf`);
+      await sa.page.locator("[data-register-check]").waitFor();
+      assert.equal(await sa.page.locator("[data-register-check]").getAttribute("data-register-check"), "different");
 
       // The register page names the signers and the file's hash.
       const envelope = (await (await sa.page.request.get(`${origin}/api/envelopes/${id}`)).json()) as {

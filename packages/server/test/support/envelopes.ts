@@ -143,16 +143,26 @@ export async function seedFederation(platform: Platform): Promise<Federation> {
   };
 }
 
-/** A small one-page PDF written by hand (classic xref table). */
-export function plainPdf(text = "Memorandum of cooperation between Japan and Saudi Arabia"): Buffer {
-  const content = `BT /F1 14 Tf 72 760 Td (${text.replace(/[\\()]/g, "\\$&")}) Tj ET`;
+/**
+ * A small PDF written by hand (classic xref table): `text` on one page, or on each of `pages` pages with "Page n of
+ * N" below it.
+ */
+export function plainPdf(text = "Memorandum of cooperation between Japan and Saudi Arabia", pages = 1): Buffer {
+  const escape = (s: string) => s.replace(/[\\()]/g, "\\$&");
+  const kids = Array.from({ length: pages }, (_, p) => `${4 + 2 * p} 0 R`).join(" ");
   const bodies = [
     "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+    `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`,
     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
   ];
+  for (let p = 1; p <= pages; p++) {
+    const footer = pages > 1 ? ` 0 -20 Td (${escape(`Page ${p} of ${pages}`)}) Tj` : "";
+    const content = `BT /F1 14 Tf 72 760 Td (${escape(text)}) Tj${footer} ET`;
+    bodies.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + 2 * (p - 1)} 0 R >>`,
+      `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    );
+  }
   let out = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
   const offsets: number[] = [];
   bodies.forEach((b, i) => {

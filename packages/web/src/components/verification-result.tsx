@@ -7,10 +7,13 @@
 import type { ReportFinding, SignatureReport, ValidationReport } from "@khatam/core/browser";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router-dom";
 import { en } from "../i18n/en.js";
 import { useLanguage } from "../language.js";
+import { isolate } from "../lib/bidi.js";
 import { nameParts } from "../lib/distinguished-name.js";
 import { countryName, formatNumber } from "../lib/format-date.js";
+import type { RegisterCheck } from "../lib/verification.js";
 import { DateTime } from "./date-time.js";
 import { FindingText } from "./finding.js";
 import { Row } from "./summary-list.js";
@@ -20,9 +23,11 @@ export interface VerificationResultProps {
   readonly report: ValidationReport;
   /** The server's report when the reader asked for it. */
   readonly server?: ValidationReport | "failed";
+  /** The comparison with the register entry the document names, when it names one. */
+  readonly register?: RegisterCheck;
 }
 
-export function VerificationResult({ fileName, report, server }: VerificationResultProps) {
+export function VerificationResult({ fileName, report, server, register }: VerificationResultProps) {
   const { t } = useTranslation();
   const language = useLanguage();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -50,6 +55,19 @@ export function VerificationResult({ fileName, report, server }: VerificationRes
           </dd>
         </div>
       </dl>
+      {register && (
+        <section className="panel" aria-labelledby="register-heading" data-register-check={register.outcome}>
+          <h3 id="register-heading">{t("result.register.heading")}</h3>
+          <p>
+            {"title" in register
+              ? t(`result.register.${register.outcome}`, { title: isolate(register.title) })
+              : t(`result.register.${register.outcome}`)}{" "}
+            <Link to={`/register/${encodeURIComponent(register.code)}`}>
+              {t("result.register.open", { code: register.code })}
+            </Link>
+          </p>
+        </section>
+      )}
       {server && (
         <section className="panel" aria-labelledby="server-heading">
           <h3 id="server-heading">{t("result.server.heading")}</h3>
@@ -180,7 +198,7 @@ function SignatureCard({ signature: s, number }: { readonly signature: Signature
           </ul>
         </Row>
         <Row term={t("signature.changes")}>
-          <span data-modifications={s.modifications}>{t(`signature.modifications.${s.modifications}`)}</span>
+          <span data-modifications={s.modifications}>{t(`signature.modifications.${changesOf(s)}`)}</span>
         </Row>
       </dl>
       <details className="details">
@@ -297,4 +315,15 @@ function Findings({
       ))}
     </ul>
   );
+}
+
+/**
+ * What the "changes after signing" row says. Modification analysis looks at later revisions; when the signed bytes
+ * themselves no longer match the signature (HASH_FAILURE, SIG_CRYPTO_FAILURE) the document was altered all the
+ * same, and a malformed signature (FORMAT_FAILURE) tells nothing either way: "none — exactly as signed" would be false.
+ */
+function changesOf(s: SignatureReport): SignatureReport["modifications"] | "altered" | "unknown" {
+  if (s.subIndication === "HASH_FAILURE" || s.subIndication === "SIG_CRYPTO_FAILURE") return "altered";
+  if (s.subIndication === "FORMAT_FAILURE" && s.modifications === "NONE") return "unknown";
+  return s.modifications;
 }

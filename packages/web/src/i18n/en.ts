@@ -111,6 +111,18 @@ export const en = {
     },
   },
   result: {
+    register: {
+      heading: "Khatam register",
+      final:
+        "This file is the final signed document registered as “{{title}}”: its SHA-256 matches the register entry.",
+      original:
+        "This file is the original of “{{title}}” as uploaded, before anyone signed it; it is not the final signed document.",
+      different:
+        "This file is NOT the document registered as “{{title}}”: its SHA-256 differs from the register entry. It may be an earlier copy or a changed one.",
+      missing: "The document names a register entry that does not exist on this platform.",
+      failed: "The register could not be reached, so the file could not be compared with its entry.",
+      open: "Open register entry {{code}}",
+    },
     heading: "Result",
     document: "Document",
     verdict: {
@@ -178,6 +190,9 @@ export const en = {
       ANNOTATIONS: "Comments or other annotations were added. The signed content itself is unchanged.",
       OTHER:
         "The content was changed after signing (for example text, pages or images). The signature does not cover these changes.",
+      altered:
+        "The signed content itself was altered: it no longer matches the signature. Do not rely on what the document shows.",
+      unknown: "Cannot tell: the signature is malformed, so what it covers is unknown.",
     },
     why: "Why",
     reasons: {
@@ -368,10 +383,18 @@ export const en = {
     },
   },
   viewer: {
+    toolbar: "Document viewer",
+    zoom: "Zoom",
+    zoomIn: "Zoom in",
+    zoomOut: "Zoom out",
+    fitWidth: "Fit width",
+    previous: "Previous page",
+    next: "Next page",
+    pageLabel: "Page",
+    of: "of {{count}}",
     heading: "The document",
     loading: "Loading the document…",
     failed: "The document cannot be shown here. Download it to read it.",
-    truncated: "Only the first {{count}} pages are shown here. Download the document to read all of it.",
     page: "Page {{number}} of {{count}}",
     region: "Pages of {{title}}",
   },

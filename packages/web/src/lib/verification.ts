@@ -5,6 +5,8 @@
  * unless the reader asks the server too (POST /api/verify).
  */
 import type { TrustAnchor, ValidationReport } from "@khatam/core/browser";
+import { ApiError, apiJson } from "./api.js";
+import type { RegisterEntry } from "./envelopes.js";
 
 /** One national root as GET /api/trust/anchors lists it (server: web-routes.ts). */
 export interface PlatformAnchor {
@@ -62,4 +64,32 @@ export async function validateOnServer(bytes: Uint8Array): Promise<ValidationRep
   });
   if (!response.ok) throw new Error(`POST /api/verify: HTTP ${response.status}`);
   return (await response.json()) as ValidationReport;
+}
+
+/**
+ * The register code the platform stamped on page 1 of a document it carried ("Khatam register: CODE — …", an
+ * uncompressed content stream, server `envelopes/document.ts`), or null. A forged line can only name another
+ * document's entry, whose hash then fails to match: the comparison, not the line, is what the reader is told.
+ */
+export function registerCodeIn(bytes: Uint8Array): string | null {
+  const text = new TextDecoder("latin1").decode(bytes);
+  return /Khatam register: ([A-Z2-7]{8,40})\b/.exec(text)?.[1] ?? null;
+}
+
+/** What the register says about this file: its final document, its original upload, or neither. */
+export type RegisterCheck =
+  | { readonly code: string; readonly outcome: "final" | "original" | "different"; readonly title: string }
+  | { readonly code: string; readonly outcome: "missing" | "failed" };
+
+/** Looks up `code` in the public register and compares the file's SHA-256 with the entry's. */
+export async function checkRegister(code: string, sha256: string): Promise<RegisterCheck> {
+  let entry: RegisterEntry;
+  try {
+    entry = await apiJson<RegisterEntry>(`/api/register/${encodeURIComponent(code)}`);
+  } catch (e) {
+    return { code, outcome: e instanceof ApiError && e.status === 404 ? "missing" : "failed" };
+  }
+  const outcome =
+    entry.documentSha256 === sha256 ? "final" : entry.originalSha256 === sha256 ? "original" : "different";
+  return { code, outcome, title: entry.title };
 }

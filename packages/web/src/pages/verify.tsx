@@ -9,12 +9,21 @@ import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/
 import { FilePicker } from "../components/file-picker.js";
 import { PageHeading } from "../components/page.js";
 import { VerificationResult } from "../components/verification-result.js";
-import { loadEngine, platformTrustAnchors, validateHere, validateOnServer } from "../lib/verification.js";
+import {
+  checkRegister,
+  loadEngine,
+  platformTrustAnchors,
+  type RegisterCheck,
+  registerCodeIn,
+  validateHere,
+  validateOnServer,
+} from "../lib/verification.js";
 
 interface Outcome {
   readonly fileName: string;
   readonly report: ValidationReport;
   readonly server?: ValidationReport | "failed";
+  readonly register?: RegisterCheck;
 }
 
 export function VerifyPage() {
@@ -59,7 +68,10 @@ export function VerifyPage() {
         }
         return;
       }
-      setOutcome({ fileName: file.name, report, server: await server });
+      // A document the platform carried names its register entry on page 1: compare the file with it.
+      const code = registerCodeIn(bytes);
+      const register = code ? await checkRegister(code, report.sha256) : undefined;
+      setOutcome({ fileName: file.name, report, server: await server, register });
     } finally {
       setBusy(false);
     }
@@ -110,7 +122,14 @@ export function VerifyPage() {
       <div aria-live="polite" className="status">
         {busy && <p>{t("verify.checking")}</p>}
       </div>
-      {outcome && <VerificationResult fileName={outcome.fileName} report={outcome.report} server={outcome.server} />}
+      {outcome && (
+        <VerificationResult
+          fileName={outcome.fileName}
+          report={outcome.report}
+          server={outcome.server}
+          register={outcome.register}
+        />
+      )}
     </>
   );
 }
