@@ -148,7 +148,7 @@ export async function seedFederation(platform: Platform): Promise<Federation> {
  * N" below it.
  */
 export function plainPdf(text = "Memorandum of cooperation between Japan and Saudi Arabia", pages = 1): Buffer {
-  const escape = (s: string) => s.replace(/[\\()]/g, "\\$&");
+  const pdfEscape = (s: string) => s.replace(/[\\()]/g, "\\$&");
   const kids = Array.from({ length: pages }, (_, p) => `${4 + 2 * p} 0 R`).join(" ");
   const bodies = [
     "<< /Type /Catalog /Pages 2 0 R >>",
@@ -156,8 +156,8 @@ export function plainPdf(text = "Memorandum of cooperation between Japan and Sau
     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
   ];
   for (let p = 1; p <= pages; p++) {
-    const footer = pages > 1 ? ` 0 -20 Td (${escape(`Page ${p} of ${pages}`)}) Tj` : "";
-    const content = `BT /F1 14 Tf 72 760 Td (${escape(text)}) Tj${footer} ET`;
+    const footer = pages > 1 ? ` 0 -20 Td (${pdfEscape(`Page ${p} of ${pages}`)}) Tj` : "";
+    const content = `BT /F1 14 Tf 72 760 Td (${pdfEscape(text)}) Tj${footer} ET`;
     bodies.push(
       `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + 2 * (p - 1)} 0 R >>`,
       `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
