@@ -432,6 +432,15 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
     await sa.page.locator("[data-status=declined]").first().waitFor();
     assert.equal(await recipientStatus(sa.page, "official@sa.demo"), "declined");
     assert.match((await sa.page.locator("[data-recipients]").textContent())!, /Article 3 must name both ministries/);
+    // After a decline the other signer is no longer asked, not "waiting for others" (issue 10.8).
+    const clerkRow = sa.page.locator('tr[data-recipient="clerk@sa.demo"]');
+    assert.match((await clerkRow.textContent())!, /Not needed any more/);
+    assert.doesNotMatch((await clerkRow.textContent())!, /Waiting for others/);
+    // Who sent it, and people by name with their address beside (issue 10.8).
+    const sender = (await sa.page.locator("[data-sender]").textContent())!;
+    assert.doesNotMatch(sender, /@/, "the sender by name, not address");
+    assert.match(sender, /—/, "and the agency");
+    assert.ok((await sa.page.locator("[data-person-name]").count()) >= 2, "recipients by name");
     await axe(sa.page, "/envelopes/:id (declined)");
     await sa.page.goto(`${origin}/?tab=completed`);
     await sa.page.locator(`[data-panel=completed] tr[data-envelope="${id}"]`).waitFor();

@@ -114,7 +114,15 @@ export interface EnvelopeView {
     readonly actedAt: string | null;
     readonly declineReason: string | null;
     readonly signatureField: string | null;
+    /** The bound account's display name (GET only; null for an address no account has proved). */
+    readonly name?: string | null;
   }[];
+  /** Who sent it, for the people reading it (GET only). */
+  readonly sender?: {
+    readonly name: string | null;
+    readonly email: string | null;
+    readonly agency: { readonly id: string; readonly names: Multilingual | null };
+  };
 }
 
 const MAX_RETRIES = 3;
@@ -435,7 +443,21 @@ export async function getEnvelope(options: {
   readonly envelopeId: string;
 }): Promise<EnvelopeView> {
   const envelope = await visibleEnvelope(options.ctx.db, options.caller, options.envelopeId);
-  return view(envelope, await store.recipientsOf(options.ctx.db, envelope.id));
+  const recipients = await store.recipientsOf(options.ctx.db, envelope.id);
+  const people = await store.peopleOf(options.ctx.db, envelope, recipients);
+  const base = view(envelope, recipients);
+  return {
+    ...base,
+    recipients: base.recipients.map((r, i) => {
+      const userId = recipients[i]!.user_id;
+      return { ...r, name: userId ? (people.names.get(userId) ?? null) : null };
+    }),
+    sender: {
+      name: people.sender?.name ?? null,
+      email: people.sender?.email ?? null,
+      agency: { id: envelope.agency_id, names: people.agencyNames },
+    },
+  };
 }
 
 /** Rows per inbox page: by default, and at most. */
@@ -1089,13 +1111,8 @@ async function invitations(
 
 /** The creating official's name and agency names, as invitations present the sender. */
 async function senderOf(db: Db | Tx, envelope: EnvelopeRow): Promise<{ name: string; agency: Multilingual }> {
-  const row = await db
-    .selectFrom("users as u")
-    .leftJoin("agencies as a", "a.id", "u.agency_id")
-    .select(["u.display_name", "u.email", "a.names"])
-    .where("u.id", "=", envelope.created_by)
-    .executeTakeFirst();
-  return { name: row?.display_name || row?.email || "", agency: (row?.names as Multilingual | null) ?? { en: "" } };
+  const { sender, agencyNames } = await store.peopleOf(db, envelope, []);
+  return { name: sender?.name || sender?.email || "", agency: agencyNames ?? { en: "" } };
 }
 
 /** A person's display name, if they have an account. */

@@ -61,6 +61,7 @@ const recipientView = {
     actedAt: { type: ["string", "null"], format: "date-time" },
     declineReason: { type: ["string", "null"] },
     signatureField: { type: ["string", "null"] },
+    name: { type: ["string", "null"], description: "the bound account's display name (GET /api/envelopes/:id)" },
   },
 } as const;
 
@@ -82,6 +83,24 @@ const envelopeView = {
     version: { type: "integer" },
     signingMs: { type: "integer", description: "server-side time of the signature (sign, time-stamp, B-LT/B-LTA)" },
     recipients: { type: "array", items: recipientView },
+    sender: {
+      type: "object",
+      description: "who sent it (GET /api/envelopes/:id)",
+      properties: {
+        name: { type: ["string", "null"] },
+        email: { type: ["string", "null"] },
+        agency: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            names: {
+              type: ["object", "null"],
+              properties: { en: { type: "string" }, ar: { type: "string" }, ja: { type: "string" } },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

@@ -13,7 +13,7 @@ import { type Selectable, sql, type Updateable } from "kysely";
 import type { AuditEvent } from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
 import { asBase64, documentValues, fromBase64 } from "../db/documents.js";
-import type { Database, RecipientRole } from "../db/schema.js";
+import type { Database, Multilingual, RecipientRole } from "../db/schema.js";
 
 export type EnvelopeRow = Selectable<Database["envelopes"]>;
 export type RecipientRow = Selectable<Database["recipients"]>;
@@ -99,6 +99,30 @@ export async function findEnvelope(db: Db | Tx, id: string): Promise<EnvelopeRow
 /** The envelope row, locked for the rest of the transaction. */
 export async function lockEnvelope(tx: Tx, id: string): Promise<EnvelopeRow | undefined> {
   return tx.selectFrom("envelopes").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+}
+
+/** Who sent an envelope (name, address, agency names) and the display names of its bound recipients, by user id. */
+export async function peopleOf(
+  db: Db | Tx,
+  envelope: Pick<EnvelopeRow, "created_by" | "agency_id">,
+  recipients: readonly Pick<RecipientRow, "user_id">[],
+): Promise<{
+  sender: { name: string; email: string } | null;
+  agencyNames: Multilingual | null;
+  names: Map<string, string>;
+}> {
+  const ids = [envelope.created_by, ...recipients.flatMap((r) => (r.user_id ? [r.user_id] : []))];
+  const [users, agency] = await Promise.all([
+    db.selectFrom("users").select(["id", "display_name", "email"]).where("id", "in", ids).execute(),
+    db.selectFrom("agencies").select("names").where("id", "=", envelope.agency_id).executeTakeFirst(),
+  ]);
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const sender = byId.get(envelope.created_by);
+  return {
+    sender: sender ? { name: sender.display_name, email: sender.email } : null,
+    agencyNames: agency?.names ?? null,
+    names: new Map(users.map((u) => [u.id, u.display_name])),
+  };
 }
 
 export async function recipientsOf(db: Db | Tx, envelopeId: string): Promise<RecipientRow[]> {

@@ -15,21 +15,27 @@ export function EnvelopeStatusTag({ status }: { readonly status: EnvelopeStatus 
 export function RecipientStatusText({
   recipient,
   isNext,
+  envelopeStatus,
 }: {
   readonly recipient: Recipient;
   readonly isNext: boolean;
+  /** An envelope that ended (declined, expired) asks nothing more of those who had not acted. */
+  readonly envelopeStatus?: string;
 }) {
   const { t } = useTranslation();
   const done = recipient.status === "signed" || recipient.status === "approved" || recipient.status === "declined";
+  const ended = envelopeStatus === "declined" || envelopeStatus === "expired";
   const key = done
     ? recipient.status
     : recipient.role === "viewer"
       ? "viewer"
-      : isNext
-        ? recipient.role === "signer"
-          ? "nextSign"
-          : "nextApprove"
-        : "waiting";
+      : ended
+        ? "notNeeded"
+        : isNext
+          ? recipient.role === "signer"
+            ? "nextSign"
+            : "nextApprove"
+          : "waiting";
   return (
     <span className={`recipient-status recipient-status--${key}`} data-recipient-status={recipient.status}>
       {t(`recipient.status.${key}`)}

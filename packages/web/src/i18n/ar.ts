@@ -286,6 +286,7 @@ export const ar: Messages = {
     moreFailed: "تعذّر تحميل المزيد من الوثائق. حاول مرة أخرى",
   },
   envelope: {
+    sentBy: "أرسله",
     caption: "وثيقة",
     loadFailed: "تعذّر تحميل الوثيقة. حاول مرة أخرى لاحقًا",
     statusLabel: "الحالة",
@@ -359,6 +360,7 @@ export const ar: Messages = {
       viewer: "يتلقى نسخة",
     },
     status: {
+      notNeeded: "لم يعد مطلوبًا",
       signed: "وقّع",
       approved: "وافق",
       declined: "رفض",

@@ -300,6 +300,7 @@ export const en = {
     moreFailed: "More documents could not be loaded. Try again",
   },
   envelope: {
+    sentBy: "Sent by",
     caption: "Document",
     loadFailed: "The document could not be loaded. Try again later",
     statusLabel: "Status",
@@ -373,6 +374,7 @@ export const en = {
       viewer: "Receives a copy",
     },
     status: {
+      notNeeded: "Not needed any more",
       signed: "Signed",
       approved: "Approved",
       declined: "Declined",

@@ -293,6 +293,7 @@ export const ja: Messages = {
     moreFailed: "続きの文書を読み込めませんでした。もう一度お試しください",
   },
   envelope: {
+    sentBy: "送信者",
     caption: "文書",
     loadFailed: "文書を読み込めませんでした。しばらくしてからもう一度お試しください",
     statusLabel: "状態",
@@ -366,6 +367,7 @@ export const ja: Messages = {
       viewer: "写しの受領者",
     },
     status: {
+      notNeeded: "対応不要になりました",
       signed: "署名済み",
       approved: "承認済み",
       declined: "辞退",

@@ -13,6 +13,15 @@ export interface Recipient {
   readonly actedAt: string | null;
   readonly declineReason: string | null;
   readonly signatureField: string | null;
+  /** The bound account's display name, when an account has proved the address. */
+  readonly name?: string | null;
+}
+
+/** Who sent an envelope (GET /api/envelopes/:id). */
+export interface EnvelopeSender {
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly agency: { readonly id: string; readonly names: Record<string, string> | null };
 }
 
 /** GET /api/envelopes/:id */
@@ -32,6 +41,7 @@ export interface Envelope {
   readonly currentOrder: number | null;
   readonly version: number;
   readonly recipients: readonly Recipient[];
+  readonly sender?: EnvelopeSender;
 }
 
 /** A row of GET /api/envelopes. */

@@ -25,6 +25,7 @@ import {
   sendEnvelope,
 } from "../lib/envelopes.js";
 import { formatNumber } from "../lib/format-date.js";
+import { localName } from "../lib/names.js";
 import { NotFoundPage } from "./not-found.js";
 
 /** The caller's recipient entry that may act now, if any. */
@@ -134,11 +135,24 @@ function EnvelopeView({ me }: { readonly me: Me }) {
         <Row term={t("envelope.statusLabel")}>
           <EnvelopeStatusTag status={envelope.status} />
         </Row>
+        {envelope.sender && (
+          <Row term={t("envelope.sentBy")}>
+            <span data-sender>
+              <bdi>{envelope.sender.name ?? envelope.sender.email ?? "—"}</bdi>
+              {envelope.sender.agency.names && (
+                <>
+                  {" — "}
+                  <bdi>{localName(envelope.sender.agency.names, language)}</bdi>
+                </>
+              )}
+            </span>
+          </Row>
+        )}
         <Row term={t("envelope.next")}>
           {next.length > 0
             ? next.map((r) => (
-                <span key={r.email} className="block" dir="ltr">
-                  {r.email}
+                <span key={r.email} className="block">
+                  <Person recipient={r} />
                 </span>
               ))
             : envelope.status === "draft"
@@ -220,11 +234,11 @@ function EnvelopeView({ me }: { readonly me: Me }) {
                 <tr key={r.email} data-recipient={r.email}>
                   <td data-label={t("envelope.columns.order")}>{n(r.order)}</td>
                   <td data-label={t("envelope.columns.recipient")}>
-                    <span dir="ltr">{r.email}</span>
+                    <Person recipient={r} />
                   </td>
                   <td data-label={t("envelope.columns.role")}>{t(`recipient.role.${r.role}`)}</td>
                   <td data-label={t("envelope.columns.status")}>
-                    <RecipientStatusText recipient={r} isNext={next.includes(r)} />
+                    <RecipientStatusText recipient={r} isNext={next.includes(r)} envelopeStatus={envelope.status} />
                     {r.declineReason && (
                       <p className="hint">
                         {t("envelope.reason")}: <bdi>{r.declineReason}</bdi>
@@ -270,6 +284,20 @@ function EnvelopeView({ me }: { readonly me: Me }) {
         key={envelope.documentSha256}
       />
     </>
+  );
+}
+
+/** A recipient by name when an account has proved the address, with the address beside it. */
+function Person({ recipient }: { readonly recipient: Recipient }) {
+  return recipient.name ? (
+    <>
+      <bdi data-person-name>{recipient.name}</bdi>{" "}
+      <span className="hint" dir="ltr">
+        {recipient.email}
+      </span>
+    </>
+  ) : (
+    <span dir="ltr">{recipient.email}</span>
   );
 }
 
