@@ -447,6 +447,96 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
     await sa.context.close();
   });
 
+  test("sender's controls (10.12): progress line, remind now (throttled), cancel with a reason; the deadline and reminders chosen in the form", async () => {
+    const token = await apiToken("official@jp.demo");
+    const form = envelopeForm(plainPdf("Agreement to cancel"), {
+      title: "Agreement to cancel",
+      recipients: [
+        { email: "official@sa.demo", role: "signer", order: 1 },
+        { email: "official@jp.demo", role: "signer", order: 2 },
+      ],
+    });
+    const created = await fetch(`${origin}/api/envelopes`, {
+      method: "POST",
+      headers: { authorization: token },
+      body: form,
+    });
+    const { id } = (await created.json()) as { id: string };
+    const sent = await fetch(`${origin}/api/envelopes/${id}/send`, {
+      method: "POST",
+      headers: { authorization: token },
+    });
+    assert.equal(sent.status, 200);
+
+    const jp = await signIn("ja", "official@jp.demo");
+    await jp.page.goto(`${origin}/envelopes/${id}`);
+    await jp.page.locator("[data-sender-controls]").waitFor();
+    assert.equal(await jp.page.locator("[data-progress]").getAttribute("data-progress"), "0/2");
+    assert.match((await jp.page.locator("[data-progress]").textContent())!, /2 人中 0 人/);
+    // Sent a moment ago: a reminder now would be noise, and the page says so in Japanese.
+    await jp.page.locator("[data-action=remind]").click();
+    await jp.page.locator("[data-controls-message=error]").waitFor();
+    assert.match((await jp.page.locator("[data-controls-message]").textContent())!, /数分前に催促/);
+    // Ten minutes later (the last notice moved back), the reminder goes to the Saudi official, whose turn it is.
+    await running.app.db
+      .updateTable("envelopes")
+      .set({ sent_at: new Date(Date.now() - 11 * 60_000) })
+      .where("id", "=", id)
+      .execute();
+    await jp.page.locator("[data-action=remind]").click();
+    await jp.page.locator("[data-controls-message=done]").waitFor();
+    assert.match((await jp.page.locator("[data-controls-message]").textContent())!, /順番が来ている方に催促/);
+    // Cancel: a reason is required, then the envelope is voided and nobody is asked any more.
+    await jp.page.locator("[data-action=void]").click();
+    await jp.page.locator("[data-action=confirm-void]").click();
+    await jp.page.locator("#void-reason-error").waitFor();
+    await screenshot(jp.page, "void-reason-error-ja");
+    await axe(jp.page, "/envelopes/:id (void form)");
+    await jp.page.locator("#void-reason").fill("条文 3 を改訂した版を送り直します。");
+    await jp.page.locator("[data-action=confirm-void]").click();
+    await jp.page.locator("[data-status=voided]").first().waitFor();
+    assert.equal(await jp.page.locator("[data-sender-controls]").count(), 0);
+    assert.match((await jp.page.locator('tr[data-recipient="official@sa.demo"]').textContent())!, /対応不要/);
+    await screenshot(jp.page, "voided-ja");
+    await axe(jp.page, "/envelopes/:id (voided)");
+    // The Saudi official, whom it had reached, is told in Arabic, with the reason; the audit trail has who and why.
+    const outbox = await running.app.db.selectFrom("outbox").select("payload").where("kind", "=", "email").execute();
+    const mails = outbox.map(
+      (row) =>
+        (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as {
+          to: string;
+          subject: string;
+          text: string;
+        },
+    );
+    const told = mails.find((m) => m.to === "official@sa.demo" && m.text.includes("条文 3"));
+    assert.ok(told, "the recipient it reached was told why");
+    assert.match(told.subject, /أُلغي/);
+    const audit = (await (
+      await fetch(`${origin}/api/envelopes/${id}/audit`, { headers: { authorization: token } })
+    ).json()) as {
+      events: { type: string; details?: { reason?: string } }[];
+    };
+    assert.ok(audit.events.some((e) => e.type === "voided" && e.details?.reason?.includes("条文 3")));
+    assert.ok(audit.events.some((e) => e.type === "reminded"));
+    // A voided envelope cannot be signed.
+    const sa = await apiToken("official@sa.demo");
+    assert.equal(
+      (await fetch(`${origin}/api/envelopes/${id}/sign`, { method: "POST", headers: { authorization: sa } })).status,
+      409,
+    );
+    // The inbox shows the progress line too.
+    await jp.page.goto(`${origin}/?tab=completed`);
+    await jp.page.locator(`tr[data-envelope="${id}"] [data-progress]`).waitFor();
+
+    // The form offers the deadline and the reminders the API takes.
+    await jp.page.goto(`${origin}/envelopes/new`);
+    await jp.page.locator("#deadline").waitFor();
+    await jp.page.locator("#remind-every").selectOption("24");
+    assert.equal(await jp.page.locator("#remind-every").inputValue(), "24");
+    await jp.context.close();
+  });
+
   test("admin pages: people (add, issue, revoke with a reason), countries and agencies, trust services", async () => {
     const admin = await signIn("ja", "admin@jp.demo");
     await admin.page.goto(`${origin}/admin/users`);

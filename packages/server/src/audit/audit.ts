@@ -23,6 +23,7 @@ export type AuditEventType =
   | "declined"
   | "completed"
   | "expired"
+  | "voided"
   | "reminded"
   | "downloaded";
 

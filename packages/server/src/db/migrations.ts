@@ -283,4 +283,18 @@ create index envelopes_agency_finished on envelopes(agency_id, created_at desc, 
 drop index envelopes_agency;
 `,
   },
+  {
+    version: 8,
+    name: "envelopes can be voided by their agency",
+    sql: `
+-- A sent envelope may be cancelled (voided) by the agency that owns it, with a reason (issue 10.12). A finished
+-- state like completed, declined and expired: the agency's finished list and its index include it.
+alter table envelopes drop constraint envelopes_status_check;
+alter table envelopes add constraint envelopes_status_check
+  check (status in ('draft', 'sent', 'completed', 'declined', 'expired', 'voided'));
+drop index envelopes_agency_finished;
+create index envelopes_agency_finished on envelopes(agency_id, created_at desc, id desc)
+  where status in ('completed', 'declined', 'expired', 'voided');
+`,
+  },
 ];

@@ -9,7 +9,7 @@ type Json<T> = ColumnType<T, string | T, string | T>;
 
 export type Multilingual = { en: string; ar?: string; ja?: string };
 export type Role = "platform_admin" | "agency_admin" | "official" | "clerk";
-export type EnvelopeStatus = "draft" | "sent" | "completed" | "declined" | "expired";
+export type EnvelopeStatus = "draft" | "sent" | "completed" | "declined" | "expired" | "voided";
 export type RecipientRole = "signer" | "approver" | "viewer";
 export type RecipientStatus = "pending" | "notified" | "viewed" | "signed" | "approved" | "declined";
 

@@ -127,6 +127,8 @@ export interface EnvelopeView {
 
 const MAX_RETRIES = 3;
 const SESSION_TTL_MS = 15 * 60 * 1000;
+/** Longest reason for declining or voiding (the route schemas say the same). */
+const MAX_REASON_LENGTH = 2000;
 const ACTING: readonly RecipientRole[] = ["signer", "approver"];
 const OPEN: readonly RecipientRow["status"][] = ["pending", "notified", "viewed"];
 
@@ -475,6 +477,8 @@ export interface InboxSummary {
   readonly expiresAt: string | null;
   /** The recipients whose turn it is (signers and approvers of the current routing order); empty unless sent. */
   readonly next: readonly { readonly email: string; readonly role: RecipientRole }[];
+  /** How far it got: of its signers and approvers, how many have acted. */
+  readonly progress: { readonly done: number; readonly total: number };
 }
 
 export type Inbox = Record<store.InboxList, InboxSummary[]> & {
@@ -528,6 +532,7 @@ export async function listInbox(options: {
       completedAt: r.completed_at?.toISOString() ?? null,
       expiresAt: r.expires_at?.toISOString() ?? null,
       next: r.next,
+      progress: { done: r.done, total: r.total },
     }));
     const last = page.at(-1);
     if (rows.length > limit && last)
@@ -678,42 +683,136 @@ export async function remindDue(db: Db, now: Date = new Date(), options: { publi
     const done = await db.transaction().execute(async (tx) => {
       const envelope = await store.lockEnvelope(tx, id);
       if (!envelope || !(await store.stillDueForReminder(tx, id, now))) return false;
-      const recipients = await store.recipientsOf(tx, id);
-      const order = currentOrder(recipients);
-      const due = recipients.filter(
-        (r) => r.routing_order === order && ACTING.includes(r.role) && OPEN.includes(r.status),
-      );
-      await tx.updateTable("envelopes").set({ last_reminded_at: now }).where("id", "=", id).execute();
-      const mail = await mailer(
-        tx,
-        options.publicUrl,
-        envelope,
-        due.map((r) => r.email),
-      );
-      for (const r of due) {
-        await enqueueEmail(
-          tx,
-          mail.render(r.email, {
-            kind: "reminder",
-            role: r.role,
-            envelopeId: id,
-            title: envelope.title,
-            expiresAt: envelope.expires_at,
-          }),
-        );
-      }
-      await appendEvent(tx, {
-        envelopeId: id,
-        type: "reminded",
-        actor: null,
-        details: { to: due.map((r) => r.email) },
-        at: now,
-      });
+      await remind(tx, envelope, { now, publicUrl: options.publicUrl, actor: null });
       return true;
     });
     if (done) reminded.push(id);
   }
   return reminded;
+}
+
+/** A sender's reminder at most this often per envelope (the scheduled ones count too). */
+export const REMIND_AGAIN_AFTER_MS = 10 * 60 * 1000;
+
+/**
+ * The owning agency reminds, now, the recipients whose turn it is (the sender's "resend"): the same e-mail as the
+ * scheduled reminders, in each recipient's language, recorded in the audit trail with who asked.
+ */
+export async function remindNow(options: {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+}): Promise<EnvelopeView & { reminded: string[] }> {
+  const { ctx, caller } = options;
+  const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
+  if (envelope.agency_id !== caller.agencyId) {
+    throw new EnvelopeError("forbidden", "only the owning agency can remind the recipients");
+  }
+  if (envelope.status !== "sent") {
+    throw new EnvelopeError("envelope_not_sent", `the envelope is ${envelope.status}; only a sent one can be reminded`);
+  }
+  const now = clock(ctx);
+  const reminded = await ctx.db.transaction().execute(async (tx) => {
+    const locked = await store.lockEnvelope(tx, envelope.id);
+    if (locked?.status !== "sent") throw new EnvelopeError("concurrent_change", "the envelope changed meanwhile");
+    const last = locked.last_reminded_at ?? locked.sent_at;
+    if (last && now.getTime() - last.getTime() < REMIND_AGAIN_AFTER_MS) {
+      throw new EnvelopeError("recently_reminded", "the recipients were notified minutes ago; try again later");
+    }
+    return remind(tx, locked, { now, publicUrl: ctx.publicUrl, actor: caller });
+  });
+  return { ...(await getEnvelope({ ctx, caller, envelopeId: envelope.id })), reminded };
+}
+
+/** E-mails a reminder to whoever may act now and records it; returns their addresses. */
+async function remind(
+  tx: Tx,
+  envelope: EnvelopeRow,
+  options: { now: Date; publicUrl: string | undefined; actor: Caller | null },
+): Promise<string[]> {
+  const recipients = await store.recipientsOf(tx, envelope.id);
+  const order = currentOrder(recipients);
+  const due = recipients.filter((r) => r.routing_order === order && ACTING.includes(r.role) && OPEN.includes(r.status));
+  await tx.updateTable("envelopes").set({ last_reminded_at: options.now }).where("id", "=", envelope.id).execute();
+  const mail = await mailer(
+    tx,
+    options.publicUrl,
+    envelope,
+    due.map((r) => r.email),
+  );
+  for (const r of due) {
+    await enqueueEmail(
+      tx,
+      mail.render(r.email, {
+        kind: "reminder",
+        role: r.role,
+        envelopeId: envelope.id,
+        title: envelope.title,
+        expiresAt: envelope.expires_at,
+      }),
+    );
+  }
+  await appendEvent(tx, {
+    envelopeId: envelope.id,
+    type: "reminded",
+    actor: options.actor,
+    ip: options.actor?.ip,
+    details: { to: due.map((r) => r.email) },
+    at: options.now,
+  });
+  return due.map((r) => r.email);
+}
+
+/**
+ * The owning agency cancels a sent envelope, with a reason (DocuSign's "void"): nobody can act on it any more, and
+ * everyone it had already reached is told why, in their language. The document stays as it was, with the
+ * signatures made so far; the audit trail records who voided it and why.
+ */
+export async function voidEnvelope(options: {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+  readonly reason: string;
+}): Promise<EnvelopeView> {
+  const { ctx, caller } = options;
+  const reason = options.reason.trim();
+  if (!reason || reason.length > MAX_REASON_LENGTH) {
+    throw new EnvelopeError("invalid_request", `give a reason of 1 to ${MAX_REASON_LENGTH} characters`);
+  }
+  const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
+  if (envelope.agency_id !== caller.agencyId) {
+    throw new EnvelopeError("forbidden", "only the owning agency can void this envelope");
+  }
+  if (envelope.status !== "sent") {
+    throw new EnvelopeError("envelope_not_sent", `the envelope is ${envelope.status}; only a sent one can be voided`);
+  }
+  const now = clock(ctx);
+  await transition(ctx, envelope, async (tx, recipients) => {
+    await appendEvent(tx, {
+      envelopeId: envelope.id,
+      type: "voided",
+      actor: caller,
+      ip: caller.ip,
+      details: { reason },
+      at: now,
+    });
+    const reached = recipients.filter((r) => r.status !== "pending").map((r) => r.email);
+    const mail = await mailer(tx, ctx.publicUrl, envelope, reached);
+    const by = (await personOf(tx, caller.userId)) ?? caller.email ?? "";
+    for (const to of mail.addresses) {
+      await enqueueEmail(
+        tx,
+        mail.render(to, { kind: "voided", envelopeId: envelope.id, title: envelope.title, voidedBy: by, reason }),
+      );
+    }
+    await enqueueWebhook(tx, {
+      agencyId: envelope.agency_id,
+      event: "envelope.voided",
+      data: { envelopeId: envelope.id, reason },
+    });
+    return { status: "voided" };
+  });
+  return getEnvelope({ ctx, caller, envelopeId: envelope.id });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

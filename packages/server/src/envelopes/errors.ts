@@ -21,6 +21,7 @@ export type EnvelopeErrorCode =
   | "session_not_found"
   | "session_stale"
   | "invalid_signature_value"
+  | "recently_reminded" // a reminder went out moments ago; another would be noise
   | "concurrent_change"; // the envelope changed under the caller (optimistic `version` check); retry
 
 export class EnvelopeError extends Error {
@@ -52,6 +53,7 @@ const STATUS: Record<EnvelopeErrorCode, number> = {
   session_not_found: 404,
   session_stale: 409,
   invalid_signature_value: 400,
+  recently_reminded: 429,
   concurrent_change: 409,
 };
 

@@ -15,6 +15,8 @@ import {
   completeSignature,
   createEnvelope,
   declineEnvelope,
+  remindNow,
+  voidEnvelope,
   type EnvelopeContext,
   getEnvelope,
   INBOX_PAGE,
@@ -70,7 +72,7 @@ const envelopeView = {
   properties: {
     id: { type: "string", format: "uuid" },
     title: { type: "string" },
-    status: { type: "string", enum: ["draft", "sent", "completed", "declined", "expired"] },
+    status: { type: "string", enum: ["draft", "sent", "completed", "declined", "expired", "voided"] },
     agencyId: { type: "string" },
     registerCode: { type: "string" },
     originalSha256: { type: "string" },
@@ -109,7 +111,7 @@ const summary = {
   properties: {
     id: { type: "string" },
     title: { type: "string" },
-    status: { type: "string", enum: ["draft", "sent", "completed", "declined", "expired"] },
+    status: { type: "string", enum: ["draft", "sent", "completed", "declined", "expired", "voided"] },
     createdAt: { type: "string", format: "date-time" },
     sentAt: { type: ["string", "null"], format: "date-time" },
     completedAt: { type: ["string", "null"], format: "date-time" },
@@ -121,6 +123,11 @@ const summary = {
         type: "object",
         properties: { email: { type: "string" }, role: { type: "string", enum: ["signer", "approver"] } },
       },
+    },
+    progress: {
+      type: "object",
+      description: "of the signers and approvers, how many have acted",
+      properties: { done: { type: "integer" }, total: { type: "integer" } },
     },
   },
 } as const;
@@ -198,6 +205,33 @@ const schemas = {
       additionalProperties: false,
     },
     response: { 200: envelopeView, 404: error, 409: error },
+  },
+  void: {
+    summary: "Void (cancel) a sent envelope, with a reason: nobody can act on it any more; those it reached are told",
+    tags: ["envelopes"],
+    params: idParams,
+    body: {
+      type: "object",
+      properties: { reason: { type: "string", minLength: 1, maxLength: 2000 } },
+      required: ["reason"],
+      additionalProperties: false,
+    },
+    response: { 200: envelopeView, 400: error, 403: error, 404: error, 409: error },
+  },
+  remind: {
+    summary: "Remind now whoever may act (at most once in 10 minutes per envelope)",
+    tags: ["envelopes"],
+    params: idParams,
+    response: {
+      200: {
+        ...envelopeView,
+        properties: { ...envelopeView.properties, reminded: { type: "array", items: { type: "string" } } },
+      },
+      403: error,
+      404: error,
+      409: error,
+      429: error,
+    },
   },
   get: {
     summary: "The envelope and its recipients",
@@ -360,6 +394,17 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
     { schema: schemas.decline },
     async (request) =>
       declineEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id, reason: request.body.reason }),
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+    "/api/envelopes/:id/void",
+    { schema: schemas.void },
+    async (request) =>
+      voidEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id, reason: request.body.reason }),
+  );
+
+  app.post<{ Params: { id: string } }>("/api/envelopes/:id/remind", { schema: schemas.remind }, async (request) =>
+    remindNow({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
   );
 
   app.get<{ Params: { id: string }; Querystring: { disposition?: "inline" | "attachment" } }>(

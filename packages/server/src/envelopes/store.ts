@@ -403,6 +403,9 @@ export interface EnvelopeSummaryRow {
   readonly expires_at: Date | null;
   /** Whose turn it is: the open signers/approvers of the lowest open routing order (empty unless sent). */
   readonly next: { readonly email: string; readonly role: RecipientRole }[];
+  /** Signers and approvers who have acted, of all of them. */
+  readonly done: number;
+  readonly total: number;
   /** `created_at` in UTC with its microseconds, for the cursor (a JS Date keeps milliseconds only). */
   readonly position: string;
 }
@@ -425,7 +428,7 @@ const NO_ID = "00000000-0000-0000-0000-000000000000";
  * - `waiting`: sent envelopes where one of the caller's signer/approver rows is open and in the current routing
  *   order (the lowest order that still has open signers/approvers), that is, where it is the caller's turn;
  * - `sent`: the agency's drafts and envelopes in progress;
- * - `completed`: finished envelopes (completed, declined, expired) of the caller's agency or where they are a
+ * - `completed`: finished envelopes (completed, declined, expired, voided) of the caller's agency or where they are a
  *   recipient.
  */
 export async function inboxPage(
@@ -463,12 +466,12 @@ export async function inboxPage(
         : // The agency's finished envelopes and those the caller received, each walked in order, merged.
           sql`select id, created_at from (
               (select e.id, e.created_at from envelopes e
-                where e.agency_id = ${agencyId}::uuid and e.status in ('completed', 'declined', 'expired')
+                where e.agency_id = ${agencyId}::uuid and e.status in ('completed', 'declined', 'expired', 'voided')
                   ${before("e.created_at", "e.id")}
                 order by e.created_at desc, e.id desc limit ${limit})
               union
               (select m.envelope_id, m.envelope_created_at from recipients m
-                join envelopes e on e.id = m.envelope_id and e.status in ('completed', 'declined', 'expired')
+                join envelopes e on e.id = m.envelope_id and e.status in ('completed', 'declined', 'expired', 'voided')
                 where m.user_id = ${userId}::uuid ${before("m.envelope_created_at", "m.envelope_id")}
                 order by m.envelope_created_at desc, m.envelope_id desc limit ${limit})
             ) finished order by created_at desc, id desc limit ${limit}`;
@@ -481,8 +484,14 @@ export async function inboxPage(
       case when e.status = 'sent' then (
         select json_agg(json_build_object('email', n.email, 'role', n.role) order by n.email)
         from recipients n where n.envelope_id = e.id and ${open("n")} and n.routing_order = ${currentOrder}
-      ) end as next
+      ) end as next,
+      progress.done, progress.total
     from page join envelopes e on e.id = page.id
+    -- How far it got: of the signers and approvers, how many have acted (the inbox's progress line).
+    cross join lateral (
+      select (count(*) filter (where p.status in ('signed', 'approved')))::int as done, count(*)::int as total
+      from recipients p where p.envelope_id = e.id and p.role in ('signer', 'approver')
+    ) progress
     order by e.created_at desc, e.id desc`.execute(db);
   return result.rows.map((r) => ({ ...r, next: r.next ?? [] }));
 }

@@ -34,6 +34,13 @@ export type Notice =
   | { readonly kind: "completed"; readonly envelopeId: string; readonly title: string }
   | { readonly kind: "expired"; readonly envelopeId: string; readonly title: string }
   | {
+      readonly kind: "voided";
+      readonly envelopeId: string;
+      readonly title: string;
+      readonly voidedBy: string;
+      readonly reason: string;
+    }
+  | {
       readonly kind: "declined";
       readonly envelopeId: string;
       readonly title: string;
@@ -98,6 +105,7 @@ interface Strings {
   readonly completed: { subject: string; body: (t: string) => string; download: string };
   readonly declined: { subject: string; body: (who: string, t: string) => string; reason: string };
   readonly expired: { subject: string; body: (t: string) => string };
+  readonly voided: { subject: string; body: (who: string, t: string) => string; reason: string };
   readonly account: {
     subject: string;
     events: Record<AccountEvent, (by: string) => string>;
@@ -129,6 +137,11 @@ const STRINGS: Record<Locale, Strings> = {
     },
     declined: { subject: "Declined", body: (w, t) => `${w} declined “${t}”.`, reason: "Reason" },
     expired: { subject: "Expired", body: (t) => `“${t}” expired before everyone had signed.` },
+    voided: {
+      subject: "Cancelled",
+      body: (w, t) => `${w} cancelled “${t}”. Nothing more is asked of you.`,
+      reason: "Reason",
+    },
     account: {
       subject: "Your account changed",
       events: {
@@ -169,6 +182,11 @@ const STRINGS: Record<Locale, Strings> = {
     },
     declined: { subject: "رُفض", body: (w, t) => `رفض ${w} المستند «${t}».`, reason: "السبب" },
     expired: { subject: "انتهت المهلة", body: (t) => `انتهت مهلة المستند «${t}» قبل أن يوقّعه جميع الأطراف.` },
+    voided: {
+      subject: "أُلغي",
+      body: (w, t) => `ألغى ${w} المستند «${t}». لم يعد مطلوبًا منك أي إجراء.`,
+      reason: "السبب",
+    },
     account: {
       subject: "تغيير في حسابك",
       events: {
@@ -208,6 +226,11 @@ const STRINGS: Record<Locale, Strings> = {
     },
     declined: { subject: "辞退", body: (w, t) => `${w}が「${t}」を辞退しました。`, reason: "理由" },
     expired: { subject: "期限切れ", body: (t) => `「${t}」は全員の署名がそろう前に期限切れとなりました。` },
+    voided: {
+      subject: "取り消し",
+      body: (w, t) => `${w}が「${t}」を取り消しました。これ以上の対応は不要です。`,
+      reason: "理由",
+    },
     account: {
       subject: "アカウントが変更されました",
       events: {
@@ -275,6 +298,12 @@ export function renderEmail(notice: Notice, options: RenderOptions): EmailMessag
     case "expired":
       subject = s.expired.subject;
       paragraphs.push(s.expired.body(title));
+      link = { label: s.open, url: envelopeUrl };
+      break;
+    case "voided":
+      subject = s.voided.subject;
+      paragraphs.push(s.voided.body(oneLine(notice.voidedBy), title));
+      paragraphs.push(`${s.voided.reason}: ${notice.reason.trim()}`);
       link = { label: s.open, url: envelopeUrl };
       break;
     case "declined":

@@ -42,6 +42,7 @@ export const WEBHOOK_EVENTS = [
   "envelope.completed",
   "envelope.declined",
   "envelope.expired",
+  "envelope.voided",
 ] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -24,7 +24,7 @@ export function RecipientStatusText({
 }) {
   const { t } = useTranslation();
   const done = recipient.status === "signed" || recipient.status === "approved" || recipient.status === "declined";
-  const ended = envelopeStatus === "declined" || envelopeStatus === "expired";
+  const ended = envelopeStatus === "declined" || envelopeStatus === "expired" || envelopeStatus === "voided";
   const key = done
     ? recipient.status
     : recipient.role === "viewer"

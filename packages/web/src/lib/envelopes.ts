@@ -1,7 +1,7 @@
 /** The envelope API as the pages use it (server: envelopes/routes.ts, CONTRACTS § 3). */
 import { apiJson } from "./api.js";
 
-export type EnvelopeStatus = "draft" | "sent" | "completed" | "declined" | "expired";
+export type EnvelopeStatus = "draft" | "sent" | "completed" | "declined" | "expired" | "voided";
 export type RecipientRole = "signer" | "approver" | "viewer";
 export type RecipientStatus = "pending" | "notified" | "viewed" | "signed" | "approved" | "declined";
 
@@ -55,6 +55,8 @@ export interface EnvelopeSummary {
   readonly expiresAt: string | null;
   /** Whose turn it is: the open signers and approvers of the current routing order (empty unless sent). */
   readonly next: readonly { readonly email: string; readonly role: RecipientRole }[];
+  /** Of its signers and approvers, how many have acted. */
+  readonly progress?: { readonly done: number; readonly total: number };
 }
 
 export type InboxList = "waiting" | "sent" | "completed";
@@ -142,4 +144,18 @@ export function nextRecipients(envelope: Pick<Envelope, "status" | "currentOrder
       r.role !== "viewer" &&
       (r.status === "pending" || r.status === "notified" || r.status === "viewed"),
   );
+}
+
+/** The owning agency cancels a sent envelope, with a reason. */
+export const voidEnvelope = (id: string, reason: string) =>
+  apiJson<Envelope>(envelopeUrl(id, "/void"), { method: "POST", json: { reason } });
+
+/** The owning agency reminds whoever may act now (at most once in ten minutes). */
+export const remindEnvelope = (id: string) =>
+  apiJson<Envelope & { reminded: string[] }>(envelopeUrl(id, "/remind"), { method: "POST" });
+
+/** Of the signers and approvers, how many have acted. */
+export function progressOf(recipients: readonly Recipient[]): { done: number; total: number } {
+  const acting = recipients.filter((r) => r.role !== "viewer");
+  return { done: acting.filter((r) => r.status === "signed" || r.status === "approved").length, total: acting.length };
 }

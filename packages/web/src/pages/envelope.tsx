@@ -4,25 +4,29 @@
  * current PDF and the certificate of completion) and a link to the audit trail. The steps of the ceremony are pages
  * of their own (pages/sign.tsx, pages/decline.tsx): review here, confirm there.
  */
-import { type ReactNode, useCallback, useEffect, useState } from "react";
+import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useParams } from "react-router-dom";
 import { DateTime } from "../components/date-time.js";
 import { EnvelopeStatusTag, RecipientStatusText } from "../components/envelope-status.js";
-import { ErrorSummary } from "../components/error-summary.js";
+import { ErrorSummary, FieldErrorMessage } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
 import { PdfViewer } from "../components/pdf-viewer.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { Row } from "../components/summary-list.js";
 import { useLanguage } from "../language.js";
 import { ApiError, type Me } from "../lib/api.js";
+import { useApiErrorText } from "../lib/api-error-text.js";
 import {
   type Envelope,
   envelopeUrl,
   getEnvelope,
   nextRecipients,
+  progressOf,
   type Recipient,
+  remindEnvelope,
   sendEnvelope,
+  voidEnvelope,
 } from "../lib/envelopes.js";
 import { formatNumber } from "../lib/format-date.js";
 import { localName } from "../lib/names.js";
@@ -102,6 +106,7 @@ function EnvelopeView({ me }: { readonly me: Me }) {
   const next = nextRecipients(envelope);
   const ownAgency = me.agency?.id === envelope.agencyId;
   const n = (value: number) => formatNumber(value, language);
+  const progress = progressOf(envelope.recipients);
 
   async function send() {
     setBusy(true);
@@ -134,6 +139,11 @@ function EnvelopeView({ me }: { readonly me: Me }) {
       <dl className="summary-list">
         <Row term={t("envelope.statusLabel")}>
           <EnvelopeStatusTag status={envelope.status} />
+          {progress.total > 0 && envelope.status !== "draft" && (
+            <span className="block" data-progress={`${progress.done}/${progress.total}`}>
+              {t("envelope.progress", { done: n(progress.done), total: n(progress.total) })}
+            </span>
+          )}
         </Row>
         {envelope.sender && (
           <Row term={t("envelope.sentBy")}>
@@ -214,6 +224,8 @@ function EnvelopeView({ me }: { readonly me: Me }) {
         )}
       </section>
 
+      {ownAgency && envelope.status === "sent" && <SenderControls envelope={envelope} onChange={reload} />}
+
       <section aria-labelledby="recipients-heading">
         <h2 id="recipients-heading">{t("envelope.recipients")}</h2>
         <table className="table" data-recipients>
@@ -287,6 +299,122 @@ function EnvelopeView({ me }: { readonly me: Me }) {
   );
 }
 
+/**
+ * What the sender's agency can do while the envelope is out (DocuSign and DocuSeal users expect both): remind whoever
+ * may act now, and void (cancel) it with a reason, confirmed on the page.
+ */
+function SenderControls({
+  envelope,
+  onChange,
+}: {
+  readonly envelope: Envelope;
+  readonly onChange: () => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  const errorText = useApiErrorText();
+  const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ kind: "done" | "error"; text: string } | undefined>();
+  const [reasonError, setReasonError] = useState<string | undefined>();
+
+  async function remind() {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      const result = await remindEnvelope(envelope.id);
+      const count = result.reminded.length;
+      const key = count === 0 ? "remindedNone" : count === 1 ? "remindedOne" : "remindedMany";
+      setMessage({ kind: "done", text: t(`envelope.controls.${key}`, { count: formatNumber(count, language) }) });
+    } catch (e) {
+      setMessage({ kind: "error", text: errorText(e, t("envelope.controls.failed")) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function confirmVoid(event: FormEvent) {
+    event.preventDefault();
+    if (!reason.trim()) {
+      setReasonError(t("envelope.controls.reasonMissing"));
+      return;
+    }
+    setBusy(true);
+    setReasonError(undefined);
+    try {
+      await voidEnvelope(envelope.id, reason.trim());
+      setConfirming(false);
+      await onChange();
+    } catch (e) {
+      setMessage({ kind: "error", text: errorText(e, t("envelope.controls.failed")) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="sender-controls" data-sender-controls>
+      <h2 id="sender-controls">{t("envelope.controls.heading")}</h2>
+      {message && (
+        <p role={message.kind === "error" ? "alert" : "status"} data-controls-message={message.kind}>
+          {message.text}
+        </p>
+      )}
+      {confirming ? (
+        <form onSubmit={confirmVoid} noValidate data-void-form>
+          <p>{t("envelope.controls.voidExplain")}</p>
+          <div className={`field${reasonError ? " field--error" : ""}`}>
+            <label htmlFor="void-reason">{t("envelope.controls.reason")}</label>
+            <FieldErrorMessage id="void-reason-error" message={reasonError} />
+            <textarea
+              id="void-reason"
+              dir="auto"
+              maxLength={2000}
+              rows={3}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              aria-invalid={reasonError ? true : undefined}
+              aria-describedby={reasonError ? "void-reason-error" : undefined}
+            />
+          </div>
+          <div className="button-group">
+            <button type="submit" className="button button--warning" disabled={busy} data-action="confirm-void">
+              {t("envelope.controls.confirmVoid")}
+            </button>
+            <button type="button" className="button button--secondary" onClick={() => setConfirming(false)}>
+              {t("envelope.controls.cancel")}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <div className="button-group">
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={remind}
+            disabled={busy}
+            data-action="remind"
+          >
+            {t("envelope.controls.remind")}
+          </button>
+          <button
+            type="button"
+            className="button button--warning"
+            onClick={() => {
+              setConfirming(true);
+              setMessage(undefined);
+            }}
+            data-action="void"
+          >
+            {t("envelope.controls.void")}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
 /** A recipient by name when an account has proved the address, with the address beside it. */
 function Person({ recipient }: { readonly recipient: Recipient }) {
   return recipient.name ? (
@@ -310,6 +438,7 @@ function partText(envelope: Envelope, me: Me, t: (key: string) => string): strin
   if (envelope.status === "completed") return t("envelope.part.completed");
   if (envelope.status === "declined") return t("envelope.part.envelopeDeclined");
   if (envelope.status === "expired") return t("envelope.part.expired");
+  if (envelope.status === "voided") return t("envelope.part.voided");
   if (envelope.status === "draft") return t("envelope.part.draft");
   const acting = mine.find((r) => r.role !== "viewer");
   if (acting && acting.role === "signer" && me.user.role !== "official") return t("envelope.part.cannotSign");

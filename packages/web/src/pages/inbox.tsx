@@ -130,6 +130,7 @@ export function InboxSection({ me }: { readonly me: Me }) {
 
 function EnvelopeTable({ rows, tab }: { readonly rows: readonly EnvelopeSummary[]; readonly tab: Tab }) {
   const { t } = useTranslation();
+  const language = useLanguage();
   return (
     <table className="table">
       <caption className="visually-hidden">{t(`inbox.tabs.${tab}`)}</caption>
@@ -152,6 +153,14 @@ function EnvelopeTable({ rows, tab }: { readonly rows: readonly EnvelopeSummary[
             </td>
             <td data-label={t("inbox.columns.status")}>
               <EnvelopeStatusTag status={row.status} />
+              {row.progress && row.progress.total > 0 && row.status !== "draft" && (
+                <span className="block hint" data-progress={`${row.progress.done}/${row.progress.total}`}>
+                  {t("envelope.progress", {
+                    done: formatNumber(row.progress.done, language),
+                    total: formatNumber(row.progress.total, language),
+                  })}
+                </span>
+              )}
             </td>
             <td data-label={t("inbox.columns.next")}>
               {row.status === "draft"

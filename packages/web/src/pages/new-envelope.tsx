@@ -42,6 +42,10 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
   const [rows, setRows] = useState<Row[]>([{ key: 0, email: "", role: "signer", order: "1" }]);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
+  /** The last day to act (yyyy-mm-dd, the reader's calendar day), or "" for none. */
+  const [deadline, setDeadline] = useState("");
+  /** Hours between reminders, or "" for none. */
+  const [remindEvery, setRemindEvery] = useState("");
   const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
   const n = (value: number) => formatNumber(value, language);
 
@@ -141,6 +145,9 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
         JSON.stringify({
           title: title.trim(),
           recipients: rows.map((r) => ({ email: r.email.trim(), role: r.role, order: Number(r.order) })),
+          // The deadline is the end of the chosen day where the sender is.
+          ...(deadline && { expiresAt: new Date(`${deadline}T23:59:59`).toISOString() }),
+          ...(remindEvery && { reminderEveryHours: Number(remindEvery) }),
         }),
       );
       const { id } = await apiJson<{ id: string }>("/api/envelopes", { method: "POST", body: form });
@@ -286,6 +293,40 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
             {t("create.add")}
           </button>
         </fieldset>
+        <fieldset className="fieldset">
+          <legend className="fieldset__legend">{t("create.timing")}</legend>
+          <div className={`field${errorFor("deadline") ? " field--error" : ""}`}>
+            <label htmlFor="deadline">{t("create.deadline")}</label>
+            <p className="hint" id="deadline-hint">
+              {t("create.deadlineHint")}
+            </p>
+            <FieldErrorMessage id="deadline-error" message={errorFor("deadline")} />
+            <input
+              id="deadline"
+              name="deadline"
+              type="date"
+              min={today()}
+              value={deadline}
+              onChange={(e) => setDeadline(e.target.value)}
+              aria-describedby={errorFor("deadline") ? "deadline-hint deadline-error" : "deadline-hint"}
+              aria-invalid={errorFor("deadline") ? true : undefined}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="remind-every">{t("create.reminders")}</label>
+            <select
+              id="remind-every"
+              name="remindEvery"
+              value={remindEvery}
+              onChange={(e) => setRemindEvery(e.target.value)}
+            >
+              <option value="">{t("create.remindNever")}</option>
+              <option value="24">{t("create.remindDaily")}</option>
+              <option value="72">{t("create.remindEvery3Days")}</option>
+              <option value="168">{t("create.remindWeekly")}</option>
+            </select>
+          </div>
+        </fieldset>
         <div className="button-group">
           <button type="submit" name="action" value="send" className="button" disabled={busy} aria-disabled={busy}>
             {t("create.send")}
@@ -307,4 +348,10 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
       </form>
     </>
   );
+}
+
+/** Today as yyyy-mm-dd in the reader's time zone (the earliest deadline a date input offers). */
+function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
