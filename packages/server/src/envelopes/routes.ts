@@ -15,8 +15,6 @@ import {
   completeSignature,
   createEnvelope,
   declineEnvelope,
-  remindNow,
-  voidEnvelope,
   type EnvelopeContext,
   getEnvelope,
   INBOX_PAGE,
@@ -24,9 +22,11 @@ import {
   prepareSignature,
   type RecipientInput,
   readDocument,
+  remindNow,
   type SignerResolver,
   sendEnvelope,
   signEnvelope,
+  voidEnvelope,
 } from "./envelopes.js";
 import { EnvelopeError, httpStatusOf } from "./errors.js";
 import type { InboxList } from "./store.js";
