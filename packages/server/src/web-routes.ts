@@ -17,6 +17,7 @@ import fastifyStatic from "@fastify/static";
 import { toPem } from "@khatam/core/pki/certificate";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { distDirectory } from "./dist-directory.js";
+import { organizationDirectory } from "./tenancy/directory.js";
 
 export interface WebRoutesOptions {
   /** The built application (default: packages/web/dist/public beside this package). */
@@ -82,6 +83,28 @@ const anchorsSchema = {
   },
 } as const;
 
+const organizationsSchema = {
+  summary:
+    "The agencies' names in each language, with their country (to show a certificate's organisation in the reader's language)",
+  tags: ["trust"],
+  response: {
+    200: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          country: { type: "string" },
+          names: {
+            type: "object",
+            properties: { en: { type: "string" }, ar: { type: "string" }, ja: { type: "string" } },
+          },
+        },
+        required: ["country", "names"],
+      },
+    },
+  },
+} as const;
+
 export async function webRoutes(app: FastifyInstance, options: WebRoutesOptions = {}): Promise<void> {
   app.get("/api/trust/anchors", { schema: anchorsSchema }, async (_request, reply) => {
     reply.header("cache-control", "public, max-age=300");
@@ -89,6 +112,11 @@ export async function webRoutes(app: FastifyInstance, options: WebRoutesOptions 
       const pki = app.trustStore.get(ca);
       return { ca, country: pki.country, organization: pki.organization, pem: toPem(pki.root.certificate) };
     });
+  });
+
+  app.get("/api/trust/organizations", { schema: organizationsSchema }, async (_request, reply) => {
+    reply.header("cache-control", "public, max-age=300");
+    return organizationDirectory(app.db);
   });
 
   const root = options.root ?? DEFAULT_WEB_ROOT;

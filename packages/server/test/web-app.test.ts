@@ -245,6 +245,8 @@ describe("web application in Chromium", { skip, timeout: 300_000 }, () => {
     assert.match(result, /署名は有効です/);
     assert.match(result, /令和\d+年\d+月\d+日/);
     assert.match(result, /サウジアラビア/);
+    // The organisation in the reader's language where the platform knows it (issue 10.9), not the certificate's English.
+    await page.locator('[data-organization="Digital Agency"]', { hasText: "デジタル庁" }).first().waitFor();
     const details = page.locator(".signature details").first();
     assert.equal(await details.locator("code", { hasText: "TOTAL_PASSED" }).isVisible(), false);
     await details.locator("summary").click();

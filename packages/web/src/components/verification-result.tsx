@@ -5,7 +5,7 @@
  * indications and the certificate chain last, folded away under "Technical details".
  */
 import type { ReportFinding, SignatureReport, ValidationReport } from "@khatam/core/browser";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { en } from "../i18n/en.js";
@@ -13,7 +13,13 @@ import { useLanguage } from "../language.js";
 import { isolate } from "../lib/bidi.js";
 import { nameParts } from "../lib/distinguished-name.js";
 import { countryName, formatNumber } from "../lib/format-date.js";
-import type { RegisterCheck } from "../lib/verification.js";
+import { localName } from "../lib/names.js";
+import {
+  type DirectoryOrganization,
+  knownOrganization,
+  organizationDirectory,
+  type RegisterCheck,
+} from "../lib/verification.js";
 import { DateTime } from "./date-time.js";
 import { FindingText } from "./finding.js";
 import { Row } from "./summary-list.js";
@@ -117,6 +123,16 @@ function SignatureCard({ signature: s, number }: { readonly signature: Signature
   const headingId = `signature-${number}`;
   const signer = s.signer ? nameParts(s.signer.subject) : undefined;
   const country = s.signer?.country ?? signer?.country ?? null;
+  // The certificate names the organisation in English; the platform may know its name in the reader's language.
+  const [directory, setDirectory] = useState<readonly DirectoryOrganization[]>([]);
+  useEffect(() => {
+    let live = true;
+    void organizationDirectory().then((list) => live && setDirectory(list));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const known = knownOrganization(directory, signer?.organization ?? undefined, country);
   const isTimestamp = s.type === "document-timestamp";
   const confirmedTime = s.timestamp?.valid ? s.timestamp.time : null;
   const time = confirmedTime ?? s.claimedSigningTime ?? s.timestamp?.time ?? null;
@@ -155,7 +171,9 @@ function SignatureCard({ signature: s, number }: { readonly signature: Signature
               <div>
                 <dt>{t("signature.organisation")}</dt>
                 <dd>
-                  <bdi>{signer.organization ?? t("signature.unknown")}</bdi>
+                  <bdi data-organization={signer.organization ?? ""}>
+                    {known ? localName(known.names, language) : (signer.organization ?? t("signature.unknown"))}
+                  </bdi>
                 </dd>
               </div>
               <div>

@@ -93,3 +93,33 @@ export async function checkRegister(code: string, sha256: string): Promise<Regis
     entry.documentSha256 === sha256 ? "final" : entry.originalSha256 === sha256 ? "original" : "different";
   return { code, outcome, title: entry.title };
 }
+
+/** An agency's names in each language, with its country (GET /api/trust/organizations). */
+export interface DirectoryOrganization {
+  readonly country: string;
+  readonly names: Record<string, string> & { readonly en: string };
+}
+
+let directory: Promise<DirectoryOrganization[]> | undefined;
+
+/** The platform's organisations, fetched once per page load; empty when unavailable (names then stay as issued). */
+export function organizationDirectory(): Promise<DirectoryOrganization[]> {
+  directory ??= apiJson<DirectoryOrganization[]>("/api/trust/organizations").catch(() => {
+    directory = undefined;
+    return [];
+  });
+  return directory;
+}
+
+/** The organisation a certificate names (O=, in English as issued) as the platform knows it in every language. */
+export function knownOrganization(
+  list: readonly DirectoryOrganization[],
+  organization: string | undefined,
+  country: string | null,
+): DirectoryOrganization | undefined {
+  if (!organization) return undefined;
+  const name = organization.trim().toLowerCase();
+  return list.find(
+    (o) => o.names.en.trim().toLowerCase() === name && (!country || o.country === country.toUpperCase()),
+  );
+}

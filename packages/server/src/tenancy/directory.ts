@@ -1,0 +1,24 @@
+/**
+ * The public directory of organisations: every agency's names in each language with its country, so that a page
+ * can show the organisation named in a certificate (in English, as the CA issues it) in the reader's language.
+ * Public on purpose: agency names are printed on every signed document.
+ */
+import type { Db } from "../db/connect.js";
+import type { Multilingual } from "../db/schema.js";
+
+export interface DirectoryOrganization {
+  /** ISO 3166 alpha-2 code of the agency's country. */
+  readonly country: string;
+  readonly names: Multilingual;
+}
+
+export async function organizationDirectory(db: Db): Promise<DirectoryOrganization[]> {
+  const rows = await db
+    .selectFrom("agencies as a")
+    .innerJoin("countries as c", "c.id", "a.country_id")
+    .select(["c.iso_code", "a.names"])
+    .orderBy("a.created_at")
+    .limit(10_000)
+    .execute();
+  return rows.map((r) => ({ country: r.iso_code, names: r.names as Multilingual }));
+}
