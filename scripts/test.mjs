@@ -16,8 +16,10 @@ const DEBIAN = {
   faketime: "/usr/bin/faketime",
   openssl: "/usr/bin/openssl",
   chromium: "/usr/bin/chromium",
-  // Japanese glyphs for the browser tests and their screenshots (Arabic is covered by the default fonts).
+  // Japanese glyphs for the browser tests, their screenshots and the certificate of completion (server
+  // audit/certificate.ts), which sets Latin and Arabic in DejaVu Sans.
   "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+  "fonts-dejavu-core": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 };
 
 const missing = Object.entries(DEBIAN)

@@ -8,6 +8,7 @@
 // (WCAG 2.2 AA) on every page; screenshots in test-artifacts/web/ (gitignored).
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -171,6 +172,27 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
     return (await verdict.getAttribute("data-verdict"))!;
   }
 
+  /**
+   * The certificate of completion (issue 10.3): its text extracts with the title in its own script and the headings
+   * in Arabic and Japanese, the parties' languages; it renders (pdftoppm); and pdfsig finds the platform's seal valid.
+   */
+  async function checkCertificate(path: string, title: string, language: string): Promise<void> {
+    const text = execFileSync("pdftotext", ["-enc", "UTF-8", path, "-"], { encoding: "utf8" });
+    assert.ok(text.includes(title), `the title ${title} is in the certificate's text`);
+    assert.match(text, /Certificate of completion/);
+    assert.match(text, /完了証明書/);
+    assert.match(text, /شهادة الإتمام/);
+    assert.match(text, /令和/); // a date in the Japanese era
+    assert.match(text, /هـ/); // and in the Umm al-Qura calendar
+    assert.doesNotMatch(text, /\?\?\?/);
+    const png = join(ARTIFACTS, `certificate-${language}`);
+    execFileSync("pdftoppm", ["-r", "50", "-png", "-f", "1", "-l", "1", path, png]);
+    assert.ok(existsSync(`${png}-1.png`) || existsSync(`${png}-01.png`), "page 1 renders");
+    const sig = execFileSync("pdfsig", [path], { encoding: "utf8" });
+    assert.match(sig, /Signature is Valid/);
+    assert.match(sig, /Khatam certificate of completion seal/);
+  }
+
   /** Enrols `email` in TOTP through the API; returns the secret. */
   async function enrolTotp(email: string): Promise<string> {
     const token = await apiToken(email);
@@ -198,7 +220,12 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
   for (const language of ["ar", "ja", "en"] as const) {
     const device = language === "ja";
     test(`${language}: create, send, sign in turn${device ? " (with a key on the device)" : ""}, complete, download and verify VALID`, async () => {
-      const title = `Memorandum of cooperation (${language})`;
+      // Titles in the reader's script: the certificate of completion must carry them (issue 10.3).
+      const title = {
+        ar: "مذكرة تعاون بين اليابان والمملكة العربية السعودية",
+        ja: "日本・サウジアラビア協力覚書 2025",
+        en: "Memorandum of cooperation (en)",
+      }[language];
       // A key on the device is certified only for a session that passed the second factor (security issue 9.6).
       const totp = device ? await enrolTotp("official@jp.demo") : undefined;
       const jp = await signIn(language, "official@jp.demo", totp);
@@ -318,12 +345,9 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
         sa.page.waitForEvent("download"),
         sa.page.locator("[data-download=certificate]").click(),
       ]);
-      assert.equal(
-        readFileSync((await certificate.path())!)
-          .subarray(0, 5)
-          .toString(),
-        "%PDF-",
-      );
+      const certificatePath = (await certificate.path())!;
+      assert.equal(readFileSync(certificatePath).subarray(0, 5).toString(), "%PDF-");
+      await checkCertificate(certificatePath, title, language);
 
       // Verified in the browser: VALID.
       assert.equal(await verifyInBrowser(sa.page, signed, `memorandum-${language}.pdf`), "VALID");

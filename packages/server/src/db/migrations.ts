@@ -297,4 +297,18 @@ create index envelopes_agency_finished on envelopes(agency_id, created_at desc, 
   where status in ('completed', 'declined', 'expired', 'voided');
 `,
   },
+  {
+    version: 9,
+    name: "the platform's seal for certificates of completion",
+    sql: `
+-- One seal per national CA (audit/completion-seal.ts): the certificate the CA issued (profile seal) and where its key
+-- is in the key store; the key itself is never in the database.
+create table platform_seals (
+  ca_id text primary key,
+  der bytea not null,
+  key_ref jsonb not null,
+  created_at timestamptz not null default now()
+);
+`,
+  },
 ];

@@ -112,6 +112,12 @@ export interface Database {
     /** The envelope's created_at, copied by a trigger (inbox order; migration 7). */
     envelope_created_at: Generated<Date>;
   };
+  platform_seals: {
+    ca_id: string;
+    der: Uint8Array;
+    key_ref: Json<unknown>;
+    created_at: CreatedAt;
+  };
   signing_sessions: {
     id: string;
     envelope_id: string;

@@ -28,6 +28,8 @@ import {
   listEvents,
   verifyChain,
 } from "../audit/audit.js";
+import { completionCertificatePdf } from "../audit/certificate.js";
+import { sealCompletionCertificate } from "../audit/completion-seal.js";
 import type { Db, Tx } from "../db/connect.js";
 import { getDocument, putDocument } from "../db/documents.js";
 import type { Multilingual, RecipientRole, Role } from "../db/schema.js";
@@ -40,6 +42,7 @@ import {
   webhookRows,
 } from "../notify/outbox.js";
 import { localesOf, type Notice, renderEmail } from "../notify/templates.js";
+import type { KeyStore } from "../trust-keys.js";
 import { type PreparedUpload, prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import {
@@ -617,6 +620,53 @@ export async function auditTrail(options: {
   const envelope = await getEnvelope(options);
   const events = await listEvents(options.ctx.db, envelope.id);
   return { envelope, events, chain: verifyChain(events) };
+}
+
+/**
+ * The certificate of completion as a sealed PDF (audit/certificate.ts, audit/completion-seal.ts), in the languages
+ * of the envelope's parties: English, and Arabic or Japanese where a sender or recipient reads it.
+ */
+export async function completionCertificate(options: {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+  readonly keyStore: KeyStore;
+}): Promise<Uint8Array> {
+  const { ctx } = options;
+  const trail = await auditTrail(options);
+  const envelope = trail.envelope;
+  const addresses = [envelope.sender?.email ?? "", ...envelope.recipients.map((r) => r.email)].filter(Boolean);
+  const locales = new Set<string>(["en", ...(await localesOf(ctx.db, addresses)).values()]);
+  const languages = (["en", "ar", "ja"] as const).filter((l) => locales.has(l));
+  const agency = envelope.sender?.agency.names;
+  const pdf = await completionCertificatePdf({
+    envelopeId: envelope.id,
+    title: envelope.title,
+    status: envelope.status,
+    registerCode: envelope.registerCode,
+    registerUrl: registerUrl(ctx.publicUrl, envelope.registerCode),
+    originalSha256: envelope.originalSha256,
+    documentSha256: envelope.documentSha256,
+    completedAt: envelope.completedAt,
+    sender: {
+      name: envelope.sender?.name ?? null,
+      agency: agency ? languages.flatMap((l) => (agency[l] ? [agency[l]!] : [])) : [],
+    },
+    parties: envelope.recipients.map((r) => ({
+      name: r.name ?? null,
+      email: r.email,
+      role: r.role,
+      status: r.status,
+      actedAt: r.actedAt,
+      declineReason: r.declineReason,
+    })),
+    events: trail.events,
+    chain: trail.chain,
+    generatedAt: clock(ctx),
+    languages,
+  });
+  const caId = await store.agencyCountry(ctx.db, envelope.agencyId);
+  return sealCompletionCertificate({ ...ctx, keyStore: options.keyStore }, caId, pdf);
 }
 
 /** The public register entry of a completed envelope (anyone holding the code printed on it). */

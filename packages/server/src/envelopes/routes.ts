@@ -6,13 +6,13 @@
 import multipart from "@fastify/multipart";
 import contentDisposition from "content-disposition";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { completionCertificatePdf } from "../audit/certificate.js";
 import { requireIdentity } from "../auth/identity.js";
 import { HttpError } from "../http-errors.js";
 import {
   auditTrail,
   type Caller,
   completeSignature,
+  completionCertificate,
   createEnvelope,
   declineEnvelope,
   type EnvelopeContext,
@@ -433,17 +433,11 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
     async (request, reply) => {
       const trail = await auditTrail({ ctx, caller: callerOf(request), envelopeId: request.params.id });
       if (request.query.format === "pdf") {
-        const pdf = completionCertificatePdf({
+        const pdf = await completionCertificate({
+          ctx,
+          caller: callerOf(request),
           envelopeId: trail.envelope.id,
-          title: trail.envelope.title,
-          status: trail.envelope.status,
-          registerCode: trail.envelope.registerCode,
-          originalSha256: trail.envelope.originalSha256,
-          documentSha256: trail.envelope.documentSha256,
-          completedAt: trail.envelope.completedAt,
-          events: trail.events,
-          chain: trail.chain,
-          generatedAt: new Date(),
+          keyStore: app.keyStore,
         });
         return reply
           .type("application/pdf")
