@@ -20,6 +20,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { inProcessTrustFetch, platformTrustAnchors } from "../src/verify/platform-trust.js";
 import { DEFAULT_WEB_ROOT } from "../src/web-routes.js";
 import { envelopeForm, plainPdf } from "./support/envelopes.js";
+import { fakeResolver } from "./support/notify.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -48,7 +49,11 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
       `the web application is not built at ${DEFAULT_WEB_ROOT}: npm run build -w @khatam/web`,
     );
     mkdirSync(ARTIFACTS, { recursive: true });
-    running = await startApp(dir.path, { backgroundJobs: false });
+    running = await startApp(dir.path, {
+      backgroundJobs: false,
+      // The webhooks page adds one for a public receiver; names resolve from this table, not the network.
+      webhookResolver: fakeResolver({ "hooks.example.org": "93.184.215.14" }),
+    });
     origin = running.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -582,10 +587,80 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
     const serial = (await row.getAttribute("data-certificate"))!;
     assert.equal(await row.locator("[data-status]").getAttribute("data-status"), "good");
     await axe(admin.page, "/admin/users/:id (certificate)");
-    await row.locator("select").selectOption("keyCompromise");
-    await row.locator("button[type=submit]").click();
+    // The administrator's view names the key as the person's, not "yours" (10.11).
+    assert.doesNotMatch((await row.textContent())!, /あなたのために/);
+    assert.match((await row.textContent())!, /本人のために保管する鍵/);
+    // Revoking is a deliberate step (10.11): a confirmation naming the certificate, and a reason chosen on purpose.
+    await row.locator("[data-action=revoke]").click();
+    const confirm = admin.page.locator(`[data-revoke-confirm="${serial}"]`);
+    await confirm.waitFor();
+    assert.equal(await admin.page.locator("#revoke-reason").inputValue(), "", "no reason is preselected");
+    await confirm.locator("[data-action=confirm-revoke]").click();
+    await admin.page.locator("#revoke-reason-error").waitFor();
+    assert.equal(await admin.page.locator(`[data-certificate="${serial}"] [data-status=good]`).count(), 1);
+    await axe(admin.page, "/admin/users/:id (revoke confirmation)");
+    await admin.page.locator("#revoke-reason").selectOption("keyCompromise");
+    await confirm.locator("[data-action=confirm-revoke]").click();
     await admin.page.locator(`[data-certificate="${serial}"] [data-status=revoked]`).waitFor();
     await screenshot(admin.page, "admin-user-revoked-ja");
+    // The account, each change confirmed first (10.11): role, disable and enable, a new password, a new second factor.
+    await admin.page.locator("#new-role").selectOption("clerk");
+    await admin.page.locator("[data-action=change-role]").click();
+    await admin.page.locator("[data-confirm=role]").waitFor();
+    await admin.page.locator("[data-confirm=role] [data-action=confirm]").click();
+    await admin.page.locator(".banner").waitFor();
+    assert.match((await admin.page.locator("main").textContent())!, /事務担当/);
+    await admin.page.locator("[data-action=disable]").click();
+    await admin.page.locator("[data-confirm=disable] [data-action=confirm]").click();
+    await admin.page.locator("[data-action=enable]").waitFor();
+    const disabled = await fetch(`${origin}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "new.official@jp.demo", password: "a long enough password" }),
+    });
+    assert.notEqual(disabled.status, 200, "a disabled account cannot sign in");
+    await admin.page.locator("[data-action=enable]").click();
+    await admin.page.locator("[data-confirm=enable] [data-action=confirm]").click();
+    await admin.page.locator("[data-action=disable]").waitFor();
+    await admin.page.locator("[data-action=reset-password]").click();
+    await admin.page.locator("#new-password").fill("another long password");
+    await admin.page.locator("[data-confirm=password] [data-action=confirm]").click();
+    await admin.page.locator("[data-action=reset-password]").waitFor();
+    const relogin = await fetch(`${origin}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "new.official@jp.demo", password: "another long password" }),
+    });
+    assert.equal(relogin.status, 200, "the new password works");
+    await screenshot(admin.page, "admin-user-actions-ja");
+    await axe(admin.page, "/admin/users/:id (account actions)");
+    // Not on one's own account.
+    const me = (await (await admin.page.request.get(`${origin}/api/me`)).json()) as { user: { id: string } };
+    await admin.page.goto(`${origin}/admin/users/${me.user.id}`);
+    await admin.page.locator("[data-self]").waitFor();
+    assert.equal(await admin.page.locator("[data-action=disable]").count(), 0);
+    // Webhooks (10.11): add one (its secret shown once), a refused private address said in words, delete with a confirmation.
+    await admin.page.goto(`${origin}/admin/webhooks`);
+    await admin.page.locator("#webhook-url").waitFor();
+    await admin.page.locator("#webhook-url").fill("https://127.0.0.1/hook");
+    await admin.page.locator("[data-action=create-webhook]").click();
+    await admin.page.locator("#webhook-url-error").waitFor();
+    assert.doesNotMatch(
+      (await admin.page.locator("#webhook-url-error").textContent())!,
+      /[a-z]{4,} [a-z]{4,}/,
+      "in Japanese",
+    );
+    await admin.page.locator("#webhook-url").fill("https://hooks.example.org/khatam");
+    await admin.page.locator("#event-envelope\\.voided").check();
+    await admin.page.locator("[data-action=create-webhook]").click();
+    await admin.page.locator("[data-webhook-secret] code").waitFor();
+    assert.match((await admin.page.locator("[data-webhook-secret] code").textContent())!, /^whsec_/);
+    await admin.page.locator("[data-webhooks] [data-webhook]").first().waitFor();
+    await screenshot(admin.page, "admin-webhooks-ja");
+    await axe(admin.page, "/admin/webhooks");
+    await admin.page.locator("[data-action=delete-webhook]").first().click();
+    await admin.page.locator("[data-action=confirm-delete]").click();
+    await admin.page.locator("[data-webhooks]").waitFor({ state: "detached" });
     const directory = (await (await fetch(`${origin}/pki/jp/certs`)).json()) as { serial: string; status: string }[];
     assert.equal(directory.find((c) => c.serial === serial)?.status, "revoked");
     // An agency administrator has no platform pages.

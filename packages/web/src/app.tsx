@@ -5,6 +5,7 @@ import { useLanguageNegotiation } from "./language.js";
 import { AccountPage } from "./pages/account.js";
 import { AdminCountriesPage, AdminTrustPage } from "./pages/admin-platform.js";
 import { AdminUsersPage, NewUserPage, UserPage } from "./pages/admin-users.js";
+import { AdminWebhooksPage } from "./pages/admin-webhooks.js";
 import { AuditPage } from "./pages/audit.js";
 import { DeclinePage } from "./pages/decline.js";
 import { DeviceKeyPage } from "./pages/device-key.js";
@@ -37,6 +38,7 @@ export function App() {
         <Route path="/admin/users" element={<AdminUsersPage />} />
         <Route path="/admin/users/new" element={<NewUserPage />} />
         <Route path="/admin/users/:id" element={<UserPage />} />
+        <Route path="/admin/webhooks" element={<AdminWebhooksPage />} />
         <Route path="/admin/countries" element={<AdminCountriesPage />} />
         <Route path="/admin/trust" element={<AdminTrustPage />} />
         <Route path="/register/:code" element={<RegisterPage />} />

@@ -58,6 +58,11 @@ export function Layout({ children }: { readonly children: ReactNode }) {
                     <NavLink to="/admin/users">{t("nav.users")}</NavLink>
                   </li>
                 )}
+                {me.user.role === "agency_admin" && (
+                  <li>
+                    <NavLink to="/admin/webhooks">{t("nav.webhooks")}</NavLink>
+                  </li>
+                )}
                 {me.user.role === "platform_admin" && (
                   <>
                     <li>

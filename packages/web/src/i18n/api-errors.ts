@@ -57,6 +57,7 @@ export const API_ERROR_CODES = [
   "unknown_country",
   "unsupported_media_type",
   "user_disabled",
+  "webhook_address_refused",
   "wrong_signing_method",
 ] as const;
 
@@ -116,6 +117,8 @@ export const API_ERRORS: Record<Language, Record<ApiErrorCode, string>> = {
     unknown_country: "This country does not exist.",
     unsupported_media_type: "This type of file is not accepted.",
     user_disabled: "This account has been disabled.",
+    webhook_address_refused:
+      "This address cannot receive webhooks: it is inside a private network, is this platform, or cannot be found.",
     wrong_signing_method: "This signature must be made with another signing method.",
   },
   ar: {
@@ -170,6 +173,8 @@ export const API_ERRORS: Record<Language, Record<ApiErrorCode, string>> = {
     unknown_country: "هذه الدولة غير موجودة.",
     unsupported_media_type: "هذا النوع من الملفات غير مقبول.",
     user_disabled: "تم تعطيل هذا الحساب.",
+    webhook_address_refused:
+      "لا يمكن لهذا العنوان استقبال خطافات الويب: فهو داخل شبكة خاصة، أو هو هذه المنصة، أو لا يمكن العثور عليه.",
     wrong_signing_method: "يجب إنشاء هذا التوقيع بطريقة توقيع أخرى.",
   },
   ja: {
@@ -224,6 +229,8 @@ export const API_ERRORS: Record<Language, Record<ApiErrorCode, string>> = {
     unknown_country: "この国は存在しません。",
     unsupported_media_type: "この種類のファイルは受け付けていません。",
     user_disabled: "このアカウントは無効になっています。",
+    webhook_address_refused:
+      "このアドレスは Webhook を受信できません。プライベートネットワーク内にあるか、このプラットフォーム自身か、見つかりません。",
     wrong_signing_method: "この署名は別の署名方法で行う必要があります。",
   },
 };

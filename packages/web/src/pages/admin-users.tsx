@@ -16,10 +16,13 @@ import { en } from "../i18n/en.js";
 import { useLanguage } from "../language.js";
 import { ApiError, apiJson, type Certificate, type Me } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
+import { isolate } from "../lib/bidi.js";
 import { localName } from "../lib/names.js";
 import { NotFoundPage } from "./not-found.js";
 
 const ADMINS = ["platform_admin", "agency_admin"];
+/** The roles an agency's member can have (platform administrators are made as such, not changed into). */
+const ROLES_AGENCY = ["official", "clerk", "agency_admin"] as const;
 const REASONS = [
   "unspecified",
   "keyCompromise",
@@ -320,6 +323,7 @@ export function UserPage() {
 
 function UserDetails() {
   const { t } = useTranslation();
+  const errorText = useApiErrorText();
   const roleName = useRoleName();
   const { id = "" } = useParams();
   const [user, setUser] = useState<AdminUser | undefined>();
@@ -328,7 +332,10 @@ function UserDetails() {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [notice, setNotice] = useState<string | undefined>((useLocation().state as { notice?: string } | null)?.notice);
   const [busy, setBusy] = useState(false);
-  const [reasons, setReasons] = useState<Record<string, string>>({});
+  /** The certificate being revoked (a confirmation on the page, with a reason chosen on purpose). */
+  const [revoking, setRevoking] = useState<Certificate | undefined>();
+  const [reason, setReason] = useState("");
+  const [reasonError, setReasonError] = useState<string | undefined>();
   const load = useCallback(async () => {
     try {
       const [u, c] = await Promise.all([
@@ -362,19 +369,27 @@ function UserDetails() {
     }
   }
 
-  async function revoke(event: FormEvent, serial: string) {
+  async function revoke(event: FormEvent) {
     event.preventDefault();
+    if (!revoking) return;
+    if (!reason) {
+      setReasonError(t("admin.users.errors.reason"));
+      return;
+    }
     setBusy(true);
     setErrors([]);
+    setReasonError(undefined);
     try {
-      await apiJson(`/api/admin/users/${id}/certificates/${serial}/revoke`, {
+      await apiJson(`/api/admin/users/${id}/certificates/${revoking.serial}/revoke`, {
         method: "POST",
-        json: { reason: reasons[serial] ?? "unspecified" },
+        json: { reason },
       });
+      setRevoking(undefined);
+      setReason("");
       await load();
       setNotice("revoked");
-    } catch {
-      setErrors([{ message: t("admin.users.errors.revoke") }]);
+    } catch (e) {
+      setErrors([{ message: errorText(e, t("admin.users.errors.revoke")) }]);
     } finally {
       setBusy(false);
     }
@@ -424,7 +439,7 @@ function UserDetails() {
                     ({c.ca.toUpperCase()})
                   </td>
                   <td data-label={t("sign.keyHolder")}>
-                    {t(`sign.methods.${c.keyHolder === "device" ? "device" : "platform"}`)}
+                    {t(`admin.users.keyHolder.${c.keyHolder === "device" ? "device" : "platform"}`)}
                   </td>
                   <td data-label={t("sign.validUntil")}>
                     <DateTime value={c.notAfter} time={false} />
@@ -436,29 +451,62 @@ function UserDetails() {
                   </td>
                   <td data-label={t("admin.users.revoke")}>
                     {c.status === "good" && (
-                      <form className="inline-form" onSubmit={(e) => revoke(e, c.serial)}>
-                        <label htmlFor={`reason-${c.serial}`}>{t("admin.users.reason")}</label>
-                        <select
-                          id={`reason-${c.serial}`}
-                          value={reasons[c.serial] ?? "unspecified"}
-                          onChange={(e) => setReasons((r) => ({ ...r, [c.serial]: e.target.value }))}
-                        >
-                          {REASONS.map((r) => (
-                            <option key={r} value={r}>
-                              {t(`admin.users.reasons.${r}`)}
-                            </option>
-                          ))}
-                        </select>
-                        <button type="submit" className="button button--warning" disabled={busy}>
-                          {t("admin.users.revokeButton")}
-                        </button>
-                      </form>
+                      <button
+                        type="button"
+                        className="button button--warning"
+                        data-action="revoke"
+                        onClick={() => {
+                          setRevoking(c);
+                          setReason("");
+                          setReasonError(undefined);
+                        }}
+                      >
+                        {t("admin.users.revokeButton")}
+                      </button>
                     )}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
+        )}
+        {revoking && (
+          <form className="panel panel--warning" onSubmit={revoke} noValidate data-revoke-confirm={revoking.serial}>
+            <h3>{t("admin.users.revokeHeading")}</h3>
+            <p>
+              {t("admin.users.revokeExplain", { name: isolate(user.displayName) })}{" "}
+              <code dir="ltr" className="break">
+                {revoking.serial}
+              </code>{" "}
+              ({revoking.ca.toUpperCase()})
+            </p>
+            <div className={`field${reasonError ? " field--error" : ""}`}>
+              <label htmlFor="revoke-reason">{t("admin.users.reason")}</label>
+              <FieldErrorMessage id="revoke-reason-error" message={reasonError} />
+              <select
+                id="revoke-reason"
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                aria-invalid={reasonError ? true : undefined}
+                aria-describedby={reasonError ? "revoke-reason-error" : undefined}
+              >
+                <option value="">{t("admin.users.chooseReason")}</option>
+                {REASONS.filter((r) => r !== "unspecified").map((r) => (
+                  <option key={r} value={r}>
+                    {t(`admin.users.reasons.${r}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="button-group">
+              <button type="submit" className="button button--warning" disabled={busy} data-action="confirm-revoke">
+                {t("admin.users.confirmRevoke")}
+              </button>
+              <button type="button" className="button button--secondary" onClick={() => setRevoking(undefined)}>
+                {t("admin.users.cancel")}
+              </button>
+            </div>
+          </form>
         )}
         {user.role === "official" && (
           <p>
@@ -468,9 +516,159 @@ function UserDetails() {
           </p>
         )}
       </section>
+      <AccountActions user={user} onChange={load} onNotice={setNotice} />
       <p>
         <Link to="/admin/users">{t("admin.users.back")}</Link>
       </p>
     </>
+  );
+}
+
+type AccountAction = "role" | "disable" | "enable" | "password" | "totp";
+
+/**
+ * What an administrator may change in a person's account — role, enabled or not, a new password, a new second
+ * factor — each confirmed on the page before it is done. Not offered on one's own account (the API refuses it too).
+ */
+function AccountActions({
+  user,
+  onChange,
+  onNotice,
+}: {
+  readonly user: AdminUser;
+  readonly onChange: () => Promise<void>;
+  readonly onNotice: (notice: string) => void;
+}) {
+  const { t } = useTranslation();
+  const roleName = useRoleName();
+  const errorText = useApiErrorText();
+  const [pending, setPending] = useState<AccountAction | undefined>();
+  const [role, setRole] = useState(user.role);
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <SignedIn roles={ADMINS}>
+      {(me) => {
+        if (me.user.id === user.id) return <p data-self>{t("admin.users.actions.self")}</p>;
+        const choices = user.role === "platform_admin" ? [] : ROLES_AGENCY;
+        async function confirm(event: FormEvent) {
+          event.preventDefault();
+          if (pending === "password" && password.length < 12) {
+            setError(t("admin.users.errors.password"));
+            return;
+          }
+          setBusy(true);
+          setError(undefined);
+          try {
+            const url = `/api/admin/users/${encodeURIComponent(user.id)}`;
+            if (pending === "role") await apiJson(url, { method: "PATCH", json: { role } });
+            if (pending === "disable" || pending === "enable")
+              await apiJson(url, { method: "PATCH", json: { disabled: pending === "disable" } });
+            if (pending === "password") await apiJson(`${url}/password`, { method: "POST", json: { password } });
+            if (pending === "totp") await apiJson(`${url}/totp`, { method: "DELETE" });
+            onNotice(`action.${pending}`);
+            setPending(undefined);
+            setPassword("");
+            await onChange();
+          } catch (e) {
+            setError(errorText(e, t("admin.failed")));
+          } finally {
+            setBusy(false);
+          }
+        }
+        return (
+          <section aria-labelledby="account-actions" data-account-actions>
+            <h2 id="account-actions">{t("admin.users.actions.heading")}</h2>
+            {error && (
+              <p role="alert" className="field-error" data-action-error>
+                {error}
+              </p>
+            )}
+            {pending ? (
+              <form className="panel panel--warning" onSubmit={confirm} noValidate data-confirm={pending}>
+                <p>
+                  {t(`admin.users.actions.confirm.${pending}`, {
+                    name: isolate(user.displayName),
+                    role: roleName(role),
+                  })}
+                </p>
+                {pending === "password" && (
+                  <div className="field">
+                    <label htmlFor="new-password">{t("admin.users.actions.newPassword")}</label>
+                    <input
+                      id="new-password"
+                      type="password"
+                      autoComplete="new-password"
+                      minLength={12}
+                      value={password}
+                      onChange={(e) => setPassword(e.target.value)}
+                    />
+                  </div>
+                )}
+                <div className="button-group">
+                  <button type="submit" className="button button--warning" disabled={busy} data-action="confirm">
+                    {t("admin.users.actions.yes")}
+                  </button>
+                  <button type="button" className="button button--secondary" onClick={() => setPending(undefined)}>
+                    {t("admin.users.cancel")}
+                  </button>
+                </div>
+              </form>
+            ) : (
+              <>
+                {choices.length > 0 && (
+                  <div className="field inline-form">
+                    <label htmlFor="new-role">{t("admin.users.actions.role")}</label>
+                    <select id="new-role" value={role} onChange={(e) => setRole(e.target.value)}>
+                      {choices.map((r) => (
+                        <option key={r} value={r}>
+                          {roleName(r)}
+                        </option>
+                      ))}
+                    </select>
+                    <button
+                      type="button"
+                      className="button button--secondary"
+                      disabled={role === user.role}
+                      onClick={() => setPending("role")}
+                      data-action="change-role"
+                    >
+                      {t("admin.users.actions.changeRole")}
+                    </button>
+                  </div>
+                )}
+                <div className="button-group">
+                  <button
+                    type="button"
+                    className="button button--secondary"
+                    onClick={() => setPending(user.disabled ? "enable" : "disable")}
+                    data-action={user.disabled ? "enable" : "disable"}
+                  >
+                    {user.disabled ? t("admin.users.actions.enable") : t("admin.users.actions.disable")}
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--secondary"
+                    onClick={() => setPending("password")}
+                    data-action="reset-password"
+                  >
+                    {t("admin.users.actions.password")}
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--secondary"
+                    onClick={() => setPending("totp")}
+                    data-action="reset-totp"
+                  >
+                    {t("admin.users.actions.totp")}
+                  </button>
+                </div>
+              </>
+            )}
+          </section>
+        );
+      }}
+    </SignedIn>
   );
 }
