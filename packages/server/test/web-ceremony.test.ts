@@ -478,10 +478,12 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
 
   test("sender's controls (10.12): progress line, remind now (throttled), cancel with a reason; the deadline and reminders chosen in the form", async () => {
     const token = await apiToken("official@jp.demo");
+    // Sent with a typo in the first signer's address, and a message to the recipients.
     const form = envelopeForm(plainPdf("Agreement to cancel"), {
       title: "Agreement to cancel",
+      message: "第3条を確認のうえ、ご署名ください。",
       recipients: [
-        { email: "official@sa.demo", role: "signer", order: 1 },
+        { email: "offical@sa.demo", role: "signer", order: 1 },
         { email: "official@jp.demo", role: "signer", order: 2 },
       ],
     });
@@ -500,6 +502,14 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
     const jp = await signIn("ja", "official@jp.demo");
     await jp.page.goto(`${origin}/envelopes/${id}`);
     await jp.page.locator("[data-sender-controls]").waitFor();
+    assert.match((await jp.page.locator("[data-message]").textContent())!, /第3条を確認/);
+    // The address is corrected before they act (10.12); it was their turn, so the right address is invited now.
+    await jp.page.locator('tr[data-recipient="offical@sa.demo"] [data-action=correct-recipient]').click();
+    await jp.page.locator("[data-correct-form] input").fill("official@sa.demo");
+    await jp.page.locator("[data-action=confirm-correct]").click();
+    await jp.page.locator('tr[data-recipient="official@sa.demo"]').waitFor();
+    assert.equal(await jp.page.locator('tr[data-recipient="offical@sa.demo"]').count(), 0);
+    await axe(jp.page, "/envelopes/:id (corrected recipient)");
     assert.equal(await jp.page.locator("[data-progress]").getAttribute("data-progress"), "0/2");
     assert.match((await jp.page.locator("[data-progress]").textContent())!, /2 人中 0 人/);
     // Sent a moment ago: a reminder now would be noise, and the page says so in Japanese.
@@ -548,6 +558,11 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
     };
     assert.ok(audit.events.some((e) => e.type === "voided" && e.details?.reason?.includes("条文 3")));
     assert.ok(audit.events.some((e) => e.type === "reminded"));
+    assert.ok(audit.events.some((e) => e.type === "recipient_changed"));
+    // The corrected address got the invitation, in Arabic, with the sender's message.
+    const invited = mails.find((m) => m.to === "official@sa.demo" && m.text.includes("第3条を確認"));
+    assert.ok(invited, "the corrected address was invited with the message");
+    assert.match(invited.text, /رسالة من المُرسِل/);
     // A voided envelope cannot be signed.
     const sa = await apiToken("official@sa.demo");
     assert.equal(

@@ -24,6 +24,7 @@ export type AuditEventType =
   | "completed"
   | "expired"
   | "voided"
+  | "recipient_changed"
   | "reminded"
   | "downloaded";
 

@@ -311,4 +311,12 @@ create table platform_seals (
 );
 `,
   },
+  {
+    version: 10,
+    name: "a message from the sender",
+    sql: `
+-- The sender's words to the recipients (issue 10.12), sent with the invitation and shown on the envelope.
+alter table envelopes add column message text check (length(message) <= 2000);
+`,
+  },
 ];

@@ -92,6 +92,8 @@ export interface Database {
     register_code: string;
     expires_at: Date | null;
     reminder_every: string | null;
+    /** The sender's message to the recipients (migration 10). */
+    message: string | null;
     last_reminded_at: Date | null;
     created_at: CreatedAt;
     sent_at: Date | null;

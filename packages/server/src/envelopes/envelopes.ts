@@ -109,6 +109,8 @@ export interface EnvelopeView {
   /** The routing order whose recipients may act now (null unless sent). */
   readonly currentOrder: number | null;
   readonly version: number;
+  /** The sender's message to the recipients, or null. */
+  readonly message: string | null;
   readonly recipients: readonly {
     readonly email: string;
     readonly role: RecipientRole;
@@ -146,6 +148,8 @@ export async function createEnvelope(options: {
   readonly pdf: Uint8Array;
   readonly expiresAt?: Date;
   readonly reminderEveryHours?: number;
+  /** The sender's words to the recipients, sent with the invitation and shown on the envelope. */
+  readonly message?: string;
 }): Promise<{ id: string; registerCode: string }> {
   const { ctx, caller } = options;
   if (!caller.userId || !caller.agencyId) {
@@ -186,6 +190,7 @@ export async function createEnvelope(options: {
         register_code: registerCode,
         expires_at: options.expiresAt ?? null,
         reminder_every: options.reminderEveryHours ? `${options.reminderEveryHours} hours` : null,
+        message: options.message?.trim().slice(0, 2000) || null,
       },
       options.recipients.map((r) => ({
         id: randomUUID(),
@@ -814,6 +819,67 @@ async function remind(
 }
 
 /**
+ * The owning agency corrects a recipient's address before they act (a typo, the wrong colleague): the new address
+ * takes the old one's place in the routing order, bound to an account only through a proved address like any
+ * recipient; if it was already their turn, the new address is invited at once and the old one's signing sessions
+ * end. Recorded in the audit trail with both addresses.
+ */
+export async function correctRecipient(options: {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+  readonly email: string;
+  readonly newEmail: string;
+}): Promise<EnvelopeView> {
+  const { ctx, caller } = options;
+  const newEmail = options.newEmail.trim();
+  if (!/^[^\s@]+@[^\s@]+$/.test(newEmail) || newEmail.length > 320) {
+    throw new EnvelopeError("invalid_request", "the new address is not an e-mail address");
+  }
+  const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
+  if (envelope.agency_id !== caller.agencyId) {
+    throw new EnvelopeError("forbidden", "only the owning agency can correct its recipients");
+  }
+  if (envelope.status !== "draft" && envelope.status !== "sent") {
+    throw new EnvelopeError("envelope_not_sent", `the envelope is ${envelope.status}; nothing can be corrected`);
+  }
+  const now = clock(ctx);
+  const users = await store.usersByEmail(ctx.db, [newEmail]);
+  await transition(ctx, envelope, async (tx, recipients) => {
+    const recipient = recipients.find((r) => r.email.toLowerCase() === options.email.toLowerCase());
+    if (!recipient) throw new EnvelopeError("not_a_recipient", "no such recipient on this envelope");
+    if (!OPEN.includes(recipient.status)) {
+      throw new EnvelopeError("already_signed", "this recipient has acted already; their entry cannot change");
+    }
+    if (recipients.some((r) => r.id !== recipient.id && r.email.toLowerCase() === newEmail.toLowerCase())) {
+      throw new EnvelopeError("invalid_request", `${newEmail} is a recipient already`);
+    }
+    await tx.deleteFrom("signing_sessions").where("recipient_id", "=", recipient.id).execute();
+    const reached = recipient.status !== "pending";
+    await store.updateRecipient(tx, recipient.id, {
+      email: newEmail,
+      user_id: users.get(newEmail.toLowerCase())?.id ?? null,
+      status: reached ? "notified" : "pending",
+    });
+    await appendEvent(tx, {
+      envelopeId: envelope.id,
+      type: "recipient_changed",
+      actor: caller,
+      ip: caller.ip,
+      details: { from: recipient.email, to: newEmail },
+      at: now,
+    });
+    if (reached) {
+      const corrected = { ...recipient, email: newEmail };
+      for (const message of await invitations(tx, ctx.publicUrl, envelope, [corrected]))
+        await enqueueEmail(tx, message);
+    }
+    return {};
+  });
+  return getEnvelope({ ctx, caller, envelopeId: envelope.id });
+}
+
+/**
  * The owning agency cancels a sent envelope, with a reason (DocuSign's "void"): nobody can act on it any more, and
  * everyone it had already reached is told why, in their language. The document stays as it was, with the
  * signatures made so far; the audit trail records who voided it and why.
@@ -1254,6 +1320,7 @@ async function invitations(
       title: envelope.title,
       sender: agency ? `${sender.name} (${agency})` : sender.name,
       expiresAt: envelope.expires_at,
+      message: envelope.message,
     });
   });
 }
@@ -1302,6 +1369,7 @@ function view(envelope: EnvelopeRow, recipients: readonly RecipientRow[]): Envel
     expiresAt: envelope.expires_at?.toISOString() ?? null,
     currentOrder: envelope.status === "sent" ? currentOrder(recipients) : null,
     version: envelope.version,
+    message: envelope.message ?? null,
     recipients: recipients.map((r) => ({
       email: r.email,
       role: r.role,

@@ -13,6 +13,7 @@ import {
   type Caller,
   completeSignature,
   completionCertificate,
+  correctRecipient,
   createEnvelope,
   declineEnvelope,
   type EnvelopeContext,
@@ -82,6 +83,7 @@ const envelopeView = {
     completedAt: { type: ["string", "null"] },
     expiresAt: { type: ["string", "null"] },
     currentOrder: { type: ["integer", "null"] },
+    message: { type: ["string", "null"], description: "the sender's message to the recipients" },
     version: { type: "integer" },
     signingMs: { type: "integer", description: "server-side time of the signature (sign, time-stamp, B-LT/B-LTA)" },
     recipients: { type: "array", items: recipientView },
@@ -140,7 +142,8 @@ const schemas = {
     description:
       'Multipart form data: `file` (application/pdf, at most 25 MB) and `meta`, a JSON text `{ "title", ' +
       '"recipients": [{ "email", "role": "signer"|"approver"|"viewer", "order" }], "expiresAt"?, ' +
-      '"reminderEveryHours"? }`. The caller\'s agency owns the envelope. A PDF without signatures gets its register ' +
+      '"reminderEveryHours"?, "message"? }` (message: at most 2000 characters, sent to the recipients with the ' +
+      "invitation). The caller's agency owns the envelope. A PDF without signatures gets its register " +
       "line stamped on page 1.",
     tags: ["envelopes"],
     consumes: ["multipart/form-data"],
@@ -214,6 +217,22 @@ const schemas = {
       type: "object",
       properties: { reason: { type: "string", minLength: 1, maxLength: 2000 } },
       required: ["reason"],
+      additionalProperties: false,
+    },
+    response: { 200: envelopeView, 400: error, 403: error, 404: error, 409: error },
+  },
+  correctRecipient: {
+    summary: "Correct a recipient's address before they act; if it was their turn, the new address is invited",
+    tags: ["envelopes"],
+    params: {
+      type: "object",
+      properties: { id: { type: "string", format: "uuid" }, email: { type: "string", minLength: 3, maxLength: 320 } },
+      required: ["id", "email"],
+    },
+    body: {
+      type: "object",
+      properties: { email: { type: "string", minLength: 3, maxLength: 320 } },
+      required: ["email"],
       additionalProperties: false,
     },
     response: { 200: envelopeView, 400: error, 403: error, 404: error, 409: error },
@@ -403,6 +422,19 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
       voidEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id, reason: request.body.reason }),
   );
 
+  app.patch<{ Params: { id: string; email: string }; Body: { email: string } }>(
+    "/api/envelopes/:id/recipients/:email",
+    { schema: schemas.correctRecipient },
+    async (request) =>
+      correctRecipient({
+        ctx,
+        caller: callerOf(request),
+        envelopeId: request.params.id,
+        email: request.params.email,
+        newEmail: request.body.email,
+      }),
+  );
+
   app.post<{ Params: { id: string } }>("/api/envelopes/:id/remind", { schema: schemas.remind }, async (request) =>
     remindNow({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
   );
@@ -459,6 +491,7 @@ interface UploadMeta {
   recipients: RecipientInput[];
   expiresAt?: Date;
   reminderEveryHours?: number;
+  message?: string;
 }
 
 /** Reads the multipart upload: the PDF in `file` and the JSON in `meta`, each checked. */
@@ -533,6 +566,10 @@ function parseMeta(text: string): UploadMeta {
     expiresAt = new Date(String(m.expiresAt));
     if (Number.isNaN(expiresAt.getTime())) bad("`expiresAt` must be an ISO 8601 date");
   }
+  const message = typeof m.message === "string" ? m.message.trim() : undefined;
+  if (m.message !== undefined && m.message !== null && (typeof m.message !== "string" || m.message.length > 2000)) {
+    bad("`message` must be a string of at most 2000 characters");
+  }
   const hours = m.reminderEveryHours;
   if (hours !== undefined && hours !== null && (typeof hours !== "number" || !(hours >= 1) || hours > 24 * 365)) {
     bad("`reminderEveryHours` must be a number of hours ≥ 1");
@@ -542,6 +579,7 @@ function parseMeta(text: string): UploadMeta {
     recipients,
     ...(expiresAt && { expiresAt }),
     ...(typeof hours === "number" && { reminderEveryHours: Math.round(hours) }),
+    ...(message && { message }),
   };
 }
 

@@ -23,6 +23,8 @@ export type Notice =
       /** Who asks: the sender's name and agency, e.g. "Aiko Tanaka (Digital Agency)". */
       readonly sender: string;
       readonly expiresAt?: Date | null;
+      /** The sender's own words, quoted as they wrote them. */
+      readonly message?: string | null;
     }
   | {
       readonly kind: "reminder";
@@ -105,6 +107,8 @@ interface Strings {
   readonly completed: { subject: string; body: (t: string) => string; download: string };
   readonly declined: { subject: string; body: (who: string, t: string) => string; reason: string };
   readonly expired: { subject: string; body: (t: string) => string };
+  /** Introduces the sender's own message. */
+  readonly message: string;
   readonly voided: { subject: string; body: (who: string, t: string) => string; reason: string };
   readonly account: {
     subject: string;
@@ -137,6 +141,7 @@ const STRINGS: Record<Locale, Strings> = {
     },
     declined: { subject: "Declined", body: (w, t) => `${w} declined “${t}”.`, reason: "Reason" },
     expired: { subject: "Expired", body: (t) => `“${t}” expired before everyone had signed.` },
+    message: "Message from the sender",
     voided: {
       subject: "Cancelled",
       body: (w, t) => `${w} cancelled “${t}”. Nothing more is asked of you.`,
@@ -182,6 +187,7 @@ const STRINGS: Record<Locale, Strings> = {
     },
     declined: { subject: "رُفض", body: (w, t) => `رفض ${w} المستند «${t}».`, reason: "السبب" },
     expired: { subject: "انتهت المهلة", body: (t) => `انتهت مهلة المستند «${t}» قبل أن يوقّعه جميع الأطراف.` },
+    message: "رسالة من المُرسِل",
     voided: {
       subject: "أُلغي",
       body: (w, t) => `ألغى ${w} المستند «${t}». لم يعد مطلوبًا منك أي إجراء.`,
@@ -226,6 +232,7 @@ const STRINGS: Record<Locale, Strings> = {
     },
     declined: { subject: "辞退", body: (w, t) => `${w}が「${t}」を辞退しました。`, reason: "理由" },
     expired: { subject: "期限切れ", body: (t) => `「${t}」は全員の署名がそろう前に期限切れとなりました。` },
+    message: "送信者からのメッセージ",
     voided: {
       subject: "取り消し",
       body: (w, t) => `${w}が「${t}」を取り消しました。これ以上の対応は不要です。`,
@@ -278,6 +285,7 @@ export function renderEmail(notice: Notice, options: RenderOptions): EmailMessag
     case "invitation":
       subject = s.action[notice.role].subject;
       paragraphs.push(s.action[notice.role].ask(oneLine(notice.sender), title));
+      if (notice.message) paragraphs.push(`${s.message}:\n${notice.message.trim()}`);
       if (notice.expiresAt) paragraphs.push(s.expires(formatDate(notice.expiresAt, locale)));
       link = { label: s.open, url: envelopeUrl };
       break;

@@ -287,6 +287,13 @@ export const ar: Messages = {
     moreFailed: "تعذّر تحميل المزيد من الوثائق. حاول مرة أخرى",
   },
   envelope: {
+    correct: {
+      open: "تصحيح العنوان",
+      label: "العنوان الصحيح",
+      save: "حفظ العنوان",
+      invalid: "أدخل عنوان بريد إلكتروني بالصيغة الصحيحة، مثل name@example.org",
+    },
+    message: "رسالة من المُرسِل",
     progress: "{{done}} من {{total}} وقّعوا أو وافقوا",
     controls: {
       heading: "إجراءات المُرسِل",
@@ -406,6 +413,8 @@ export const ar: Messages = {
     region: "صفحات {{title}}",
   },
   create: {
+    message: "رسالة إلى المستلمين (اختيارية)",
+    messageHint: "تُرسل مع الدعوة وتظهر مع المستند.",
     timing: "الموعد النهائي والتذكيرات",
     deadline: "الموعد النهائي (اختياري)",
     deadlineHint: "بعد هذا اليوم لا يمكن لأحد التوقيع، وتنتهي مهلة المستند.",
@@ -526,6 +535,7 @@ export const ar: Messages = {
       hash: "البصمة",
     },
     events: {
+      recipient_changed: "صُحّح عنوان أحد المستلمين",
       voided: "ألغاه المُرسِل",
       created: "رُفعت الوثيقة",
       sent: "أُرسلت للتوقيع",

@@ -301,6 +301,13 @@ export const en = {
     moreFailed: "More documents could not be loaded. Try again",
   },
   envelope: {
+    correct: {
+      open: "Correct the address",
+      label: "Correct address",
+      save: "Save the address",
+      invalid: "Enter an email address in the correct format, like name@example.org",
+    },
+    message: "Message from the sender",
     progress: "{{done}} of {{total}} signed or approved",
     controls: {
       heading: "Sender's actions",
@@ -420,6 +427,8 @@ export const en = {
     region: "Pages of {{title}}",
   },
   create: {
+    message: "Message to the recipients (optional)",
+    messageHint: "Sent with the invitation and shown with the document.",
     timing: "Deadline and reminders",
     deadline: "Deadline (optional)",
     deadlineHint: "After this day nobody can sign any more, and the document expires.",
@@ -542,6 +551,7 @@ export const en = {
       hash: "Fingerprint",
     },
     events: {
+      recipient_changed: "Recipient's address corrected",
       voided: "Cancelled by the sender",
       created: "Document uploaded",
       sent: "Sent for signature",

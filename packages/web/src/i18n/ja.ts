@@ -294,6 +294,13 @@ export const ja: Messages = {
     moreFailed: "続きの文書を読み込めませんでした。もう一度お試しください",
   },
   envelope: {
+    correct: {
+      open: "アドレスを訂正",
+      label: "正しいアドレス",
+      save: "アドレスを保存",
+      invalid: "name@example.org のような正しい形式のメールアドレスを入力してください",
+    },
+    message: "送信者からのメッセージ",
     progress: "{{total}} 人中 {{done}} 人が署名・承認済み",
     controls: {
       heading: "送信者の操作",
@@ -413,6 +420,8 @@ export const ja: Messages = {
     region: "{{title}} のページ",
   },
   create: {
+    message: "受信者へのメッセージ（任意）",
+    messageHint: "依頼メールとともに送信され、文書とともに表示されます。",
     timing: "期限と催促",
     deadline: "期限（任意）",
     deadlineHint: "この日を過ぎると誰も署名できなくなり、文書は期限切れになります。",
@@ -534,6 +543,7 @@ export const ja: Messages = {
       hash: "指紋",
     },
     events: {
+      recipient_changed: "受信者アドレスの訂正",
       voided: "送信者が取り消し",
       created: "文書のアップロード",
       sent: "署名依頼の送付",

@@ -42,6 +42,8 @@ export interface Envelope {
   readonly version: number;
   readonly recipients: readonly Recipient[];
   readonly sender?: EnvelopeSender;
+  /** The sender's message to the recipients. */
+  readonly message?: string | null;
 }
 
 /** A row of GET /api/envelopes. */
@@ -149,6 +151,13 @@ export function nextRecipients(envelope: Pick<Envelope, "status" | "currentOrder
 /** The owning agency cancels a sent envelope, with a reason. */
 export const voidEnvelope = (id: string, reason: string) =>
   apiJson<Envelope>(envelopeUrl(id, "/void"), { method: "POST", json: { reason } });
+
+/** The owning agency corrects a recipient's address before they act. */
+export const correctRecipient = (id: string, email: string, newEmail: string) =>
+  apiJson<Envelope>(envelopeUrl(id, `/recipients/${encodeURIComponent(email)}`), {
+    method: "PATCH",
+    json: { email: newEmail },
+  });
 
 /** The owning agency reminds whoever may act now (at most once in ten minutes). */
 export const remindEnvelope = (id: string) =>

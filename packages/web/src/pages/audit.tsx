@@ -119,7 +119,15 @@ function EventText({ event }: { readonly event: AuditEvent }) {
           )}
         </>
       )}
-      {event.type === "declined" && typeof d.reason === "string" && (
+      {event.type === "recipient_changed" && typeof d.from === "string" && typeof d.to === "string" && (
+        <>
+          {" — "}
+          <span dir="ltr">
+            {d.from} → {d.to}
+          </span>
+        </>
+      )}
+      {(event.type === "declined" || event.type === "voided") && typeof d.reason === "string" && (
         <>
           {" — "}
           {t("envelope.reason")}: <bdi>{d.reason}</bdi>

@@ -18,6 +18,7 @@ import { useLanguage } from "../language.js";
 import { ApiError, type Me } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
 import {
+  correctRecipient,
   type Envelope,
   envelopeUrl,
   getEnvelope,
@@ -158,6 +159,13 @@ function EnvelopeView({ me }: { readonly me: Me }) {
             </span>
           </Row>
         )}
+        {envelope.message && (
+          <Row term={t("envelope.message")}>
+            <p className="message" dir="auto" data-message>
+              {envelope.message}
+            </p>
+          </Row>
+        )}
         <Row term={t("envelope.next")}>
           {next.length > 0
             ? next.map((r) => (
@@ -247,6 +255,11 @@ function EnvelopeView({ me }: { readonly me: Me }) {
                   <td data-label={t("envelope.columns.order")}>{n(r.order)}</td>
                   <td data-label={t("envelope.columns.recipient")}>
                     <Person recipient={r} />
+                    {ownAgency &&
+                      (envelope.status === "draft" || envelope.status === "sent") &&
+                      !["signed", "approved", "declined"].includes(r.status) && (
+                        <CorrectRecipient envelope={envelope} recipient={r} onChange={reload} />
+                      )}
                   </td>
                   <td data-label={t("envelope.columns.role")}>{t(`recipient.role.${r.role}`)}</td>
                   <td data-label={t("envelope.columns.status")}>
@@ -412,6 +425,70 @@ function SenderControls({
         </div>
       )}
     </section>
+  );
+}
+
+/** Correcting a recipient's address before they act: a small form that opens under their name. */
+function CorrectRecipient({
+  envelope,
+  recipient,
+  onChange,
+}: {
+  readonly envelope: Envelope;
+  readonly recipient: Recipient;
+  readonly onChange: () => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const errorText = useApiErrorText();
+  const [open, setOpen] = useState(false);
+  const [email, setEmail] = useState(recipient.email);
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const id = `correct-${recipient.order}-${recipient.email.replace(/[^a-z0-9]/gi, "")}`;
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) {
+      setError(t("envelope.correct.invalid"));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await correctRecipient(envelope.id, recipient.email, email.trim());
+      setOpen(false);
+      await onChange();
+    } catch (e) {
+      setError(errorText(e, t("envelope.controls.failed")));
+    } finally {
+      setBusy(false);
+    }
+  }
+  if (!open)
+    return (
+      <button type="button" className="link-button block" onClick={() => setOpen(true)} data-action="correct-recipient">
+        {t("envelope.correct.open")}
+      </button>
+    );
+  return (
+    <form onSubmit={submit} noValidate className="inline-form" data-correct-form>
+      <label htmlFor={id}>{t("envelope.correct.label")}</label>
+      <FieldErrorMessage id={`${id}-error`} message={error} />
+      <input
+        id={id}
+        type="email"
+        dir="ltr"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      />
+      <button type="submit" className="button button--secondary" disabled={busy} data-action="confirm-correct">
+        {t("envelope.correct.save")}
+      </button>
+      <button type="button" className="button button--secondary" onClick={() => setOpen(false)}>
+        {t("envelope.controls.cancel")}
+      </button>
+    </form>
   );
 }
 

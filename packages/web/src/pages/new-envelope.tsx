@@ -46,6 +46,8 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
   const [deadline, setDeadline] = useState("");
   /** Hours between reminders, or "" for none. */
   const [remindEvery, setRemindEvery] = useState("");
+  /** The sender's words to the recipients (sent with the invitation). */
+  const [message, setMessage] = useState("");
   const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
   const n = (value: number) => formatNumber(value, language);
 
@@ -148,6 +150,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
           // The deadline is the end of the chosen day where the sender is.
           ...(deadline && { expiresAt: new Date(`${deadline}T23:59:59`).toISOString() }),
           ...(remindEvery && { reminderEveryHours: Number(remindEvery) }),
+          ...(message.trim() && { message: message.trim() }),
         }),
       );
       const { id } = await apiJson<{ id: string }>("/api/envelopes", { method: "POST", body: form });
@@ -293,6 +296,22 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
             {t("create.add")}
           </button>
         </fieldset>
+        <div className="field">
+          <label htmlFor="message">{t("create.message")}</label>
+          <p className="hint" id="message-hint">
+            {t("create.messageHint")}
+          </p>
+          <textarea
+            id="message"
+            name="message"
+            dir="auto"
+            rows={3}
+            maxLength={2000}
+            value={message}
+            onChange={(e) => setMessage(e.target.value)}
+            aria-describedby="message-hint"
+          />
+        </div>
         <fieldset className="fieldset">
           <legend className="fieldset__legend">{t("create.timing")}</legend>
           <div className={`field${errorFor("deadline") ? " field--error" : ""}`}>
