@@ -295,6 +295,7 @@ describe("web application on phones in Chromium", { skip, timeout: 900_000 }, ()
       { name: "admin-users", path: "/admin/users", ready: "[data-user='official@jp.demo']" },
       { name: "admin-user-new", path: "/admin/users/new", ready: "#email" },
       { name: "admin-user", path: `/admin/users/${officialId}`, ready: "[data-certificates]" },
+      { name: "admin-webhooks", path: "/admin/webhooks", ready: "#webhook-url" },
     ],
     platformAdmin: () => [
       { name: "admin-countries", path: "/admin/countries", ready: "[data-country=jp]" },
