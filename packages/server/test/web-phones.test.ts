@@ -27,9 +27,11 @@ const PASSWORD = "khatam-demo";
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 const LANGUAGES = ["ar", "ja", "en"] as const;
+/** Two phones, and a desktop window so that every page in every language has its screenshot at both sizes. */
 const SIZES = [
   { width: 390, height: 844 },
   { width: 320, height: 640 },
+  { width: 1280, height: 900 },
 ] as const;
 /** Text people typed, mixing scripts on purpose: the layout and the isolation must hold with all of them. */
 const TITLE = "مذكرة تفاهم 2026 — Memorandum of cooperation／日本国外務省との覚書 (draft-v2)";
