@@ -8,6 +8,13 @@ import { USAGE, UsageError } from "./usage.js";
 
 const EXIT_USAGE = 64;
 
+// A reader that stops early (`khatam verify DIR --json | head`) closes the pipe: stop quietly, as Unix tools do,
+// rather than crash with a stack trace on EPIPE.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {

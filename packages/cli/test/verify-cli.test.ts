@@ -287,6 +287,20 @@ describe("several files and folders in one process", () => {
     assert.equal(invalid.stdout.match(/^Verdict: /gm)?.length, 4, invalid.stdout);
     const untrusted = await khatam(["verify", paths.valid, paths.valid, "--offline"]);
     assert.equal(untrusted.code, 2);
+
+    // A reader that stops after the first line (`| head -1`) closes the pipe: no crash, no stack trace.
+    const many = join(dir, "many");
+    await mkdir(many, { recursive: true });
+    for (let i = 1; i <= 40; i++) await copyFile(paths.valid, join(many, `doc-${String(i).padStart(2, "0")}.pdf`));
+    const child = spawn(process.execPath, [MAIN, "verify", many, "--trust", paths.validPem, "--offline", "--json"]);
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.doesNotMatch(stderr, /EPIPE|at .*\.js:\d+/, "no stack trace when the reader goes away");
+    assert.notEqual(code, null, "it exits by itself");
   });
 });
 
