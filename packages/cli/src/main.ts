@@ -3,7 +3,6 @@
  * The `khatam` command (CONTRACTS.md § 2). Every failure is one line on standard error and a non-zero exit code;
  * a stack trace appears only with KHATAM_DEBUG=1.
  */
-import { signCommand } from "./sign.js";
 import { USAGE, UsageError } from "./usage.js";
 
 const EXIT_USAGE = 64;
@@ -18,8 +17,11 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case "sign":
+    case "sign": {
+      // Each command loads its own modules: `verify` pays nothing for signing's, and the reverse.
+      const { signCommand } = await import("./sign.js");
       return signCommand(rest);
+    }
     case "verify": {
       const { verifyCommand } = await import("./verify.js");
       return verifyCommand(rest);

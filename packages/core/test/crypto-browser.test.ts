@@ -312,3 +312,49 @@ describe("browser crypto: public key facts", () => {
     }
   });
 });
+
+describe("PDF primitives (MD5, AES-CBC, zlib) give the same bytes in both implementations", () => {
+  test("MD5 over several parts", () => {
+    const parts = [MESSAGE, randomBytes(37), new Uint8Array(0)];
+    assert.deepEqual(browser.md5(...parts), node.md5(...parts));
+    assert.equal(Buffer.from(node.md5(MESSAGE)).toString("hex"), createHash("md5").update(MESSAGE).digest("hex"));
+  });
+
+  test("AES-128 and AES-256 CBC without padding, both directions", () => {
+    for (const keyLength of [16, 32]) {
+      const key = randomBytes(keyLength);
+      const iv = randomBytes(16);
+      const plain = randomBytes(64);
+      const sealed = node.aesCbc("encrypt", key, iv, plain);
+      assert.deepEqual(browser.aesCbc("encrypt", key, iv, plain), sealed);
+      assert.deepEqual(browser.aesCbc("decrypt", key, iv, sealed), new Uint8Array(plain));
+      assert.deepEqual(node.aesCbc("decrypt", key, iv, sealed), new Uint8Array(plain));
+    }
+  });
+
+  test("inflate: sound, over the limit, truncated, a wrong checksum, not zlib at all", async () => {
+    const { deflateSync } = await import("node:zlib");
+    const text = new TextEncoder().encode("BT /F1 12 Tf (Memorandum) Tj ET\n".repeat(4000));
+    const sound = new Uint8Array(deflateSync(text));
+    const badChecksum = flip(sound, sound.length - 1);
+    const cases: [string, Uint8Array, number][] = [
+      ["sound", sound, 1 << 20],
+      ["exactly at the limit", sound, text.length],
+      ["one byte over the limit", sound, text.length - 1],
+      ["truncated", sound.subarray(0, sound.length >> 1), 1 << 20],
+      ["wrong Adler-32", badChecksum, 1 << 20],
+      ["not zlib", randomBytes(200), 1 << 20],
+      ["empty", new Uint8Array(0), 1 << 20],
+    ];
+    for (const [name, data, limit] of cases) {
+      const a = browser.inflate(data, limit);
+      const b = node.inflate(data, limit);
+      assert.equal(!!b.overLimit, !!a.overLimit, `${name}: over the limit`);
+      assert.equal(!!b.damaged, !!a.damaged, `${name}: damaged`);
+      assert.deepEqual(b.bytes, a.bytes, `${name}: bytes`);
+    }
+    assert.deepEqual(node.inflate(sound, 1 << 20).bytes, new Uint8Array(text));
+    assert.equal(node.inflate(sound, text.length - 1).overLimit, true);
+    assert.ok(node.inflate(sound.subarray(0, sound.length >> 1), 1 << 20).bytes.length > 0);
+  });
+});

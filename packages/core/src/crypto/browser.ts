@@ -6,12 +6,15 @@
  * `prehash: false`, because CMS pairs curves and hashes freely, e.g. ecdsa-with-SHA384 on a P-256 key; high-S
  * signatures accepted, as OpenSSL accepts them). RSA: `rsa.ts`, by hand (it says why). Keys: `spki.ts`.
  */
+import { cbc } from "@noble/ciphers/aes.js";
 import { p256, p384, p521 } from "@noble/curves/nist.js";
-import { sha1 } from "@noble/hashes/legacy.js";
+import { md5 as nobleMd5, sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
+import { Unzlib } from "fflate";
+import { inflateWith } from "./inflate-js.js";
 import { verifyPkcs1v15Hash, verifyPssHash } from "./rsa.js";
 import { NAMED_CURVES, readSpki } from "./spki.js";
-import type { CryptoProvider, Hasher, HashName, PublicKeyFacts, SignatureScheme } from "./types.js";
+import type { AesCbc, CryptoProvider, Hasher, HashName, Inflated, PublicKeyFacts, SignatureScheme } from "./types.js";
 
 const HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 } as const;
 const ECDSA = { "P-256": p256, "P-384": p384, "P-521": p521 } as const;
@@ -88,7 +91,25 @@ export function verifySignatureChunks(
   }
 }
 
+export function md5(...parts: Uint8Array[]): Uint8Array {
+  const h = nobleMd5.create();
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+export const aesCbc: AesCbc = (direction, key, iv, data) =>
+  direction === "encrypt"
+    ? cbc(key, iv, { disablePadding: true }).encrypt(data)
+    : cbc(key, iv, { disablePadding: true }).decrypt(data);
+
+export function inflate(data: Uint8Array, limit: number): Inflated {
+  return inflateWith(Unzlib, data, limit);
+}
+
 export default {
+  md5,
+  aesCbc,
+  inflate,
   digest,
   createHasher,
   publicKeyFacts,

@@ -42,6 +42,24 @@ export interface Hasher {
   copy(): Hasher;
 }
 
+/** What {@link CryptoProvider.inflate} decoded. */
+export interface Inflated {
+  /** The decoded bytes: all of them, or those before the damage of a damaged stream (as viewers keep them). */
+  readonly bytes: Uint8Array;
+  /** The stream decodes to more than the limit it was given; `bytes` is then empty. */
+  readonly overLimit?: boolean;
+  /** The stream is damaged (bad block, bad checksum, not zlib at all); `bytes` holds what came before. */
+  readonly damaged?: boolean;
+}
+
+/** AES-CBC without padding (the PDF security handler removes or ignores padding itself). */
+export type AesCbc = (
+  direction: "encrypt" | "decrypt",
+  key: Uint8Array,
+  iv: Uint8Array,
+  data: Uint8Array,
+) => Uint8Array;
+
 /** What each implementation of `#crypto` exports. */
 export interface CryptoProvider {
   /** Digest of the concatenation of `parts`. */
@@ -65,4 +83,9 @@ export interface CryptoProvider {
     chunks: readonly Uint8Array[],
     signature: Uint8Array,
   ): boolean;
+  /** MD5 of the concatenation of `parts`: for PDF's RC4 and AES-128 encryption keys only (ISO 32000-2 § 7.6.4.3). */
+  md5(...parts: Uint8Array[]): Uint8Array;
+  aesCbc: AesCbc;
+  /** Decodes zlib data (PDF's FlateDecode), stopping once the output would exceed `limit` bytes. */
+  inflate(data: Uint8Array, limit: number): Inflated;
 }

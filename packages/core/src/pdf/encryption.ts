@@ -5,13 +5,10 @@
  * are not touched, so signatures are still checked over the raw byte ranges.
  *
  * Written here because no maintained library reads PDF encryption in both Node and the browser; the primitives are
- * @noble's (MD5, SHA-2, AES-CBC) and RC4, which is a dozen lines.
+ * `#crypto`'s (MD5, SHA-2, AES-CBC: node:crypto in Node, @noble in the browser) and RC4, which is a dozen lines.
  */
-import { cbc } from "@noble/ciphers/aes.js";
-import { equalBytes } from "@noble/ciphers/utils.js";
-import { md5 } from "@noble/hashes/legacy.js";
-import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
-import { concatBytes as concat } from "@noble/hashes/utils.js";
+import { aesCbc, digest, md5 } from "#crypto";
+import { concatBytes as concat, equalBytes } from "../crypto/bytes.js";
 import { PdfDict, PdfFormatError, type PdfObject, PdfStream, PdfString } from "./objects.js";
 
 /** Algorithm 2's padding string (§ 7.6.4.3.2). */
@@ -65,23 +62,21 @@ export class StandardSecurityHandler {
       const ue = bytes(encrypt.get("UE"));
       if (u.length < 48 || ue.length < 32) throw new PdfFormatError("a damaged AES-256 encryption dictionary");
       const password = new Uint8Array(0);
-      const check = r === 5 ? sha256(concat(password, u.subarray(32, 40))) : hash2B(password, u.subarray(32, 40));
+      const check = r === 5 ? digest("SHA-256", password, u.subarray(32, 40)) : hash2B(password, u.subarray(32, 40));
       if (!equalBytes(check, u.subarray(0, 32))) throw new PasswordRequiredError();
       const intermediate =
-        r === 5 ? sha256(concat(password, u.subarray(40, 48))) : hash2B(password, u.subarray(40, 48));
-      const key = cbc(intermediate, new Uint8Array(16), { disablePadding: true }).decrypt(ue.subarray(0, 32));
+        r === 5 ? digest("SHA-256", password, u.subarray(40, 48)) : hash2B(password, u.subarray(40, 48));
+      const key = aesCbc("decrypt", intermediate, new Uint8Array(16), ue.subarray(0, 32));
       return new StandardSecurityHandler(key, strings, streams, encryptMetadata);
     }
     const length = keyLength(encrypt, v, r);
     // Algorithm 2: the file key from the (empty) padded password, /O, /P, the first file identifier.
     let h = md5(
-      concat(
-        PAD,
-        o.subarray(0, 32),
-        le32(p),
-        firstId,
-        r >= 4 && !encryptMetadata ? Uint8Array.of(0xff, 0xff, 0xff, 0xff) : new Uint8Array(0),
-      ),
+      PAD,
+      o.subarray(0, 32),
+      le32(p),
+      firstId,
+      r >= 4 && !encryptMetadata ? Uint8Array.of(0xff, 0xff, 0xff, 0xff) : new Uint8Array(0),
     );
     if (r >= 3) for (let i = 0; i < 50; i++) h = md5(h.subarray(0, length));
     const key = h.slice(0, length);
@@ -89,7 +84,7 @@ export class StandardSecurityHandler {
     let ok: boolean;
     if (r === 2) ok = equalBytes(rc4(key, PAD), u.subarray(0, 32));
     else {
-      let x = rc4(key, md5(concat(PAD, firstId)));
+      let x = rc4(key, md5(PAD, firstId));
       for (let i = 1; i <= 19; i++)
         x = rc4(
           key.map((b) => b ^ i),
@@ -148,7 +143,7 @@ export class StandardSecurityHandler {
       generation & 0xff,
       (generation >> 8) & 0xff,
     );
-    const objectKey = md5(concat(this.key, id, salt)).subarray(0, Math.min(this.key.length + 5, 16));
+    const objectKey = md5(this.key, id, salt).subarray(0, Math.min(this.key.length + 5, 16));
     return method === "rc4" ? rc4(objectKey, data) : aesDecrypt(objectKey, data);
   }
 }
@@ -156,7 +151,7 @@ export class StandardSecurityHandler {
 /** AES-CBC with the IV in the first 16 bytes and PKCS#7 padding; damaged padding keeps the bytes (as viewers do). */
 function aesDecrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
   if (data.length < 32 || data.length % 16 !== 0) return data.length < 16 ? new Uint8Array(0) : data.subarray(16);
-  const plain = cbc(key, data.subarray(0, 16), { disablePadding: true }).decrypt(data.subarray(16));
+  const plain = aesCbc("decrypt", key, data.subarray(0, 16), data.subarray(16));
   const pad = plain[plain.length - 1]!;
   if (pad >= 1 && pad <= 16 && plain.subarray(plain.length - pad).every((b) => b === pad)) {
     return plain.subarray(0, plain.length - pad);
@@ -166,16 +161,16 @@ function aesDecrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
 
 /** Algorithm 2.B (ISO 32000-2 § 7.6.4.3.4): the R6 hash, with an empty user key (no /U for the user password). */
 function hash2B(password: Uint8Array, salt: Uint8Array): Uint8Array {
-  let k: Uint8Array = sha256(concat(password, salt));
-  let e = new Uint8Array(0);
+  let k: Uint8Array = digest("SHA-256", password, salt);
+  let e: Uint8Array = new Uint8Array(0);
   for (let round = 0; round < 64 || e[e.length - 1]! > round - 32; round++) {
     const block = concat(password, k);
     const k1 = new Uint8Array(block.length * 64);
     for (let i = 0; i < 64; i++) k1.set(block, i * block.length);
-    e = cbc(k.subarray(0, 16), k.subarray(16, 32), { disablePadding: true }).encrypt(k1);
+    e = aesCbc("encrypt", k.subarray(0, 16), k.subarray(16, 32), k1);
     let sum = 0;
     for (let i = 0; i < 16; i++) sum += e[i]!;
-    k = [sha256, sha384, sha512][sum % 3]!(e);
+    k = digest((["SHA-256", "SHA-384", "SHA-512"] as const)[sum % 3]!, e);
   }
   return k.subarray(0, 32);
 }

@@ -2,9 +2,9 @@
  * Stream filters (ISO 32000-2 § 7.4): FlateDecode with PNG/TIFF predictors, which is what cross-reference streams
  * and object streams use. Other filters only matter for content, which signing and validation never decode.
  *
- * fflate is used rather than node:zlib so that the same code runs in the browser's verification page.
+ * The zlib decoder comes from `#crypto`: node:zlib in Node, fflate in the browser's verification page.
  */
-import { Unzlib } from "fflate";
+import { inflate as zlibInflate } from "#crypto";
 import { isName, PdfDict, PdfFormatError, type PdfObject, type PdfStream } from "./objects.js";
 import type { XrefSection } from "./xref.js";
 
@@ -92,34 +92,16 @@ interface DecodeAccount {
 }
 
 function inflate(data: Uint8Array, limit: number, account?: DecodeAccount): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const z = new Unzlib((chunk) => {
-    total += chunk.length;
-    if (total > limit) throw new PdfFormatError(`a compressed stream expands beyond ${limit >> 20} MB`);
-    if (account) {
-      account.remaining -= chunk.length;
-      if (account.remaining < 0) throw new DecodeBudgetExceeded(account.budget);
-    }
-    chunks.push(chunk);
-  });
-  try {
-    const step = 1 << 16;
-    for (let i = 0; i < data.length; i += step) z.push(data.subarray(i, i + step), false);
-    z.push(new Uint8Array(0), true);
-  } catch (e) {
-    if (e instanceof PdfFormatError) throw e;
-    // Truncated or damaged zlib data: keep what was decoded (as viewers do), but fail if nothing was.
-    if (total === 0) throw new PdfFormatError("damaged compressed stream");
+  const budget = account ? Math.min(limit, account.remaining) : limit;
+  const { bytes, overLimit, damaged } = zlibInflate(data, Math.max(budget, 0));
+  if (overLimit || budget < 0) {
+    if (account && account.remaining < limit) throw new DecodeBudgetExceeded(account.budget);
+    throw new PdfFormatError(`a compressed stream expands beyond ${limit >> 20} MB`);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  // Truncated or damaged zlib data: keep what was decoded (as viewers do), but fail if nothing was.
+  if (damaged && bytes.length === 0) throw new PdfFormatError("damaged compressed stream");
+  if (account) account.remaining -= bytes.length;
+  return bytes;
 }
 
 const num = (o: PdfObject | undefined, d: number): number => (typeof o === "number" ? o : d);

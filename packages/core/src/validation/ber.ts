@@ -197,6 +197,96 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+export { equalBytes } from "../crypto/bytes.js";
+
+/** A BOOLEAN (X.690 § 8.2: any non-zero octet is TRUE in BER). */
+export function booleanOf(node: BerNode | undefined, what = "BOOLEAN"): boolean {
+  const n = expect(node, UNIVERSAL.BOOLEAN, what);
+  return n.content.length > 0 && n.content[0] !== 0;
+}
+
+/** A small non-negative INTEGER as a number (path lengths, salt lengths, versions). */
+export function integerNumber(node: BerNode | undefined, what = "INTEGER"): number {
+  const n = expect(node, UNIVERSAL.INTEGER, what);
+  if (n.content.length === 0 || n.content.length > 6 || n.content[0]! & 0x80) {
+    throw new AsnStructureError(`${what} is not a small non-negative integer`);
+  }
+  return n.content.reduce((v, b) => v * 256 + b, 0);
+}
+
+/** Whether named bit `bit` of a BIT STRING is set (X.680 § 22: bit 0 is the first octet's high bit). */
+export function namedBit(node: BerNode, bit: number): boolean {
+  const octet = node.content[1 + (bit >> 3)];
+  return octet !== undefined && ((octet >> (7 - (bit & 7))) & 1) === 1;
+}
+
+/** The text of a character string (DirectoryString and the IA5Strings of GeneralName). */
+export function stringOf(value: BerNode): string {
+  if (value.tagNumber === 30) {
+    // BMPString: UTF-16BE.
+    let s = "";
+    for (let i = 0; i + 1 < value.content.length; i += 2)
+      s += String.fromCharCode((value.content[i]! << 8) | value.content[i + 1]!);
+    return s;
+  }
+  if (value.tagNumber === 20) return String.fromCharCode(...value.content); // TeletexString, read as Latin-1
+  return new TextDecoder().decode(value.content);
+}
+
+/** GeneralizedTime (X.680 § 46): YYYYMMDDHH[MM[SS[.f…]]] followed by Z or a ±HHMM offset (UTC when absent). */
+export function generalizedTime(node: BerNode | undefined, what: string): Date {
+  const n = expect(node, UNIVERSAL.GENERALIZED_TIME, what);
+  const text = String.fromCharCode(...n.content.subarray(0, 64));
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{4})?$/.exec(text);
+  if (!m) throw new AsnStructureError(`${what} is not a GeneralizedTime`);
+  const [, y, mo, d, h, mi = "0", sec = "0", frac = "", zone = "Z"] = m;
+  let ms = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi, +sec, Math.floor(Number(`0.${frac || "0"}`) * 1000));
+  if (zone !== "Z") ms -= (zone[0] === "-" ? -1 : 1) * (+zone.slice(1, 3) * 60 + +zone.slice(3, 5)) * 60_000;
+  if (Number.isNaN(ms)) throw new AsnStructureError(`${what} is not a valid time`);
+  return new Date(ms);
+}
+
+/**
+ * An X.509 Time (RFC 5280 § 4.1.2.5): UTCTime YYMMDDHHMM[SS]Z, years 50–99 being 19xx, or GeneralizedTime.
+ */
+export function x509Time(node: BerNode | undefined, what: string): Date {
+  if (!isUniversal(node, UNIVERSAL.UTC_TIME)) return generalizedTime(node, what);
+  const text = String.fromCharCode(...node.content.subarray(0, 32));
+  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(Z|[+-]\d{4})$/.exec(text);
+  if (!m) throw new AsnStructureError(`${what} is not a UTCTime`);
+  const [, yy, mo, d, h, mi, sec = "0", zone] = m;
+  let ms = Date.UTC(+yy! >= 50 ? 1900 + +yy! : 2000 + +yy!, +mo! - 1, +d!, +h!, +mi!, +sec);
+  if (zone !== "Z") ms -= (zone![0] === "-" ? -1 : 1) * (+zone!.slice(1, 3) * 60 + +zone!.slice(3, 5)) * 60_000;
+  if (Number.isNaN(ms)) throw new AsnStructureError(`${what} is not a valid time`);
+  return new Date(ms);
+}
+
+/** One GeneralName (RFC 5280 § 4.2.1.6), by its CHOICE tag; forms nobody here reads keep only their tag. */
+export type GeneralName =
+  | { readonly form: "rfc822Name" | "dNSName" | "uniformResourceIdentifier"; readonly text: string }
+  | { readonly form: "iPAddress"; readonly bytes: Uint8Array }
+  | { readonly form: "directoryName"; readonly name: BerNode }
+  | { readonly form: "other"; readonly tag: number };
+
+export function generalName(node: BerNode): GeneralName {
+  if (node.tagClass !== 2) throw new AsnStructureError("a GeneralName has a wrong tag");
+  switch (node.tagNumber) {
+    case 1:
+      return { form: "rfc822Name", text: stringOf(node) };
+    case 2:
+      return { form: "dNSName", text: stringOf(node) };
+    case 6:
+      return { form: "uniformResourceIdentifier", text: stringOf(node) };
+    case 7:
+      return { form: "iPAddress", bytes: node.content };
+    case 4: // Name is a CHOICE, so its tag is explicit (X.680 § 31.2.7)
+      return { form: "directoryName", name: expect(node.children[0], UNIVERSAL.SEQUENCE, "directoryName") };
+    default:
+      return { form: "other", tag: node.tagNumber };
+  }
+}
+
+/** GeneralNames ::= SEQUENCE OF GeneralName (also the [0] IMPLICIT fullName of a distribution point). */
+export function generalNames(node: BerNode): GeneralName[] {
+  return node.children.map(generalName);
 }

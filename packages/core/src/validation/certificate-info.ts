@@ -2,53 +2,47 @@
  * X.509 certificates as the validation checks see them (RFC 5280 § 4): parsed once into plain facts, with the
  * exact bytes that signatures and CertIDs are computed over, so every check is a small function of this data.
  */
-import { AsnConvert } from "@peculiar/asn1-schema";
-import {
-  AuthorityInfoAccessSyntax,
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  CRLDistributionPoints,
-  ExtendedKeyUsage,
-  type GeneralName,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_cRLDistributionPoints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_nameConstraints,
-  id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
-  id_pe_authorityInfoAccess,
-  KeyUsage,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-} from "@peculiar/asn1-x509";
 import {
   type BerNode,
   bitStringBytes,
+  booleanOf,
   expect,
+  type GeneralName,
+  generalName,
+  generalNames,
   integerHex,
+  integerNumber,
   isContext,
+  isUniversal,
+  namedBit,
+  octetsOf,
   oidOf,
   parseBer,
+  stringOf,
   toHex,
   UNIVERSAL,
+  x509Time,
 } from "./ber.js";
 import { type AlgorithmId, digest } from "./crypto.js";
-import {
-  type ConstrainedNames,
-  ipBytes,
-  type NameConstraintSet,
-  parseNameConstraints,
-  rdnsOf,
-} from "./name-constraints.js";
+import { type ConstrainedNames, type NameConstraintSet, parseNameConstraints, rdnsOf } from "./name-constraints.js";
 
 /** id-pkix-ocsp-nocheck (RFC 6960 § 4.2.2.2.1), id-kp-timeStamping, id-kp-OCSPSigning (RFC 5280 § 4.2.1.12). */
 export const OID_OCSP_NOCHECK = "1.3.6.1.5.5.7.48.1.5";
 export const OID_KP_TIME_STAMPING = "1.3.6.1.5.5.7.3.8";
 export const OID_KP_OCSP_SIGNING = "1.3.6.1.5.5.7.3.9";
 const OID_AD_OCSP = "1.3.6.1.5.5.7.48.1";
+/** Extensions read here (RFC 5280 § 4.2.1 and § 4.2.2). */
+const EXT = {
+  authorityKeyIdentifier: "2.5.29.35",
+  subjectKeyIdentifier: "2.5.29.14",
+  keyUsage: "2.5.29.15",
+  subjectAltName: "2.5.29.17",
+  basicConstraints: "2.5.29.19",
+  nameConstraints: "2.5.29.30",
+  cRLDistributionPoints: "2.5.29.31",
+  extKeyUsage: "2.5.29.37",
+  authorityInfoAccess: "1.3.6.1.5.5.7.1.1",
+} as const;
 
 /** keyUsage bits (RFC 5280 § 4.2.1.3), as booleans. */
 export interface KeyUsageFacts {
@@ -116,24 +110,35 @@ export function certificateInfo(der: Uint8Array): CertificateInfo {
   const [tbs, sigAlg, sigValue] = expect(root, UNIVERSAL.SEQUENCE, "Certificate").children;
   const fields = expect(tbs, UNIVERSAL.SEQUENCE, "TBSCertificate").children;
   const f = isContext(fields[0], 0) ? fields.slice(1) : fields;
-  const [serial, , issuer, , subject, spki] = f;
+  const [serial, , issuer, validity, subject, spki] = f;
   const spkiNode = expect(spki, UNIVERSAL.SEQUENCE, "subjectPublicKeyInfo");
-  const parsed = AsnConvert.parse(der, Certificate);
-  const ext = (oid: string) => parsed.tbsCertificate.extensions?.find((e) => e.extnID === oid)?.extnValue.buffer;
-  const bc = ext(id_ce_basicConstraints);
-  const basic = bc ? AsnConvert.parse(bc, BasicConstraints) : undefined;
-  const ku = ext(id_ce_keyUsage);
-  const usage = ku ? AsnConvert.parse(ku, KeyUsage) : undefined;
-  const eku = ext(id_ce_extKeyUsage);
-  const ski = ext(id_ce_subjectKeyIdentifier);
-  const aki = ext(id_ce_authorityKeyIdentifier);
-  const akiValue = aki ? AsnConvert.parse(aki, AuthorityKeyIdentifier).keyIdentifier : undefined;
-  const aia = ext(id_pe_authorityInfoAccess);
-  const crldp = ext(id_ce_cRLDistributionPoints);
-  const nc = ext(id_ce_nameConstraints);
-  const san = ext(id_ce_subjectAltName);
+  const [notBefore, notAfter] = expect(validity, UNIVERSAL.SEQUENCE, "validity").children;
+  // Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } (§ 4.1).
+  const extensions = (f.find((n) => isContext(n, 3))?.children[0]?.children ?? []).map((e) => {
+    const x = expect(e, UNIVERSAL.SEQUENCE, "Extension").children;
+    return {
+      oid: oidOf(x[0], "extnID"),
+      critical: isUniversal(x[1], UNIVERSAL.BOOLEAN) && booleanOf(x[1]),
+      value: octetsOf(x.at(-1), "extnValue"),
+    };
+  });
+  const ext = (oid: string) => {
+    const value = extensions.find((e) => e.oid === oid)?.value;
+    return value && parseBer(value, `extension ${oid}`);
+  };
+  const bc = ext(EXT.basicConstraints);
+  const ku = ext(EXT.keyUsage);
+  const eku = ext(EXT.extKeyUsage);
+  const ski = ext(EXT.subjectKeyIdentifier);
+  const aki = ext(EXT.authorityKeyIdentifier)?.children.find((n) => isContext(n, 0));
+  const aia = ext(EXT.authorityInfoAccess);
+  const crldp = ext(EXT.cRLDistributionPoints);
+  const nc = extensions.find((e) => e.oid === EXT.nameConstraints)?.value;
+  const san = ext(EXT.subjectAltName);
   const issuerDer = expect(issuer, UNIVERSAL.SEQUENCE, "issuer").raw;
   const subjectDer = expect(subject, UNIVERSAL.SEQUENCE, "subject").raw;
+  const uris = (names: readonly GeneralName[]) =>
+    names.flatMap((n) => (n.form === "uniformResourceIdentifier" ? [n.text] : []));
   const info: CertificateInfo = {
     der,
     fingerprint,
@@ -149,37 +154,44 @@ export function certificateInfo(der: Uint8Array): CertificateInfo {
     serialBytes: serial!.content,
     spki: spkiNode.raw,
     publicKeyBits: bitStringBytes(spkiNode.children[1], "subjectPublicKey"),
-    notBefore: parsed.tbsCertificate.validity.notBefore.getTime(),
-    notAfter: parsed.tbsCertificate.validity.notAfter.getTime(),
-    subjectKeyIdentifier: ski ? toHex(new Uint8Array(AsnConvert.parse(ski, SubjectKeyIdentifier).buffer)) : undefined,
-    authorityKeyIdentifier: akiValue ? toHex(new Uint8Array(akiValue.buffer)) : undefined,
-    basicConstraints: bc ? { ca: !!basic?.cA, pathLength: basic?.pathLenConstraint } : undefined,
-    keyUsage: usage
+    notBefore: x509Time(notBefore, "notBefore"),
+    notAfter: x509Time(notAfter, "notAfter"),
+    subjectKeyIdentifier: ski ? toHex(octetsOf(ski, "subjectKeyIdentifier")) : undefined,
+    authorityKeyIdentifier: aki ? toHex(aki.content) : undefined,
+    // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+    basicConstraints: bc
       ? {
-          digitalSignature: (usage.toNumber() & 1) !== 0,
-          nonRepudiation: (usage.toNumber() & 2) !== 0,
-          keyCertSign: (usage.toNumber() & 32) !== 0,
-          cRLSign: (usage.toNumber() & 64) !== 0,
+          ca: isUniversal(bc.children[0], UNIVERSAL.BOOLEAN) && booleanOf(bc.children[0]),
+          pathLength: ((n) => (n ? integerNumber(n, "pathLenConstraint") : undefined))(
+            bc.children.find((n) => isUniversal(n, UNIVERSAL.INTEGER)),
+          ),
         }
       : undefined,
-    extendedKeyUsage: eku ? [...AsnConvert.parse(eku, ExtendedKeyUsage)] : undefined,
-    ocspNoCheck: !!ext(OID_OCSP_NOCHECK),
+    keyUsage: ku
+      ? {
+          digitalSignature: namedBit(expect(ku, UNIVERSAL.BIT_STRING, "keyUsage"), 0),
+          nonRepudiation: namedBit(ku, 1),
+          keyCertSign: namedBit(ku, 5),
+          cRLSign: namedBit(ku, 6),
+        }
+      : undefined,
+    extendedKeyUsage: eku ? eku.children.map((n) => oidOf(n, "KeyPurposeId")) : undefined,
+    ocspNoCheck: extensions.some((e) => e.oid === OID_OCSP_NOCHECK),
+    // AccessDescription ::= SEQUENCE { accessMethod OID, accessLocation GeneralName }
     ocspUrls: aia
-      ? AsnConvert.parse(aia, AuthorityInfoAccessSyntax)
-          .filter((a) => a.accessMethod === OID_AD_OCSP && a.accessLocation.uniformResourceIdentifier)
-          .map((a) => a.accessLocation.uniformResourceIdentifier!)
+      ? uris(aia.children.filter((a) => oidOf(a.children[0]) === OID_AD_OCSP).map((a) => generalName(a.children[1]!)))
       : [],
+    // DistributionPoint ::= SEQUENCE { distributionPoint [0] { fullName [0] IMPLICIT GeneralNames | … } OPTIONAL, … }
     crlUrls: crldp
-      ? AsnConvert.parse(crldp, CRLDistributionPoints).flatMap((dp) =>
-          (dp.distributionPoint?.fullName ?? []).flatMap((n) =>
-            n.uniformResourceIdentifier ? [n.uniformResourceIdentifier] : [],
-          ),
-        )
+      ? crldp.children.flatMap((dp) => {
+          const name = dp.children.find((n) => isContext(n, 0))?.children[0];
+          return isContext(name, 0) ? uris(generalNames(name)) : [];
+        })
       : [],
     selfIssued: sameName(issuerDer, subjectDer),
-    criticalExtensions: (parsed.tbsCertificate.extensions ?? []).filter((e) => e.critical).map((e) => e.extnID),
+    criticalExtensions: extensions.filter((e) => e.critical).map((e) => e.oid),
     nameConstraints: nc ? parseNameConstraints(nc) : undefined,
-    names: constrainedNames(subjectDer, san ? AsnConvert.parse(san, SubjectAlternativeName) : []),
+    names: constrainedNames(subjectDer, san ? generalNames(san) : []),
   };
   if (cache.size > 1000) cache.clear();
   cache.set(fingerprint, info);
@@ -198,13 +210,12 @@ function constrainedNames(subjectDer: Uint8Array, san: readonly GeneralName[]): 
   );
   return {
     subjectRdns,
-    emails: [...san.flatMap((n) => (n.rfc822Name ? [n.rfc822Name] : [])), ...emailAttributes],
-    dns: san.flatMap((n) => (n.dNSName ? [n.dNSName] : [])),
-    uris: san.flatMap((n) => (n.uniformResourceIdentifier ? [n.uniformResourceIdentifier] : [])),
-    ips: san.flatMap((n) => {
-      const bytes = n.iPAddress ? ipBytes(n.iPAddress) : undefined;
-      return bytes ? [bytes] : [];
-    }),
+    emails: [...san.flatMap((n) => (n.form === "rfc822Name" ? [n.text] : [])), ...emailAttributes],
+    dns: san.flatMap((n) => (n.form === "dNSName" ? [n.text] : [])),
+    uris: san.flatMap((n) => (n.form === "uniformResourceIdentifier" ? [n.text] : [])),
+    ips: san.flatMap((n) =>
+      n.form === "iPAddress" && (n.bytes.length === 4 || n.bytes.length === 16) ? [n.bytes] : [],
+    ),
   };
 }
 
@@ -217,12 +228,23 @@ export function algorithmId(node: BerNode | undefined): AlgorithmId {
 /** Name comparison (RFC 5280 § 7.1): byte equality, else the RFC 4514 forms ignoring case and spacing. */
 export function sameName(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length === b.length && a.every((x, i) => x === b[i])) return true;
+  const na = normalisedName(a);
+  return na !== undefined && na === normalisedName(b);
+}
+
+/** The compared form of a name, kept per byte array: the same certificates' names are compared over and over. */
+const normalisedNames = new WeakMap<Uint8Array, string | undefined>();
+
+function normalisedName(name: Uint8Array): string | undefined {
+  if (normalisedNames.has(name)) return normalisedNames.get(name);
+  let norm: string | undefined;
   try {
-    const norm = (n: Uint8Array) => rfc4514(parseBer(n)).toLowerCase().replace(/\s+/g, " ");
-    return norm(a) === norm(b);
+    norm = rfc4514(parseBer(name)).toLowerCase().replace(/\s+/g, " ");
   } catch {
-    return false;
+    norm = undefined;
   }
+  normalisedNames.set(name, norm);
+  return norm;
 }
 
 const SHORT_NAMES: Record<string, string> = {
@@ -240,18 +262,6 @@ const SHORT_NAMES: Record<string, string> = {
   "0.9.2342.19200300.100.1.25": "DC",
 };
 
-function attributeText(value: BerNode): string {
-  if (value.tagNumber === 30) {
-    // BMPString: UTF-16BE.
-    let s = "";
-    for (let i = 0; i + 1 < value.content.length; i += 2)
-      s += String.fromCharCode((value.content[i]! << 8) | value.content[i + 1]!);
-    return s;
-  }
-  if (value.tagNumber === 20) return String.fromCharCode(...value.content); // TeletexString, read as Latin-1
-  return new TextDecoder().decode(value.content);
-}
-
 /** RFC 4514 § 2: RDNs last to first, `type=value`, multi-valued RDNs joined with `+`, specials escaped. */
 export function rfc4514(name: BerNode): string {
   return [...name.children]
@@ -260,7 +270,7 @@ export function rfc4514(name: BerNode): string {
       rdn.children
         .map((atv) => {
           const type = oidOf(atv.children[0]);
-          const text = atv.children[1] ? attributeText(atv.children[1]) : "";
+          const text = atv.children[1] ? stringOf(atv.children[1]) : "";
           const escaped = text
             .replace(/([\\,+"<>;=])/g, "\\$1")
             .replace(/^([ #])/, "\\$1")
@@ -275,7 +285,7 @@ export function rfc4514(name: BerNode): string {
 function nameAttribute(name: BerNode, oid: string): string | null {
   for (const rdn of name.children)
     for (const atv of rdn.children)
-      if (oidOf(atv.children[0]) === oid && atv.children[1]) return attributeText(atv.children[1]);
+      if (oidOf(atv.children[0]) === oid && atv.children[1]) return stringOf(atv.children[1]);
   return null;
 }
 

@@ -47,7 +47,7 @@ export function isIssuer(child: CertificateInfo, candidate: CertificateInfo): bo
 /** Whether `cert` is a trust anchor: the same certificate, or the same subject and public key. */
 export function isAnchor(cert: CertificateInfo, anchors: readonly CertificateInfo[]): boolean {
   return anchors.some(
-    (a) => a.fingerprint === cert.fingerprint || (sameName(a.subjectDer, cert.subjectDer) && equal(a.spki, cert.spki)),
+    (a) => a.fingerprint === cert.fingerprint || (equal(a.spki, cert.spki) && sameName(a.subjectDer, cert.subjectDer)),
   );
 }
 

@@ -7,10 +7,9 @@
  * producers write them in CMS: a bare rsaEncryption or id-ecPublicKey, with the hash taken from the SignerInfo's
  * digestAlgorithm.
  */
-import { RsaSaPssParams } from "@peculiar/asn1-rsa";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+
 import type { HashName, PublicKeyFacts, SignatureScheme } from "../crypto/types.js";
+import { expect, integerNumber, isContext, oidOf, parseBer, UNIVERSAL } from "./ber.js";
 
 export { digest, publicKeyFacts, verifySignature, verifySignatureChunks } from "#crypto";
 export type { HashName, PublicKeyFacts, SignatureScheme };
@@ -89,16 +88,23 @@ export function signatureScheme(alg: AlgorithmId, digestHash?: HashName): Signat
     if (!alg.parameters || (alg.parameters.length === 2 && alg.parameters[0] === 0x05)) {
       return { kind: "rsa-pss", hash: "SHA-1", saltLength: 20 };
     }
-    const params = AsnConvert.parse(alg.parameters, RsaSaPssParams);
-    const hash = hashOfDigestOid(params.hashAlgorithm.algorithm);
-    if (!hash) throw new Error(`RSASSA-PSS with unsupported hash ${params.hashAlgorithm.algorithm}`);
-    if (params.maskGenAlgorithm.parameters) {
-      const mgfHash = AsnConvert.parse(params.maskGenAlgorithm.parameters, AlgorithmIdentifier);
-      if (mgfHash.algorithm !== params.hashAlgorithm.algorithm) {
-        throw new Error("RSASSA-PSS with an MGF1 hash different from the message hash is not supported");
-      }
+    // RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] DEFAULT sha1, maskGenAlgorithm [1] DEFAULT mgf1SHA1,
+    //   saltLength [2] INTEGER DEFAULT 20, trailerField [3] DEFAULT 1 }, each tag explicit.
+    const params = expect(parseBer(alg.parameters, "RSASSA-PSS parameters"), UNIVERSAL.SEQUENCE, "RSASSA-PSS-params");
+    const field = (tag: number) => params.children.find((n) => isContext(n, tag))?.children[0];
+    const SHA1 = "1.3.14.3.2.26";
+    const hashNode = field(0);
+    const hashOid = hashNode ? oidOf(expect(hashNode, UNIVERSAL.SEQUENCE, "hashAlgorithm").children[0]) : SHA1;
+    const hash = hashOfDigestOid(hashOid);
+    if (!hash) throw new Error(`RSASSA-PSS with unsupported hash ${hashOid}`);
+    const mgf = field(1);
+    const mgfHash = mgf?.children[1];
+    const mgfHashOid = mgfHash ? oidOf(expect(mgfHash, UNIVERSAL.SEQUENCE, "MGF1 hash").children[0]) : SHA1;
+    if (mgfHashOid !== hashOid) {
+      throw new Error("RSASSA-PSS with an MGF1 hash different from the message hash is not supported");
     }
-    return { kind: "rsa-pss", hash, saltLength: params.saltLength };
+    const salt = field(2);
+    return { kind: "rsa-pss", hash, saltLength: salt ? integerNumber(salt, "saltLength") : 20 };
   }
   throw new Error(`unsupported signature algorithm ${algorithmName(alg.oid)}`);
 }

@@ -8,8 +8,17 @@
  * A form this module does not evaluate (otherName, x400Address, ediPartyName, registeredID) in a constraint fails
  * the path rather than being ignored.
  */
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { type GeneralName, Name, NameConstraints } from "@peculiar/asn1-x509";
+import {
+  type BerNode,
+  expect,
+  type GeneralName,
+  generalName,
+  isContext,
+  oidOf,
+  parseBer,
+  stringOf,
+  UNIVERSAL,
+} from "./ber.js";
 import { type Message, message } from "./messages.js";
 
 /** One constraint: a form and its base, normalised. */
@@ -35,60 +44,53 @@ export interface ConstrainedNames {
   readonly ips: readonly Uint8Array[];
 }
 
-/** Parses a nameConstraints extension value. */
-export function parseNameConstraints(value: ArrayBuffer): NameConstraintSet {
-  const nc = AsnConvert.parse(value, NameConstraints);
-  const subtrees = (list: readonly { base: GeneralName }[] | undefined) => (list ?? []).map((s) => subtree(s.base));
-  return { permitted: subtrees(nc.permittedSubtrees), excluded: subtrees(nc.excludedSubtrees) };
+/**
+ * Parses a nameConstraints extension value: SEQUENCE { permittedSubtrees [0] IMPLICIT GeneralSubtrees OPTIONAL,
+ * excludedSubtrees [1] IMPLICIT GeneralSubtrees OPTIONAL }, GeneralSubtree ::= SEQUENCE { base GeneralName, … }.
+ */
+export function parseNameConstraints(value: Uint8Array): NameConstraintSet {
+  const nc = expect(parseBer(value, "nameConstraints"), UNIVERSAL.SEQUENCE, "NameConstraints");
+  const subtrees = (tag: number) =>
+    (nc.children.find((n) => isContext(n, tag))?.children ?? []).map((s) =>
+      subtree(generalName(expect(s, UNIVERSAL.SEQUENCE, "GeneralSubtree").children[0]!)),
+    );
+  return { permitted: subtrees(0), excluded: subtrees(1) };
 }
 
 function subtree(base: GeneralName): Subtree {
-  if (base.directoryName)
-    return { form: "directoryName", rdns: rdnsOf(new Uint8Array(AsnConvert.serialize(base.directoryName))) };
-  if (base.rfc822Name !== undefined) return { form: "rfc822Name", text: base.rfc822Name.toLowerCase() };
-  if (base.dNSName !== undefined) return { form: "dNSName", text: base.dNSName.toLowerCase() };
-  if (base.uniformResourceIdentifier !== undefined) {
-    return { form: "uniformResourceIdentifier", text: base.uniformResourceIdentifier.toLowerCase() };
+  switch (base.form) {
+    case "directoryName":
+      return { form: "directoryName", rdns: rdnsOfName(base.name) };
+    case "rfc822Name":
+    case "dNSName":
+    case "uniformResourceIdentifier":
+      return { form: base.form, text: base.text.toLowerCase() };
+    case "iPAddress": {
+      // § 4.2.1.10: the address followed by its mask, 8 octets for IPv4, 32 for IPv6.
+      const half = base.bytes.length / 2;
+      if (half !== 4 && half !== 16) return { form: "unsupported" };
+      return { form: "iPAddress", ip: { address: base.bytes.subarray(0, half), mask: base.bytes.subarray(half) } };
+    }
+    default:
+      return { form: "unsupported" };
   }
-  if (base.iPAddress !== undefined) {
-    const [address, prefix] = base.iPAddress.split("/");
-    const bytes = ipBytes(address ?? "");
-    if (!bytes) return { form: "unsupported" };
-    const bits = prefix === undefined ? bytes.length * 8 : Number(prefix);
-    const mask = new Uint8Array(bytes.length).map((_, i) =>
-      bits >= (i + 1) * 8 ? 0xff : bits <= i * 8 ? 0 : (0xff << (8 - (bits - i * 8))) & 0xff,
-    );
-    return { form: "iPAddress", ip: { address: bytes, mask } };
-  }
-  return { form: "unsupported" };
 }
 
 /** A Name's RDNs, each as "oid=value" pairs (sorted within the RDN), values compared case- and space-insensitively. */
 export function rdnsOf(nameDer: Uint8Array): string[] {
-  return AsnConvert.parse(nameDer, Name).map((rdn) =>
-    rdn
-      .map((atv) => `${atv.type}=${String(atv.value.toString()).trim().toLowerCase().replace(/\s+/g, " ")}`)
+  return rdnsOfName(parseBer(nameDer, "Name"));
+}
+
+function rdnsOfName(name: BerNode): string[] {
+  return name.children.map((rdn) =>
+    rdn.children
+      .map((atv) => {
+        const value = atv.children[1] ? stringOf(atv.children[1]) : "";
+        return `${oidOf(atv.children[0])}=${value.trim().toLowerCase().replace(/\s+/g, " ")}`;
+      })
       .sort()
       .join("+"),
   );
-}
-
-/** Text IPv4 or IPv6 address → bytes; undefined when it is neither. */
-export function ipBytes(text: string): Uint8Array | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
-    const parts = text.split(".").map(Number);
-    return parts.every((p) => p <= 255) ? new Uint8Array(parts) : undefined;
-  }
-  if (!text.includes(":")) return undefined;
-  const [head, tail, extra] = text.split("::");
-  if (extra !== undefined) return undefined;
-  const groups = (s: string | undefined) => (s ? s.split(":") : []);
-  const h = groups(head);
-  const t = groups(tail);
-  const fill = tail === undefined ? [] : Array(8 - h.length - t.length).fill("0");
-  const all = [...h, ...fill, ...t];
-  if (all.length !== 8 || !all.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return undefined;
-  return new Uint8Array(all.flatMap((g) => [Number.parseInt(g, 16) >> 8, Number.parseInt(g, 16) & 0xff]));
 }
 
 /**

@@ -10,8 +10,6 @@
  * signature time) when it was issued no later than the validation time and either after T (revocation is final,
  * so later data shows the status at T) or with a nextUpdate not before T. A "revoked" answer counts whenever issued.
  */
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { CertificateList } from "@peculiar/asn1-x509";
 import { octetString, oid, sequence, tlv } from "../cms/der.js";
 import {
   AsnStructureError,
@@ -19,12 +17,16 @@ import {
   bitStringBytes,
   equalBytes,
   expect,
+  generalizedTime,
+  integerHex,
   isContext,
   isUniversal,
   octetsOf,
+  oidOf,
   parseBer,
   toHex,
   UNIVERSAL,
+  x509Time,
 } from "./ber.js";
 import {
   algorithmId,
@@ -246,19 +248,6 @@ function singleResponse(node: BerNode): SingleResponse {
   return { certId, status, revokedAt, ...(onHold && { onHold }), thisUpdate, nextUpdate };
 }
 
-/** GeneralizedTime (X.680 § 46): YYYYMMDDHH[MM[SS[.f…]]] followed by Z or a ±HHMM offset (UTC when absent). */
-function generalizedTime(node: BerNode | undefined, what: string): Date {
-  const n = expect(node, UNIVERSAL.GENERALIZED_TIME, what);
-  const text = String.fromCharCode(...n.content.subarray(0, 64));
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{4})?$/.exec(text);
-  if (!m) throw new AsnStructureError(`${what} is not a GeneralizedTime`);
-  const [, y, mo, d, h, mi = "0", sec = "0", frac = "", zone = "Z"] = m;
-  let ms = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi, +sec, Math.floor(Number(`0.${frac || "0"}`) * 1000));
-  if (zone !== "Z") ms -= (zone[0] === "-" ? -1 : 1) * (+zone.slice(1, 3) * 60 + +zone.slice(3, 5)) * 60_000;
-  if (Number.isNaN(ms)) throw new AsnStructureError(`${what} is not a valid time`);
-  return new Date(ms);
-}
-
 /** Reads a DER OCSPResponse and returns what it verifiably says about `cert`, or undefined. */
 function readOcsp(
   der: Uint8Array,
@@ -340,11 +329,11 @@ function readCrl(
   issuer: CertificateInfo,
   notes: Message[],
 ): Statement | undefined {
-  let crl: CertificateList;
   let tree: ReturnType<typeof parseBer>;
   try {
-    crl = AsnConvert.parse(der, CertificateList);
     tree = parseBer(der, "CRL");
+    expect(tree, UNIVERSAL.SEQUENCE, "CertificateList");
+    expect(tree.children[0], UNIVERSAL.SEQUENCE, "TBSCertList");
   } catch {
     notes.push(message("rev.crlUnreadable"));
     return undefined;
@@ -367,18 +356,33 @@ function readCrl(
     notes.push(message("rev.crlNoCrlSign", { issuer: issuer.subject }));
     return undefined;
   }
-  const entry = crl.tbsCertList.revokedCertificates?.find(
-    (r) => toHex(new Uint8Array(r.userCertificate)).replace(/^(00)+(?=.)/, "") === cert.serial,
-  );
-  // The entry's reasonCode extension (RFC 5280 § 5.3.1): certificateHold (6) is a suspension.
-  const reasonCode = entry?.crlEntryExtensions?.find((e) => e.extnID === "2.5.29.21")?.extnValue.buffer;
-  const onHold = !!reasonCode && new Uint8Array(reasonCode).at(-1) === 6 && new Uint8Array(reasonCode)[0] === 0x0a;
+  // TBSCertList (RFC 5280 § 5.1): version?, signature, issuer, thisUpdate, nextUpdate?, revokedCertificates?, [0].
+  let list: { entry?: BerNode; revokedAt?: Date; onHold: boolean; thisUpdate: Date; nextUpdate?: Date };
+  try {
+    const rest = fields.slice(fields.indexOf(issuerNode) + 1);
+    const thisUpdate = x509Time(rest[0], "thisUpdate");
+    const timed = isUniversal(rest[1], UNIVERSAL.UTC_TIME) || isUniversal(rest[1], UNIVERSAL.GENERALIZED_TIME);
+    const nextUpdate = timed ? x509Time(rest[1], "nextUpdate") : undefined;
+    const revoked = rest[timed ? 2 : 1];
+    const entries = isUniversal(revoked, UNIVERSAL.SEQUENCE) ? revoked.children : [];
+    const entry = entries.find((e) => integerHex(e.children[0], "userCertificate") === cert.serial);
+    const revokedAt = entry ? x509Time(entry.children[1], "revocationDate") : undefined;
+    // The entry's reasonCode extension (RFC 5280 § 5.3.1): certificateHold (6) is a suspension.
+    const extensions = entry?.children.find((n) => isUniversal(n, UNIVERSAL.SEQUENCE))?.children ?? [];
+    const reason = extensions.find((e) => oidOf(e.children[0]) === "2.5.29.21")?.children.at(-1);
+    const reasonCode = reason ? octetsOf(reason) : undefined;
+    const onHold = !!reasonCode && reasonCode.at(-1) === 6 && reasonCode[0] === 0x0a;
+    list = { entry, revokedAt, onHold, thisUpdate, nextUpdate };
+  } catch {
+    notes.push(message("rev.crlUnreadable"));
+    return undefined;
+  }
   return {
-    status: entry ? "revoked" : "good",
-    revokedAt: entry?.revocationDate.getTime(),
-    onHold,
-    thisUpdate: crl.tbsCertList.thisUpdate.getTime(),
-    nextUpdate: crl.tbsCertList.nextUpdate?.getTime(),
+    status: list.entry ? "revoked" : "good",
+    revokedAt: list.revokedAt,
+    onHold: list.onHold,
+    thisUpdate: list.thisUpdate,
+    nextUpdate: list.nextUpdate,
   };
 }
 

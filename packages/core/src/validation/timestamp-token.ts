@@ -5,9 +5,7 @@
  * document's byte ranges for a document time-stamp (ETSI EN 319 142-1 § 5.4). The TSA certificate must carry
  * id-kp-timeStamping and chain to a trust anchor.
  */
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { TSTInfo } from "@peculiar/asn1-tsp";
-import { equalBytes } from "./ber.js";
+import { equalBytes, expect, generalizedTime, octetsOf, oidOf, parseBer, UNIVERSAL } from "./ber.js";
 import type { CertificateInfo } from "./certificate-info.js";
 import { decisive, type Failure, failure } from "./checks.js";
 import { digest, type HashName, hashOfDigestOid } from "./crypto.js";
@@ -61,7 +59,7 @@ export async function validateTimestampToken(
 ): Promise<TimestampValidation> {
   const fc = (m: Message) => failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", m);
   let sd: ReturnType<typeof parseSignedData>;
-  let info: TSTInfo;
+  let info: { genTime: Date; imprintOid: string; hashedMessage: Uint8Array };
   try {
     sd = parseSignedData(token);
   } catch (e) {
@@ -70,17 +68,17 @@ export async function validateTimestampToken(
   const format = checkFormat(sd, { kind: "timestamp" });
   if (format.failure || !format.signerInfo) return empty(format.failure!);
   try {
-    info = AsnConvert.parse(sd.eContent!, TSTInfo);
+    info = readTstInfo(sd.eContent!);
   } catch (e) {
     return empty(fc(message("ts.tstInfoUnreadable", { detail: detailOf(e) })));
   }
   const time = info.genTime;
-  const imprintHash = hashOfDigestOid(info.messageImprint.hashAlgorithm.algorithm);
+  const imprintHash = hashOfDigestOid(info.imprintOid);
   if (!imprintHash) {
-    return empty(fc(message("ts.imprintHashUnsupported", { oid: info.messageImprint.hashAlgorithm.algorithm })), time);
+    return empty(fc(message("ts.imprintHashUnsupported", { oid: info.imprintOid })), time);
   }
   const failures: Failure[] = [];
-  if (!equalBytes(new Uint8Array(info.messageImprint.hashedMessage.buffer), imprint(imprintHash))) {
+  if (!equalBytes(info.hashedMessage, imprint(imprintHash))) {
     failures.push(failure("CV", "TOTAL_FAILED", "HASH_FAILURE", message("ts.imprintMismatch")));
   }
   if (imprintHash === "SHA-1") {
@@ -111,5 +109,19 @@ export async function validateTimestampToken(
     hash: signer.hash,
     signatureHash: signer.scheme?.hash,
     signedAttributes: format.signerInfo.signedAttributes.map((a) => a.oid),
+  };
+}
+
+/**
+ * TSTInfo ::= SEQUENCE { version INTEGER, policy OID, messageImprint SEQUENCE { hashAlgorithm AlgorithmIdentifier,
+ * hashedMessage OCTET STRING }, serialNumber INTEGER, genTime GeneralizedTime, … } (RFC 3161 § 2.4.2).
+ */
+function readTstInfo(der: Uint8Array): { genTime: Date; imprintOid: string; hashedMessage: Uint8Array } {
+  const [, , imprint, , genTime] = expect(parseBer(der, "TSTInfo"), UNIVERSAL.SEQUENCE, "TSTInfo").children;
+  const [hashAlgorithm, hashedMessage] = expect(imprint, UNIVERSAL.SEQUENCE, "messageImprint").children;
+  return {
+    genTime: generalizedTime(genTime, "genTime"),
+    imprintOid: oidOf(expect(hashAlgorithm, UNIVERSAL.SEQUENCE, "hashAlgorithm").children[0]),
+    hashedMessage: octetsOf(hashedMessage, "hashedMessage"),
   };
 }
