@@ -65,7 +65,7 @@ const fx = makeFixtures(work);
 const pki = fx.pki;
 const keyArgs = ["--key", `${pki}/leaf.key`, "--cert", `${pki}/leaf.pem`, "--chain", `${pki}/chain.pem`];
 // What `npx khatam` runs: the committed launcher, which runs the esbuild bundle (packages/cli/scripts/bundle.mjs).
-const CLI = "packages/cli/bin/khatam.js";
+const CLI = "packages/cli/bin/khatam.cjs";
 const smallBytes = readdirSync(fx.small).reduce((n, f) => n + statSync(join(fx.small, f)).size, 0);
 const largeBytes = statSync(fx.largeFile).size;
 

@@ -7,8 +7,9 @@
  * several print JSON lines, one report per file with its `file`, and `{ "file", "error" }` for an unreadable one.
  * The exit code is the worst: INVALID, then unreadable, then INDETERMINATE, then VALID.
  */
-import { readFileSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+// Synchronous file access throughout: files are checked one after another and nothing else waits on this process's
+// event loop, so a thread-pool round trip per read would only add idle time (and node:fs/promises, load time).
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCertificates } from "@khatam/core/keys/pem";
@@ -35,7 +36,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   const validationTime = values.at ? new Date(values.at) : undefined;
   if (validationTime && Number.isNaN(validationTime.getTime()))
     throw new UsageError("verify: --at needs an ISO 8601 time");
-  const files = await expand(positionals);
+  const files = expand(positionals);
   const many = files.length !== 1 || positionals.some((p) => p !== files[0]);
   let worst: number = EXIT.VALID;
   const out = new OutputBuffer();
@@ -80,12 +81,19 @@ class OutputBuffer {
 const SEVERITY: number[] = [EXIT.VALID, EXIT.INDETERMINATE, EXIT.NOT_A_PDF, EXIT.INVALID];
 
 /** The files named, folders replaced by their PDFs in name order. */
-async function expand(inputs: string[]): Promise<string[]> {
+function expand(inputs: string[]): string[] {
   const out: string[] = [];
   for (const input of inputs) {
-    const info = await stat(input).catch(() => undefined);
+    let info: ReturnType<typeof statSync>;
+    try {
+      info = statSync(input, { throwIfNoEntry: false });
+    } catch {
+      info = undefined; // unreadable: reported as such when it is read
+    }
     if (info?.isDirectory()) {
-      const names = (await readdir(input)).filter((n) => n.toLowerCase().endsWith(".pdf")).sort();
+      const names = readdirSync(input)
+        .filter((n) => n.toLowerCase().endsWith(".pdf"))
+        .sort();
       out.push(...names.map((n) => join(input, n)));
     } else out.push(input);
   }
@@ -110,8 +118,6 @@ async function verifyOne(
   };
   let bytes: Uint8Array;
   try {
-    // Synchronous: files are checked one after another and nothing else waits on this process's event loop, so
-    // the four thread-pool round trips of an asynchronous read per file would only add idle time (most of a folder's).
     bytes = new Uint8Array(readFileSync(file));
   } catch (e) {
     return unreadable((e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message);
@@ -139,7 +145,7 @@ export async function loadTrust(files: string[], command = "verify"): Promise<Tr
   for (const file of files) {
     let data: Buffer;
     try {
-      data = await readFile(file);
+      data = readFileSync(file);
     } catch {
       throw new UsageError(`${command}: cannot read trust file ${file}`);
     }

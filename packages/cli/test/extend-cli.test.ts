@@ -30,7 +30,8 @@ import type * as ServerSupport from "../../server/dist/test/support/server.js";
 
 // This file runs as packages/cli/dist/test/extend-cli.test.js.
 const here = (path: string) => new URL(path, import.meta.url);
-const MAIN = fileURLToPath(here("../src/main.js"));
+// Through the launcher, as `npx khatam` runs: `verify` then runs from the CommonJS bundle with its code cache.
+const MAIN = fileURLToPath(here("../../bin/khatam.cjs"));
 const fixtures = (await import(here("../../../core/dist/test/support/fixtures.js").href)) as typeof Fixtures;
 const tools = (await import(here("../../../core/dist/test/support/tools.js").href)) as typeof Tools;
 const serverSupport = (await import(here("../../../server/dist/test/support/server.js").href)) as typeof ServerSupport;

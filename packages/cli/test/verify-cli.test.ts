@@ -23,7 +23,8 @@ import type * as Tools from "../../core/dist/test/support/tools.js";
 
 // This file runs as packages/cli/dist/test/verify-cli.test.js.
 const here = (path: string) => new URL(path, import.meta.url);
-const MAIN = fileURLToPath(here("../src/main.js"));
+// Through the launcher, as `npx khatam` runs: `verify` then runs from the CommonJS bundle with its code cache.
+const MAIN = fileURLToPath(here("../../bin/khatam.cjs"));
 const support = (name: string) => here(`../../../core/dist/test/support/${name}.js`).href;
 
 const fixtures = (await import(support("fixtures"))) as typeof Fixtures;
@@ -37,7 +38,7 @@ interface CliResult {
   stderr: string;
 }
 
-/** Runs `node main.js verify …` (under `faketime TIME` when given) from an unrelated working directory. */
+/** Runs `node bin/khatam.cjs verify …` (under `faketime TIME` when given) from an unrelated working directory. */
 function khatam(args: string[], options: { faketime?: string } = {}): Promise<CliResult> {
   const [cmd, argv] = options.faketime
     ? ["faketime", [options.faketime, process.execPath, MAIN, ...args]]
@@ -301,6 +302,34 @@ describe("several files and folders in one process", () => {
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     assert.doesNotMatch(stderr, /EPIPE|at .*\.js:\d+/, "no stack trace when the reader goes away");
     assert.notEqual(code, null, "it exits by itself");
+  });
+});
+
+describe("the launcher", () => {
+  test("runs verify from the CommonJS bundle with a code cache V8 accepts, and the same report as the modules", async () => {
+    // The build (scripts/bundle.mjs, at `npm ci`) made both; the launcher prefers them when they are current.
+    const bundle = fileURLToPath(here("../bundle/verify.cjs"));
+    const { existsSync, readFileSync } = await import("node:fs");
+    assert.ok(existsSync(bundle) && existsSync(`${bundle}.v8cache`), "the build made verify.cjs and its code cache");
+    const vm = await import("node:vm");
+    const { wrap } = (await import("node:module")).default;
+    const script = new vm.Script(wrap(readFileSync(bundle, "utf8")), {
+      filename: bundle,
+      cachedData: readFileSync(`${bundle}.v8cache`),
+    });
+    assert.equal(script.cachedDataRejected, false, "V8 accepts the code cache");
+
+    const args = ["verify", paths.valid, "--trust", paths.validPem, "--offline", "--json"];
+    const launched = await khatam(args);
+    const modules = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [fileURLToPath(here("../src/main.js")), ...args]);
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.on("error", reject);
+      child.on("close", () => resolve(out));
+    });
+    assert.equal(launched.code, 0, launched.stderr);
+    assert.deepEqual(JSON.parse(launched.stdout), JSON.parse(modules));
   });
 });
 

@@ -13,7 +13,6 @@ import {
   verify,
 } from "node:crypto";
 import { createRequire } from "node:module";
-import { inflateSync } from "node:zlib";
 import { inflateWith } from "./inflate-js.js";
 import type { AesCbc, CryptoProvider, Hasher, HashName, Inflated, PublicKeyFacts, SignatureScheme } from "./types.js";
 
@@ -137,6 +136,8 @@ export const aesCbc: AesCbc = (direction, key, iv, data) => {
   return new Uint8Array(Buffer.concat([c.update(data), c.final()]));
 };
 
+const requireLazily = createRequire(import.meta.url);
+
 /**
  * zlib's native inflate. A stream zlib refuses (truncated, damaged, a wrong checksum) is decoded again by fflate,
  * which keeps the bytes before the damage as viewers do: the same answer as the browser's, at native speed for the
@@ -144,6 +145,9 @@ export const aesCbc: AesCbc = (direction, key, iv, data) => {
  */
 export function inflate(data: Uint8Array, limit: number): Inflated {
   try {
+    // Loaded on first use: zlib brings Node's streams with it, which a document without compressed streams (and
+    // every short `khatam verify` of one) need not pay for.
+    const { inflateSync } = requireLazily("node:zlib") as typeof import("node:zlib");
     const out = inflateSync(data, { maxOutputLength: Math.max(1, limit + 1) });
     if (out.length > limit) return { bytes: new Uint8Array(0), overLimit: true };
     return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength) };
@@ -154,8 +158,6 @@ export function inflate(data: Uint8Array, limit: number): Inflated {
     return inflateWith((requireLazily("fflate") as typeof import("fflate")).Unzlib, data, limit);
   }
 }
-
-const requireLazily = createRequire(import.meta.url);
 
 export default {
   md5,
