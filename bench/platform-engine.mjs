@@ -11,8 +11,8 @@ import { readFileSync } from "node:fs";
 import { openDatabase } from "../packages/server/dist/src/db/connect.js";
 import { lastSignatureField, signWithPlatformKey, toLongTerm } from "../packages/server/dist/src/envelopes/signing.js";
 import { signerForCertificate } from "../packages/server/dist/src/tenancy/signing-keys.js";
-import { loadMasterKey, softwareKeyStore } from "../packages/server/dist/src/trust-keys.js";
-import { TrustStore } from "../packages/server/dist/src/trust-store.js";
+import { loadMasterKey, softwareKeyStore } from "../packages/server/dist/src/trust/keys.js";
+import { TrustStore } from "../packages/server/dist/src/trust/store.js";
 
 const [dataDir, publicUrl, stampedFile, email, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 30);

@@ -14,27 +14,29 @@ import { loginRoutes } from "./auth/login-routes.js";
 import { type OidcSettings, oidcRoutes } from "./auth/oidc.js";
 import { type SecretBox, secretBox } from "./auth/secret-box.js";
 import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
-import { demoCas } from "./demo-cas.js";
 import { expireDue, purgeExpiredSessions, remindDue } from "./envelopes/envelopes.js";
 import { envelopeRoutes } from "./envelopes/routes.js";
-import { frameworkErrors, installErrorHandling } from "./http-errors.js";
-import { keyDirectory } from "./key-pregeneration.js";
+import { bindRecipients } from "./envelopes/store.js";
+import { frameworkErrors, installErrorHandling } from "./http/errors.js";
+import { openApiPlugin } from "./http/openapi.js";
+import { webRoutes } from "./http/web-routes.js";
 import { type OutboxWorker, startOutboxWorker } from "./notify/delivery.js";
 import { type ScheduledTask, type Scheduler, startScheduler } from "./notify/scheduler.js";
 import { webhookRoutes } from "./notify/webhook-routes.js";
 import { sealStoredWebhookSecrets } from "./notify/webhook-secrets.js";
 import { parseWebhookAllowList, type WebhookResolver, webhookTargets } from "./notify/webhook-target.js";
-import { openApiPlugin } from "./openapi.js";
 import { tenancyRoutes } from "./tenancy/admin-routes.js";
 import { seedDemo } from "./tenancy/demo.js";
+import { directoryRoutes } from "./tenancy/directory-routes.js";
 import { selfServiceRoutes } from "./tenancy/self-service-routes.js";
 import { SignerCache } from "./tenancy/signing-keys.js";
-import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust-keys.js";
-import { trustRoutes } from "./trust-routes.js";
-import { TrustStore } from "./trust-store.js";
+import { demoCas } from "./trust/demo-cas.js";
+import { keyDirectory } from "./trust/key-pregeneration.js";
+import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust/keys.js";
+import { trustAnchorRoutes, trustRoutes } from "./trust/routes.js";
+import { TrustStore } from "./trust/store.js";
 import { verifyRoutes } from "./verify/routes.js";
 import { ValidationPool, type ValidationPoolOptions } from "./verify/validation-pool.js";
-import { webRoutes } from "./web-routes.js";
 
 export interface AppOptions {
   /** `KHATAM_DATA`: where the state, key files and master key live. */
@@ -259,6 +261,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webhookRoutes, { db: database.db, box, targets });
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
   await app.register(trustRoutes, { store, perMinute: options.protocolPerMinute });
+  await app.register(trustAnchorRoutes);
+  await app.register(directoryRoutes);
   await app.register(loginRoutes, {
     box: app.secretBox,
     publicUrl: options.publicUrl,
@@ -266,11 +270,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now: options.authClock,
   });
   if (options.oidc) {
-    await app.register(oidcRoutes, { oidc: options.oidc, box: app.secretBox, publicUrl: options.publicUrl });
+    await app.register(oidcRoutes, {
+      oidc: options.oidc,
+      box: app.secretBox,
+      publicUrl: options.publicUrl,
+      bindAddress: bindRecipients,
+    });
   }
   await app.register(tenancyRoutes, { publicUrl: options.publicUrl });
   await app.register(selfServiceRoutes, { publicUrl: options.publicUrl });
-  await app.register(addressVerificationRoutes, { box: app.secretBox, publicUrl: options.publicUrl });
+  await app.register(addressVerificationRoutes, {
+    box: app.secretBox,
+    publicUrl: options.publicUrl,
+    bindAddress: bindRecipients,
+  });
   await app.register(envelopeRoutes, {
     publicUrl: options.publicUrl,
     signerFor: (row) => signers.signerFor(row),

@@ -1,4 +1,4 @@
 export { type AppOptions, buildApp } from "./app.js";
-export { demoCas } from "./demo-cas.js";
-export { trustRoutes } from "./trust-routes.js";
-export { TrustStore, TrustStoreError } from "./trust-store.js";
+export { demoCas } from "./trust/demo-cas.js";
+export { trustRoutes } from "./trust/routes.js";
+export { TrustStore, TrustStoreError } from "./trust/store.js";

@@ -4,8 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import type { KeyType } from "@khatam/core/keys/software";
-import { demoCas } from "./demo-cas.js";
-import { CA_KEY_ROLES, keyDirectory, pregenerate } from "./key-pregeneration.js";
+import { demoCas } from "./trust/demo-cas.js";
+import { CA_KEY_ROLES, keyDirectory, pregenerate } from "./trust/key-pregeneration.js";
 
 // Everything the server writes (database, keys, master key) is for its own user only.
 process.umask(0o077);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { seedDemo } from "../src/tenancy/demo.js";
 import { signerForCertificate } from "../src/tenancy/signing-keys.js";
-import type { KeyStore } from "../src/trust-keys.js";
+import type { KeyStore } from "../src/trust/keys.js";
 import { ENGINES, testDatabase } from "./support/db.js";
 import { login, startPlatform } from "./support/platform.js";
 import { createSoftHsmToken, softHsmAvailable } from "./support/softhsm.js";

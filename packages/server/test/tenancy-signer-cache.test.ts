@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createRootCertificate } from "@khatam/core/pki/authority";
 import { DeviceKeyError, SignerCache, toKeyRef } from "../src/tenancy/signing-keys.js";
-import { type KeyStore, softwareKeyStore } from "../src/trust-keys.js";
+import { type KeyStore, softwareKeyStore } from "../src/trust/keys.js";
 
 describe("SignerCache", () => {
   let dir: string;

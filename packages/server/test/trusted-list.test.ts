@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseTrustedList, trustAnchorsFromTrustedList } from "@khatam/core/trust/trusted-list";
 import { buildApp } from "../src/app.js";
-import { STATE_FILE } from "../src/trust-store.js";
+import { STATE_FILE } from "../src/trust/store.js";
 import { ADMIN_TOKEN, adminPost, makeCsr, startApp, temporaryDirectory } from "./support/server.js";
 import { createSoftHsmToken, softHsmAvailable } from "./support/softhsm.js";
 

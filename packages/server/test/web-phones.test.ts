@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type FileChooser, type Page } from "playwright-core";
-import { DEFAULT_WEB_ROOT } from "../src/web-routes.js";
+import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
 import { envelopeForm, plainPdf } from "./support/envelopes.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 

@@ -6,7 +6,7 @@
  *
  * PDFKit lays it out with embedded, subset fonts (fontkit shapes Arabic and sets it right to left; Noto Sans CJK
  * covers Japanese), found among the system's fonts (`fontPaths`). The route seals the result with the platform's
- * seal (audit/completion-seal.ts). It is a readable summary, not evidence in itself: the evidence is the signed
+ * seal (envelopes/completion-seal.ts). It is a readable summary, not evidence in itself: the evidence is the signed
  * document and the chain.
  */
 import { existsSync } from "node:fs";

@@ -11,11 +11,10 @@
  * forged, and it stops working if the account's address changes.
  */
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
-import { bindRecipients } from "../envelopes/store.js";
-import { HttpError } from "../http-errors.js";
+import { HttpError } from "../http/errors.js";
 import { enqueueEmail } from "../notify/outbox.js";
 import { recipientLocale, renderEmail } from "../notify/templates.js";
-import { requireIdentity } from "./identity.js";
+import { type AddressBinder, requireIdentity } from "./identity.js";
 import type { SecretBox } from "./secret-box.js";
 
 const LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -23,6 +22,11 @@ const LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;
 export interface AddressVerificationOptions {
   readonly box: SecretBox;
   readonly publicUrl: string;
+  /**
+   * Gives an account the envelopes addressed to an address it has just proved (envelopes' bindRecipients), passed
+   * in by app.ts so that sign-in does not depend on the envelopes that depend on it.
+   */
+  readonly bindAddress: AddressBinder;
   /** The clock (tests). */
   readonly now?: () => Date;
 }
@@ -72,7 +76,7 @@ export const addressVerificationRoutes: FastifyPluginAsync<AddressVerificationOp
         .where((eb) => eb(eb.fn("lower", ["email"]), "=", claim.e))
         .returning(["id", "email"])
         .executeTakeFirst();
-      if (user) await bindRecipients(tx, user.id, user.email);
+      if (user) await options.bindAddress(tx, user.id, user.email);
       return !!user;
     });
     if (verified) request.log.info({ userId: claim.u }, "address verified");

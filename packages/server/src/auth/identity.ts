@@ -6,12 +6,15 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import type { Db } from "../db/connect.js";
+import type { Db, Tx } from "../db/connect.js";
 import type { Role } from "../db/schema.js";
-import { HttpError } from "../http-errors.js";
+import { HttpError } from "../http/errors.js";
 import { readCookie } from "./cookies.js";
 
 export const SESSION_COOKIE = "khatam_session";
+
+/** What happens when an account proves an address (a verified link, an OIDC provider's email_verified). */
+export type AddressBinder = (db: Db | Tx, userId: string, email: string) => Promise<unknown>;
 
 export interface Identity {
   readonly userId: string | null; // null for the bootstrap admin token

@@ -12,7 +12,7 @@
 import { X509Certificate } from "node:crypto";
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import { sql } from "kysely";
-import { HttpError } from "../http-errors.js";
+import { HttpError } from "../http/errors.js";
 import { clearCookie, readCookie, setCookie } from "./cookies.js";
 import {
   type Identity,

@@ -16,7 +16,7 @@
  */
 import { sql } from "kysely";
 import type { Db, Tx } from "../db/connect.js";
-import { HttpError } from "../http-errors.js";
+import { HttpError } from "../http/errors.js";
 import { dummyHash, verifyPassword } from "./passwords.js";
 import type { SecretBox } from "./secret-box.js";
 import { consumeTotp } from "./totp.js";

@@ -14,10 +14,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import { sql } from "kysely";
 import * as client from "openid-client";
-import { bindRecipients } from "../envelopes/store.js";
-import { HttpError } from "../http-errors.js";
+import { HttpError } from "../http/errors.js";
 import { clearCookie, readCookie, setCookie } from "./cookies.js";
-import { issueCredential, SESSION_COOKIE } from "./identity.js";
+import { type AddressBinder, issueCredential, SESSION_COOKIE } from "./identity.js";
 import { DEFAULT_SESSION_TTL_MS } from "./login-routes.js";
 import type { SecretBox } from "./secret-box.js";
 
@@ -32,6 +31,11 @@ export interface OidcRoutesOptions {
   readonly box: SecretBox;
   readonly publicUrl: string;
   readonly sessionTtlMs?: number;
+  /**
+   * Gives an account the envelopes addressed to an address it has just proved (envelopes' bindRecipients), passed
+   * in by app.ts so that sign-in does not depend on the envelopes that depend on it.
+   */
+  readonly bindAddress: AddressBinder;
 }
 
 const STATE_COOKIE = "khatam_oidc";
@@ -138,7 +142,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
         .returning(["id", "disabled"])
         .executeTakeFirst();
       if (linked) {
-        await bindRecipients(db, linked.id, claims.email);
+        await options.bindAddress(db, linked.id, claims.email);
         request.log.info({ userId: linked.id, issuer }, "OIDC identity linked");
         user = linked;
       }

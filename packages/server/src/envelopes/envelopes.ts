@@ -29,7 +29,6 @@ import {
   verifyChain,
 } from "../audit/audit.js";
 import { completionCertificatePdf } from "../audit/certificate.js";
-import { sealCompletionCertificate } from "../audit/completion-seal.js";
 import type { Db, Tx } from "../db/connect.js";
 import { getDocument, putDocument } from "../db/documents.js";
 import type { Multilingual, RecipientRole, Role } from "../db/schema.js";
@@ -42,7 +41,8 @@ import {
   webhookRows,
 } from "../notify/outbox.js";
 import { localesOf, type Notice, renderEmail } from "../notify/templates.js";
-import type { KeyStore } from "../trust-keys.js";
+import type { KeyStore } from "../trust/keys.js";
+import { sealCompletionCertificate } from "./completion-seal.js";
 import { type PreparedUpload, prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import {
@@ -628,7 +628,7 @@ export async function auditTrail(options: {
 }
 
 /**
- * The certificate of completion as a sealed PDF (audit/certificate.ts, audit/completion-seal.ts), in the languages
+ * The certificate of completion as a sealed PDF (audit/certificate.ts, envelopes/completion-seal.ts), in the languages
  * of the envelope's parties: English, and Arabic or Japanese where a sender or recipient reads it.
  */
 export async function completionCertificate(options: {

@@ -7,7 +7,7 @@ import multipart from "@fastify/multipart";
 import contentDisposition from "content-disposition";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireIdentity } from "../auth/identity.js";
-import { HttpError } from "../http-errors.js";
+import { HttpError } from "../http/errors.js";
 import {
   auditTrail,
   type Caller,

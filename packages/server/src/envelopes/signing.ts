@@ -8,7 +8,7 @@
  * - {@link toLongTerm}: every signature is then made B-LT (a DSS with the OCSP answers and certificates for the
  *   signer's and the TSA's chains), and the completed document gets a document time-stamp over it all (B-LTA).
  *
- * All trust services are the platform's own, called in process (verify/platform-trust.ts).
+ * All trust services are the platform's own, called in process (trust/in-process.ts).
  */
 
 import { createPublicKey } from "node:crypto";
@@ -24,8 +24,8 @@ import { signPdf } from "@khatam/core/pades/sign";
 import { SignError } from "@khatam/core/pades/signature-revision";
 import { PdfReader } from "@khatam/core/pdf/reader";
 import { findSignatures } from "@khatam/core/validation/pdf-signatures";
-import type { TrustStore } from "../trust-store.js";
-import { inProcessTrustFetch, inProcessTsa, platformRoots } from "../verify/platform-trust.js";
+import { inProcessTrustFetch, inProcessTsa, platformRoots } from "../trust/in-process.js";
+import type { TrustStore } from "../trust/store.js";
 import { EnvelopeError } from "./errors.js";
 
 export interface PlatformTrust {

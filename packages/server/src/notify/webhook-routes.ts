@@ -21,7 +21,7 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { requireIdentity } from "../auth/identity.js";
 import type { SecretBox } from "../auth/secret-box.js";
 import type { Db } from "../db/connect.js";
-import { HttpError } from "../http-errors.js";
+import { HttpError } from "../http/errors.js";
 import { sealWebhookSecret } from "./webhook-secrets.js";
 import { parseWebhookUrl, WebhookAddressRefused, type WebhookTargets } from "./webhook-target.js";
 

@@ -23,8 +23,8 @@ import { hashPassword } from "../auth/passwords.js";
 import type { Tx } from "../db/connect.js";
 import type { Multilingual, Role } from "../db/schema.js";
 import { bindRecipients } from "../envelopes/store.js";
-import { HttpError } from "../http-errors.js";
-import { TrustStoreError } from "../trust-store.js";
+import { HttpError } from "../http/errors.js";
+import { TrustStoreError } from "../trust/store.js";
 import { type AdminAction, listAdminEvents, recordAdminAction } from "./admin-events.js";
 import { issueCertificateForUser } from "./certificates.js";
 

@@ -22,9 +22,9 @@ import { InvalidCertificationRequestError } from "@khatam/core/pki/csr";
 import { sql } from "kysely";
 import type { Db, Tx } from "../db/connect.js";
 import type { KeyRef, Multilingual } from "../db/schema.js";
-import { HttpError } from "../http-errors.js";
-import type { KeyStore } from "../trust-keys.js";
-import { type TrustStore, TrustStoreError } from "../trust-store.js";
+import { HttpError } from "../http/errors.js";
+import type { KeyStore } from "../trust/keys.js";
+import { type TrustStore, TrustStoreError } from "../trust/store.js";
 import { toKeyRef } from "./signing-keys.js";
 
 export type KeyHolder =

@@ -12,8 +12,8 @@ import { sql } from "kysely";
 import { hashPassword } from "../auth/passwords.js";
 import type { Db } from "../db/connect.js";
 import type { Multilingual, Role } from "../db/schema.js";
-import type { KeyStore } from "../trust-keys.js";
-import type { TrustStore } from "../trust-store.js";
+import type { KeyStore } from "../trust/keys.js";
+import type { TrustStore } from "../trust/store.js";
 import { issueCertificateInTransaction } from "./certificates.js";
 
 export const DEFAULT_DEMO_PASSWORD = "khatam-demo";

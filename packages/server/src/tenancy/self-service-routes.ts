@@ -12,7 +12,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { requireIdentity } from "../auth/identity.js";
 import { certificateView } from "../auth/login-routes.js";
-import { HttpError } from "../http-errors.js";
+import { HttpError } from "../http/errors.js";
 import { noticeToHolder } from "./admin-events.js";
 import { issueCertificateForUser } from "./certificates.js";
 

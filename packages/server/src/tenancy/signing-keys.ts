@@ -8,7 +8,7 @@
 import { assertKeyMatchesCertificate } from "@khatam/core/keys/match";
 import type { Signer } from "@khatam/core/keys/signer";
 import type { KeyRef } from "../db/schema.js";
-import type { KeyReference, KeyStore } from "../trust-keys.js";
+import type { KeyReference, KeyStore } from "../trust/keys.js";
 
 /** A row of `signing_certificates`, as much of it as signing needs. */
 export interface SigningCertificateRow {

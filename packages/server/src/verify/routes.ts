@@ -9,8 +9,8 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
 import { registerEntry } from "../envelopes/envelopes.js";
 import { EnvelopeError } from "../envelopes/errors.js";
-import { HttpError, perMinuteLimit } from "../http-errors.js";
-import { inProcessTrustFetch, platformTrustAnchors } from "./platform-trust.js";
+import { HttpError, perMinuteLimit } from "../http/errors.js";
+import { inProcessTrustFetch, platformTrustAnchors } from "../trust/in-process.js";
 
 export const MAX_VERIFY_BYTES = 50 * 1024 * 1024;
 

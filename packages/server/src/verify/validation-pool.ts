@@ -13,7 +13,7 @@ import type { ValidationReport } from "@khatam/core/validation/report";
 import { Piscina } from "piscina";
 import type { PreparedUpload } from "../envelopes/document.js";
 import { EnvelopeError } from "../envelopes/errors.js";
-import { HttpError } from "../http-errors.js";
+import { HttpError } from "../http/errors.js";
 import type { DocumentTaskResult, FetchAnswer, FetchRequest, PrepareTask, VerifyTask } from "./validation-worker.js";
 
 export interface ValidationPoolOptions {

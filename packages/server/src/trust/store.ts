@@ -11,7 +11,7 @@
  *
  * Crash at each step of a change: the in-memory PKI changes first, then the file is written; a crash before the
  * rename leaves the old file, and since nobody was told, nothing was promised. Keys are stored before the state that
- * names them (see trust-keys.ts).
+ * names them (see keys.ts).
  *
  * Concurrency: every change and every CRL generation runs through one queue, so the file is written by one change
  * at a time and each write holds every change before it. Reads (OCSP, status, certificates) need no lock.
@@ -41,7 +41,7 @@ import type { EndEntityProfile } from "@khatam/core/pki/profiles";
 import { writeTrustedList } from "@khatam/core/trust/trusted-list-writer";
 import { removeStaleTemporaries, writeFileAtomic } from "./atomic-file.js";
 import { CA_KEY_ROLES } from "./key-pregeneration.js";
-import type { KeyReference, KeyStore } from "./trust-keys.js";
+import type { KeyReference, KeyStore } from "./keys.js";
 import {
   addMonths,
   contentDigest,

@@ -4,7 +4,7 @@
  * before the rest of the server loads (key-pregeneration.ts).
  */
 import type { KeyType } from "@khatam/core/keys/software";
-import type { CaSpecification } from "./trust-store.js";
+import type { CaSpecification } from "./store.js";
 
 export function demoCas(keyTypes: { readonly jp?: KeyType; readonly sa?: KeyType } = {}): CaSpecification[] {
   return [

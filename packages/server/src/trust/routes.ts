@@ -14,8 +14,8 @@ import { toPem } from "@khatam/core/pki/certificate";
 import type { RevocationReason } from "@khatam/core/pki/crl";
 import { InvalidCertificationRequestError } from "@khatam/core/pki/csr";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { HttpError, perMinuteLimit } from "./http-errors.js";
-import { type TrustStore, TrustStoreError } from "./trust-store.js";
+import { HttpError, perMinuteLimit } from "../http/errors.js";
+import { type TrustStore, TrustStoreError } from "./store.js";
 
 export interface TrustRoutesOptions {
   readonly store: TrustStore;
@@ -286,3 +286,38 @@ function withoutEmail(name: string): string {
     .filter((part) => !/^(emailAddress|E|1\.2\.840\.113549\.1\.9\.1)=/i.test(part))
     .join(",");
 }
+
+const anchorsSchema = {
+  summary: "The platform's national root certificates: the trust anchors of the public verification page",
+  tags: ["verification"],
+  response: {
+    200: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          ca: { type: "string" },
+          country: { type: "string" },
+          organization: { type: "string" },
+          pem: { type: "string" },
+        },
+        required: ["ca", "country", "organization", "pem"],
+      },
+    },
+  },
+} as const;
+
+/**
+ * For the public verification page: `GET /api/trust/anchors`, the platform's national roots as PEM — the trust
+ * anchors the browser validates against, the same ones `POST /api/verify` uses (in-process.ts). Registered apart from
+ * {@link trustRoutes}: a page load, not a protocol request, so the web API's limits apply rather than the responders'.
+ */
+export const trustAnchorRoutes: FastifyPluginAsync = async (app) => {
+  app.get("/api/trust/anchors", { schema: anchorsSchema }, async (_request, reply) => {
+    reply.header("cache-control", "public, max-age=300");
+    return app.trustStore.ids().map((ca) => {
+      const pki = app.trustStore.get(ca);
+      return { ca, country: pki.country, organization: pki.organization, pem: toPem(pki.root.certificate) };
+    });
+  });
+};

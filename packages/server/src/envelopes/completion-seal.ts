@@ -9,9 +9,9 @@
  */
 import type { Signer } from "@khatam/core/keys/signer";
 import type { Db } from "../db/connect.js";
-import { signWithPlatformKey } from "../envelopes/signing.js";
-import type { KeyReference, KeyStore } from "../trust-keys.js";
-import type { TrustStore } from "../trust-store.js";
+import type { KeyReference, KeyStore } from "../trust/keys.js";
+import type { TrustStore } from "../trust/store.js";
+import { signWithPlatformKey } from "./signing.js";
 
 export interface SealContext {
   readonly db: Db;

@@ -3,7 +3,7 @@
  * provider per national PKI the platform operates, each with its root CA and issuing CA (CA/PKC), its time-stamping
  * authority (TSA) and its OCSP responder (Certstatus/OCSP), with their status and status history (§ 5.5.4, § 5.6).
  *
- * This module only builds the {@link TrustedList} value; trust-store.ts decides when a new release is due (sequence
+ * This module only builds the {@link TrustedList} value; store.ts decides when a new release is due (sequence
  * number, § 5.3.2), signs it with the scheme operator's key and keeps it.
  *
  * Statuses: a service is `granted` from its certificate's notBefore. A service whose certificate the issuing CA has

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { parseTimestampResponse, timestampRequest } from "@khatam/core/cms/timestamp";
 import type { HashAlgorithm } from "@khatam/core/keys/signer";
 import type { TrustAnchor } from "@khatam/core/validation/cades";
-import type { TrustStore } from "../trust-store.js";
+import type { TrustStore } from "./store.js";
 
 /** Every CA's root certificate, as validatePdf's trust anchors. */
 export function platformTrustAnchors(store: TrustStore): TrustAnchor[] {
