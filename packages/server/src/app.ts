@@ -26,7 +26,7 @@ import { webhookRoutes } from "./notify/webhook-routes.js";
 import { sealStoredWebhookSecrets } from "./notify/webhook-secrets.js";
 import { parseWebhookAllowList, type WebhookResolver, webhookTargets } from "./notify/webhook-target.js";
 import { tenancyRoutes } from "./tenancy/admin-routes.js";
-import { seedDemo } from "./tenancy/demo.js";
+import { demoPasswordHash, seedDemo } from "./tenancy/demo.js";
 import { directoryRoutes } from "./tenancy/directory-routes.js";
 import { selfServiceRoutes } from "./tenancy/self-service-routes.js";
 import { SignerCache } from "./tenancy/signing-keys.js";
@@ -136,6 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const opening = openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
   opening.catch(() => {}); // awaited below
   let store: TrustStore;
+  let passwordHash: Promise<string> | undefined;
   try {
     store = await TrustStore.open({
       dataDir: options.dataDir,
@@ -144,6 +145,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       crlLifetimeMs: options.crlLifetimeMs,
     });
     if (store.ids().length === 0 && (options.demo ?? true)) {
+      // A first demo start: the demo users' password is hashed while the CAs' keys are made.
+      passwordHash = demoPasswordHash(options.demoPassword);
+      passwordHash.catch(() => {}); // awaited by seedDemo
       await store.createCas(demoCas(options.demoKeyTypes), { crossCertify: true });
     }
   } catch (error) {
@@ -160,7 +164,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     throw error;
   }
   try {
-    if (options.demo ?? true) await seedDemo({ db: database.db, store, keyStore, password: options.demoPassword });
+    if (options.demo ?? true)
+      await seedDemo({ db: database.db, store, keyStore, password: options.demoPassword, passwordHash });
     // Webhook secrets stored in clear by a version before migration 4, sealed before the outbox worker starts.
     await sealStoredWebhookSecrets(database.db, box);
   } catch (error) {

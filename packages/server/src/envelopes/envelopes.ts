@@ -28,7 +28,6 @@ import {
   listEvents,
   verifyChain,
 } from "../audit/audit.js";
-import { completionCertificatePdf } from "../audit/certificate.js";
 import type { Db, Tx } from "../db/connect.js";
 import { getDocument, putDocument } from "../db/documents.js";
 import type { Multilingual, RecipientRole, Role } from "../db/schema.js";
@@ -644,6 +643,9 @@ export async function completionCertificate(options: {
   const locales = new Set<string>(["en", ...(await localesOf(ctx.db, addresses)).values()]);
   const languages = (["en", "ar", "ja"] as const).filter((l) => locales.has(l));
   const agency = envelope.sender?.agency.names;
+  // Loaded when first needed: the layout brings PDFKit, fontkit and their fonts' decoders, a third of the server's
+  // code, which a start need not compile.
+  const { completionCertificatePdf } = await import("../audit/certificate.js");
   const pdf = await completionCertificatePdf({
     envelopeId: envelope.id,
     title: envelope.title,

@@ -86,21 +86,30 @@ export const DEMO_USERS: readonly {
 ];
 
 /** Seeds the demo federation unless the database has a country already; true when it seeded. */
+/** The Argon2 hash of the demo users' password (KHATAM_DEMO_PASSWORD, or the documented default). */
+export function demoPasswordHash(password?: string): Promise<string> {
+  return hashPassword(password ?? DEFAULT_DEMO_PASSWORD);
+}
+
 export async function seedDemo(options: {
   db: Db;
   store: TrustStore;
   keyStore: KeyStore;
   password?: string;
+  /** The password's hash when the caller started it already (to overlap with the CAs' key generation). */
+  passwordHash?: Promise<string>;
 }): Promise<boolean> {
   const { db, store, keyStore } = options;
   // The demo tenants are tenants of the demo CAs; without them (demo turned on later) there is nothing to seed.
   const cas = store.ids();
   if (!DEMO_COUNTRIES.every((c) => cas.includes(c.id))) return false;
+  // Seeded already (every start but the first): no Argon2 hash, which is most of a restart. Checked again below,
+  // under the lock, for replicas starting together.
+  if (await db.selectFrom("countries").select("id").limit(1).executeTakeFirst()) return false;
   const hashes = new Map<string, string>();
-  const password = options.password ?? DEFAULT_DEMO_PASSWORD;
   // One Argon2 hash for the demo users' common password (each user's row holds it): the same password, so nothing
   // is lost, and start-up does one memory-hard hash instead of five.
-  const hash = await hashPassword(password);
+  const hash = await (options.passwordHash ?? demoPasswordHash(options.password));
   for (const user of DEMO_USERS) hashes.set(user.email, hash);
   return db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(7283002)`.execute(tx);

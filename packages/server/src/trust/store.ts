@@ -38,7 +38,6 @@ import {
   TRUST_SERVICE_ROLES,
 } from "@khatam/core/pki/national-pki-state";
 import type { EndEntityProfile } from "@khatam/core/pki/profiles";
-import { writeTrustedList } from "@khatam/core/trust/trusted-list-writer";
 import { removeStaleTemporaries, writeFileAtomic } from "./atomic-file.js";
 import { CA_KEY_ROLES } from "./key-pregeneration.js";
 import type { KeyReference, KeyStore } from "./keys.js";
@@ -364,6 +363,8 @@ export class TrustStore {
       const issueDate = new Date(Math.floor(now.getTime() / 1000) * 1000);
       const nextUpdate = addMonths(issueDate, TRUSTED_LIST_VALIDITY_MONTHS);
       const sequenceNumber = (signer.release?.sequenceNumber ?? 0) + 1;
+      // The XML signature stack is loaded with the first list, not at every start.
+      const { writeTrustedList } = await import("@khatam/core/trust/trusted-list-writer");
       const xml = await writeTrustedList(trustedListRelease(content, { sequenceNumber, issueDate, nextUpdate }), {
         signer: signer.key.signer,
         certificate: signer.certificate,
