@@ -16,6 +16,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { certificateParts } from "@khatam/core/cms/der";
+import { equalBytes } from "@khatam/core/crypto/bytes";
 import { loadCertificates } from "@khatam/core/keys/pem";
 import { extendToLongTerm } from "@khatam/core/pades/long-term";
 import { caIssuersUrls } from "@khatam/core/pki/ocsp-client";
@@ -116,13 +117,13 @@ export async function fetchMissingIssuers(
   for (let depth = 0; depth < MAX_AIA_DEPTH && pending.length > 0; depth++) {
     const found: NonNullable<ReturnType<typeof parts>>[] = [];
     for (const cert of pending) {
-      if (sameBytes(cert.subject, cert.issuer)) continue; // self-signed
-      if ([...known, ...found].some((k) => sameBytes(k.subject, cert.issuer))) continue;
+      if (equalBytes(cert.subject, cert.issuer)) continue; // self-signed
+      if ([...known, ...found].some((k) => equalBytes(k.subject, cert.issuer))) continue;
       for (const url of caIssuersUrls(cert.der)) {
         if (tried.has(url)) continue;
         tried.add(url);
         const certs = await download(url, fetchFn);
-        const issuer = certs.map(parts).find((p) => p && sameBytes(p.subject, cert.issuer));
+        const issuer = certs.map(parts).find((p) => p && equalBytes(p.subject, cert.issuer));
         if (issuer) {
           found.push(issuer);
           fetched.push(issuer.der);
@@ -158,8 +159,4 @@ function parts(der: Uint8Array): { der: Uint8Array; subject: Uint8Array; issuer:
 function startsWithPdfHeader(bytes: Uint8Array): boolean {
   // ISO 32000-2 § 7.5.2 lets the header sit within the first 1024 bytes.
   return Buffer.from(bytes.subarray(0, 1024)).includes("%PDF-");
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

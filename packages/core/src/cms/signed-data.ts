@@ -3,6 +3,8 @@
  * detached (no eContent), the signed attributes content-type, message-digest and signing-certificate-v2 in DER
  * order, no signing-time (PAdES puts the claimed time in the signature dictionary's /M), and the certificate chain.
  */
+
+import { equalBytes } from "../crypto/bytes.js";
 import type { Signer } from "../keys/signer.js";
 import { digestAlgorithmDer, signatureAlgorithmDer } from "./algorithm-identifiers.js";
 import { type CertificateParts, certificateParts, integer, octetString, oid, sequence, setOf, tlv } from "./der.js";
@@ -104,7 +106,7 @@ export function assembleSignedData(parts: SignedParts, unsignedAttributes: reado
   const hash = options.signer.algorithm.hash;
   const digestAlg = digestAlgorithmDer(hash);
   const certs = [options.certificate, ...(options.chain ?? [])];
-  const unique = certs.filter((c, i) => certs.findIndex((d) => sameBytes(c, d)) === i);
+  const unique = certs.filter((c, i) => certs.findIndex((d) => equalBytes(c, d)) === i);
   const signerInfo = sequence(
     integer(1),
     sequence(cert.issuer, cert.serial), // sid: IssuerAndSerialNumber (version 1)
@@ -134,8 +136,4 @@ function sortedSetContent(elements: readonly Uint8Array[]): Uint8Array[] {
 
 function headerLength(t: Uint8Array): number {
   return t[1]! & 0x80 ? 2 + (t[1]! & 0x7f) : 2;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

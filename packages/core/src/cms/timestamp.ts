@@ -3,6 +3,7 @@
  * TimeStampResp (§ 2.4.2) before its token is embedded: granted status, the message imprint we asked for, our nonce.
  */
 
+import { equalBytes } from "../crypto/bytes.js";
 import { digestAlgorithmDer } from "./algorithm-identifiers.js";
 import {
   children,
@@ -84,9 +85,9 @@ export function parseTimestampResponse(resp: Uint8Array, digest: Uint8Array, non
     if (!token) throw new TimestampError("time-stamp response carries no token");
     const tokenDer = whole(resp, token).slice();
     const info = readTstInfo(tokenDer);
-    if (!equal(info.hashedMessage, digest))
+    if (!equalBytes(info.hashedMessage, digest))
       throw new TimestampError("time-stamp token is for a different message imprint");
-    if (nonce && (info.nonce === undefined || !equal(stripZeros(info.nonce), stripZeros(nonce))))
+    if (nonce && (info.nonce === undefined || !equalBytes(stripZeros(info.nonce), stripZeros(nonce))))
       throw new TimestampError("time-stamp token does not echo our nonce");
     return {
       token: tokenDer,
@@ -153,8 +154,4 @@ function stripZeros(b: Uint8Array): Uint8Array {
   let i = 0;
   while (i < b.length - 1 && b[i] === 0) i++;
   return b.subarray(i);
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -6,6 +6,7 @@
  */
 import { certificatesInCms } from "../cms/certificates.js";
 import { certificateParts } from "../cms/der.js";
+import { equalBytes } from "../crypto/bytes.js";
 import type { HashAlgorithm } from "../keys/signer.js";
 import { PdfReader } from "../pdf/reader.js";
 import { fetchCrl, fetchOcsp } from "../pki/ocsp-client.js";
@@ -60,8 +61,9 @@ export async function collectValidationData(
   const crls: Uint8Array[] = [];
   await Promise.all(
     parts.map(async (c) => {
-      if (!c.subject || sameBytes(c.subject, c.issuer)) return; // self-signed: an anchor
-      const issuer = parts.find((p) => p.subject && sameBytes(p.subject, c.issuer));
+      const name = c.issuer;
+      if (!c.subject || !name || equalBytes(c.subject, name)) return; // unreadable, or self-signed: an anchor
+      const issuer = parts.find((p) => p.subject !== undefined && equalBytes(p.subject, name));
       const ocsp = issuer ? await fetchOcsp(c.der, issuer.der, fetchFn) : undefined;
       if (ocsp) ocspResponses.push(ocsp);
       else {
@@ -83,11 +85,7 @@ function safeParts(der: Uint8Array): { subject?: Uint8Array; issuer?: Uint8Array
 }
 
 function dedupe(items: readonly Uint8Array[]): Uint8Array[] {
-  return items.filter((c, i) => items.findIndex((d) => sameBytes(c, d)) === i);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
-  return !!b && a.length === b.length && a.every((x, i) => x === b[i]);
+  return items.filter((c, i) => items.findIndex((d) => equalBytes(c, d)) === i);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

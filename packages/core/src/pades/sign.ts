@@ -8,6 +8,7 @@
 
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signAttributes } from "../cms/signed-data.js";
+import { equalBytes } from "../crypto/bytes.js";
 import { assertKeyMatchesCertificate } from "../keys/match.js";
 import type { Signer } from "../keys/signer.js";
 import { docMdpPermission, signedSignatureFields } from "../pdf/acroform.js";
@@ -117,15 +118,9 @@ const checkedKeys = new WeakMap<Signer, Uint8Array>();
 function checkKeyOnce(signer: Signer, certificate: Uint8Array): void {
   // By content: a server reads the same certificate afresh for every request while it keeps the signer open.
   const checked = checkedKeys.get(signer);
-  if (checked && (checked === certificate || sameBytes(checked, certificate))) return;
+  if (checked && (checked === certificate || equalBytes(checked, certificate))) return;
   assertKeyMatchesCertificate(signer, certificate);
   checkedKeys.set(signer, certificate);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** ISO 32000-2 § 12.8.2.2: the signature reference dictionary of a certification signature. */

@@ -7,6 +7,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { BasicConstraints, id_ce_basicConstraints, type Name } from "@peculiar/asn1-x509";
+import { equalBytes } from "../crypto/bytes.js";
 import type { Signer } from "../keys/signer.js";
 import {
   buildName,
@@ -165,7 +166,7 @@ async function issueFor(
   }
   const issuerCert = parseCertificate(issuer.certificate);
   const issuerSpki = certificateSpki(issuerCert);
-  if (!sameBytes(issuerSpki, issuer.signer.publicKeySpki)) {
+  if (!equalBytes(issuerSpki, issuer.signer.publicKeySpki)) {
     throw new Error(`the signer of CA ${issuer.id} does not hold the key of its certificate`);
   }
   const issuerNotAfter = issuerCert.tbsCertificate.validity.notAfter.getTime();
@@ -212,8 +213,4 @@ function spkiBytes(key: Uint8Array | KeyObject): Uint8Array {
   if (key instanceof Uint8Array) return key;
   const publicKey = key.type === "private" ? createPublicKey(key) : key;
   return new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

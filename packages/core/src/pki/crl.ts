@@ -19,17 +19,9 @@ import type { Signer } from "../keys/signer.js";
 import { signatureAlgorithmIdentifier } from "./algorithms.js";
 import { certificateSpki, extension, keyIdentifier, parseCertificate, serialFromHex } from "./certificate.js";
 
-/** CRLReason (RFC 5280 § 5.3.1); value 7 is unused and removeFromCRL only appears in delta CRLs. */
-export type RevocationReason =
-  | "unspecified"
-  | "keyCompromise"
-  | "cACompromise"
-  | "affiliationChanged"
-  | "superseded"
-  | "cessationOfOperation"
-  | "certificateHold"
-  | "privilegeWithdrawn"
-  | "aACompromise";
+import type { RevocationReason } from "./revocation-reasons.js";
+
+export type { RevocationReason };
 
 /** The CRLReason code of a reason name (RFC 5280 § 5.3.1). */
 export function revocationReasonCode(reason: RevocationReason): number {

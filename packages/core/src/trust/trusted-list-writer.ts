@@ -11,6 +11,7 @@ import { ECParameters } from "@peculiar/asn1-ecc";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { id_ce_subjectKeyIdentifier, SubjectKeyIdentifier } from "@peculiar/asn1-x509";
 import { SignedXml } from "xadesjs";
+import { equalBytes } from "../crypto/bytes.js";
 import type { Signer } from "../keys/signer.js";
 import { certificateSpki, findExtension, parseCertificate, parseSpki } from "../pki/certificate.js";
 import {
@@ -279,10 +280,6 @@ function dateTime(date: Date): string {
 
 function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64");
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** Minimal indented XML writer; every text and attribute value goes through {@link escapeXml}. */

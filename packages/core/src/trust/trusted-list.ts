@@ -8,6 +8,7 @@ import { ECParameters } from "@peculiar/asn1-ecc";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { SignedXml } from "xadesjs";
+import { equalBytes } from "../crypto/bytes.js";
 import {
   type Address,
   type MultilingualString,
@@ -524,8 +525,4 @@ function dsChildren(parent: Element, name: string): Element[] {
 
 function dsChild(parent: Element, name: string): Element | undefined {
   return dsChildren(parent, name)[0];
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -10,6 +10,7 @@
  */
 
 import { decodeOid } from "../cms/der.js";
+import { concatBytes } from "../crypto/bytes.js";
 
 /** One decoded element: its tag, its exact encoding and, for constructed elements, its children. */
 export interface BerNode {
@@ -156,14 +157,7 @@ export function oidOf(node: BerNode | undefined, what = "object identifier"): st
 export function octetsOf(node: BerNode | undefined, what = "OCTET STRING"): Uint8Array {
   const n = expect(node, UNIVERSAL.OCTET_STRING, what);
   if (!n.constructed) return n.content;
-  const parts = n.children.map((c) => octetsOf(c, what));
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(...n.children.map((c) => octetsOf(c, what)));
 }
 
 /** A BIT STRING's bits without the unused-bits octet (X.690 § 8.6.2); whole octets only, as signatures are. */

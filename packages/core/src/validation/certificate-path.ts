@@ -5,6 +5,8 @@
  * subject, a subject key identifier that agrees with the child's authority key identifier when both are present,
  * and a key that verifies the child's signature. Loops are cut by fingerprint; depth is bounded.
  */
+
+import { equalBytes } from "../crypto/bytes.js";
 import { type CertificateInfo, sameName } from "./certificate-info.js";
 import { signatureScheme, verifySignature } from "./crypto.js";
 
@@ -47,7 +49,8 @@ export function isIssuer(child: CertificateInfo, candidate: CertificateInfo): bo
 /** Whether `cert` is a trust anchor: the same certificate, or the same subject and public key. */
 export function isAnchor(cert: CertificateInfo, anchors: readonly CertificateInfo[]): boolean {
   return anchors.some(
-    (a) => a.fingerprint === cert.fingerprint || (equal(a.spki, cert.spki) && sameName(a.subjectDer, cert.subjectDer)),
+    (a) =>
+      a.fingerprint === cert.fingerprint || (equalBytes(a.spki, cert.spki) && sameName(a.subjectDer, cert.subjectDer)),
   );
 }
 
@@ -74,7 +77,8 @@ export function buildPaths(
       if (
         path.some(
           (p) =>
-            p.fingerprint === next.fingerprint || (equal(p.spki, next.spki) && sameName(p.subjectDer, next.subjectDer)),
+            p.fingerprint === next.fingerprint ||
+            (equalBytes(p.spki, next.spki) && sameName(p.subjectDer, next.subjectDer)),
         )
       )
         continue;
@@ -96,8 +100,4 @@ export function findIssuer(cert: CertificateInfo, pool: readonly CertificateInfo
 function dedupe(certs: readonly CertificateInfo[]): CertificateInfo[] {
   const seen = new Set<string>();
   return certs.filter((c) => !seen.has(c.fingerprint) && seen.add(c.fingerprint));
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

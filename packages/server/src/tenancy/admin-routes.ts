@@ -15,6 +15,7 @@
  * `GET|POST /api/admin/users/:id/certificates`, `POST /api/admin/users/:id/certificates/:serial/revoke`.
  */
 import type { RevocationReason } from "@khatam/core/pki/crl";
+import { PERSON_REVOCATION_REASONS } from "@khatam/core/pki/revocation-reasons";
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import { sql } from "kysely";
 import { type Identity, requireIdentity } from "../auth/identity.js";
@@ -31,14 +32,6 @@ import { issueCertificateForUser } from "./certificates.js";
 const ADMINS: readonly Role[] = ["platform_admin", "agency_admin"];
 const ROLES: readonly Role[] = ["platform_admin", "agency_admin", "official", "clerk"];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const REVOCATION_REASONS: readonly RevocationReason[] = [
-  "unspecified",
-  "keyCompromise",
-  "affiliationChanged",
-  "superseded",
-  "cessationOfOperation",
-  "privilegeWithdrawn",
-];
 
 const names = {
   type: "object",
@@ -566,7 +559,7 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
       schema: {
         body: {
           type: "object",
-          properties: { reason: { type: "string", enum: REVOCATION_REASONS } },
+          properties: { reason: { type: "string", enum: PERSON_REVOCATION_REASONS } },
         },
       },
     },

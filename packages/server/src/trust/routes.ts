@@ -13,6 +13,7 @@ import rateLimit from "@fastify/rate-limit";
 import { toPem } from "@khatam/core/pki/certificate";
 import type { RevocationReason } from "@khatam/core/pki/crl";
 import { InvalidCertificationRequestError } from "@khatam/core/pki/csr";
+import { FINAL_REVOCATION_REASONS } from "@khatam/core/pki/revocation-reasons";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { HttpError, perMinuteLimit } from "../http/errors.js";
 import { type TrustStore, TrustStoreError } from "./store.js";
@@ -40,18 +41,6 @@ export const MEDIA = {
 const PROTOCOL_BODY_LIMIT = 16 * 1024;
 /** A CSR in JSON. */
 const ADMIN_BODY_LIMIT = 64 * 1024;
-
-/** Reasons an administrator may give; certificateHold is refused because revocation here is final. */
-const REVOCATION_REASONS: readonly RevocationReason[] = [
-  "unspecified",
-  "keyCompromise",
-  "cACompromise",
-  "affiliationChanged",
-  "superseded",
-  "cessationOfOperation",
-  "privilegeWithdrawn",
-  "aACompromise",
-];
 
 export const trustRoutes: FastifyPluginAsync<TrustRoutesOptions> = async (app, options) => {
   const { store } = options;
@@ -222,8 +211,8 @@ const adminRoutes: FastifyPluginAsync<TrustRoutesOptions> = async (app: FastifyI
       const { ca, serial } = request.params as { ca: string; serial: string };
       const body = request.body === undefined ? {} : jsonBody(request);
       const reason = body.reason ?? "unspecified";
-      if (!REVOCATION_REASONS.includes(reason as RevocationReason)) {
-        throw new HttpError(400, "invalid_request", `reason must be one of ${REVOCATION_REASONS.join(", ")}`);
+      if (!FINAL_REVOCATION_REASONS.includes(reason as RevocationReason)) {
+        throw new HttpError(400, "invalid_request", `reason must be one of ${FINAL_REVOCATION_REASONS.join(", ")}`);
       }
       if (!/^(0x)?[0-9a-fA-F:]{1,64}$/.test(serial)) {
         throw new HttpError(400, "invalid_request", "the serial must be hexadecimal");

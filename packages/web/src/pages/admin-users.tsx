@@ -4,6 +4,8 @@
  * `/admin/users/:id` shows one with their signing certificates — issue a platform-held certificate, revoke one with
  * a reason.
  */
+
+import { PERSON_REVOCATION_REASONS } from "@khatam/core/pki/revocation-reasons";
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
@@ -23,14 +25,6 @@ import { NotFoundPage } from "./not-found.js";
 const ADMINS = ["platform_admin", "agency_admin"];
 /** The roles an agency's member can have (platform administrators are made as such, not changed into). */
 const ROLES_AGENCY = ["official", "clerk", "agency_admin"] as const;
-const REASONS = [
-  "unspecified",
-  "keyCompromise",
-  "affiliationChanged",
-  "superseded",
-  "cessationOfOperation",
-  "privilegeWithdrawn",
-];
 
 export interface AdminUser {
   readonly id: string;
@@ -491,7 +485,7 @@ function UserDetails() {
                 aria-describedby={reasonError ? "revoke-reason-error" : undefined}
               >
                 <option value="">{t("admin.users.chooseReason")}</option>
-                {REASONS.filter((r) => r !== "unspecified").map((r) => (
+                {PERSON_REVOCATION_REASONS.filter((r) => r !== "unspecified").map((r) => (
                   <option key={r} value={r}>
                     {t(`admin.users.reasons.${r}`)}
                   </option>

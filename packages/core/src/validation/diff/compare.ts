@@ -4,6 +4,8 @@
  * to (a changed target is judged on its own); streams compare dictionary and raw, still encoded bytes, so a 20 MB
  * image is compared with one memcmp and never decoded.
  */
+
+import { equalBytes } from "../../crypto/bytes.js";
 import { PdfDict, PdfName, type PdfObject, PdfRaw, PdfRef, PdfStream, PdfString } from "../../pdf/objects.js";
 import { type Message, message } from "../messages.js";
 
@@ -17,7 +19,7 @@ export function sameValue(a: PdfObject | undefined, b: PdfObject | undefined, de
   if (typeof a === "number" || typeof a === "boolean") return a === b;
   if (a instanceof PdfName) return b instanceof PdfName && a.name === b.name;
   if (a instanceof PdfRef) return a.equals(b);
-  if (a instanceof PdfString) return b instanceof PdfString && sameBytes(a.bytes, b.bytes);
+  if (a instanceof PdfString) return b instanceof PdfString && equalBytes(a.bytes, b.bytes);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i], depth + 1)) return false;
@@ -25,10 +27,12 @@ export function sameValue(a: PdfObject | undefined, b: PdfObject | undefined, de
   }
   if (a instanceof PdfStream)
     return (
-      b instanceof PdfStream && sameBytes(a.raw, b.raw) && sameDict(withoutLength(a.dict), withoutLength(b.dict), depth)
+      b instanceof PdfStream &&
+      equalBytes(a.raw, b.raw) &&
+      sameDict(withoutLength(a.dict), withoutLength(b.dict), depth)
     );
   if (a instanceof PdfDict) return b instanceof PdfDict && sameDict(a, b, depth);
-  if (a instanceof PdfRaw) return b instanceof PdfRaw && sameBytes(a.bytes, b.bytes);
+  if (a instanceof PdfRaw) return b instanceof PdfRaw && equalBytes(a.bytes, b.bytes);
   return false;
 }
 
@@ -44,13 +48,6 @@ function withoutLength(d: PdfDict): PdfDict {
   const c = d.clone();
   c.map.delete("Length");
   return c;
-}
-
-/** Byte equality; a plain loop (no Buffer) so that the browser's verification page runs it too. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Keys of two dictionaries whose values differ (present in one only, or unequal), in first-seen order. */
