@@ -31,6 +31,7 @@ export const OID_OCSP_NOCHECK = "1.3.6.1.5.5.7.48.1.5";
 export const OID_KP_TIME_STAMPING = "1.3.6.1.5.5.7.3.8";
 export const OID_KP_OCSP_SIGNING = "1.3.6.1.5.5.7.3.9";
 const OID_AD_OCSP = "1.3.6.1.5.5.7.48.1";
+const OID_AD_CA_ISSUERS = "1.3.6.1.5.5.7.48.2";
 /** Extensions read here (RFC 5280 § 4.2.1 and § 4.2.2). */
 const EXT = {
   authorityKeyIdentifier: "2.5.29.35",
@@ -89,6 +90,8 @@ export interface CertificateInfo {
   readonly ocspNoCheck: boolean;
   readonly ocspUrls: readonly string[];
   readonly crlUrls: readonly string[];
+  /** Where the issuer's certificate is published (AIA id-ad-caIssuers, RFC 5280 § 4.2.2.1). */
+  readonly caIssuersUrls: readonly string[];
   /** Issuer and subject names are the same (§ 6.1: self-issued). */
   readonly selfIssued: boolean;
   /** OIDs of the extensions marked critical (RFC 5280 § 4.2: one a validator does not recognise fails the path). */
@@ -139,6 +142,10 @@ export function certificateInfo(der: Uint8Array): CertificateInfo {
   const subjectDer = expect(subject, UNIVERSAL.SEQUENCE, "subject").raw;
   const uris = (names: readonly GeneralName[]) =>
     names.flatMap((n) => (n.form === "uniformResourceIdentifier" ? [n.text] : []));
+  const accessUrls = (method: string) =>
+    aia
+      ? uris(aia.children.filter((a) => oidOf(a.children[0]) === method).map((a) => generalName(a.children[1]!)))
+      : [];
   const info: CertificateInfo = {
     der,
     fingerprint,
@@ -178,9 +185,8 @@ export function certificateInfo(der: Uint8Array): CertificateInfo {
     extendedKeyUsage: eku ? eku.children.map((n) => oidOf(n, "KeyPurposeId")) : undefined,
     ocspNoCheck: extensions.some((e) => e.oid === OID_OCSP_NOCHECK),
     // AccessDescription ::= SEQUENCE { accessMethod OID, accessLocation GeneralName }
-    ocspUrls: aia
-      ? uris(aia.children.filter((a) => oidOf(a.children[0]) === OID_AD_OCSP).map((a) => generalName(a.children[1]!)))
-      : [],
+    ocspUrls: accessUrls(OID_AD_OCSP),
+    caIssuersUrls: accessUrls(OID_AD_CA_ISSUERS),
     // DistributionPoint ::= SEQUENCE { distributionPoint [0] { fullName [0] IMPLICIT GeneralNames | … } OPTIONAL, … }
     crlUrls: crldp
       ? crldp.children.flatMap((dp) => {

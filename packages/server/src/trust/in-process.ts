@@ -7,9 +7,9 @@
  * Nothing else is fetched: a URL that is not one of the platform's own is answered 404, so a document uploaded to
  * `POST /api/verify` cannot make the server call arbitrary addresses.
  */
-import { randomBytes } from "node:crypto";
-import { parseTimestampResponse, timestampRequest } from "@khatam/core/cms/timestamp";
+
 import type { HashAlgorithm } from "@khatam/core/keys/signer";
+import { inProcessTsa as inProcessPkiTsa, inProcessServices } from "@khatam/core/pki/in-process";
 import type { TrustAnchor } from "@khatam/core/validation/cades";
 import type { TrustStore } from "./store.js";
 
@@ -25,45 +25,20 @@ export function platformRoots(store: TrustStore): Uint8Array[] {
 
 /** A `fetch` that answers the platform's OCSP and CRL URLs (under `publicUrl`) from the trust store. */
 export function inProcessTrustFetch(store: TrustStore, publicUrl: string): typeof fetch {
-  const origin = new URL(publicUrl).origin;
-  return (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const m = /^\/pki\/([a-z0-9-]+)\/(ocsp|crl)(?:\/(.*))?$/.exec(url.pathname);
-    if (!m || url.origin !== origin || !store.ids().includes(m[1]!)) return new Response("not found", { status: 404 });
-    const id = m[1]!;
-    if (m[2] === "crl") {
-      return new Response(Buffer.from(await store.crl(id)), { headers: { "content-type": "application/pkix-crl" } });
-    }
-    const body =
-      m[3] !== undefined
-        ? new Uint8Array(Buffer.from(decodeURIComponent(m[3]), "base64"))
-        : new Uint8Array(await new Response(input instanceof Request ? input.body : init?.body).arrayBuffer());
-    const answer = await store.get(id).ocspRespond(body);
-    return new Response(Buffer.from(answer), { headers: { "content-type": "application/ocsp-response" } });
-  }) as typeof fetch;
+  return inProcessServices(publicUrl, (id) =>
+    store.ids().includes(id)
+      ? { ocspRespond: (request) => store.get(id).ocspRespond(request), crl: () => store.crl(id) }
+      : undefined,
+  );
 }
-
-type Timestamper = (hash: HashAlgorithm, digest: Uint8Array) => Promise<Uint8Array>;
-const timestampers = new WeakMap<TrustStore, Map<string, Timestamper>>();
 
 /**
  * Time-stamps through CA `caId`'s own TSA in process (an RFC 3161 request and response, checked, no HTTP). One
  * function per TSA, so the signer learns its token size and reserves room for it tightly.
  */
-export function inProcessTsa(store: TrustStore, caId: string): Timestamper {
-  let byCa = timestampers.get(store);
-  if (!byCa) {
-    byCa = new Map();
-    timestampers.set(store, byCa);
-  }
-  let fn = byCa.get(caId);
-  if (!fn) {
-    fn = async (hash, digest) => {
-      const nonce = randomBytes(8);
-      const response = await store.get(caId).timestamp(timestampRequest(hash, digest, nonce));
-      return parseTimestampResponse(response, digest, nonce).token;
-    };
-    byCa.set(caId, fn);
-  }
-  return fn;
+export function inProcessTsa(
+  store: TrustStore,
+  caId: string,
+): (hash: HashAlgorithm, digest: Uint8Array) => Promise<Uint8Array> {
+  return inProcessPkiTsa(store.get(caId));
 }
