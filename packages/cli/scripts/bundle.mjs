@@ -51,7 +51,7 @@ const commonJs = {
   minifySyntax: true,
   logLevel: "warning",
 };
-const trustedList = "@khatam/core/trust/trusted-list";
+const trustedList = "@khatam/core/trust";
 await esbuild.build({
   ...commonJs,
   entryPoints: [join(cli, "dist", "src", "verify-main.js")],
@@ -60,7 +60,7 @@ await esbuild.build({
     {
       name: "trusted-list-apart",
       setup(build) {
-        build.onResolve({ filter: /^@khatam\/core\/trust\/trusted-list$/ }, () => ({
+        build.onResolve({ filter: /^@khatam\/core\/trust$/ }, () => ({
           path: "./trusted-list.cjs",
           external: true,
         }));
@@ -75,11 +75,11 @@ await esbuild.build({
 });
 
 // The code cache: one verification of a document signed here with a throw-away P-256 test PKI.
-const { createNationalPki } = await import("@khatam/core/pki/national-pki");
-const { generateKey, softwareSigner } = await import("@khatam/core/keys/software");
-const { signPdf } = await import("@khatam/core/pades/sign");
-const { inProcessTsa } = await import("@khatam/core/pki/in-process");
-const { toPem } = await import("@khatam/core/pki/certificate");
+const { createNationalPki } = await import("@khatam/core/pki");
+const { generateKey, softwareSigner } = await import("@khatam/core/keys");
+const { signPdf } = await import("@khatam/core/sign");
+const { inProcessTsa } = await import("@khatam/core/pki");
+const { toPem } = await import("@khatam/core/pki");
 const { sampleMemorandum } = await import("../dist/src/sample-document.js");
 const pki = await createNationalPki({
   id: "warm",

@@ -7,12 +7,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { generateKey, softwareSigner } from "@khatam/core/keys/software";
-import { extendToLongTerm } from "@khatam/core/pades/long-term";
-import { signPdf } from "@khatam/core/pades/sign";
-import { toPem } from "@khatam/core/pki/certificate";
-import { inProcessServices, inProcessTsa } from "@khatam/core/pki/in-process";
-import { createNationalPki, type NationalPki } from "@khatam/core/pki/national-pki";
+import { generateKey, softwareSigner } from "@khatam/core/keys";
+import { createNationalPki, inProcessServices, inProcessTsa, type NationalPki, toPem } from "@khatam/core/pki";
+import { extendToLongTerm, signPdf } from "@khatam/core/sign";
 import { writeFileAtomic } from "./files.js";
 import { sampleMemorandum } from "./sample-document.js";
 

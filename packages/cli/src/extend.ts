@@ -15,11 +15,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { certificateParts } from "@khatam/core/cms/der";
-import { equalBytes } from "@khatam/core/crypto/bytes";
-import { loadCertificates } from "@khatam/core/keys/pem";
-import { extendToLongTerm } from "@khatam/core/pades/long-term";
-import { caIssuersUrls } from "@khatam/core/pki/ocsp-client";
+import { equalBytes } from "@khatam/core/bytes";
+import { certificateParts } from "@khatam/core/cms";
+import { loadCertificates } from "@khatam/core/keys";
+import { caIssuersUrls } from "@khatam/core/pki";
+import { extendToLongTerm } from "@khatam/core/sign";
 import { writeFileAtomic } from "./files.js";
 import { UsageError } from "./usage.js";
 import { loadTrust } from "./verify.js";
@@ -92,9 +92,9 @@ export async function extendCommand(argv: string[]): Promise<number> {
 /** The certificates inside the PDF's signatures and time-stamps (none if it cannot be read: extend says why). */
 async function embeddedCertificates(pdf: Uint8Array): Promise<Uint8Array[]> {
   try {
-    const { PdfReader } = await import("@khatam/core/pdf/reader");
-    const { findSignatures } = await import("@khatam/core/validation/pdf-signatures");
-    const { certificatesInCms } = await import("@khatam/core/cms/certificates");
+    const { PdfReader } = await import("@khatam/core/pdf");
+    const { findSignatures } = await import("@khatam/core/verify");
+    const { certificatesInCms } = await import("@khatam/core/cms");
     return findSignatures(PdfReader.open(pdf)).flatMap((s) => certificatesInCms(s.cms));
   } catch {
     return [];

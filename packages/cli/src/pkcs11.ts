@@ -2,7 +2,7 @@
  * `--key pkcs11:…`: a signer whose key stays in a PKCS#11 token (RFC 7512 URI). The module comes from the URI's
  * module-path or KHATAM_PKCS11_MODULE; the PIN from the URI's pin-value, --password, or KHATAM_PKCS11_PIN.
  */
-import type { Signer } from "@khatam/core/keys/signer";
+import type { Signer } from "@khatam/core/keys";
 
 export async function signerFromPkcs11Uri(
   uri: string,

@@ -9,11 +9,14 @@ import { readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import { assertKeyMatchesCertificate } from "@khatam/core/keys/match";
-import { loadCertificates, loadPrivateKey } from "@khatam/core/keys/pem";
-import type { Signer } from "@khatam/core/keys/signer";
-import { softwareSigner } from "@khatam/core/keys/software";
-import { type CertifyPermission, type PadesSignOptions, signPdfUpdate } from "@khatam/core/pades/sign";
+import {
+  assertKeyMatchesCertificate,
+  loadCertificates,
+  loadPrivateKey,
+  type Signer,
+  softwareSigner,
+} from "@khatam/core/keys";
+import { type CertifyPermission, type PadesSignOptions, signPdfUpdate } from "@khatam/core/sign";
 import { OutputBatch } from "./files.js";
 import { Progress } from "./progress.js";
 import { UsageError } from "./usage.js";
@@ -106,7 +109,7 @@ async function signAll(
           // B-LT/B-LTA: the B-T signature, then its validation data in a DSS (and a document time-stamp).
           const signed = Buffer.concat([pdf, update]);
           // Loaded only here: the OCSP/CRL client brings the ASN.1 schema modules, which B-B and B-T never need.
-          const { extendToLongTerm } = await import("@khatam/core/pades/long-term");
+          const { extendToLongTerm } = await import("@khatam/core/sign");
           const extended = await extendToLongTerm(signed, {
             level,
             fetch,

@@ -12,10 +12,14 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadCertificates } from "@khatam/core/keys/pem";
-import type { TrustAnchor } from "@khatam/core/validation/cades";
-import type { SignatureReport, ValidationReport } from "@khatam/core/validation/report";
-import { NotAPdfError, validatePdf } from "@khatam/core/validation/validate";
+import { loadCertificates } from "@khatam/core/keys";
+import {
+  NotAPdfError,
+  type SignatureReport,
+  type TrustAnchor,
+  type ValidationReport,
+  validatePdf,
+} from "@khatam/core/verify";
 import { UsageError } from "./usage.js";
 
 const EXIT = { VALID: 0, INVALID: 1, INDETERMINATE: 2, NOT_A_PDF: 3 } as const;
@@ -151,7 +155,7 @@ export async function loadTrust(files: string[], command = "verify"): Promise<Tr
     }
     const head = data.subarray(0, 512).toString("utf8").trimStart();
     if (head.startsWith("<")) {
-      const { trustAnchorsFromTrustedList } = await import("@khatam/core/trust/trusted-list");
+      const { trustAnchorsFromTrustedList } = await import("@khatam/core/trust");
       try {
         anchors.push(...(await trustAnchorsFromTrustedList(new Uint8Array(data), { source: file })));
       } catch (e) {

@@ -13,17 +13,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { loadCertificates } from "@khatam/core/keys/pem";
-import { PdfReader } from "@khatam/core/pdf/reader";
-import {
-  parseTrustedList,
-  ServiceStatus,
-  ServiceType,
-  trustAnchorsFromTrustedList,
-} from "@khatam/core/trust/trusted-list";
-import { readDss } from "@khatam/core/validation/dss";
-import { findSignatures } from "@khatam/core/validation/pdf-signatures";
-import type { ValidationReport } from "@khatam/core/validation/report";
+import { loadCertificates } from "@khatam/core/keys";
+import { PdfReader } from "@khatam/core/pdf";
+import { parseTrustedList, ServiceStatus, ServiceType, trustAnchorsFromTrustedList } from "@khatam/core/trust";
+import { findSignatures, readDss, type ValidationReport } from "@khatam/core/verify";
 import type * as Fixtures from "../../core/dist/test/support/fixtures.js";
 import type * as Tools from "../../core/dist/test/support/tools.js";
 import type * as ServerSupport from "../../server/dist/test/support/server.js";

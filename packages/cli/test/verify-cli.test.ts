@@ -10,11 +10,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { generateKey, softwareSigner } from "@khatam/core/keys/software";
-import { toPem } from "@khatam/core/pki/certificate";
-import { nonEuTslType, ServiceStatus, ServiceType, type TrustedList } from "@khatam/core/trust/trusted-list";
-import { writeTrustedList } from "@khatam/core/trust/trusted-list-writer";
-import type { ValidationReport } from "@khatam/core/validation/report";
+import { generateKey, softwareSigner } from "@khatam/core/keys";
+import { toPem } from "@khatam/core/pki";
+import { nonEuTslType, ServiceStatus, ServiceType, type TrustedList, writeTrustedList } from "@khatam/core/trust";
+import type { ValidationReport } from "@khatam/core/verify";
 // Types only: the test support lives in @khatam/core's test tree, loaded at run time from its build output.
 import type * as Fixtures from "../../core/dist/test/support/fixtures.js";
 import type * as National from "../../core/dist/test/support/national.js";

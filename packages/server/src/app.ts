@@ -5,7 +5,7 @@
  */
 import { chmod, mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import type { KeyType } from "@khatam/core/keys/software";
+import type { KeyType } from "@khatam/core/keys";
 import { type FastifyInstance, type FastifyServerOptions, fastify } from "fastify";
 import { addressVerificationRoutes } from "./auth/address-verification.js";
 import { identityPlugin } from "./auth/identity.js";

@@ -3,7 +3,7 @@
  * Stops gracefully on SIGTERM and SIGINT (in-flight requests finish, the PKCS#11 session is closed).
  */
 import { existsSync } from "node:fs";
-import type { KeyType } from "@khatam/core/keys/software";
+import type { KeyType } from "@khatam/core/keys";
 import { demoCas } from "./trust/demo-cas.js";
 import { CA_KEY_ROLES, keyDirectory, pregenerate } from "./trust/key-pregeneration.js";
 

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createRootCertificate } from "@khatam/core/pki/authority";
+import { createRootCertificate } from "@khatam/core/pki";
 import { DeviceKeyError, SignerCache, toKeyRef } from "../src/tenancy/signing-keys.js";
 import { type KeyStore, softwareKeyStore } from "../src/trust/keys.js";
 

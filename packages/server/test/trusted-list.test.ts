@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parseTrustedList, trustAnchorsFromTrustedList } from "@khatam/core/trust/trusted-list";
+import { parseTrustedList, trustAnchorsFromTrustedList } from "@khatam/core/trust";
 import { buildApp } from "../src/app.js";
 import { STATE_FILE } from "../src/trust/store.js";
 import { ADMIN_TOKEN, adminPost, makeCsr, startApp, temporaryDirectory } from "./support/server.js";

@@ -7,7 +7,7 @@
  * certificate and key reference in `platform_seals`. Two replicas making one at once both succeed; the first row
  * wins and the other key is simply not used.
  */
-import type { Signer } from "@khatam/core/keys/signer";
+import type { Signer } from "@khatam/core/keys";
 import type { Db } from "../db/connect.js";
 import type { KeyReference, KeyStore } from "../trust/keys.js";
 import type { TrustStore } from "../trust/store.js";

@@ -6,10 +6,17 @@
  * revision and their hash (the envelope's `original_sha256`) can be checked against the final document. The page's
  * existing content is wrapped in `q … Q` so that whatever graphics state it leaves does not move the line.
  */
-import { PdfDict, PdfFormatError, PdfName, type PdfObject, PdfRef, PdfStream } from "@khatam/core/pdf/objects";
-import { PdfReader } from "@khatam/core/pdf/reader";
-import { IncrementalUpdate } from "@khatam/core/pdf/writer";
-import { findSignatures } from "@khatam/core/validation/pdf-signatures";
+import {
+  IncrementalUpdate,
+  PdfDict,
+  PdfFormatError,
+  PdfName,
+  type PdfObject,
+  PdfReader,
+  PdfRef,
+  PdfStream,
+} from "@khatam/core/pdf";
+import { findSignatures } from "@khatam/core/verify";
 import { EnvelopeError } from "./errors.js";
 
 export interface InspectedPdf {

@@ -18,8 +18,8 @@
  * does not exist (`not_found`).
  */
 import { createHash, randomBytes, randomUUID, X509Certificate } from "node:crypto";
-import type { Signer } from "@khatam/core/keys/signer";
-import { certificateInfo } from "@khatam/core/validation/cades";
+import type { Signer } from "@khatam/core/keys";
+import { certificateInfo } from "@khatam/core/verify";
 import {
   type AppendEventOptions,
   type AuditEvent,

@@ -12,18 +12,17 @@
  */
 
 import { createPublicKey } from "node:crypto";
-import type { SignatureAlgorithm, Signer } from "@khatam/core/keys/signer";
-import { algorithmFor } from "@khatam/core/keys/software";
+import { algorithmFor, type SignatureAlgorithm, type Signer } from "@khatam/core/keys";
+import { PdfReader } from "@khatam/core/pdf";
 import {
   completeExternalSignature,
+  extendToLongTerm,
   type PreparedSignature,
   prepareExternalSignature,
-} from "@khatam/core/pades/external";
-import { extendToLongTerm } from "@khatam/core/pades/long-term";
-import { signPdf } from "@khatam/core/pades/sign";
-import { SignError } from "@khatam/core/pades/signature-revision";
-import { PdfReader } from "@khatam/core/pdf/reader";
-import { findSignatures } from "@khatam/core/validation/pdf-signatures";
+  SignError,
+  signPdf,
+} from "@khatam/core/sign";
+import { findSignatures } from "@khatam/core/verify";
 import { inProcessTrustFetch, inProcessTsa, platformRoots } from "../trust/in-process.js";
 import type { TrustStore } from "../trust/store.js";
 import { EnvelopeError } from "./errors.js";

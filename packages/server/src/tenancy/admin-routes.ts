@@ -14,8 +14,8 @@
  * `GET|PATCH /api/admin/users/:id`, `POST /api/admin/users/:id/password`, `DELETE /api/admin/users/:id/totp`,
  * `GET|POST /api/admin/users/:id/certificates`, `POST /api/admin/users/:id/certificates/:serial/revoke`.
  */
-import type { RevocationReason } from "@khatam/core/pki/crl";
-import { PERSON_REVOCATION_REASONS } from "@khatam/core/pki/revocation-reasons";
+import type { RevocationReason } from "@khatam/core/pki";
+import { PERSON_REVOCATION_REASONS } from "@khatam/core/vocabulary";
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import { sql } from "kysely";
 import { type Identity, requireIdentity } from "../auth/identity.js";

@@ -15,10 +15,8 @@
  * revoked there. The row is never committed without its certificate and key.
  */
 import { X509Certificate } from "node:crypto";
-import type { KeyType } from "@khatam/core/keys/software";
-import type { IssuedCertificate } from "@khatam/core/pki/authority";
-import type { SubjectFields } from "@khatam/core/pki/certificate";
-import { InvalidCertificationRequestError } from "@khatam/core/pki/csr";
+import type { KeyType } from "@khatam/core/keys";
+import { InvalidCertificationRequestError, type IssuedCertificate, type SubjectFields } from "@khatam/core/pki";
 import { sql } from "kysely";
 import type { Db, Tx } from "../db/connect.js";
 import type { KeyRef, Multilingual } from "../db/schema.js";

@@ -5,8 +5,7 @@
  * The database never holds key material.
  */
 
-import { assertKeyMatchesCertificate } from "@khatam/core/keys/match";
-import type { Signer } from "@khatam/core/keys/signer";
+import { assertKeyMatchesCertificate, type Signer } from "@khatam/core/keys";
 import type { KeyRef } from "../db/schema.js";
 import type { KeyReference, KeyStore } from "../trust/keys.js";
 

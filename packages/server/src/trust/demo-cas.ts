@@ -3,7 +3,7 @@
  * (tests, `KHATAM_DEMO_KEY_TYPE`) chooses other types. Its own small module, so that main.ts can start their keys
  * before the rest of the server loads (key-pregeneration.ts).
  */
-import type { KeyType } from "@khatam/core/keys/software";
+import type { KeyType } from "@khatam/core/keys";
 import type { CaSpecification } from "./store.js";
 
 export function demoCas(keyTypes: { readonly jp?: KeyType; readonly sa?: KeyType } = {}): CaSpecification[] {

@@ -8,9 +8,9 @@
  * `POST /api/verify` cannot make the server call arbitrary addresses.
  */
 
-import type { HashAlgorithm } from "@khatam/core/keys/signer";
-import { inProcessTsa as inProcessPkiTsa, inProcessServices } from "@khatam/core/pki/in-process";
-import type { TrustAnchor } from "@khatam/core/validation/cades";
+import type { HashAlgorithm } from "@khatam/core/keys";
+import { inProcessTsa as inProcessPkiTsa, inProcessServices } from "@khatam/core/pki";
+import type { TrustAnchor } from "@khatam/core/verify";
 import type { TrustStore } from "./store.js";
 
 /** Every CA's root certificate, as validatePdf's trust anchors. */

@@ -5,7 +5,7 @@
  * them in order. Nothing is written until the store takes a key; an unused pair is garbage.
  */
 import { join } from "node:path";
-import { generateKey, type KeyType } from "@khatam/core/keys/software";
+import { generateKey, type KeyType } from "@khatam/core/keys";
 
 /** The keys of one national CA's trust services, in the order the trust store makes them. */
 export const CA_KEY_ROLES = ["root", "issuing", "tsa", "ocsp"] as const;

@@ -17,9 +17,9 @@
 import { createPrivateKey, type KeyObject, randomBytes } from "node:crypto";
 import { mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type KeyType, softwareSigner } from "@khatam/core/keys";
 import { generateKeyPairInToken, openPkcs11, type Pkcs11Session, pkcs11Signer } from "@khatam/core/keys/pkcs11";
-import { type KeyType, softwareSigner } from "@khatam/core/keys/software";
-import type { RoleKey, TrustServiceRole } from "@khatam/core/pki/national-pki";
+import type { RoleKey, TrustServiceRole } from "@khatam/core/pki";
 import { writeFileAtomic } from "./atomic-file.js";
 import { freshKeyPair } from "./key-pregeneration.js";
 

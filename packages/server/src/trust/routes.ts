@@ -10,10 +10,8 @@
  */
 import { X509Certificate } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
-import { toPem } from "@khatam/core/pki/certificate";
-import type { RevocationReason } from "@khatam/core/pki/crl";
-import { InvalidCertificationRequestError } from "@khatam/core/pki/csr";
-import { FINAL_REVOCATION_REASONS } from "@khatam/core/pki/revocation-reasons";
+import { InvalidCertificationRequestError, type RevocationReason, toPem } from "@khatam/core/pki";
+import { FINAL_REVOCATION_REASONS } from "@khatam/core/vocabulary";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { HttpError, perMinuteLimit } from "../http/errors.js";
 import { type TrustStore, TrustStoreError } from "./store.js";

@@ -18,26 +18,26 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { KeyType } from "@khatam/core/keys/software";
-import type { IssuedCertificate, SubjectKey } from "@khatam/core/pki/authority";
-import { createSelfSignedCertificate } from "@khatam/core/pki/authority";
-import type { SubjectFields } from "@khatam/core/pki/certificate";
-import { certificateSpki, parseCertificate } from "@khatam/core/pki/certificate";
-import type { RevocationReason } from "@khatam/core/pki/crl";
+import type { KeyType } from "@khatam/core/keys";
 import {
+  certificateSpki,
   createNationalPki,
-  type NationalPki,
-  type RoleKey,
-  type TrustServiceRole,
-} from "@khatam/core/pki/national-pki";
-import {
+  createSelfSignedCertificate,
+  type EndEntityProfile,
+  type IssuedCertificate,
   KeyMismatchError,
+  type NationalPki,
   type NationalPkiState,
   nationalPkiState,
+  parseCertificate,
+  type RevocationReason,
+  type RoleKey,
   restoreNationalPki,
+  type SubjectFields,
+  type SubjectKey,
   TRUST_SERVICE_ROLES,
-} from "@khatam/core/pki/national-pki-state";
-import type { EndEntityProfile } from "@khatam/core/pki/profiles";
+  type TrustServiceRole,
+} from "@khatam/core/pki";
 import { removeStaleTemporaries, writeFileAtomic } from "./atomic-file.js";
 import { CA_KEY_ROLES } from "./key-pregeneration.js";
 import type { KeyReference, KeyStore } from "./keys.js";
@@ -364,7 +364,7 @@ export class TrustStore {
       const nextUpdate = addMonths(issueDate, TRUSTED_LIST_VALIDITY_MONTHS);
       const sequenceNumber = (signer.release?.sequenceNumber ?? 0) + 1;
       // The XML signature stack is loaded with the first list, not at every start.
-      const { writeTrustedList } = await import("@khatam/core/trust/trusted-list-writer");
+      const { writeTrustedList } = await import("@khatam/core/trust");
       const xml = await writeTrustedList(trustedListRelease(content, { sequenceNumber, issueDate, nextUpdate }), {
         signer: signer.key.signer,
         certificate: signer.certificate,

@@ -11,8 +11,7 @@
  * `granted` period kept as history; readers then stop taking it as an anchor (trustAnchorsFromTrustedList).
  */
 import { createHash } from "node:crypto";
-import { certificateValidity, parseCertificate } from "@khatam/core/pki/certificate";
-import type { NationalPki, TrustServiceIdentity } from "@khatam/core/pki/national-pki";
+import { certificateValidity, type NationalPki, parseCertificate, type TrustServiceIdentity } from "@khatam/core/pki";
 import {
   type Address,
   type MultilingualString,
@@ -23,7 +22,7 @@ import {
   type TrustedList,
   type TrustService,
   type TrustServiceProvider,
-} from "@khatam/core/trust/trusted-list-model";
+} from "@khatam/core/trust";
 
 /** How long a release is announced to be current (§ 5.3.15: at most 6 months after the issue date). */
 export const TRUSTED_LIST_VALIDITY_MONTHS = 6;

@@ -8,8 +8,7 @@
  */
 import { availableParallelism } from "node:os";
 import { MessageChannel } from "node:worker_threads";
-import type { TrustAnchor } from "@khatam/core/validation/cades";
-import type { ValidationReport } from "@khatam/core/validation/report";
+import type { TrustAnchor, ValidationReport } from "@khatam/core/verify";
 import { Piscina } from "piscina";
 import type { PreparedUpload } from "../envelopes/document.js";
 import { EnvelopeError } from "../envelopes/errors.js";

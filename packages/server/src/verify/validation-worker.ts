@@ -7,7 +7,7 @@
  * returned as a code and a message, and anything else is thrown (a server error).
  */
 import type { MessagePort } from "node:worker_threads";
-import { NotAPdfError, validatePdf } from "@khatam/core/validation/validate";
+import { NotAPdfError, validatePdf } from "@khatam/core/verify";
 import { prepareUpload } from "../envelopes/document.js";
 import { EnvelopeError } from "../envelopes/errors.js";
 

@@ -3,11 +3,7 @@
  * parameter — a certificate's name, a URL, a PDF locator — is isolated with `<bdi>` so that Latin names inside an
  * Arabic sentence keep their order; numbers take the reader's numerals and dates the reader's calendars.
  */
-import type { Catalogue, Message } from "@khatam/core/validation/messages";
-import { messageParts } from "@khatam/core/validation/messages";
-import { ar } from "@khatam/core/validation/messages/ar";
-import { en } from "@khatam/core/validation/messages/en";
-import { ja } from "@khatam/core/validation/messages/ja";
+import { ar, type Catalogue, en, ja, type Message, messageParts } from "@khatam/core/vocabulary";
 import { Fragment, type ReactNode } from "react";
 import type { Language } from "../i18n/languages.js";
 import { useLanguage } from "../language.js";

@@ -5,7 +5,7 @@
  * a reason.
  */
 
-import { PERSON_REVOCATION_REASONS } from "@khatam/core/pki/revocation-reasons";
+import { PERSON_REVOCATION_REASONS } from "@khatam/core/vocabulary";
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";

@@ -1,0 +1,7 @@
+/**
+ * Entry point `@khatam/core/cms`: DER walking and writing, the certificates of a CMS, RFC 3161 time-stamps.
+ */
+
+export * from "./cms/certificates.js";
+export * from "./cms/der.js";
+export * from "./cms/timestamp.js";

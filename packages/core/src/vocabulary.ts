@@ -1,0 +1,9 @@
+/**
+ * Entry point `@khatam/core/vocabulary`: what a user interface shares with the library without loading it — the validation messages with their ar/en/ja catalogues, and the revocation reasons.
+ */
+
+export * from "./pki/revocation-reasons.js";
+export * from "./validation/messages/ar.js";
+export * from "./validation/messages/en.js";
+export * from "./validation/messages/ja.js";
+export * from "./validation/messages.js";
