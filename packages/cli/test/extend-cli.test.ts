@@ -5,7 +5,6 @@
 // today and, under faketime, three years after the official's certificate expired; GET /trust/list.xml is accepted
 // by the list reader and by `khatam verify --trust list.xml` for a JP and an SA official, and refused once tampered.
 
-import "reflect-metadata";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";

@@ -3,7 +3,6 @@
 // lists as trust; exit codes 0/1/2/3/64, one clear stderr line on bad input, --json as one parseable document, and,
 // under faketime, a B-LTA that outlives its signer's certificate while a B-B does not.
 
-import "reflect-metadata";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";

@@ -3,7 +3,6 @@
  * in the PKCS#11 token), the released list is served byte for byte after a restart, and a new release, with the next
  * sequence number, comes only when the content changes or half of the announced validity has passed.
  */
-import "reflect-metadata";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
