@@ -17,6 +17,7 @@ import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
 import { expireDue, purgeExpiredSessions, remindDue } from "./envelopes/envelopes.js";
 import { envelopeRoutes } from "./envelopes/routes.js";
 import { bindRecipients } from "./envelopes/store.js";
+import { identityRoutes } from "./federation/identity-routes.js";
 import { frameworkErrors, installErrorHandling } from "./http/errors.js";
 import { openApiPlugin } from "./http/openapi.js";
 import { webRoutes } from "./http/web-routes.js";
@@ -45,6 +46,12 @@ export interface AppOptions {
   readonly publicUrl: string;
   /** `KHATAM_DEMO`: create the demo federation on an empty data directory (default true). */
   readonly demo?: boolean;
+  /**
+   * `KHATAM_INSTANCE`: this server is one country's own instance (e.g. `jp`): the demo creates only that country's
+   * CAs, agencies and people, and the instance has a long-lived key published at `GET /federation/v1/identity`.
+   * Unset: one server hosts the whole demo federation.
+   */
+  readonly instance?: string;
   /** Key types of the demo CAs (default: jp P-256, sa RSA-3072); tests use P-256 for speed. */
   readonly demoKeyTypes?: { readonly jp?: KeyType; readonly sa?: KeyType };
   /** `KHATAM_ADMIN_TOKEN`: bearer token of the bootstrap administrator. */
@@ -144,11 +151,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       publicUrl: options.publicUrl,
       crlLifetimeMs: options.crlLifetimeMs,
     });
+    if (options.instance && (options.demo ?? true) && !demoCas().some((ca) => ca.id === options.instance)) {
+      throw new Error(
+        `KHATAM_INSTANCE=${options.instance}: the demo knows the instances ${demoCas()
+          .map((ca) => ca.id)
+          .join(" and ")} (or set KHATAM_DEMO=0)`,
+      );
+    }
     if (store.ids().length === 0 && (options.demo ?? true)) {
       // A first demo start: the demo users' password is hashed while the CAs' keys are made.
       passwordHash = demoPasswordHash(options.demoPassword);
       passwordHash.catch(() => {}); // awaited by seedDemo
-      await store.createCas(demoCas(options.demoKeyTypes), { crossCertify: true });
+      const cas = demoCas(options.demoKeyTypes).filter((ca) => !options.instance || ca.id === options.instance);
+      await store.createCas(cas, { crossCertify: true });
     }
   } catch (error) {
     await keyStore.close();
@@ -265,6 +280,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(webhookRoutes, { db: database.db, box, targets });
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
+  if (options.instance) {
+    const instance = await store.instanceKey(options.instance);
+    await app.register(identityRoutes, { instance, publicUrl: options.publicUrl });
+  }
   await app.register(trustRoutes, { store, perMinute: options.protocolPerMinute });
   await app.register(trustAnchorRoutes);
   await app.register(directoryRoutes);

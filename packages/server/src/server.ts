@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import type { KeyType } from "@khatam/core/keys";
+import { DEMO_USERS } from "./tenancy/demo-people.js";
 import { demoCas } from "./trust/demo-cas.js";
 import { CA_KEY_ROLES, keyDirectory, pregenerate } from "./trust/key-pregeneration.js";
 
@@ -39,12 +40,20 @@ function trustProxy(value: string | undefined): boolean | number | string[] | un
 const protocolPerMinute = perMinute("KHATAM_PROTOCOL_RATE_LIMIT");
 const dataDir = env.KHATAM_DATA ?? "./data";
 const demo = (env.KHATAM_DEMO ?? "1") === "1";
+/** KHATAM_INSTANCE: this server is one country's own instance (lower-case letters, digits, hyphens). */
+const instance = env.KHATAM_INSTANCE || undefined;
+if (instance !== undefined && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(instance)) {
+  console.error("khatam server: KHATAM_INSTANCE must be lower-case letters, digits and hyphens (e.g. jp)");
+  process.exit(1);
+}
 const demoKeyTypes = demoKeyType ? { jp: demoKeyType, sa: demoKeyType } : undefined;
 
 // A first start of the demo makes its CAs' keys; they are started now and made while Node loads the rest of the
 // server (issue 14.1: RSA-3072 keys take most of the first start). The rest is imported only then.
 if (demo && !env.KHATAM_PKCS11_MODULE && !existsSync(keyDirectory(dataDir))) {
-  for (const ca of demoCas(demoKeyTypes)) pregenerate(ca.keyType, CA_KEY_ROLES.length);
+  for (const ca of demoCas(demoKeyTypes)) {
+    if (!instance || ca.id === instance) pregenerate(ca.keyType, CA_KEY_ROLES.length);
+  }
 }
 const { buildApp } = await import("./app.js");
 
@@ -53,6 +62,7 @@ const app = await buildApp({
   databaseUrl: env.DATABASE_URL || undefined,
   publicUrl: env.KHATAM_PUBLIC_URL ?? `http://${urlHost}:${port}`,
   demo,
+  instance,
   demoKeyTypes,
   adminToken: env.KHATAM_ADMIN_TOKEN || undefined,
   demoPassword: env.KHATAM_DEMO_PASSWORD || undefined,
@@ -98,8 +108,9 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 const address = await app.listen({ port, host });
 const demoNote =
   (env.KHATAM_DEMO ?? "1") === "1"
-    ? `\n  Demo users: official@jp.demo, official@sa.demo, clerk@sa.demo, admin@jp.demo, admin@sa.demo` +
-      ` (password: ${env.KHATAM_DEMO_PASSWORD ? "as set in KHATAM_DEMO_PASSWORD" : "khatam-demo"})`
+    ? `\n  Demo users: ${DEMO_USERS.filter((u) => !instance || u.country === instance)
+        .map((u) => u.email)
+        .join(", ")}` + ` (password: ${env.KHATAM_DEMO_PASSWORD ? "as set in KHATAM_DEMO_PASSWORD" : "khatam-demo"})`
     : "";
 process.stdout.write(
   `\nKhatam is running at ${address} (${app.dbEngine === "postgres" ? "PostgreSQL" : `embedded database in ${env.KHATAM_DATA ?? "./data"}`})` +

@@ -11,79 +11,12 @@
 import { sql } from "kysely";
 import { hashPassword } from "../auth/passwords.js";
 import type { Db } from "../db/connect.js";
-import type { Multilingual, Role } from "../db/schema.js";
 import type { KeyStore } from "../trust/keys.js";
 import type { TrustStore } from "../trust/store.js";
 import { issueCertificateInTransaction } from "./certificates.js";
+import { DEFAULT_DEMO_PASSWORD, DEMO_AGENCIES, DEMO_COUNTRIES, DEMO_USERS } from "./demo-people.js";
 
-export const DEFAULT_DEMO_PASSWORD = "khatam-demo";
-
-export const DEMO_COUNTRIES: readonly { id: string; isoCode: string; names: Multilingual }[] = [
-  { id: "jp", isoCode: "JP", names: { en: "Japan", ar: "اليابان", ja: "日本" } },
-  { id: "sa", isoCode: "SA", names: { en: "Saudi Arabia", ar: "المملكة العربية السعودية", ja: "サウジアラビア" } },
-];
-
-export const DEMO_AGENCIES: readonly { country: string; names: Multilingual }[] = [
-  { country: "jp", names: { en: "Digital Agency", ar: "الوكالة الرقمية", ja: "デジタル庁" } },
-  {
-    country: "sa",
-    names: {
-      en: "Ministry of Communications and Information Technology (MCIT)",
-      ar: "وزارة الاتصالات وتقنية المعلومات",
-      ja: "通信情報技術省",
-    },
-  },
-];
-
-export const DEMO_USERS: readonly {
-  email: string;
-  displayName: string;
-  country: string;
-  role: Role;
-  locale: "ar" | "ja" | "en";
-  certificate: boolean;
-}[] = [
-  {
-    email: "official@jp.demo",
-    displayName: "Hanako Sato",
-    country: "jp",
-    role: "official",
-    locale: "ja",
-    certificate: true,
-  },
-  {
-    email: "admin@jp.demo",
-    displayName: "Taro Suzuki",
-    country: "jp",
-    role: "agency_admin",
-    locale: "ja",
-    certificate: false,
-  },
-  {
-    email: "official@sa.demo",
-    displayName: "Noura Al-Qahtani",
-    country: "sa",
-    role: "official",
-    locale: "ar",
-    certificate: true,
-  },
-  {
-    email: "clerk@sa.demo",
-    displayName: "Faisal Al-Harbi",
-    country: "sa",
-    role: "clerk",
-    locale: "ar",
-    certificate: false,
-  },
-  {
-    email: "admin@sa.demo",
-    displayName: "Sara Al-Otaibi",
-    country: "sa",
-    role: "agency_admin",
-    locale: "ar",
-    certificate: false,
-  },
-];
+export { DEFAULT_DEMO_PASSWORD, DEMO_AGENCIES, DEMO_COUNTRIES, DEMO_USERS } from "./demo-people.js";
 
 /** Seeds the demo federation unless the database has a country already; true when it seeded. */
 /** The Argon2 hash of the demo users' password (KHATAM_DEMO_PASSWORD, or the documented default). */
@@ -101,8 +34,11 @@ export async function seedDemo(options: {
 }): Promise<boolean> {
   const { db, store, keyStore } = options;
   // The demo tenants are tenants of the demo CAs; without them (demo turned on later) there is nothing to seed.
+  // Those of the demo countries whose CA this server runs: both in one server, one in a country's own instance.
   const cas = store.ids();
-  if (!DEMO_COUNTRIES.every((c) => cas.includes(c.id))) return false;
+  const countries = DEMO_COUNTRIES.filter((c) => cas.includes(c.id));
+  if (countries.length === 0) return false;
+  const here = (country: string) => countries.some((c) => c.id === country);
   // Seeded already (every start but the first): no Argon2 hash, which is most of a restart. Checked again below,
   // under the lock, for replicas starting together.
   if (await db.selectFrom("countries").select("id").limit(1).executeTakeFirst()) return false;
@@ -115,14 +51,14 @@ export async function seedDemo(options: {
     await sql`select pg_advisory_xact_lock(7283002)`.execute(tx);
     const any = await tx.selectFrom("countries").select("id").limit(1).executeTakeFirst();
     if (any) return false;
-    for (const c of DEMO_COUNTRIES) {
+    for (const c of countries) {
       await tx
         .insertInto("countries")
         .values({ id: c.id, iso_code: c.isoCode, names: JSON.stringify(c.names) })
         .execute();
     }
     const agencyOf = new Map<string, string>();
-    for (const a of DEMO_AGENCIES) {
+    for (const a of DEMO_AGENCIES.filter((a) => here(a.country))) {
       const id = crypto.randomUUID();
       agencyOf.set(a.country, id);
       await tx
@@ -131,7 +67,7 @@ export async function seedDemo(options: {
         .values({ id, country_id: a.country, names: JSON.stringify(a.names), email_domains: [`${a.country}.demo`] })
         .execute();
     }
-    for (const u of DEMO_USERS) {
+    for (const u of DEMO_USERS.filter((u) => here(u.country))) {
       const id = crypto.randomUUID();
       await tx
         .insertInto("users")

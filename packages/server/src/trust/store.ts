@@ -67,11 +67,30 @@ export interface CrossCertificate {
   readonly der: Uint8Array;
 }
 
-/** The JSON file, version 1 (`trustedList` was added later and is optional). */
+/** The JSON file, version 1 (`trustedList` and `instance` were added later and are optional). */
 interface StoreFile {
   readonly version: 1;
   readonly cas: readonly CaFileEntry[];
   readonly trustedList?: TrustedListFileEntry;
+  readonly instance?: InstanceKeyFileEntry;
+}
+
+/** The instance's long-lived key (federation): a reference into the key store and its public key. */
+interface InstanceKeyFileEntry {
+  readonly id: string;
+  readonly keyType: KeyType;
+  readonly key: KeyReference;
+  /** SubjectPublicKeyInfo, base64 DER. */
+  readonly publicKey: string;
+}
+
+/** The instance key in memory. */
+export interface InstanceKey {
+  /** The instance id (`KHATAM_INSTANCE`), e.g. `jp`. */
+  readonly id: string;
+  readonly key: RoleKey;
+  /** SubjectPublicKeyInfo, DER. */
+  readonly publicKey: Uint8Array;
 }
 
 /** The scheme operator's TL-signing key and certificate, and the list's last release. */
@@ -136,6 +155,9 @@ const DEFAULT_CRL_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
 export const STATE_FILE = "trust-services.json";
 
+/** Key type of the instance key (federation). */
+const INSTANCE_KEY_TYPE: KeyType = "P-256";
+
 /** Key type of the scheme operator's trusted-list signing key. */
 const TL_SIGNER_KEY_TYPE: KeyType = "P-256";
 
@@ -144,6 +166,7 @@ export class TrustStore {
   private readonly cas = new Map<string, CaEntry>();
   private readonly revokedListeners: ((id: string, serial: string) => void)[] = [];
   private tlSigner?: TrustedListSigner;
+  private instance?: InstanceKey & { readonly keyType: KeyType; readonly reference: KeyReference };
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -184,6 +207,15 @@ export class TrustStore {
         throw new KeyMismatchError("the trusted-list signing key does not match its certificate");
       }
       store.tlSigner = { keyType: tl.keyType, key, reference: tl.key, certificate, release: tl.release };
+    }
+    if (file?.instance) {
+      const entry = file.instance;
+      const key = await options.keyStore.open(entry.key);
+      const publicKey = new Uint8Array(Buffer.from(entry.publicKey, "base64"));
+      if (!Buffer.from(key.signer.publicKeySpki).equals(Buffer.from(publicKey))) {
+        throw new KeyMismatchError("the instance key does not match its recorded public key");
+      }
+      store.instance = { id: entry.id, keyType: entry.keyType, key, reference: entry.key, publicKey };
     }
     for (const entry of file?.cas ?? []) {
       const keys = {} as Record<TrustServiceRole, RoleKey>;
@@ -388,6 +420,33 @@ export class TrustStore {
     });
   }
 
+  /**
+   * The instance's long-lived key (ECDSA P-256, in the PKCS#11 token when one is configured), with which it signs
+   * what it says to its peers. Made on first use and kept for good: peers pin its fingerprint. An instance id that
+   * differs from the one the key was made for is refused (a data directory belongs to one instance).
+   */
+  instanceKey(id: string): Promise<InstanceKey> {
+    const current = this.instance;
+    if (current) {
+      if (current.id !== id) {
+        return Promise.reject(new Error(`this data directory belongs to instance "${current.id}", not "${id}"`));
+      }
+      return Promise.resolve(current);
+    }
+    return this.serialised(async () => {
+      if (this.instance) return this.instanceKey(id); // made while we waited
+      const { key, reference } = await this.keyStore.createNamed(`instance-${id}`, INSTANCE_KEY_TYPE);
+      this.instance = { id, keyType: INSTANCE_KEY_TYPE, key, reference, publicKey: key.signer.publicKeySpki };
+      try {
+        await this.persist();
+      } catch (error) {
+        this.instance = undefined;
+        throw error;
+      }
+      return this.instance;
+    });
+  }
+
   /** The scheme operator's TL-signing certificate (DER), created with the first list; undefined before. */
   trustedListSigningCertificate(): Uint8Array | undefined {
     return this.tlSigner?.certificate;
@@ -469,6 +528,14 @@ export class TrustStore {
           key: this.tlSigner.reference,
           certificate: Buffer.from(this.tlSigner.certificate).toString("base64"),
           ...(this.tlSigner.release && { release: this.tlSigner.release }),
+        },
+      }),
+      ...(this.instance && {
+        instance: {
+          id: this.instance.id,
+          keyType: this.instance.keyType,
+          key: this.instance.reference,
+          publicKey: Buffer.from(this.instance.publicKey).toString("base64"),
         },
       }),
     };
