@@ -75,11 +75,9 @@ await esbuild.build({
 });
 
 // The code cache: one verification of a document signed here with a throw-away P-256 test PKI.
-const { createNationalPki } = await import("@khatam/core/pki");
+const { createNationalPki, inProcessTsa, toPem } = await import("@khatam/core/pki");
 const { generateKey, softwareSigner } = await import("@khatam/core/keys");
 const { signPdf } = await import("@khatam/core/sign");
-const { inProcessTsa } = await import("@khatam/core/pki");
-const { toPem } = await import("@khatam/core/pki");
 const { sampleMemorandum } = await import("../dist/src/sample-document.js");
 const pki = await createNationalPki({
   id: "warm",

@@ -31,6 +31,7 @@ import {
 import { createRootCertificate, crossCertify, issueCertificate } from "../src/pki/authority.js";
 import { parseCertificate, serialFromHex, serialHex, toPem } from "../src/pki/certificate.js";
 import { InvalidCertificationRequestError, verifyCertificationRequest } from "../src/pki/csr.js";
+import { inProcessServices } from "../src/pki/in-process.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
 import { caIssuersUrls, ocspRequest, revocationUrls } from "../src/pki/ocsp-client.js";
 import { OID_AD_CA_ISSUERS, OID_AD_OCSP } from "../src/pki/profiles.js";
@@ -188,6 +189,29 @@ describe("trust services of one PKI", () => {
     assert.equal(statusOf(await pki.ocspRespond(request)), OCSPResponseStatus.successful);
     // Not DER at all: the schema parser's error, as before.
     assert.throws(() => revocationUrls(new Uint8Array([0x30, 0x80, 0, 0])));
+  });
+
+  test("in process: POST and the GET form answered as over HTTP; a GET that does not decode is malformedRequest", async () => {
+    const fetchIn = inProcessServices("https://k.example", [pki, other]);
+    const request = ocspRequest(pki.tsa.certificate, pki.issuing.certificate);
+    const body = async (r: Response) => new Uint8Array(await r.arrayBuffer());
+    const posted = await fetchIn("https://k.example/pki/jp/ocsp", { method: "POST", body: request as BodyInit });
+    assert.equal(statusOf(await body(posted)), OCSPResponseStatus.successful);
+    const encoded = encodeURIComponent(Buffer.from(request).toString("base64"));
+    const got = await fetchIn(`https://k.example/pki/jp/ocsp/${encoded}`);
+    assert.equal(statusOf(await body(got)), OCSPResponseStatus.successful);
+    for (const bad of ["%E0%A4%A", "not*base64", "%25%25"]) {
+      const answer = await fetchIn(`https://k.example/pki/jp/ocsp/${bad}`);
+      assert.equal(answer.status, 200);
+      assert.equal(statusOf(await body(answer)), OCSPResponseStatus.malformedRequest, bad);
+    }
+    for (const url of [
+      "https://k.example/pki/fr/ocsp",
+      "https://other.example/pki/jp/crl",
+      "https://k.example/pki/jp/crl/x",
+    ]) {
+      assert.equal((await fetchIn(url)).status, 404, url);
+    }
   });
 
   test("OCSP: garbage is answered malformedRequest", async () => {

@@ -35,7 +35,7 @@ import { demoCas } from "./trust/demo-cas.js";
 import { keyDirectory } from "./trust/key-pregeneration.js";
 import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust/keys.js";
 import { trustAnchorRoutes, trustRoutes } from "./trust/routes.js";
-import { TrustStore } from "./trust/store.js";
+import { type InstanceKey, TrustStore } from "./trust/store.js";
 import { verifyRoutes } from "./verify/routes.js";
 import { ValidationPool, type ValidationPoolOptions } from "./verify/validation-pool.js";
 
@@ -144,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   opening.catch(() => {}); // awaited below
   let store: TrustStore;
   let passwordHash: Promise<string> | undefined;
+  let instance: InstanceKey | undefined;
   try {
     store = await TrustStore.open({
       dataDir: options.dataDir,
@@ -151,12 +152,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       publicUrl: options.publicUrl,
       crlLifetimeMs: options.crlLifetimeMs,
     });
-    if (options.instance && (options.demo ?? true) && !demoCas().some((ca) => ca.id === options.instance)) {
-      throw new Error(
-        `KHATAM_INSTANCE=${options.instance}: the demo knows the instances ${demoCas()
-          .map((ca) => ca.id)
-          .join(" and ")} (or set KHATAM_DEMO=0)`,
-      );
+    if (options.instance) {
+      const known = demoCas().map((ca) => ca.id);
+      if ((options.demo ?? true) && !known.includes(options.instance)) {
+        throw new Error(
+          `KHATAM_INSTANCE=${options.instance}: the demo knows the instances ${known.join(" and ")} (or set KHATAM_DEMO=0)`,
+        );
+      }
+      // Taken before anything else is made: a data directory that belongs to another instance stops here.
+      instance = await store.instanceKey(options.instance);
     }
     if (store.ids().length === 0 && (options.demo ?? true)) {
       // A first demo start: the demo users' password is hashed while the CAs' keys are made.
@@ -280,10 +284,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(webhookRoutes, { db: database.db, box, targets });
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
-  if (options.instance) {
-    const instance = await store.instanceKey(options.instance);
-    await app.register(identityRoutes, { instance, publicUrl: options.publicUrl });
-  }
+  if (instance) await app.register(identityRoutes, { instance, publicUrl: options.publicUrl });
   await app.register(trustRoutes, { store, perMinute: options.protocolPerMinute });
   await app.register(trustAnchorRoutes);
   await app.register(directoryRoutes);

@@ -106,12 +106,11 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 const address = await app.listen({ port, host });
-const demoNote =
-  (env.KHATAM_DEMO ?? "1") === "1"
-    ? `\n  Demo users: ${DEMO_USERS.filter((u) => !instance || u.country === instance)
-        .map((u) => u.email)
-        .join(", ")}` + ` (password: ${env.KHATAM_DEMO_PASSWORD ? "as set in KHATAM_DEMO_PASSWORD" : "khatam-demo"})`
-    : "";
+const demoNote = demo
+  ? `\n  Demo users: ${DEMO_USERS.filter((u) => !instance || u.country === instance)
+      .map((u) => u.email)
+      .join(", ")}` + ` (password: ${env.KHATAM_DEMO_PASSWORD ? "as set in KHATAM_DEMO_PASSWORD" : "khatam-demo"})`
+  : "";
 process.stdout.write(
   `\nKhatam is running at ${address} (${app.dbEngine === "postgres" ? "PostgreSQL" : `embedded database in ${env.KHATAM_DATA ?? "./data"}`})` +
     `\n  Sign in:   ${address}/login\n  Verify:    ${address}/verify\n  API:       ${address}/api/openapi.json${demoNote}\n\n`,

@@ -5,6 +5,7 @@
  * builds Huffman tables when loaded, a cost every `khatam verify` would otherwise pay at start.
  */
 import type { Unzlib } from "fflate";
+import { concatBytes } from "./bytes.js";
 import type { Inflated } from "./types.js";
 
 /** Sentinel thrown out of fflate's callback when the output passes the limit. */
@@ -27,16 +28,6 @@ export function inflateWith(UnzlibClass: typeof Unzlib, data: Uint8Array, limit:
     if (e === OVER_LIMIT) return { bytes: new Uint8Array(0), overLimit: true };
     damaged = true;
   }
-  return { bytes: concatenate(chunks, total), ...(damaged ? { damaged } : {}) };
-}
-
-function concatenate(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  const bytes = chunks.length === 1 ? chunks[0]! : concatBytes(...chunks);
+  return { bytes, ...(damaged ? { damaged } : {}) };
 }

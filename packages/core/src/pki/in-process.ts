@@ -36,7 +36,7 @@ export function inProcessServices(
     }
     const request =
       m![3] !== undefined
-        ? base64Bytes(decodeURIComponent(m![3]))
+        ? base64Bytes(m![3])
         : new Uint8Array(await new Response(input instanceof Request ? input.body : init?.body).arrayBuffer());
     return new Response((await ca.ocspRespond(request)) as BodyInit, {
       headers: { "content-type": "application/ocsp-response" },
@@ -44,8 +44,13 @@ export function inProcessServices(
   }) as typeof fetch;
 }
 
-function base64Bytes(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+/** The GET form's request: percent-decoded base64; one that does not decode is empty, answered malformedRequest. */
+function base64Bytes(encoded: string): Uint8Array {
+  try {
+    return Uint8Array.from(atob(decodeURIComponent(encoded)), (c) => c.charCodeAt(0));
+  } catch {
+    return new Uint8Array(0);
+  }
 }
 
 const timestampers = new WeakMap<NationalPki, (hash: HashAlgorithm, digest: Uint8Array) => Promise<Uint8Array>>();

@@ -18,12 +18,12 @@ import { DEFAULT_DEMO_PASSWORD, DEMO_AGENCIES, DEMO_COUNTRIES, DEMO_USERS } from
 
 export { DEFAULT_DEMO_PASSWORD, DEMO_AGENCIES, DEMO_COUNTRIES, DEMO_USERS } from "./demo-people.js";
 
-/** Seeds the demo federation unless the database has a country already; true when it seeded. */
 /** The Argon2 hash of the demo users' password (KHATAM_DEMO_PASSWORD, or the documented default). */
 export function demoPasswordHash(password?: string): Promise<string> {
   return hashPassword(password ?? DEFAULT_DEMO_PASSWORD);
 }
 
+/** Seeds the demo federation unless the database has a country already; true when it seeded. */
 export async function seedDemo(options: {
   db: Db;
   store: TrustStore;
