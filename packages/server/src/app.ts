@@ -18,6 +18,8 @@ import { expireDue, purgeExpiredSessions, remindDue } from "./envelopes/envelope
 import { envelopeRoutes } from "./envelopes/routes.js";
 import { bindRecipients } from "./envelopes/store.js";
 import { identityRoutes } from "./federation/identity-routes.js";
+import { peerRoutes } from "./federation/peer-routes.js";
+import { peerRefreshTask, peerTrustAnchors } from "./federation/peers.js";
 import { frameworkErrors, installErrorHandling } from "./http/errors.js";
 import { openApiPlugin } from "./http/openapi.js";
 import { webRoutes } from "./http/web-routes.js";
@@ -269,6 +271,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     async function purgeSigningSessions() {
       await purgeExpiredSessions(database.db, new Date());
     },
+    // A partner's trusted list at its NextUpdate; replicas may run it at once (the pinning statement is guarded).
+    peerRefreshTask(database.db, app.log),
   ];
   const scheduler = startScheduler({
     intervalMs: options.schedulerIntervalMs ?? 60_000,
@@ -284,9 +288,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(webhookRoutes, { db: database.db, box, targets });
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
-  if (instance) await app.register(identityRoutes, { instance, publicUrl: options.publicUrl });
+  if (instance) await app.register(identityRoutes, { instance, store, publicUrl: options.publicUrl });
+  await app.register(peerRoutes, { db: database.db, instance });
   await app.register(trustRoutes, { store, perMinute: options.protocolPerMinute });
-  await app.register(trustAnchorRoutes);
+  await app.register(trustAnchorRoutes, { partners: () => peerTrustAnchors(database.db) });
   await app.register(directoryRoutes);
   await app.register(loginRoutes, {
     box: app.secretBox,

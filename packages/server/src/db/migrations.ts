@@ -319,4 +319,34 @@ create table platform_seals (
 alter table envelopes add column message text check (length(message) <= 2000);
 `,
   },
+  {
+    version: 11,
+    name: "partner instances",
+    sql: `
+-- Federation (issue 12.2): the instances this one is peered with. The platform administrator gives the id, the
+-- address and the instance key's fingerprint (obtained out of band); the rest is what the partner's signed identity
+-- and its trusted list said when last checked. The list is pinned: a later one is taken only with a sequence number
+-- at least as high (equal only for the same bytes), and the trust anchors it named are kept as DER, so that start-up
+-- needs no XML signature check.
+create table peers (
+  instance text primary key check (instance ~ '^[a-z0-9][a-z0-9-]{0,31}$'),
+  url text not null,
+  key_fingerprint text not null check (key_fingerprint ~ '^[0-9a-f]{64}$'),
+  public_key bytea not null,
+  trusted_list_url text not null,
+  trusted_list bytea not null,
+  trusted_list_digest text not null,
+  trusted_list_signer bytea not null,
+  territory text not null,
+  sequence_number integer not null,
+  issued_at timestamptz not null,
+  next_update timestamptz,
+  anchors jsonb not null,
+  refreshed_at timestamptz not null default now(),
+  checked_at timestamptz not null default now(),
+  last_error text,
+  created_at timestamptz not null default now()
+);
+`,
+  },
 ];

@@ -114,6 +114,26 @@ export interface Database {
     /** The envelope's created_at, copied by a trigger (inbox order; migration 7). */
     envelope_created_at: Generated<Date>;
   };
+  peers: {
+    instance: string;
+    url: string;
+    key_fingerprint: string;
+    public_key: Uint8Array;
+    trusted_list_url: string;
+    trusted_list: Uint8Array;
+    trusted_list_digest: string;
+    trusted_list_signer: Uint8Array;
+    territory: string;
+    sequence_number: number;
+    issued_at: Date;
+    next_update: Date | null;
+    /** The trust anchors the pinned list names: base64 DER. */
+    anchors: Json<string[]>;
+    refreshed_at: Generated<Date>;
+    checked_at: Generated<Date>;
+    last_error: string | null;
+    created_at: CreatedAt;
+  };
   platform_seals: {
     ca_id: string;
     der: Uint8Array;

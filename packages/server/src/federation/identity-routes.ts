@@ -1,20 +1,33 @@
 /**
  * `GET /federation/v1/identity`: who this instance is, for a partner instance's administrator who peers with it. The
  * key fingerprint (SHA-256 of the instance key's SubjectPublicKeyInfo, hex) is what the partner compares with the
- * one obtained out of band before trusting anything signed with that key; the trusted list (ETSI TS 119 612) names
- * this country's trust services.
+ * one obtained out of band; the response is signed with that key (RFC 9421, message-signatures.ts), so everything
+ * else in it — above all the certificate that signs this country's trusted list (ETSI TS 119 612) — is vouched for
+ * by the key the partner pinned. That chain (fingerprint → instance key → list signer → list → roots) is how a
+ * partner comes to trust this country's CAs without trusting the network between.
  */
-import { createHash } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
-import type { InstanceKey } from "../trust/store.js";
+import type { InstanceKey, TrustStore } from "../trust/store.js";
+import { keyFingerprint, signResponse } from "./message-signatures.js";
 
 export interface IdentityRoutesOptions {
   readonly instance: InstanceKey;
+  readonly store: TrustStore;
   readonly publicUrl: string;
 }
 
+/** The identity document; `trustedListSigner` is base64 DER. */
+export interface InstanceIdentity {
+  readonly instance: string;
+  readonly url: string;
+  readonly keyFingerprint: string;
+  readonly publicKey: string;
+  readonly trustedList: string;
+  readonly trustedListSigner: string;
+}
+
 const identitySchema = {
-  summary: "This instance's identity: its id, address, instance key and trusted list",
+  summary: "This instance's identity: its id, address, instance key and trusted list (a signed response, RFC 9421)",
   tags: ["federation"],
   response: {
     200: {
@@ -25,28 +38,32 @@ const identitySchema = {
         keyFingerprint: { type: "string", description: "SHA-256 of the instance key's SubjectPublicKeyInfo, hex" },
         publicKey: { type: "string", description: "the instance key's SubjectPublicKeyInfo, base64 DER" },
         trustedList: { type: "string", description: "URL of this instance's ETSI TS 119 612 trusted list" },
+        trustedListSigner: { type: "string", description: "the certificate that signs the trusted list, base64 DER" },
       },
-      required: ["instance", "url", "keyFingerprint", "publicKey", "trustedList"],
+      required: ["instance", "url", "keyFingerprint", "publicKey", "trustedList", "trustedListSigner"],
     },
   },
 } as const;
 
-/** SHA-256 of a SubjectPublicKeyInfo, lower-case hex: how instances name each other's keys. */
-export function keyFingerprint(spki: Uint8Array): string {
-  return createHash("sha256").update(spki).digest("hex");
-}
+export { keyFingerprint };
 
 export const identityRoutes: FastifyPluginAsync<IdentityRoutesOptions> = async (app, options) => {
   const url = options.publicUrl.replace(/\/+$/, "");
-  const identity = {
-    instance: options.instance.id,
-    url,
-    keyFingerprint: keyFingerprint(options.instance.publicKey),
-    publicKey: Buffer.from(options.instance.publicKey).toString("base64"),
-    trustedList: `${url}/trust/list.xml`,
-  };
   app.get("/federation/v1/identity", { schema: identitySchema }, async (_request, reply) => {
-    reply.header("cache-control", "public, max-age=300");
-    return identity;
+    // The list (and with it its signer) is made on first use; its signer may be renewed, so read it each time.
+    if (!options.store.trustedListSigningCertificate()) await options.store.trustedList();
+    const identity: InstanceIdentity = {
+      instance: options.instance.id,
+      url,
+      keyFingerprint: keyFingerprint(options.instance.publicKey),
+      publicKey: Buffer.from(options.instance.publicKey).toString("base64"),
+      trustedList: `${url}/trust/list.xml`,
+      trustedListSigner: Buffer.from(options.store.trustedListSigningCertificate()!).toString("base64"),
+    };
+    // Sent as the exact bytes that were digested and signed, not re-serialised after.
+    const body = Buffer.from(JSON.stringify(identity));
+    const headers = await signResponse(options.instance, 200, { "content-type": "application/json" }, body);
+    reply.headers({ ...headers, "cache-control": "no-store" });
+    return reply.send(body);
   });
 };

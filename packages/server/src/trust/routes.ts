@@ -287,6 +287,7 @@ const anchorsSchema = {
           country: { type: "string" },
           organization: { type: "string" },
           pem: { type: "string" },
+          partner: { type: "string", description: "the partner instance whose pinned trusted list names this root" },
         },
         required: ["ca", "country", "organization", "pem"],
       },
@@ -299,12 +300,32 @@ const anchorsSchema = {
  * anchors the browser validates against, the same ones `POST /api/verify` uses (in-process.ts). Registered apart from
  * {@link trustRoutes}: a page load, not a protocol request, so the web API's limits apply rather than the responders'.
  */
-export const trustAnchorRoutes: FastifyPluginAsync = async (app) => {
+export const trustAnchorRoutes: FastifyPluginAsync<TrustAnchorRoutesOptions> = async (app, options) => {
   app.get("/api/trust/anchors", { schema: anchorsSchema }, async (_request, reply) => {
-    reply.header("cache-control", "public, max-age=300");
-    return app.trustStore.ids().map((ca) => {
+    reply.header("cache-control", "public, max-age=60");
+    const own = app.trustStore.ids().map((ca) => {
       const pki = app.trustStore.get(ca);
       return { ca, country: pki.country, organization: pki.organization, pem: toPem(pki.root.certificate) };
     });
+    const partners = (await options.partners?.()) ?? [];
+    return [
+      ...own,
+      ...partners.map((p) => {
+        const subject = new X509Certificate(p.certificate);
+        const field = (name: string) => subject.subject.match(new RegExp(`^${name}=(.*)$`, "m"))?.[1] ?? "";
+        return {
+          ca: p.partner,
+          country: field("C"),
+          organization: field("O"),
+          pem: toPem(p.certificate),
+          partner: p.partner,
+        };
+      }),
+    ];
   });
 };
+
+export interface TrustAnchorRoutesOptions {
+  /** The roots of partner instances' pinned trusted lists (federation), also trusted by the verification page. */
+  readonly partners?: () => Promise<readonly { readonly partner: string; readonly certificate: Uint8Array }[]>;
+}

@@ -9,6 +9,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
 import { registerEntry } from "../envelopes/envelopes.js";
 import { EnvelopeError } from "../envelopes/errors.js";
+import { peerTrustAnchors } from "../federation/peers.js";
 import { HttpError, perMinuteLimit } from "../http/errors.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../trust/in-process.js";
 
@@ -86,7 +87,8 @@ export async function verifyRoutes(app: FastifyInstance, options: VerifyRoutesOp
     const body = request.body;
     if (!Buffer.isBuffer(body)) throw new HttpError(415, "unsupported_media_type", "send the PDF as application/pdf");
     try {
-      return await app.verifyPool.verify(new Uint8Array(body), platformTrustAnchors(app.trustStore), trustFetch);
+      const anchors = [...platformTrustAnchors(app.trustStore), ...(await peerTrustAnchors(app.db))];
+      return await app.verifyPool.verify(new Uint8Array(body), anchors, trustFetch);
     } catch (e) {
       if (e instanceof HttpError && e.statusCode === 503) reply.header("retry-after", "5");
       throw e;

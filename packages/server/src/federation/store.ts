@@ -1,0 +1,167 @@
+/**
+ * All SQL of the federation: the partner instances (`peers`) and the administrator's record of peering. A pinned
+ * trusted list is replaced only by one with a sequence number at least as high, checked in the statement itself,
+ * so two processes refreshing at once can never move a list backwards.
+ */
+import { type Selectable, sql } from "kysely";
+import type { Db } from "../db/connect.js";
+import type { Database } from "../db/schema.js";
+
+export type PeerRow = Selectable<Database["peers"]>;
+
+/** What a successful check of a partner learnt: its identity and its trusted list. */
+export interface PeerSnapshot {
+  readonly instance: string;
+  readonly url: string;
+  readonly keyFingerprint: string;
+  readonly publicKey: Uint8Array;
+  readonly trustedListUrl: string;
+  readonly trustedList: Uint8Array;
+  readonly trustedListDigest: string;
+  readonly trustedListSigner: Uint8Array;
+  readonly territory: string;
+  readonly sequenceNumber: number;
+  readonly issuedAt: Date;
+  readonly nextUpdate: Date | null;
+  /** base64 DER */
+  readonly anchors: readonly string[];
+}
+
+function columns(s: PeerSnapshot) {
+  return {
+    url: s.url,
+    key_fingerprint: s.keyFingerprint,
+    public_key: s.publicKey,
+    trusted_list_url: s.trustedListUrl,
+    trusted_list: s.trustedList,
+    trusted_list_digest: s.trustedListDigest,
+    trusted_list_signer: s.trustedListSigner,
+    territory: s.territory,
+    sequence_number: s.sequenceNumber,
+    issued_at: s.issuedAt,
+    next_update: s.nextUpdate,
+    anchors: JSON.stringify(s.anchors),
+    last_error: null,
+  };
+}
+
+export async function listPeers(db: Db): Promise<PeerRow[]> {
+  return db.selectFrom("peers").selectAll().orderBy("instance").execute();
+}
+
+export async function findPeer(db: Db, instance: string): Promise<PeerRow | undefined> {
+  return db.selectFrom("peers").selectAll().where("instance", "=", instance).executeTakeFirst();
+}
+
+/** Inserts a new partner and records who did it; false if the instance is already a partner. */
+export async function insertPeer(
+  db: Db,
+  snapshot: PeerSnapshot,
+  actor: { userId: string | null; email: string; ip: string | null },
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const inserted = await tx
+      .insertInto("peers")
+      .values({ instance: snapshot.instance, ...columns(snapshot) })
+      .onConflict((oc) => oc.column("instance").doNothing())
+      .returning("instance")
+      .executeTakeFirst();
+    if (!inserted) return false;
+    await tx
+      .insertInto("admin_events")
+      .values({
+        actor_user_id: actor.userId,
+        actor_email: actor.email,
+        agency_id: null,
+        target_user_id: null,
+        action: "peer_added",
+        details: JSON.stringify({
+          instance: snapshot.instance,
+          url: snapshot.url,
+          keyFingerprint: snapshot.keyFingerprint,
+          sequenceNumber: snapshot.sequenceNumber,
+        }),
+        ip: actor.ip,
+      })
+      .execute();
+    return true;
+  });
+}
+
+/** Removes a partner and records who did it; false if there was none. */
+export async function deletePeer(
+  db: Db,
+  instance: string,
+  actor: { userId: string | null; email: string; ip: string | null },
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const deleted = await tx.deleteFrom("peers").where("instance", "=", instance).returning("url").executeTakeFirst();
+    if (!deleted) return false;
+    await tx
+      .insertInto("admin_events")
+      .values({
+        actor_user_id: actor.userId,
+        actor_email: actor.email,
+        agency_id: null,
+        target_user_id: null,
+        action: "peer_removed",
+        details: JSON.stringify({ instance, url: deleted.url }),
+        ip: actor.ip,
+      })
+      .execute();
+    return true;
+  });
+}
+
+/**
+ * Pins a newer (or the same) list: updated only while the pinned sequence number is lower, or equal with the same
+ * bytes. Returns false when the row holds a newer list by then (another process got there first) or is gone.
+ */
+export async function updatePeerList(db: Db, snapshot: PeerSnapshot): Promise<boolean> {
+  const updated = await db
+    .updateTable("peers")
+    .set({ ...columns(snapshot), refreshed_at: sql`now()`, checked_at: sql`now()` })
+    .where("instance", "=", snapshot.instance)
+    .where("key_fingerprint", "=", snapshot.keyFingerprint)
+    .where((eb) =>
+      eb.or([
+        eb("sequence_number", "<", snapshot.sequenceNumber),
+        eb.and([
+          eb("sequence_number", "=", snapshot.sequenceNumber),
+          eb("trusted_list_digest", "=", snapshot.trustedListDigest),
+        ]),
+      ]),
+    )
+    .executeTakeFirst();
+  return updated.numUpdatedRows > 0n;
+}
+
+/** Records a failed check: the pinned list stays, the error is shown to the administrator. */
+export async function recordPeerError(db: Db, instance: string, error: string): Promise<void> {
+  await db
+    .updateTable("peers")
+    .set({ last_error: error.slice(0, 1000), checked_at: sql`now()` })
+    .where("instance", "=", instance)
+    .execute();
+}
+
+/**
+ * Partners whose list is due: its NextUpdate has come, or it was last confirmed a day ago (a list may be re-issued
+ * early, after a revocation); not checked in the last `retryMinutes` (a partner that is down is not hammered).
+ */
+export async function duePeers(db: Db, retryMinutes: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("peers")
+    .select("instance")
+    .where((eb) =>
+      eb.or([eb("next_update", "<=", sql<Date>`now()`), eb("refreshed_at", "<=", sql<Date>`now() - interval '1 day'`)]),
+    )
+    .where("checked_at", "<=", sql<Date>`now() - make_interval(mins => ${retryMinutes})`)
+    .execute();
+  return rows.map((r) => r.instance);
+}
+
+/** The pinned anchors of every partner. */
+export async function peerAnchorRows(db: Db): Promise<{ instance: string; anchors: string[] }[]> {
+  return db.selectFrom("peers").select(["instance", "anchors"]).orderBy("instance").execute();
+}
