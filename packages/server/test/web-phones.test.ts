@@ -302,6 +302,8 @@ describe("web application on phones in Chromium", { skip, timeout: 900_000 }, ()
     platformAdmin: () => [
       { name: "admin-countries", path: "/admin/countries", ready: "[data-country=jp]" },
       { name: "admin-trust", path: "/admin/trust", ready: "[data-trusted-list]" },
+      // Not an instance here: the page says so (a partner's details are in test/web-federation.test.ts).
+      { name: "admin-peers", path: "/admin/peers", ready: "[data-own-identity] p:not(.status)" },
     ],
   };
 

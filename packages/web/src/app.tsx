@@ -3,6 +3,7 @@ import { Route, Routes } from "react-router-dom";
 import { Layout } from "./components/layout.js";
 import { useLanguageNegotiation } from "./language.js";
 import { AccountPage } from "./pages/account.js";
+import { AdminPeersPage } from "./pages/admin-peers.js";
 import { AdminCountriesPage, AdminTrustPage } from "./pages/admin-platform.js";
 import { AdminUsersPage, NewUserPage, UserPage } from "./pages/admin-users.js";
 import { AdminWebhooksPage } from "./pages/admin-webhooks.js";
@@ -41,6 +42,7 @@ export function App() {
         <Route path="/admin/webhooks" element={<AdminWebhooksPage />} />
         <Route path="/admin/countries" element={<AdminCountriesPage />} />
         <Route path="/admin/trust" element={<AdminTrustPage />} />
+        <Route path="/admin/peers" element={<AdminPeersPage />} />
         <Route path="/register/:code" element={<RegisterPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>

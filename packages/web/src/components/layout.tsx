@@ -71,6 +71,9 @@ export function Layout({ children }: { readonly children: ReactNode }) {
                     <li>
                       <NavLink to="/admin/trust">{t("nav.trust")}</NavLink>
                     </li>
+                    <li>
+                      <NavLink to="/admin/peers">{t("nav.peers")}</NavLink>
+                    </li>
                   </>
                 )}
               </>

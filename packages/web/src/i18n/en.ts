@@ -8,6 +8,7 @@ export const en = {
   skipLink: "Skip to main content",
   loading: "Loading…",
   nav: {
+    peers: "Partner instances",
     webhooks: "Webhooks",
     label: "Main",
     home: "Home",
@@ -608,6 +609,48 @@ export const en = {
     failed: "The register could not be reached. Try again later",
   },
   admin: {
+    peers: {
+      title: "Partner instances",
+      intro:
+        "Each country runs its own Khatam. Connecting a partner country's instance makes its certification authorities trusted here for documents its officials sign. Its keys and documents stay on its own machines.",
+      ownHeading: "This instance",
+      ownBody:
+        "Give the partner's administrator these three values through a channel you trust (a letter, a call), not by e-mail alone.",
+      ownNone:
+        "This server is not a country's own instance (KHATAM_INSTANCE is not set), so it cannot connect to partners.",
+      instance: "Instance id",
+      url: "Address",
+      fingerprint: "Key fingerprint (SHA-256)",
+      list: "Connected partners",
+      none: "No partner instances yet.",
+      territory: "Country",
+      sequence: "Trusted list number",
+      nextUpdate: "Next update",
+      checked: "Last checked",
+      status: "Status",
+      statusOk: "Trusted list current",
+      statusError: "Last check failed: the pinned list stays in use",
+      anchors: "Certification authorities trusted",
+      refresh: "Check now",
+      remove: "Disconnect",
+      confirmRemove: "Disconnect this partner? Documents signed by its officials will no longer be trusted here:",
+      add: "Connect a partner instance",
+      create: "Check and connect",
+      instanceHint: "The partner's id, for example sa or jp.",
+      urlHint: "Where the partner's instance answers, for example https://khatam.example.gov",
+      fingerprintHint:
+        "64 hexadecimal digits, as the partner's administrator gave them to you; spaces and colons are ignored.",
+      notice: {
+        created: "The partner instance has been connected",
+        refreshed: "The partner's trusted list has been checked",
+        deleted: "The partner instance has been disconnected",
+      },
+      errors: {
+        instance: "Enter the partner's id: lower-case letters, digits or hyphens",
+        url: "Enter an address that starts with https:// or http://",
+        fingerprint: "Enter the 64 hexadecimal digits of the fingerprint",
+      },
+    },
     webhooks: {
       title: "Webhooks",
       intro: "Your agency's systems can be told at once when its documents are sent, signed, completed or stopped.",

@@ -8,12 +8,14 @@ import type { TrustAnchor, ValidationReport } from "@khatam/core/browser";
 import { ApiError, apiJson } from "./api.js";
 import type { RegisterEntry } from "./envelopes.js";
 
-/** One national root as GET /api/trust/anchors lists it (server: web-routes.ts). */
+/** One national root as GET /api/trust/anchors lists it (server: trust/routes.ts). */
 export interface PlatformAnchor {
   readonly ca: string;
   readonly country: string;
   readonly organization: string;
   readonly pem: string;
+  /** Set for a root of a partner instance's pinned trusted list (federation): the partner's id. */
+  readonly partner?: string;
 }
 
 /** The validation engine, loaded when first needed (it is most of the application's code). */
@@ -21,7 +23,7 @@ export const loadEngine = () => import("@khatam/core/browser");
 
 let anchors: Promise<TrustAnchor[]> | undefined;
 
-/** The platform's roots as trust anchors; fetched once per page load. */
+/** The platform's roots and its partners' as trust anchors; fetched once per page load. */
 export function platformTrustAnchors(): Promise<TrustAnchor[]> {
   anchors ??= (async () => {
     const [{ trustAnchorsFrom }, response] = await Promise.all([
@@ -30,7 +32,7 @@ export function platformTrustAnchors(): Promise<TrustAnchor[]> {
     ]);
     if (!response.ok) throw new Error(`GET /api/trust/anchors: HTTP ${response.status}`);
     const list = (await response.json()) as PlatformAnchor[];
-    return list.flatMap((a) => trustAnchorsFrom(a.pem, `platform CA ${a.ca}`));
+    return list.flatMap((a) => trustAnchorsFrom(a.pem, a.partner ? `partner ${a.partner}` : `platform CA ${a.ca}`));
   })();
   anchors.catch(() => {
     anchors = undefined; // try again next time

@@ -171,7 +171,11 @@ function Trust() {
   const [anchors, setAnchors] = useState<PlatformAnchor[] | undefined>();
   const [list, setList] = useState<ListInfo | "failed" | undefined>();
   useEffect(() => {
-    apiJson<PlatformAnchor[]>("/api/trust/anchors").then(setAnchors, () => setAnchors([]));
+    // This platform's own CAs; partners' roots are on the partners' page.
+    apiJson<PlatformAnchor[]>("/api/trust/anchors").then(
+      (all) => setAnchors(all.filter((a) => !a.partner)),
+      () => setAnchors([]),
+    );
     fetch("/trust/list.xml")
       .then(async (r) => {
         if (!r.ok) throw new Error(String(r.status));

@@ -1,0 +1,281 @@
+/**
+ * `/admin/peers` (platform administrators): the partner countries' instances this one trusts (server
+ * federation/peer-routes.ts). It shows this instance's own id, address and key fingerprint — what the partner's
+ * administrator needs, to be passed on out of band — the partners with their pinned trusted list (number, next
+ * update, last check and its error) and the CAs it makes trusted, and a form to connect another. The checks
+ * (fingerprint, signed identity, the list's XAdES signature) are the server's; their refusals are said here in the
+ * reader's language.
+ */
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { DateTime } from "../components/date-time.js";
+import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { PageHeading } from "../components/page.js";
+import { SignedIn, SuccessBanner } from "../components/signed-in.js";
+import { Row } from "../components/summary-list.js";
+import { useLanguage } from "../language.js";
+import { apiJson } from "../lib/api.js";
+import { useApiErrorText } from "../lib/api-error-text.js";
+import { countryName, formatNumber } from "../lib/format-date.js";
+
+interface Peer {
+  readonly instance: string;
+  readonly url: string;
+  readonly keyFingerprint: string;
+  readonly territory: string;
+  readonly sequenceNumber: number;
+  readonly nextUpdate: string | null;
+  readonly checkedAt: string;
+  readonly lastError: string | null;
+  readonly anchors: readonly {
+    readonly subject: string;
+    readonly country: string | null;
+    readonly fingerprint: string;
+  }[];
+}
+
+interface OwnIdentity {
+  readonly instance: string;
+  readonly url: string;
+  readonly keyFingerprint: string;
+}
+
+/** A fingerprint in groups of four, as it is read aloud or printed. */
+const grouped = (hex: string) => hex.match(/.{1,4}/g)?.join(" ") ?? hex;
+
+export function AdminPeersPage() {
+  return <SignedIn roles={["platform_admin"]}>{() => <Peers />}</SignedIn>;
+}
+
+function Peers() {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  const errorText = useApiErrorText();
+  const [own, setOwn] = useState<OwnIdentity | null | undefined>();
+  const [list, setList] = useState<Peer[] | undefined>();
+  const [form, setForm] = useState({ instance: "", url: "", keyFingerprint: "" });
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [removing, setRemoving] = useState<Peer | undefined>();
+  const [notice, setNotice] = useState<string | undefined>();
+  const load = useCallback(async () => {
+    try {
+      setList(await apiJson<Peer[]>("/api/admin/peers"));
+    } catch (e) {
+      setErrors([{ message: errorText(e, t("admin.failed")) }]);
+    }
+  }, [errorText, t]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: load once; `load` changes with the language only
+  useEffect(() => {
+    void load();
+    fetch("/federation/v1/identity", { headers: { accept: "application/json" } })
+      .then(async (r) => setOwn(r.ok ? ((await r.json()) as OwnIdentity) : null))
+      .catch(() => setOwn(null));
+  }, []);
+
+  async function connect(event: FormEvent) {
+    event.preventDefault();
+    const found: FieldError[] = [];
+    if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(form.instance.trim().toLowerCase()))
+      found.push({ field: "instance", message: t("admin.peers.errors.instance") });
+    if (!/^https?:\/\/\S+$/i.test(form.url.trim())) found.push({ field: "url", message: t("admin.peers.errors.url") });
+    if (!/^[0-9a-f]{64}$/i.test(form.keyFingerprint.replace(/[\s:]/g, "")))
+      found.push({ field: "fingerprint", message: t("admin.peers.errors.fingerprint") });
+    setErrors(found);
+    if (found.length > 0) return;
+    setBusy(true);
+    try {
+      await apiJson<Peer>("/api/admin/peers", { method: "POST", json: form });
+      setForm({ instance: "", url: "", keyFingerprint: "" });
+      setNotice("created");
+      await load();
+    } catch (e) {
+      setErrors([{ message: errorText(e, t("admin.failed")) }]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function refresh(peer: Peer) {
+    setBusy(true);
+    setErrors([]);
+    try {
+      await apiJson<Peer>(`/api/admin/peers/${encodeURIComponent(peer.instance)}/refresh`, { method: "POST" });
+      setNotice("refreshed");
+    } catch (e) {
+      setErrors([{ message: errorText(e, t("admin.failed")) }]);
+    } finally {
+      setBusy(false);
+      await load();
+    }
+  }
+
+  async function remove(event: FormEvent) {
+    event.preventDefault();
+    if (!removing) return;
+    setBusy(true);
+    try {
+      await apiJson(`/api/admin/peers/${encodeURIComponent(removing.instance)}`, { method: "DELETE" });
+      setRemoving(undefined);
+      setNotice("deleted");
+      await load();
+    } catch (e) {
+      setErrors([{ message: errorText(e, t("admin.failed")) }]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
+  const field = (name: "instance" | "url" | "fingerprint", key: "instance" | "url" | "keyFingerprint") => (
+    <div className={`field${errorFor(name) ? " field--error" : ""}`}>
+      <label htmlFor={`peer-${name}`}>{t(`admin.peers.${name}`)}</label>
+      <p className="hint" id={`peer-${name}-hint`}>
+        {t(`admin.peers.${name}Hint`)}
+      </p>
+      <FieldErrorMessage id={`peer-${name}-error`} message={errorFor(name)} />
+      <input
+        id={`peer-${name}`}
+        type={name === "url" ? "url" : "text"}
+        dir="ltr"
+        autoComplete="off"
+        spellCheck={false}
+        value={form[key]}
+        onChange={(e) => setForm({ ...form, [key]: e.target.value })}
+        aria-invalid={errorFor(name) ? true : undefined}
+        aria-describedby={errorFor(name) ? `peer-${name}-hint peer-${name}-error` : `peer-${name}-hint`}
+      />
+    </div>
+  );
+
+  return (
+    <>
+      <ErrorSummary errors={errors} />
+      {notice && <SuccessBanner title={t(`admin.peers.notice.${notice}`)} />}
+      <PageHeading title={t("admin.peers.title")}>{t("admin.peers.title")}</PageHeading>
+      <p className="lead">{t("admin.peers.intro")}</p>
+      <section className="panel" aria-labelledby="own-heading" data-own-identity>
+        <h2 id="own-heading">{t("admin.peers.ownHeading")}</h2>
+        {own === undefined && <p className="status">{t("loading")}</p>}
+        {own === null && <p>{t("admin.peers.ownNone")}</p>}
+        {own && (
+          <>
+            <p>{t("admin.peers.ownBody")}</p>
+            <dl className="summary-list">
+              <Row term={t("admin.peers.instance")}>
+                <code dir="ltr">{own.instance}</code>
+              </Row>
+              <Row term={t("admin.peers.url")}>
+                <code dir="ltr" className="break">
+                  {own.url}
+                </code>
+              </Row>
+              <Row term={t("admin.peers.fingerprint")}>
+                <code dir="ltr" className="break" data-fingerprint={own.keyFingerprint}>
+                  {grouped(own.keyFingerprint)}
+                </code>
+              </Row>
+            </dl>
+          </>
+        )}
+      </section>
+      <section aria-labelledby="peers-list">
+        <h2 id="peers-list">{t("admin.peers.list")}</h2>
+        {!list ? (
+          <p className="status">{t("loading")}</p>
+        ) : list.length === 0 ? (
+          <p>{t("admin.peers.none")}</p>
+        ) : (
+          list.map((p) => (
+            <article key={p.instance} className="panel" data-peer={p.instance} aria-labelledby={`peer-${p.instance}`}>
+              <h3 id={`peer-${p.instance}`}>
+                {countryName(p.territory, language)} (<code dir="ltr">{p.instance}</code>)
+              </h3>
+              <dl className="summary-list">
+                <Row term={t("admin.peers.url")}>
+                  <code dir="ltr" className="break">
+                    {p.url}
+                  </code>
+                </Row>
+                <Row term={t("admin.peers.fingerprint")}>
+                  <code dir="ltr" className="break">
+                    {grouped(p.keyFingerprint)}
+                  </code>
+                </Row>
+                <Row term={t("admin.peers.sequence")}>
+                  <span data-sequence={p.sequenceNumber}>{formatNumber(p.sequenceNumber, language)}</span>
+                </Row>
+                <Row term={t("admin.peers.nextUpdate")}>{p.nextUpdate ? <DateTime value={p.nextUpdate} /> : "—"}</Row>
+                <Row term={t("admin.peers.checked")}>
+                  <DateTime value={p.checkedAt} />
+                </Row>
+                <Row term={t("admin.peers.status")}>
+                  <span data-peer-status={p.lastError ? "error" : "ok"}>
+                    {p.lastError ? t("admin.peers.statusError") : t("admin.peers.statusOk")}
+                  </span>
+                  {p.lastError && (
+                    <code dir="ltr" className="block break">
+                      {p.lastError}
+                    </code>
+                  )}
+                </Row>
+                <Row term={t("admin.peers.anchors")}>
+                  {p.anchors.map((a) => (
+                    <code key={a.fingerprint} dir="ltr" className="block break">
+                      {a.subject}
+                    </code>
+                  ))}
+                </Row>
+              </dl>
+              <div className="button-group">
+                <button
+                  type="button"
+                  className="button button--secondary"
+                  disabled={busy}
+                  onClick={() => void refresh(p)}
+                  data-action="refresh-peer"
+                >
+                  {t("admin.peers.refresh")}
+                </button>
+                <button
+                  type="button"
+                  className="button button--warning"
+                  onClick={() => setRemoving(p)}
+                  data-action="remove-peer"
+                >
+                  {t("admin.peers.remove")}
+                </button>
+              </div>
+            </article>
+          ))
+        )}
+        {removing && (
+          <form className="panel panel--warning" onSubmit={remove} data-remove-confirm={removing.instance}>
+            <p>
+              {t("admin.peers.confirmRemove")} <code dir="ltr">{removing.instance}</code>
+            </p>
+            <div className="button-group">
+              <button type="submit" className="button button--warning" disabled={busy} data-action="confirm-remove">
+                {t("admin.peers.remove")}
+              </button>
+              <button type="button" className="button button--secondary" onClick={() => setRemoving(undefined)}>
+                {t("admin.users.cancel")}
+              </button>
+            </div>
+          </form>
+        )}
+      </section>
+      {own && (
+        <form onSubmit={connect} noValidate className="panel" aria-labelledby="peer-new">
+          <h2 id="peer-new">{t("admin.peers.add")}</h2>
+          {field("instance", "instance")}
+          {field("url", "url")}
+          {field("fingerprint", "keyFingerprint")}
+          <button type="submit" className="button" disabled={busy} data-action="connect-peer">
+            {t("admin.peers.create")}
+          </button>
+        </form>
+      )}
+    </>
+  );
+}
