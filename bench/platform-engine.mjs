@@ -17,9 +17,9 @@ import { TrustStore } from "../packages/server/dist/src/trust/store.js";
 const [dataDir, publicUrl, stampedFile, email, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 30);
 const WARM = 5;
-const keyStore = softwareKeyStore(`${dataDir}/keys`, await loadMasterKey(dataDir));
-const trustStore = await TrustStore.open({ dataDir, keyStore, publicUrl });
-const { db, close } = await openDatabase({ dataDir });
+const { db, unqueued, close } = await openDatabase({ dataDir });
+const keyStore = softwareKeyStore(`${dataDir}/keys`, await loadMasterKey(dataDir), unqueued);
+const trustStore = await TrustStore.open({ db: unqueued, dataDir, keyStore, publicUrl });
 const user = await db.selectFrom("users").select(["id"]).where("email", "=", email).executeTakeFirstOrThrow();
 const row = await db
   .selectFrom("signing_certificates")

@@ -13,7 +13,7 @@ import type { LoginLimits } from "./auth/login.js";
 import { loginRoutes } from "./auth/login-routes.js";
 import { type OidcSettings, oidcRoutes } from "./auth/oidc.js";
 import { type SecretBox, secretBox } from "./auth/secret-box.js";
-import { type Db, type OpenedDatabase, openDatabase } from "./db/connect.js";
+import { type Db, openDatabase } from "./db/connect.js";
 import { expireDue, purgeExpiredSessions, remindDue } from "./envelopes/envelopes.js";
 import { envelopeRoutes } from "./envelopes/routes.js";
 import { bindRecipients } from "./envelopes/store.js";
@@ -37,12 +37,12 @@ import { demoCas } from "./trust/demo-cas.js";
 import { keyDirectory } from "./trust/key-pregeneration.js";
 import { type KeyStore, loadMasterKey, pkcs11KeyStore, softwareKeyStore } from "./trust/keys.js";
 import { trustAnchorRoutes, trustRoutes } from "./trust/routes.js";
-import { type InstanceKey, TrustStore } from "./trust/store.js";
+import { type InstanceKey, TrustStore, TrustStoreError } from "./trust/store.js";
 import { verifyRoutes } from "./verify/routes.js";
 import { ValidationPool, type ValidationPoolOptions } from "./verify/validation-pool.js";
 
 export interface AppOptions {
-  /** `KHATAM_DATA`: where the state, key files and master key live. */
+  /** `KHATAM_DATA`: the embedded database and the master key (and key files of earlier versions). */
   readonly dataDir: string;
   /** `KHATAM_PUBLIC_URL`: base URL written into certificates (AIA, CRL DP). */
   readonly publicUrl: string;
@@ -60,7 +60,7 @@ export interface AppOptions {
   readonly adminToken?: string;
   /** `KHATAM_MASTER_KEY` (base64): encrypts software keys; default a random key in `$dataDir/master.key`. */
   readonly masterKey?: string;
-  /** `KHATAM_PKCS11_*`: keep every key in this token instead of encrypted files. */
+  /** `KHATAM_PKCS11_*`: keep every key in this token instead of encrypted in the database. */
   readonly pkcs11?: { readonly module: string; readonly token?: string; readonly pin?: string };
   /** CRL lifetime (default 7 days); a CRL is replaced after half of it. */
   readonly crlLifetimeMs?: number;
@@ -116,7 +116,7 @@ declare module "fastify" {
     db: Db;
     /** Where the database lives, for health reports and logs. */
     dbEngine: "pglite" | "postgres";
-    /** Where platform-held keys live (CA keys and officials' signing keys): encrypted files or the PKCS#11 token. */
+    /** Where platform-held keys live (CA keys and officials' signing keys): encrypted rows, or the PKCS#11 token. */
     keyStore: KeyStore;
     /** Seals small secrets (TOTP seeds, OIDC state) under keys derived from the master key. */
     secretBox: SecretBox;
@@ -137,18 +137,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const webhookAllow = parseWebhookAllowList(options.webhookAllow); // a typo stops the start, before anything opens
   const masterKey = () => loadMasterKey(options.dataDir, options.masterKey);
   const box = secretBox(masterKey);
-  const keyStore: KeyStore = options.pkcs11
-    ? await pkcs11KeyStore(options.pkcs11)
-    : softwareKeyStore(keyDirectory(options.dataDir), await masterKey());
-  // The database opens while the trust store makes its keys: PGlite's start is WebAssembly on this thread, key
-  // generation runs in libuv's pool, so on an empty data directory the two overlap (issue 14.1).
-  const opening = openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
-  opening.catch(() => {}); // awaited below
+  // The database first: the trust services' state and software keys live in it (issue 12.5). On an empty data
+  // directory the CA keys are meanwhile being made in libuv's pool (main.ts pre-generates them, issue 14.1).
+  const database = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir });
+  let keyStore: KeyStore;
+  try {
+    keyStore = options.pkcs11
+      ? await pkcs11KeyStore(options.pkcs11)
+      : softwareKeyStore(keyDirectory(options.dataDir), await masterKey(), database.unqueued);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   let store: TrustStore;
   let passwordHash: Promise<string> | undefined;
   let instance: InstanceKey | undefined;
   try {
     store = await TrustStore.open({
+      db: database.unqueued,
+      shared: database.engine === "postgres",
       dataDir: options.dataDir,
       keyStore,
       publicUrl: options.publicUrl,
@@ -169,21 +176,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       passwordHash = demoPasswordHash(options.demoPassword);
       passwordHash.catch(() => {}); // awaited by seedDemo
       const cas = demoCas(options.demoKeyTypes).filter((ca) => !options.instance || ca.id === options.instance);
-      await store.createCas(cas, { crossCertify: true });
+      try {
+        await store.createCas(cas, { crossCertify: true });
+      } catch (error) {
+        // Another process of this instance made them first (two first starts on one database): theirs stand.
+        if (!(error instanceof TrustStoreError && error.code === "ca_exists")) throw error;
+      }
     }
   } catch (error) {
     await keyStore.close();
-    await opening.then((d) => d.close()).catch(() => {});
+    await database.close();
     throw error;
   }
 
-  let database: OpenedDatabase;
-  try {
-    database = await opening;
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
   try {
     if (options.demo ?? true)
       await seedDemo({ db: database.db, store, keyStore, password: options.demoPassword, passwordHash });

@@ -227,16 +227,22 @@ for (const engine of ENGINES) {
         certFile,
       ]);
       assert.notEqual(wrongRoot.code, 0);
-      // The key: an encrypted PKCS#8 file named for the user, referenced by the row.
+      // The key: an encrypted PKCS#8 named for the user (a row of trust_keys), referenced by the row.
       const row = await platform.app.db
         .selectFrom("signing_certificates")
         .selectAll()
         .where("serial", "=", view.serial)
         .executeTakeFirstOrThrow();
       assert.equal(row.user_id, official.id);
-      assert.deepEqual(row.key_ref, { kind: "software", file: `user-${official.id}-2.key.pem` });
-      const keyFile = readFileSync(join(platform.dataDir, "keys", `user-${official.id}-2.key.pem`), "utf8");
-      assert.match(keyFile, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+      const keyName = (row.key_ref as { kind: string; file: string }).file;
+      assert.equal((row.key_ref as { kind: string }).kind, "software");
+      assert.match(keyName, new RegExp(`^user-${official.id}-2-[0-9a-f]{12}\\.key\\.pem$`));
+      const stored = await platform.app.db
+        .selectFrom("trust_keys")
+        .select("pem")
+        .where("name", "=", keyName)
+        .executeTakeFirstOrThrow();
+      assert.match(stored.pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
       // The envelopes engine's way in: a signer whose signature the certificate verifies.
       const signer = await signerForCertificate(platform.app, row);
       const data = new TextEncoder().encode("memorandum");

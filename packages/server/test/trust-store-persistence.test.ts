@@ -4,7 +4,7 @@
  * and with nothing else.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
@@ -95,45 +95,47 @@ describe("trust store persistence", () => {
     }
   });
 
-  it("stores software keys as encrypted PKCS#8 only, under a 0600 master key", async () => {
+  it("stores software keys as encrypted PKCS#8 only (in the database), under a 0600 master key", async () => {
     const data = temporaryDirectory();
     try {
       const app = await startApp(data.path);
+      const rows = await app.app.db.selectFrom("trust_keys").select(["name", "pem"]).orderBy("name").execute();
+      const state = JSON.stringify(
+        (await app.app.db.selectFrom("trust_state").select("state").executeTakeFirstOrThrow()).state,
+      );
       await app.close();
-      const keys = join(data.path, "keys");
-      const files = readdirSync(keys);
+      assert.ok(!existsSync(join(data.path, "keys")), "no key file beside the database");
       // The demo officials' platform-held signing keys (tenancy/signing-keys.ts) live beside the CA keys.
-      const officials = files.filter((f) => /^user-[0-9a-f-]{36}-1\.key\.pem$/.test(f));
+      const names = rows.map((r) => r.name);
+      const officials = names.filter((f) => /^user-[0-9a-f-]{36}-1-[0-9a-f]{12}\.key\.pem$/.test(f));
       assert.equal(officials.length, 2);
-      assert.deepEqual(files.filter((f) => !officials.includes(f)).sort(), [
-        "jp-issuing.key.pem",
-        "jp-ocsp.key.pem",
-        "jp-root.key.pem",
-        "jp-tsa.key.pem",
-        "sa-issuing.key.pem",
-        "sa-ocsp.key.pem",
-        "sa-root.key.pem",
-        "sa-tsa.key.pem",
-      ]);
+      assert.deepEqual(
+        names.filter((f) => !officials.includes(f)).map((f) => f.replace(/-[0-9a-f]{12}\.key\.pem$/, "")),
+        ["jp-issuing", "jp-ocsp", "jp-root", "jp-tsa", "sa-issuing", "sa-ocsp", "sa-root", "sa-tsa"],
+      );
       const masterKey = join(data.path, "master.key");
       assert.equal(statSync(masterKey).mode & 0o777, 0o600);
       const passphrase = Buffer.from(readFileSync(masterKey, "utf8").trim(), "base64").toString("base64");
-      for (const file of files) {
-        const path = join(keys, file);
-        const pem = readFileSync(path, "utf8");
-        assert.match(pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
-        assert.doesNotMatch(pem, /BEGIN (EC |RSA )?PRIVATE KEY/);
-        assert.equal(statSync(path).mode & 0o777, 0o600);
-        const parsed = await openssl(["asn1parse", "-in", path]);
-        assert.match(parsed.stdout, /aes-256-cbc/);
-        const wrong = await openssl(["pkey", "-in", path, "-passin", "pass:wrong", "-noout"]);
-        assert.notEqual(wrong.code, 0);
-        const right = await openssl(["pkey", "-in", path, "-passin", `pass:${passphrase}`, "-noout"]);
-        assert.equal(right.code, 0, right.stderr);
+      const work = temporaryDirectory("khatam-keys-");
+      try {
+        for (const row of rows) {
+          assert.match(row.pem, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+          assert.doesNotMatch(row.pem, /BEGIN (EC |RSA )?PRIVATE KEY/);
+          const path = join(work.path, row.name);
+          writeFileSync(path, row.pem);
+          const parsed = await openssl(["asn1parse", "-in", path]);
+          assert.match(parsed.stdout, /aes-256-cbc/);
+          const wrong = await openssl(["pkey", "-in", path, "-passin", "pass:wrong", "-noout"]);
+          assert.notEqual(wrong.code, 0);
+          const right = await openssl(["pkey", "-in", path, "-passin", `pass:${passphrase}`, "-noout"]);
+          assert.equal(right.code, 0, right.stderr);
+        }
+      } finally {
+        work.remove();
       }
-      // Nothing else in the data directory holds a private key.
-      const state = readFileSync(join(data.path, "trust-services.json"), "utf8");
+      // The trust services' state names keys, never holds one.
       assert.doesNotMatch(state, /PRIVATE KEY/);
+      assert.match(state, /jp-root-[0-9a-f]{12}\.key\.pem/);
     } finally {
       data.remove();
     }
@@ -146,7 +148,7 @@ describe("trust store persistence", () => {
       await app.close();
       await assert.rejects(
         startApp(data.path, { masterKey: Buffer.alloc(32, 7).toString("base64") }),
-        /cannot decrypt jp-root\.key\.pem: wrong master key/,
+        /cannot decrypt jp-root-[0-9a-f]{12}\.key\.pem: wrong master key/,
       );
     } finally {
       data.remove();

@@ -46,7 +46,7 @@ describe("trust services with keys in a PKCS#11 token", {
         }
       }
       // No master key, no key files, and no private key in any file of the data directory (the database included).
-      assert.deepEqual(readdirSync(data.path).sort(), ["db", "trust-services.json"]);
+      assert.deepEqual(readdirSync(data.path).sort(), ["db"]);
       for (const file of filesUnder(data.path)) assert.doesNotMatch(readFileSync(file, "utf8"), /PRIVATE KEY/);
 
       const second = await startApp(data.path, { pkcs11 });

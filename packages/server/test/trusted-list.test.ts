@@ -1,17 +1,15 @@
 /**
- * GET /trust/list.xml across restarts: the TL-signing key is kept like the CA keys (an encrypted file, or an object
+ * GET /trust/list.xml across restarts: the TL-signing key is kept like the CA keys (encrypted in the database, or an object
  * in the PKCS#11 token), the released list is served byte for byte after a restart, and a new release, with the next
  * sequence number, comes only when the content changes or half of the announced validity has passed.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseTrustedList, trustAnchorsFromTrustedList } from "@khatam/core/trust";
 import { buildApp } from "../src/app.js";
-import { STATE_FILE } from "../src/trust/store.js";
-import { ADMIN_TOKEN, adminPost, makeCsr, startApp, temporaryDirectory } from "./support/server.js";
+import { ADMIN_TOKEN, adminPost, makeCsr, startApp, storedTrustState, temporaryDirectory } from "./support/server.js";
 import { createSoftHsmToken, softHsmAvailable } from "./support/softhsm.js";
 
 const DAY = 24 * 3600 * 1000;
@@ -40,10 +38,10 @@ describe("the platform's trusted list, persistent", () => {
       assert.deepEqual(await list(first.url), xml1);
       await first.close();
 
-      const keyFile = readFileSync(join(data.path, "keys", "platform-tl-signer.key.pem"), "utf8");
-      assert.match(keyFile, /BEGIN ENCRYPTED PRIVATE KEY/);
-      const state = JSON.parse(readFileSync(join(data.path, STATE_FILE), "utf8"));
-      assert.deepEqual(state.trustedList.key, { kind: "file", file: "platform-tl-signer.key.pem" });
+      const { state, keys } = await storedTrustState(data.path);
+      assert.equal(state.trustedList.key.kind, "file");
+      assert.match(state.trustedList.key.file ?? "", /^platform-tl-signer-[0-9a-f]{12}\.key\.pem$/);
+      assert.match(keys.get(state.trustedList.key.file ?? "") ?? "", /BEGIN ENCRYPTED PRIVATE KEY/);
       assert.equal(state.trustedList.release.sequenceNumber, 1);
 
       // Same data directory and public URL: the same release, byte for byte.
@@ -63,7 +61,7 @@ describe("the platform's trusted list, persistent", () => {
       } finally {
         await second.close();
       }
-      const reopened = JSON.parse(readFileSync(join(data.path, STATE_FILE), "utf8"));
+      const reopened = (await storedTrustState(data.path)).state;
       assert.equal(reopened.trustedList.release.sequenceNumber, 2);
     } finally {
       data.remove();
@@ -87,8 +85,9 @@ describe("the platform's trusted list, persistent", () => {
         { env: token.env, encoding: "utf8" },
       );
       assert.match(objects, /label:\s+khatam-platform-tl-signer/);
-      const state = JSON.parse(readFileSync(join(data.path, STATE_FILE), "utf8"));
+      const { state, keys } = await storedTrustState(data.path);
       assert.equal(state.trustedList.key.kind, "pkcs11");
+      assert.equal(keys.size, 0, "no software key when a token is configured");
       const second = await buildApp({ dataDir: data.path, publicUrl: first.url, pkcs11 });
       try {
         const later = await second.trustStore.trustedList(new Date(Date.now() + 100 * DAY));

@@ -22,6 +22,14 @@ export type Tx = Transaction<Database>;
 
 export interface OpenedDatabase {
   readonly db: Db;
+  /**
+   * For single statements made while a transaction of `db` may be in progress in the same flow of work (the trust
+   * services write their state and keys from within, e.g., the demo seed's transaction): on PostgreSQL `db` itself
+   * (another pooled connection); on PGlite, whose one session `db` serialises transaction by transaction, a second
+   * query layer on the same session, whose statements run at once — inside the transaction in progress, if any, so
+   * that they commit or roll back with it — instead of waiting for it forever.
+   */
+  readonly unqueued: Db;
   readonly engine: "pglite" | "postgres";
   close(): Promise<void>;
 }
@@ -59,6 +67,7 @@ async function copyTemplate(dir: string): Promise<void> {
 // bytea comes back as Buffer from pg; timestamps as Date; int8 (bigserial ids) as string, which is what the schema says.
 export async function openDatabase(options: { url?: string; dataDir?: string }): Promise<OpenedDatabase> {
   let db: Db;
+  let unqueued: Db;
   let engine: OpenedDatabase["engine"];
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
@@ -66,6 +75,7 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
     // it would end the process. The pool replaces the connection; queries in flight fail and are retried by callers.
     pool.on("error", () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    unqueued = db;
     engine = "postgres";
   } else {
     const dir = join(options.dataDir ?? "./data", "db");
@@ -73,6 +83,8 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
     await copyTemplate(dir);
     const pglite = await PGlite.create(dir, PGLITE_OPTIONS);
     db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    // Never destroyed: that would close the session `db` closes.
+    unqueued = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     engine = "pglite";
   }
   try {
@@ -81,7 +93,7 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
     await db.destroy();
     throw e;
   }
-  return { db, engine, close: () => db.destroy() };
+  return { db, unqueued, engine, close: () => db.destroy() };
 }
 
 /** Applies the migrations not yet applied, each in its own transaction, under an advisory lock (replicas). */

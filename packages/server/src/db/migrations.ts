@@ -349,4 +349,27 @@ create table peers (
 );
 `,
   },
+  {
+    version: 12,
+    name: "the trust services' state in the database",
+    sql: `
+-- One instance, several processes (issue 12.5): the national PKIs' state (CAs, issued certificates and their
+-- revocations, CRL numbers, the trusted list's releases, the instance key's reference) was a file in one process's
+-- data directory. It is one row here, replaced whole by an update that names the version it read, so that a process
+-- whose view is stale fails its write, reloads and tries again: changes of any process are serialised by the row.
+create table trust_state (
+  id smallint primary key default 1 check (id = 1),
+  version integer not null check (version > 0),
+  state jsonb not null,
+  updated_at timestamptz not null default now()
+);
+-- Software keys, PKCS#8 encrypted under the master key (never in clear), so that every process opens every key;
+-- names carry a random suffix and are never reused. Keys in a PKCS#11 token are not here.
+create table trust_keys (
+  name text primary key,
+  pem text not null check (pem like '-----BEGIN ENCRYPTED PRIVATE KEY-----%'),
+  created_at timestamptz not null default now()
+);
+`,
+  },
 ];

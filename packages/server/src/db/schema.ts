@@ -134,6 +134,17 @@ export interface Database {
     last_error: string | null;
     created_at: CreatedAt;
   };
+  trust_state: {
+    id: Generated<number>;
+    version: number;
+    state: Json<unknown>;
+    updated_at: Generated<Date>;
+  };
+  trust_keys: {
+    name: string;
+    pem: string;
+    created_at: Generated<Date>;
+  };
   platform_seals: {
     ca_id: string;
     der: Uint8Array;

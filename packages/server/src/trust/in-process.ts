@@ -25,11 +25,16 @@ export function platformRoots(store: TrustStore): Uint8Array[] {
 
 /** A `fetch` that answers the platform's OCSP and CRL URLs (under `publicUrl`) from the trust store. */
 export function inProcessTrustFetch(store: TrustStore, publicUrl: string): typeof fetch {
-  return inProcessServices(publicUrl, (id) =>
+  const answer = inProcessServices(publicUrl, (id) =>
     store.ids().includes(id)
       ? { ocspRespond: (request) => store.get(id).ocspRespond(request), crl: () => store.crl(id) }
       : undefined,
   );
+  // As the HTTP routes: from the state every process of the instance left.
+  return async (input, init) => {
+    await store.refresh();
+    return answer(input, init);
+  };
 }
 
 /**

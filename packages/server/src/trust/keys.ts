@@ -1,7 +1,7 @@
 /**
  * Where the trust services' private keys live: one {@link KeyStore} per backend.
  *
- * - {@link softwareKeyStore}: each key is a PKCS#8 file encrypted with AES-256-CBC (PBES2, scrypt-free OpenSSL
+ * - {@link softwareKeyStore}: each key is a PKCS#8 PEM (a row of `trust_keys`, or a file) encrypted with AES-256-CBC (PBES2, scrypt-free OpenSSL
  *   defaults of Node: PBKDF2-HMAC-SHA256) under the master key. The master key is `KHATAM_MASTER_KEY` (base64,
  *   at least 32 bytes) or else 32 random bytes kept in `$KHATAM_DATA/master.key` (mode 0600). Keeping the master
  *   key beside the data only protects key files that travel without it (a copied key directory, a backup of the
@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { type KeyType, softwareSigner } from "@khatam/core/keys";
 import { generateKeyPairInToken, openPkcs11, type Pkcs11Session, pkcs11Signer } from "@khatam/core/keys/pkcs11";
 import type { RoleKey, TrustServiceRole } from "@khatam/core/pki";
+import type { Db } from "../db/connect.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import { freshKeyPair } from "./key-pregeneration.js";
 
@@ -83,20 +84,37 @@ function decodeMasterKey(text: string, path: string): Buffer {
   return key;
 }
 
-/** Software keys encrypted at rest in `directory` (see the module comment). */
-export function softwareKeyStore(directory: string, masterKey: Buffer): KeyStore {
+/**
+ * Software keys encrypted at rest (see the module comment). With `db`, new keys are rows of `trust_keys` — so that
+ * every process of an instance, on any machine, opens the keys any of them made (issue 12.5) — named with a random
+ * suffix, so that two processes making "the same" key (two first starts at once) never overwrite each other's;
+ * keys made before, files in `directory`, still open. Without `db` (tools, tests), keys are files in `directory`.
+ */
+export function softwareKeyStore(directory: string, masterKey: Buffer, db?: Db): KeyStore {
   const passphrase = masterKey.toString("base64");
   const createNamed = async (name: string, keyType: KeyType) => {
     checkKeyName(name);
     const { privateKey } = await freshKeyPair(keyType);
-    const pem = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase });
-    await mkdir(directory, { recursive: true, mode: 0o700 });
-    const file = `${name}.key.pem`;
-    await writeFileAtomic(join(directory, file), pem, 0o600);
+    const pem = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase }) as string;
+    let file: string;
+    if (db) {
+      file = `${name}-${randomBytes(6).toString("hex")}.key.pem`;
+      await db.insertInto("trust_keys").values({ name: file, pem }).execute();
+    } else {
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      file = `${name}.key.pem`;
+      await writeFileAtomic(join(directory, file), pem, 0o600);
+    }
     return {
       key: { signer: softwareSigner(privateKey), privateKey },
       reference: { kind: "file", file } as KeyReference,
     };
+  };
+  const read = async (file: string): Promise<string> => {
+    const row = db && (await db.selectFrom("trust_keys").select("pem").where("name", "=", file).executeTakeFirst());
+    if (row) return row.pem;
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(file)) throw new Error(`invalid key file name "${file}"`);
+    return readFile(join(directory, file), "utf8");
   };
   return {
     kind: "software",
@@ -104,7 +122,7 @@ export function softwareKeyStore(directory: string, masterKey: Buffer): KeyStore
     createNamed,
     async open(reference) {
       if (reference.kind !== "file") throw new Error("this key is in a PKCS#11 token: set KHATAM_PKCS11_MODULE");
-      const pem = await readFile(join(directory, reference.file), "utf8");
+      const pem = await read(reference.file);
       let privateKey: KeyObject;
       try {
         privateKey = createPrivateKey({ key: pem, format: "pem", passphrase });

@@ -49,6 +49,11 @@ export const trustRoutes: FastifyPluginAsync<TrustRoutesOptions> = async (app, o
     { parseAs: "buffer", bodyLimit: PROTOCOL_BODY_LIMIT },
     (_request, body, done) => done(null, body),
   );
+  // Every answer from the state as all processes of this instance left it (a revocation made by another process is
+  // in this one's OCSP answers and CRLs at once).
+  app.addHook("preHandler", async () => {
+    await store.refresh();
+  });
 
   const pki = (request: FastifyRequest) => {
     const { ca } = request.params as { ca: string };

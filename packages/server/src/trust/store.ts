@@ -1,22 +1,30 @@
 /**
- * The national PKIs the platform operates, kept in `$KHATAM_DATA/trust-services.json`.
+ * The national PKIs the platform operates, kept in the database (`trust_state`, one row; issue 12.5) so that every
+ * process of an instance — several behind a load balancer, on one PostgreSQL database — serves, issues and revokes
+ * from the same state.
  *
- * The file holds, per CA: the trust services' certificates, every certificate the issuing CA issued with its
- * revocation state, the last CRL number, the cross-certificates its root issued, and references to its keys (file
- * names of encrypted key files, or PKCS#11 labels and ids; never key material); and, once the trusted list has been
- * asked for, the scheme operator's TL-signing key reference and certificate with the list's last release (sequence
- * number, content digest, dates, signed XML). It is rewritten whole and
- * atomically ({@link writeFileAtomic}) after every change, before the change is reported to anyone: an HTTP answer
- * that says "revoked" means the revocation is on disk, and a `kill -9` at any moment loses nothing that was answered.
+ * The state holds, per CA: the trust services' certificates, every certificate the issuing CA issued with its
+ * revocation state, the last CRL number, the cross-certificates its root issued, and references to its keys (names
+ * of encrypted keys in `trust_keys` or in files, or PKCS#11 labels and ids; never key material); once the trusted
+ * list has been asked for, the scheme operator's TL-signing key reference and certificate with the list's last
+ * release (sequence number, content digest, dates, signed XML); and the instance key's reference. It is written whole
+ * after every change, before the change is reported to anyone: an HTTP answer that says "revoked" means the
+ * revocation is committed, and a `kill -9` at any moment loses nothing that was answered.
  *
- * Crash at each step of a change: the in-memory PKI changes first, then the file is written; a crash before the
- * rename leaves the old file, and since nobody was told, nothing was promised. Keys are stored before the state that
- * names them (see keys.ts).
+ * Several processes (optimistic concurrency): a change is made on the state as this process last read it, then
+ * written by an UPDATE that names that version. If another process wrote in between, no row matches: this process
+ * reloads the state it missed and makes the change again on it (an issuance gets a new serial; a CRL the next
+ * number). Reads that must be current across processes (OCSP, CRLs, certificate status) first call
+ * {@link TrustStore.refresh}, one `select version` on PostgreSQL; on the embedded database only this process writes.
  *
- * Concurrency: every change and every CRL generation runs through one queue, so the file is written by one change
- * at a time and each write holds every change before it. Reads (OCSP, status, certificates) need no lock.
+ * Crash at each step of a change: the in-memory PKI changes first, then the row is written; a crash before the
+ * commit leaves the old row, and since nobody was told, nothing was promised. Keys are stored before the state that
+ * names them (see keys.ts), under names never used before, so an unused key is never taken for another.
+ *
+ * A data directory of an earlier version kept the state in `trust-services.json`: it is imported once, on an empty
+ * `trust_state`, and the file renamed `trust-services.json.imported`.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import type { KeyType } from "@khatam/core/keys";
 import {
@@ -38,7 +46,8 @@ import {
   TRUST_SERVICE_ROLES,
   type TrustServiceRole,
 } from "@khatam/core/pki";
-import { removeStaleTemporaries, writeFileAtomic } from "./atomic-file.js";
+import type { Db } from "../db/connect.js";
+import { removeStaleTemporaries } from "./atomic-file.js";
 import { CA_KEY_ROLES } from "./key-pregeneration.js";
 import type { KeyReference, KeyStore } from "./keys.js";
 import {
@@ -67,7 +76,7 @@ export interface CrossCertificate {
   readonly der: Uint8Array;
 }
 
-/** The JSON file, version 1 (`trustedList` and `instance` were added later and are optional). */
+/** The state (the JSON of `trust_state.state`, and of the file before it), version 1 (`trustedList` and `instance` were added later and are optional). */
 interface StoreFile {
   readonly version: 1;
   readonly cas: readonly CaFileEntry[];
@@ -168,61 +177,112 @@ export class TrustStore {
   private tlSigner?: TrustedListSigner;
   private instance?: InstanceKey & { readonly keyType: KeyType; readonly reference: KeyReference };
   private queue: Promise<unknown> = Promise.resolve();
+  /** The version of `trust_state` the memory holds (0: no row yet). */
+  private version = 0;
+  private loadedOnce = false;
+  /** Keys opened so far, by reference: a reload reopens none of them. */
+  private readonly openedKeys = new Map<string, Promise<RoleKey>>();
 
   private constructor(
-    private readonly path: string,
+    private readonly db: Db,
+    /** Whether other processes may write the state (PostgreSQL), so reads must check for their changes. */
+    private readonly shared: boolean,
     private readonly keyStore: KeyStore,
     private readonly publicUrl: string,
     private readonly crlLifetimeMs: number,
   ) {}
 
-  /** Opens the store in `dataDir`, re-opening every CA and its keys (throws if a key is missing or wrong). */
+  /**
+   * Opens the store on `db`, re-opening every CA and its keys (throws if a key is missing or wrong); imports the
+   * `trust-services.json` of an earlier version found in `dataDir` into an empty `trust_state`.
+   */
   static async open(options: {
+    db: Db;
+    /** PostgreSQL: other processes may share the state. */
+    shared?: boolean;
     dataDir: string;
     keyStore: KeyStore;
     publicUrl: string;
     crlLifetimeMs?: number;
   }): Promise<TrustStore> {
-    await mkdir(options.dataDir, { recursive: true });
-    const path = join(options.dataDir, STATE_FILE);
-    await removeStaleTemporaries(path);
     const store = new TrustStore(
-      path,
+      options.db,
+      options.shared ?? false,
       options.keyStore,
       options.publicUrl,
       options.crlLifetimeMs ?? DEFAULT_CRL_LIFETIME_MS,
     );
-    let file: StoreFile | undefined;
-    try {
-      file = JSON.parse(await readFile(path, "utf8")) as StoreFile;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read ${path}: ${error}`);
+    await importStateFile(options.db, join(options.dataDir, STATE_FILE));
+    const row = await store.readRow();
+    if (row) await store.load(row.state, row.version);
+    return store;
+  }
+
+  /** Takes in changes other processes made since this one last read the state (a no-op on the embedded database). */
+  async refresh(): Promise<void> {
+    if (!this.shared) return;
+    const row = await this.db.selectFrom("trust_state").select("version").executeTakeFirst();
+    if (row && row.version !== this.version) {
+      await this.serialised(async () => {}); // the queue's reload does it, in order with this process's changes
     }
-    if (file && file.version !== 1) throw new Error(`${path}: unsupported version ${file.version}`);
-    if (file?.trustedList) {
+  }
+
+  private async readRow(): Promise<{ version: number; state: StoreFile } | undefined> {
+    const row = await this.db.selectFrom("trust_state").select(["version", "state"]).executeTakeFirst();
+    if (!row) return undefined;
+    const state = (typeof row.state === "string" ? JSON.parse(row.state) : row.state) as StoreFile;
+    if (state.version !== 1) throw new Error(`trust_state: unsupported version ${state.version}`);
+    return { version: row.version, state };
+  }
+
+  private openKey(reference: KeyReference): Promise<RoleKey> {
+    const id = JSON.stringify(reference);
+    let key = this.openedKeys.get(id);
+    if (!key) {
+      key = this.keyStore.open(reference);
+      key.catch(() => this.openedKeys.delete(id));
+      this.openedKeys.set(id, key);
+    }
+    return key;
+  }
+
+  /** Replaces the memory with `file` (version `version`); tells the revocation listeners of revocations it brings. */
+  private async load(file: StoreFile, version: number): Promise<void> {
+    const revokedBefore = new Set(
+      [...this.cas.values()].flatMap((e) =>
+        e.pki
+          .certificates()
+          .filter((r) => r.revoked)
+          .map((r) => `${e.pki.id}/${r.serial}`),
+      ),
+    );
+    let tlSigner: TrustedListSigner | undefined;
+    if (file.trustedList) {
       const tl = file.trustedList;
-      const key = await options.keyStore.open(tl.key);
+      const key = await this.openKey(tl.key);
       const certificate = new Uint8Array(Buffer.from(tl.certificate, "base64"));
       if (!Buffer.from(certificateSpki(parseCertificate(certificate))).equals(Buffer.from(key.signer.publicKeySpki))) {
         throw new KeyMismatchError("the trusted-list signing key does not match its certificate");
       }
-      store.tlSigner = { keyType: tl.keyType, key, reference: tl.key, certificate, release: tl.release };
+      tlSigner = { keyType: tl.keyType, key, reference: tl.key, certificate, release: tl.release };
     }
-    if (file?.instance) {
+    let instance: typeof this.instance;
+    if (file.instance) {
       const entry = file.instance;
-      const key = await options.keyStore.open(entry.key);
+      const key = await this.openKey(entry.key);
       const publicKey = new Uint8Array(Buffer.from(entry.publicKey, "base64"));
       if (!Buffer.from(key.signer.publicKeySpki).equals(Buffer.from(publicKey))) {
         throw new KeyMismatchError("the instance key does not match its recorded public key");
       }
-      store.instance = { id: entry.id, keyType: entry.keyType, key, reference: entry.key, publicKey };
+      instance = { id: entry.id, keyType: entry.keyType, key, reference: entry.key, publicKey };
     }
-    for (const entry of file?.cas ?? []) {
+    const cas = new Map<string, CaEntry>();
+    for (const entry of file.cas) {
       const keys = {} as Record<TrustServiceRole, RoleKey>;
-      for (const role of TRUST_SERVICE_ROLES) keys[role] = await options.keyStore.open(entry.keys[role]);
-      store.cas.set(entry.pki.id, {
+      for (const role of TRUST_SERVICE_ROLES) keys[role] = await this.openKey(entry.keys[role]);
+      cas.set(entry.pki.id, {
         keyType: entry.keyType,
-        pki: restoreNationalPki({ state: entry.pki, keys, publicUrl: options.publicUrl }),
+        pki: restoreNationalPki({ state: entry.pki, keys, publicUrl: this.publicUrl }),
         keys: entry.keys,
         crossCertificates: entry.crossCertificates.map((c) => ({
           subjectCa: c.subjectCa,
@@ -230,7 +290,20 @@ export class TrustStore {
         })),
       });
     }
-    return store;
+    this.tlSigner = tlSigner;
+    this.instance = instance;
+    this.cas.clear();
+    for (const [id, entry] of cas) this.cas.set(id, entry);
+    this.version = version;
+    for (const entry of file.cas) {
+      for (const record of entry.pki.records) {
+        const id = `${entry.pki.id}/${record.serial}`;
+        if (record.revoked && !revokedBefore.has(id) && this.loadedOnce) {
+          for (const listener of this.revokedListeners) listener(entry.pki.id, record.serial);
+        }
+      }
+    }
+    this.loadedOnce = true;
   }
 
   /** CA ids in creation order; the first is the default (e.g. for `POST /tsa`). */
@@ -322,9 +395,9 @@ export class TrustStore {
     profile: EndEntityProfile,
     request: SubjectKey & { subject?: SubjectFields },
   ): Promise<IssuedCertificate> {
-    const entry = this.entry(id);
+    this.entry(id); // an unknown CA is refused before anything else
     return this.serialised(async () => {
-      const issued = await entry.pki.issue(profile, request);
+      const issued = await this.entry(id).pki.issue(profile, request);
       await this.persist();
       return issued;
     });
@@ -340,8 +413,9 @@ export class TrustStore {
    * The current CRL is dropped, so the next one lists it. Durable when this resolves.
    */
   revoke(id: string, serial: string, reason: RevocationReason): Promise<{ revokedAt: Date; reason: RevocationReason }> {
-    const entry = this.entry(id);
+    this.entry(id);
     return this.serialised(async () => {
+      const entry = this.entry(id);
       try {
         entry.pki.revoke(serial, reason);
       } catch {
@@ -361,10 +435,10 @@ export class TrustStore {
    * that cache until nextUpdate are never more than half a lifetime behind.
    */
   async crl(id: string, now = new Date()): Promise<Uint8Array> {
-    const entry = this.entry(id);
-    const current = entry.crl;
+    const current = this.entry(id).crl;
     if (current && !this.stale(current, now)) return current.der;
     return this.serialised(async () => {
+      const entry = this.entry(id);
       if (entry.crl && !this.stale(entry.crl, now)) return entry.crl.der; // made while we waited
       const thisUpdate = new Date(Math.floor(now.getTime() / 1000) * 1000);
       const nextUpdate = new Date(thisUpdate.getTime() + this.crlLifetimeMs);
@@ -504,10 +578,32 @@ export class TrustStore {
     return entry;
   }
 
+  /**
+   * Runs a change in this process's queue, on the current state: another process's newer state is loaded first, and
+   * if one is written while the change is made (its write fails, see {@link persist}), the change is made again on
+   * that one.
+   */
   private serialised<T>(operation: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(operation);
+    const run = async (): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        await this.catchUp();
+        try {
+          return await operation();
+        } catch (error) {
+          if (!(error instanceof StaleStateError) || attempt >= MAX_CHANGE_ATTEMPTS) throw error;
+        }
+      }
+    };
+    const next = this.queue.then(run);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Loads the stored state when it is not the one in memory (another process wrote, or a write of ours failed). */
+  private async catchUp(): Promise<void> {
+    if (!this.shared && this.version >= 0) return;
+    const row = await this.readRow();
+    if (row && row.version !== this.version) await this.load(row.state, row.version);
   }
 
   private async persist(): Promise<void> {
@@ -539,6 +635,69 @@ export class TrustStore {
         },
       }),
     };
-    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 1)}\n`);
+    const state = JSON.stringify(file);
+    const expected = this.version;
+    let written: boolean;
+    try {
+      if (expected === 0) {
+        const inserted = await this.db
+          .insertInto("trust_state")
+          .values({ id: 1, version: 1, state })
+          .onConflict((oc) => oc.column("id").doNothing())
+          .returning("version")
+          .executeTakeFirst();
+        written = inserted !== undefined;
+      } else {
+        const updated = await this.db
+          .updateTable("trust_state")
+          .set({ version: expected + 1, state, updated_at: new Date() })
+          .where("id", "=", 1)
+          .where("version", "=", expected)
+          .executeTakeFirst();
+        written = updated.numUpdatedRows > 0n;
+      }
+    } catch (error) {
+      this.version = -1; // memory holds a change that may not be stored: read the row before the next change
+      throw error;
+    }
+    if (!written) {
+      this.version = -1;
+      throw new StaleStateError();
+    }
+    this.version = expected + 1;
   }
+}
+
+/** Another process changed the state since this one read it: the change is made again on the new state. */
+class StaleStateError extends Error {
+  override readonly name = "StaleStateError";
+  constructor() {
+    super("the trust services' state was changed by another process meanwhile");
+  }
+}
+
+/** How often a change is made again after other processes' changes overtook it, before giving up. */
+const MAX_CHANGE_ATTEMPTS = 20;
+
+/**
+ * Imports the state file of an earlier version into an empty `trust_state` (once: the file is then renamed), so an
+ * existing data directory keeps its CAs, records and revocations.
+ */
+async function importStateFile(db: Db, path: string): Promise<void> {
+  await removeStaleTemporaries(path);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new Error(`cannot read ${path}: ${error}`);
+  }
+  const file = JSON.parse(text) as StoreFile;
+  if (file.version !== 1) throw new Error(`${path}: unsupported version ${file.version}`);
+  await db
+    .insertInto("trust_state")
+    .values({ id: 1, version: 1, state: JSON.stringify(file) })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .execute();
+  await rename(path, `${path}.imported`);
 }

@@ -144,3 +144,26 @@ export async function download(url: string, path: string): Promise<Buffer> {
   writeFileSync(path, bytes);
   return bytes;
 }
+
+/** What the tests read of `trust_state.state` (server trust/store.ts). */
+export interface StoredTrustState {
+  readonly trustedList: {
+    readonly key: { readonly kind: string; readonly file?: string };
+    readonly release: { readonly sequenceNumber: number };
+  };
+}
+
+/** The trust services' state and software keys as a closed data directory's embedded database holds them. */
+export async function storedTrustState(
+  dataDir: string,
+): Promise<{ state: StoredTrustState; keys: Map<string, string> }> {
+  const { openDatabase } = await import("../../src/db/connect.js");
+  const { db, close } = await openDatabase({ dataDir });
+  try {
+    const row = await db.selectFrom("trust_state").select("state").executeTakeFirstOrThrow();
+    const keys = await db.selectFrom("trust_keys").select(["name", "pem"]).execute();
+    return { state: row.state as StoredTrustState, keys: new Map(keys.map((k) => [k.name, k.pem])) };
+  } finally {
+    await close();
+  }
+}
