@@ -14,12 +14,14 @@ import { loginRoutes } from "./auth/login-routes.js";
 import { type OidcSettings, oidcRoutes } from "./auth/oidc.js";
 import { type SecretBox, secretBox } from "./auth/secret-box.js";
 import { type Db, openDatabase } from "./db/connect.js";
+import { crossInstanceRoutes } from "./envelopes/cross-instance.js";
 import { expireDue, purgeExpiredSessions, remindDue } from "./envelopes/envelopes.js";
 import { envelopeRoutes } from "./envelopes/routes.js";
 import { bindRecipients } from "./envelopes/store.js";
 import { identityRoutes } from "./federation/identity-routes.js";
 import { peerRoutes } from "./federation/peer-routes.js";
 import { peerRefreshTask, peerTrustAnchors } from "./federation/peers.js";
+import { federationDeliverer, purgeNoncesTask } from "./federation/protocol.js";
 import { frameworkErrors, installErrorHandling } from "./http/errors.js";
 import { openApiPlugin } from "./http/openapi.js";
 import { webRoutes } from "./http/web-routes.js";
@@ -254,6 +256,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   const outbox = startOutboxWorker({
+    ...(instance && { federation: federationDeliverer(database.db, instance) }),
     db: database.db,
     box,
     webhookTargets: targets,
@@ -278,6 +281,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     // A partner's trusted list at its NextUpdate; replicas may run it at once (the pinning statement is guarded).
     peerRefreshTask(database.db, app.log),
+    purgeNoncesTask(database.db),
   ];
   const scheduler = startScheduler({
     intervalMs: options.schedulerIntervalMs ?? 60_000,
@@ -323,6 +327,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     publicUrl: options.publicUrl,
     signerFor: (row) => signers.signerFor(row),
   });
+  if (instance) {
+    await app.register(crossInstanceRoutes, {
+      instance,
+      ctx: {
+        db: database.db,
+        trustStore: store,
+        publicUrl: options.publicUrl,
+        signerFor: (row) => signers.signerFor(row),
+        documents: documentPool,
+      },
+    });
+  }
   await app.register(verifyRoutes, { publicUrl: options.publicUrl, perMinute: options.verifyPerMinute });
   await app.register(webRoutes);
   return app;

@@ -372,4 +372,36 @@ create table trust_keys (
 );
 `,
   },
+  {
+    version: 13,
+    name: "envelopes across instances",
+    sql: `
+-- Cross-instance envelopes (issue 12.3) and the server-to-server protocol (12.4).
+-- On the owning instance: a recipient who lives on a partner instance (its id); they never bind to a local account.
+alter table recipients add column instance text references peers(instance);
+-- On the partner: the copy of an envelope offered by its owner — {instance, envelopeId, offerId, sender} — which the
+-- local recipient sees in their inbox and signs or declines here; null for the instance's own envelopes.
+alter table envelopes add column origin jsonb;
+create unique index envelopes_origin on envelopes((origin->>'instance'), (origin->>'offerId')) where origin is not null;
+-- Messages to partners go through the outbox like e-mail and webhooks.
+alter table outbox drop constraint outbox_kind_check;
+alter table outbox add constraint outbox_kind_check check (kind in ('email', 'webhook', 'federation'));
+-- Replay protection: a signed request's nonce is accepted once within the signature's lifetime.
+create table federation_nonces (
+  peer text not null,
+  nonce text not null,
+  expires_at timestamptz not null,
+  primary key (peer, nonce)
+);
+-- Idempotency: a request is processed once per (partner, Idempotency-Key); a repeat gets the first answer.
+create table federation_requests (
+  peer text not null,
+  idempotency_key text not null,
+  status integer not null,
+  response jsonb not null,
+  received_at timestamptz not null default now(),
+  primary key (peer, idempotency_key)
+);
+`,
+  },
 ];

@@ -99,6 +99,8 @@ export interface Database {
     sent_at: Date | null;
     completed_at: Date | null;
     version: Generated<number>;
+    /** On a partner instance, the copy's origin (migration 13); null for this instance's own envelopes. */
+    origin: ColumnType<EnvelopeOrigin | null, string | undefined, string | null>;
   };
   recipients: {
     id: string;
@@ -113,6 +115,8 @@ export interface Database {
     acted_at: Date | null;
     /** The envelope's created_at, copied by a trigger (inbox order; migration 7). */
     envelope_created_at: Generated<Date>;
+    /** The partner instance the recipient lives on (migration 13); null: this instance. */
+    instance: ColumnType<string | null, string | null | undefined, string | null>;
   };
   peers: {
     instance: string;
@@ -144,6 +148,18 @@ export interface Database {
     name: string;
     pem: string;
     created_at: Generated<Date>;
+  };
+  federation_nonces: {
+    peer: string;
+    nonce: string;
+    expires_at: Date;
+  };
+  federation_requests: {
+    peer: string;
+    idempotency_key: string;
+    status: number;
+    response: Json<unknown>;
+    received_at: Generated<Date>;
   };
   platform_seals: {
     ca_id: string;
@@ -189,7 +205,7 @@ export interface Database {
   };
   outbox: {
     id: Generated<string>;
-    kind: "email" | "webhook";
+    kind: "email" | "webhook" | "federation";
     payload: Json<Record<string, unknown>>;
     attempts: Generated<number>;
     next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -203,3 +219,13 @@ export interface Database {
 export type KeyRef =
   | { readonly kind: "software"; readonly file: string }
   | { readonly kind: "pkcs11"; readonly label: string; readonly id: string };
+
+/** Where a partner's envelope copy came from (envelopes.origin). */
+export interface EnvelopeOrigin {
+  readonly instance: string;
+  /** The envelope's id on the owning instance. */
+  readonly envelopeId: string;
+  /** The recipient's id on the owning instance: what the offer and its return are about. */
+  readonly offerId: string;
+  readonly sender: { readonly name: string; readonly email: string; readonly agency: Record<string, string> };
+}

@@ -30,7 +30,7 @@ import {
 } from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
 import { getDocument, putDocument } from "../db/documents.js";
-import type { Multilingual, RecipientRole, Role } from "../db/schema.js";
+import type { EnvelopeOrigin, Multilingual, RecipientRole, Role } from "../db/schema.js";
 import {
   type EmailMessage,
   emailRow,
@@ -44,6 +44,7 @@ import type { KeyStore } from "../trust/keys.js";
 import { sealCompletionCertificate } from "./completion-seal.js";
 import { type PreparedUpload, prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
+import { completionRows, offerRow, returnRow } from "./federation-messages.js";
 import {
   completeDeviceSignature,
   lastSignatureField,
@@ -90,6 +91,8 @@ export interface RecipientInput {
   readonly email: string;
   readonly role: RecipientRole;
   readonly order: number;
+  /** A partner instance the recipient lives on (federation): they sign there, with their own country's keys. */
+  readonly instance?: string;
 }
 
 /** The public view of an envelope (GET /api/envelopes/:id). */
@@ -120,7 +123,15 @@ export interface EnvelopeView {
     readonly signatureField: string | null;
     /** The bound account's display name (GET only; null for an address no account has proved). */
     readonly name?: string | null;
+    /** The partner instance the recipient signs on (federation). */
+    readonly instance?: string;
   }[];
+  /** On a partner's copy: the owning instance, its envelope id, and who sent it there. */
+  readonly origin?: {
+    readonly instance: string;
+    readonly envelopeId: string;
+    readonly sender: EnvelopeOrigin["sender"];
+  };
   /** Who sent it, for the people reading it (GET only). */
   readonly sender?: {
     readonly name: string | null;
@@ -169,9 +180,11 @@ export async function createEnvelope(options: {
   const { working } = ctx.documents
     ? await ctx.documents.prepare(options.pdf, stamp)
     : prepareUpload(options.pdf, stamp);
+  const remote = options.recipients.filter((r) => r.instance);
+  if (remote.length > 0) await checkPartners(ctx.db, remote);
   const users = await store.usersByEmail(
     ctx.db,
-    options.recipients.map((r) => r.email),
+    options.recipients.filter((r) => !r.instance).map((r) => r.email),
   );
   await ctx.db.transaction().execute(async (tx) => {
     const original = await putDocument(tx, options.pdf);
@@ -195,10 +208,11 @@ export async function createEnvelope(options: {
         id: randomUUID(),
         envelope_id: id,
         email: r.email,
-        user_id: users.get(r.email.toLowerCase())?.id ?? null,
+        user_id: r.instance ? null : (users.get(r.email.toLowerCase())?.id ?? null),
         role: r.role,
         routing_order: r.order,
         status: "pending",
+        instance: r.instance ?? null,
       })),
     );
     await appendEvent(tx, {
@@ -210,7 +224,12 @@ export async function createEnvelope(options: {
       details: {
         title,
         originalSha256: original,
-        recipients: options.recipients.map((r) => ({ email: r.email, role: r.role, order: r.order })),
+        recipients: options.recipients.map((r) => ({
+          email: r.email,
+          role: r.role,
+          order: r.order,
+          ...(r.instance && { instance: r.instance }),
+        })),
       },
       at: now,
     });
@@ -291,7 +310,8 @@ export async function signEnvelope(options: {
       const last = isLastToAct(recipients, recipient);
       const field = lastSignatureField(signed);
       let document = await toLongTerm(ctx, signed);
-      if (last) document = await toLongTerm(ctx, document, snapshot.agencyCountry);
+      // On a partner's copy the owner adds the archive time-stamp, once every signature is in.
+      if (last && !envelope.origin) document = await toLongTerm(ctx, document, snapshot.agencyCountry);
       // The commit: one short transaction that re-checks the version the decision was based on.
       const view = await commitSignature({
         ctx,
@@ -409,6 +429,18 @@ export async function declineEnvelope(options: {
   const reason = options.reason.trim();
   if (!reason) throw new EnvelopeError("invalid_request", "give a reason for declining");
   const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
+  await decline(ctx, envelope, recipient, caller, reason);
+  return getEnvelope({ ctx, caller, envelopeId: envelope.id });
+}
+
+/** `recipient` declines: the envelope stops, the others who were told and the sender hear of it. */
+async function decline(
+  ctx: EnvelopeContext,
+  envelope: EnvelopeRow,
+  recipient: RecipientRow,
+  caller: Caller,
+  reason: string,
+): Promise<void> {
   const now = clock(ctx);
   await transition(ctx, envelope, async (tx, recipients) => {
     await store.updateRecipient(tx, recipient.id, { status: "declined", decline_reason: reason, acted_at: now });
@@ -421,7 +453,14 @@ export async function declineEnvelope(options: {
       details: { reason, recipient: recipient.email },
       at: now,
     });
-    const others = recipients.filter((r) => r.id !== recipient.id && r.status !== "pending");
+    if (envelope.origin) {
+      await tx
+        .insertInto("outbox")
+        .values(returnRow(envelope.origin, { declined: reason }))
+        .execute();
+      return { status: "declined" };
+    }
+    const others = recipients.filter((r) => r.id !== recipient.id && r.status !== "pending" && !r.instance);
     const mail = await mailer(tx, ctx.publicUrl, envelope, [
       ...others.map((r) => r.email),
       await creatorEmail(tx, envelope),
@@ -440,7 +479,6 @@ export async function declineEnvelope(options: {
     });
     return { status: "declined" };
   });
-  return getEnvelope({ ctx, caller, envelopeId: envelope.id });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -789,7 +827,9 @@ async function remind(
 ): Promise<string[]> {
   const recipients = await store.recipientsOf(tx, envelope.id);
   const order = currentOrder(recipients);
-  const due = recipients.filter((r) => r.routing_order === order && ACTING.includes(r.role) && OPEN.includes(r.status));
+  const due = recipients.filter(
+    (r) => r.routing_order === order && ACTING.includes(r.role) && OPEN.includes(r.status) && !r.instance,
+  );
   await tx.updateTable("envelopes").set({ last_reminded_at: options.now }).where("id", "=", envelope.id).execute();
   const mail = await mailer(
     tx,
@@ -952,7 +992,9 @@ async function finishSignature(options: {
   const last = isLastToAct(recipients, recipient);
   const field = lastSignatureField(options.signed);
   let document = await toLongTerm(ctx, options.signed);
-  if (last) document = await toLongTerm(ctx, document, await store.agencyCountry(ctx.db, envelope.agency_id));
+  if (last && !envelope.origin) {
+    document = await toLongTerm(ctx, document, await store.agencyCountry(ctx.db, envelope.agency_id));
+  }
   await finishAction({
     ctx,
     caller: options.caller,
@@ -1027,7 +1069,11 @@ async function commitSignature(options: {
   });
   let notify: RecipientRow[] = [];
   const next = currentOrder(after);
-  if (next === null) {
+  if (next === null && envelope.origin) {
+    // A partner's copy: the signed revision goes back to the owner, who carries the workflow on.
+    outbox.push(returnRow(envelope.origin, { signed: options.document }));
+  } else if (next === null) {
+    outbox.push(...completionRows(envelope.id, recipients, options.document));
     events.push({
       envelopeId: envelope.id,
       type: "completed",
@@ -1036,9 +1082,10 @@ async function commitSignature(options: {
       details: { originalSha256: envelope.original_sha256 },
       at: now,
     });
+    // People on partner instances hear from their own instance (the completion goes there).
     const mail = await mailer(ctx.db, ctx.publicUrl, envelope, [
       snapshot.creatorEmail,
-      ...recipients.map((r) => r.email),
+      ...recipients.filter((r) => !r.instance).map((r) => r.email),
     ]);
     for (const address of mail.addresses) {
       outbox.push(
@@ -1055,8 +1102,14 @@ async function commitSignature(options: {
   } else if (next !== currentOrder(recipients)) {
     // Those still pending when the commit runs are notified (the statement checks; a first view may come between).
     notify = after.filter((r) => r.routing_order === next && ACTING.includes(r.role) && r.status === "pending");
-    const mails = await invitations(ctx.db, ctx.publicUrl, envelope, notify);
-    for (const [i, r] of notify.entries()) outbox.push({ ...emailRow(mails[i]!), recipient: r.id });
+    const local = notify.filter((r) => !r.instance);
+    const mails = await invitations(ctx.db, ctx.publicUrl, envelope, local);
+    for (const [i, r] of local.entries()) outbox.push({ ...emailRow(mails[i]!), recipient: r.id });
+    for (const r of notify.filter((r) => r.instance)) {
+      outbox.push(
+        offerRow(offerOf(envelope), remoteRecipient(r), options.document, await originSender(ctx.db, envelope)),
+      );
+    }
   }
   const committed = await store.commitSignature(ctx.db, {
     envelopeId: envelope.id,
@@ -1118,7 +1171,18 @@ async function finishAction(options: {
     const after = recipients.map((r) => (r.id === recipient.id ? { ...r, status: options.type } : r));
     const before = currentOrder(recipients);
     const next = currentOrder(after);
+    if (next === null && envelope.origin) {
+      const signed = options.document ?? (await getDocument(tx, sha256));
+      await tx
+        .insertInto("outbox")
+        .values(returnRow(envelope.origin, { signed: signed! }))
+        .execute();
+      return { current_sha256: sha256, status: "completed", completed_at: now };
+    }
     if (next === null) {
+      const final = options.document ?? (await getDocument(tx, sha256))!;
+      const rows = completionRows(envelope.id, recipients, final);
+      if (rows.length > 0) await tx.insertInto("outbox").values(rows).execute();
       await appendEvent(tx, {
         envelopeId: envelope.id,
         type: "completed",
@@ -1129,7 +1193,7 @@ async function finishAction(options: {
       });
       const mail = await mailer(tx, ctx.publicUrl, envelope, [
         await creatorEmail(tx, envelope),
-        ...recipients.map((r) => r.email),
+        ...recipients.filter((r) => !r.instance).map((r) => r.email),
       ]);
       for (const address of mail.addresses) {
         await enqueueEmail(
@@ -1146,7 +1210,7 @@ async function finishAction(options: {
     }
     if (next !== before) {
       const due = after.filter((r) => r.routing_order === next && ACTING.includes(r.role) && r.status === "pending");
-      await notifyRecipients(tx, ctx, envelope, due);
+      await notifyRecipients(tx, ctx, envelope, due, sha256);
     }
     return { current_sha256: sha256 };
   });
@@ -1268,16 +1332,71 @@ async function currentDocument(db: Db, envelope: EnvelopeRow): Promise<Uint8Arra
   return bytes;
 }
 
+/**
+ * Asks `recipients` to act: an e-mail each, or, for one who lives on a partner instance, an offer of the document
+ * revision `documentSha256` (default: the envelope's current one) to that instance.
+ */
 async function notifyRecipients(
   tx: Tx,
   ctx: Pick<EnvelopeContext, "publicUrl">,
   envelope: EnvelopeRow,
   recipients: readonly RecipientRow[],
+  documentSha256 = envelope.current_sha256,
 ): Promise<void> {
-  const mails = await invitations(tx, ctx.publicUrl, envelope, recipients);
-  for (const [i, r] of recipients.entries()) {
+  const local = recipients.filter((r) => !r.instance);
+  const mails = await invitations(tx, ctx.publicUrl, envelope, local);
+  for (const r of recipients) {
     if (r.status === "pending") await store.updateRecipient(tx, r.id, { status: "notified" });
-    await enqueueEmail(tx, mails[i]!);
+  }
+  for (const mail of mails) await enqueueEmail(tx, mail);
+  const remote = recipients.filter((r) => r.instance);
+  if (remote.length === 0) return;
+  const document = await getDocument(tx, documentSha256);
+  if (!document) throw new Error(`document ${documentSha256} of envelope ${envelope.id} is missing`);
+  const sender = await originSender(tx, envelope);
+  for (const r of remote) {
+    const { recipient: _, ...row } = offerRow(offerOf(envelope), remoteRecipient(r), document, sender);
+    await tx.insertInto("outbox").values(row).execute();
+  }
+}
+
+/** What an offer says of the envelope. */
+function offerOf(envelope: EnvelopeRow) {
+  return {
+    id: envelope.id,
+    title: envelope.title,
+    message: envelope.message,
+    registerCode: envelope.register_code,
+    expiresAt: envelope.expires_at,
+  };
+}
+
+function remoteRecipient(r: RecipientRow): { id: string; email: string; instance: string } {
+  return { id: r.id, email: r.email, instance: r.instance! };
+}
+
+/** The sender as a partner shows them: name, address, agency names. */
+async function originSender(db: Db | Tx, envelope: EnvelopeRow): Promise<EnvelopeOrigin["sender"]> {
+  const { sender, agencyNames } = await store.peopleOf(db, envelope, []);
+  return {
+    name: sender?.name || sender?.email || "",
+    email: sender?.email ?? "",
+    agency: (agencyNames ?? { en: "" }) as Record<string, string>,
+  };
+}
+
+/** Recipients on partner instances must be signers, on instances this one has peered with. */
+async function checkPartners(db: Db, remote: readonly RecipientInput[]): Promise<void> {
+  for (const r of remote) {
+    if (r.role !== "signer") {
+      throw new EnvelopeError("invalid_request", `${r.email}: a recipient on a partner instance signs (role signer)`);
+    }
+  }
+  const wanted = [...new Set(remote.map((r) => r.instance!))];
+  const peered = await db.selectFrom("peers").select("instance").where("instance", "in", wanted).execute();
+  const missing = wanted.filter((w) => !peered.some((p) => p.instance === w));
+  if (missing.length > 0) {
+    throw new EnvelopeError("invalid_request", `not a partner instance: ${missing.join(", ")}`);
   }
 }
 
@@ -1380,7 +1499,15 @@ function view(envelope: EnvelopeRow, recipients: readonly RecipientRow[]): Envel
       actedAt: r.acted_at?.toISOString() ?? null,
       declineReason: r.decline_reason,
       signatureField: r.signature_field,
+      ...(r.instance && { instance: r.instance }),
     })),
+    ...(envelope.origin && {
+      origin: {
+        instance: envelope.origin.instance,
+        envelopeId: envelope.origin.envelopeId,
+        sender: envelope.origin.sender,
+      },
+    }),
   };
 }
 
@@ -1437,4 +1564,144 @@ function clock(ctx: { now?: () => Date }): Date {
 
 export function registerUrl(publicUrl: string, code: string): string {
   return `${publicUrl.replace(/\/$/, "")}/register/${code}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Across instances (issue 12.3): envelope-cross-instance.ts checks the messages; these record what they carry.
+
+/** The audit trail's actor for what a partner instance reports its recipient did. */
+function partnerCaller(recipient: RecipientRow): Caller {
+  return { userId: null, email: recipient.email, role: "official", agencyId: null, countryId: null, ip: null };
+}
+
+/** Owner side: a recipient on a partner signed; `document` is the checked revision the partner returned. */
+export async function recordPartnerSignature(options: {
+  readonly ctx: EnvelopeContext;
+  readonly envelope: EnvelopeRow;
+  readonly recipient: RecipientRow;
+  readonly document: Uint8Array;
+  readonly details: Record<string, unknown>;
+}): Promise<void> {
+  const { ctx, envelope, recipient } = options;
+  const recipients = await store.recipientsOf(ctx.db, envelope.id);
+  const last = isLastToAct(recipients, recipient);
+  const field = lastSignatureField(options.document);
+  // The partner embedded its own validation data (B-LT); the owner adds the archive time-stamp at the end.
+  const document = last
+    ? await toLongTerm(ctx, options.document, await store.agencyCountry(ctx.db, envelope.agency_id))
+    : options.document;
+  await finishAction({
+    ctx,
+    caller: partnerCaller(recipient),
+    envelope,
+    recipient,
+    type: "signed",
+    document,
+    field,
+    details: { ...options.details, field, level: last ? "B-LTA" : "B-LT" },
+  });
+}
+
+/** Owner side: a recipient on a partner declined. */
+export async function recordPartnerDecline(options: {
+  readonly ctx: EnvelopeContext;
+  readonly envelope: EnvelopeRow;
+  readonly recipient: RecipientRow;
+  readonly reason: string;
+}): Promise<void> {
+  const reason = options.reason.trim().slice(0, MAX_REASON_LENGTH) || "—";
+  await decline(options.ctx, options.envelope, options.recipient, partnerCaller(options.recipient), reason);
+}
+
+/**
+ * Partner side: the copy of an offered envelope, sent to the local recipient (`user`) at once — in their inbox, with
+ * an invitation e-mail naming the sender on the owning instance. Returns the copy's id.
+ */
+export async function createPartnerCopy(options: {
+  readonly ctx: EnvelopeContext;
+  readonly origin: EnvelopeOrigin;
+  readonly user: { readonly id: string; readonly email: string; readonly agencyId: string };
+  readonly title: string;
+  readonly message: string | null;
+  readonly registerCode: string;
+  readonly expiresAt: Date | null;
+  readonly document: Uint8Array;
+}): Promise<string> {
+  const { ctx, origin, user } = options;
+  const id = randomUUID();
+  const now = clock(ctx);
+  await ctx.db.transaction().execute(async (tx) => {
+    const sha256 = await putDocument(tx, options.document);
+    await store.insertEnvelope(
+      tx,
+      {
+        id,
+        agency_id: user.agencyId,
+        created_by: user.id,
+        title: options.title,
+        status: "sent",
+        original_sha256: sha256,
+        current_sha256: sha256,
+        register_code: options.registerCode,
+        expires_at: options.expiresAt,
+        reminder_every: null,
+        message: options.message,
+        origin,
+      },
+      [
+        {
+          id: randomUUID(),
+          envelope_id: id,
+          email: user.email,
+          user_id: user.id,
+          role: "signer",
+          routing_order: 1,
+          status: "notified",
+        },
+      ],
+    );
+    await tx.updateTable("envelopes").set({ sent_at: now }).where("id", "=", id).execute();
+    const details = { origin: { instance: origin.instance, envelopeId: origin.envelopeId }, sender: origin.sender };
+    await appendEvent(tx, { envelopeId: id, type: "created", actor: null, documentSha256: sha256, details, at: now });
+    await appendEvent(tx, { envelopeId: id, type: "sent", actor: null, details, at: now });
+    const mail = await mailer(tx, ctx.publicUrl, (await store.findEnvelope(tx, id))!, [user.email]);
+    const agency = origin.sender.agency[mail.localeOf(user.email)] ?? origin.sender.agency.en;
+    for (const to of mail.addresses) {
+      await enqueueEmail(
+        tx,
+        mail.render(to, {
+          kind: "invitation",
+          role: "signer",
+          envelopeId: id,
+          title: options.title,
+          sender: agency ? `${origin.sender.name} (${agency})` : origin.sender.name,
+          expiresAt: options.expiresAt,
+          message: options.message,
+        }),
+      );
+    }
+  });
+  return id;
+}
+
+/** Partner side: the owner's final document replaces the copy's (it extends what the recipient signed). */
+export async function recordFinalDocument(options: {
+  readonly ctx: EnvelopeContext;
+  readonly copy: EnvelopeRow;
+  readonly document: Uint8Array;
+}): Promise<void> {
+  const { ctx, copy } = options;
+  const now = clock(ctx);
+  await transition(ctx, copy, async (tx) => {
+    const sha256 = await putDocument(tx, options.document);
+    await appendEvent(tx, {
+      envelopeId: copy.id,
+      type: "completed",
+      actor: null,
+      documentSha256: sha256,
+      details: { origin: copy.origin?.instance, final: true },
+      at: now,
+    });
+    return { current_sha256: sha256, status: "completed", completed_at: copy.completed_at ?? now };
+  });
 }

@@ -65,6 +65,7 @@ const recipientView = {
     declineReason: { type: ["string", "null"] },
     signatureField: { type: ["string", "null"] },
     name: { type: ["string", "null"], description: "the bound account's display name (GET /api/envelopes/:id)" },
+    instance: { type: "string", description: "the partner instance the recipient signs on (federation)" },
   },
 } as const;
 
@@ -87,6 +88,22 @@ const envelopeView = {
     version: { type: "integer" },
     signingMs: { type: "integer", description: "server-side time of the signature (sign, time-stamp, B-LT/B-LTA)" },
     recipients: { type: "array", items: recipientView },
+    origin: {
+      type: "object",
+      description: "on a partner's copy: the owning instance, its envelope id and the sender there",
+      properties: {
+        instance: { type: "string" },
+        envelopeId: { type: "string" },
+        sender: {
+          type: "object",
+          properties: {
+            name: { type: "string" },
+            email: { type: "string" },
+            agency: { type: "object", additionalProperties: { type: "string" } },
+          },
+        },
+      },
+    },
     sender: {
       type: "object",
       description: "who sent it (GET /api/envelopes/:id)",
@@ -141,7 +158,7 @@ const schemas = {
     summary: "Create an envelope (multipart: `file` = the PDF, `meta` = JSON)",
     description:
       'Multipart form data: `file` (application/pdf, at most 25 MB) and `meta`, a JSON text `{ "title", ' +
-      '"recipients": [{ "email", "role": "signer"|"approver"|"viewer", "order" }], "expiresAt"?, ' +
+      '"recipients": [{ "email", "role": "signer"|"approver"|"viewer", "order", "instance"? }], "expiresAt"?, ' +
       '"reminderEveryHours"?, "message"? }` (message: at most 2000 characters, sent to the recipients with the ' +
       "invitation). The caller's agency owns the envelope. A PDF without signatures gets its register " +
       "line stamped on page 1.",
@@ -559,7 +576,19 @@ function parseMeta(text: string): UploadMeta {
     if (!Number.isInteger(order) || (order as number) < 1 || (order as number) > MAX_ROUTING_ORDER) {
       bad(`recipient ${i + 1}: \`order\` must be a whole number from 1 to ${MAX_ROUTING_ORDER}`);
     }
-    return { email: x.email as string, role: x.role as RecipientInput["role"], order: order as number };
+    if (
+      x.instance !== undefined &&
+      x.instance !== null &&
+      (typeof x.instance !== "string" || !/^[a-z0-9][a-z0-9-]{0,31}$/.test(x.instance))
+    ) {
+      bad(`recipient ${i + 1}: \`instance\` must be a partner instance's id`);
+    }
+    return {
+      email: x.email as string,
+      role: x.role as RecipientInput["role"],
+      order: order as number,
+      ...(typeof x.instance === "string" && { instance: x.instance }),
+    };
   });
   let expiresAt: Date | undefined;
   if (m.expiresAt !== undefined && m.expiresAt !== null) {

@@ -13,7 +13,7 @@ import { type Selectable, sql, type Updateable } from "kysely";
 import type { AuditEvent } from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
 import { asBase64, documentValues, fromBase64 } from "../db/documents.js";
-import type { Database, Multilingual, RecipientRole } from "../db/schema.js";
+import type { Database, EnvelopeOrigin, Multilingual, RecipientRole } from "../db/schema.js";
 
 export type EnvelopeRow = Selectable<Database["envelopes"]>;
 export type RecipientRow = Selectable<Database["recipients"]>;
@@ -68,6 +68,7 @@ export async function bindRecipients(db: Db | Tx, userId: string, email: string)
     .updateTable("recipients")
     .set({ user_id: userId })
     .where("user_id", "is", null)
+    .where("instance", "is", null) // a partner's recipient is theirs, never an account here
     .where(sql<string>`lower(email)`, "=", email.toLowerCase())
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
@@ -80,10 +81,19 @@ export async function agencyCountry(db: Db | Tx, agencyId: string): Promise<stri
 
 export async function insertEnvelope(
   tx: Tx,
-  envelope: Omit<EnvelopeRow, "version" | "created_at" | "last_reminded_at" | "sent_at" | "completed_at">,
-  recipients: readonly Omit<RecipientRow, "decline_reason" | "signature_field" | "acted_at" | "envelope_created_at">[],
+  envelope: Omit<EnvelopeRow, "version" | "created_at" | "last_reminded_at" | "sent_at" | "completed_at" | "origin"> & {
+    origin?: EnvelopeOrigin;
+  },
+  recipients: readonly (Omit<
+    RecipientRow,
+    "decline_reason" | "signature_field" | "acted_at" | "envelope_created_at" | "instance"
+  > & { instance?: string | null })[],
 ): Promise<void> {
-  await tx.insertInto("envelopes").values(envelope).execute();
+  const { origin, ...rest } = envelope;
+  await tx
+    .insertInto("envelopes")
+    .values({ ...rest, ...(origin && { origin: JSON.stringify(origin) }) })
+    .execute();
   if (recipients.length > 0)
     await tx
       .insertInto("recipients")
@@ -300,7 +310,7 @@ export async function commitSignature(
     /** `recipient`: queue the row only if that recipient was notified by this statement. */
     readonly outbox: readonly {
       readonly recipient?: string;
-      readonly kind: "email" | "webhook";
+      readonly kind: "email" | "webhook" | "federation";
       readonly payload: string;
     }[];
   },
@@ -461,13 +471,14 @@ export async function inboxPage(
             order by m.envelope_created_at desc, m.envelope_id desc limit ${limit}`
       : list === "sent"
         ? sql`select e.id, e.created_at from envelopes e
-            where e.agency_id = ${agencyId}::uuid and e.status in ('draft', 'sent') ${before("e.created_at", "e.id")}
+            where e.agency_id = ${agencyId}::uuid and e.status in ('draft', 'sent') and e.origin is null
+              ${before("e.created_at", "e.id")}
             order by e.created_at desc, e.id desc limit ${limit}`
         : // The agency's finished envelopes and those the caller received, each walked in order, merged.
           sql`select id, created_at from (
               (select e.id, e.created_at from envelopes e
                 where e.agency_id = ${agencyId}::uuid and e.status in ('completed', 'declined', 'expired', 'voided')
-                  ${before("e.created_at", "e.id")}
+                  and e.origin is null ${before("e.created_at", "e.id")}
                 order by e.created_at desc, e.id desc limit ${limit})
               union
               (select m.envelope_id, m.envelope_created_at from recipients m

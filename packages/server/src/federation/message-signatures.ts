@@ -80,7 +80,9 @@ export async function signRequest(
   const signed = await httpbis.signMessage(
     {
       key: signingKey(instance),
-      fields: ["@method", "@target-uri", "content-type", "content-digest"],
+      // The path, not the whole URI: a partner reaches this instance by whatever address its administrator gave;
+      // the addressee is bound by the signed `khatam-to` header instead.
+      fields: ["@method", "@path", "content-type", "content-digest", "idempotency-key", "khatam-to"],
       params: ["created", "expires", "nonce", "keyid", "alg", "tag"],
       paramValues: { tag: SIGNATURE_TAG, nonce: randomBytes(16).toString("base64url") },
     },
@@ -142,7 +144,7 @@ export async function verifyMessage(
     },
     requiredParams: isRequest ? ["created", "expires", "keyid", "alg", "nonce"] : ["created", "expires", "keyid"],
     requiredFields: isRequest
-      ? ["@method", "@target-uri", "content-digest"]
+      ? ["@method", "@path", "content-type", "content-digest", "idempotency-key", "khatam-to"]
       : ["@status", "content-type", "content-digest"],
     maxAge: MAX_AGE_S,
     tolerance: CLOCK_SKEW_S,

@@ -80,6 +80,12 @@ export interface OutboxWorkerOptions {
   readonly now?: () => Date;
   /** Start the periodic loop (default true); false: only `drainOnce` delivers. */
   readonly autoStart?: boolean;
+  /**
+   * Delivers a `federation` row (a message to a partner instance, server federation/): resolves when the partner
+   * took it, throws to retry later, throws {@link Gone} when the partner refused it for good. Such rows are never
+   * given up (a partner's outage delays them, never loses them): their attempts back off up to an hour each.
+   */
+  readonly federation?: (payload: Record<string, unknown>, deliveryId: string) => Promise<void>;
 }
 
 export interface DrainResult {
@@ -96,7 +102,7 @@ export interface OutboxWorker {
 
 interface Row {
   readonly id: string;
-  readonly kind: "email" | "webhook";
+  readonly kind: "email" | "webhook" | "federation";
   readonly payload: Record<string, unknown>;
   /** Attempts including the one just claimed. */
   readonly attempts: number;
@@ -134,7 +140,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         // The database stores microseconds (a row enqueued with the default now()), the clock here milliseconds:
         // "due" is anything before the end of the current millisecond, or a row enqueued within it would wait a turn.
         .where("next_attempt_at", "<", new Date(at.getTime() + 1))
-        .where("attempts", "<", MAX_ATTEMPTS)
+        .where((eb) => eb.or([eb("attempts", "<", MAX_ATTEMPTS), eb("kind", "=", "federation")]))
         .orderBy("next_attempt_at")
         .orderBy("id")
         .limit(batchSize)
@@ -160,6 +166,10 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function deliver(row: Row): Promise<void> {
     if (row.kind === "email") return sendEmail(row);
+    if (row.kind === "federation") {
+      if (!options.federation) throw new Error("this server delivers no federation messages (not an instance)");
+      return options.federation(row.payload, row.id);
+    }
     return postWebhook(row);
   }
 
@@ -222,7 +232,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return "delivered";
     }
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-    const giveUp = row.attempts >= MAX_ATTEMPTS;
+    const giveUp = row.attempts >= MAX_ATTEMPTS && row.kind !== "federation";
     await db
       .updateTable("outbox")
       .set({
@@ -296,7 +306,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
 /** A row that can never be delivered and must not be retried (its webhook is gone or its URL unsafe): it is
  * settled (`delivered_at` set) with the reason in `last_error`. */
-class Gone extends Error {}
+/** A delivery that cannot ever succeed (the receiver is gone, or refused it for good): recorded, not retried. */
+export class Gone extends Error {}
 
 /**
  * POSTs `body` to `url`, connecting to `address` (checked by webhook-target.ts) whatever DNS would answer now: the

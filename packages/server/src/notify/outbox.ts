@@ -46,7 +46,7 @@ export interface WebhookSubscription {
 
 /** A row of `outbox` as inserted. */
 export interface OutboxRow {
-  readonly kind: "email" | "webhook";
+  readonly kind: "email" | "webhook" | "federation";
   readonly payload: string;
 }
 
@@ -64,4 +64,21 @@ export function webhookRows(hooks: readonly WebhookSubscription[], event: Webhoo
     rows.push({ kind: "webhook", payload: JSON.stringify(payload) });
   }
   return rows;
+}
+
+/**
+ * A message to a partner instance (server federation/protocol.ts delivers it, signed, and retries until the partner
+ * takes it): POST `path` with `body` as JSON. `idempotencyKey` names the message for good, so a repeat after a lost
+ * answer is recognised by the partner and not acted on twice.
+ */
+export interface FederationMessage {
+  readonly peer: string;
+  readonly path: string;
+  readonly body: Record<string, unknown>;
+  readonly idempotencyKey: string;
+}
+
+/** The outbox row of a message to a partner instance (to insert in the transaction of the change it carries). */
+export function federationRow(message: FederationMessage): OutboxRow {
+  return { kind: "federation", payload: JSON.stringify(message) };
 }

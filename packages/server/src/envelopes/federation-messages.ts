@@ -1,0 +1,98 @@
+/**
+ * The messages envelopes send to partner instances (issue 12.3), as outbox rows written in the transaction of the
+ * change they carry (delivered and retried by federation/protocol.ts):
+ *
+ * - offer (owner → partner): a recipient who lives on the partner has their turn — title, the sender's message,
+ *   register code, deadline, the sender, and the document revision to sign;
+ * - return (partner → owner): that recipient signed (the signed revision) or declined (the reason);
+ * - completion (owner → every partner that took part): the final document, B-LTA.
+ *
+ * Each names what it is about for good (Idempotency-Key), so a repeat is recognised and not acted on twice.
+ */
+import { createHash } from "node:crypto";
+import type { EnvelopeOrigin } from "../db/schema.js";
+import { federationRow, type OutboxRow } from "../notify/outbox.js";
+
+export const OFFERS_PATH = "/federation/v1/offers";
+export const RETURNS_PATH = "/federation/v1/returns";
+export const COMPLETIONS_PATH = "/federation/v1/completions";
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+
+/** What an offer says of the envelope and its sender. */
+export interface OfferEnvelope {
+  readonly id: string;
+  readonly title: string;
+  readonly message: string | null;
+  readonly registerCode: string;
+  readonly expiresAt: Date | null;
+}
+
+export function offerRow(
+  envelope: OfferEnvelope,
+  recipient: { readonly id: string; readonly email: string; readonly instance: string },
+  document: Uint8Array,
+  sender: EnvelopeOrigin["sender"],
+): OutboxRow & { recipient: string } {
+  const documentSha256 = sha256(document);
+  return {
+    ...federationRow({
+      peer: recipient.instance,
+      path: OFFERS_PATH,
+      idempotencyKey: `offer:${recipient.id}:${documentSha256}`,
+      body: {
+        offerId: recipient.id,
+        envelopeId: envelope.id,
+        title: envelope.title,
+        message: envelope.message,
+        registerCode: envelope.registerCode,
+        expiresAt: envelope.expiresAt?.toISOString() ?? null,
+        recipient: { email: recipient.email, role: "signer" },
+        sender,
+        documentSha256,
+        document: base64(document),
+      },
+    }),
+    recipient: recipient.id,
+  };
+}
+
+export function returnRow(
+  origin: EnvelopeOrigin,
+  outcome: { readonly signed: Uint8Array } | { readonly declined: string },
+): OutboxRow {
+  const body =
+    "signed" in outcome
+      ? { outcome: "signed", documentSha256: sha256(outcome.signed), document: base64(outcome.signed) }
+      : { outcome: "declined", reason: outcome.declined };
+  return federationRow({
+    peer: origin.instance,
+    path: RETURNS_PATH,
+    idempotencyKey: `return:${origin.offerId}`,
+    body: { offerId: origin.offerId, envelopeId: origin.envelopeId, ...body },
+  });
+}
+
+/** One completion per partner instance that has a recipient of the envelope. */
+export function completionRows(
+  envelopeId: string,
+  recipients: readonly { readonly id: string; readonly instance: string | null }[],
+  document: Uint8Array,
+): OutboxRow[] {
+  const partners = [...new Set(recipients.flatMap((r) => (r.instance ? [r.instance] : [])))];
+  const documentSha256 = sha256(document);
+  return partners.map((peer) =>
+    federationRow({
+      peer,
+      path: COMPLETIONS_PATH,
+      idempotencyKey: `completion:${envelopeId}`,
+      body: {
+        envelopeId,
+        offerIds: recipients.filter((r) => r.instance === peer).map((r) => r.id),
+        documentSha256,
+        document: base64(document),
+      },
+    }),
+  );
+}

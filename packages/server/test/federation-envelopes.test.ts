@@ -1,0 +1,489 @@
+/**
+ * Envelopes across instances (issues 12.3 and 12.4), between two real instances on loopback — jp and sa, each its
+ * own data directory, embedded database, CAs, people and keys — peered both ways:
+ *
+ * - the memorandum flow: a JP official sends an envelope to themself (order 1) and to an SA official who lives on sa
+ *   (order 2); the JP official signs on jp; the offer reaches sa, where the SA official finds it in their inbox and
+ *   signs with Saudi keys; the signed revision travels back; jp checks it, completes the envelope (B-LTA) and sends
+ *   the final document to sa. pdfsig, trusting both roots, says both signatures are valid and trusted (C=JP, then
+ *   C=SA) in the final document on both instances; the validator says VALID on both;
+ * - neither instance holds a key of the other's country (every key each store holds is listed);
+ * - the protocol refuses an unpeered sender, a changed body, a replayed request, a stale signature, each with
+ *   nothing changed; an offer delivered twice makes one copy;
+ * - a returned revision that is not the recipient's signature, or that changes the page as well, is refused;
+ * - a partner that is down: the offer waits in the outbox and is delivered when it is back.
+ */
+import assert from "node:assert/strict";
+import { createHash, randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { validatePdf } from "@khatam/core/verify";
+import { httpbis } from "http-message-signatures";
+import { buildApp } from "../src/app.js";
+import { issueCredential } from "../src/auth/identity.js";
+import { contentDigest, signRequest } from "../src/federation/message-signatures.js";
+import type { InstanceKey } from "../src/trust/store.js";
+import { envelopeForm, pdfsig, plainPdf, run } from "./support/envelopes.js";
+import { ADMIN_TOKEN, freePort, type RunningApp, temporaryDirectory } from "./support/server.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers, checked field by field
+type Json = any;
+
+interface Instance {
+  running: RunningApp;
+  url: string;
+  dir: { path: string; remove(): void };
+  port: number;
+}
+
+async function startInstance(
+  id: string,
+  dir = temporaryDirectory(`khatam-fed-${id}-`),
+  port?: number,
+): Promise<Instance> {
+  const listen = port ?? (await freePort());
+  const url = `http://127.0.0.1:${listen}`;
+  const app = await buildApp({
+    dataDir: dir.path,
+    publicUrl: url,
+    adminToken: ADMIN_TOKEN,
+    demoKeyTypes: { jp: "P-256", sa: "P-256" },
+    instance: id,
+    backgroundJobs: false,
+  });
+  await app.listen({ port: listen, host: "127.0.0.1" });
+  return { running: { app, url, close: () => app.close() }, url, dir, port: listen };
+}
+
+async function token(instance: Instance, email: string): Promise<string> {
+  const user = await instance.running.app.db
+    .selectFrom("users")
+    .select("id")
+    .where("email", "=", email)
+    .executeTakeFirstOrThrow();
+  return issueCredential(instance.running.app.db, user.id, { kind: "api", label: "test" });
+}
+
+function call(instance: Instance, bearer: string, method: string, path: string, body?: unknown) {
+  const headers: Record<string, string> = { authorization: `Bearer ${bearer}` };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers["content-type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  return fetch(`${instance.url}${path}`, { method, headers, body: payload });
+}
+
+async function json(response: Response, status = 200): Promise<Json> {
+  const text = await response.text();
+  assert.equal(response.status, status, text);
+  return JSON.parse(text);
+}
+
+async function peer(from: Instance, to: Instance, id: string): Promise<void> {
+  const identity = (await (await fetch(`${to.url}/federation/v1/identity`)).json()) as { keyFingerprint: string };
+  await json(
+    await call(from, ADMIN_TOKEN, "POST", "/api/admin/peers", {
+      instance: id,
+      url: to.url,
+      keyFingerprint: identity.keyFingerprint,
+    }),
+    201,
+  );
+}
+
+/** Delivers what `instance`'s outbox holds now (the background worker is off in tests). */
+const drain = (instance: Instance) => instance.running.app.outbox.drainOnce();
+
+/** A signed federation request from `key`, as a partner would send it. */
+async function signedPost(
+  key: InstanceKey,
+  to: Instance,
+  toId: string,
+  path: string,
+  body: unknown,
+  idempotencyKey = randomUUID(),
+) {
+  const bytes = Buffer.from(JSON.stringify(body));
+  const headers = await signRequest(
+    key,
+    "POST",
+    `${to.url}${path}`,
+    { "content-type": "application/json", "idempotency-key": idempotencyKey, "khatam-to": toId },
+    bytes,
+  );
+  return { bytes, headers, send: () => fetch(`${to.url}${path}`, { method: "POST", headers, body: bytes }) };
+}
+
+async function errorCode(response: Response): Promise<string> {
+  return ((await response.json()) as { error: { code: string } }).error.code;
+}
+
+describe("envelopes across instances", { timeout: 300_000 }, () => {
+  let jp: Instance;
+  let sa: Instance;
+  let jpOfficial: string;
+  let saOfficial: string;
+  let saKey: InstanceKey;
+  let envelopeId: string;
+  let copyId: string;
+
+  before(async () => {
+    [jp, sa] = await Promise.all([startInstance("jp"), startInstance("sa")]);
+    await peer(jp, sa, "sa");
+    await peer(sa, jp, "jp");
+    jpOfficial = await token(jp, "official@jp.demo");
+    saOfficial = await token(sa, "official@sa.demo");
+    saKey = await sa.running.app.trustStore.instanceKey("sa");
+  });
+
+  after(async () => {
+    await jp?.running.close();
+    await sa?.running.close();
+    jp?.dir.remove();
+    sa?.dir.remove();
+  });
+
+  it("refuses a recipient on an instance that is not a partner", async () => {
+    const r = await call(
+      jp,
+      jpOfficial,
+      "POST",
+      "/api/envelopes",
+      envelopeForm(plainPdf(), {
+        title: "Nowhere",
+        recipients: [{ email: "someone@kr.demo", role: "signer", order: 1, instance: "kr" }],
+      }),
+    );
+    assert.equal(r.status, 400);
+  });
+
+  it("co-signs a memorandum: JP signs on jp, SA signs on sa, both hold the final document", async () => {
+    const created = await json(
+      await call(
+        jp,
+        jpOfficial,
+        "POST",
+        "/api/envelopes",
+        envelopeForm(plainPdf(), {
+          title: "Memorandum of cooperation on digital government",
+          message: "For your signature",
+          recipients: [
+            { email: "official@jp.demo", role: "signer", order: 1 },
+            { email: "official@sa.demo", role: "signer", order: 2, instance: "sa" },
+          ],
+        }),
+      ),
+      201,
+    );
+    envelopeId = created.id;
+    await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${envelopeId}/send`));
+    const signedByJp = await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${envelopeId}/sign`));
+    assert.equal(signedByJp.status, "sent");
+    const remote = signedByJp.recipients.find((r: Json) => r.email === "official@sa.demo");
+    assert.equal(remote.instance, "sa");
+    assert.equal(remote.status, "notified");
+
+    // The offer travels; delivered twice (a lost answer), it makes one copy.
+    assert.equal((await drain(jp)).failed, 0);
+    await jp.running.app.db
+      .updateTable("outbox")
+      .set({ delivered_at: null, next_attempt_at: new Date(0) })
+      .where("kind", "=", "federation")
+      .execute();
+    assert.equal((await drain(jp)).failed, 0);
+    const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+    const waiting = inbox.waiting.filter((e: Json) => e.title === "Memorandum of cooperation on digital government");
+    assert.equal(waiting.length, 1, JSON.stringify(inbox.waiting));
+    copyId = waiting[0].id;
+    const copy = await json(await call(sa, saOfficial, "GET", `/api/envelopes/${copyId}`));
+    assert.equal(copy.origin.instance, "jp");
+    assert.equal(copy.origin.envelopeId, envelopeId);
+    assert.match(copy.origin.sender.name, /\S/);
+    // Saudi agency colleagues do not see the copy among what their agency sent.
+    const saAdmin = await token(sa, "admin@sa.demo");
+    const adminInbox = await json(await call(sa, saAdmin, "GET", "/api/envelopes"));
+    assert.ok(!adminInbox.sent.some((e: Json) => e.id === copyId));
+
+    // The SA official signs on sa with Saudi keys; the revision goes back to jp, which completes the envelope.
+    const signedBySa = await json(await call(sa, saOfficial, "POST", `/api/envelopes/${copyId}/sign`));
+    assert.equal(signedBySa.status, "completed");
+    assert.equal((await drain(sa)).failed, 0);
+    const completed = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}`));
+    assert.equal(completed.status, "completed", JSON.stringify(completed.recipients));
+    assert.equal(completed.recipients.find((r: Json) => r.email === "official@sa.demo").status, "signed");
+    assert.equal((await drain(jp)).failed, 0); // the final document to sa
+
+    const finalJp = Buffer.from(
+      await (await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}/document`)).arrayBuffer(),
+    );
+    const finalSa = Buffer.from(
+      await (await call(sa, saOfficial, "GET", `/api/envelopes/${copyId}/document`)).arrayBuffer(),
+    );
+    assert.ok(finalJp.equals(finalSa), "both instances hold the same final document");
+    const roots = [
+      jp.running.app.trustStore.get("jp").root.certificate,
+      sa.running.app.trustStore.get("sa").root.certificate,
+    ];
+    const file = join(jp.dir.path, "memorandum.pdf");
+    writeFileSync(file, finalJp);
+    const listing = await pdfsig(jp.dir.path, file, roots);
+    const blocks = listing
+      .split(/^Signature #\d+:$/m)
+      .slice(1)
+      .filter((b) => /ETSI\.CAdES\.detached/.test(b));
+    assert.equal(blocks.length, 2, listing);
+    for (const b of blocks) {
+      assert.match(b, /Signature Validation: Signature is Valid\./, listing);
+      assert.match(b, /Certificate Validation: Certificate is Trusted\./, listing);
+    }
+    assert.match(blocks[0]!, /C=JP/);
+    assert.match(blocks[1]!, /C=SA/);
+    assert.equal((await run("qpdf", ["--check", file])).code, 0);
+    const report = await validatePdf(new Uint8Array(finalJp), {
+      trustAnchors: roots.map((certificate) => ({ certificate })),
+    });
+    assert.equal(report.verdict, "VALID", JSON.stringify(report.signatures.map((s) => [s.indication, s.errors])));
+    assert.equal(report.signatures.filter((s) => s.type === "signature").at(-1)!.level, "B-LTA");
+
+    // Each side's trail says what the other did.
+    const trail = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}/audit`));
+    const saSigned = trail.events.find((e: Json) => e.type === "signed" && e.details.instance === "sa");
+    assert.equal(saSigned.details.country, "SA");
+  });
+
+  it("no instance holds a key of the other country", async () => {
+    for (const [instance, own, other] of [
+      [jp, "jp", "sa"],
+      [sa, "sa", "jp"],
+    ] as const) {
+      const keys = await instance.running.app.db.selectFrom("trust_keys").select("name").execute();
+      const names = keys.map((k) => k.name);
+      assert.ok(
+        names.some((n) => n.startsWith(`${own}-root-`)),
+        names.join(" "),
+      );
+      assert.ok(!names.some((n) => n.startsWith(`${other}-`) || n.startsWith(`instance-${other}`)), names.join(" "));
+      const cas = instance.running.app.trustStore.ids();
+      assert.deepEqual(cas, [own]);
+    }
+  });
+
+  it("refuses an unpeered sender, a changed body, a replay and a stale signature, changing nothing", async () => {
+    const body = { offerId: randomUUID(), envelopeId, outcome: "declined", reason: "no" };
+    // Unpeered: a key jp has never pinned.
+    const { generateKeyPairSync } = await import("node:crypto");
+    const { softwareSigner } = await import("@khatam/core/keys");
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const stranger: InstanceKey = {
+      id: "sa",
+      key: { signer: softwareSigner(privateKey) },
+      publicKey: new Uint8Array(publicKey.export({ format: "der", type: "spki" })),
+    };
+    let r = await (await signedPost(stranger, jp, "jp", "/federation/v1/returns", body)).send();
+    assert.equal(r.status, 401);
+    assert.equal(await errorCode(r), "peer_unknown");
+    assert.ok(r.headers.get("signature"), "even a refusal is signed");
+    // A changed body under a valid signature.
+    const good = await signedPost(saKey, jp, "jp", "/federation/v1/returns", body);
+    const changed = Buffer.from(JSON.stringify({ ...body, reason: "changed" }));
+    r = await fetch(`${jp.url}/federation/v1/returns`, { method: "POST", headers: good.headers, body: changed });
+    assert.equal(r.status, 401);
+    r = await fetch(`${jp.url}/federation/v1/returns`, {
+      method: "POST",
+      headers: { ...good.headers, "content-digest": contentDigest(changed) },
+      body: changed,
+    });
+    assert.equal(r.status, 401);
+    assert.equal(await errorCode(r), "peer_signature_invalid");
+    // Addressed to another instance.
+    r = await (await signedPost(saKey, jp, "kr", "/federation/v1/returns", body)).send();
+    assert.equal(r.status, 421);
+    // Sent once (an unknown offer: 404), then replayed byte for byte: refused as a replay.
+    r = await good.send();
+    assert.equal(r.status, 404);
+    r = await good.send();
+    assert.equal(r.status, 409);
+    assert.equal(await errorCode(r), "request_replayed");
+    // A signature made ten minutes ago.
+    const bytes = Buffer.from(JSON.stringify(body));
+    const stale = await httpbis.signMessage(
+      {
+        key: {
+          id: (await import("../src/federation/message-signatures.js")).keyFingerprint(saKey.publicKey),
+          alg: "ecdsa-p256-sha256",
+          sign: async (data) => {
+            const { derToP1363 } = await import("@khatam/core/keys");
+            return Buffer.from(derToP1363(await saKey.key.signer.sign(data), 32));
+          },
+        },
+        fields: ["@method", "@path", "content-type", "content-digest", "idempotency-key", "khatam-to"],
+        params: ["created", "expires", "nonce", "keyid", "alg", "tag"],
+        paramValues: {
+          tag: "khatam-federation",
+          nonce: randomUUID(),
+          created: new Date(Date.now() - 600_000),
+          expires: new Date(Date.now() + 600_000),
+        },
+      },
+      {
+        method: "POST",
+        url: `${jp.url}/federation/v1/returns`,
+        headers: {
+          "content-type": "application/json",
+          "content-digest": contentDigest(bytes),
+          "idempotency-key": randomUUID(),
+          "khatam-to": "jp",
+        },
+      },
+    );
+    r = await fetch(`${jp.url}/federation/v1/returns`, {
+      method: "POST",
+      headers: stale.headers as Record<string, string>,
+      body: bytes,
+    });
+    assert.equal(r.status, 401);
+    const envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}`));
+    assert.equal(envelope.status, "completed", "nothing changed");
+  });
+
+  it("refuses a returned revision signed by someone else, or that changes the page too", async () => {
+    const created = await json(
+      await call(
+        jp,
+        jpOfficial,
+        "POST",
+        "/api/envelopes",
+        envelopeForm(plainPdf("Exchange of notes"), {
+          title: "Exchange of notes",
+          recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
+        }),
+      ),
+      201,
+    );
+    await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
+    const offerRow = await jp.running.app.db
+      .selectFrom("outbox")
+      .select("payload")
+      .where("kind", "=", "federation")
+      .where("delivered_at", "is", null)
+      .executeTakeFirstOrThrow();
+    const offer = (offerRow.payload as Json).body;
+    const offered = Buffer.from(offer.document, "base64");
+    assert.equal((await drain(jp)).failed, 0);
+
+    // Signed by the JP official (on jp, with Japanese keys) and returned as if from sa.
+    const { signWithPlatformKey } = await import("../src/envelopes/signing.js");
+    const { signerForCertificate } = await import("../src/tenancy/signing-keys.js");
+    const certificate = await jp.running.app.db
+      .selectFrom("signing_certificates as c")
+      .innerJoin("users as u", "u.id", "c.user_id")
+      .selectAll("c")
+      .where("u.email", "=", "official@jp.demo")
+      .where("c.key_ref", "is not", null)
+      .executeTakeFirstOrThrow();
+    const bySomeoneElse = await signWithPlatformKey({
+      trust: { trustStore: jp.running.app.trustStore, publicUrl: jp.url },
+      pdf: new Uint8Array(offered),
+      signer: await signerForCertificate(jp.running.app, certificate),
+      certificate: new Uint8Array(certificate.der),
+      caId: "jp",
+      reason: "test",
+    });
+    const returned = (pdf: Uint8Array) => ({
+      offerId: offer.offerId,
+      envelopeId: created.id,
+      outcome: "signed",
+      documentSha256: require_sha256(pdf),
+      document: Buffer.from(pdf).toString("base64"),
+    });
+    let r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", returned(bySomeoneElse))).send();
+    assert.equal(r.status, 422);
+    const refusal = (await r.json()) as { error: { code: string; message: string } };
+    assert.equal(refusal.error.code, "return_refused");
+    assert.match(refusal.error.message, /not signed by official@sa\.demo|chain|INDETERMINATE/);
+
+    // Signed properly on sa, then the page changed in an update after the signature.
+    const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+    const copy = inbox.waiting.find((e: Json) => e.title === "Exchange of notes");
+    await json(await call(sa, saOfficial, "POST", `/api/envelopes/${copy.id}/sign`));
+    const returnRow = await sa.running.app.db
+      .selectFrom("outbox")
+      .select(["id", "payload"])
+      .where("kind", "=", "federation")
+      .where("delivered_at", "is", null)
+      .executeTakeFirstOrThrow();
+    const signed = Buffer.from((returnRow.payload as Json).body.document, "base64");
+    const tampered = appendContentChange(signed);
+    r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", returned(tampered))).send();
+    assert.equal(r.status, 422);
+    assert.match(((await r.json()) as Json).error.message, /changes more than a signature|signature/);
+    let envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
+    assert.equal(envelope.status, "sent", "nothing changed");
+
+    // The genuine return, then, is taken.
+    assert.equal((await drain(sa)).failed, 0);
+    envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
+    assert.equal(envelope.status, "completed");
+    assert.equal((await drain(jp)).failed, 0); // the final document to sa
+  });
+
+  it("a partner that is down: the offer waits and arrives when it is back", async () => {
+    await sa.running.close();
+    const created = await json(
+      await call(
+        jp,
+        jpOfficial,
+        "POST",
+        "/api/envelopes",
+        envelopeForm(plainPdf("Joint statement"), {
+          title: "Joint statement",
+          recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
+        }),
+      ),
+      201,
+    );
+    await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
+    const first = await drain(jp);
+    assert.equal(first.failed, 1);
+    const waiting = await jp.running.app.db
+      .selectFrom("outbox")
+      .select(["attempts", "last_error"])
+      .where("kind", "=", "federation")
+      .where("delivered_at", "is", null)
+      .executeTakeFirstOrThrow();
+    assert.match(waiting.last_error ?? "", /unreachable/);
+    sa = await startInstance("sa", sa.dir, sa.port);
+    await jp.running.app.db
+      .updateTable("outbox")
+      .set({ next_attempt_at: new Date(0) })
+      .where("kind", "=", "federation")
+      .where("delivered_at", "is", null)
+      .execute();
+    assert.equal((await drain(jp)).failed, 0);
+    saOfficial = await token(sa, "official@sa.demo");
+    const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+    assert.ok(inbox.waiting.some((e: Json) => e.title === "Joint statement"));
+  });
+});
+
+function require_sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** An incremental update after the last revision that rewrites page 1's content stream (object 5 of plainPdf). */
+function appendContentChange(pdf: Buffer): Buffer {
+  const text = pdf.toString("latin1");
+  const prev = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)![1]);
+  const size = Math.max(...[...text.matchAll(/\/Size (\d+)/g)].map((m) => Number(m[1])));
+  const content = "BT /F1 14 Tf 72 700 Td (Amended by nobody) Tj ET";
+  const object = `5 0 obj\n<< /Length ${content.length} >>\nstream\n${content}\nendstream\nendobj\n`;
+  const offset = pdf.length + 1;
+  const xrefAt = offset + object.length;
+  const update =
+    `\n${object}xref\n0 1\n0000000000 65535 f \n5 1\n${String(offset).padStart(10, "0")} 00000 n \n` +
+    `trailer\n<< /Size ${size} /Root 1 0 R /Prev ${prev} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  return Buffer.concat([pdf, Buffer.from(update, "latin1")]);
+}
