@@ -19,7 +19,7 @@ import { expireDue, purgeExpiredSessions, remindDue } from "./envelopes/envelope
 import { envelopeRoutes } from "./envelopes/routes.js";
 import { bindRecipients } from "./envelopes/store.js";
 import { identityRoutes } from "./federation/identity-routes.js";
-import { peerRoutes } from "./federation/peer-routes.js";
+import { partnerDirectoryRoutes, peerRoutes } from "./federation/peer-routes.js";
 import { peerRefreshTask, peerTrustAnchors } from "./federation/peers.js";
 import { federationDeliverer, purgeNoncesTask } from "./federation/protocol.js";
 import { frameworkErrors, installErrorHandling } from "./http/errors.js";
@@ -299,6 +299,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/healthz", async () => ({ status: "ok", cas: store.ids() }));
   if (instance) await app.register(identityRoutes, { instance, store, publicUrl: options.publicUrl });
   await app.register(peerRoutes, { db: database.db, instance });
+  await app.register(partnerDirectoryRoutes, { db: database.db });
   await app.register(trustRoutes, { store, perMinute: options.protocolPerMinute });
   await app.register(trustAnchorRoutes, { partners: () => peerTrustAnchors(database.db) });
   await app.register(directoryRoutes);

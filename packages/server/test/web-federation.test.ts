@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { axe, type Language, launchChromium, screenshot, signIn, skipWithoutChromium } from "./support/browser.js";
+import { plainPdf } from "./support/envelopes.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
 const PASSWORD = "khatam-demo-platform";
@@ -107,6 +108,89 @@ describe("partner instances in Chromium", { skip: skipWithoutChromium, timeout: 
         assert.deepEqual(left, []);
       } finally {
         await context.close();
+      }
+    });
+  }
+
+  for (const language of ["ja", "ar", "en"] as Language[]) {
+    test(`${language}: a memorandum co-signed across the two instances through the web`, async () => {
+      // Peered both ways (the administrators' part is the test above; here through the API).
+      for (const [from, to, id] of [
+        [jp, sa, "sa"],
+        [sa, jp, "jp"],
+      ] as const) {
+        const identity = (await (await fetch(`${to.url}/federation/v1/identity`)).json()) as { keyFingerprint: string };
+        const r = await fetch(`${from.url}/api/admin/peers`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ instance: id, url: to.url, keyFingerprint: identity.keyFingerprint }),
+        });
+        assert.ok(r.status === 201 || r.status === 409, await r.text());
+      }
+      const title = {
+        ja: "デジタル政府協力覚書",
+        ar: "مذكرة تعاون في الحكومة الرقمية",
+        en: "Digital government memorandum",
+      }[language];
+      const envelopeUrl = /\/envelopes\/[0-9a-f-]{36}$/;
+      const sign = async (page: import("playwright-core").Page) => {
+        await page.locator("[data-action=sign]").click();
+        await page.locator("#confirm").waitFor();
+        await page.locator("#confirm").check();
+        await page.locator("[data-action=confirm-sign]").click();
+        await page.waitForURL(envelopeUrl, { timeout: 60_000 });
+        await page.locator(".banner").waitFor({ timeout: 60_000 });
+      };
+      const official = await signIn(browser, jp.url, language, "official@jp.demo", "khatam-demo", problems);
+      try {
+        const page = official.page;
+        await page.goto(`${jp.url}/envelopes/new`);
+        await page.locator("#document").waitFor();
+        await page.setInputFiles("#document", {
+          name: "memorandum.pdf",
+          mimeType: "application/pdf",
+          buffer: plainPdf(),
+        });
+        await page.locator("#title").fill(title);
+        await page.locator("#recipient-0-email").fill("official@jp.demo");
+        await page.locator("#add-recipient").click();
+        await page.waitForFunction(() => document.activeElement?.id === "recipient-1-email");
+        await page.keyboard.type("official@sa.demo");
+        await page.locator("#recipient-1-instance").selectOption("sa");
+        await axe(page, `/envelopes/new with a partner (${language})`);
+        await screenshot(page, `federation-create-${language}`);
+        await page.locator("button[value=send]").click();
+        await page.waitForURL(envelopeUrl);
+        await sign(page);
+        await page.locator("[data-partner=sa]").waitFor();
+        assert.equal(
+          await page
+            .locator(`[data-recipient="official@sa.demo"] [data-recipient-status]`)
+            .getAttribute("data-recipient-status"),
+          "notified",
+        );
+        const id = page.url().split("/").pop()!;
+        await jp.app.outbox.drainOnce(); // the offer to sa
+
+        const saOfficial = await signIn(browser, sa.url, language, "official@sa.demo", "khatam-demo", problems);
+        try {
+          const row = saOfficial.page.locator("[data-panel=waiting] tr", { hasText: title });
+          await row.waitFor();
+          await row.getByRole("link").first().click();
+          await saOfficial.page.locator(`[data-origin=jp]`).waitFor();
+          await axe(saOfficial.page, `a partner's copy (${language})`);
+          await screenshot(saOfficial.page, `federation-copy-${language}`);
+          await sign(saOfficial.page);
+        } finally {
+          await saOfficial.context.close();
+        }
+        await sa.app.outbox.drainOnce(); // the signed revision back to jp
+        await jp.app.outbox.drainOnce(); // the final document to sa
+        await page.goto(`${jp.url}/envelopes/${id}`);
+        await page.locator(`[data-status=completed]`).first().waitFor();
+        await screenshot(page, `federation-completed-${language}`);
+      } finally {
+        await official.context.close();
       }
     });
   }

@@ -800,7 +800,8 @@ export async function remindNow(options: {
 }): Promise<EnvelopeView & { reminded: string[] }> {
   const { ctx, caller } = options;
   const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
-  if (envelope.agency_id !== caller.agencyId) {
+  if (envelope.agency_id !== caller.agencyId || envelope.origin) {
+    // A partner's copy is the owning instance's to manage: its sender acts there.
     throw new EnvelopeError("forbidden", "only the owning agency can remind the recipients");
   }
   if (envelope.status !== "sent") {
@@ -879,7 +880,8 @@ export async function correctRecipient(options: {
     throw new EnvelopeError("invalid_request", "the new address is not an e-mail address");
   }
   const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
-  if (envelope.agency_id !== caller.agencyId) {
+  if (envelope.agency_id !== caller.agencyId || envelope.origin) {
+    // A partner's copy is the owning instance's to manage: its sender acts there.
     throw new EnvelopeError("forbidden", "only the owning agency can correct its recipients");
   }
   if (envelope.status !== "draft" && envelope.status !== "sent") {
@@ -938,7 +940,8 @@ export async function voidEnvelope(options: {
     throw new EnvelopeError("invalid_request", `give a reason of 1 to ${MAX_REASON_LENGTH} characters`);
   }
   const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
-  if (envelope.agency_id !== caller.agencyId) {
+  if (envelope.agency_id !== caller.agencyId || envelope.origin) {
+    // A partner's copy is the owning instance's to manage: its sender acts there.
     throw new EnvelopeError("forbidden", "only the owning agency can void this envelope");
   }
   if (envelope.status !== "sent") {

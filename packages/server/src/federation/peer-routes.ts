@@ -213,3 +213,33 @@ export const peerRoutes: FastifyPluginAsync<PeerRoutesOptions> = async (app, opt
     },
   );
 };
+
+/**
+ * `GET /api/federation/partners` (anyone signed in): the partner instances a sender may address recipients on,
+ * `[{ instance, territory }]` — ids and countries only; addresses and keys stay with the administrators.
+ */
+export const partnerDirectoryRoutes: FastifyPluginAsync<{ readonly db: Db }> = async (app, options) => {
+  app.get(
+    "/api/federation/partners",
+    {
+      schema: {
+        summary: "The partner instances recipients may live on",
+        tags: ["federation"],
+        response: {
+          200: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: { instance: { type: "string" }, territory: { type: "string" } },
+              required: ["instance", "territory"],
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      requireIdentity(request);
+      return (await listPeers(options.db)).map((p) => ({ instance: p.instance, territory: p.territory }));
+    },
+  );
+};

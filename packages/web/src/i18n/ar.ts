@@ -288,6 +288,8 @@ export const ar: Messages = {
     moreFailed: "تعذّر تحميل المزيد من الوثائق. حاول مرة أخرى",
   },
   envelope: {
+    fromPartner: "أُرسل من نسخة الشريك {{id}}",
+    onPartner: "يوقّع على نسخة الشريك {{id}}",
     correct: {
       open: "تصحيح العنوان",
       label: "العنوان الصحيح",
@@ -414,6 +416,10 @@ export const ar: Messages = {
     region: "صفحات {{title}}",
   },
   create: {
+    instance: "مكان التوقيع",
+    instanceHint: "يوقّع موظف الدولة الشريكة على نسخة دولته، بمفاتيح دولته.",
+    instanceHere: "هنا، على هذه النسخة",
+    instancePartner: "{{country}} — نسخة الشريك {{id}}",
     message: "رسالة إلى المستلمين (اختيارية)",
     messageHint: "تُرسل مع الدعوة وتظهر مع المستند.",
     timing: "الموعد النهائي والتذكيرات",
@@ -444,6 +450,7 @@ export const ar: Messages = {
     draft: "حفظ مسودةً",
     uploading: "جارٍ رفع الوثيقة…",
     errors: {
+      partnerRole: "المستلم {{number}}: المستلم في دولة شريكة يوقّع (دور الموقّع)",
       noFile: "اختر وثيقة PDF",
       tooLarge: "يجب أن يكون ملف PDF أصغر من ٢٥ ميغابايت",
       notPdf: "يجب أن يكون الملف المختار بصيغة PDF",

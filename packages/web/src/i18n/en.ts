@@ -302,6 +302,8 @@ export const en = {
     moreFailed: "More documents could not be loaded. Try again",
   },
   envelope: {
+    fromPartner: "Sent from the partner instance {{id}}",
+    onPartner: "Signs on the partner instance {{id}}",
     correct: {
       open: "Correct the address",
       label: "Correct address",
@@ -428,6 +430,11 @@ export const en = {
     region: "Pages of {{title}}",
   },
   create: {
+    instance: "Where they sign",
+    instanceHint:
+      "An official of a partner country signs on their own country's instance, with their own country's keys.",
+    instanceHere: "Here, on this instance",
+    instancePartner: "{{country}} — partner instance {{id}}",
     message: "Message to the recipients (optional)",
     messageHint: "Sent with the invitation and shown with the document.",
     timing: "Deadline and reminders",
@@ -459,6 +466,7 @@ export const en = {
     draft: "Save as draft",
     uploading: "Uploading the document…",
     errors: {
+      partnerRole: "Recipient {{number}}: a recipient in a partner country signs (role Signer)",
       noFile: "Select a PDF document",
       tooLarge: "The PDF must be smaller than 25 MB",
       notPdf: "The selected file must be a PDF",

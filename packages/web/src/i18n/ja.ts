@@ -295,6 +295,8 @@ export const ja: Messages = {
     moreFailed: "続きの文書を読み込めませんでした。もう一度お試しください",
   },
   envelope: {
+    fromPartner: "相手国のインスタンス {{id}} から送信",
+    onPartner: "相手国のインスタンス {{id}} で署名",
     correct: {
       open: "アドレスを訂正",
       label: "正しいアドレス",
@@ -421,6 +423,10 @@ export const ja: Messages = {
     region: "{{title}} のページ",
   },
   create: {
+    instance: "署名する場所",
+    instanceHint: "相手国の職員は、自国のインスタンスで自国の鍵を使って署名します。",
+    instanceHere: "このインスタンス",
+    instancePartner: "{{country}} — 相手国のインスタンス {{id}}",
     message: "受信者へのメッセージ（任意）",
     messageHint: "依頼メールとともに送信され、文書とともに表示されます。",
     timing: "期限と催促",
@@ -451,6 +457,7 @@ export const ja: Messages = {
     draft: "下書きとして保存",
     uploading: "文書をアップロード中…",
     errors: {
+      partnerRole: "受信者 {{number}}：相手国の受信者は署名者として署名します",
       noFile: "PDF 文書を選択してください",
       tooLarge: "PDF は 25 MB 未満にしてください",
       notPdf: "PDF ファイルを選択してください",

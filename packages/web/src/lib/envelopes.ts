@@ -15,6 +15,8 @@ export interface Recipient {
   readonly signatureField: string | null;
   /** The bound account's display name, when an account has proved the address. */
   readonly name?: string | null;
+  /** The partner instance the recipient signs on (federation). */
+  readonly instance?: string;
 }
 
 /** Who sent an envelope (GET /api/envelopes/:id). */
@@ -44,6 +46,12 @@ export interface Envelope {
   readonly sender?: EnvelopeSender;
   /** The sender's message to the recipients. */
   readonly message?: string | null;
+  /** On a partner's copy: the instance that sent it, and its sender there. */
+  readonly origin?: {
+    readonly instance: string;
+    readonly envelopeId: string;
+    readonly sender: { readonly name: string; readonly email: string; readonly agency: Record<string, string> };
+  };
 }
 
 /** A row of GET /api/envelopes. */

@@ -105,7 +105,8 @@ function EnvelopeView({ me }: { readonly me: Me }) {
 
   const turn = myTurn(envelope, me);
   const next = nextRecipients(envelope);
-  const ownAgency = me.agency?.id === envelope.agencyId;
+  // A partner's copy is managed by the instance that sent it.
+  const ownAgency = me.agency?.id === envelope.agencyId && !envelope.origin;
   const n = (value: number) => formatNumber(value, language);
   const progress = progressOf(envelope.recipients);
 
@@ -146,7 +147,21 @@ function EnvelopeView({ me }: { readonly me: Me }) {
             </span>
           )}
         </Row>
-        {envelope.sender && (
+        {envelope.origin && (
+          <Row term={t("envelope.sentBy")}>
+            <span data-sender data-origin={envelope.origin.instance}>
+              <bdi>{envelope.origin.sender.name || envelope.origin.sender.email}</bdi>
+              {Object.keys(envelope.origin.sender.agency).length > 0 && (
+                <>
+                  {" — "}
+                  <bdi>{localName(envelope.origin.sender.agency, language)}</bdi>
+                </>
+              )}
+              <span className="block hint">{t("envelope.fromPartner", { id: envelope.origin.instance })}</span>
+            </span>
+          </Row>
+        )}
+        {envelope.sender && !envelope.origin && (
           <Row term={t("envelope.sentBy")}>
             <span data-sender>
               <bdi>{envelope.sender.name ?? envelope.sender.email ?? "—"}</bdi>
@@ -255,7 +270,13 @@ function EnvelopeView({ me }: { readonly me: Me }) {
                   <td data-label={t("envelope.columns.order")}>{n(r.order)}</td>
                   <td data-label={t("envelope.columns.recipient")}>
                     <Person recipient={r} />
+                    {r.instance && (
+                      <span className="block hint" data-partner={r.instance}>
+                        {t("envelope.onPartner", { id: r.instance })}
+                      </span>
+                    )}
                     {ownAgency &&
+                      !r.instance &&
                       (envelope.status === "draft" || envelope.status === "sent") &&
                       !["signed", "approved", "declined"].includes(r.status) && (
                         <CorrectRecipient envelope={envelope} recipient={r} onChange={reload} />

@@ -3,7 +3,7 @@
  * removed with buttons, focus following), then send it now or keep it as a draft. Mistakes found here or by the
  * server (size, not a PDF, encrypted) appear in an error summary linked to their fields; then the envelope's page.
  */
-import { type FormEvent, useRef, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
@@ -14,7 +14,7 @@ import { useLanguage } from "../language.js";
 import { ApiError, apiJson, type Me } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
 import { type RecipientRole, sendEnvelope } from "../lib/envelopes.js";
-import { formatNumber } from "../lib/format-date.js";
+import { countryName, formatNumber } from "../lib/format-date.js";
 
 const MAX_BYTES = 25 * 1024 * 1024;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -24,6 +24,14 @@ interface Row {
   email: string;
   role: RecipientRole;
   order: string;
+  /** A partner instance the recipient signs on ("" for this one). */
+  instance: string;
+}
+
+/** A partner instance recipients may live on (GET /api/federation/partners). */
+interface Partner {
+  readonly instance: string;
+  readonly territory: string;
 }
 
 export function NewEnvelopePage() {
@@ -39,7 +47,11 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
   const addButton = useRef<HTMLButtonElement>(null);
   const nextKey = useRef(1);
   const [title, setTitle] = useState("");
-  const [rows, setRows] = useState<Row[]>([{ key: 0, email: "", role: "signer", order: "1" }]);
+  const [rows, setRows] = useState<Row[]>([{ key: 0, email: "", role: "signer", order: "1", instance: "" }]);
+  const [partners, setPartners] = useState<readonly Partner[]>([]);
+  useEffect(() => {
+    apiJson<Partner[]>("/api/federation/partners").then(setPartners, () => setPartners([]));
+  }, []);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   /** The last day to act (yyyy-mm-dd, the reader's calendar day), or "" for none. */
@@ -66,7 +78,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
   function addRow() {
     const key = nextKey.current++;
     const order = String(Math.max(0, ...rows.map((r) => Number(r.order) || 0)) + 1);
-    setRows((all) => [...all, { key, email: "", role: "signer", order }]);
+    setRows((all) => [...all, { key, email: "", role: "signer", order, instance: "" }]);
     requestAnimationFrame(() => document.getElementById(`recipient-${key}-email`)?.focus());
   }
 
@@ -103,6 +115,11 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
         found.push({ field: `recipient-${r.key}-order`, message: t("create.errors.order", { number: n(i + 1) }) });
       }
     });
+    for (const [i, r] of rows.entries()) {
+      if (r.instance && r.role !== "signer") {
+        found.push({ field: `recipient-${r.key}-role`, message: t("create.errors.partnerRole", { number: n(i + 1) }) });
+      }
+    }
     if (rows.length > 0 && !rows.some((r) => r.role !== "viewer")) {
       found.push({ field: `recipient-${rows[0]!.key}-role`, message: t("create.errors.noSigner") });
     }
@@ -146,7 +163,12 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
         "meta",
         JSON.stringify({
           title: title.trim(),
-          recipients: rows.map((r) => ({ email: r.email.trim(), role: r.role, order: Number(r.order) })),
+          recipients: rows.map((r) => ({
+            email: r.email.trim(),
+            role: r.role,
+            order: Number(r.order),
+            ...(r.instance && { instance: r.instance }),
+          })),
           // The deadline is the end of the chosen day where the sender is.
           ...(deadline && { expiresAt: new Date(`${deadline}T23:59:59`).toISOString() }),
           ...(remindEvery && { reminderEveryHours: Number(remindEvery) }),
@@ -275,6 +297,33 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
                         aria-invalid={orderError ? true : undefined}
                       />
                     </div>
+                    {partners.length > 0 && (
+                      <div className="field">
+                        <label htmlFor={`${id}-instance`}>{t("create.instance")}</label>
+                        <p id={`${id}-instance-hint`} className="hint">
+                          {t("create.instanceHint")}
+                        </p>
+                        <select
+                          id={`${id}-instance`}
+                          name={`${id}-instance`}
+                          value={row.instance}
+                          onChange={(e) =>
+                            update(row.key, { instance: e.target.value, ...(e.target.value && { role: "signer" }) })
+                          }
+                          aria-describedby={`${id}-instance-hint`}
+                        >
+                          <option value="">{t("create.instanceHere")}</option>
+                          {partners.map((p) => (
+                            <option key={p.instance} value={p.instance}>
+                              {t("create.instancePartner", {
+                                country: countryName(p.territory, language),
+                                id: p.instance,
+                              })}
+                            </option>
+                          ))}
+                        </select>
+                      </div>
+                    )}
                     {rows.length > 1 && (
                       <button type="button" className="button button--secondary" onClick={() => removeRow(row.key)}>
                         {t("create.remove", { number })}
