@@ -430,6 +430,37 @@ describe("envelopes across instances", { timeout: 300_000 }, () => {
     assert.equal((await drain(jp)).failed, 0); // the final document to sa
   });
 
+  it("voiding an envelope withdraws the partner's copy", async () => {
+    const created = await json(
+      await call(
+        jp,
+        jpOfficial,
+        "POST",
+        "/api/envelopes",
+        envelopeForm(plainPdf("Letter of intent"), {
+          title: "Letter of intent",
+          recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
+        }),
+      ),
+      201,
+    );
+    await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
+    assert.equal((await drain(jp)).failed, 0);
+    let inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+    const copy = inbox.waiting.find((e: Json) => e.title === "Letter of intent");
+    assert.ok(copy);
+    // The partner's agency cannot void the copy; the owner can void the envelope.
+    assert.equal((await call(sa, saOfficial, "POST", `/api/envelopes/${copy.id}/void`, { reason: "no" })).status, 403);
+    await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/void`, { reason: "Superseded" }));
+    assert.equal((await drain(jp)).failed, 0);
+    const stopped = await json(await call(sa, saOfficial, "GET", `/api/envelopes/${copy.id}`));
+    assert.equal(stopped.status, "voided");
+    inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+    assert.ok(!inbox.waiting.some((e: Json) => e.id === copy.id));
+    // Signing it now is refused on the partner.
+    assert.notEqual((await call(sa, saOfficial, "POST", `/api/envelopes/${copy.id}/sign`)).status, 200);
+  });
+
   it("a partner that is down: the offer waits and arrives when it is back", async () => {
     await sa.running.close();
     const created = await json(

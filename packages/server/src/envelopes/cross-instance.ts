@@ -14,6 +14,8 @@
  *
  * `POST /federation/v1/completions` (on the partner): the final document replaces the copy's, if it extends it.
  *
+ * `POST /federation/v1/withdrawals` (on the partner): the owner voided or expired the envelope; open copies stop.
+ *
  * Every handler is idempotent by the state it leaves (a repeat answers as the first time).
  */
 import { createHash } from "node:crypto";
@@ -35,9 +37,10 @@ import {
   recordFinalDocument,
   recordPartnerDecline,
   recordPartnerSignature,
+  recordWithdrawal,
 } from "./envelopes.js";
 import { EnvelopeError, httpStatusOf } from "./errors.js";
-import { COMPLETIONS_PATH, OFFERS_PATH, RETURNS_PATH } from "./federation-messages.js";
+import { COMPLETIONS_PATH, OFFERS_PATH, RETURNS_PATH, WITHDRAWALS_PATH } from "./federation-messages.js";
 import * as store from "./store.js";
 
 export interface CrossInstanceOptions {
@@ -85,6 +88,7 @@ export const crossInstanceRoutes: FastifyPluginAsync<CrossInstanceOptions> = asy
   route(OFFERS_PATH, (peer, body) => receiveOffer(ctx, peer, body));
   route(RETURNS_PATH, (peer, body) => receiveReturn(ctx, peer, body));
   route(COMPLETIONS_PATH, (peer, body) => receiveCompletion(ctx, peer, body));
+  route(WITHDRAWALS_PATH, (peer, body) => receiveWithdrawal(ctx, peer, body));
 };
 
 async function copiesOf(ctx: EnvelopeContext, peer: string, envelopeId: string) {
@@ -262,5 +266,19 @@ async function receiveCompletion(
     }
     await recordFinalDocument({ ctx, copy, document: final });
   }
+  return { status: 200, body: { copies: copies.map((c) => c.id) } };
+}
+
+async function receiveWithdrawal(
+  ctx: EnvelopeContext,
+  peer: PeerRow,
+  body: Record<string, unknown>,
+): Promise<FederationAnswer> {
+  const envelopeId = uuid(body, "envelopeId");
+  const outcome = body.outcome;
+  if (outcome !== "voided" && outcome !== "expired") invalid("`outcome` must be voided or expired");
+  const reason = typeof body.reason === "string" ? body.reason.slice(0, 2000) : null;
+  const copies = await copiesOf(ctx, peer.instance, envelopeId);
+  for (const copy of copies) await recordWithdrawal({ ctx, copy, outcome: outcome as "voided" | "expired", reason });
   return { status: 200, body: { copies: copies.map((c) => c.id) } };
 }

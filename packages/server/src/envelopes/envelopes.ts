@@ -44,7 +44,7 @@ import type { KeyStore } from "../trust/keys.js";
 import { sealCompletionCertificate } from "./completion-seal.js";
 import { type PreparedUpload, prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
-import { completionRows, offerRow, returnRow } from "./federation-messages.js";
+import { completionRows, offerRow, returnRow, withdrawalRows } from "./federation-messages.js";
 import {
   completeDeviceSignature,
   lastSignatureField,
@@ -756,6 +756,8 @@ export async function expireDue(db: Db, now: Date = new Date(), options: { publi
         at: now,
       });
       const recipients = await store.recipientsOf(tx, id);
+      const withdrawals = withdrawalRows(id, recipients, "expired", null);
+      if (withdrawals.length > 0) await tx.insertInto("outbox").values(withdrawals).execute();
       const mail = await mailer(tx, options.publicUrl, envelope, [
         await creatorEmail(tx, envelope),
         ...recipients.filter((r) => r.status !== "pending").map((r) => r.email),
@@ -971,6 +973,8 @@ export async function voidEnvelope(options: {
       event: "envelope.voided",
       data: { envelopeId: envelope.id, reason },
     });
+    const withdrawals = withdrawalRows(envelope.id, recipients, "voided", reason);
+    if (withdrawals.length > 0) await tx.insertInto("outbox").values(withdrawals).execute();
     return { status: "voided" };
   });
   return getEnvelope({ ctx, caller, envelopeId: envelope.id });
@@ -1706,5 +1710,27 @@ export async function recordFinalDocument(options: {
       at: now,
     });
     return { current_sha256: sha256, status: "completed", completed_at: copy.completed_at ?? now };
+  });
+}
+
+/** Partner side: the owner voided or expired the envelope; the copy stops with it (a repeat changes nothing). */
+export async function recordWithdrawal(options: {
+  readonly ctx: EnvelopeContext;
+  readonly copy: EnvelopeRow;
+  readonly outcome: "voided" | "expired";
+  readonly reason: string | null;
+}): Promise<void> {
+  const { ctx, copy } = options;
+  if (copy.status !== "sent") return;
+  const now = clock(ctx);
+  await transition(ctx, copy, async (tx) => {
+    await appendEvent(tx, {
+      envelopeId: copy.id,
+      type: options.outcome,
+      actor: null,
+      details: { origin: copy.origin?.instance, ...(options.reason && { reason: options.reason }) },
+      at: now,
+    });
+    return { status: options.outcome };
   });
 }

@@ -5,7 +5,8 @@
  * - offer (owner → partner): a recipient who lives on the partner has their turn — title, the sender's message,
  *   register code, deadline, the sender, and the document revision to sign;
  * - return (partner → owner): that recipient signed (the signed revision) or declined (the reason);
- * - completion (owner → every partner that took part): the final document, B-LTA.
+ * - completion (owner → every partner that took part): the final document, B-LTA;
+ * - withdrawal (owner → every partner holding an open offer): the envelope was voided or expired; the copy stops.
  *
  * Each names what it is about for good (Idempotency-Key), so a repeat is recognised and not acted on twice.
  */
@@ -16,6 +17,7 @@ import { federationRow, type OutboxRow } from "../notify/outbox.js";
 export const OFFERS_PATH = "/federation/v1/offers";
 export const RETURNS_PATH = "/federation/v1/returns";
 export const COMPLETIONS_PATH = "/federation/v1/completions";
+export const WITHDRAWALS_PATH = "/federation/v1/withdrawals";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
@@ -93,6 +95,25 @@ export function completionRows(
         documentSha256,
         document: base64(document),
       },
+    }),
+  );
+}
+
+/** One withdrawal per partner instance holding an offer not yet acted on (recipient `notified` or `viewed`). */
+export function withdrawalRows(
+  envelopeId: string,
+  recipients: readonly { readonly id: string; readonly instance: string | null; readonly status: string }[],
+  outcome: "voided" | "expired",
+  reason: string | null,
+): OutboxRow[] {
+  const open = recipients.filter((r) => r.instance && (r.status === "notified" || r.status === "viewed"));
+  const partners = [...new Set(open.map((r) => r.instance!))];
+  return partners.map((peer) =>
+    federationRow({
+      peer,
+      path: WITHDRAWALS_PATH,
+      idempotencyKey: `withdrawal:${envelopeId}`,
+      body: { envelopeId, offerIds: open.filter((r) => r.instance === peer).map((r) => r.id), outcome, reason },
     }),
   );
 }

@@ -60,7 +60,7 @@ export const MAIN_JS = join(dirname(fileURLToPath(import.meta.url)), "../../src/
 export async function spawnServer(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string; log(): string }> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort(); // a restart on the same address names its port
   const url = `http://127.0.0.1:${port}`;
   let output = "";
   const child = spawn(process.execPath, [MAIN_JS], {
