@@ -20,10 +20,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { validatePdf } from "@khatam/core/verify";
 import { httpbis } from "http-message-signatures";
+import pg from "pg";
 import { buildApp } from "../src/app.js";
 import { issueCredential } from "../src/auth/identity.js";
 import { contentDigest, signRequest } from "../src/federation/message-signatures.js";
 import type { InstanceKey } from "../src/trust/store.js";
+import { ENGINES, PG_ADMIN_URL } from "./support/db.js";
 import { envelopeForm, pdfsig, plainPdf, run } from "./support/envelopes.js";
 import { ADMIN_TOKEN, freePort, type RunningApp, temporaryDirectory } from "./support/server.js";
 
@@ -35,16 +37,36 @@ interface Instance {
   url: string;
   dir: { path: string; remove(): void };
   port: number;
+  /** PostgreSQL: this instance's own database. */
+  databaseUrl?: string;
 }
 
-async function startInstance(
-  id: string,
-  dir = temporaryDirectory(`khatam-fed-${id}-`),
-  port?: number,
-): Promise<Instance> {
-  const listen = port ?? (await freePort());
+/** A database of its own for one instance on PostgreSQL (dropped by `dropDatabases`). */
+const created: string[] = [];
+async function ownDatabase(): Promise<string> {
+  const name = `khatam_fed_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  created.push(name);
+  return PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+}
+async function dropDatabases(): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  for (const name of created.splice(0)) await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
+
+/** Starts instance `id`, or restarts `previous` on its data, database and address. */
+async function startInstance(id: string, engine: "pglite" | "postgres", previous?: Instance): Promise<Instance> {
+  const dir = previous?.dir ?? temporaryDirectory(`khatam-fed-${id}-`);
+  const databaseUrl = previous ? previous.databaseUrl : engine === "postgres" ? await ownDatabase() : undefined;
+  const listen = previous?.port ?? (await freePort());
   const url = `http://127.0.0.1:${listen}`;
   const app = await buildApp({
+    databaseUrl,
     dataDir: dir.path,
     publicUrl: url,
     adminToken: ADMIN_TOKEN,
@@ -53,7 +75,7 @@ async function startInstance(
     backgroundJobs: false,
   });
   await app.listen({ port: listen, host: "127.0.0.1" });
-  return { running: { app, url, close: () => app.close() }, url, dir, port: listen };
+  return { running: { app, url, close: () => app.close() }, url, dir, port: listen, databaseUrl };
 }
 
 async function token(instance: Instance, email: string): Promise<string> {
@@ -121,384 +143,389 @@ async function errorCode(response: Response): Promise<string> {
   return ((await response.json()) as { error: { code: string } }).error.code;
 }
 
-describe("envelopes across instances", { timeout: 300_000 }, () => {
-  let jp: Instance;
-  let sa: Instance;
-  let jpOfficial: string;
-  let saOfficial: string;
-  let saKey: InstanceKey;
-  let envelopeId: string;
-  let copyId: string;
+for (const engine of ENGINES)
+  describe(`envelopes across instances, each on its own ${engine} database`, { timeout: 300_000 }, () => {
+    let jp: Instance;
+    let sa: Instance;
+    let jpOfficial: string;
+    let saOfficial: string;
+    let saKey: InstanceKey;
+    let envelopeId: string;
+    let copyId: string;
 
-  before(async () => {
-    [jp, sa] = await Promise.all([startInstance("jp"), startInstance("sa")]);
-    await peer(jp, sa, "sa");
-    await peer(sa, jp, "jp");
-    jpOfficial = await token(jp, "official@jp.demo");
-    saOfficial = await token(sa, "official@sa.demo");
-    saKey = await sa.running.app.trustStore.instanceKey("sa");
-  });
+    before(async () => {
+      [jp, sa] = await Promise.all([startInstance("jp", engine), startInstance("sa", engine)]);
+      await peer(jp, sa, "sa");
+      await peer(sa, jp, "jp");
+      jpOfficial = await token(jp, "official@jp.demo");
+      saOfficial = await token(sa, "official@sa.demo");
+      saKey = await sa.running.app.trustStore.instanceKey("sa");
+    });
 
-  after(async () => {
-    await jp?.running.close();
-    await sa?.running.close();
-    jp?.dir.remove();
-    sa?.dir.remove();
-  });
+    after(async () => {
+      await jp?.running.close();
+      await sa?.running.close();
+      jp?.dir.remove();
+      sa?.dir.remove();
+      await dropDatabases();
+    });
 
-  it("refuses a recipient on an instance that is not a partner", async () => {
-    const r = await call(
-      jp,
-      jpOfficial,
-      "POST",
-      "/api/envelopes",
-      envelopeForm(plainPdf(), {
-        title: "Nowhere",
-        recipients: [{ email: "someone@kr.demo", role: "signer", order: 1, instance: "kr" }],
-      }),
-    );
-    assert.equal(r.status, 400);
-  });
-
-  it("co-signs a memorandum: JP signs on jp, SA signs on sa, both hold the final document", async () => {
-    const created = await json(
-      await call(
+    it("refuses a recipient on an instance that is not a partner", async () => {
+      const r = await call(
         jp,
         jpOfficial,
         "POST",
         "/api/envelopes",
         envelopeForm(plainPdf(), {
-          title: "Memorandum of cooperation on digital government",
-          message: "For your signature",
-          recipients: [
-            { email: "official@jp.demo", role: "signer", order: 1 },
-            { email: "official@sa.demo", role: "signer", order: 2, instance: "sa" },
-          ],
+          title: "Nowhere",
+          recipients: [{ email: "someone@kr.demo", role: "signer", order: 1, instance: "kr" }],
         }),
-      ),
-      201,
-    );
-    envelopeId = created.id;
-    await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${envelopeId}/send`));
-    const signedByJp = await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${envelopeId}/sign`));
-    assert.equal(signedByJp.status, "sent");
-    const remote = signedByJp.recipients.find((r: Json) => r.email === "official@sa.demo");
-    assert.equal(remote.instance, "sa");
-    assert.equal(remote.status, "notified");
-
-    // The offer travels; delivered twice (a lost answer), it makes one copy.
-    assert.equal((await drain(jp)).failed, 0);
-    await jp.running.app.db
-      .updateTable("outbox")
-      .set({ delivered_at: null, next_attempt_at: new Date(0) })
-      .where("kind", "=", "federation")
-      .execute();
-    assert.equal((await drain(jp)).failed, 0);
-    const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
-    const waiting = inbox.waiting.filter((e: Json) => e.title === "Memorandum of cooperation on digital government");
-    assert.equal(waiting.length, 1, JSON.stringify(inbox.waiting));
-    copyId = waiting[0].id;
-    const copy = await json(await call(sa, saOfficial, "GET", `/api/envelopes/${copyId}`));
-    assert.equal(copy.origin.instance, "jp");
-    assert.equal(copy.origin.envelopeId, envelopeId);
-    assert.match(copy.origin.sender.name, /\S/);
-    // Saudi agency colleagues do not see the copy among what their agency sent.
-    const saAdmin = await token(sa, "admin@sa.demo");
-    const adminInbox = await json(await call(sa, saAdmin, "GET", "/api/envelopes"));
-    assert.ok(!adminInbox.sent.some((e: Json) => e.id === copyId));
-
-    // The SA official signs on sa with Saudi keys; the revision goes back to jp, which completes the envelope.
-    const signedBySa = await json(await call(sa, saOfficial, "POST", `/api/envelopes/${copyId}/sign`));
-    assert.equal(signedBySa.status, "completed");
-    assert.equal((await drain(sa)).failed, 0);
-    const completed = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}`));
-    assert.equal(completed.status, "completed", JSON.stringify(completed.recipients));
-    assert.equal(completed.recipients.find((r: Json) => r.email === "official@sa.demo").status, "signed");
-    assert.equal((await drain(jp)).failed, 0); // the final document to sa
-
-    const finalJp = Buffer.from(
-      await (await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}/document`)).arrayBuffer(),
-    );
-    const finalSa = Buffer.from(
-      await (await call(sa, saOfficial, "GET", `/api/envelopes/${copyId}/document`)).arrayBuffer(),
-    );
-    assert.ok(finalJp.equals(finalSa), "both instances hold the same final document");
-    const roots = [
-      jp.running.app.trustStore.get("jp").root.certificate,
-      sa.running.app.trustStore.get("sa").root.certificate,
-    ];
-    const file = join(jp.dir.path, "memorandum.pdf");
-    writeFileSync(file, finalJp);
-    const listing = await pdfsig(jp.dir.path, file, roots);
-    const blocks = listing
-      .split(/^Signature #\d+:$/m)
-      .slice(1)
-      .filter((b) => /ETSI\.CAdES\.detached/.test(b));
-    assert.equal(blocks.length, 2, listing);
-    for (const b of blocks) {
-      assert.match(b, /Signature Validation: Signature is Valid\./, listing);
-      assert.match(b, /Certificate Validation: Certificate is Trusted\./, listing);
-    }
-    assert.match(blocks[0]!, /C=JP/);
-    assert.match(blocks[1]!, /C=SA/);
-    assert.equal((await run("qpdf", ["--check", file])).code, 0);
-    const report = await validatePdf(new Uint8Array(finalJp), {
-      trustAnchors: roots.map((certificate) => ({ certificate })),
-    });
-    assert.equal(report.verdict, "VALID", JSON.stringify(report.signatures.map((s) => [s.indication, s.errors])));
-    assert.equal(report.signatures.filter((s) => s.type === "signature").at(-1)!.level, "B-LTA");
-
-    // Each side's trail says what the other did.
-    const trail = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}/audit`));
-    const saSigned = trail.events.find((e: Json) => e.type === "signed" && e.details.instance === "sa");
-    assert.equal(saSigned.details.country, "SA");
-  });
-
-  it("no instance holds a key of the other country", async () => {
-    for (const [instance, own, other] of [
-      [jp, "jp", "sa"],
-      [sa, "sa", "jp"],
-    ] as const) {
-      const keys = await instance.running.app.db.selectFrom("trust_keys").select("name").execute();
-      const names = keys.map((k) => k.name);
-      assert.ok(
-        names.some((n) => n.startsWith(`${own}-root-`)),
-        names.join(" "),
       );
-      assert.ok(!names.some((n) => n.startsWith(`${other}-`) || n.startsWith(`instance-${other}`)), names.join(" "));
-      const cas = instance.running.app.trustStore.ids();
-      assert.deepEqual(cas, [own]);
-    }
-  });
-
-  it("refuses an unpeered sender, a changed body, a replay and a stale signature, changing nothing", async () => {
-    const body = { offerId: randomUUID(), envelopeId, outcome: "declined", reason: "no" };
-    // Unpeered: a key jp has never pinned.
-    const { generateKeyPairSync } = await import("node:crypto");
-    const { softwareSigner } = await import("@khatam/core/keys");
-    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const stranger: InstanceKey = {
-      id: "sa",
-      key: { signer: softwareSigner(privateKey) },
-      publicKey: new Uint8Array(publicKey.export({ format: "der", type: "spki" })),
-    };
-    let r = await (await signedPost(stranger, jp, "jp", "/federation/v1/returns", body)).send();
-    assert.equal(r.status, 401);
-    assert.equal(await errorCode(r), "peer_unknown");
-    assert.ok(r.headers.get("signature"), "even a refusal is signed");
-    // A changed body under a valid signature.
-    const good = await signedPost(saKey, jp, "jp", "/federation/v1/returns", body);
-    const changed = Buffer.from(JSON.stringify({ ...body, reason: "changed" }));
-    r = await fetch(`${jp.url}/federation/v1/returns`, { method: "POST", headers: good.headers, body: changed });
-    assert.equal(r.status, 401);
-    r = await fetch(`${jp.url}/federation/v1/returns`, {
-      method: "POST",
-      headers: { ...good.headers, "content-digest": contentDigest(changed) },
-      body: changed,
+      assert.equal(r.status, 400);
     });
-    assert.equal(r.status, 401);
-    assert.equal(await errorCode(r), "peer_signature_invalid");
-    // Addressed to another instance.
-    r = await (await signedPost(saKey, jp, "kr", "/federation/v1/returns", body)).send();
-    assert.equal(r.status, 421);
-    // Sent once (an unknown offer: 404), then replayed byte for byte: refused as a replay.
-    r = await good.send();
-    assert.equal(r.status, 404);
-    r = await good.send();
-    assert.equal(r.status, 409);
-    assert.equal(await errorCode(r), "request_replayed");
-    // A signature made ten minutes ago.
-    const bytes = Buffer.from(JSON.stringify(body));
-    const stale = await httpbis.signMessage(
-      {
-        key: {
-          id: (await import("../src/federation/message-signatures.js")).keyFingerprint(saKey.publicKey),
-          alg: "ecdsa-p256-sha256",
-          sign: async (data) => {
-            const { derToP1363 } = await import("@khatam/core/keys");
-            return Buffer.from(derToP1363(await saKey.key.signer.sign(data), 32));
+
+    it("co-signs a memorandum: JP signs on jp, SA signs on sa, both hold the final document", async () => {
+      const created = await json(
+        await call(
+          jp,
+          jpOfficial,
+          "POST",
+          "/api/envelopes",
+          envelopeForm(plainPdf(), {
+            title: "Memorandum of cooperation on digital government",
+            message: "For your signature",
+            recipients: [
+              { email: "official@jp.demo", role: "signer", order: 1 },
+              { email: "official@sa.demo", role: "signer", order: 2, instance: "sa" },
+            ],
+          }),
+        ),
+        201,
+      );
+      envelopeId = created.id;
+      await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${envelopeId}/send`));
+      const signedByJp = await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${envelopeId}/sign`));
+      assert.equal(signedByJp.status, "sent");
+      const remote = signedByJp.recipients.find((r: Json) => r.email === "official@sa.demo");
+      assert.equal(remote.instance, "sa");
+      assert.equal(remote.status, "notified");
+
+      // The offer travels; delivered twice (a lost answer), it makes one copy.
+      assert.equal((await drain(jp)).failed, 0);
+      await jp.running.app.db
+        .updateTable("outbox")
+        .set({ delivered_at: null, next_attempt_at: new Date(0) })
+        .where("kind", "=", "federation")
+        .execute();
+      assert.equal((await drain(jp)).failed, 0);
+      const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+      const waiting = inbox.waiting.filter((e: Json) => e.title === "Memorandum of cooperation on digital government");
+      assert.equal(waiting.length, 1, JSON.stringify(inbox.waiting));
+      copyId = waiting[0].id;
+      const copy = await json(await call(sa, saOfficial, "GET", `/api/envelopes/${copyId}`));
+      assert.equal(copy.origin.instance, "jp");
+      assert.equal(copy.origin.envelopeId, envelopeId);
+      assert.match(copy.origin.sender.name, /\S/);
+      // Saudi agency colleagues do not see the copy among what their agency sent.
+      const saAdmin = await token(sa, "admin@sa.demo");
+      const adminInbox = await json(await call(sa, saAdmin, "GET", "/api/envelopes"));
+      assert.ok(!adminInbox.sent.some((e: Json) => e.id === copyId));
+
+      // The SA official signs on sa with Saudi keys; the revision goes back to jp, which completes the envelope.
+      const signedBySa = await json(await call(sa, saOfficial, "POST", `/api/envelopes/${copyId}/sign`));
+      assert.equal(signedBySa.status, "completed");
+      assert.equal((await drain(sa)).failed, 0);
+      const completed = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}`));
+      assert.equal(completed.status, "completed", JSON.stringify(completed.recipients));
+      assert.equal(completed.recipients.find((r: Json) => r.email === "official@sa.demo").status, "signed");
+      assert.equal((await drain(jp)).failed, 0); // the final document to sa
+
+      const finalJp = Buffer.from(
+        await (await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}/document`)).arrayBuffer(),
+      );
+      const finalSa = Buffer.from(
+        await (await call(sa, saOfficial, "GET", `/api/envelopes/${copyId}/document`)).arrayBuffer(),
+      );
+      assert.ok(finalJp.equals(finalSa), "both instances hold the same final document");
+      const roots = [
+        jp.running.app.trustStore.get("jp").root.certificate,
+        sa.running.app.trustStore.get("sa").root.certificate,
+      ];
+      const file = join(jp.dir.path, `memorandum-${engine}.pdf`);
+      writeFileSync(file, finalJp);
+      const listing = await pdfsig(jp.dir.path, file, roots);
+      const blocks = listing
+        .split(/^Signature #\d+:$/m)
+        .slice(1)
+        .filter((b) => /ETSI\.CAdES\.detached/.test(b));
+      assert.equal(blocks.length, 2, listing);
+      for (const b of blocks) {
+        assert.match(b, /Signature Validation: Signature is Valid\./, listing);
+        assert.match(b, /Certificate Validation: Certificate is Trusted\./, listing);
+      }
+      assert.match(blocks[0]!, /C=JP/);
+      assert.match(blocks[1]!, /C=SA/);
+      assert.equal((await run("qpdf", ["--check", file])).code, 0);
+      const report = await validatePdf(new Uint8Array(finalJp), {
+        trustAnchors: roots.map((certificate) => ({ certificate })),
+      });
+      assert.equal(report.verdict, "VALID", JSON.stringify(report.signatures.map((s) => [s.indication, s.errors])));
+      assert.equal(report.signatures.filter((s) => s.type === "signature").at(-1)!.level, "B-LTA");
+
+      // Each side's trail says what the other did.
+      const trail = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}/audit`));
+      const saSigned = trail.events.find((e: Json) => e.type === "signed" && e.details.instance === "sa");
+      assert.equal(saSigned.details.country, "SA");
+    });
+
+    it("no instance holds a key of the other country", async () => {
+      for (const [instance, own, other] of [
+        [jp, "jp", "sa"],
+        [sa, "sa", "jp"],
+      ] as const) {
+        const keys = await instance.running.app.db.selectFrom("trust_keys").select("name").execute();
+        const names = keys.map((k) => k.name);
+        assert.ok(
+          names.some((n) => n.startsWith(`${own}-root-`)),
+          names.join(" "),
+        );
+        assert.ok(!names.some((n) => n.startsWith(`${other}-`) || n.startsWith(`instance-${other}`)), names.join(" "));
+        const cas = instance.running.app.trustStore.ids();
+        assert.deepEqual(cas, [own]);
+      }
+    });
+
+    it("refuses an unpeered sender, a changed body, a replay and a stale signature, changing nothing", async () => {
+      const body = { offerId: randomUUID(), envelopeId, outcome: "declined", reason: "no" };
+      // Unpeered: a key jp has never pinned.
+      const { generateKeyPairSync } = await import("node:crypto");
+      const { softwareSigner } = await import("@khatam/core/keys");
+      const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const stranger: InstanceKey = {
+        id: "sa",
+        key: { signer: softwareSigner(privateKey) },
+        publicKey: new Uint8Array(publicKey.export({ format: "der", type: "spki" })),
+      };
+      let r = await (await signedPost(stranger, jp, "jp", "/federation/v1/returns", body)).send();
+      assert.equal(r.status, 401);
+      assert.equal(await errorCode(r), "peer_unknown");
+      assert.ok(r.headers.get("signature"), "even a refusal is signed");
+      // A changed body under a valid signature.
+      const good = await signedPost(saKey, jp, "jp", "/federation/v1/returns", body);
+      const changed = Buffer.from(JSON.stringify({ ...body, reason: "changed" }));
+      r = await fetch(`${jp.url}/federation/v1/returns`, { method: "POST", headers: good.headers, body: changed });
+      assert.equal(r.status, 401);
+      r = await fetch(`${jp.url}/federation/v1/returns`, {
+        method: "POST",
+        headers: { ...good.headers, "content-digest": contentDigest(changed) },
+        body: changed,
+      });
+      assert.equal(r.status, 401);
+      assert.equal(await errorCode(r), "peer_signature_invalid");
+      // Addressed to another instance.
+      r = await (await signedPost(saKey, jp, "kr", "/federation/v1/returns", body)).send();
+      assert.equal(r.status, 421);
+      // Sent once (an unknown offer: 404), then replayed byte for byte: refused as a replay.
+      r = await good.send();
+      assert.equal(r.status, 404);
+      r = await good.send();
+      assert.equal(r.status, 409);
+      assert.equal(await errorCode(r), "request_replayed");
+      // A signature made ten minutes ago.
+      const bytes = Buffer.from(JSON.stringify(body));
+      const stale = await httpbis.signMessage(
+        {
+          key: {
+            id: (await import("../src/federation/message-signatures.js")).keyFingerprint(saKey.publicKey),
+            alg: "ecdsa-p256-sha256",
+            sign: async (data) => {
+              const { derToP1363 } = await import("@khatam/core/keys");
+              return Buffer.from(derToP1363(await saKey.key.signer.sign(data), 32));
+            },
+          },
+          fields: ["@method", "@path", "content-type", "content-digest", "idempotency-key", "khatam-to"],
+          params: ["created", "expires", "nonce", "keyid", "alg", "tag"],
+          paramValues: {
+            tag: "khatam-federation",
+            nonce: randomUUID(),
+            created: new Date(Date.now() - 600_000),
+            expires: new Date(Date.now() + 600_000),
           },
         },
-        fields: ["@method", "@path", "content-type", "content-digest", "idempotency-key", "khatam-to"],
-        params: ["created", "expires", "nonce", "keyid", "alg", "tag"],
-        paramValues: {
-          tag: "khatam-federation",
-          nonce: randomUUID(),
-          created: new Date(Date.now() - 600_000),
-          expires: new Date(Date.now() + 600_000),
+        {
+          method: "POST",
+          url: `${jp.url}/federation/v1/returns`,
+          headers: {
+            "content-type": "application/json",
+            "content-digest": contentDigest(bytes),
+            "idempotency-key": randomUUID(),
+            "khatam-to": "jp",
+          },
         },
-      },
-      {
+      );
+      r = await fetch(`${jp.url}/federation/v1/returns`, {
         method: "POST",
-        url: `${jp.url}/federation/v1/returns`,
-        headers: {
-          "content-type": "application/json",
-          "content-digest": contentDigest(bytes),
-          "idempotency-key": randomUUID(),
-          "khatam-to": "jp",
-        },
-      },
-    );
-    r = await fetch(`${jp.url}/federation/v1/returns`, {
-      method: "POST",
-      headers: stale.headers as Record<string, string>,
-      body: bytes,
+        headers: stale.headers as Record<string, string>,
+        body: bytes,
+      });
+      assert.equal(r.status, 401);
+      const envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}`));
+      assert.equal(envelope.status, "completed", "nothing changed");
     });
-    assert.equal(r.status, 401);
-    const envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}`));
-    assert.equal(envelope.status, "completed", "nothing changed");
-  });
 
-  it("refuses a returned revision signed by someone else, or that changes the page too", async () => {
-    const created = await json(
-      await call(
-        jp,
-        jpOfficial,
-        "POST",
-        "/api/envelopes",
-        envelopeForm(plainPdf("Exchange of notes"), {
-          title: "Exchange of notes",
-          recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
-        }),
-      ),
-      201,
-    );
-    await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
-    const offerRow = await jp.running.app.db
-      .selectFrom("outbox")
-      .select("payload")
-      .where("kind", "=", "federation")
-      .where("delivered_at", "is", null)
-      .executeTakeFirstOrThrow();
-    const offer = (offerRow.payload as Json).body;
-    const offered = Buffer.from(offer.document, "base64");
-    assert.equal((await drain(jp)).failed, 0);
+    it("refuses a returned revision signed by someone else, or that changes the page too", async () => {
+      const created = await json(
+        await call(
+          jp,
+          jpOfficial,
+          "POST",
+          "/api/envelopes",
+          envelopeForm(plainPdf("Exchange of notes"), {
+            title: "Exchange of notes",
+            recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
+          }),
+        ),
+        201,
+      );
+      await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
+      const offerRow = await jp.running.app.db
+        .selectFrom("outbox")
+        .select("payload")
+        .where("kind", "=", "federation")
+        .where("delivered_at", "is", null)
+        .executeTakeFirstOrThrow();
+      const offer = (offerRow.payload as Json).body;
+      const offered = Buffer.from(offer.document, "base64");
+      assert.equal((await drain(jp)).failed, 0);
 
-    // Signed by the JP official (on jp, with Japanese keys) and returned as if from sa.
-    const { signWithPlatformKey } = await import("../src/envelopes/signing.js");
-    const { signerForCertificate } = await import("../src/tenancy/signing-keys.js");
-    const certificate = await jp.running.app.db
-      .selectFrom("signing_certificates as c")
-      .innerJoin("users as u", "u.id", "c.user_id")
-      .selectAll("c")
-      .where("u.email", "=", "official@jp.demo")
-      .where("c.key_ref", "is not", null)
-      .executeTakeFirstOrThrow();
-    const bySomeoneElse = await signWithPlatformKey({
-      trust: { trustStore: jp.running.app.trustStore, publicUrl: jp.url },
-      pdf: new Uint8Array(offered),
-      signer: await signerForCertificate(jp.running.app, certificate),
-      certificate: new Uint8Array(certificate.der),
-      caId: "jp",
-      reason: "test",
+      // Signed by the JP official (on jp, with Japanese keys) and returned as if from sa.
+      const { signWithPlatformKey } = await import("../src/envelopes/signing.js");
+      const { signerForCertificate } = await import("../src/tenancy/signing-keys.js");
+      const certificate = await jp.running.app.db
+        .selectFrom("signing_certificates as c")
+        .innerJoin("users as u", "u.id", "c.user_id")
+        .selectAll("c")
+        .where("u.email", "=", "official@jp.demo")
+        .where("c.key_ref", "is not", null)
+        .executeTakeFirstOrThrow();
+      const bySomeoneElse = await signWithPlatformKey({
+        trust: { trustStore: jp.running.app.trustStore, publicUrl: jp.url },
+        pdf: new Uint8Array(offered),
+        signer: await signerForCertificate(jp.running.app, certificate),
+        certificate: new Uint8Array(certificate.der),
+        caId: "jp",
+        reason: "test",
+      });
+      const returned = (pdf: Uint8Array) => ({
+        offerId: offer.offerId,
+        envelopeId: created.id,
+        outcome: "signed",
+        documentSha256: require_sha256(pdf),
+        document: Buffer.from(pdf).toString("base64"),
+      });
+      let r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", returned(bySomeoneElse))).send();
+      assert.equal(r.status, 422);
+      const refusal = (await r.json()) as { error: { code: string; message: string } };
+      assert.equal(refusal.error.code, "return_refused");
+      assert.match(refusal.error.message, /not signed by official@sa\.demo|chain|INDETERMINATE/);
+
+      // Signed properly on sa, then the page changed in an update after the signature.
+      const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+      const copy = inbox.waiting.find((e: Json) => e.title === "Exchange of notes");
+      await json(await call(sa, saOfficial, "POST", `/api/envelopes/${copy.id}/sign`));
+      const returnRow = await sa.running.app.db
+        .selectFrom("outbox")
+        .select(["id", "payload"])
+        .where("kind", "=", "federation")
+        .where("delivered_at", "is", null)
+        .executeTakeFirstOrThrow();
+      const signed = Buffer.from((returnRow.payload as Json).body.document, "base64");
+      const tampered = appendContentChange(signed);
+      r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", returned(tampered))).send();
+      assert.equal(r.status, 422);
+      assert.match(((await r.json()) as Json).error.message, /changes more than a signature|signature/);
+      let envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
+      assert.equal(envelope.status, "sent", "nothing changed");
+
+      // The genuine return, then, is taken.
+      assert.equal((await drain(sa)).failed, 0);
+      envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
+      assert.equal(envelope.status, "completed");
+      assert.equal((await drain(jp)).failed, 0); // the final document to sa
     });
-    const returned = (pdf: Uint8Array) => ({
-      offerId: offer.offerId,
-      envelopeId: created.id,
-      outcome: "signed",
-      documentSha256: require_sha256(pdf),
-      document: Buffer.from(pdf).toString("base64"),
+
+    it("voiding an envelope withdraws the partner's copy", async () => {
+      const created = await json(
+        await call(
+          jp,
+          jpOfficial,
+          "POST",
+          "/api/envelopes",
+          envelopeForm(plainPdf("Letter of intent"), {
+            title: "Letter of intent",
+            recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
+          }),
+        ),
+        201,
+      );
+      await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
+      assert.equal((await drain(jp)).failed, 0);
+      let inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+      const copy = inbox.waiting.find((e: Json) => e.title === "Letter of intent");
+      assert.ok(copy);
+      // The partner's agency cannot void the copy; the owner can void the envelope.
+      assert.equal(
+        (await call(sa, saOfficial, "POST", `/api/envelopes/${copy.id}/void`, { reason: "no" })).status,
+        403,
+      );
+      await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/void`, { reason: "Superseded" }));
+      assert.equal((await drain(jp)).failed, 0);
+      const stopped = await json(await call(sa, saOfficial, "GET", `/api/envelopes/${copy.id}`));
+      assert.equal(stopped.status, "voided");
+      inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+      assert.ok(!inbox.waiting.some((e: Json) => e.id === copy.id));
+      // Signing it now is refused on the partner.
+      assert.notEqual((await call(sa, saOfficial, "POST", `/api/envelopes/${copy.id}/sign`)).status, 200);
     });
-    let r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", returned(bySomeoneElse))).send();
-    assert.equal(r.status, 422);
-    const refusal = (await r.json()) as { error: { code: string; message: string } };
-    assert.equal(refusal.error.code, "return_refused");
-    assert.match(refusal.error.message, /not signed by official@sa\.demo|chain|INDETERMINATE/);
 
-    // Signed properly on sa, then the page changed in an update after the signature.
-    const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
-    const copy = inbox.waiting.find((e: Json) => e.title === "Exchange of notes");
-    await json(await call(sa, saOfficial, "POST", `/api/envelopes/${copy.id}/sign`));
-    const returnRow = await sa.running.app.db
-      .selectFrom("outbox")
-      .select(["id", "payload"])
-      .where("kind", "=", "federation")
-      .where("delivered_at", "is", null)
-      .executeTakeFirstOrThrow();
-    const signed = Buffer.from((returnRow.payload as Json).body.document, "base64");
-    const tampered = appendContentChange(signed);
-    r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", returned(tampered))).send();
-    assert.equal(r.status, 422);
-    assert.match(((await r.json()) as Json).error.message, /changes more than a signature|signature/);
-    let envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
-    assert.equal(envelope.status, "sent", "nothing changed");
-
-    // The genuine return, then, is taken.
-    assert.equal((await drain(sa)).failed, 0);
-    envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
-    assert.equal(envelope.status, "completed");
-    assert.equal((await drain(jp)).failed, 0); // the final document to sa
+    it("a partner that is down: the offer waits and arrives when it is back", async () => {
+      await sa.running.close();
+      const created = await json(
+        await call(
+          jp,
+          jpOfficial,
+          "POST",
+          "/api/envelopes",
+          envelopeForm(plainPdf("Joint statement"), {
+            title: "Joint statement",
+            recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
+          }),
+        ),
+        201,
+      );
+      await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
+      const first = await drain(jp);
+      assert.equal(first.failed, 1);
+      const waiting = await jp.running.app.db
+        .selectFrom("outbox")
+        .select(["attempts", "last_error"])
+        .where("kind", "=", "federation")
+        .where("delivered_at", "is", null)
+        .executeTakeFirstOrThrow();
+      assert.match(waiting.last_error ?? "", /unreachable/);
+      sa = await startInstance("sa", engine, sa);
+      await jp.running.app.db
+        .updateTable("outbox")
+        .set({ next_attempt_at: new Date(0) })
+        .where("kind", "=", "federation")
+        .where("delivered_at", "is", null)
+        .execute();
+      assert.equal((await drain(jp)).failed, 0);
+      saOfficial = await token(sa, "official@sa.demo");
+      const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+      assert.ok(inbox.waiting.some((e: Json) => e.title === "Joint statement"));
+    });
   });
-
-  it("voiding an envelope withdraws the partner's copy", async () => {
-    const created = await json(
-      await call(
-        jp,
-        jpOfficial,
-        "POST",
-        "/api/envelopes",
-        envelopeForm(plainPdf("Letter of intent"), {
-          title: "Letter of intent",
-          recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
-        }),
-      ),
-      201,
-    );
-    await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
-    assert.equal((await drain(jp)).failed, 0);
-    let inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
-    const copy = inbox.waiting.find((e: Json) => e.title === "Letter of intent");
-    assert.ok(copy);
-    // The partner's agency cannot void the copy; the owner can void the envelope.
-    assert.equal((await call(sa, saOfficial, "POST", `/api/envelopes/${copy.id}/void`, { reason: "no" })).status, 403);
-    await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/void`, { reason: "Superseded" }));
-    assert.equal((await drain(jp)).failed, 0);
-    const stopped = await json(await call(sa, saOfficial, "GET", `/api/envelopes/${copy.id}`));
-    assert.equal(stopped.status, "voided");
-    inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
-    assert.ok(!inbox.waiting.some((e: Json) => e.id === copy.id));
-    // Signing it now is refused on the partner.
-    assert.notEqual((await call(sa, saOfficial, "POST", `/api/envelopes/${copy.id}/sign`)).status, 200);
-  });
-
-  it("a partner that is down: the offer waits and arrives when it is back", async () => {
-    await sa.running.close();
-    const created = await json(
-      await call(
-        jp,
-        jpOfficial,
-        "POST",
-        "/api/envelopes",
-        envelopeForm(plainPdf("Joint statement"), {
-          title: "Joint statement",
-          recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
-        }),
-      ),
-      201,
-    );
-    await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
-    const first = await drain(jp);
-    assert.equal(first.failed, 1);
-    const waiting = await jp.running.app.db
-      .selectFrom("outbox")
-      .select(["attempts", "last_error"])
-      .where("kind", "=", "federation")
-      .where("delivered_at", "is", null)
-      .executeTakeFirstOrThrow();
-    assert.match(waiting.last_error ?? "", /unreachable/);
-    sa = await startInstance("sa", sa.dir, sa.port);
-    await jp.running.app.db
-      .updateTable("outbox")
-      .set({ next_attempt_at: new Date(0) })
-      .where("kind", "=", "federation")
-      .where("delivered_at", "is", null)
-      .execute();
-    assert.equal((await drain(jp)).failed, 0);
-    saOfficial = await token(sa, "official@sa.demo");
-    const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
-    assert.ok(inbox.waiting.some((e: Json) => e.title === "Joint statement"));
-  });
-});
 
 function require_sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
