@@ -258,6 +258,32 @@ ${tables.join("\n\n")}
 `;
 }
 
+/** Co-signing across two instances beside one (bench/federation.mjs). */
+export function renderFederation(x) {
+  if (!x) return "";
+  const ms = (v) => `${f(v, v < 10 ? 2 : 0)} ms`;
+  return `## Co-signing across two instances
+
+The memorandum cycle (create → send → JP signs → SA signs → completed), one at a time, ${x.settings.cycles} cycles after
+two warm-ups, on 127.0.0.1: once on one server hosting both countries, once across two instance processes \`jp\`
+and \`sa\` (each its own data directory and embedded database, peered), where the SA official signs on \`sa\` and
+the offer and the signed revision travel as signed requests (RFC 9421) through each side's outbox, polled every
+${x.settings.outboxIntervalMs} ms (\`KHATAM_OUTBOX_INTERVAL_MS\`). Overhead per hop = (two instances − one) / 2 (the
+offer and the return are on the critical path).
+
+${row(["Cycle", "p50", "p99", "Cycles/s (1 client)"])}
+${row(Array(4).fill("---"))}
+${row(["One instance", ms(x.single.p50), ms(x.single.p99), f(x.single.cyclesPerS, 2)])}
+${row(["Two instances", ms(x.cross.p50), ms(x.cross.p99), f(x.cross.cyclesPerS, 2)])}
+
+- From JP's signature to the copy in the SA official's inbox (offer hop): p50 ${ms(x.cross.offer.p50)}; from SA's
+  signature to the envelope completed on jp (return hop, with the revision's checks and B-LTA): p50 ${ms(x.cross.return.p50)}.
+- Protocol overhead per hop: ${ms(x.overheadPerHopMs)}.
+- An RFC 9421 request signature over a one-page offer (${f(x.signature.bodyBytes / 1024, 1)} KiB of JSON), made and
+  checked in one process with a P-256 instance key: p50 ${ms(x.signature.p50)}.
+`;
+}
+
 export function renderReport(r) {
   const { machine: m, hardware: hw, fixtures: fx, ours, libpdf, signpdf, pdfsig } = r;
   const n = fx.smallCount;
@@ -497,6 +523,8 @@ ${plat.checks}
 ${renderServerStartup(r.serverStartup)}
 
 ${renderInboxScale(r.inboxScale)}
+
+${renderFederation(r.federation)}
 `;
   const raw = JSON.stringify(
     r,

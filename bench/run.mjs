@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { measureFederation } from "./federation.mjs";
 import { makeFixtures, P12_PASSWORD, SMALL_COUNT } from "./fixtures.mjs";
 import { hardwareLimits, machine } from "./hardware.mjs";
 import { measureInboxScale } from "./inbox-scale.mjs";
@@ -339,6 +340,10 @@ log("platform server: POST /api/verify and create-send-sign (PGlite, then Postgr
 const platform = await measurePlatform({ work, pdfFile: join(fx.small, "doc-001.pdf"), log });
 problems.push(...platform.problems);
 
+log("co-signing across two instances, beside one");
+const federation = await measureFederation({ work, pdf: readFileSync(join(fx.small, "doc-001.pdf")), log });
+problems.push(...federation.problems);
+
 log("server start-up on an empty data directory and after a restart");
 const serverStartup = await measureServerStartup({ log });
 problems.push(...serverStartup.problems);
@@ -349,6 +354,7 @@ problems.push(...inboxScale.problems);
 
 // ---------------------------------------------------------------------------------------------------------------
 const results = {
+  federation,
   serverStartup,
   inboxScale,
   machine: mach,

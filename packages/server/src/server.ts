@@ -38,6 +38,12 @@ function trustProxy(value: string | undefined): boolean | number | string[] | un
     .filter(Boolean);
 }
 const protocolPerMinute = perMinute("KHATAM_PROTOCOL_RATE_LIMIT");
+// How often the outbox is polled (ms): a message to a partner instance waits up to this long before it leaves.
+const outboxInterval = env.KHATAM_OUTBOX_INTERVAL_MS ? Number(env.KHATAM_OUTBOX_INTERVAL_MS) : undefined;
+if (outboxInterval !== undefined && !(Number.isInteger(outboxInterval) && outboxInterval >= 10)) {
+  console.error("khatam server: KHATAM_OUTBOX_INTERVAL_MS must be a whole number of milliseconds, at least 10");
+  process.exit(1);
+}
 const dataDir = env.KHATAM_DATA ?? "./data";
 const demo = (env.KHATAM_DEMO ?? "1") === "1";
 /** KHATAM_INSTANCE: this server is one country's own instance (lower-case letters, digits, hyphens). */
@@ -81,6 +87,7 @@ const app = await buildApp({
     : undefined,
   verifyPerMinute,
   protocolPerMinute,
+  outboxIntervalMs: outboxInterval,
   trustProxy: trustProxy(env.KHATAM_TRUST_PROXY),
   webhookAllow: env.KHATAM_WEBHOOK_ALLOW || undefined,
   logger: { level: env.LOG_LEVEL ?? "info", redact: ["req.headers.authorization", "req.headers.cookie"] },
