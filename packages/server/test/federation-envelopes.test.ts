@@ -18,6 +18,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { validatePdf } from "@khatam/core/verify";
 import { httpbis } from "http-message-signatures";
 import pg from "pg";
@@ -28,6 +29,9 @@ import type { InstanceKey } from "../src/trust/store.js";
 import { ENGINES, PG_ADMIN_URL } from "./support/db.js";
 import { envelopeForm, pdfsig, plainPdf, run } from "./support/envelopes.js";
 import { ADMIN_TOKEN, freePort, type RunningApp, temporaryDirectory } from "./support/server.js";
+
+/** The command line as `npx khatam` runs it. */
+const KHATAM = fileURLToPath(new URL("../../../cli/bin/khatam.cjs", import.meta.url));
 
 // biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers, checked field by field
 type Json = any;
@@ -271,6 +275,17 @@ for (const engine of ENGINES)
       });
       assert.equal(report.verdict, "VALID", JSON.stringify(report.signatures.map((s) => [s.indication, s.errors])));
       assert.equal(report.signatures.filter((s) => s.type === "signature").at(-1)!.level, "B-LTA");
+      // The command line, trusting each country's own trusted list (each signed by its own scheme operator).
+      const lists = [];
+      for (const instance of [jp, sa]) {
+        const list = join(jp.dir.path, `list-${instance === jp ? "jp" : "sa"}-${engine}.xml`);
+        writeFileSync(list, Buffer.from(await (await fetch(`${instance.url}/trust/list.xml`)).arrayBuffer()));
+        lists.push("--trust", list);
+      }
+      const cli = await run(process.execPath, [KHATAM, "verify", file, ...lists, "--offline"]);
+      assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+      assert.match(cli.stdout, /VALID/);
+      assert.doesNotMatch(cli.stdout, /INVALID|INDETERMINATE/);
 
       // Each side's trail says what the other did.
       const trail = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}/audit`));
