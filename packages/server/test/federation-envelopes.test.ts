@@ -24,6 +24,7 @@ import { httpbis } from "http-message-signatures";
 import pg from "pg";
 import { buildApp } from "../src/app.js";
 import { issueCredential } from "../src/auth/identity.js";
+import { attestTrail, verifyAttestation } from "../src/federation/attestation.js";
 import { contentDigest, signRequest } from "../src/federation/message-signatures.js";
 import type { InstanceKey } from "../src/trust/store.js";
 import { ENGINES, PG_ADMIN_URL } from "./support/db.js";
@@ -291,6 +292,24 @@ for (const engine of ENGINES)
       const trail = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${envelopeId}/audit`));
       const saSigned = trail.events.find((e: Json) => e.type === "signed" && e.details.instance === "sa");
       assert.equal(saSigned.details.country, "SA");
+      // Both keep both trails, each signed by the instance that recorded it, checkable with its key alone.
+      const spkiOf = async (on: Instance, id: string) =>
+        (
+          await on.running.app.db
+            .selectFrom("peers")
+            .select("public_key")
+            .where("instance", "=", id)
+            .executeTakeFirstOrThrow()
+        ).public_key;
+      const saSpki = await spkiOf(jp, "sa");
+      assert.ok(verifyAttestation(saSigned.details.partnerRecord, "sa", saSpki), "sa's trail, attested by sa");
+      assert.ok(saSigned.details.partnerRecord.statement.events.some((e: Json) => e.type === "signed"));
+      const copyTrail = await json(await call(sa, saOfficial, "GET", `/api/envelopes/${copyId}/audit`));
+      const final = copyTrail.events.find((e: Json) => e.type === "completed" && e.details.final);
+      const jpSpki = await spkiOf(sa, "jp");
+      assert.ok(verifyAttestation(final.details.partnerRecord, "jp", jpSpki), "jp's trail, attested by jp");
+      assert.ok(!verifyAttestation(final.details.partnerRecord, "jp", saSpki), "and by no other key");
+      assert.equal(final.details.partnerRecord.statement.events.at(-1).type, "completed");
     });
 
     it("no instance holds a key of the other country", async () => {
@@ -431,22 +450,29 @@ for (const engine of ENGINES)
         caId: "jp",
         reason: "test",
       });
-      const returned = (pdf: Uint8Array) => ({
+      const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+      const copy = inbox.waiting.find((e: Json) => e.title === "Exchange of notes");
+      // As sa would send it: with sa's attested trail of the copy.
+      const returned = async (pdf: Uint8Array) => ({
         offerId: offer.offerId,
         envelopeId: created.id,
         outcome: "signed",
         documentSha256: require_sha256(pdf),
         document: Buffer.from(pdf).toString("base64"),
+        attestation: await attestTrail(sa.running.app.db, saKey, copy.id),
       });
-      let r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", returned(bySomeoneElse))).send();
+      // Without the attested trail: refused.
+      const { attestation: _, ...bare } = await returned(bySomeoneElse);
+      let r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", bare)).send();
+      assert.equal(r.status, 422);
+      assert.match(((await r.json()) as Json).error.message, /attested/);
+      r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", await returned(bySomeoneElse))).send();
       assert.equal(r.status, 422);
       const refusal = (await r.json()) as { error: { code: string; message: string } };
       assert.equal(refusal.error.code, "return_refused");
       assert.match(refusal.error.message, /not signed by official@sa\.demo|chain|INDETERMINATE/);
 
       // Signed properly on sa, then the page changed in an update after the signature.
-      const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
-      const copy = inbox.waiting.find((e: Json) => e.title === "Exchange of notes");
       await json(await call(sa, saOfficial, "POST", `/api/envelopes/${copy.id}/sign`));
       const returnRow = await sa.running.app.db
         .selectFrom("outbox")
@@ -456,7 +482,7 @@ for (const engine of ENGINES)
         .executeTakeFirstOrThrow();
       const signed = Buffer.from((returnRow.payload as Json).body.document, "base64");
       const tampered = appendContentChange(signed);
-      r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", returned(tampered))).send();
+      r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", await returned(tampered))).send();
       assert.equal(r.status, 422);
       assert.match(((await r.json()) as Json).error.message, /changes more than a signature|signature/);
       let envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));

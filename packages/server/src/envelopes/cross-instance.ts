@@ -16,6 +16,10 @@
  *
  * `POST /federation/v1/withdrawals` (on the partner): the owner voided or expired the envelope; open copies stop.
  *
+ * Returns and completions carry the sender's audit trail of the envelope, attested with its instance key
+ * (federation/attestation.ts); it is checked and kept in the receiver's own trail (`partnerRecord` in the details of
+ * the event it records), so both instances keep both trails, each signed by the instance that recorded it.
+ *
  * Every handler is idempotent by the state it leaves (a repeat answers as the first time).
  */
 import { createHash } from "node:crypto";
@@ -25,6 +29,7 @@ import { analyseModifications, certificateInfo, findSignatures, validatePdf } fr
 import type { FastifyPluginAsync } from "fastify";
 import { getDocument } from "../db/documents.js";
 import type { EnvelopeOrigin } from "../db/schema.js";
+import { verifyAttestation } from "../federation/attestation.js";
 import { peerTrustAnchors } from "../federation/peers.js";
 import { type FederationAnswer, federationProtocol } from "../federation/protocol.js";
 import type { PeerRow } from "../federation/store.js";
@@ -163,10 +168,17 @@ async function receiveReturn(
   if (!recipient || !envelope || recipient.instance !== peer.instance || envelope.id !== body.envelopeId) {
     throw new HttpError(404, "offer_unknown", "no envelope offered to this instance has that recipient");
   }
+  const partnerRecord = attested(peer, body);
   if (body.outcome === "declined") {
     if (recipient.status === "declined") return { status: 200, body: { status: "declined" } };
     checkOpen(envelope, recipient);
-    await recordPartnerDecline({ ctx, envelope, recipient, reason: String(body.reason ?? "") });
+    await recordPartnerDecline({
+      ctx,
+      envelope,
+      recipient,
+      reason: String(body.reason ?? ""),
+      details: { instance: peer.instance, partnerRecord },
+    });
     return { status: 200, body: { status: "declined" } };
   }
   if (body.outcome !== "signed") invalid("`outcome` must be signed or declined");
@@ -179,8 +191,16 @@ async function receiveReturn(
   }
   checkOpen(envelope, recipient);
   const details = await checkReturnedRevision(ctx, peer, envelope.current_sha256, recipient.email, signed);
-  await recordPartnerSignature({ ctx, envelope, recipient, document: signed, details });
+  await recordPartnerSignature({ ctx, envelope, recipient, document: signed, details: { ...details, partnerRecord } });
   return { status: 200, body: { status: "signed" } };
+}
+
+/** The sender's attested trail (federation/attestation.ts), checked against its pinned key; 422 otherwise. */
+function attested(peer: PeerRow, body: Record<string, unknown>): unknown {
+  if (!verifyAttestation(body.attestation, peer.instance, peer.public_key)) {
+    throw new HttpError(422, "return_refused", "the message carries no trail attested by the sending instance's key");
+  }
+  return body.attestation;
 }
 
 /** The recipient's turn is open on a sent envelope; 409 `offer_closed` otherwise (voided, expired, acted). */
@@ -256,6 +276,7 @@ async function receiveCompletion(
 ): Promise<FederationAnswer> {
   const envelopeId = uuid(body, "envelopeId");
   const final = document(body);
+  const ownerRecord = attested(peer, body);
   const copies = await copiesOf(ctx, peer.instance, envelopeId);
   if (copies.length === 0) throw new HttpError(404, "offer_unknown", "no copy of that envelope here");
   for (const copy of copies) {
@@ -264,7 +285,7 @@ async function receiveCompletion(
     if (!mine || final.length < mine.length || !Buffer.from(final.subarray(0, mine.length)).equals(mine)) {
       throw new HttpError(422, "return_refused", "the final document does not extend the copy signed here");
     }
-    await recordFinalDocument({ ctx, copy, document: final });
+    await recordFinalDocument({ ctx, copy, document: final, ownerRecord });
   }
   return { status: 200, body: { copies: copies.map((c) => c.id) } };
 }

@@ -440,6 +440,7 @@ async function decline(
   recipient: RecipientRow,
   caller: Caller,
   reason: string,
+  details: Record<string, unknown> = {},
 ): Promise<void> {
   const now = clock(ctx);
   await transition(ctx, envelope, async (tx, recipients) => {
@@ -450,13 +451,13 @@ async function decline(
       type: "declined",
       actor: caller,
       ip: caller.ip,
-      details: { reason, recipient: recipient.email },
+      details: { reason, recipient: recipient.email, ...details },
       at: now,
     });
     if (envelope.origin) {
       await tx
         .insertInto("outbox")
-        .values(returnRow(envelope.origin, { declined: reason }))
+        .values(returnRow(envelope.origin, envelope.id, { declined: reason }))
         .execute();
       return { status: "declined" };
     }
@@ -1078,7 +1079,7 @@ async function commitSignature(options: {
   const next = currentOrder(after);
   if (next === null && envelope.origin) {
     // A partner's copy: the signed revision goes back to the owner, who carries the workflow on.
-    outbox.push(returnRow(envelope.origin, { signed: options.document }));
+    outbox.push(returnRow(envelope.origin, envelope.id, { signed: options.document }));
   } else if (next === null) {
     outbox.push(...completionRows(envelope.id, recipients, options.document));
     events.push({
@@ -1182,7 +1183,7 @@ async function finishAction(options: {
       const signed = options.document ?? (await getDocument(tx, sha256));
       await tx
         .insertInto("outbox")
-        .values(returnRow(envelope.origin, { signed: signed! }))
+        .values(returnRow(envelope.origin, envelope.id, { signed: signed! }))
         .execute();
       return { current_sha256: sha256, status: "completed", completed_at: now };
     }
@@ -1615,9 +1616,11 @@ export async function recordPartnerDecline(options: {
   readonly envelope: EnvelopeRow;
   readonly recipient: RecipientRow;
   readonly reason: string;
+  readonly details: Record<string, unknown>;
 }): Promise<void> {
   const reason = options.reason.trim().slice(0, MAX_REASON_LENGTH) || "—";
-  await decline(options.ctx, options.envelope, options.recipient, partnerCaller(options.recipient), reason);
+  const caller = partnerCaller(options.recipient);
+  await decline(options.ctx, options.envelope, options.recipient, caller, reason, options.details);
 }
 
 /**
@@ -1696,6 +1699,8 @@ export async function recordFinalDocument(options: {
   readonly ctx: EnvelopeContext;
   readonly copy: EnvelopeRow;
   readonly document: Uint8Array;
+  /** The owner's attested trail (federation/attestation.ts). */
+  readonly ownerRecord: unknown;
 }): Promise<void> {
   const { ctx, copy } = options;
   const now = clock(ctx);
@@ -1706,7 +1711,7 @@ export async function recordFinalDocument(options: {
       type: "completed",
       actor: null,
       documentSha256: sha256,
-      details: { origin: copy.origin?.instance, final: true },
+      details: { origin: copy.origin?.instance, final: true, partnerRecord: options.ownerRecord },
       at: now,
     });
     return { current_sha256: sha256, status: "completed", completed_at: copy.completed_at ?? now };

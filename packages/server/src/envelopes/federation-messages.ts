@@ -60,8 +60,10 @@ export function offerRow(
   };
 }
 
+/** The copy's (`copyId`) outcome back to the owner, with the copy's attested trail. */
 export function returnRow(
   origin: EnvelopeOrigin,
+  copyId: string,
   outcome: { readonly signed: Uint8Array } | { readonly declined: string },
 ): OutboxRow {
   const body =
@@ -73,6 +75,7 @@ export function returnRow(
     path: RETURNS_PATH,
     idempotencyKey: `return:${origin.offerId}`,
     body: { offerId: origin.offerId, envelopeId: origin.envelopeId, ...body },
+    attestEnvelope: copyId,
   });
 }
 
@@ -89,6 +92,7 @@ export function completionRows(
       peer,
       path: COMPLETIONS_PATH,
       idempotencyKey: `completion:${envelopeId}`,
+      attestEnvelope: envelopeId,
       body: {
         envelopeId,
         offerIds: recipients.filter((r) => r.instance === peer).map((r) => r.id),

@@ -21,6 +21,7 @@ import { HttpError } from "../http/errors.js";
 import { Gone } from "../notify/delivery.js";
 import type { FederationMessage } from "../notify/outbox.js";
 import type { InstanceKey } from "../trust/store.js";
+import { attestTrail } from "./attestation.js";
 import {
   CLOCK_SKEW_S,
   keyFingerprint,
@@ -178,7 +179,11 @@ export function federationDeliverer(
     const message = payload as unknown as FederationMessage;
     const peer = await findPeer(db, message.peer);
     if (!peer) throw new Gone(`partner instance "${message.peer}" is no longer peered; not sent`);
-    const body = Buffer.from(JSON.stringify(message.body));
+    // The trail as it stands when the message leaves (a retry attests it again).
+    const content = message.attestEnvelope
+      ? { ...message.body, attestation: await attestTrail(db, instance, message.attestEnvelope) }
+      : message.body;
+    const body = Buffer.from(JSON.stringify(content));
     const url = `${peer.url}${message.path}`;
     const headers = await signRequest(
       instance,

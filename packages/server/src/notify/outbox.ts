@@ -76,6 +76,8 @@ export interface FederationMessage {
   readonly path: string;
   readonly body: Record<string, unknown>;
   readonly idempotencyKey: string;
+  /** A local envelope whose audit trail goes with the message, attested by this instance (federation/attestation.ts). */
+  readonly attestEnvelope?: string;
 }
 
 /** The outbox row of a message to a partner instance (to insert in the transaction of the change it carries). */
