@@ -1,14 +1,16 @@
 /**
  * `npm run demo:federation` (issue 12.6): two server processes from one checkout, jp and sa, each with its own data
  * directory and embedded database, peered with each other through the API; it prints where each country's people
- * sign in. Run a second time on the same data, the peering is kept and nothing is refused. Ctrl-C stops both.
+ * sign in; through their API, the memorandum is co-signed across the two processes (the SA official on sa). Run a
+ * second time on the same data, the peering is kept and nothing is refused. Ctrl-C stops both.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { envelopeForm, pdfsig, plainPdf } from "./support/envelopes.js";
 import { ADMIN_TOKEN, freePort, temporaryDirectory } from "./support/server.js";
 
 const SCRIPT = fileURLToPath(new URL("../../../../scripts/demo-federation.mjs", import.meta.url));
@@ -24,6 +26,7 @@ async function runDemo(
       KHATAM_FEDERATION_DATA: data,
       KHATAM_JP_PORT: String(ports.jp),
       KHATAM_SA_PORT: String(ports.sa),
+      KHATAM_OUTBOX_INTERVAL_MS: "100",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -42,6 +45,100 @@ async function stop(child: ChildProcess): Promise<number | null> {
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   child.kill("SIGINT");
   return exited;
+}
+
+/**
+ * The memorandum through the API of the two processes: the JP official sends it on jp to themself and to the SA
+ * official on sa, and signs; the SA official finds the copy on sa and signs there; jp completes it and sa receives the
+ * final document. pdfsig, trusting both roots, finds two valid trusted signatures (C=JP, then C=SA) in the final
+ * document as each instance serves it.
+ */
+async function memorandum(ports: { jp: number; sa: number }, work: string): Promise<void> {
+  const base = (id: "jp" | "sa") => `http://127.0.0.1:${ports[id]}`;
+  const login = async (id: "jp" | "sa", email: string) => {
+    const r = await fetch(`${base(id)}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: "khatam-demo" }),
+    });
+    return `Bearer ${((await r.json()) as { token: string }).token}`;
+  };
+  const api = async (id: "jp" | "sa", token: string, method: string, path: string, body?: FormData) => {
+    const r = await fetch(`${base(id)}${path}`, { method, headers: { authorization: token }, body });
+    const text = await r.text();
+    assert.ok(r.ok, `${method} ${path}: ${r.status} ${text}`);
+    return JSON.parse(text);
+  };
+  const until = async <T>(check: () => Promise<T | undefined>, what: string): Promise<T> => {
+    const end = Date.now() + 60_000;
+    for (;;) {
+      const value = await check();
+      if (value) return value;
+      assert.ok(Date.now() < end, `${what} within 60 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const jp = await login("jp", "official@jp.demo");
+  const sa = await login("sa", "official@sa.demo");
+  const created = await api(
+    "jp",
+    jp,
+    "POST",
+    "/api/envelopes",
+    envelopeForm(plainPdf(), {
+      title: "Memorandum between two instances",
+      recipients: [
+        { email: "official@jp.demo", role: "signer", order: 1 },
+        { email: "official@sa.demo", role: "signer", order: 2, instance: "sa" },
+      ],
+    }),
+  );
+  await api("jp", jp, "POST", `/api/envelopes/${created.id}/send`);
+  await api("jp", jp, "POST", `/api/envelopes/${created.id}/sign`);
+  const copy = await until(
+    async () =>
+      (await api("sa", sa, "GET", "/api/envelopes")).waiting.find(
+        (e: { title: string }) => e.title === "Memorandum between two instances",
+      ) as { id: string } | undefined,
+    "the offer on sa",
+  );
+  await api("sa", sa, "POST", `/api/envelopes/${copy.id}/sign`);
+  const done = await until(async () => {
+    const e = await api("jp", jp, "GET", `/api/envelopes/${created.id}`);
+    return e.status === "completed" ? e : undefined;
+  }, "completion on jp");
+  await until(async () => {
+    const c = await api("sa", sa, "GET", `/api/envelopes/${copy.id}`);
+    return c.documentSha256 === done.documentSha256 ? c : undefined;
+  }, "the final document on sa");
+  const roots = await Promise.all(
+    (["jp", "sa"] as const).map(async (id) => {
+      const pem = await (await fetch(`${base(id)}/pki/${id}/root.pem`)).text();
+      return new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""), "base64"));
+    }),
+  );
+  for (const [id, token, path] of [
+    ["jp", jp, `/api/envelopes/${created.id}/document`],
+    ["sa", sa, `/api/envelopes/${copy.id}/document`],
+  ] as const) {
+    const pdf = Buffer.from(
+      await (await fetch(`${base(id)}${path}`, { headers: { authorization: token } })).arrayBuffer(),
+    );
+    const file = join(work, `final-${id}.pdf`);
+    writeFileSync(file, pdf);
+    const listing = await pdfsig(work, file, roots);
+    const blocks = listing
+      .split(/^Signature #\d+:$/m)
+      .slice(1)
+      .filter((b) => /ETSI\.CAdES\.detached/.test(b));
+    assert.equal(blocks.length, 2, listing);
+    for (const b of blocks) {
+      assert.match(b, /Signature is Valid\./, listing);
+      assert.match(b, /Certificate is Trusted\./, listing);
+    }
+    assert.match(blocks[0]!, /C=JP/);
+    assert.match(blocks[1]!, /C=SA/);
+  }
 }
 
 describe("npm run demo:federation", { timeout: 300_000 }, () => {
@@ -85,6 +182,7 @@ describe("npm run demo:federation", { timeout: 300_000 }, () => {
           body: JSON.stringify({ email: "root@jp.demo", password: "khatam-demo" }),
         });
         assert.equal(login.status, 200, "the platform administrator it prints can sign in");
+        await memorandum(ports, dir.path);
       } finally {
         assert.equal(await stop(demo.child), 0);
       }

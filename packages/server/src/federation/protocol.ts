@@ -71,7 +71,18 @@ export function federationProtocol(
     done(null, b),
   );
   // Every answer, refusals included, is signed: the partner knows it came from us.
-  app.addHook("onSend", async (_request, reply, payload) => {
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (reply.statusCode >= 400) {
+      request.log.warn(
+        {
+          peer: request.peer?.instance,
+          status: reply.statusCode,
+          url: request.url,
+          answer: String(payload).slice(0, 300),
+        },
+        "federation request refused",
+      );
+    }
     const bytes =
       typeof payload === "string" ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : Buffer.alloc(0);
     const type = String(reply.getHeader("content-type") ?? "application/json");
