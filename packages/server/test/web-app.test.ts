@@ -5,13 +5,13 @@
 // axe-core audit (WCAG 2.2 AA) of every page. Screenshots go to test-artifacts/web/ (gitignored).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
+import { axe } from "./support/browser.js";
 import { envelopeForm, plainPdf } from "./support/envelopes.js";
 import { type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
@@ -20,8 +20,6 @@ const skip = existsSync(CHROMIUM)
   ? false
   : `Chromium is not installed at ${CHROMIUM} (npm test installs Debian's chromium package through scripts/test.mjs)`;
 const ARTIFACTS = fileURLToPath(new URL("../../../../test-artifacts/web/", import.meta.url));
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 interface SeenRequest {
   readonly method: string;
@@ -139,24 +137,6 @@ describe("web application in Chromium", { skip, timeout: 300_000 }, () => {
       if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
     });
     return { context, page };
-  }
-
-  async function axe(page: Page, name: string): Promise<void> {
-    await page.evaluate(AXE); // evaluated over the DevTools protocol: the page's CSP stays in force
-    const violations = await page.evaluate(
-      async (tags) =>
-        (
-          await (window as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } }).axe.run({
-            runOnly: { type: "tag", values: tags },
-          })
-        ).violations as { id: string; help: string; nodes: { target: string[] }[] }[],
-      WCAG_22_AA,
-    );
-    assert.deepEqual(
-      violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-      [],
-      `axe on ${name}`,
-    );
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {

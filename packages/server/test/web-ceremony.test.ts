@@ -10,7 +10,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -19,6 +18,7 @@ import { generate } from "otplib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../src/trust/in-process.js";
+import { axe } from "./support/browser.js";
 import { envelopeForm, plainPdf } from "./support/envelopes.js";
 import { fakeResolver } from "./support/notify.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
@@ -28,8 +28,6 @@ const skip = existsSync(CHROMIUM)
   ? false
   : `Chromium is not installed at ${CHROMIUM} (npm test installs Debian's chromium package through scripts/test.mjs)`;
 const ARTIFACTS = fileURLToPath(new URL("../../../../test-artifacts/web/", import.meta.url));
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 const PASSWORD = "khatam-demo";
 const ENVELOPE_URL = /\/envelopes\/[0-9a-f-]{36}$/;
 
@@ -109,24 +107,6 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
     await page.locator("#inbox-heading").waitFor();
     assert.equal(await page.getAttribute("html", "lang"), language);
     return { context, page };
-  }
-
-  async function axe(page: Page, name: string): Promise<void> {
-    await page.evaluate(AXE);
-    const violations = await page.evaluate(
-      async (tags) =>
-        (
-          await (window as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } }).axe.run({
-            runOnly: { type: "tag", values: tags },
-          })
-        ).violations as { id: string; help: string; nodes: { target: string[] }[] }[],
-      WCAG_22_AA,
-    );
-    assert.deepEqual(
-      violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-      [],
-      `axe on ${name}`,
-    );
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {

@@ -8,13 +8,13 @@
 // e-mailed verification link did and asks for a new one (POST /api/me/email-verification).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type FileChooser, type Page } from "playwright-core";
 import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
+import { axe } from "./support/browser.js";
 import { envelopeForm, plainPdf } from "./support/envelopes.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
@@ -24,8 +24,6 @@ const skip = existsSync(CHROMIUM)
   : `Chromium is not installed at ${CHROMIUM} (npm test installs Debian's chromium package through scripts/test.mjs)`;
 const SCREENS = fileURLToPath(new URL("../../../../test-artifacts/screens/", import.meta.url));
 const PASSWORD = "khatam-demo";
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 const LANGUAGES = ["ar", "ja", "en"] as const;
 /** Two phones, and a desktop window so that every page in every language has its screenshot at both sizes. */
 const SIZES = [
@@ -198,24 +196,6 @@ describe("web application on phones in Chromium", { skip, timeout: 900_000 }, ()
     assert.ok(
       measured.scrollWidth <= measured.width,
       `${name}: the page is ${measured.scrollWidth}px wide in a ${measured.width}px window; ${measured.culprits.join("; ")}`,
-    );
-  }
-
-  async function axe(page: Page, name: string): Promise<void> {
-    await page.evaluate(AXE);
-    const violations = await page.evaluate(
-      async (tags) =>
-        (
-          await (window as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } }).axe.run({
-            runOnly: { type: "tag", values: tags },
-          })
-        ).violations as { id: string; help: string; nodes: { target: string[] }[] }[],
-      WCAG_22_AA,
-    );
-    assert.deepEqual(
-      violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-      [],
-      `axe on ${name}`,
     );
   }
 

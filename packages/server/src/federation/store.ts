@@ -4,7 +4,7 @@
  * so two processes refreshing at once can never move a list backwards.
  */
 import { type Selectable, sql } from "kysely";
-import type { Db } from "../db/connect.js";
+import type { Db, Tx } from "../db/connect.js";
 import type { Database } from "../db/schema.js";
 
 export type PeerRow = Selectable<Database["peers"]>;
@@ -53,12 +53,36 @@ export async function findPeer(db: Db, instance: string): Promise<PeerRow | unde
   return db.selectFrom("peers").selectAll().where("instance", "=", instance).executeTakeFirst();
 }
 
+/** Who changed the partners, from where. */
+export interface PeeringActor {
+  readonly userId: string | null;
+  readonly email: string;
+  readonly ip: string | null;
+}
+
+/** The administrators' log entry of a peering change. */
+async function recordPeering(
+  tx: Tx,
+  actor: PeeringActor,
+  action: "peer_added" | "peer_removed",
+  details: Record<string, unknown>,
+): Promise<void> {
+  await tx
+    .insertInto("admin_events")
+    .values({
+      actor_user_id: actor.userId,
+      actor_email: actor.email,
+      agency_id: null,
+      target_user_id: null,
+      action,
+      details: JSON.stringify(details),
+      ip: actor.ip,
+    })
+    .execute();
+}
+
 /** Inserts a new partner and records who did it; false if the instance is already a partner. */
-export async function insertPeer(
-  db: Db,
-  snapshot: PeerSnapshot,
-  actor: { userId: string | null; email: string; ip: string | null },
-): Promise<boolean> {
+export async function insertPeer(db: Db, snapshot: PeerSnapshot, actor: PeeringActor): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const inserted = await tx
       .insertInto("peers")
@@ -67,48 +91,22 @@ export async function insertPeer(
       .returning("instance")
       .executeTakeFirst();
     if (!inserted) return false;
-    await tx
-      .insertInto("admin_events")
-      .values({
-        actor_user_id: actor.userId,
-        actor_email: actor.email,
-        agency_id: null,
-        target_user_id: null,
-        action: "peer_added",
-        details: JSON.stringify({
-          instance: snapshot.instance,
-          url: snapshot.url,
-          keyFingerprint: snapshot.keyFingerprint,
-          sequenceNumber: snapshot.sequenceNumber,
-        }),
-        ip: actor.ip,
-      })
-      .execute();
+    await recordPeering(tx, actor, "peer_added", {
+      instance: snapshot.instance,
+      url: snapshot.url,
+      keyFingerprint: snapshot.keyFingerprint,
+      sequenceNumber: snapshot.sequenceNumber,
+    });
     return true;
   });
 }
 
 /** Removes a partner and records who did it; false if there was none. */
-export async function deletePeer(
-  db: Db,
-  instance: string,
-  actor: { userId: string | null; email: string; ip: string | null },
-): Promise<boolean> {
+export async function deletePeer(db: Db, instance: string, actor: PeeringActor): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const deleted = await tx.deleteFrom("peers").where("instance", "=", instance).returning("url").executeTakeFirst();
     if (!deleted) return false;
-    await tx
-      .insertInto("admin_events")
-      .values({
-        actor_user_id: actor.userId,
-        actor_email: actor.email,
-        agency_id: null,
-        target_user_id: null,
-        action: "peer_removed",
-        details: JSON.stringify({ instance, url: deleted.url }),
-        ip: actor.ip,
-      })
-      .execute();
+    await recordPeering(tx, actor, "peer_removed", { instance, url: deleted.url });
     return true;
   });
 }

@@ -78,7 +78,7 @@ export async function signIn(
   return { context, page };
 }
 
-/** axe-core's WCAG 2.2 AA rules on the page as it is: no violation. */
+/** axe-core's WCAG 2.2 AA rules on the page as it is: no violation (evaluated over the DevTools protocol, so the page's CSP stays in force). */
 export async function axe(page: Page, name: string): Promise<void> {
   await page.evaluate(AXE);
   const violations = await page.evaluate(
