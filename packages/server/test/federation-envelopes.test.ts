@@ -495,6 +495,82 @@ for (const engine of ENGINES)
       assert.equal((await drain(jp)).failed, 0); // the final document to sa
     });
 
+    it("an official on the partner signs with a key on their device", async () => {
+      // A Saudi official on sa whose key is on their device: the certificate from sa's CA for a key made here.
+      const { generateKeyPairSync, sign: cryptoSign } = await import("node:crypto");
+      const db = sa.running.app.db;
+      const agency = await db
+        .selectFrom("users")
+        .select("agency_id")
+        .where("email", "=", "official@sa.demo")
+        .executeTakeFirstOrThrow();
+      const id = randomUUID();
+      const email = `device-${id.slice(0, 6)}@sa.demo`;
+      await db
+        .insertInto("users")
+        .values({ id, email, display_name: "Fatimah Alharbi", agency_id: agency.agency_id, role: "official" })
+        .execute();
+      const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const pki = sa.running.app.trustStore.get("sa");
+      const issued = await pki.issue("official", {
+        spki: publicKey,
+        subject: { commonName: "Fatimah Alharbi", organization: pki.organization, country: pki.country, email },
+      });
+      await db
+        .insertInto("signing_certificates")
+        .values({
+          id: randomUUID(),
+          user_id: id,
+          agency_id: agency.agency_id!,
+          ca_id: "sa",
+          serial: issued.serial,
+          profile: "official",
+          subject: `CN=Fatimah Alharbi,O=${pki.organization},C=SA`,
+          not_after: issued.notAfter,
+          der: issued.der,
+          key_ref: null,
+        })
+        .execute();
+      const device = await issueCredential(db, id, { kind: "api", label: "test" });
+
+      const created = await json(
+        await call(
+          jp,
+          jpOfficial,
+          "POST",
+          "/api/envelopes",
+          envelopeForm(plainPdf("Device memorandum"), {
+            title: "Device memorandum",
+            recipients: [{ email, role: "signer", order: 1, instance: "sa" }],
+          }),
+        ),
+        201,
+      );
+      await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
+      assert.equal((await drain(jp)).failed, 0);
+      const inbox = await json(await call(sa, device, "GET", "/api/envelopes"));
+      const copy = inbox.waiting.find((e: Json) => e.title === "Device memorandum");
+      const prepared = await json(await call(sa, device, "POST", `/api/envelopes/${copy.id}/sign/prepare`));
+      const value = cryptoSign("sha256", Buffer.from(prepared.signedAttributes, "base64"), {
+        key: privateKey,
+        dsaEncoding: "ieee-p1363",
+      });
+      const done = await json(
+        await call(sa, device, "POST", `/api/envelopes/${copy.id}/sign/complete`, {
+          sessionId: prepared.sessionId,
+          signatureValue: value.toString("base64"),
+        }),
+      );
+      assert.equal(done.status, "completed");
+      assert.equal((await drain(sa)).failed, 0);
+      const envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
+      assert.equal(envelope.status, "completed");
+      const trail = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}/audit`));
+      const signed = trail.events.find((e: Json) => e.type === "signed");
+      assert.equal(signed.details.name, "Fatimah Alharbi");
+      assert.equal((await drain(jp)).failed, 0);
+    });
+
     it("voiding an envelope withdraws the partner's copy", async () => {
       const created = await json(
         await call(

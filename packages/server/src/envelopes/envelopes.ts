@@ -1379,8 +1379,8 @@ function offerOf(envelope: EnvelopeRow) {
   };
 }
 
-function remoteRecipient(r: RecipientRow): { id: string; email: string; instance: string } {
-  return { id: r.id, email: r.email, instance: r.instance! };
+function remoteRecipient(r: RecipientRow): { id: string; email: string; instance: string; order: number } {
+  return { id: r.id, email: r.email, instance: r.instance!, order: r.routing_order };
 }
 
 /** The sender as a partner shows them: name, address, agency names. */

@@ -33,7 +33,7 @@ export interface OfferEnvelope {
 
 export function offerRow(
   envelope: OfferEnvelope,
-  recipient: { readonly id: string; readonly email: string; readonly instance: string },
+  recipient: { readonly id: string; readonly email: string; readonly instance: string; readonly order: number },
   document: Uint8Array,
   sender: EnvelopeOrigin["sender"],
 ): OutboxRow & { recipient: string } {
@@ -50,7 +50,7 @@ export function offerRow(
         message: envelope.message,
         registerCode: envelope.registerCode,
         expiresAt: envelope.expiresAt?.toISOString() ?? null,
-        recipient: { email: recipient.email, role: "signer" },
+        recipient: { email: recipient.email, role: "signer", order: recipient.order },
         sender,
         documentSha256,
         document: base64(document),
