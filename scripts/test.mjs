@@ -16,6 +16,8 @@ const DEBIAN = {
   faketime: "/usr/bin/faketime",
   openssl: "/usr/bin/openssl",
   chromium: "/usr/bin/chromium",
+  // A QR decoder: the register's QR code on documents and certificates is read back (envelopes-workflow test).
+  "zbar-tools": "/usr/bin/zbarimg",
   // Japanese glyphs for the browser tests, their screenshots and the certificate of completion (server
   // audit/certificate.ts), which sets Latin and Arabic in DejaVu Sans.
   "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",

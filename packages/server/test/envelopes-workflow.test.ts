@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sign as cryptoSign } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
@@ -221,6 +221,22 @@ for (const engine of ENGINES) {
       assert.ok(text.stdout.includes(sa.documentSha256));
       assert.match(text.stdout, /intact/);
       assert.ok(text.stdout.includes(trail.events[0].hash));
+
+      // The register address as a QR code, on page 1 of the signed document and on the certificate (zbarimg reads
+      // them as poppler renders them at 150 dpi).
+      const registerUrl = `${platform.url}/register/${code}`;
+      for (const [name, path] of [
+        ["document", file],
+        ["certificate", certFile],
+      ] as const) {
+        const png = join(platform.dataDir, `qr-${name}-${engine}`);
+        assert.equal((await run("pdftoppm", ["-r", "150", "-png", "-f", "1", "-l", "1", path, png])).code, 0);
+        const page = readdirSync(platform.dataDir).find(
+          (f) => f.startsWith(`qr-${name}-${engine}`) && f.endsWith(".png"),
+        )!;
+        const read = await run("zbarimg", ["-q", "--raw", join(platform.dataDir, page)]);
+        assert.equal(read.stdout.trim(), registerUrl, `${name}: ${read.stderr}`);
+      }
     });
 
     test("the audit chain verifies, and a tampered row breaks it", async () => {

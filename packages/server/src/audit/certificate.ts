@@ -12,6 +12,7 @@
 import { existsSync } from "node:fs";
 import PDFDocument from "pdfkit";
 import type { AuditEvent, ChainVerification } from "./audit.js";
+import { qrRuns } from "./register-qr.js";
 
 export type CertificateLanguage = "en" | "ar" | "ja";
 
@@ -249,6 +250,8 @@ const WORDS: Record<
 const MARGIN = 50;
 const PAGE = { width: 595.28, height: 841.89 };
 const WIDTH = PAGE.width - 2 * MARGIN;
+/** The register's QR code, in points (22.6 mm). */
+const QR_SIZE = 64;
 const LABEL_WIDTH = 170;
 
 /**
@@ -377,10 +380,19 @@ export async function completionCertificatePdf(input: CompletionCertificateInput
     doc.y += 8;
   };
 
-  // Title block.
-  for (const l of languages) text(WORDS[l].heading, MARGIN, WIDTH, l === "en" ? 18 : 15);
+  // Title block, beside the register's QR code in the top corner (the text keeps clear of it).
+  const top = doc.y;
+  const { side, runs } = qrRuns(input.registerUrl);
+  const module = QR_SIZE / side;
+  const qrX = PAGE.width - MARGIN - QR_SIZE;
+  doc.rect(qrX, top, QR_SIZE, QR_SIZE).fill("#ffffff");
+  for (const [row, col, length] of runs) doc.rect(qrX + col * module, top + row * module, length * module, module);
+  doc.fill("#000000");
+  const titleWidth = WIDTH - QR_SIZE - 12;
+  for (const l of languages) text(WORDS[l].heading, MARGIN, titleWidth, l === "en" ? 18 : 15);
   doc.moveDown(0.3);
-  text(input.title, MARGIN, WIDTH, 14);
+  text(input.title, MARGIN, titleWidth, 14);
+  doc.y = Math.max(doc.y, top + QR_SIZE);
   doc.moveDown(0.5);
 
   heading((w) => w.document);

@@ -17,6 +17,7 @@ import {
   PdfStream,
 } from "@khatam/core/pdf";
 import { findSignatures } from "@khatam/core/verify";
+import { qrOperators } from "../audit/register-qr.js";
 import { EnvelopeError } from "./errors.js";
 
 export interface InspectedPdf {
@@ -53,18 +54,28 @@ export interface PreparedUpload {
 }
 
 /** Inspects an upload and, when nothing has signed it yet, stamps the register line on page 1. */
-export function prepareUpload(pdf: Uint8Array, stamp: string): PreparedUpload {
+/** What is stamped on page 1: a line of text, and the register's address as a QR code. */
+export interface RegisterStamp {
+  readonly text: string;
+  readonly url: string;
+}
+
+export function prepareUpload(pdf: Uint8Array, stamp: RegisterStamp): PreparedUpload {
   const inspected = inspectPdf(pdf);
   return { inspected, working: inspected.signatures === 0 ? stampPageOne(pdf, stamp) : pdf };
 }
 
 const FONT_KEY = "KhatamRegister";
 
+/** The QR code's side, in points (22.6 mm: about 1.4 pt per module for a register address). */
+const QR_SIZE = 64;
+
 /**
- * Adds `text` (WinAnsi; characters outside it become "?") as one line of 7-point Helvetica near the bottom-left of
- * page 1; returns the whole new file.
+ * Adds `stamp.text` (WinAnsi; characters outside it become "?") as one line of 7-point Helvetica near the bottom-left
+ * of page 1, and `stamp.url` as a QR code in the bottom-right corner; returns the whole new file.
  */
-export function stampPageOne(pdf: Uint8Array, text: string): Uint8Array {
+export function stampPageOne(pdf: Uint8Array, stamp: RegisterStamp): Uint8Array {
+  const text = stamp.text;
   const reader = PdfReader.open(pdf);
   const update = new IncrementalUpdate(reader);
   const pageRef = reader.pages()[0]!;
@@ -96,11 +107,12 @@ export function stampPageOne(pdf: Uint8Array, text: string): Uint8Array {
   newResources.set("Font", newFonts);
   page.set("Resources", newResources);
 
-  const [x, y] = lowerLeft(reader, page);
+  const [x, y, right] = pageBox(reader, page);
   const line = Buffer.concat([
     Buffer.from(`Q q BT /${FONT_KEY} 7 Tf 0 g ${x + 24} ${y + 14} Td `, "latin1"),
     pdfLiteral(winAnsi(text)),
     Buffer.from(" Tj ET Q\n", "latin1"),
+    Buffer.from(qrOperators(stamp.url, right - 24 - QR_SIZE, y + 8, QR_SIZE), "latin1"),
   ]);
   const open = update.add(new PdfStream(new PdfDict(), new Uint8Array(Buffer.from("q\n", "latin1"))));
   const close = update.add(new PdfStream(new PdfDict(), new Uint8Array(line)));
@@ -116,17 +128,19 @@ export function stampPageOne(pdf: Uint8Array, text: string): Uint8Array {
   return out;
 }
 
-function lowerLeft(reader: PdfReader, page: PdfDict): [number, number] {
+/** The page's visible box: left, bottom, right. */
+function pageBox(reader: PdfReader, page: PdfDict): [number, number, number] {
   let node: PdfDict | undefined = page;
   for (let depth = 0; node && depth < 64; depth++) {
     const box = reader.resolve(node.get("CropBox") ?? node.get("MediaBox"));
     if (Array.isArray(box) && box.length === 4 && box.every((n) => typeof n === "number")) {
-      return [Math.min(box[0] as number, box[2] as number), Math.min(box[1] as number, box[3] as number)];
+      const [a, b, c, d] = box as number[];
+      return [Math.min(a!, c!), Math.min(b!, d!), Math.max(a!, c!)];
     }
     const parent = reader.resolve(node.get("Parent"));
     node = parent instanceof PdfDict ? parent : undefined;
   }
-  return [0, 0];
+  return [0, 0, 612];
 }
 
 /** Latin-1 bytes with the em dash at WinAnsi 0x97; anything else outside Latin-1 becomes "?". */

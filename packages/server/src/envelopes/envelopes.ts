@@ -42,7 +42,7 @@ import {
 import { localesOf, type Notice, renderEmail } from "../notify/templates.js";
 import type { KeyStore } from "../trust/keys.js";
 import { sealCompletionCertificate } from "./completion-seal.js";
-import { type PreparedUpload, prepareUpload } from "./document.js";
+import { type PreparedUpload, prepareUpload, type RegisterStamp } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import { completionRows, offerRow, returnRow, withdrawalRows } from "./federation-messages.js";
 import {
@@ -83,7 +83,7 @@ export interface EnvelopeContext extends PlatformTrust {
    * this thread (scripts, tests of the workflow alone).
    */
   readonly documents?: {
-    prepare(pdf: Uint8Array, stamp: string): Promise<PreparedUpload>;
+    prepare(pdf: Uint8Array, stamp: RegisterStamp): Promise<PreparedUpload>;
   };
 }
 
@@ -176,7 +176,8 @@ export async function createEnvelope(options: {
   const registerCode = newRegisterCode();
   // Stamp the register line on page 1 before anyone signs; a PDF signed already is left as it is (an added
   // content stream would count as a change after those signatures).
-  const stamp = `Khatam register: ${registerCode} — ${registerUrl(ctx.publicUrl, registerCode)}`;
+  const url = registerUrl(ctx.publicUrl, registerCode);
+  const stamp = { text: `Khatam register: ${registerCode} — ${url}`, url };
   const { working } = ctx.documents
     ? await ctx.documents.prepare(options.pdf, stamp)
     : prepareUpload(options.pdf, stamp);

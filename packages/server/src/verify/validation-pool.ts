@@ -10,7 +10,7 @@ import { availableParallelism } from "node:os";
 import { MessageChannel } from "node:worker_threads";
 import type { TrustAnchor, ValidationReport } from "@khatam/core/verify";
 import { Piscina } from "piscina";
-import type { PreparedUpload } from "../envelopes/document.js";
+import type { PreparedUpload, RegisterStamp } from "../envelopes/document.js";
 import { EnvelopeError } from "../envelopes/errors.js";
 import { HttpError } from "../http/errors.js";
 import type { DocumentTaskResult, FetchAnswer, FetchRequest, PrepareTask, VerifyTask } from "./validation-worker.js";
@@ -90,7 +90,7 @@ export class ValidationPool {
   }
 
   /** Inspects an envelope's upload and stamps its register line (see envelopes/document.ts). */
-  async prepare(pdf: Uint8Array, stamp: string): Promise<PreparedUpload> {
+  async prepare(pdf: Uint8Array, stamp: RegisterStamp): Promise<PreparedUpload> {
     const task: PrepareTask = { kind: "prepare", pdf, stamp };
     const result = await this.run(task, []);
     if (!result.ok) throw new EnvelopeError(result.code as never, result.message);

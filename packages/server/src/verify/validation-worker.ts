@@ -8,7 +8,7 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import { NotAPdfError, validatePdf } from "@khatam/core/verify";
-import { prepareUpload } from "../envelopes/document.js";
+import { prepareUpload, type RegisterStamp } from "../envelopes/document.js";
 import { EnvelopeError } from "../envelopes/errors.js";
 
 export interface VerifyTask {
@@ -24,7 +24,7 @@ export interface PrepareTask {
   readonly kind: "prepare";
   readonly pdf: Uint8Array;
   /** The register line stamped on page 1 when the upload carries no signature yet. */
-  readonly stamp: string;
+  readonly stamp: RegisterStamp;
 }
 
 export type DocumentTask = VerifyTask | PrepareTask;
