@@ -29,7 +29,6 @@ const row = await db
   .where("key_ref", "is not", null)
   .orderBy("created_at", "desc")
   .executeTakeFirstOrThrow();
-await close();
 
 const trust = { trustStore, publicUrl };
 const pdf = new Uint8Array(readFileSync(stampedFile));
@@ -76,4 +75,5 @@ const cpuPerRun = (cpu.user + cpu.system - cpuStart.user - cpuStart.system) / 10
 out.engineCpuMs = cpuPerRun - out.keyOpenMs.p50 - out.fieldMs.p50;
 out.cpuPerRunMs = cpuPerRun;
 await trustStore.close();
+await close(); // the keys are rows of this database: open until the last key is read
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -2,7 +2,9 @@
  * `node packages/server/dist/src/main.js`: the platform server, configured by the environment of CONTRACTS § 3.
  * Stops gracefully on SIGTERM and SIGINT (in-flight requests finish, the PKCS#11 session is closed).
  */
+
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { KeyType } from "@khatam/core/keys";
 import { DEMO_USERS } from "./tenancy/demo-people.js";
 import { demoCas } from "./trust/demo-cas.js";
@@ -55,8 +57,11 @@ if (instance !== undefined && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(instance)) {
 const demoKeyTypes = demoKeyType ? { jp: demoKeyType, sa: demoKeyType } : undefined;
 
 // A first start of the demo makes its CAs' keys; they are started now and made while Node loads the rest of the
-// server (issue 14.1: RSA-3072 keys take most of the first start). The rest is imported only then.
-if (demo && !env.KHATAM_PKCS11_MODULE && !existsSync(keyDirectory(dataDir))) {
+// server (issue 14.1: RSA-3072 keys take most of the first start). The rest is imported only then. A first start is
+// an embedded database not yet made (the keys live in it), in a data directory without the key files of earlier
+// versions; on PostgreSQL the keys are made when the empty database is found.
+const firstStart = !env.DATABASE_URL && !existsSync(join(dataDir, "db")) && !existsSync(keyDirectory(dataDir));
+if (demo && !env.KHATAM_PKCS11_MODULE && firstStart) {
   for (const ca of demoCas(demoKeyTypes)) {
     if (!instance || ca.id === instance) pregenerate(ca.keyType, CA_KEY_ROLES.length);
   }
