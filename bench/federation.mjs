@@ -14,7 +14,7 @@
 // (cross-instance cycle − single-instance cycle) / 2 (the offer and the return are on the critical path; the final
 // document's trip to the partner is not).
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "./platform.mjs";
 
@@ -229,6 +229,7 @@ async function signatureCost(pdf) {
 
 export async function measureFederation({ work, pdf, log }) {
   const dir = join(work, "federation");
+  rmSync(dir, { recursive: true, force: true }); // fresh instances each run: no partner pinned from the last one
   log(`  single instance: ${CYCLES} co-signing cycles (JP then SA)`);
   const single = await singleCycles(pdf, dir);
   log(`  two instances (jp, sa): ${CYCLES} co-signing cycles, outbox polled every ${OUTBOX_INTERVAL_MS} ms`);
