@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { KeyType } from "@khatam/core/keys";
+import { INSTANCE_ID } from "./federation/instance-id.js";
 import { DEMO_USERS } from "./tenancy/demo-people.js";
 import { demoCas } from "./trust/demo-cas.js";
 import { CA_KEY_ROLES, keyDirectory, pregenerate } from "./trust/key-pregeneration.js";
@@ -50,7 +51,7 @@ const dataDir = env.KHATAM_DATA ?? "./data";
 const demo = (env.KHATAM_DEMO ?? "1") === "1";
 /** KHATAM_INSTANCE: this server is one country's own instance (lower-case letters, digits, hyphens). */
 const instance = env.KHATAM_INSTANCE || undefined;
-if (instance !== undefined && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(instance)) {
+if (instance !== undefined && !INSTANCE_ID.test(instance)) {
   console.error("khatam server: KHATAM_INSTANCE must be lower-case letters, digits and hyphens (e.g. jp)");
   process.exit(1);
 }

@@ -31,7 +31,7 @@ import { getDocument } from "../db/documents.js";
 import type { EnvelopeOrigin } from "../db/schema.js";
 import { verifyAttestation } from "../federation/attestation.js";
 import { peerTrustAnchors } from "../federation/peers.js";
-import { type FederationAnswer, federationProtocol } from "../federation/protocol.js";
+import { FEDERATION_BODY_LIMIT, type FederationAnswer, federationProtocol } from "../federation/protocol.js";
 import type { PeerRow } from "../federation/store.js";
 import { HttpError } from "../http/errors.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../trust/in-process.js";
@@ -77,7 +77,7 @@ function uuid(body: Record<string, unknown>, name: string): string {
 
 /** The document a message carries, checked against the SHA-256 it names. */
 function document(body: Record<string, unknown>): Uint8Array {
-  const b64 = text(body, "document", 40 * 1024 * 1024);
+  const b64 = text(body, "document", FEDERATION_BODY_LIMIT);
   const bytes = new Uint8Array(Buffer.from(b64, "base64"));
   if (bytes.length === 0 || sha256(bytes) !== body.documentSha256) invalid("the document does not match its SHA-256");
   return bytes;

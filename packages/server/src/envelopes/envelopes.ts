@@ -35,6 +35,7 @@ import {
   type EmailMessage,
   emailRow,
   enqueueEmail,
+  enqueueRows,
   enqueueWebhook,
   type OutboxRow,
   webhookRows,
@@ -456,10 +457,7 @@ async function decline(
       at: now,
     });
     if (envelope.origin) {
-      await tx
-        .insertInto("outbox")
-        .values(returnRow(envelope.origin, envelope.id, { declined: reason }))
-        .execute();
+      await enqueueRows(tx, [returnRow(envelope.origin, envelope.id, { declined: reason })]);
       return { status: "declined" };
     }
     const others = recipients.filter((r) => r.id !== recipient.id && r.status !== "pending" && !r.instance);
@@ -758,8 +756,7 @@ export async function expireDue(db: Db, now: Date = new Date(), options: { publi
         at: now,
       });
       const recipients = await store.recipientsOf(tx, id);
-      const withdrawals = withdrawalRows(id, recipients, "expired", null);
-      if (withdrawals.length > 0) await tx.insertInto("outbox").values(withdrawals).execute();
+      await enqueueRows(tx, withdrawalRows(id, recipients, "expired", null));
       const mail = await mailer(tx, options.publicUrl, envelope, [
         await creatorEmail(tx, envelope),
         ...recipients.filter((r) => r.status !== "pending").map((r) => r.email),
@@ -975,8 +972,7 @@ export async function voidEnvelope(options: {
       event: "envelope.voided",
       data: { envelopeId: envelope.id, reason },
     });
-    const withdrawals = withdrawalRows(envelope.id, recipients, "voided", reason);
-    if (withdrawals.length > 0) await tx.insertInto("outbox").values(withdrawals).execute();
+    await enqueueRows(tx, withdrawalRows(envelope.id, recipients, "voided", reason));
     return { status: "voided" };
   });
   return getEnvelope({ ctx, caller, envelopeId: envelope.id });
@@ -1182,16 +1178,12 @@ async function finishAction(options: {
     const next = currentOrder(after);
     if (next === null && envelope.origin) {
       const signed = options.document ?? (await getDocument(tx, sha256));
-      await tx
-        .insertInto("outbox")
-        .values(returnRow(envelope.origin, envelope.id, { signed: signed! }))
-        .execute();
+      await enqueueRows(tx, [returnRow(envelope.origin, envelope.id, { signed: signed! })]);
       return { current_sha256: sha256, status: "completed", completed_at: now };
     }
     if (next === null) {
       const final = options.document ?? (await getDocument(tx, sha256))!;
-      const rows = completionRows(envelope.id, recipients, final);
-      if (rows.length > 0) await tx.insertInto("outbox").values(rows).execute();
+      await enqueueRows(tx, completionRows(envelope.id, recipients, final));
       await appendEvent(tx, {
         envelopeId: envelope.id,
         type: "completed",
@@ -1363,10 +1355,10 @@ async function notifyRecipients(
   const document = await getDocument(tx, documentSha256);
   if (!document) throw new Error(`document ${documentSha256} of envelope ${envelope.id} is missing`);
   const sender = await originSender(tx, envelope);
-  for (const r of remote) {
-    const { recipient: _, ...row } = offerRow(offerOf(envelope), remoteRecipient(r), document, sender);
-    await tx.insertInto("outbox").values(row).execute();
-  }
+  await enqueueRows(
+    tx,
+    remote.map((r) => offerRow(offerOf(envelope), remoteRecipient(r), document, sender)),
+  );
 }
 
 /** What an offer says of the envelope. */

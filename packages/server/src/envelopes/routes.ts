@@ -7,6 +7,7 @@ import multipart from "@fastify/multipart";
 import contentDisposition from "content-disposition";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireIdentity } from "../auth/identity.js";
+import { INSTANCE_ID } from "../federation/instance-id.js";
 import { HttpError } from "../http/errors.js";
 import {
   auditTrail,
@@ -579,7 +580,7 @@ function parseMeta(text: string): UploadMeta {
     if (
       x.instance !== undefined &&
       x.instance !== null &&
-      (typeof x.instance !== "string" || !/^[a-z0-9][a-z0-9-]{0,31}$/.test(x.instance))
+      (typeof x.instance !== "string" || !INSTANCE_ID.test(x.instance))
     ) {
       bad(`recipient ${i + 1}: \`instance\` must be a partner instance's id`);
     }

@@ -45,8 +45,6 @@ const identitySchema = {
   },
 } as const;
 
-export { keyFingerprint };
-
 export const identityRoutes: FastifyPluginAsync<IdentityRoutesOptions> = async (app, options) => {
   const url = options.publicUrl.replace(/\/+$/, "");
   app.get("/federation/v1/identity", { schema: identitySchema }, async (_request, reply) => {

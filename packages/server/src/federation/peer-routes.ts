@@ -17,6 +17,7 @@ import { type Identity, requireIdentity } from "../auth/identity.js";
 import type { Db } from "../db/connect.js";
 import { HttpError } from "../http/errors.js";
 import type { InstanceKey } from "../trust/store.js";
+import { INSTANCE_ID } from "./instance-id.js";
 import { checkPeer, invalidatePeerAnchors, parsePeerRequest, refreshPeer, refuseSelf } from "./peers.js";
 import { deletePeer, findPeer, insertPeer, listPeers, type PeerRow } from "./store.js";
 
@@ -75,7 +76,7 @@ const peerView = {
 const instanceParam = {
   type: "object",
   required: ["instance"],
-  properties: { instance: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,31}$" } },
+  properties: { instance: { type: "string", pattern: INSTANCE_ID.source } },
 } as const;
 
 function view(row: PeerRow) {

@@ -20,6 +20,7 @@ import type { Db } from "../db/connect.js";
 import { HttpError } from "../http/errors.js";
 import type { InstanceKey } from "../trust/store.js";
 import type { InstanceIdentity } from "./identity-routes.js";
+import { INSTANCE_ID } from "./instance-id.js";
 import { keyFingerprint, MessageSignatureError, verifyMessage } from "./message-signatures.js";
 import {
   duePeers,
@@ -31,7 +32,6 @@ import {
   updatePeerList,
 } from "./store.js";
 
-export const INSTANCE_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 const IDENTITY_MAX_BYTES = 64 * 1024;
 /** A national list names a handful of services; the EU's largest national lists are a few MB. */

@@ -19,14 +19,22 @@ export interface WebhookEvent {
   readonly data: Record<string, unknown>;
 }
 
+/** Inserts prepared rows (federation messages, e-mails, webhook deliveries); nothing for none. */
+export async function enqueueRows(tx: Tx, rows: readonly OutboxRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx
+    .insertInto("outbox")
+    .values(rows.map((r) => ({ kind: r.kind, payload: r.payload })))
+    .execute();
+}
+
 export async function enqueueEmail(tx: Tx, message: EmailMessage): Promise<void> {
   await tx.insertInto("outbox").values(emailRow(message)).execute();
 }
 
 /** One outbox row per active webhook of the agency subscribed to the event (or to `*`). */
 export async function enqueueWebhook(tx: Tx, event: WebhookEvent): Promise<void> {
-  const rows = webhookRows(await activeWebhooks(tx, event.agencyId), event);
-  if (rows.length > 0) await tx.insertInto("outbox").values(rows).execute();
+  await enqueueRows(tx, webhookRows(await activeWebhooks(tx, event.agencyId), event));
 }
 
 /** The agency's active webhooks, for {@link webhookRows}. */
