@@ -28,7 +28,7 @@ import { attestTrail, verifyAttestation } from "../src/federation/attestation.js
 import { contentDigest, signRequest } from "../src/federation/message-signatures.js";
 import type { InstanceKey } from "../src/trust/store.js";
 import { ENGINES, PG_ADMIN_URL } from "./support/db.js";
-import { envelopeForm, pdfsig, plainPdf, run } from "./support/envelopes.js";
+import { deviceOfficial, envelopeForm, pdfsig, plainPdf, run } from "./support/envelopes.js";
 import { ADMIN_TOKEN, freePort, type RunningApp, temporaryDirectory } from "./support/server.js";
 
 /** The command line as `npx khatam` runs it. */
@@ -497,41 +497,14 @@ for (const engine of ENGINES)
 
     it("an official on the partner signs with a key on their device", async () => {
       // A Saudi official on sa whose key is on their device: the certificate from sa's CA for a key made here.
-      const { generateKeyPairSync, sign: cryptoSign } = await import("node:crypto");
-      const db = sa.running.app.db;
-      const agency = await db
+      const { sign: cryptoSign } = await import("node:crypto");
+      const agency = await sa.running.app.db
         .selectFrom("users")
         .select("agency_id")
         .where("email", "=", "official@sa.demo")
         .executeTakeFirstOrThrow();
-      const id = randomUUID();
-      const email = `device-${id.slice(0, 6)}@sa.demo`;
-      await db
-        .insertInto("users")
-        .values({ id, email, display_name: "Fatimah Alharbi", agency_id: agency.agency_id, role: "official" })
-        .execute();
-      const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-      const pki = sa.running.app.trustStore.get("sa");
-      const issued = await pki.issue("official", {
-        spki: publicKey,
-        subject: { commonName: "Fatimah Alharbi", organization: pki.organization, country: pki.country, email },
-      });
-      await db
-        .insertInto("signing_certificates")
-        .values({
-          id: randomUUID(),
-          user_id: id,
-          agency_id: agency.agency_id!,
-          ca_id: "sa",
-          serial: issued.serial,
-          profile: "official",
-          subject: `CN=Fatimah Alharbi,O=${pki.organization},C=SA`,
-          not_after: issued.notAfter,
-          der: issued.der,
-          key_ref: null,
-        })
-        .execute();
-      const device = await issueCredential(db, id, { kind: "api", label: "test" });
+      const official = await deviceOfficial(sa.running.app.db, sa.running.app.trustStore.get("sa"), agency.agency_id!);
+      const { email, privateKey, token: device } = official;
 
       const created = await json(
         await call(

@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { NationalPki } from "@khatam/core/pki";
 import pg from "pg";
 import { issueCredential } from "../../src/auth/identity.js";
 import type { Db } from "../../src/db/connect.js";
@@ -105,15 +106,34 @@ export async function seedFederation(platform: Platform): Promise<Federation> {
       login(platform, e),
     ),
   );
+  const saDevice = await deviceOfficial(db, platform.running.app.trustStore.get("sa"), saOfficial!.agencyId);
+  return {
+    jpOfficial: jpOfficial!,
+    saOfficial: saOfficial!,
+    saClerk: saClerk!,
+    jpAdmin: jpAdmin!,
+    stranger: stranger!,
+    saDevice,
+  };
+}
+
+/**
+ * A Saudi official of `agencyId` whose key is on their device (the platform never sees it): an account, a
+ * certificate from `pki` (the SA CA) for a key generated here, as a device CSR would get, and an API token.
+ */
+export async function deviceOfficial(
+  db: Db,
+  pki: NationalPki,
+  agencyId: string,
+): Promise<TestUser & { readonly privateKey: KeyObject }> {
   const id = randomUUID();
   const email = `device-${randomBytes(3).toString("hex")}@sa.demo`;
   await db
     .insertInto("users")
-    .values({ id, email, display_name: "Fatimah Alharbi", agency_id: saOfficial!.agencyId, role: "official" })
+    .values({ id, email, display_name: "Fatimah Alharbi", agency_id: agencyId, role: "official" })
     .execute();
   const token = await issueCredential(db, id, { kind: "api", label: "test" });
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const pki = platform.running.app.trustStore.get("sa");
   const issued = await pki.issue("official", {
     spki: publicKey,
     subject: { commonName: "Fatimah Alharbi", organization: pki.organization, country: pki.country, email },
@@ -123,7 +143,7 @@ export async function seedFederation(platform: Platform): Promise<Federation> {
     .values({
       id: randomUUID(),
       user_id: id,
-      agency_id: saOfficial!.agencyId,
+      agency_id: agencyId,
       ca_id: "sa",
       serial: issued.serial,
       profile: "official",
@@ -133,14 +153,7 @@ export async function seedFederation(platform: Platform): Promise<Federation> {
       key_ref: null,
     })
     .execute();
-  return {
-    jpOfficial: jpOfficial!,
-    saOfficial: saOfficial!,
-    saClerk: saClerk!,
-    jpAdmin: jpAdmin!,
-    stranger: stranger!,
-    saDevice: { id, email, token, agencyId: saOfficial!.agencyId, privateKey },
-  };
+  return { id, email, token, agencyId, privateKey };
 }
 
 /**
