@@ -10,6 +10,7 @@
  * `PreparedSignature` is plain data (bytes and numbers), so it can be stored between the two HTTP requests.
  */
 import { constants, createPublicKey, verify } from "node:crypto";
+import type { SignatureAppearance } from "../appearance/signature-appearance.js";
 import { certificateParts } from "../cms/der.js";
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signedAttributesFor } from "../cms/signed-data.js";
@@ -24,6 +25,7 @@ import {
   SignError,
 } from "./signature-revision.js";
 import { obtainTimestamp } from "./timestamp-source.js";
+import { visibleSignature } from "./visible-signature.js";
 
 export interface ExternalSignOptions {
   /** The signer's certificate (DER); its public key checks the value that comes back. */
@@ -35,6 +37,12 @@ export interface ExternalSignOptions {
   readonly reason?: string;
   readonly location?: string;
   readonly signingTime?: Date;
+  /** 1-based page for a new field's widget. */
+  readonly page?: number;
+  /** A visible signature, as in `PadesSignOptions.appearance`. */
+  readonly appearance?: SignatureAppearance;
+  /** x1 y1 x2 y2 for a visible signature in a new field. */
+  readonly rect?: readonly [number, number, number, number];
 }
 
 export interface PreparedSignature {
@@ -68,6 +76,8 @@ export async function prepareExternalSignature(
   const update = await addSignatureRevision(reader, {
     entries,
     fieldName: options.fieldName,
+    page: options.page,
+    visible: options.appearance ? await visibleSignature(options.appearance, options.rect) : undefined,
     reserve: certs + 1024 + RESERVE_EXTRA[level],
     hash: options.algorithm.hash,
     produce: async (digest, hole) => {

@@ -6,6 +6,7 @@
  * /Contents hole is reserved first, the rest of the file hashed around it, and the CMS written into the hole.
  */
 
+import type { SignatureAppearance } from "../appearance/signature-appearance.js";
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signAttributes } from "../cms/signed-data.js";
 import { equalBytes } from "../crypto/bytes.js";
@@ -21,6 +22,7 @@ import {
   SignError,
 } from "./signature-revision.js";
 import { obtainTimestamp, timestampReserve } from "./timestamp-source.js";
+import { visibleSignature } from "./visible-signature.js";
 
 export { pdfDate, SignError };
 
@@ -49,8 +51,15 @@ export interface PadesSignOptions {
   readonly certify?: CertifyPermission;
   /** Claimed signing time for /M (ETSI EN 319 142-1 § 5.4: not a signed attribute). Defaults to now. */
   readonly signingTime?: Date;
-  /** 1-based page that carries the (invisible) widget; the first by default. */
+  /** 1-based page that carries a new field's widget; the first by default. */
   readonly page?: number;
+  /**
+   * A visible signature: its appearance is drawn in the field `fieldName` placed before signing, or in `rect` on
+   * `page` for a new field, in the same revision as the signature. Absent: invisible (/Rect [0 0 0 0]).
+   */
+  readonly appearance?: SignatureAppearance;
+  /** x1 y1 x2 y2 in the page's user space, for a visible signature in a new field. */
+  readonly rect?: readonly [number, number, number, number];
   /** Bytes reserved for the CMS; estimated from the certificates when absent. */
   readonly reserve?: number;
 }
@@ -90,6 +99,7 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
     entries,
     fieldName: options.fieldName,
     page: options.page,
+    visible: options.appearance ? await visibleSignature(options.appearance, options.rect) : undefined,
     catalogEntries: options.certify ? (sigRef) => [["Perms", new PdfDict([["DocMDP", sigRef]])]] : undefined,
     reserve: options.reserve ?? estimateReserve(options),
     hash,

@@ -6,6 +6,8 @@
  * Shared by approval/certification signatures and document time-stamps, which differ only in their dictionary
  * entries and in what CMS they put in the hole.
  */
+import type { AppearanceStream } from "../appearance/form-xobject.js";
+import { writeFormXObject } from "../appearance/form-xobject.js";
 import { sha } from "../cms/hash.js";
 import type { HashAlgorithm } from "../keys/signer.js";
 import { formFields, nextSignatureFieldName } from "../pdf/acroform.js";
@@ -24,6 +26,11 @@ export interface SignatureRevisionOptions {
   readonly fieldName?: string;
   /** 1-based page for the widget of a new field. */
   readonly page?: number;
+  /**
+   * A visible signature: the widget gets `rect` (a new field's; an existing field keeps its own) and, as its normal
+   * appearance (/AP /N), what `appearance` draws for the rectangle's size. Absent: an invisible widget (§ 12.7.5.5).
+   */
+  readonly visible?: VisibleSignature;
   /** Extra catalog entries, given the new signature dictionary's reference (e.g. /Perms of a certification). */
   readonly catalogEntries?: (sigRef: PdfRef) => [string, PdfObject][];
   /** Bytes reserved for the CMS. */
@@ -37,6 +44,13 @@ export interface SignatureRevisionOptions {
     digest: Uint8Array,
     hole: { readonly holeOffset: number; readonly reserve: number },
   ) => Promise<Uint8Array>;
+}
+
+export interface VisibleSignature {
+  /** x1 y1 x2 y2 in the page's default user space, for a new field; an existing field's widget keeps its /Rect. */
+  readonly rect?: readonly [number, number, number, number];
+  /** The appearance for a widget of `width` × `height` points. */
+  readonly appearance: (width: number, height: number) => AppearanceStream;
 }
 
 /**
@@ -153,28 +167,41 @@ function placeField(
   const acroForm = acroResolved instanceof PdfDict ? acroResolved.clone() : new PdfDict();
   const name = options.fieldName ?? nextSignatureFieldName(reader);
   const existing = formFields(reader).find((f) => f.name === name);
+  const add = (obj: PdfObject) => update.add(obj);
 
   if (existing) {
     if (existing.type !== "Sig") throw new SignError(`field '${name}' exists and is not a signature field`);
     if (reader.resolve(existing.dict.get("V")) !== null) throw new SignError(`field '${name}' is already signed`);
     if (!existing.ref) throw new SignError(`field '${name}' is not an indirect object and cannot be filled`);
-    update.set(existing.ref, existing.dict.clone().set("V", sigRef));
+    const field = existing.dict.clone().set("V", sigRef);
+    if (options.visible) {
+      // The widget is the field itself (merged, § 12.7.1) or its one kid without /T.
+      const kids = reader.resolve(field.get("Kids"));
+      const kidRef = Array.isArray(kids) && kids.length === 1 && kids[0] instanceof PdfRef ? kids[0] : undefined;
+      const widget = kidRef ? reader.dict(kidRef, "the signature widget").clone() : field;
+      widget.set("AP", new PdfDict([["N", visibleAppearance(reader, widget, options.visible, add)]]));
+      if (kidRef) update.set(kidRef, widget);
+    }
+    update.set(existing.ref, field);
   } else {
     const pages = reader.pages();
     const pageRef = pages[(options.page ?? 1) - 1];
     if (!pageRef) throw new SignError(`the document has no page ${options.page ?? 1}`);
-    const widget = update.add(
-      new PdfDict([
-        ["Type", PdfName.of("Annot")],
-        ["Subtype", PdfName.of("Widget")],
-        ["FT", PdfName.of("Sig")],
-        ["T", PdfString.text(name)],
-        ["V", sigRef],
-        ["F", 132], // Print + Locked
-        ["Rect", [0, 0, 0, 0]],
-        ["P", pageRef],
-      ]),
-    );
+    const widgetDict = new PdfDict([
+      ["Type", PdfName.of("Annot")],
+      ["Subtype", PdfName.of("Widget")],
+      ["FT", PdfName.of("Sig")],
+      ["T", PdfString.text(name)],
+      ["V", sigRef],
+      ["F", 132], // Print + Locked
+      ["Rect", options.visible?.rect ? [...options.visible.rect] : [0, 0, 0, 0]],
+      ["P", pageRef],
+    ]);
+    if (options.visible) {
+      if (!options.visible.rect) throw new SignError("a visible signature needs a rectangle (rect) or a placed field");
+      widgetDict.set("AP", new PdfDict([["N", visibleAppearance(reader, widgetDict, options.visible, add)]]));
+    }
+    const widget = update.add(widgetDict);
     const page = reader.dict(pageRef, "the page").clone();
     appendToArray(reader, update, page, "Annots", widget, () => update.set(pageRef, page));
     appendToArray(reader, update, acroForm, "Fields", widget, () => {});
@@ -190,6 +217,23 @@ function placeField(
     catalogChanged = true;
   }
   if (catalogChanged) update.set(catalogRef, catalog);
+}
+
+/** Writes the appearance for the widget's rectangle and returns the form XObject's reference. */
+function visibleAppearance(
+  reader: PdfReader,
+  widget: PdfDict,
+  visible: VisibleSignature,
+  add: (obj: PdfObject) => PdfRef,
+): PdfRef {
+  const rect = reader.resolve(widget.get("Rect"));
+  const n = Array.isArray(rect) ? rect.map((v) => reader.resolve(v)) : [];
+  if (n.length !== 4 || !n.every((v) => typeof v === "number"))
+    throw new SignError("the signature field's widget has no rectangle (/Rect)");
+  const [x1, y1, x2, y2] = n as number[];
+  const width = Math.abs(x2! - x1!);
+  const height = Math.abs(y2! - y1!);
+  return writeFormXObject(visible.appearance(width, height), add);
 }
 
 /**

@@ -1,0 +1,268 @@
+// Visible signatures (issue 13): the appearance drawn in the signature's own revision, checked with other people's
+// tools — poppler's pdftotext (names in logical order) and pdftoppm (pixels in the rectangle, red for the seal),
+// mupdf's renderer (no errors or warnings), qpdf --check, pdfsig (valid) — and Khatam's validator (TOTAL_PASSED).
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { decode as decodePng, encode as encodePng } from "fast-png";
+import { zlibSync } from "fflate";
+import { AppearanceError, type SignatureAppearance, textFieldAppearance } from "../src/appearance.js";
+import { loadCertificates, loadPrivateKey } from "../src/keys/pem.js";
+import { softwareSigner } from "../src/keys/software.js";
+import { completeExternalSignature, prepareExternalSignature } from "../src/pades/external.js";
+import { type PadesSignOptions, signPdf } from "../src/pades/sign.js";
+import { type PdfDict, PdfStream } from "../src/pdf/objects.js";
+import { PdfReader } from "../src/pdf/reader.js";
+import { IncrementalUpdate } from "../src/pdf/writer.js";
+import { validatePdf } from "../src/validation/validate.js";
+import { plainPdf } from "./support/fixtures.js";
+import { createRoot, issueLeaf, type TestLeaf, type TestRoot } from "./support/pki.js";
+import { freshDir, pdfsig, qpdfCheck, run, runOk } from "./support/tools.js";
+
+let root: TestRoot;
+let leaf: TestLeaf;
+const RECT = [60, 480, 340, 600] as const;
+const SIGNED_AT = new Date("2026-12-04T05:00:00Z");
+
+const options = (appearance: SignatureAppearance, extra: Partial<PadesSignOptions> = {}): PadesSignOptions => ({
+  signer: softwareSigner(loadPrivateKey(leaf.keyPem)),
+  certificate: loadCertificates(leaf.certPem)[0]!,
+  chain: [root.certDer],
+  appearance,
+  rect: RECT,
+  signingTime: SIGNED_AT,
+  ...extra,
+});
+
+before(async () => {
+  root = await createRoot("Khatam Appearance Test Root", { country: "SA" });
+  leaf = await issueLeaf(root, "Visible Signer", { key: "ec:P-256" });
+});
+
+/** Every check a visible signature must pass; returns pdftotext's text and the page rendered at 100 dpi. */
+async function checkVisible(pdf: Uint8Array): Promise<{ text: string; pixels: ReturnType<typeof decodePng> }> {
+  const dir = await freshDir("appearance");
+  const file = join(dir, "signed.pdf");
+  await import("node:fs/promises").then((fs) => fs.writeFile(file, pdf));
+  // pdftotext marks the direction of runs with embedding controls (U+202A–U+202C); the words are what count.
+  const text = (await runOk("pdftotext", [file, "-"])).stdout
+    .toString("utf8")
+    .replace(/[\u202a-\u202e\u2066-\u2069]/g, "")
+    .replace(/[ \t]+/g, " ");
+  await runOk("pdftoppm", ["-r", "100", "-png", "-singlefile", file, join(dir, "page")]);
+  const pixels = decodePng(await readFile(join(dir, "page.png")));
+  const draw = await run("mutool", ["draw", "-o", join(dir, "m.png"), file]);
+  assert.equal(draw.code, 0, draw.stderr);
+  // Besides its progress line ("page FILE 1"), this mutool build says once that it has no colour management;
+  // anything else is a problem with the file.
+  const warnings = draw.stderr
+    .split("\n")
+    .filter((l) => l.trim() && !/ICC support is not available/.test(l) && !/^page .* \d+$/.test(l));
+  assert.deepEqual(warnings, []);
+  const q = await qpdfCheck(pdf);
+  assert.equal(q.ok, true, q.raw);
+  const ps = await pdfsig(pdf, { trust: [root.certDer] });
+  assert.equal(ps.signatures.at(-1)!.validity, "Signature is Valid.", ps.raw);
+  const report = await validatePdf(pdf, { trustAnchors: [{ certificate: root.certDer }] });
+  assert.equal(report.signatures.at(-1)!.indication, "TOTAL_PASSED", JSON.stringify(report.signatures.at(-1)));
+  return { text, pixels };
+}
+
+/** Pixels in the signature rectangle (at 100 dpi on an 842-point page) that pass `test`. */
+function countIn(png: ReturnType<typeof decodePng>, test: (r: number, g: number, b: number) => boolean): number {
+  const k = 100 / 72;
+  const [x1, y1, x2, y2] = RECT.map((v) => Math.round(v * k)) as [number, number, number, number];
+  const top = Math.round(842 * k) - y2;
+  const bottom = Math.round(842 * k) - y1;
+  let count = 0;
+  const c = png.channels;
+  for (let y = top; y < bottom; y++)
+    for (let x = x1; x < x2; x++) {
+      const i = (y * png.width + x) * c;
+      if (test(png.data[i]!, png.data[i + 1]!, png.data[i + 2]!)) count++;
+    }
+  return count;
+}
+const dark = (r: number, g: number, b: number) => r + g + b < 300;
+const red = (r: number, g: number, b: number) => r > 150 && g < 90 && b < 90;
+
+/** A drawn signature as a canvas gives it: a dark stroke on a transparent background, RGBA. */
+function drawnPng(width = 400, height = 120): Uint8Array {
+  const data = new Uint8Array(width * height * 4);
+  for (let x = 20; x < width - 20; x++) {
+    const y = Math.round(height / 2 + Math.sin(x / 25) * (height / 3));
+    for (let dy = -3; dy <= 3; dy++) data.set([10, 20, 90, 255], ((y + dy) * width + x) * 4);
+  }
+  return encodePng({ width, height, data, channels: 4, depth: 8 });
+}
+
+describe("visible signatures", () => {
+  test("an Arabic name with the Umm al-Qura date: shaped, right to left, extracted in logical order", async () => {
+    const signed = await signPdf(
+      plainPdf(),
+      options({
+        name: "محمد بن عبدالله آل سعود",
+        title: "وزير الخارجية",
+        agency: "وزارة الخارجية",
+        country: "SA",
+        issuer: "Khatam Appearance Test Root",
+        signedAt: SIGNED_AT,
+        locale: "ar",
+      }),
+    );
+    const { text, pixels } = await checkVisible(signed);
+    assert.match(text, /محمد بن عبدالله آل سعود/);
+    assert.match(text, /UTC/); // Latin and digits inside the Arabic date line are laid out by the bidi algorithm
+    assert.match(text, /وزير الخارجية/);
+    assert.match(text, /جمادى الآخرة ١٤٤٨/); // 4 December 2026 is 24 Jumada al-Akhirah 1448 (Umm al-Qura)
+    assert.ok(countIn(pixels, dark) > 2000, "the block is drawn in the rectangle");
+    // The widget carries the rectangle and the appearance, in the signature's revision.
+    const reader = PdfReader.open(signed);
+    const widget = [...reader.pages()].flatMap((p) => {
+      const annots = reader.resolve(reader.dict(p, "page").get("Annots"));
+      return Array.isArray(annots) ? annots.map((a) => reader.resolve(a)) : [];
+    })[0] as PdfDict;
+    assert.deepEqual(reader.resolve(widget.get("Rect")), [...RECT]);
+    assert.ok(reader.resolve((reader.resolve(widget.get("AP")) as PdfDict).get("N")) instanceof PdfStream);
+  });
+
+  test("a Japanese name with a generated seal and the era date: the seal is red, the name extractable", async () => {
+    const signed = await signPdf(
+      plainPdf(),
+      options({
+        name: "山田 太郎",
+        title: "外務大臣",
+        agency: "外務省",
+        country: "JP",
+        issuer: "Khatam Appearance Test Root",
+        signedAt: SIGNED_AT,
+        locale: "ja",
+        seal: { kind: "generated", familyName: "山田" },
+      }),
+    );
+    const { text, pixels } = await checkVisible(signed);
+    assert.match(text, /山田 太郎/);
+    assert.match(text, /令和8年12月4日/);
+    assert.match(text, /2026年12月4日/);
+    // The seal's characters are outlines, not text: the family name is extracted from the block's lines only.
+    assert.equal(text.match(/山田/g)?.length, 2, "the mark and the 'signed by' line");
+    assert.ok(countIn(pixels, red) > 800, `red seal pixels: ${countIn(pixels, red)}`);
+  });
+
+  test("an English signer with a drawn PNG mark, signed with a key on their device (two steps)", async () => {
+    // The external path as a device key uses it: the platform prepares, the holder signs the attributes.
+    const certificate = loadCertificates(leaf.certPem)[0]!;
+    const appearance: SignatureAppearance = {
+      name: "Jane Smith",
+      title: "Director, Legal Affairs",
+      agency: "Ministry of Foreign Affairs",
+      country: "GB",
+      issuer: "Khatam Appearance Test Root",
+      signedAt: SIGNED_AT,
+      locale: "en",
+      mark: { kind: "image", bytes: drawnPng() },
+    };
+    const pdf = plainPdf();
+    const prepared = await prepareExternalSignature(pdf, {
+      certificate,
+      chain: [root.certDer],
+      algorithm: { kind: "ecdsa", hash: "SHA-256" },
+      signingTime: SIGNED_AT,
+      appearance,
+      rect: RECT,
+    });
+    const value = await softwareSigner(loadPrivateKey(leaf.keyPem)).sign(prepared.signedAttributes);
+    const signed = Buffer.concat([pdf, await completeExternalSignature(prepared, value)]);
+    const { text, pixels } = await checkVisible(signed);
+    assert.match(text, /Signed by: Jane Smith/);
+    assert.match(text, /4 December 2026/);
+    assert.ok(/\/SMask/.test(signed.toString("latin1")), "the drawing's transparency is a soft mask");
+    // The stroke is dark blue in the upper part of the block.
+    const blue = (r: number, g: number, b: number) => b > 60 && r < 60 && g < 60;
+    assert.ok(countIn(pixels, blue) > 300, `stroke pixels: ${countIn(pixels, blue)}`);
+  });
+
+  test("signing into a field placed before signing keeps its rectangle", async () => {
+    const { formPdf } = await import("./support/fixtures.js");
+    const signed = await signPdf(
+      formPdf(),
+      options({ name: "Jane Smith", signedAt: SIGNED_AT, locale: "en" }, { fieldName: "Signature1", rect: undefined }),
+    );
+    const text = Buffer.from(signed).toString("latin1");
+    assert.match(text, /\/AP <<\/N \d+ 0 R/);
+    const { text: extracted } = await checkVisible(signed);
+    assert.match(extracted, /Jane Smith/);
+  });
+
+  test("without an appearance the signature stays invisible", async () => {
+    const signed = await signPdf(plainPdf(), { ...options({} as SignatureAppearance), appearance: undefined });
+    assert.match(Buffer.from(signed).toString("latin1"), /\/Rect \[0 0 0 0\]/);
+    assert.doesNotMatch(Buffer.from(signed).toString("latin1"), /\/AP/);
+  });
+});
+
+describe("refusals: a clear error and nothing written", () => {
+  const base: SignatureAppearance = { name: "Jane Smith", signedAt: SIGNED_AT, locale: "en" };
+  const refused = async (appearance: SignatureAppearance, code: string) => {
+    await assert.rejects(
+      () => signPdf(plainPdf(), options(appearance)),
+      (e: unknown) => e instanceof AppearanceError && e.code === code,
+    );
+  };
+  /** A PNG with the given header and raw (unfiltered-format) image data, compressed. */
+  const png = (width: number, height: number, raw: Uint8Array): Uint8Array => {
+    const chunk = (type: string, data: Uint8Array) => {
+      const out = Buffer.alloc(12 + data.length);
+      out.writeUInt32BE(data.length, 0);
+      out.write(type, 4, "latin1");
+      Buffer.from(data).copy(out, 8);
+      return out; // CRCs are not checked before the refusals
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(width, 0);
+    ihdr.writeUInt32BE(height, 4);
+    ihdr[8] = 8;
+    ihdr[9] = 0; // 8-bit gray
+    return Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk("IHDR", ihdr),
+      chunk("IDAT", zlibSync(raw)),
+      chunk("IEND", new Uint8Array(0)),
+    ]);
+  };
+
+  test("not an image", () =>
+    refused({ ...base, mark: { kind: "image", bytes: Buffer.from("GIF89a...") } }, "not_an_image"));
+  test("an image larger than 4096 pixels on a side", () =>
+    refused({ ...base, mark: { kind: "image", bytes: png(5000, 10, new Uint8Array(10)) } }, "image_too_large"));
+  test("a decompression bomb: 16 MB of image data behind a 10×10 header", () =>
+    refused(
+      { ...base, seal: { kind: "image", bytes: png(10, 10, new Uint8Array(16 * 1024 * 1024)) } },
+      "decompression_bomb",
+    ));
+  test("text in a script no shipped font covers", () => refused({ ...base, name: "𓀀𓀁" }, "unsupported_script"));
+  test("a seal of more than four characters", () =>
+    refused({ ...base, locale: "ja", seal: { kind: "generated", familyName: "長谷川田中" } }, "bad_seal_name"));
+  test("a rectangle too small for a legible block", async () => {
+    await assert.rejects(
+      () => signPdf(plainPdf(), options(base, { rect: [0, 0, 20, 10] })),
+      (e: unknown) => e instanceof AppearanceError && e.code === "does_not_fit",
+    );
+  });
+});
+
+describe("text field appearances (for filled fields)", () => {
+  test("a value is shaped, embedded as a Type0 font with ToUnicode, and written as a form XObject", () => {
+    const a = textFieldAppearance("مرحبا 123", 120, 20, { locale: "ar" });
+    const content = new TextDecoder().decode(a.content);
+    assert.match(content, /^\/Tx BMC/);
+    assert.match(content, /ActualText/);
+    const reader = PdfReader.open(plainPdf());
+    const update = new IncrementalUpdate(reader);
+    const resources = a.resources((o) => update.add(o));
+    const fonts = resources.get("Font") as PdfDict;
+    assert.equal(fonts.map.size, 1);
+    assert.deepEqual(a.bbox, [0, 0, 120, 20]);
+  });
+});
