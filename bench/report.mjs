@@ -8,6 +8,19 @@ const ratio = (theirs, ours) => (theirs === undefined || ours === undefined ? "�
 const mb = (kb) => (kb === undefined ? "—" : `${f(kb / 1024, 0)} MB`);
 const row = (cells) => `| ${cells.join(" | ")} |`;
 
+/**
+ * Issue 13: a visible signature (fonts shaped and subsetted, a seal, a drawn mark) on the 20 MiB document within 2×
+ * of an invisible one; judged on CPU time, which other work on a shared machine does not inflate, wall time beside.
+ */
+function visibleGoals(v) {
+  if (!v) return [];
+  const line = (label, x) =>
+    `- 20 MiB visible signature, ${label}: ${ms(x.warmMs)} (CPU ${ms(x.warmCpuMs)}; cold ${ms(x.coldMs)}, fonts parsed) ` +
+    `against ${ms(v.invisible.warmMs)} (CPU ${ms(v.invisible.warmCpuMs)}) invisible: ${f(x.cpuRatio, 2)}× CPU, ` +
+    `${f(x.ratio, 2)}× wall ${x.cpuRatio <= 2 ? "— meets" : "— **above**"} the ≤ 2× goal`;
+  return [line("Arabic block", v.arabic), line("Japanese block with seal and drawn mark", v.japanese)];
+}
+
 /** The validation section: Khatam in-process and CLI vs pdfsig, and the goals. */
 function renderValidation(r) {
   const v = r.validation;
@@ -378,6 +391,7 @@ export function renderReport(r) {
     goal("20 MiB end to end (CLI vs one @libpdf process)", libpdf.large.ms, ours.large.ms),
     goal(`${n} docs in-process signing (cold vs cold)`, libpdf.bulk.loopMs, oursBulkColdMs),
     goal("20 MiB in-process signing", libpdf.large.loopMs, ours.lib.largeWarmMs),
+    ...visibleGoals(ours.visible),
   ].join("\n");
   const floorLarge = r.startup.node.ms + limitLarge;
   const floorBulk = r.startup.node.ms + limitBulk;

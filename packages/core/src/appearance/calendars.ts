@@ -32,6 +32,19 @@ export interface CalendarOptions {
   readonly timeZone?: string;
 }
 
+/** Formatters by locale and options: constructing an Intl.DateTimeFormat costs far more than formatting with one. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    if (formatters.size > 256) formatters.clear();
+    f = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** Formats `date` for a reader of `language`; throws RangeError for an invalid date. */
 export function calendarDates(date: Date, language: CalendarLanguage, options: CalendarOptions = {}): CalendarDates {
   if (Number.isNaN(date.getTime())) throw new RangeError(`not a date: ${String(date)}`);
@@ -46,7 +59,7 @@ export function calendarDates(date: Date, language: CalendarLanguage, options: C
     options.time === false ? day : { ...day, hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
   return {
     iso: date.toISOString(),
-    gregorian: new Intl.DateTimeFormat(locales.gregorian, withTime).format(date),
-    national: locales.national ? new Intl.DateTimeFormat(locales.national, day).format(date) : null,
+    gregorian: formatter(locales.gregorian, withTime).format(date),
+    national: locales.national ? formatter(locales.national, day).format(date) : null,
   };
 }

@@ -64,10 +64,28 @@ export class FontSubsets {
   }
 }
 
+/**
+ * Font programs by face and glyphs (in the order they were included, which fixes the CIDs): a signer's block
+ * uses the same glyphs from one signature to the next, and subsetting and compressing a face costs milliseconds.
+ */
+const programs = new Map<string, PdfStream>();
+const PROGRAM_CACHE_SIZE = 64;
+
+function fontProgram(e: EmbeddedFace): PdfStream {
+  const key = `${e.face.name}:${[...e.cids.keys()].join(",")}`;
+  let program = programs.get(key);
+  if (!program) {
+    const bytes = e.subset.encode();
+    program = flate(bytes, [["Length1", bytes.length]]);
+    if (programs.size >= PROGRAM_CACHE_SIZE) programs.delete(programs.keys().next().value!);
+    programs.set(key, program);
+  }
+  return program;
+}
+
 function type0(e: EmbeddedFace, add: (obj: PdfObject) => PdfRef): PdfDict {
   const font = e.face.font;
   const scale = 1000 / font.unitsPerEm;
-  const fontFile = e.subset.encode();
   // § 9.6.4: a subset's name is a tag of six capital letters, '+', the PostScript name; the tag differs per subset.
   const name = `${subsetTag([...e.cids.keys()])}+${font.postscriptName.replace(/[^!-~]|[()<>[\]{}/%#]/g, "")}`;
   const descriptor = new PdfDict([
@@ -80,7 +98,7 @@ function type0(e: EmbeddedFace, add: (obj: PdfObject) => PdfRef): PdfDict {
     ["Descent", Math.round(font.descent * scale)],
     ["CapHeight", Math.round((font.capHeight || font.ascent) * scale)],
     ["StemV", 80],
-    ["FontFile2", add(flate(fontFile, [["Length1", fontFile.length]]))],
+    ["FontFile2", add(fontProgram(e))],
   ]);
   const widths: PdfObject[] = [];
   for (const cid of [...e.glyphs.keys()].sort((a, b) => a - b))

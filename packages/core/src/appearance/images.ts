@@ -136,10 +136,13 @@ function readPng(bytes: Uint8Array): EmbeddableImage {
   }
   const { color, alpha, gray } = samples(png);
   const { width, height } = png;
+  // Compressed once, when first written: the image is cached, and so are its streams' bytes.
+  let compressed: { color: Uint8Array; alpha?: Uint8Array } | undefined;
   return {
     width,
     height,
     write: (add) => {
+      compressed ??= { color: zlibSync(color), alpha: alpha && zlibSync(alpha) };
       const entries: [string, PdfObject][] = [
         ["Type", PdfName.of("XObject")],
         ["Subtype", PdfName.of("Image")],
@@ -159,9 +162,9 @@ function readPng(bytes: Uint8Array): EmbeddableImage {
           ["BitsPerComponent", 8],
           ["Filter", PdfName.of("FlateDecode")],
         ]);
-        entries.push(["SMask", add(new PdfStream(mask, zlibSync(alpha)))]);
+        entries.push(["SMask", add(new PdfStream(mask, compressed.alpha!))]);
       }
-      return add(new PdfStream(new PdfDict(entries), zlibSync(color)));
+      return add(new PdfStream(new PdfDict(entries), compressed.color));
     },
   };
 }

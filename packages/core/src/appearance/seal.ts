@@ -3,7 +3,7 @@
  * as Japanese seals are cut. The characters are drawn as filled outlines from Noto Sans JP — paths, not text, so
  * the seal is a picture of the name and extraction gives the name once, from the signature block's own text.
  */
-import type { PathCommand } from "fontkit";
+import type { Glyph, PathCommand } from "fontkit";
 import type { ContentStream } from "./content-stream.js";
 import { AppearanceError } from "./errors.js";
 import { face } from "./fonts.js";
@@ -48,7 +48,7 @@ export function drawSeal(content: ContentStream, familyName: string, cx: number,
   // Noto CJK's ideographic em box runs from -120 to 880 units (the 'BASE' table's ideo baseline).
   const emBottom = -0.12 * jp.unitsPerEm;
   chars.forEach((ch, i) => {
-    const glyph = jp.layout(ch).glyphs[0]!;
+    const glyph = sealGlyph(ch);
     const left = cx - (glyph.advanceWidth * scale) / 2;
     const bottom = cy + (n * s) / 2 - (i + 1) * s;
     const tx = (x: number) => left + x * scale;
@@ -56,6 +56,18 @@ export function drawSeal(content: ContentStream, familyName: string, cx: number,
     drawPath(content, glyph.path.commands, tx, ty);
   });
   content.op("f", "Q");
+}
+
+/** The glyph of each seal character, shaped once per process. */
+const sealGlyphs = new Map<string, Glyph>();
+function sealGlyph(ch: string): Glyph {
+  let g = sealGlyphs.get(ch);
+  if (!g) {
+    if (sealGlyphs.size > 4096) sealGlyphs.clear();
+    g = face("jp").font.layout(ch).glyphs[0]!;
+    sealGlyphs.set(ch, g);
+  }
+  return g;
 }
 
 /** A circle as four Bézier quarter arcs (κ = 0.5523, the usual cubic approximation). */

@@ -157,8 +157,10 @@ export function signatureAppearance(a: SignatureAppearance, width: number, heigh
 function countryName(country: string, locale: CalendarLanguage): string {
   if (!/^[A-Za-z]{2}$/.test(country)) return country;
   try {
-    return new Intl.DisplayNames([locale], { type: "region" }).of(country.toUpperCase()) ?? country;
+    regionNames[locale] ??= new Intl.DisplayNames([locale], { type: "region" });
+    return regionNames[locale].of(country.toUpperCase()) ?? country;
   } catch {
     return country;
   }
 }
+const regionNames: Partial<Record<CalendarLanguage, Intl.DisplayNames>> = {};

@@ -86,7 +86,25 @@ export function shapeLine(text: string, preferred: FaceName, direction: "ltr" | 
   return { text: clean, rtl: (levels.paragraphs[0]?.level ?? 0) % 2 === 1, runs: runs.map((r) => r.run) };
 }
 
+/**
+ * Shaped runs by face, direction and text: a signature block repeats its labels, the signer's name and most of the
+ * date from one signature to the next, and fontkit's layout of a line in a large face (Noto Sans JP's GSUB and
+ * GPOS) costs milliseconds. Results are immutable; the oldest entry goes first.
+ */
+const runCache = new Map<string, ShapedRun>();
+const RUN_CACHE_SIZE = 1024;
+
 function shapeRun(f: Face, logical: string, shaped: string, rtl: boolean): ShapedRun {
+  const key = `${f.name}\u0000${rtl ? "r" : "l"}\u0000${logical}\u0000${shaped}`;
+  const hit = runCache.get(key);
+  if (hit) return hit;
+  const run = layoutRun(f, logical, shaped, rtl);
+  if (runCache.size >= RUN_CACHE_SIZE) runCache.delete(runCache.keys().next().value!);
+  runCache.set(key, run);
+  return run;
+}
+
+function layoutRun(f: Face, logical: string, shaped: string, rtl: boolean): ShapedRun {
   const layout = f.font.layout(shaped, undefined, undefined, undefined, rtl ? "rtl" : "ltr");
   let advance = 0;
   const glyphs = layout.glyphs.map((g, i) => {
