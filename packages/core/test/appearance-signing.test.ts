@@ -183,6 +183,42 @@ describe("visible signatures", () => {
     assert.ok(countIn(pixels, blue) > 300, `stroke pixels: ${countIn(pixels, blue)}`);
   });
 
+  test("an uploaded seal as a JPEG (DCTDecode, passed through) and a gray PNG mark", async () => {
+    // A JPEG made by poppler from a page with a red disc: the kind of scan of a stamp an official uploads.
+    const dir = await freshDir("jpeg-seal");
+    const stamp = join(dir, "stamp.pdf");
+    const { writeFile } = await import("node:fs/promises");
+    const disc =
+      "1 0 0 rg 50 50 m 50 77.6 27.6 100 0 100 c -27.6 100 -50 77.6 -50 50 c -50 22.4 -27.6 0 0 0 c 27.6 0 50 22.4 50 50 c f";
+    await writeFile(
+      stamp,
+      `%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[-50 0 50 100]/Contents 4 0 R>>endobj 4 0 obj<</Length ${disc.length}>>stream\n${disc}\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n`,
+    );
+    await runOk("pdftoppm", ["-r", "144", "-jpeg", "-singlefile", stamp, join(dir, "stamp")]);
+    const jpeg = await readFile(join(dir, "stamp.jpg"));
+    const gray = encodePng({
+      width: 200,
+      height: 60,
+      data: new Uint8Array(200 * 60).map((_, i) => (Math.abs((i % 200) / 4 - Math.floor(i / 200)) < 3 ? 0 : 255)),
+      channels: 1,
+      depth: 8,
+    });
+    const signed = await signPdf(
+      plainPdf(),
+      options({
+        name: "佐藤 花子",
+        signedAt: SIGNED_AT,
+        locale: "ja",
+        mark: { kind: "image", bytes: gray },
+        seal: { kind: "image", bytes: jpeg },
+      }),
+    );
+    assert.match(Buffer.from(signed).toString("latin1"), /\/DCTDecode/);
+    const { text, pixels } = await checkVisible(signed);
+    assert.match(text, /佐藤 花子/);
+    assert.ok(countIn(pixels, red) > 800, `red seal pixels: ${countIn(pixels, red)}`);
+  });
+
   test("signing into a field placed before signing keeps its rectangle", async () => {
     const { formPdf } = await import("./support/fixtures.js");
     const signed = await signPdf(
