@@ -46,6 +46,7 @@ import { sealCompletionCertificate } from "./completion-seal.js";
 import { type PreparedUpload, prepareUpload, type RegisterStamp } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import { completionRows, offerRow, returnRow, withdrawalRows } from "./federation-messages.js";
+import type { CreatedEnvelope, EnvelopeView, Inbox, PreparedSignature, RemindedEnvelope } from "./schemas.js";
 import {
   completeDeviceSignature,
   lastSignatureField,
@@ -96,51 +97,6 @@ export interface RecipientInput {
   readonly instance?: string;
 }
 
-/** The public view of an envelope (GET /api/envelopes/:id). */
-export interface EnvelopeView {
-  readonly id: string;
-  readonly title: string;
-  readonly status: EnvelopeRow["status"];
-  readonly agencyId: string;
-  readonly registerCode: string;
-  readonly originalSha256: string;
-  readonly documentSha256: string;
-  readonly createdAt: string;
-  readonly sentAt: string | null;
-  readonly completedAt: string | null;
-  readonly expiresAt: string | null;
-  /** The routing order whose recipients may act now (null unless sent). */
-  readonly currentOrder: number | null;
-  readonly version: number;
-  /** The sender's message to the recipients, or null. */
-  readonly message: string | null;
-  readonly recipients: readonly {
-    readonly email: string;
-    readonly role: RecipientRole;
-    readonly order: number;
-    readonly status: RecipientRow["status"];
-    readonly actedAt: string | null;
-    readonly declineReason: string | null;
-    readonly signatureField: string | null;
-    /** The bound account's display name (GET only; null for an address no account has proved). */
-    readonly name?: string | null;
-    /** The partner instance the recipient signs on (federation). */
-    readonly instance?: string;
-  }[];
-  /** On a partner's copy: the owning instance, its envelope id, and who sent it there. */
-  readonly origin?: {
-    readonly instance: string;
-    readonly envelopeId: string;
-    readonly sender: EnvelopeOrigin["sender"];
-  };
-  /** Who sent it, for the people reading it (GET only). */
-  readonly sender?: {
-    readonly name: string | null;
-    readonly email: string | null;
-    readonly agency: { readonly id: string; readonly names: Multilingual | null };
-  };
-}
-
 const MAX_RETRIES = 3;
 const SESSION_TTL_MS = 15 * 60 * 1000;
 /** Longest reason for declining or voiding (the route schemas say the same). */
@@ -161,7 +117,7 @@ export async function createEnvelope(options: {
   readonly reminderEveryHours?: number;
   /** The sender's words to the recipients, sent with the invitation and shown on the envelope. */
   readonly message?: string;
-}): Promise<{ id: string; registerCode: string }> {
+}): Promise<CreatedEnvelope> {
   const { ctx, caller } = options;
   if (!caller.userId || !caller.agencyId) {
     throw new EnvelopeError("forbidden", "only members of an agency can create envelopes");
@@ -345,7 +301,7 @@ export async function prepareSignature(options: {
   readonly ctx: EnvelopeContext;
   readonly caller: Caller;
   readonly envelopeId: string;
-}): Promise<{ sessionId: string; signedAttributes: string; algorithm: unknown; expiresAt: string }> {
+}): Promise<PreparedSignature> {
   const { ctx, caller } = options;
   const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
   if (recipient.role !== "signer") throw new EnvelopeError("wrong_signing_method", "approvers approve with /sign");
@@ -511,25 +467,6 @@ export async function getEnvelope(options: {
 export const INBOX_PAGE = { default: 50, max: 200 } as const;
 
 export const INBOX_LISTS: readonly store.InboxList[] = ["waiting", "sent", "completed"];
-
-export interface InboxSummary {
-  readonly id: string;
-  readonly title: string;
-  readonly status: string;
-  readonly createdAt: string;
-  readonly sentAt: string | null;
-  readonly completedAt: string | null;
-  readonly expiresAt: string | null;
-  /** The recipients whose turn it is (signers and approvers of the current routing order); empty unless sent. */
-  readonly next: readonly { readonly email: string; readonly role: RecipientRole }[];
-  /** How far it got: of its signers and approvers, how many have acted. */
-  readonly progress: { readonly done: number; readonly total: number };
-}
-
-export type Inbox = Record<store.InboxList, InboxSummary[]> & {
-  /** Per list, the cursor of its next page (`?cursor=`), or null when the list ends here. */
-  readonly nextCursor: Record<store.InboxList, string | null>;
-};
 
 /**
  * The inbox: three lists (see {@link store.inboxPage}), newest first, each a page of `limit` rows (default 50, at
@@ -798,7 +735,7 @@ export async function remindNow(options: {
   readonly ctx: EnvelopeContext;
   readonly caller: Caller;
   readonly envelopeId: string;
-}): Promise<EnvelopeView & { reminded: string[] }> {
+}): Promise<RemindedEnvelope> {
   const { ctx, caller } = options;
   const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
   if (envelope.agency_id !== caller.agencyId || envelope.origin) {

@@ -19,7 +19,6 @@ import {
   declineEnvelope,
   type EnvelopeContext,
   getEnvelope,
-  INBOX_PAGE,
   listInbox,
   prepareSignature,
   type RecipientInput,
@@ -31,7 +30,14 @@ import {
   voidEnvelope,
 } from "./envelopes.js";
 import { EnvelopeError, httpStatusOf } from "./errors.js";
-import type { InboxList } from "./store.js";
+import {
+  type AuditTrailView,
+  type CompleteSignatureBody,
+  type CorrectRecipientBody,
+  envelopeSchemas,
+  type InboxQuery,
+  type ReasonBody,
+} from "./schemas.js";
 
 /** Largest PDF accepted for an envelope. */
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
@@ -41,322 +47,6 @@ export interface EnvelopeRoutesOptions {
   readonly signerFor: SignerResolver;
   readonly maxUploadBytes?: number;
 }
-
-const error = {
-  type: "object",
-  properties: {
-    error: {
-      type: "object",
-      properties: { code: { type: "string" }, message: { type: "string" } },
-      required: ["code", "message"],
-    },
-  },
-} as const;
-
-const idParams = { type: "object", properties: { id: { type: "string" } }, required: ["id"] } as const;
-
-const recipientView = {
-  type: "object",
-  properties: {
-    email: { type: "string" },
-    role: { type: "string", enum: ["signer", "approver", "viewer"] },
-    order: { type: "integer" },
-    status: { type: "string", enum: ["pending", "notified", "viewed", "signed", "approved", "declined"] },
-    actedAt: { type: ["string", "null"], format: "date-time" },
-    declineReason: { type: ["string", "null"] },
-    signatureField: { type: ["string", "null"] },
-    name: { type: ["string", "null"], description: "the bound account's display name (GET /api/envelopes/:id)" },
-    instance: { type: "string", description: "the partner instance the recipient signs on (federation)" },
-  },
-} as const;
-
-const envelopeView = {
-  type: "object",
-  properties: {
-    id: { type: "string", format: "uuid" },
-    title: { type: "string" },
-    status: { type: "string", enum: ["draft", "sent", "completed", "declined", "expired", "voided"] },
-    agencyId: { type: "string" },
-    registerCode: { type: "string" },
-    originalSha256: { type: "string" },
-    documentSha256: { type: "string" },
-    createdAt: { type: "string", format: "date-time" },
-    sentAt: { type: ["string", "null"] },
-    completedAt: { type: ["string", "null"] },
-    expiresAt: { type: ["string", "null"] },
-    currentOrder: { type: ["integer", "null"] },
-    message: { type: ["string", "null"], description: "the sender's message to the recipients" },
-    version: { type: "integer" },
-    signingMs: { type: "integer", description: "server-side time of the signature (sign, time-stamp, B-LT/B-LTA)" },
-    recipients: { type: "array", items: recipientView },
-    origin: {
-      type: "object",
-      description: "on a partner's copy: the owning instance, its envelope id and the sender there",
-      properties: {
-        instance: { type: "string" },
-        envelopeId: { type: "string" },
-        sender: {
-          type: "object",
-          properties: {
-            name: { type: "string" },
-            email: { type: "string" },
-            agency: { type: "object", additionalProperties: { type: "string" } },
-          },
-        },
-      },
-    },
-    sender: {
-      type: "object",
-      description: "who sent it (GET /api/envelopes/:id)",
-      properties: {
-        name: { type: ["string", "null"] },
-        email: { type: ["string", "null"] },
-        agency: {
-          type: "object",
-          properties: {
-            id: { type: "string" },
-            names: {
-              type: ["object", "null"],
-              properties: { en: { type: "string" }, ar: { type: "string" }, ja: { type: "string" } },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-const summary = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    title: { type: "string" },
-    status: { type: "string", enum: ["draft", "sent", "completed", "declined", "expired", "voided"] },
-    createdAt: { type: "string", format: "date-time" },
-    sentAt: { type: ["string", "null"], format: "date-time" },
-    completedAt: { type: ["string", "null"], format: "date-time" },
-    expiresAt: { type: ["string", "null"], format: "date-time" },
-    next: {
-      type: "array",
-      description: "whose turn it is: the open signers and approvers of the current routing order (empty unless sent)",
-      items: {
-        type: "object",
-        properties: { email: { type: "string" }, role: { type: "string", enum: ["signer", "approver"] } },
-      },
-    },
-    progress: {
-      type: "object",
-      description: "of the signers and approvers, how many have acted",
-      properties: { done: { type: "integer" }, total: { type: "integer" } },
-    },
-  },
-} as const;
-
-const cursorOrNull = { type: ["string", "null"] } as const;
-
-const schemas = {
-  create: {
-    summary: "Create an envelope (multipart: `file` = the PDF, `meta` = JSON)",
-    description:
-      'Multipart form data: `file` (application/pdf, at most 25 MB) and `meta`, a JSON text `{ "title", ' +
-      '"recipients": [{ "email", "role": "signer"|"approver"|"viewer", "order", "instance"? }], "expiresAt"?, ' +
-      '"reminderEveryHours"?, "message"? }` (message: at most 2000 characters, sent to the recipients with the ' +
-      "invitation). The caller's agency owns the envelope. A PDF without signatures gets its register " +
-      "line stamped on page 1.",
-    tags: ["envelopes"],
-    consumes: ["multipart/form-data"],
-    response: {
-      201: { type: "object", properties: { id: { type: "string" }, registerCode: { type: "string" } } },
-      400: error,
-      413: error,
-      415: error,
-    },
-  },
-  send: {
-    summary: "Send a draft: notifies the first routing order's recipients",
-    tags: ["envelopes"],
-    params: idParams,
-    response: { 200: envelopeView, 404: error, 409: error },
-  },
-  sign: {
-    summary: "Sign (signers, with their platform-held certificate) or approve (approvers) — when it is your turn",
-    tags: ["envelopes"],
-    params: idParams,
-    response: { 200: envelopeView, 403: error, 404: error, 409: error },
-  },
-  prepare: {
-    summary: "Device-key signature, step 1: the signed attributes for your device to sign",
-    tags: ["envelopes"],
-    params: idParams,
-    response: {
-      200: {
-        type: "object",
-        properties: {
-          sessionId: { type: "string" },
-          signedAttributes: { type: "string", description: "base64 DER; sign it (hashing with the algorithm's hash)" },
-          algorithm: { type: "object", additionalProperties: true },
-          expiresAt: { type: "string" },
-        },
-      },
-      403: error,
-      404: error,
-      409: error,
-    },
-  },
-  complete: {
-    summary: "Device-key signature, step 2: the signature value (base64; ECDSA as r||s or DER)",
-    tags: ["envelopes"],
-    params: idParams,
-    body: {
-      type: "object",
-      properties: { sessionId: { type: "string" }, signatureValue: { type: "string", maxLength: 4096 } },
-      required: ["sessionId", "signatureValue"],
-      additionalProperties: false,
-    },
-    response: { 200: envelopeView, 400: error, 404: error, 409: error },
-  },
-  decline: {
-    summary: "Decline, with a reason: ends the envelope",
-    tags: ["envelopes"],
-    params: idParams,
-    body: {
-      type: "object",
-      properties: { reason: { type: "string", minLength: 1, maxLength: 2000 } },
-      required: ["reason"],
-      additionalProperties: false,
-    },
-    response: { 200: envelopeView, 404: error, 409: error },
-  },
-  void: {
-    summary: "Void (cancel) a sent envelope, with a reason: nobody can act on it any more; those it reached are told",
-    tags: ["envelopes"],
-    params: idParams,
-    body: {
-      type: "object",
-      properties: { reason: { type: "string", minLength: 1, maxLength: 2000 } },
-      required: ["reason"],
-      additionalProperties: false,
-    },
-    response: { 200: envelopeView, 400: error, 403: error, 404: error, 409: error },
-  },
-  correctRecipient: {
-    summary: "Correct a recipient's address before they act; if it was their turn, the new address is invited",
-    tags: ["envelopes"],
-    params: {
-      type: "object",
-      properties: { id: { type: "string", format: "uuid" }, email: { type: "string", minLength: 3, maxLength: 320 } },
-      required: ["id", "email"],
-    },
-    body: {
-      type: "object",
-      properties: { email: { type: "string", minLength: 3, maxLength: 320 } },
-      required: ["email"],
-      additionalProperties: false,
-    },
-    response: { 200: envelopeView, 400: error, 403: error, 404: error, 409: error },
-  },
-  remind: {
-    summary: "Remind now whoever may act (at most once in 10 minutes per envelope)",
-    tags: ["envelopes"],
-    params: idParams,
-    response: {
-      200: {
-        ...envelopeView,
-        properties: { ...envelopeView.properties, reminded: { type: "array", items: { type: "string" } } },
-      },
-      403: error,
-      404: error,
-      409: error,
-      429: error,
-    },
-  },
-  get: {
-    summary: "The envelope and its recipients",
-    tags: ["envelopes"],
-    params: idParams,
-    response: { 200: envelopeView, 404: error },
-  },
-  list: {
-    summary: "Inbox: waiting for me, in progress in my agency, finished — newest first, a page of each",
-    description:
-      "Three lists, each a page of `limit` envelopes (default 50, at most 200), newest first, with the recipients " +
-      "whose turn it is (`next`). `nextCursor.<list>` is null at the end of a list; otherwise pass it as `cursor` " +
-      "for the next page of that list (only that list is then filled). `tab` asks for one list only.",
-    tags: ["envelopes"],
-    querystring: {
-      type: "object",
-      properties: {
-        tab: { type: "string", enum: ["waiting", "sent", "completed"] },
-        limit: { type: "integer", minimum: 1, maximum: INBOX_PAGE.max, default: INBOX_PAGE.default },
-        cursor: { type: "string", minLength: 1, maxLength: 200 },
-      },
-      additionalProperties: false,
-    },
-    response: {
-      200: {
-        type: "object",
-        properties: {
-          waiting: { type: "array", items: summary },
-          sent: { type: "array", items: summary },
-          completed: { type: "array", items: summary },
-          nextCursor: {
-            type: "object",
-            properties: { waiting: cursorOrNull, sent: cursorOrNull, completed: cursorOrNull },
-          },
-        },
-      },
-      400: error,
-    },
-  },
-  document: {
-    summary:
-      "The current PDF (application/pdf); a recipient's first read records `viewed`; `?disposition=inline` is the " +
-      "page's preview (no `downloaded` event)",
-    tags: ["envelopes"],
-    params: idParams,
-    querystring: {
-      type: "object",
-      properties: { disposition: { type: "string", enum: ["inline", "attachment"] } },
-    },
-    produces: ["application/pdf"],
-    response: { 404: error },
-  },
-  audit: {
-    summary:
-      "The audit trail (each event with the previous hash and its own); `?format=pdf`: certificate of completion",
-    tags: ["envelopes"],
-    params: idParams,
-    querystring: { type: "object", properties: { format: { type: "string", enum: ["json", "pdf"] } } },
-    response: {
-      200: {
-        type: "object",
-        properties: {
-          envelopeId: { type: "string" },
-          chain: { type: "object", additionalProperties: true },
-          events: {
-            type: "array",
-            items: {
-              type: "object",
-              properties: {
-                seq: { type: "integer" },
-                type: { type: "string" },
-                actorUserId: { type: ["string", "null"] },
-                actorEmail: { type: ["string", "null"] },
-                ip: { type: ["string", "null"] },
-                at: { type: "string" },
-                documentSha256: { type: ["string", "null"] },
-                details: { type: "object", additionalProperties: true },
-                prevHash: { type: "string" },
-                hash: { type: "string" },
-              },
-            },
-          },
-        },
-      },
-      404: error,
-    },
-  },
-} as const;
 
 export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRoutesOptions): Promise<void> {
   const maxUpload = options.maxUploadBytes ?? MAX_UPLOAD_BYTES;
@@ -375,40 +65,38 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
     throw err;
   });
 
-  app.post("/api/envelopes", { schema: schemas.create }, async (request, reply) => {
+  app.post("/api/envelopes", { schema: envelopeSchemas.create }, async (request, reply) => {
     const caller = callerOf(request);
     const { pdf, meta } = await readUpload(request);
     const created = await createEnvelope({ ctx, caller, pdf, ...meta });
     return reply.status(201).send(created);
   });
 
-  app.get<{ Querystring: { tab?: InboxList; limit?: number; cursor?: string } }>(
-    "/api/envelopes",
-    { schema: schemas.list },
-    async (request) => listInbox({ ctx, caller: callerOf(request), ...request.query }),
+  app.get<{ Querystring: InboxQuery }>("/api/envelopes", { schema: envelopeSchemas.list }, async (request) =>
+    listInbox({ ctx, caller: callerOf(request), ...request.query }),
   );
 
-  app.get<{ Params: { id: string } }>("/api/envelopes/:id", { schema: schemas.get }, async (request) =>
+  app.get<{ Params: { id: string } }>("/api/envelopes/:id", { schema: envelopeSchemas.get }, async (request) =>
     getEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
   );
 
-  app.post<{ Params: { id: string } }>("/api/envelopes/:id/send", { schema: schemas.send }, async (request) =>
+  app.post<{ Params: { id: string } }>("/api/envelopes/:id/send", { schema: envelopeSchemas.send }, async (request) =>
     sendEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
   );
 
-  app.post<{ Params: { id: string } }>("/api/envelopes/:id/sign", { schema: schemas.sign }, async (request) =>
+  app.post<{ Params: { id: string } }>("/api/envelopes/:id/sign", { schema: envelopeSchemas.sign }, async (request) =>
     signEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
   );
 
   app.post<{ Params: { id: string } }>(
     "/api/envelopes/:id/sign/prepare",
-    { schema: schemas.prepare },
+    { schema: envelopeSchemas.prepare },
     async (request) => prepareSignature({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
   );
 
-  app.post<{ Params: { id: string }; Body: { sessionId: string; signatureValue: string } }>(
+  app.post<{ Params: { id: string }; Body: CompleteSignatureBody }>(
     "/api/envelopes/:id/sign/complete",
-    { schema: schemas.complete },
+    { schema: envelopeSchemas.complete },
     async (request) => {
       const value = request.body.signatureValue;
       if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) {
@@ -426,23 +114,23 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+  app.post<{ Params: { id: string }; Body: ReasonBody }>(
     "/api/envelopes/:id/decline",
-    { schema: schemas.decline },
+    { schema: envelopeSchemas.decline },
     async (request) =>
       declineEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id, reason: request.body.reason }),
   );
 
-  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+  app.post<{ Params: { id: string }; Body: ReasonBody }>(
     "/api/envelopes/:id/void",
-    { schema: schemas.void },
+    { schema: envelopeSchemas.void },
     async (request) =>
       voidEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id, reason: request.body.reason }),
   );
 
-  app.patch<{ Params: { id: string; email: string }; Body: { email: string } }>(
+  app.patch<{ Params: { id: string; email: string }; Body: CorrectRecipientBody }>(
     "/api/envelopes/:id/recipients/:email",
-    { schema: schemas.correctRecipient },
+    { schema: envelopeSchemas.correctRecipient },
     async (request) =>
       correctRecipient({
         ctx,
@@ -453,13 +141,15 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
       }),
   );
 
-  app.post<{ Params: { id: string } }>("/api/envelopes/:id/remind", { schema: schemas.remind }, async (request) =>
-    remindNow({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
+  app.post<{ Params: { id: string } }>(
+    "/api/envelopes/:id/remind",
+    { schema: envelopeSchemas.remind },
+    async (request) => remindNow({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
   );
 
   app.get<{ Params: { id: string }; Querystring: { disposition?: "inline" | "attachment" } }>(
     "/api/envelopes/:id/document",
-    { schema: schemas.document },
+    { schema: envelopeSchemas.document },
     async (request, reply) => {
       // `?disposition=inline`: the page's preview, which is a view (recorded once, as `viewed`), not a download.
       const inline = request.query.disposition === "inline";
@@ -479,7 +169,7 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
 
   app.get<{ Params: { id: string }; Querystring: { format?: "json" | "pdf" } }>(
     "/api/envelopes/:id/audit",
-    { schema: schemas.audit },
+    { schema: envelopeSchemas.audit },
     async (request, reply) => {
       const trail = await auditTrail({ ctx, caller: callerOf(request), envelopeId: request.params.id });
       if (request.query.format === "pdf") {
@@ -494,7 +184,7 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
           .header("content-disposition", pdfDisposition(`certificate-of-completion-${trail.envelope.id}.pdf`))
           .send(Buffer.from(pdf));
       }
-      return { envelopeId: trail.envelope.id, chain: trail.chain, events: trail.events };
+      return { envelopeId: trail.envelope.id, chain: trail.chain, events: trail.events } satisfies AuditTrailView;
     },
   );
 }

@@ -406,13 +406,13 @@ export async function userDisplayName(db: Db | Tx, userId: string): Promise<stri
 export interface EnvelopeSummaryRow {
   readonly id: string;
   readonly title: string;
-  readonly status: string;
+  readonly status: EnvelopeRow["status"];
   readonly created_at: Date;
   readonly sent_at: Date | null;
   readonly completed_at: Date | null;
   readonly expires_at: Date | null;
   /** Whose turn it is: the open signers/approvers of the lowest open routing order (empty unless sent). */
-  readonly next: { readonly email: string; readonly role: RecipientRole }[];
+  readonly next: { readonly email: string; readonly role: Exclude<RecipientRole, "viewer"> }[];
   /** Signers and approvers who have acted, of all of them. */
   readonly done: number;
   readonly total: number;
@@ -486,9 +486,7 @@ export async function inboxPage(
                 where m.user_id = ${userId}::uuid ${before("m.envelope_created_at", "m.envelope_id")}
                 order by m.envelope_created_at desc, m.envelope_id desc limit ${limit})
             ) finished order by created_at desc, id desc limit ${limit}`;
-  const result = await sql<
-    Omit<EnvelopeSummaryRow, "next"> & { next: { email: string; role: RecipientRole }[] | null }
-  >`
+  const result = await sql<Omit<EnvelopeSummaryRow, "next"> & { next: EnvelopeSummaryRow["next"] | null }>`
     with page as (${ids})
     select e.id, e.title, e.status, e.created_at, e.sent_at, e.completed_at, e.expires_at,
       to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as position,

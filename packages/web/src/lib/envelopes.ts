@@ -1,117 +1,33 @@
-/** The envelope API as the pages use it (server: envelopes/routes.ts, CONTRACTS § 3). */
+/**
+ * The envelope API as the pages use it (server: envelopes/routes.ts, CONTRACTS § 3). Its types are the server's,
+ * inferred from the route schemas (`@khatam/server/api`, types only).
+ */
+import type {
+  AuditTrailView,
+  CompleteSignatureBody,
+  CorrectRecipientBody,
+  EnvelopeView,
+  Inbox,
+  InboxQuery,
+  PreparedSignature,
+  ReasonBody,
+  RecipientView,
+  RemindedEnvelope,
+} from "@khatam/server/api";
 import { apiJson } from "./api.js";
 
-export type EnvelopeStatus = "draft" | "sent" | "completed" | "declined" | "expired" | "voided";
-export type RecipientRole = "signer" | "approver" | "viewer";
-export type RecipientStatus = "pending" | "notified" | "viewed" | "signed" | "approved" | "declined";
+export type { CreatedEnvelope, EnvelopeSummary, Inbox, PreparedSignature } from "@khatam/server/api";
 
-export interface Recipient {
-  readonly email: string;
-  readonly role: RecipientRole;
-  readonly order: number;
-  readonly status: RecipientStatus;
-  readonly actedAt: string | null;
-  readonly declineReason: string | null;
-  readonly signatureField: string | null;
-  /** The bound account's display name, when an account has proved the address. */
-  readonly name?: string | null;
-  /** The partner instance the recipient signs on (federation). */
-  readonly instance?: string;
-}
-
-/** Who sent an envelope (GET /api/envelopes/:id). */
-export interface EnvelopeSender {
-  readonly name: string | null;
-  readonly email: string | null;
-  readonly agency: { readonly id: string; readonly names: Record<string, string> | null };
-}
-
-/** GET /api/envelopes/:id */
-export interface Envelope {
-  readonly id: string;
-  readonly title: string;
-  readonly status: EnvelopeStatus;
-  readonly agencyId: string;
-  readonly registerCode: string;
-  readonly originalSha256: string;
-  readonly documentSha256: string;
-  readonly createdAt: string;
-  readonly sentAt: string | null;
-  readonly completedAt: string | null;
-  readonly expiresAt: string | null;
-  /** The routing order whose recipients may act now (null unless sent). */
-  readonly currentOrder: number | null;
-  readonly version: number;
-  readonly recipients: readonly Recipient[];
-  readonly sender?: EnvelopeSender;
-  /** The sender's message to the recipients. */
-  readonly message?: string | null;
-  /** On a partner's copy: the instance that sent it, and its sender there. */
-  readonly origin?: {
-    readonly instance: string;
-    readonly envelopeId: string;
-    readonly sender: { readonly name: string; readonly email: string; readonly agency: Record<string, string> };
-  };
-}
-
-/** A row of GET /api/envelopes. */
-export interface EnvelopeSummary {
-  readonly id: string;
-  readonly title: string;
-  readonly status: EnvelopeStatus;
-  readonly createdAt: string;
-  readonly sentAt: string | null;
-  readonly completedAt: string | null;
-  readonly expiresAt: string | null;
-  /** Whose turn it is: the open signers and approvers of the current routing order (empty unless sent). */
-  readonly next: readonly { readonly email: string; readonly role: RecipientRole }[];
-  /** Of its signers and approvers, how many have acted. */
-  readonly progress?: { readonly done: number; readonly total: number };
-}
-
-export type InboxList = "waiting" | "sent" | "completed";
-
-/** GET /api/envelopes: a page of each list, and per list the cursor of its next page (null at its end). */
-export interface Inbox {
-  readonly waiting: readonly EnvelopeSummary[];
-  readonly sent: readonly EnvelopeSummary[];
-  readonly completed: readonly EnvelopeSummary[];
-  readonly nextCursor: Readonly<Record<InboxList, string | null>>;
-}
-
+/** An envelope and its recipients: GET /api/envelopes/:id, and the answer of every action on it. */
+export type Envelope = EnvelopeView;
+export type Recipient = RecipientView;
+export type EnvelopeStatus = Envelope["status"];
+export type RecipientRole = Recipient["role"];
+export type RecipientStatus = Recipient["status"];
+export type InboxList = keyof Inbox["nextCursor"];
 /** An event of GET /api/envelopes/:id/audit. */
-export interface AuditEvent {
-  readonly seq: number;
-  readonly type: string;
-  readonly actorUserId: string | null;
-  readonly actorEmail: string | null;
-  readonly ip: string | null;
-  readonly at: string;
-  readonly documentSha256: string | null;
-  readonly details: Record<string, unknown>;
-  readonly prevHash: string;
-  readonly hash: string;
-}
-
-export interface AuditTrail {
-  readonly envelopeId: string;
-  readonly chain: {
-    readonly valid: boolean;
-    readonly length?: number;
-    readonly seq?: number;
-    readonly reason?: string;
-  };
-  readonly events: readonly AuditEvent[];
-}
-
-/** POST /api/envelopes/:id/sign/prepare */
-export interface PreparedSignature {
-  readonly sessionId: string;
-  /** base64 DER of the signed attributes: what the device key signs. */
-  readonly signedAttributes: string;
-  readonly algorithm: unknown;
-  readonly expiresAt: string;
-}
+export type AuditEvent = AuditTrail["events"][number];
+export type AuditTrail = AuditTrailView;
 
 /** GET /api/register/:code */
 export interface RegisterEntry {
@@ -128,7 +44,7 @@ export const envelopeUrl = (id: string, rest = "") => `/api/envelopes/${encodeUR
 
 export const getEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id));
 /** The inbox's first pages; with `cursor` (a `nextCursor`), the next page of that one list. */
-export const getInbox = (options: { readonly cursor?: string; readonly limit?: number } = {}) => {
+export const getInbox = (options: Partial<Pick<InboxQuery, "cursor" | "limit">> = {}) => {
   const query = new URLSearchParams();
   if (options.limit !== undefined) query.set("limit", String(options.limit));
   if (options.cursor) query.set("cursor", options.cursor);
@@ -139,11 +55,14 @@ export const getAudit = (id: string) => apiJson<AuditTrail>(envelopeUrl(id, "/au
 export const sendEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id, "/send"), { method: "POST" });
 export const signEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id, "/sign"), { method: "POST" });
 export const declineEnvelope = (id: string, reason: string) =>
-  apiJson<Envelope>(envelopeUrl(id, "/decline"), { method: "POST", json: { reason } });
+  apiJson<Envelope>(envelopeUrl(id, "/decline"), { method: "POST", json: { reason } satisfies ReasonBody });
 export const prepareSignature = (id: string) =>
   apiJson<PreparedSignature>(envelopeUrl(id, "/sign/prepare"), { method: "POST" });
 export const completeSignature = (id: string, sessionId: string, signatureValue: string) =>
-  apiJson<Envelope>(envelopeUrl(id, "/sign/complete"), { method: "POST", json: { sessionId, signatureValue } });
+  apiJson<Envelope>(envelopeUrl(id, "/sign/complete"), {
+    method: "POST",
+    json: { sessionId, signatureValue } satisfies CompleteSignatureBody,
+  });
 
 /** The recipients who may act now (routing order `currentOrder`, not yet acted). */
 export function nextRecipients(envelope: Pick<Envelope, "status" | "currentOrder" | "recipients">): Recipient[] {
@@ -158,18 +77,17 @@ export function nextRecipients(envelope: Pick<Envelope, "status" | "currentOrder
 
 /** The owning agency cancels a sent envelope, with a reason. */
 export const voidEnvelope = (id: string, reason: string) =>
-  apiJson<Envelope>(envelopeUrl(id, "/void"), { method: "POST", json: { reason } });
+  apiJson<Envelope>(envelopeUrl(id, "/void"), { method: "POST", json: { reason } satisfies ReasonBody });
 
 /** The owning agency corrects a recipient's address before they act. */
 export const correctRecipient = (id: string, email: string, newEmail: string) =>
   apiJson<Envelope>(envelopeUrl(id, `/recipients/${encodeURIComponent(email)}`), {
     method: "PATCH",
-    json: { email: newEmail },
+    json: { email: newEmail } satisfies CorrectRecipientBody,
   });
 
 /** The owning agency reminds whoever may act now (at most once in ten minutes). */
-export const remindEnvelope = (id: string) =>
-  apiJson<Envelope & { reminded: string[] }>(envelopeUrl(id, "/remind"), { method: "POST" });
+export const remindEnvelope = (id: string) => apiJson<RemindedEnvelope>(envelopeUrl(id, "/remind"), { method: "POST" });
 
 /** Of the signers and approvers, how many have acted. */
 export function progressOf(recipients: readonly Recipient[]): { done: number; total: number } {

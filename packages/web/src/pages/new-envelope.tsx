@@ -13,7 +13,7 @@ import { SignedIn } from "../components/signed-in.js";
 import { useLanguage } from "../language.js";
 import { ApiError, apiJson, type Me } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
-import { type RecipientRole, sendEnvelope } from "../lib/envelopes.js";
+import { type CreatedEnvelope, type RecipientRole, sendEnvelope } from "../lib/envelopes.js";
 import { countryName, formatNumber } from "../lib/format-date.js";
 
 const MAX_BYTES = 25 * 1024 * 1024;
@@ -175,7 +175,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
           ...(message.trim() && { message: message.trim() }),
         }),
       );
-      const { id } = await apiJson<{ id: string }>("/api/envelopes", { method: "POST", body: form });
+      const { id } = await apiJson<CreatedEnvelope>("/api/envelopes", { method: "POST", body: form });
       if (sendNow) {
         try {
           await sendEnvelope(id);

@@ -1,0 +1,418 @@
+/**
+ * The JSON schemas of the envelope routes (routes.ts): Fastify validates requests and serializes responses with
+ * them, @fastify/swagger describes them in the OpenAPI document, and the API's types are inferred from them (the
+ * types at the end; clients import them through `api.ts`).
+ */
+import type { FromSchema } from "json-schema-to-ts";
+import { namesView } from "../http/schemas.js";
+import { INBOX_PAGE } from "./envelopes.js";
+
+const error = {
+  type: "object",
+  properties: {
+    error: {
+      type: "object",
+      properties: { code: { type: "string" }, message: { type: "string" } },
+      required: ["code", "message"],
+    },
+  },
+} as const;
+
+const idParams = { type: "object", properties: { id: { type: "string" } }, required: ["id"] } as const;
+
+const recipientView = {
+  type: "object",
+  properties: {
+    email: { type: "string" },
+    role: { type: "string", enum: ["signer", "approver", "viewer"] },
+    order: { type: "integer" },
+    status: { type: "string", enum: ["pending", "notified", "viewed", "signed", "approved", "declined"] },
+    actedAt: { type: ["string", "null"], format: "date-time" },
+    declineReason: { type: ["string", "null"] },
+    signatureField: { type: ["string", "null"] },
+    name: { type: ["string", "null"], description: "the bound account's display name (GET /api/envelopes/:id)" },
+    instance: { type: "string", description: "the partner instance the recipient signs on (federation)" },
+  },
+  required: ["email", "role", "order", "status", "actedAt", "declineReason", "signatureField"],
+  additionalProperties: false,
+} as const;
+
+const envelopeView = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    title: { type: "string" },
+    status: { type: "string", enum: ["draft", "sent", "completed", "declined", "expired", "voided"] },
+    agencyId: { type: "string" },
+    registerCode: { type: "string" },
+    originalSha256: { type: "string" },
+    documentSha256: { type: "string" },
+    createdAt: { type: "string", format: "date-time" },
+    sentAt: { type: ["string", "null"] },
+    completedAt: { type: ["string", "null"] },
+    expiresAt: { type: ["string", "null"] },
+    currentOrder: { type: ["integer", "null"] },
+    message: { type: ["string", "null"], description: "the sender's message to the recipients" },
+    version: { type: "integer" },
+    signingMs: { type: "integer", description: "server-side time of the signature (sign, time-stamp, B-LT/B-LTA)" },
+    recipients: { type: "array", items: recipientView },
+    origin: {
+      type: "object",
+      description: "on a partner's copy: the owning instance, its envelope id and the sender there",
+      properties: {
+        instance: { type: "string" },
+        envelopeId: { type: "string" },
+        sender: {
+          type: "object",
+          properties: {
+            name: { type: "string" },
+            email: { type: "string" },
+            agency: { type: "object", additionalProperties: { type: "string" } },
+          },
+          required: ["name", "email", "agency"],
+          additionalProperties: false,
+        },
+      },
+      required: ["instance", "envelopeId", "sender"],
+      additionalProperties: false,
+    },
+    sender: {
+      type: "object",
+      description: "who sent it (GET /api/envelopes/:id)",
+      properties: {
+        name: { type: ["string", "null"] },
+        email: { type: ["string", "null"] },
+        agency: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            names: { ...namesView, type: ["object", "null"] },
+          },
+          required: ["id", "names"],
+          additionalProperties: false,
+        },
+      },
+      required: ["name", "email", "agency"],
+      additionalProperties: false,
+    },
+  },
+  required: [
+    "id",
+    "title",
+    "status",
+    "agencyId",
+    "registerCode",
+    "originalSha256",
+    "documentSha256",
+    "createdAt",
+    "sentAt",
+    "completedAt",
+    "expiresAt",
+    "currentOrder",
+    "version",
+    "message",
+    "recipients",
+  ],
+  additionalProperties: false,
+} as const;
+
+const summary = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    title: { type: "string" },
+    status: { type: "string", enum: ["draft", "sent", "completed", "declined", "expired", "voided"] },
+    createdAt: { type: "string", format: "date-time" },
+    sentAt: { type: ["string", "null"], format: "date-time" },
+    completedAt: { type: ["string", "null"], format: "date-time" },
+    expiresAt: { type: ["string", "null"], format: "date-time" },
+    next: {
+      type: "array",
+      description: "whose turn it is: the open signers and approvers of the current routing order (empty unless sent)",
+      items: {
+        type: "object",
+        properties: { email: { type: "string" }, role: { type: "string", enum: ["signer", "approver"] } },
+        required: ["email", "role"],
+        additionalProperties: false,
+      },
+    },
+    progress: {
+      type: "object",
+      description: "of the signers and approvers, how many have acted",
+      properties: { done: { type: "integer" }, total: { type: "integer" } },
+      required: ["done", "total"],
+      additionalProperties: false,
+    },
+  },
+  required: ["id", "title", "status", "createdAt", "sentAt", "completedAt", "expiresAt", "next", "progress"],
+  additionalProperties: false,
+} as const;
+
+const cursorOrNull = { type: ["string", "null"] } as const;
+
+export const envelopeSchemas = {
+  create: {
+    summary: "Create an envelope (multipart: `file` = the PDF, `meta` = JSON)",
+    description:
+      'Multipart form data: `file` (application/pdf, at most 25 MB) and `meta`, a JSON text `{ "title", ' +
+      '"recipients": [{ "email", "role": "signer"|"approver"|"viewer", "order", "instance"? }], "expiresAt"?, ' +
+      '"reminderEveryHours"?, "message"? }` (message: at most 2000 characters, sent to the recipients with the ' +
+      "invitation). The caller's agency owns the envelope. A PDF without signatures gets its register " +
+      "line stamped on page 1.",
+    tags: ["envelopes"],
+    consumes: ["multipart/form-data"],
+    response: {
+      201: {
+        type: "object",
+        properties: { id: { type: "string" }, registerCode: { type: "string" } },
+        required: ["id", "registerCode"],
+        additionalProperties: false,
+      },
+      400: error,
+      413: error,
+      415: error,
+    },
+  },
+  send: {
+    summary: "Send a draft: notifies the first routing order's recipients",
+    tags: ["envelopes"],
+    params: idParams,
+    response: { 200: envelopeView, 404: error, 409: error },
+  },
+  sign: {
+    summary: "Sign (signers, with their platform-held certificate) or approve (approvers) — when it is your turn",
+    tags: ["envelopes"],
+    params: idParams,
+    response: { 200: envelopeView, 403: error, 404: error, 409: error },
+  },
+  prepare: {
+    summary: "Device-key signature, step 1: the signed attributes for your device to sign",
+    tags: ["envelopes"],
+    params: idParams,
+    response: {
+      200: {
+        type: "object",
+        properties: {
+          sessionId: { type: "string" },
+          signedAttributes: { type: "string", description: "base64 DER; sign it (hashing with the algorithm's hash)" },
+          algorithm: { type: "object", additionalProperties: true },
+          expiresAt: { type: "string" },
+        },
+        required: ["sessionId", "signedAttributes", "algorithm", "expiresAt"],
+        additionalProperties: false,
+      },
+      403: error,
+      404: error,
+      409: error,
+    },
+  },
+  complete: {
+    summary: "Device-key signature, step 2: the signature value (base64; ECDSA as r||s or DER)",
+    tags: ["envelopes"],
+    params: idParams,
+    body: {
+      type: "object",
+      properties: { sessionId: { type: "string" }, signatureValue: { type: "string", maxLength: 4096 } },
+      required: ["sessionId", "signatureValue"],
+      additionalProperties: false,
+    },
+    response: { 200: envelopeView, 400: error, 404: error, 409: error },
+  },
+  decline: {
+    summary: "Decline, with a reason: ends the envelope",
+    tags: ["envelopes"],
+    params: idParams,
+    body: {
+      type: "object",
+      properties: { reason: { type: "string", minLength: 1, maxLength: 2000 } },
+      required: ["reason"],
+      additionalProperties: false,
+    },
+    response: { 200: envelopeView, 404: error, 409: error },
+  },
+  void: {
+    summary: "Void (cancel) a sent envelope, with a reason: nobody can act on it any more; those it reached are told",
+    tags: ["envelopes"],
+    params: idParams,
+    body: {
+      type: "object",
+      properties: { reason: { type: "string", minLength: 1, maxLength: 2000 } },
+      required: ["reason"],
+      additionalProperties: false,
+    },
+    response: { 200: envelopeView, 400: error, 403: error, 404: error, 409: error },
+  },
+  correctRecipient: {
+    summary: "Correct a recipient's address before they act; if it was their turn, the new address is invited",
+    tags: ["envelopes"],
+    params: {
+      type: "object",
+      properties: { id: { type: "string", format: "uuid" }, email: { type: "string", minLength: 3, maxLength: 320 } },
+      required: ["id", "email"],
+    },
+    body: {
+      type: "object",
+      properties: { email: { type: "string", minLength: 3, maxLength: 320 } },
+      required: ["email"],
+      additionalProperties: false,
+    },
+    response: { 200: envelopeView, 400: error, 403: error, 404: error, 409: error },
+  },
+  remind: {
+    summary: "Remind now whoever may act (at most once in 10 minutes per envelope)",
+    tags: ["envelopes"],
+    params: idParams,
+    response: {
+      200: {
+        ...envelopeView,
+        properties: { ...envelopeView.properties, reminded: { type: "array", items: { type: "string" } } },
+        required: [...envelopeView.required, "reminded"],
+      },
+      403: error,
+      404: error,
+      409: error,
+      429: error,
+    },
+  },
+  get: {
+    summary: "The envelope and its recipients",
+    tags: ["envelopes"],
+    params: idParams,
+    response: { 200: envelopeView, 404: error },
+  },
+  list: {
+    summary: "Inbox: waiting for me, in progress in my agency, finished — newest first, a page of each",
+    description:
+      "Three lists, each a page of `limit` envelopes (default 50, at most 200), newest first, with the recipients " +
+      "whose turn it is (`next`). `nextCursor.<list>` is null at the end of a list; otherwise pass it as `cursor` " +
+      "for the next page of that list (only that list is then filled). `tab` asks for one list only.",
+    tags: ["envelopes"],
+    querystring: {
+      type: "object",
+      properties: {
+        tab: { type: "string", enum: ["waiting", "sent", "completed"] },
+        limit: { type: "integer", minimum: 1, maximum: INBOX_PAGE.max, default: INBOX_PAGE.default },
+        cursor: { type: "string", minLength: 1, maxLength: 200 },
+      },
+      additionalProperties: false,
+    },
+    response: {
+      200: {
+        type: "object",
+        properties: {
+          waiting: { type: "array", items: summary },
+          sent: { type: "array", items: summary },
+          completed: { type: "array", items: summary },
+          nextCursor: {
+            type: "object",
+            properties: { waiting: cursorOrNull, sent: cursorOrNull, completed: cursorOrNull },
+            required: ["waiting", "sent", "completed"],
+            additionalProperties: false,
+          },
+        },
+        required: ["waiting", "sent", "completed", "nextCursor"],
+        additionalProperties: false,
+      },
+      400: error,
+    },
+  },
+  document: {
+    summary:
+      "The current PDF (application/pdf); a recipient's first read records `viewed`; `?disposition=inline` is the " +
+      "page's preview (no `downloaded` event)",
+    tags: ["envelopes"],
+    params: idParams,
+    querystring: {
+      type: "object",
+      properties: { disposition: { type: "string", enum: ["inline", "attachment"] } },
+    },
+    produces: ["application/pdf"],
+    response: { 404: error },
+  },
+  audit: {
+    summary:
+      "The audit trail (each event with the previous hash and its own); `?format=pdf`: certificate of completion",
+    tags: ["envelopes"],
+    params: idParams,
+    querystring: { type: "object", properties: { format: { type: "string", enum: ["json", "pdf"] } } },
+    response: {
+      200: {
+        type: "object",
+        properties: {
+          envelopeId: { type: "string" },
+          chain: {
+            type: "object",
+            description: "the hash chain's check: intact (`length` events), or the first event that breaks it and why",
+            properties: {
+              valid: { type: "boolean" },
+              length: { type: "integer" },
+              seq: { type: "integer" },
+              reason: { type: "string" },
+            },
+            required: ["valid"],
+            additionalProperties: false,
+          },
+          events: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                seq: { type: "integer" },
+                type: { type: "string" },
+                actorUserId: { type: ["string", "null"] },
+                actorEmail: { type: ["string", "null"] },
+                ip: { type: ["string", "null"] },
+                at: { type: "string" },
+                documentSha256: { type: ["string", "null"] },
+                details: { type: "object", additionalProperties: true },
+                prevHash: { type: "string" },
+                hash: { type: "string" },
+              },
+              required: [
+                "seq",
+                "type",
+                "actorUserId",
+                "actorEmail",
+                "ip",
+                "at",
+                "documentSha256",
+                "details",
+                "prevHash",
+                "hash",
+              ],
+              additionalProperties: false,
+            },
+          },
+        },
+        required: ["envelopeId", "chain", "events"],
+        additionalProperties: false,
+      },
+      404: error,
+    },
+  },
+} as const;
+
+/** An envelope and its recipients (GET /api/envelopes/:id, and the answer of every action on it). */
+export type EnvelopeView = FromSchema<typeof envelopeView>;
+/** A recipient of an {@link EnvelopeView}. */
+export type RecipientView = FromSchema<typeof recipientView>;
+/** A row of the inbox (GET /api/envelopes). */
+export type EnvelopeSummary = FromSchema<typeof summary>;
+/** GET /api/envelopes: a page of each list, and per list the cursor of its next page (null at its end). */
+export type Inbox = FromSchema<(typeof envelopeSchemas.list.response)[200]>;
+/** The query of GET /api/envelopes. */
+export type InboxQuery = FromSchema<typeof envelopeSchemas.list.querystring>;
+/** POST /api/envelopes (201). */
+export type CreatedEnvelope = FromSchema<(typeof envelopeSchemas.create.response)[201]>;
+/** POST /api/envelopes/:id/sign/prepare: what the device key signs. */
+export type PreparedSignature = FromSchema<(typeof envelopeSchemas.prepare.response)[200]>;
+/** The body of POST /api/envelopes/:id/sign/complete. */
+export type CompleteSignatureBody = FromSchema<typeof envelopeSchemas.complete.body>;
+/** The body of POST /api/envelopes/:id/decline and /void. */
+export type ReasonBody = FromSchema<typeof envelopeSchemas.decline.body>;
+/** The body of PATCH /api/envelopes/:id/recipients/:email. */
+export type CorrectRecipientBody = FromSchema<typeof envelopeSchemas.correctRecipient.body>;
+/** POST /api/envelopes/:id/remind: the envelope, and the addresses reminded. */
+export type RemindedEnvelope = FromSchema<(typeof envelopeSchemas.remind.response)[200]>;
+/** GET /api/envelopes/:id/audit (JSON). */
+export type AuditTrailView = FromSchema<(typeof envelopeSchemas.audit.response)[200]>;
