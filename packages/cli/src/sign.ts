@@ -43,6 +43,15 @@ export async function signCommand(argv: string[]): Promise<number> {
       field: { type: "string" },
       certify: { type: "string" },
       pss: { type: "boolean", default: false },
+      visible: { type: "string" },
+      page: { type: "string" },
+      name: { type: "string" },
+      title: { type: "string" },
+      agency: { type: "string" },
+      locale: { type: "string" },
+      mark: { type: "string" },
+      seal: { type: "string" },
+      "seal-image": { type: "string" },
     },
   });
   if (positionals.length === 0) throw new UsageError("sign: no input PDF or folder given");
@@ -57,7 +66,8 @@ export async function signCommand(argv: string[]): Promise<number> {
   const { signer, certificate, chain, close } = await loadSigningKey(values);
   try {
     assertKeyMatchesCertificate(signer, certificate);
-    return await signAll(positionals, values, { signer, certificate, chain }, level);
+    const visible = values.visible ? await visibleOptions(values, certificate) : {};
+    return await signAll(positionals, values, { signer, certificate, chain }, level, visible);
   } finally {
     await close?.();
   }
@@ -76,6 +86,7 @@ async function signAll(
   },
   key: { signer: Signer; certificate: Uint8Array; chain: Uint8Array[] },
   level: (typeof LEVELS)[number],
+  visible: Partial<PadesSignOptions>,
 ): Promise<number> {
   const { signer, certificate, chain } = key;
 
@@ -91,6 +102,7 @@ async function signAll(
     contactInfo: values.contact,
     fieldName: values.field,
     certify: values.certify as CertifyPermission | undefined,
+    ...visible,
   };
 
   const progress = new Progress(jobs.length);
@@ -205,4 +217,69 @@ async function loadSigningKey(values: {
 function first(certs: Uint8Array[], file: string): Uint8Array {
   if (!certs[0]) throw new UsageError(`sign: ${file} holds no certificate`);
   return certs[0];
+}
+
+const LOCALES = ["en", "ar", "ja"] as const;
+
+/**
+ * `--visible X1,Y1,X2,Y2` (a new field on `--page`, default 1) or `--visible field` (the rectangle of the placed
+ * field named by `--field`): the signature's appearance, with the name, organisation, country and issuer from the
+ * certificate unless given. Images and names are checked here, before any file is read, so a bad one writes nothing.
+ */
+async function visibleOptions(
+  values: {
+    visible?: string;
+    field?: string;
+    page?: string;
+    name?: string;
+    title?: string;
+    agency?: string;
+    locale?: string;
+    mark?: string;
+    seal?: string;
+    "seal-image"?: string;
+  },
+  certificate: Uint8Array,
+): Promise<Partial<PadesSignOptions>> {
+  const { AppearanceError, certificateNames, signatureAppearance } = await import("@khatam/core/appearance");
+  let rect: [number, number, number, number] | undefined;
+  if (values.visible === "field") {
+    if (!values.field)
+      throw new UsageError("sign: --visible field needs --field NAME (a signature field placed before)");
+  } else {
+    const n = values.visible!.split(",").map(Number);
+    if (n.length !== 4 || !n.every(Number.isFinite))
+      throw new UsageError("sign: --visible takes X1,Y1,X2,Y2 in points (or 'field')");
+    rect = n as [number, number, number, number];
+  }
+  const page = values.page === undefined ? undefined : Number(values.page);
+  if (page !== undefined && !(Number.isInteger(page) && page >= 1))
+    throw new UsageError("sign: --page must be 1 or more");
+  const locale = (values.locale ?? "en") as (typeof LOCALES)[number];
+  if (!LOCALES.includes(locale)) throw new UsageError(`sign: --locale must be one of ${LOCALES.join(", ")}`);
+  if (values.seal && values["seal-image"]) throw new UsageError("sign: give --seal or --seal-image, not both");
+  const fromCertificate = certificateNames(certificate);
+  const signedAt = new Date();
+  const appearance = {
+    ...fromCertificate,
+    name: values.name ?? fromCertificate.name,
+    title: values.title,
+    agency: values.agency ?? fromCertificate.agency,
+    signedAt,
+    locale,
+    mark: values.mark ? { kind: "image" as const, bytes: await readFile(values.mark) } : undefined,
+    seal: values.seal
+      ? { kind: "generated" as const, familyName: values.seal }
+      : values["seal-image"]
+        ? { kind: "image" as const, bytes: await readFile(values["seal-image"]) }
+        : undefined,
+  };
+  try {
+    const [x1, y1, x2, y2] = rect ?? [0, 0, 240, 100];
+    signatureAppearance(appearance, Math.abs(x2 - x1), Math.abs(y2 - y1));
+  } catch (e) {
+    if (e instanceof AppearanceError) throw new UsageError(`sign: --visible: ${e.message} (${e.code})`);
+    throw e;
+  }
+  return { appearance, rect, page, signingTime: signedAt };
 }

@@ -125,6 +125,44 @@ describe("khatam sign: signatures", () => {
     assert.equal(c.pdfsig.signatures.length, 1, c.pdfsig.raw);
   });
 
+  test("--visible with a seal: the block is drawn in the rectangle, names from the certificate, valid", async () => {
+    const out = join(work, "visible.pdf");
+    const r = await khatam([
+      ...["sign", plain, "-o", out, ...keyArgs(ec)],
+      ...[
+        "--visible",
+        "60,480,340,600",
+        "--name",
+        "山田 太郎",
+        "--title",
+        "外務大臣",
+        "--locale",
+        "ja",
+        "--seal",
+        "山田",
+      ],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    await expectValid(out, ec);
+    const text = (await tools.runOk("pdftotext", [out, "-"])).stdout.toString("utf8");
+    assert.match(text, /署名者: 山田 太郎/);
+    assert.match(text, /CLI EC Signer|Khatam CLI Test Root/); // the issuer, from the certificate
+    assert.match(text, /令和/);
+  });
+
+  test("--visible with an image that is not one: one line, exit 64, nothing written", async () => {
+    const dir = join(work, "visible-bad");
+    await mkdir(dir, { recursive: true });
+    const notImage = join(dir, "mark.png");
+    await writeFile(notImage, "not a picture");
+    const r = await khatam([
+      ...["sign", plain, "-o", join(dir, "out.pdf"), ...keyArgs(ec)],
+      ...["--visible", "60,480,340,600", "--mark", notImage],
+    ]);
+    assertOneLineError(r, 64, /not_an_image/);
+    assert.deepEqual(await listing(dir), ["mark.png"]);
+  });
+
   test("--p12 with --password signs with the PKCS#12's key, certificate and chain", async () => {
     const out = join(work, "p12.pdf");
     const r = await khatam(["sign", plain, "-o", out, "--p12", rsa.p12File, "--password", rsa.p12Password]);

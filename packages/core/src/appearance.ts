@@ -5,6 +5,7 @@
  * validator nor the command line's `verify` loads it.
  */
 export * from "./appearance/calendars.js";
+export { type CertificateNames, certificateNames } from "./appearance/certificate-names.js";
 export { AppearanceError, type AppearanceErrorCode } from "./appearance/errors.js";
 export { type AppearanceStream, writeFormXObject } from "./appearance/form-xobject.js";
 export { MAX_IMAGE_SIDE } from "./appearance/images.js";
