@@ -231,6 +231,37 @@ describe("visible signatures", () => {
     assert.match(extracted, /Jane Smith/);
   });
 
+  test("co-signing visibly: the second block is an allowed change (FORM_FILLING) for the first, certifying, signature", async () => {
+    const first = await signPdf(
+      plainPdf(),
+      options(
+        { name: "山田 太郎", signedAt: SIGNED_AT, locale: "ja", seal: { kind: "generated", familyName: "山田" } },
+        { certify: "form-filling", rect: [40, 480, 290, 600] },
+      ),
+    );
+    const both = await signPdf(
+      first,
+      options({ name: "محمد بن عبدالله", signedAt: SIGNED_AT, locale: "ar" }, { rect: [305, 480, 555, 600] }),
+    );
+    const report = await validatePdf(both, { trustAnchors: [{ certificate: root.certDer }] });
+    assert.equal(report.verdict, "VALID");
+    assert.deepEqual(
+      report.signatures.map((s) => [s.indication, s.modifications]),
+      [
+        ["TOTAL_PASSED", "FORM_FILLING"],
+        ["TOTAL_PASSED", "NONE"],
+      ],
+    );
+    const ps = await pdfsig(both, { trust: [root.certDer] });
+    assert.deepEqual(
+      ps.signatures.map((s) => s.validity),
+      ["Signature is Valid.", "Signature is Valid."],
+    );
+    const { text } = await checkVisible(both);
+    assert.match(text, /山田 太郎/);
+    assert.match(text, /محمد بن عبدالله/);
+  });
+
   test("without an appearance the signature stays invisible", async () => {
     const signed = await signPdf(plainPdf(), { ...options({} as SignatureAppearance), appearance: undefined });
     assert.match(Buffer.from(signed).toString("latin1"), /\/Rect \[0 0 0 0\]/);
