@@ -11,7 +11,7 @@ import { AppearanceError, type SignatureAppearance, textFieldAppearance } from "
 import { loadCertificates, loadPrivateKey } from "../src/keys/pem.js";
 import { softwareSigner } from "../src/keys/software.js";
 import { completeExternalSignature, prepareExternalSignature } from "../src/pades/external.js";
-import { type PadesSignOptions, signPdf } from "../src/pades/sign.js";
+import { type PadesSignOptions, SignError, signPdf } from "../src/pades/sign.js";
 import { type PdfDict, PdfStream } from "../src/pdf/objects.js";
 import { PdfReader } from "../src/pdf/reader.js";
 import { IncrementalUpdate } from "../src/pdf/writer.js";
@@ -311,6 +311,17 @@ describe("refusals: a clear error and nothing written", () => {
   test("text in a script no shipped font covers", () => refused({ ...base, name: "𓀀𓀁" }, "unsupported_script"));
   test("a seal of more than four characters", () =>
     refused({ ...base, locale: "ja", seal: { kind: "generated", familyName: "長谷川田中" } }, "bad_seal_name"));
+  test("a rectangle off the page, or on a page that does not exist", async () => {
+    await assert.rejects(
+      () => signPdf(plainPdf(), options(base, { rect: [500, 700, 800, 820] })),
+      (e: unknown) => e instanceof SignError && /outside page 1 \(\[0 0 595 842\]\)/.test(e.message),
+    );
+    await assert.rejects(
+      () => signPdf(plainPdf(), options(base, { page: 3 })),
+      (e: unknown) => e instanceof SignError && /no page 3/.test(e.message),
+    );
+  });
+
   test("a rectangle too small for a legible block", async () => {
     await assert.rejects(
       () => signPdf(plainPdf(), options(base, { rect: [0, 0, 20, 10] })),

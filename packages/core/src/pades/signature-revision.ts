@@ -12,6 +12,7 @@ import { sha } from "../cms/hash.js";
 import type { HashAlgorithm } from "../keys/signer.js";
 import { formFields, nextSignatureFieldName } from "../pdf/acroform.js";
 import { PdfDict, PdfFormatError, PdfName, type PdfObject, PdfRaw, PdfRef, PdfString } from "../pdf/objects.js";
+import { pageBox } from "../pdf/page-box.js";
 import { PdfReader } from "../pdf/reader.js";
 import { IncrementalUpdate } from "../pdf/writer.js";
 
@@ -198,7 +199,14 @@ function placeField(
       ["P", pageRef],
     ]);
     if (options.visible) {
-      if (!options.visible.rect) throw new SignError("a visible signature needs a rectangle (rect) or a placed field");
+      const rect = options.visible.rect;
+      if (!rect) throw new SignError("a visible signature needs a rectangle (rect) or a placed field");
+      const box = pageBox(reader, pageRef);
+      const slack = 0.5;
+      if (rect[0] < box[0] - slack || rect[1] < box[1] - slack || rect[2] > box[2] + slack || rect[3] > box[3] + slack)
+        throw new SignError(
+          `the signature rectangle [${rect.join(" ")}] lies outside page ${options.page ?? 1} ([${box.join(" ")}])`,
+        );
       widgetDict.set("AP", new PdfDict([["N", visibleAppearance(reader, widgetDict, options.visible, add)]]));
     }
     const widget = update.add(widgetDict);
