@@ -262,6 +262,27 @@ describe("visible signatures", () => {
     assert.match(text, /محمد بن عبدالله/);
   });
 
+  test("on a page shown turned (/Rotate 90) the block is built for the turned box and turned back by /Matrix", async () => {
+    const pdf = plainPdf();
+    const reader = PdfReader.open(pdf);
+    const update = new IncrementalUpdate(reader);
+    const pageRef = reader.pages()[0]!;
+    update.set(pageRef, reader.dict(pageRef, "the page").clone().set("Rotate", 90));
+    const rotated = Buffer.concat([pdf, update.toBytes()]);
+    const signed = await signPdf(
+      rotated,
+      options(
+        { name: "山田 太郎", signedAt: SIGNED_AT, locale: "ja", seal: { kind: "generated", familyName: "山田" } },
+        { rect: [300, 300, 420, 580] },
+      ),
+    );
+    const { text } = await checkVisible(signed);
+    assert.match(text, /署名者: 山田 太郎/);
+    // The reader sees the 120 × 280 rectangle as 280 wide and 120 high: the form is drawn so, turned a quarter back.
+    const latin = Buffer.from(signed).toString("latin1");
+    assert.match(latin, /\/BBox \[0 0 280 120\]\n\/Matrix \[0 1 -1 0 0 0\]/);
+  });
+
   test("without an appearance the signature stays invisible", async () => {
     const signed = await signPdf(plainPdf(), { ...options({} as SignatureAppearance), appearance: undefined });
     assert.match(Buffer.from(signed).toString("latin1"), /\/Rect \[0 0 0 0\]/);

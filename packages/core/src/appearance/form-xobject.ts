@@ -15,16 +15,23 @@ export interface AppearanceStream {
   readonly resources: (add: (obj: PdfObject) => PdfRef) => PdfDict;
 }
 
-/** Writes the form XObject and everything it uses; returns its reference, for a widget's /AP /N. */
-export function writeFormXObject(appearance: AppearanceStream, add: (obj: PdfObject) => PdfRef): PdfRef {
-  return add(
-    flate(appearance.content, [
-      ["Type", PdfName.of("XObject")],
-      ["Subtype", PdfName.of("Form")],
-      ["BBox", [...appearance.bbox]],
-      ["Resources", appearance.resources(add)],
-    ]),
-  );
+/**
+ * Writes the form XObject and everything it uses; returns its reference, for a widget's /AP /N. `matrix` (§ 8.10.1)
+ * maps the form's space to the widget's, e.g. to turn an appearance upright on a rotated page.
+ */
+export function writeFormXObject(
+  appearance: AppearanceStream,
+  add: (obj: PdfObject) => PdfRef,
+  matrix?: readonly [number, number, number, number, number, number],
+): PdfRef {
+  const entries: [string, PdfObject][] = [
+    ["Type", PdfName.of("XObject")],
+    ["Subtype", PdfName.of("Form")],
+    ["BBox", [...appearance.bbox]],
+  ];
+  if (matrix) entries.push(["Matrix", [...matrix]]);
+  entries.push(["Resources", appearance.resources(add)]);
+  return add(flate(appearance.content, entries));
 }
 
 /** Resources of fonts and named XObjects. */

@@ -12,7 +12,7 @@ import { sha } from "../cms/hash.js";
 import type { HashAlgorithm } from "../keys/signer.js";
 import { formFields, nextSignatureFieldName } from "../pdf/acroform.js";
 import { PdfDict, PdfFormatError, PdfName, type PdfObject, PdfRaw, PdfRef, PdfString } from "../pdf/objects.js";
-import { pageBox } from "../pdf/page-box.js";
+import { pageBox, pageRotation } from "../pdf/page-box.js";
 import { PdfReader } from "../pdf/reader.js";
 import { IncrementalUpdate } from "../pdf/writer.js";
 
@@ -227,7 +227,11 @@ function placeField(
   if (catalogChanged) update.set(catalogRef, catalog);
 }
 
-/** Writes the appearance for the widget's rectangle and returns the form XObject's reference. */
+/**
+ * Writes the appearance for the widget's rectangle and returns the form XObject's reference. On a page shown turned
+ * (/Rotate), the appearance is built for the box as the reader sees it and turned back by its /Matrix (§ 12.5.5:
+ * the BBox transformed by the Matrix is fitted to the /Rect), so the block reads upright.
+ */
 function visibleAppearance(
   reader: PdfReader,
   widget: PdfDict,
@@ -241,7 +245,21 @@ function visibleAppearance(
   const [x1, y1, x2, y2] = n as number[];
   const width = Math.abs(x2! - x1!);
   const height = Math.abs(y2! - y1!);
-  return writeFormXObject(visible.appearance(width, height), add);
+  const page = widget.get("P");
+  const rotation = page instanceof PdfRef ? pageRotation(reader, page) : 0;
+  if (rotation === 0) return writeFormXObject(visible.appearance(width, height), add);
+  const turned = rotation === 90 || rotation === 270;
+  const appearance = visible.appearance(turned ? height : width, turned ? width : height);
+  // Counter-clockwise by the page's rotation: [cos sin -sin cos 0 0].
+  const matrix = { 90: [0, 1, -1, 0, 0, 0], 180: [-1, 0, 0, -1, 0, 0], 270: [0, -1, 1, 0, 0, 0] }[rotation] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return writeFormXObject(appearance, add, matrix);
 }
 
 /**
