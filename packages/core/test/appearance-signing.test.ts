@@ -6,7 +6,6 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { decode as decodePng, encode as encodePng } from "fast-png";
-import { zlibSync } from "fflate";
 import { AppearanceError, type SignatureAppearance, textFieldAppearance } from "../src/appearance.js";
 import { loadCertificates, loadPrivateKey } from "../src/keys/pem.js";
 import { softwareSigner } from "../src/keys/software.js";
@@ -18,6 +17,7 @@ import { IncrementalUpdate } from "../src/pdf/writer.js";
 import { validatePdf } from "../src/validation/validate.js";
 import { plainPdf } from "./support/fixtures.js";
 import { createRoot, issueLeaf, type TestLeaf, type TestRoot } from "./support/pki.js";
+import { png } from "./support/png.js";
 import { freshDir, pdfsig, qpdfCheck, run, runOk } from "./support/tools.js";
 
 let root: TestRoot;
@@ -298,35 +298,25 @@ describe("refusals: a clear error and nothing written", () => {
       (e: unknown) => e instanceof AppearanceError && e.code === code,
     );
   };
-  /** A PNG with the given header and raw (unfiltered-format) image data, compressed. */
-  const png = (width: number, height: number, raw: Uint8Array): Uint8Array => {
-    const chunk = (type: string, data: Uint8Array) => {
-      const out = Buffer.alloc(12 + data.length);
-      out.writeUInt32BE(data.length, 0);
-      out.write(type, 4, "latin1");
-      Buffer.from(data).copy(out, 8);
-      return out; // CRCs are not checked before the refusals
-    };
-    const ihdr = Buffer.alloc(13);
-    ihdr.writeUInt32BE(width, 0);
-    ihdr.writeUInt32BE(height, 4);
-    ihdr[8] = 8;
-    ihdr[9] = 0; // 8-bit gray
-    return Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      chunk("IHDR", ihdr),
-      chunk("IDAT", zlibSync(raw)),
-      chunk("IEND", new Uint8Array(0)),
-    ]);
-  };
-
   test("not an image", () =>
     refused({ ...base, mark: { kind: "image", bytes: Buffer.from("GIF89a...") } }, "not_an_image"));
   test("an image larger than 4096 pixels on a side", () =>
-    refused({ ...base, mark: { kind: "image", bytes: png(5000, 10, new Uint8Array(10)) } }, "image_too_large"));
+    refused(
+      {
+        ...base,
+        mark: { kind: "image", bytes: png({ width: 5000, height: 10, depth: 8, colorType: 0 }, new Uint8Array(10)) },
+      },
+      "image_too_large",
+    ));
   test("a decompression bomb: 16 MB of image data behind a 10×10 header", () =>
     refused(
-      { ...base, seal: { kind: "image", bytes: png(10, 10, new Uint8Array(16 * 1024 * 1024)) } },
+      {
+        ...base,
+        seal: {
+          kind: "image",
+          bytes: png({ width: 10, height: 10, depth: 8, colorType: 0 }, new Uint8Array(16 * 1024 * 1024)),
+        },
+      },
       "decompression_bomb",
     ));
   test("text in a script no shipped font covers", () => refused({ ...base, name: "𓀀𓀁" }, "unsupported_script"));

@@ -3,6 +3,11 @@
  * drawn as 2-byte CIDs of the appearance's font subsets, positioned glyph by glyph as the shaper placed them, and
  * each run wrapped in a marked-content span whose /ActualText (§ 14.9.4) is the run's logical text, so a reader that
  * extracts text gets Arabic in reading order rather than in the visual order the glyphs are painted in.
+ *
+ * Known limit: how a line mixing directions is put back together is the extractor's own bidi. poppler gives an
+ * Arabic line with Latin words or digits inside it in logical order, but a line that starts right to left and ends
+ * in a Latin word ("محمد Al-Saud") may come out with the Latin word first when the page around it reads left to
+ * right; each run's own characters are always right.
  */
 import { formatNumber } from "../pdf/writer.js";
 import type { FontSubsets } from "./font-subset.js";
