@@ -14,6 +14,7 @@ import type { SignatureAppearance } from "../appearance/signature-appearance.js"
 import { certificateParts } from "../cms/der.js";
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signedAttributesFor } from "../cms/signed-data.js";
+import { type FillValues, prepareFormFill } from "../forms/fill.js";
 import { p1363ToDer } from "../keys/ecdsa-sig-value.js";
 import type { HashAlgorithm, SignatureAlgorithm, Signer } from "../keys/signer.js";
 import { docMdpPermission } from "../pdf/acroform.js";
@@ -43,6 +44,8 @@ export interface ExternalSignOptions {
   readonly appearance?: SignatureAppearance;
   /** x1 y1 x2 y2 for a visible signature in a new field. */
   readonly rect?: readonly [number, number, number, number];
+  /** Values for the signer's own placed fields, as in `PadesSignOptions.fill`. */
+  readonly fill?: FillValues;
 }
 
 export interface PreparedSignature {
@@ -69,7 +72,9 @@ export async function prepareExternalSignature(
     throw new SignError("the document is certified with no changes allowed; it cannot be signed again");
   const level = options.level ?? "B-B";
   const chain = options.chain ?? [];
+  const form = prepareFormFill(reader, options.fieldName, options.fill);
   const entries = cadesSignatureEntries(options);
+  if (form.references.length > 0) entries.push(["Reference", [...form.references]]);
   let signedAttributes: Uint8Array | undefined;
   let holeOffset = -1;
   const certs = [options.certificate, ...chain].reduce((n, c) => n + c.length, 0);
@@ -78,6 +83,7 @@ export async function prepareExternalSignature(
     fieldName: options.fieldName,
     page: options.page,
     visible: options.appearance ? await visibleSignature(options.appearance, options.rect) : undefined,
+    alsoWrite: form.write,
     reserve: certs + 1024 + RESERVE_EXTRA[level],
     hash: options.algorithm.hash,
     produce: async (digest, hole) => {

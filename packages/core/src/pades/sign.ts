@@ -10,6 +10,7 @@ import type { SignatureAppearance } from "../appearance/signature-appearance.js"
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signAttributes } from "../cms/signed-data.js";
 import { equalBytes } from "../crypto/bytes.js";
+import { type FillValues, prepareFormFill } from "../forms/fill.js";
 import { assertKeyMatchesCertificate } from "../keys/match.js";
 import type { Signer } from "../keys/signer.js";
 import { docMdpPermission, signedSignatureFields } from "../pdf/acroform.js";
@@ -62,6 +63,12 @@ export interface PadesSignOptions {
   readonly rect?: readonly [number, number, number, number];
   /** Bytes reserved for the CMS; estimated from the certificates when absent. */
   readonly reserve?: number;
+  /**
+   * Values for the signer's own placed fields (name → text, or true/false for a checkbox), written with their
+   * appearances in the signature's own revision, so the signature covers them (forms/fill.ts). Needs `fieldName`
+   * to be a signature field placed for the signer; refuses fields of others and leaves no required field empty.
+   */
+  readonly fill?: FillValues;
 }
 
 /** Bytes reserved for a signature time-stamp token when the TSA's size is not yet known. */
@@ -91,8 +98,11 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
   if (options.certify && signedSignatureFields(reader).length > 0)
     throw new SignError("a certification signature must be the first signature; the document is already signed");
 
+  const form = prepareFormFill(reader, options.fieldName, options.fill);
   const entries = cadesSignatureEntries(options);
-  if (options.certify) entries.push(["Reference", [docMdpReference(DOCMDP_P[options.certify])]]);
+  // § 12.8.1: the DocMDP and FieldMDP transforms of this signature, if any, in one /Reference array.
+  const references = [...(options.certify ? [docMdpReference(DOCMDP_P[options.certify])] : []), ...form.references];
+  if (references.length > 0) entries.push(["Reference", references]);
 
   const hash = options.signer.algorithm.hash;
   return addSignatureRevision(reader, {
@@ -100,6 +110,7 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
     fieldName: options.fieldName,
     page: options.page,
     visible: options.appearance ? await visibleSignature(options.appearance, options.rect) : undefined,
+    alsoWrite: form.write,
     catalogEntries: options.certify ? (sigRef) => [["Perms", new PdfDict([["DocMDP", sigRef]])]] : undefined,
     reserve: options.reserve ?? estimateReserve(options),
     hash,

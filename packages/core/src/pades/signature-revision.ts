@@ -32,6 +32,8 @@ export interface SignatureRevisionOptions {
    * appearance (/AP /N), what `appearance` draws for the rectangle's size. Absent: an invisible widget (§ 12.7.5.5).
    */
   readonly visible?: VisibleSignature;
+  /** Other objects the same revision changes: the signer's filled form fields (forms/fill.ts). */
+  readonly alsoWrite?: (update: IncrementalUpdate) => void;
   /** Extra catalog entries, given the new signature dictionary's reference (e.g. /Perms of a certification). */
   readonly catalogEntries?: (sigRef: PdfRef) => [string, PdfObject][];
   /** Bytes reserved for the CMS. */
@@ -119,6 +121,7 @@ async function attempt_(
   const sigDict = new PdfDict([...options.entries, ["ByteRange", byteRange], ["Contents", contents]]);
   update.set(sigRef, sigDict);
   placeField(reader, update, sigRef, options);
+  options.alsoWrite?.(update);
 
   const bytes = update.toBytes();
   const base = pdf.length;

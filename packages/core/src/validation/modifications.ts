@@ -13,12 +13,16 @@
  *    (`diff/roles.ts`, `diff/object-rules.ts`): identical copies pass, content, fonts, images, optional content and
  *    signature dictionaries do not; a rewritten appearance or field value passes as form filling only when the one
  *    field it belongs to (`diff/ownership.ts`, over the reference index of `diff/references.ts`) changed its value
- *    with it (`diff/appearance-rules.ts`).
+ *    with it (`diff/appearance-rules.ts`); a field a signature locks (FieldMDP, § 12.8.2.4) may not change at all.
  * Streams are compared by their raw bytes and never decoded; only the objects a later cross-reference section
  * names are compared, so a 20 MB image costs nothing unless it was rewritten.
  */
 
+import { type LockedFields, signatureLock } from "../forms/field-lock.js";
+import { formFields } from "../pdf/acroform.js";
 import type { StreamDecoder } from "../pdf/filters.js";
+import { PdfDict } from "../pdf/objects.js";
+import type { PdfReader } from "../pdf/reader.js";
 import { judgeCatalog, judgeTrailer } from "./diff/catalog-rules.js";
 import type { DiffContext } from "./diff/context.js";
 import { Findings, maxLevel, rank } from "./diff/findings.js";
@@ -63,10 +67,11 @@ export function analyseModifications(
   let level: ModificationLevel = "NONE";
   const reasons: Message[] = [];
   let previous = split.signed;
+  const locks = locksInForce(split.signed);
   for (const revision of split.later) {
     const findings = new Findings();
     try {
-      const ctx: DiffContext = { old: previous, new: revision.reader, oldRoles: labelRoles(previous), findings };
+      const ctx: DiffContext = { old: previous, new: revision.reader, oldRoles: labelRoles(previous), findings, locks };
       const newSections = revision.reader.sections.slice(0, revision.reader.sections.length - previous.sections.length);
       judgeTrailer(ctx);
       judgeCatalog(ctx);
@@ -89,6 +94,22 @@ export function analyseModifications(
     previous = revision.reader;
   }
   return { level, reasons };
+}
+
+/**
+ * The field locks of every signature the signed revision holds (§ 12.8.2.4): each signature's FieldMDP transform,
+ * or the /Lock of its field. Locks only add up: a field one signature locked stays locked for all later ones.
+ */
+function locksInForce(reader: PdfReader): LockedFields[] {
+  try {
+    return formFields(reader).flatMap((f) => {
+      const sig = f.type === "Sig" ? reader.resolve(f.dict.get("V")) : null;
+      const lock = sig instanceof PdfDict ? signatureLock(reader, sig, f.dict) : undefined;
+      return lock ? [lock] : [];
+    });
+  } catch {
+    return []; // an unreadable form: the structural rules report it
+  }
 }
 
 /** ISO 32000-2 Table 257: what each DocMDP permission allows; anything beyond becomes OTHER. */

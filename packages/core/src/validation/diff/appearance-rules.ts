@@ -16,7 +16,7 @@
 import type { PdfDict } from "../../pdf/objects.js";
 import { type Message, message } from "../messages.js";
 import { sameValue } from "./compare.js";
-import { type DiffContext, inherited, refIn, resolveDict } from "./context.js";
+import { type DiffContext, inherited, lockedField, refIn, resolveDict } from "./context.js";
 import { soleOwner } from "./ownership.js";
 
 /** Widget keys that decide how a field looks (§ 12.5.5 /AP and /AS, § 12.5.6.19 /MK): they follow the value. */
@@ -52,8 +52,14 @@ export function judgeFieldPartRewrite(
     findings.add("OTHER", message("mod.sharedRewritten", { path, num, sharedWith: ownership.sharedWith }));
     return;
   }
+  const owner = resolveDict(ctx.old, refIn(ctx.old, ownership.owner));
+  const locked = owner && lockedField(ctx, owner);
+  if (locked !== undefined) {
+    findings.add("OTHER", message("mod.lockedFieldPart", { path, num, field: locked }));
+    return;
+  }
   if (role === "appearance") {
-    const before = resolveDict(ctx.old, refIn(ctx.old, ownership.owner));
+    const before = owner;
     const after = resolveDict(ctx.new, refIn(ctx.new, ownership.owner));
     if (before === undefined || after === undefined || !valueChanged(ctx, before, after)) {
       findings.add("OTHER", message("mod.overlay", { path, num }));

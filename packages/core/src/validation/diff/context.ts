@@ -2,7 +2,8 @@
  * What every rule sees when judging one revision against the one before it (pyHanko's pair of
  * `HistoricalResolver`s): both documents, the roles of the older one's objects, and where findings go.
  */
-import { PdfDict, type PdfObject, PdfRef, PdfStream } from "../../pdf/objects.js";
+import { isLocked, type LockedFields } from "../../forms/field-lock.js";
+import { PdfDict, type PdfObject, PdfRef, PdfStream, PdfString } from "../../pdf/objects.js";
 import type { PdfReader } from "../../pdf/reader.js";
 import type { Message } from "../messages.js";
 import type { Findings } from "./findings.js";
@@ -15,6 +16,11 @@ export interface DiffContext {
   readonly new: PdfReader;
   readonly oldRoles: RoleMap;
   readonly findings: Findings;
+  /**
+   * The field locks in force (ISO 32000-2 § 12.8.2.4 FieldMDP): those of every signature the signed revision
+   * holds. A locked field may not change in any later revision, not even as form filling.
+   */
+  readonly locks?: readonly LockedFields[];
 }
 
 /** Resolves without throwing: a broken or missing object is null, as readers treat it (§ 7.3.10). */
@@ -65,4 +71,23 @@ export function inherited(reader: PdfReader, dict: PdfDict, key: string): PdfObj
     d = resolveDict(reader, d.get("Parent"));
   }
   return undefined;
+}
+
+/** A field's fully qualified name (§ 12.7.4.2) from the /T of it and its ancestors; a widget takes its field's. */
+export function qualifiedName(reader: PdfReader, dict: PdfDict): string {
+  const parts: string[] = [];
+  let d: PdfDict | undefined = dict;
+  for (let i = 0; d !== undefined && i < 32; i++) {
+    const t = d.get("T");
+    if (t instanceof PdfString) parts.unshift(t.text);
+    d = resolveDict(reader, d.get("Parent"));
+  }
+  return parts.join(".");
+}
+
+/** The qualified name of the field `dict` (in the older revision) when a lock in force covers it. */
+export function lockedField(ctx: DiffContext, dict: PdfDict): string | undefined {
+  if (!ctx.locks?.length) return undefined;
+  const name = qualifiedName(ctx.old, dict);
+  return name !== "" && ctx.locks.some((l) => isLocked(l, name)) ? name : undefined;
 }

@@ -6,8 +6,8 @@
  * 319 142-1 § 5.4.3), filling an empty signature field, filling the value of a field that is not read-only and
  * its appearance (only together with the value, `appearance-rules.ts`), /SigFlags, /NeedAppearances, /DA, /DR.
  * Not allowed (OTHER): removing fields, adding fields of other types, changing a field that already holds a
- * signature, moving, hiding or retyping a field, an appearance changed without its value, and new actions on
- * fields.
+ * signature, moving, hiding or retyping a field, an appearance changed without its value, new actions on
+ * fields, and any change to a field a signature locks (§ 12.8.2.4 FieldMDP, the /Lock of a signed field).
  */
 import { type PdfDict, PdfName, type PdfObject, PdfRef, PdfString } from "../../pdf/objects.js";
 import type { PdfReader } from "../../pdf/reader.js";
@@ -15,7 +15,7 @@ import { type Message, message } from "../messages.js";
 import type { ModificationLevel } from "../report.js";
 import { APPEARANCE_KEYS, valueChanged } from "./appearance-rules.js";
 import { changedKeys, howChanged, sameValue } from "./compare.js";
-import { type DiffContext, inherited, isFresh, refIn, resolveDict, safeResolve } from "./context.js";
+import { type DiffContext, inherited, isFresh, lockedField, refIn, resolveDict, safeResolve } from "./context.js";
 import { isSignatureDict } from "./roles.js";
 
 /** Widgets of signature fields created in the newer revision, with the level at which each was created. */
@@ -177,6 +177,7 @@ export function judgeFieldOverride(ctx: DiffContext, num: number, path: Message)
   const oldV = inherited(ctx.old, before, "V") ?? null;
   const signed = isSignatureDict(oldV);
   const shows = valueChanged(ctx, before, after);
+  const locked = lockedField(ctx, before);
   for (const key of changedKeys(before, after)) {
     const how = howChanged(before.get(key), after.get(key));
     if (!FILL_KEYS.has(key) && !(key === "F" && onlyFillFlagsChanged(before.get(key), after.get(key)))) {
@@ -185,6 +186,11 @@ export function judgeFieldOverride(ctx: DiffContext, num: number, path: Message)
     }
     if (signed) {
       findings.add("OTHER", message("mod.signedFieldKey", { path, key, how }));
+      continue;
+    }
+    // pyHanko refuses every update of a locked field but a signature field's signing (`valid_when_locked`).
+    if (locked !== undefined && !(type === "Sig" && key === "V")) {
+      findings.add("OTHER", message("mod.lockedField", { path, key, how }));
       continue;
     }
     if (APPEARANCE_KEYS.has(key) && !shows) {

@@ -228,6 +228,9 @@ export const ar: Catalogue = {
   "mod.fieldTimestamped": "وُقّع {path} (ختم زمني للمستند)",
   "mod.readOnlyValue": "{path} للقراءة فقط، ومع ذلك {how} قيمته",
   "mod.fieldFilled": "{path}: {how} المفتاح ‎/{key} (تعبئة نموذج)",
+  "mod.lockedField": "{path} مقفل بتوقيع (FieldMDP)، ومع ذلك {how} المفتاح ‎/{key}",
+  "mod.lockedFieldPart":
+    "{path} (الكائن {num}) جزء من الحقل '{field}' الذي يقفله توقيع (FieldMDP)، ومع ذلك أُعيدت كتابته",
 
   "mod.structTreeRoot": "{how} المفتاح ‎/StructTreeRoot في الفهرس (البنية المنطقية)",
   "mod.structureChanged": "تغيّرت البنية المنطقية (‎/StructTreeRoot): {problems}",

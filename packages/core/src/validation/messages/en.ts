@@ -261,6 +261,9 @@ export const en = {
   "mod.fieldTimestamped": "{path} was signed (document time-stamp)",
   "mod.readOnlyValue": "{path} is read-only but its value was {how}",
   "mod.fieldFilled": "{path}: /{key} was {how} (form filling)",
+  "mod.lockedField": "{path} is locked by a signature (FieldMDP) but its /{key} was {how}",
+  "mod.lockedFieldPart":
+    "{path} (object {num}) belongs to field '{field}', which a signature locks (FieldMDP), and was rewritten",
 
   // Modification analysis: the logical structure
   "mod.structTreeRoot": "the catalog /StructTreeRoot (the logical structure) was {how}",

@@ -234,6 +234,9 @@ export const ja: Catalogue = {
   "mod.fieldTimestamped": "{path} が署名されました（文書タイムスタンプ）",
   "mod.readOnlyValue": "{path} は読み取り専用ですが、その値が{how}",
   "mod.fieldFilled": "{path}: /{key} が{how}（フォーム入力）",
+  "mod.lockedField": "{path} は署名によりロックされています（FieldMDP）が、/{key} が{how}",
+  "mod.lockedFieldPart":
+    "{path}（オブジェクト {num}）は署名によりロックされたフィールド '{field}'（FieldMDP）の一部ですが、書き換えられました",
 
   "mod.structTreeRoot": "カタログの /StructTreeRoot（論理構造）が{how}",
   "mod.structureChanged": "論理構造（/StructTreeRoot）が変更されました: {problems}",
