@@ -9,7 +9,7 @@ import type { PdfDict, PdfString } from "../src/pdf/objects.js";
 import { PdfReader } from "../src/pdf/reader.js";
 import { encryptedPdf, formPdf, objectStreamPdf, plainPdf, streamObject, writePdf } from "./support/fixtures.js";
 import { signed } from "./support/revisions.js";
-import { qpdfCheck } from "./support/tools.js";
+import { qpdfCheck, runOk } from "./support/tools.js";
 
 const FIELDS: FieldSpec[] = [
   { name: "r1.signature", recipient: "r1", kind: "signature", page: 1, rect: [350, 60, 550, 120], label: "Minister" },
@@ -29,6 +29,10 @@ describe("addFields", () => {
     assert.equal(Buffer.from(out).toString("latin1").match(/%%EOF/g)?.length, 2, "exactly one update");
     const check = await qpdfCheck(out);
     assert.equal(check.ok, true, check.raw);
+    // Each empty field shows its label (extractable), in grey within its border.
+    const text = (await runOk("pdftotext", ["-", "-"], { input: out })).stdout.toString("utf8");
+    assert.match(text, /Minister/);
+    assert.match(text, /Date signed/);
     const fields = readFields(out);
     assert.deepEqual(
       fields.map((f) => [f.name, f.recipient, f.kind, f.page, f.required, f.signed]),
@@ -117,6 +121,7 @@ describe("addFields", () => {
     assert.throws(() => addFields(pdf, [{ ...base, name: "r1..x" }]), refuses("bad_name"));
     assert.throws(() => addFields(pdf, [{ ...base, recipient: "" }]), refuses("bad_name"));
     assert.throws(() => addFields(pdf, [{ ...base, kind: "stamp" as never }]), refuses("bad_kind"));
+    assert.throws(() => addFields(pdf, [{ ...base, label: "ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ" }]), refuses("unsupported_script"));
     const encrypted = await encryptedPdf();
     assert.throws(() => addFields(encrypted, [base]), refuses("encrypted_pdf"));
     assert.throws(() => addFields(Buffer.from("%PDF-1.7\ngarbage"), [base]), refuses("unreadable_pdf"));

@@ -56,10 +56,10 @@ async function bothSigned(certify?: PadesSignOptions["certify"]) {
   const placed = addFields(plainPdf(), FIELDS);
   const first = await sign(placed, jp, {
     fieldName: "jp.signature",
-    fill: { "jp.name": "Hanako Sato", "jp.agree": true },
+    fill: { "jp.name": "佐藤 花子", "jp.agree": true },
     ...(certify ? { certify } : {}),
   });
-  const second = await sign(first, sa, { fieldName: "sa.signature", fill: { "sa.title": "Deputy Minister" } });
+  const second = await sign(first, sa, { fieldName: "sa.signature", fill: { "sa.title": "وكيل الوزارة" } });
   return { placed, first, second };
 }
 
@@ -83,21 +83,21 @@ describe("filling in the signer's revision", () => {
     );
     assert.equal((await qpdfCheck(second)).ok, true);
     const text = (await runOk("pdftotext", ["-", "-"], { input: second })).stdout.toString("utf8");
-    assert.match(text, /Hanako Sato/);
-    assert.match(text, /Deputy Minister/);
+    assert.match(text, /佐藤 花子/);
+    assert.match(text, /وكيل الوزارة/);
 
     // The first signature covers jp's values: they are in its revision, not after it.
     const atFirst = readFields(first);
-    assert.equal(atFirst.find((f) => f.name === "jp.name")!.value, "Hanako Sato");
+    assert.equal(atFirst.find((f) => f.name === "jp.name")!.value, "佐藤 花子");
     const fields = readFields(second);
     assert.deepEqual(
       fields.map((f) => [f.name, f.value, f.signed]),
       [
         ["jp.signature", undefined, true],
-        ["jp.name", "Hanako Sato", true],
+        ["jp.name", "佐藤 花子", true],
         ["jp.agree", true, true],
         ["sa.signature", undefined, true],
-        ["sa.title", "Deputy Minister", true],
+        ["sa.title", "وكيل الوزارة", true],
       ],
     );
 

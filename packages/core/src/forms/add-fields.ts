@@ -238,7 +238,7 @@ function widgetDict(
   if (f.label) d.set("TU", PdfString.text(f.label));
   d.set(OWNER_KEY, PdfString.text(f.recipient));
   d.set(KIND_KEY, PdfName.of(f.kind));
-  const empty = () => writeAppearance(emptyAppearance(width, height), add);
+  const empty = () => writeAppearance(emptyAppearance(width, height, f.label), add);
   switch (f.kind) {
     case "signature":
       d.set("FT", PdfName.of("Sig"));

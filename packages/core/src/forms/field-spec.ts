@@ -56,7 +56,9 @@ export type FieldErrorCode =
   | "required_missing"
   | "unreadable_pdf"
   | "encrypted_pdf"
-  | "signed_field";
+  | "signed_field"
+  /** A label or value in a script none of the shipped fonts covers. */
+  | "unsupported_script";
 
 /** A field or a value the document cannot take; `message` is one line a person can act on. */
 export class FieldError extends Error {

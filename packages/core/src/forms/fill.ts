@@ -8,6 +8,8 @@
  * signature field, a field already locked by a signature, a checkbox value that is not true/false, text for a
  * text field that is not a string, and a required field of the signer left empty.
  */
+
+import type { CalendarLanguage } from "../appearance/calendars.js";
 import { type FieldInfo, formFields } from "../pdf/acroform.js";
 import { PdfDict, PdfName, type PdfObject, PdfRef, PdfString } from "../pdf/objects.js";
 import type { PdfReader } from "../pdf/reader.js";
@@ -16,7 +18,7 @@ import { fieldMdpReference, readLock } from "./field-lock.js";
 import { FieldError, OWNER_KEY } from "./field-spec.js";
 import { asRect } from "./page-geometry.js";
 import { fieldStates } from "./read-fields.js";
-import { textValueAppearance, type WidgetAppearance, writeAppearance } from "./widget-appearance.js";
+import { type AppearanceStream, textValueAppearance, writeAppearance } from "./widget-appearance.js";
 
 /** Values by fully qualified field name: text for text fields, true/false for checkboxes. */
 export type FillValues = Readonly<Record<string, string | boolean>>;
@@ -34,13 +36,14 @@ export interface FormFill {
 
 /**
  * Checks `values` against the fields of the signature field `fieldName`'s owner and prepares their writing.
- * With no placed signature field (no owner), only an empty or absent `values` is accepted.
+ * With no placed signature field (no owner), only an empty or absent `values` is accepted. `locale` (the signer's
+ * language) chooses the face for characters several scripts share, such as digits.
  */
 export function prepareFormFill(
   reader: PdfReader,
   fieldName: string | undefined,
   values: FillValues | undefined,
-  textAppearance: (text: string, width: number, height: number) => WidgetAppearance = textValueAppearance,
+  locale?: CalendarLanguage,
 ): FormFill {
   const entries = Object.entries(values ?? {});
   const all = fieldName === undefined && entries.length === 0 ? [] : formFields(reader);
@@ -76,7 +79,9 @@ export function prepareFormFill(
       if ([...value].some((ch) => ch.charCodeAt(0) < 0x20))
         throw new FieldError("bad_value", `field "${name}" takes one line of text`);
       // Appearances are built now, so a value no font can show fails before anything is hashed or signed.
-      const appearances = widgetRects(reader, info).map(([w, h]) => textAppearance(value, w, h));
+      const appearances = widgetRects(reader, info).map(([w, h]) =>
+        w > 0 && h > 0 ? textValueAppearance(value, w, h, locale) : undefined,
+      );
       writes.push((u) => writeText(reader, u, info, value, appearances));
     }
   }
@@ -109,14 +114,14 @@ function writeText(
   update: IncrementalUpdate,
   field: FieldInfo,
   value: string,
-  appearances: readonly WidgetAppearance[],
+  appearances: readonly (AppearanceStream | undefined)[],
 ): void {
   const add = (obj: PdfObject) => update.add(obj);
   const d = field.dict.clone().set("V", PdfString.text(value));
   let i = 0;
   forEachWidget(reader, update, field, d, (widget) => {
     const a = appearances[i++];
-    if (a && a.width > 0 && a.height > 0) widget.set("AP", new PdfDict([["N", writeAppearance(a, add)]]));
+    if (a) widget.set("AP", new PdfDict([["N", writeAppearance(a, add)]]));
   });
 }
 

@@ -72,7 +72,7 @@ export async function prepareExternalSignature(
     throw new SignError("the document is certified with no changes allowed; it cannot be signed again");
   const level = options.level ?? "B-B";
   const chain = options.chain ?? [];
-  const form = prepareFormFill(reader, options.fieldName, options.fill);
+  const form = prepareFormFill(reader, options.fieldName, options.fill, options.appearance?.locale);
   const entries = cadesSignatureEntries(options);
   if (form.references.length > 0) entries.push(["Reference", [...form.references]]);
   let signedAttributes: Uint8Array | undefined;

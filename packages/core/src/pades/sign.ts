@@ -98,7 +98,7 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
   if (options.certify && signedSignatureFields(reader).length > 0)
     throw new SignError("a certification signature must be the first signature; the document is already signed");
 
-  const form = prepareFormFill(reader, options.fieldName, options.fill);
+  const form = prepareFormFill(reader, options.fieldName, options.fill, options.appearance?.locale);
   const entries = cadesSignatureEntries(options);
   // § 12.8.1: the DocMDP and FieldMDP transforms of this signature, if any, in one /Reference array.
   const references = [...(options.certify ? [docMdpReference(DOCMDP_P[options.certify])] : []), ...form.references];
