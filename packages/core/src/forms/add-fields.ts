@@ -9,11 +9,12 @@
  */
 import { formFields, signedSignatureFields } from "../pdf/acroform.js";
 import { PdfDict, PdfFormatError, PdfName, type PdfObject, PdfRef, PdfString } from "../pdf/objects.js";
+import { pageBox } from "../pdf/page-box.js";
 import { PdfReader } from "../pdf/reader.js";
 import { IncrementalUpdate } from "../pdf/writer.js";
 import { lockDictionary } from "./field-lock.js";
 import { FF_REQUIRED, FIELD_KINDS, FieldError, type FieldSpec, KIND_KEY, OWNER_KEY } from "./field-spec.js";
-import { asRect, cropBox, normalise, overlaps, type Rect, within } from "./page-geometry.js";
+import { asRect, normalise, overlaps, type Rect, within } from "./page-geometry.js";
 import { checkedAppearance, emptyAppearance, helvetica, writeAppearance } from "./widget-appearance.js";
 
 /** Fields one call may add (a page of a form has tens; thousands is an attack on the viewer). */
@@ -203,7 +204,7 @@ function check(
   const rect = normalise(f.rect);
   if (rect[2] - rect[0] < 4 || rect[3] - rect[1] < 4)
     throw new FieldError("bad_rect", `${label}: the rectangle must be at least 4 points wide and high`);
-  const box = cropBox(reader, reader.dict(pages[f.page - 1], `page ${f.page}`));
+  const box = pageBox(reader, pages[f.page - 1]!);
   if (!within(rect, box))
     throw new FieldError(
       "off_page",

@@ -4,9 +4,11 @@
  * first, bottom-right preferred (where a register stamp is expected), each `margin` points in from the crop box;
  * then the page is scanned bottom to top, right to left, in steps of `step` points.
  */
+
+import { pageBox } from "../pdf/page-box.js";
 import { openDocument } from "./add-fields.js";
 import { FieldError } from "./field-spec.js";
-import { cropBox, overlaps, pageAnnotations, type Rect } from "./page-geometry.js";
+import { overlaps, pageAnnotations, type Rect } from "./page-geometry.js";
 import { paintedBoxes } from "./painted-area.js";
 
 export interface FreeAreaOptions {
@@ -35,11 +37,11 @@ export function freeArea(
   if (!Number.isInteger(page) || !ref) throw new FieldError("page_missing", `the document has no page ${page}`);
   if (!(width > 0 && height > 0)) throw new FieldError("bad_rect", "the area must have a positive width and height");
   const dict = reader.dict(ref, `page ${page}`);
-  const box = cropBox(reader, dict);
+  const box = pageBox(reader, ref);
   const gap = options.gap ?? 2;
   const margin = options.margin ?? 18;
   const step = Math.max(1, options.step ?? 6);
-  const taken = [...paintedBoxes(reader, dict), ...pageAnnotations(reader, dict).map((a) => a.rect)].map(
+  const taken = [...paintedBoxes(reader, ref), ...pageAnnotations(reader, dict).map((a) => a.rect)].map(
     (r): Rect => [r[0] - gap, r[1] - gap, r[2] + gap, r[3] + gap],
   );
   const fits = (x: number, y: number): boolean => {

@@ -1,14 +1,11 @@
 /**
- * Page geometry the forms need (ISO 32000-2 § 7.7.3.3, § 14.11.2): the crop box — the visible region, which
- * defaults to the media box and is inheritable from the page tree — and the rectangles of a page's annotations.
+ * Rectangles as the forms need them (ISO 32000-2 § 7.9.5): ordered, compared, and those of a page's annotations
+ * (§ 12.5.2 /Rect). Where a page shows is `pdf/page-box.ts`.
  */
-import { PdfDict, type PdfObject, type PdfRef } from "../pdf/objects.js";
+import { PdfDict, type PdfObject, PdfRef } from "../pdf/objects.js";
 import type { PdfReader } from "../pdf/reader.js";
 
 export type Rect = readonly [number, number, number, number];
-
-/** US Letter, what readers assume when a page has no usable /MediaBox. */
-const DEFAULT_BOX: Rect = [0, 0, 612, 792];
 
 /** A rectangle with its corners ordered: x1 < x2, y1 < y2. */
 export function normalise(r: readonly number[]): Rect {
@@ -33,37 +30,6 @@ export function asRect(reader: PdfReader, obj: PdfObject | undefined): Rect | un
     }
   });
   return n.every((x) => typeof x === "number" && Number.isFinite(x)) ? normalise(n as number[]) : undefined;
-}
-
-/** An inheritable page attribute (§ 7.7.3.4), following /Parent a bounded number of steps. */
-function inheritedBox(reader: PdfReader, page: PdfDict, key: string): Rect | undefined {
-  let node: PdfDict | undefined = page;
-  for (let depth = 0; node && depth < 64; depth++) {
-    const box = asRect(reader, node.get(key));
-    if (box) return box;
-    let parent: PdfObject = null;
-    try {
-      parent = reader.resolve(node.get("Parent"));
-    } catch {
-      parent = null;
-    }
-    node = parent instanceof PdfDict ? parent : undefined;
-  }
-  return undefined;
-}
-
-/** The crop box clipped to the media box (§ 14.11.2): what a reader shows of the page. */
-export function cropBox(reader: PdfReader, page: PdfDict): Rect {
-  const media = inheritedBox(reader, page, "MediaBox") ?? DEFAULT_BOX;
-  const crop = inheritedBox(reader, page, "CropBox");
-  if (!crop) return media;
-  const clipped: Rect = [
-    Math.max(crop[0], media[0]),
-    Math.max(crop[1], media[1]),
-    Math.min(crop[2], media[2]),
-    Math.min(crop[3], media[3]),
-  ];
-  return clipped[0] < clipped[2] && clipped[1] < clipped[3] ? clipped : media;
 }
 
 /** Whether two rectangles share some area (touching edges do not count). */
@@ -98,8 +64,7 @@ export function pageAnnotations(
     }
     if (!(d instanceof PdfDict)) continue;
     const rect = asRect(reader, d.get("Rect"));
-    if (rect)
-      out.push({ ref: typeof a === "object" && a !== null && "num" in a ? (a as PdfRef) : undefined, dict: d, rect });
+    if (rect) out.push({ ref: a instanceof PdfRef ? a : undefined, dict: d, rect });
   }
   return out;
 }

@@ -9,10 +9,11 @@
  * images (BI … EI), and shadings (sh: the whole page). Fills in white (g 1, rg 1 1 1, k 0 0 0 0) are taken as
  * backgrounds and not counted. Anything the reading cannot follow makes the whole page count as painted.
  */
-import { PdfDict, PdfName, type PdfObject, PdfStream, PdfString } from "../pdf/objects.js";
+import { PdfDict, PdfName, type PdfObject, type PdfRef, PdfStream, PdfString } from "../pdf/objects.js";
+import { pageBox } from "../pdf/page-box.js";
 import { Parser } from "../pdf/parser.js";
 import type { PdfReader } from "../pdf/reader.js";
-import { cropBox, type Rect } from "./page-geometry.js";
+import type { Rect } from "./page-geometry.js";
 
 type Matrix = [number, number, number, number, number, number];
 
@@ -52,9 +53,10 @@ function boxOf(m: Matrix, x1: number, y1: number, x2: number, y2: number): Rect 
 class PageTooBusy extends Error {}
 
 /** The painted boxes of a page in default user space; the crop box alone when the page cannot be read. */
-export function paintedBoxes(reader: PdfReader, page: PdfDict): Rect[] {
+export function paintedBoxes(reader: PdfReader, pageRef: PdfRef): Rect[] {
   const boxes: Rect[] = [];
   try {
+    const page = reader.dict(pageRef, "the page");
     const contents = reader.resolve(page.get("Contents"));
     const parts = (Array.isArray(contents) ? contents : [contents]).map((c) => reader.resolve(c));
     const chunks: Uint8Array[] = [];
@@ -63,7 +65,7 @@ export function paintedBoxes(reader: PdfReader, page: PdfDict): Rect[] {
     const budget = { operators: 0 };
     interpret(reader, data, inheritedResources(reader, page), IDENTITY, boxes, budget, 0);
   } catch {
-    return [cropBox(reader, page)];
+    return [pageBox(reader, pageRef)];
   }
   return boxes;
 }

@@ -4,11 +4,12 @@
  */
 import { type FieldInfo, formFields } from "../pdf/acroform.js";
 import { PdfDict, PdfName, type PdfObject, PdfRef, PdfString } from "../pdf/objects.js";
+import { pageBox } from "../pdf/page-box.js";
 import type { PdfReader } from "../pdf/reader.js";
 import { openDocument, widgetsOf } from "./add-fields.js";
 import { isLocked, signatureLock } from "./field-lock.js";
 import { FF_REQUIRED, FIELD_KINDS, type FieldKind, type FieldState, KIND_KEY, OWNER_KEY } from "./field-spec.js";
-import { asRect, cropBox } from "./page-geometry.js";
+import { asRect } from "./page-geometry.js";
 
 export function readFields(pdf: Uint8Array): FieldState[] {
   return fieldStates(openDocument(pdf));
@@ -80,5 +81,5 @@ function inheritedNumber(reader: PdfReader, d: PdfDict, key: string): number {
 /** Each page's crop box (x1 y1 x2 y2, default user space), in page order: where fields may be placed. */
 export function pageBoxes(pdf: Uint8Array): [number, number, number, number][] {
   const reader = openDocument(pdf);
-  return reader.pages().map((ref, i) => [...cropBox(reader, reader.dict(ref, `page ${i + 1}`))]);
+  return reader.pages().map((ref) => pageBox(reader, ref));
 }
