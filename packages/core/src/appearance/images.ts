@@ -232,26 +232,40 @@ function samples(png: ReturnType<typeof decodePng>): { color: Uint8Array; alpha?
   const alpha = new Uint8Array(pixels).fill(255);
   let translucent = false;
   const trns = png.transparency;
+  // Plain loops without allocation per pixel: a 4096 × 4096 upload is 16 million pixels.
+  const wide = depth === 16 || depth === 8;
+  const shift = depth === 16 ? 8 : 0;
+  const colorChannels = gray ? 1 : 3;
+  const hasAlpha = !palette && (channels === 2 || channels === 4);
+  const key = !palette && !hasAlpha && trns && trns.length >= colorChannels ? trns : undefined;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const p = y * width + x;
       if (palette) {
-        const index = sample(y, x);
-        const entry = palette[index] ?? [0, 0, 0];
-        color.set([entry[0]!, entry[1]!, entry[2]!], p * 3);
-        const a = entry.length > 3 ? entry[3]! : 255;
+        const entry = palette[sample(y, x)];
+        const o = p * 3;
+        color[o] = entry?.[0] ?? 0;
+        color[o + 1] = entry?.[1] ?? 0;
+        color[o + 2] = entry?.[2] ?? 0;
+        const a = entry && entry.length > 3 ? entry[3]! : 255;
         alpha[p] = a;
         if (a < 255) translucent = true;
         continue;
       }
-      const raw = Array.from({ length: channels }, (_, c) => sample(y, x * channels + c));
-      const v = raw.map(to8);
-      if (gray) color[p] = v[0]!;
-      else color.set([v[0]!, v[1]!, v[2]!], p * 3);
-      if (channels === 2 || channels === 4) {
-        alpha[p] = v[channels - 1]!;
-        if (alpha[p]! < 255) translucent = true;
-      } else if (trns && trns.length >= (gray ? 1 : 3) && raw.every((r, i) => r === trns[i])) {
+      const k = x * channels;
+      const raw = (c: number) => (wide ? data[y * rowSamples + k + c]! : sample(y, k + c));
+      const eight = (c: number) => (wide ? raw(c) >> shift : to8(raw(c)));
+      if (gray) color[p] = eight(0);
+      else {
+        color[p * 3] = eight(0);
+        color[p * 3 + 1] = eight(1);
+        color[p * 3 + 2] = eight(2);
+      }
+      if (hasAlpha) {
+        const a = eight(channels - 1);
+        alpha[p] = a;
+        if (a < 255) translucent = true;
+      } else if (key && raw(0) === key[0] && (gray || (raw(1) === key[1] && raw(2) === key[2]))) {
         alpha[p] = 0; // tRNS of a gray or RGB image names one transparent colour
         translucent = true;
       }
