@@ -70,9 +70,13 @@ async function checkVisible(pdf: Uint8Array): Promise<{ text: string; pixels: Re
 }
 
 /** Pixels in the signature rectangle (at 100 dpi on an 842-point page) that pass `test`. */
-function countIn(png: ReturnType<typeof decodePng>, test: (r: number, g: number, b: number) => boolean): number {
+function countIn(
+  png: ReturnType<typeof decodePng>,
+  test: (r: number, g: number, b: number) => boolean,
+  rect: readonly number[] = RECT,
+): number {
   const k = 100 / 72;
-  const [x1, y1, x2, y2] = RECT.map((v) => Math.round(v * k)) as [number, number, number, number];
+  const [x1, y1, x2, y2] = rect.map((v) => Math.round(v * k)) as [number, number, number, number];
   const top = Math.round(842 * k) - y2;
   const bottom = Math.round(842 * k) - y1;
   let count = 0;
@@ -281,6 +285,62 @@ describe("visible signatures", () => {
     // The reader sees the 120 × 280 rectangle as 280 wide and 120 high: the form is drawn so, turned a quarter back.
     const latin = Buffer.from(signed).toString("latin1");
     assert.match(latin, /\/BBox \[0 0 280 120\]\n\/Matrix \[0 1 -1 0 0 0\]/);
+  });
+
+  test("the memorandum: fields placed for a JP and an SA official, each fills and signs visibly in their field", async () => {
+    const { addFields, readFields } = await import("../src/forms.js");
+    const placed = addFields(plainPdf(), [
+      { name: "jp.signature", recipient: "jp", kind: "signature", page: 1, rect: [305, 420, 555, 540] },
+      { name: "jp.title", recipient: "jp", kind: "title", page: 1, rect: [305, 545, 555, 565] },
+      { name: "sa.signature", recipient: "sa", kind: "signature", page: 1, rect: [40, 420, 290, 540] },
+      { name: "sa.title", recipient: "sa", kind: "title", page: 1, rect: [40, 545, 290, 565] },
+    ]);
+    const first = await signPdf(
+      placed,
+      options(
+        {
+          name: "山田 太郎",
+          title: "外務大臣",
+          country: "JP",
+          signedAt: SIGNED_AT,
+          locale: "ja",
+          seal: { kind: "generated", familyName: "山田" },
+        },
+        { fieldName: "jp.signature", rect: undefined, fill: { "jp.title": "外務大臣" } },
+      ),
+    );
+    const both = await signPdf(
+      first,
+      options(
+        { name: "محمد بن عبدالله", title: "وزير الخارجية", country: "SA", signedAt: SIGNED_AT, locale: "ar" },
+        { fieldName: "sa.signature", rect: undefined, fill: { "sa.title": "وزير الخارجية" } },
+      ),
+    );
+    const report = await validatePdf(both, { trustAnchors: [{ certificate: root.certDer }] });
+    assert.deepEqual(
+      report.signatures.map((s) => [s.indication, s.modifications]),
+      [
+        ["TOTAL_PASSED", "FORM_FILLING"],
+        ["TOTAL_PASSED", "NONE"],
+      ],
+    );
+    assert.equal(report.verdict, "VALID");
+    const { text, pixels } = await checkVisible(both);
+    assert.match(text, /山田 太郎/);
+    assert.match(text, /محمد بن عبدالله/);
+    assert.match(text, /令和8年12月4日/);
+    assert.match(text, /جمادى الآخرة/);
+    // The seal is in the JP official's field, drawn where forms placed it.
+    assert.ok(countIn(pixels, red, [305, 420, 555, 540]) > 800);
+    assert.deepEqual(
+      readFields(both).map((f) => [f.name, f.signed]),
+      [
+        ["jp.signature", true],
+        ["jp.title", true],
+        ["sa.signature", true],
+        ["sa.title", true],
+      ],
+    );
   });
 
   test("without an appearance the signature stays invisible", async () => {
