@@ -343,6 +343,14 @@ describe("visible signatures", () => {
     );
   });
 
+  test("/M says the time the block shows when no signing time is given", async () => {
+    const signed = await signPdf(plainPdf(), {
+      ...options({ name: "Jane Smith", signedAt: SIGNED_AT, locale: "en" }),
+      signingTime: undefined,
+    });
+    assert.match(Buffer.from(signed).toString("latin1"), /\/M \(D:20261204050000Z\)/);
+  });
+
   test("without an appearance the signature stays invisible", async () => {
     const signed = await signPdf(plainPdf(), { ...options({} as SignatureAppearance), appearance: undefined });
     assert.match(Buffer.from(signed).toString("latin1"), /\/Rect \[0 0 0 0\]/);

@@ -73,7 +73,11 @@ export async function prepareExternalSignature(
   const level = options.level ?? "B-B";
   const chain = options.chain ?? [];
   const form = prepareFormFill(reader, options.fieldName, options.fill, options.appearance?.locale);
-  const entries = cadesSignatureEntries(options);
+  // A visible signature shows its time; /M says the same unless told otherwise.
+  const entries = cadesSignatureEntries({
+    ...options,
+    signingTime: options.signingTime ?? options.appearance?.signedAt,
+  });
   if (form.references.length > 0) entries.push(["Reference", [...form.references]]);
   let signedAttributes: Uint8Array | undefined;
   let holeOffset = -1;

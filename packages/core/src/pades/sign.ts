@@ -99,7 +99,11 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
     throw new SignError("a certification signature must be the first signature; the document is already signed");
 
   const form = prepareFormFill(reader, options.fieldName, options.fill, options.appearance?.locale);
-  const entries = cadesSignatureEntries(options);
+  // A visible signature shows its time; /M says the same unless told otherwise.
+  const entries = cadesSignatureEntries({
+    ...options,
+    signingTime: options.signingTime ?? options.appearance?.signedAt,
+  });
   // § 12.8.1: the DocMDP and FieldMDP transforms of this signature, if any, in one /Reference array.
   const references = [...(options.certify ? [docMdpReference(DOCMDP_P[options.certify])] : []), ...form.references];
   if (references.length > 0) entries.push(["Reference", references]);
