@@ -206,6 +206,7 @@ describe("freeArea", () => {
     assert.deepEqual(freeArea(background, 1, 80, 80), [595 - 98, 18, 595 - 18, 98]);
     const annotated = pageWith("", "/Annots [8 0 R]");
     assert.deepEqual(freeArea(annotated, 1, 80, 80), [18, 18, 98, 98]);
+    assert.deepEqual(freeArea(plainPdf(), 1, 80, 80, { avoid: [[500, 20, 520, 40]] }), [18, 18, 98, 98]);
   });
 
   test("all four corners taken: the scan finds a gap; a full page gives null", () => {

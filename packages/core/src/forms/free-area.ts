@@ -18,6 +18,8 @@ export interface FreeAreaOptions {
   readonly gap?: number;
   /** Scan step in points (default 6). */
   readonly step?: number;
+  /** More rectangles to keep clear, in default user space: what the caller is about to draw or place. */
+  readonly avoid?: readonly (readonly [number, number, number, number])[];
 }
 
 /**
@@ -41,9 +43,11 @@ export function freeArea(
   const gap = options.gap ?? 2;
   const margin = options.margin ?? 18;
   const step = Math.max(1, options.step ?? 6);
-  const taken = [...paintedBoxes(reader, ref), ...pageAnnotations(reader, dict).map((a) => a.rect)].map(
-    (r): Rect => [r[0] - gap, r[1] - gap, r[2] + gap, r[3] + gap],
-  );
+  const taken = [
+    ...paintedBoxes(reader, ref),
+    ...pageAnnotations(reader, dict).map((a) => a.rect),
+    ...(options.avoid ?? []),
+  ].map((r): Rect => [r[0] - gap, r[1] - gap, r[2] + gap, r[3] + gap]);
   const fits = (x: number, y: number): boolean => {
     const r: Rect = [x, y, x + width, y + height];
     if (r[0] < box[0] || r[1] < box[1] || r[2] > box[2] || r[3] > box[3]) return false;

@@ -6,6 +6,7 @@
  * revision and their hash (the envelope's `original_sha256`) can be checked against the final document. The page's
  * existing content is wrapped in `q … Q` so that whatever graphics state it leaves does not move the line.
  */
+import { freeArea } from "@khatam/core/forms";
 import {
   IncrementalUpdate,
   PdfDict,
@@ -58,6 +59,8 @@ export interface PreparedUpload {
 export interface RegisterStamp {
   readonly text: string;
   readonly url: string;
+  /** Rectangles on page 1 (default user space) the QR code must leave clear: fields placed after the stamp. */
+  readonly avoid?: readonly (readonly [number, number, number, number])[];
 }
 
 export function prepareUpload(pdf: Uint8Array, stamp: RegisterStamp): PreparedUpload {
@@ -72,7 +75,9 @@ const QR_SIZE = 64;
 
 /**
  * Adds `stamp.text` (WinAnsi; characters outside it become "?") as one line of 7-point Helvetica near the bottom-left
- * of page 1, and `stamp.url` as a QR code in the bottom-right corner; returns the whole new file.
+ * of page 1, and `stamp.url` as a QR code where it covers neither the page's content, its annotations, the line nor
+ * `stamp.avoid` (core's freeArea: the corners first, bottom-right preferred, then a scan of the page), or in the
+ * bottom-right corner when the page has no such place; returns the whole new file.
  */
 export function stampPageOne(pdf: Uint8Array, stamp: RegisterStamp): Uint8Array {
   const text = stamp.text;
@@ -108,11 +113,14 @@ export function stampPageOne(pdf: Uint8Array, stamp: RegisterStamp): Uint8Array 
   page.set("Resources", newResources);
 
   const [x, y, right] = pageBox(reader, page);
+  // The line's extent, 7-point Helvetica at most 0.6 em a character (what freeArea assumes for text too).
+  const lineBox = [x + 24, y + 12, x + 24 + text.length * 7 * 0.6, y + 22] as const;
+  const [qrX, qrY] = qrSpot(pdf, [lineBox, ...(stamp.avoid ?? [])]) ?? [right - 24 - QR_SIZE, y + 8];
   const line = Buffer.concat([
     Buffer.from(`Q q BT /${FONT_KEY} 7 Tf 0 g ${x + 24} ${y + 14} Td `, "latin1"),
     pdfLiteral(winAnsi(text)),
     Buffer.from(" Tj ET Q\n", "latin1"),
-    Buffer.from(qrOperators(stamp.url, right - 24 - QR_SIZE, y + 8, QR_SIZE), "latin1"),
+    Buffer.from(qrOperators(stamp.url, qrX, qrY, QR_SIZE), "latin1"),
   ]);
   const open = update.add(new PdfStream(new PdfDict(), new Uint8Array(Buffer.from("q\n", "latin1"))));
   const close = update.add(new PdfStream(new PdfDict(), new Uint8Array(line)));
@@ -126,6 +134,15 @@ export function stampPageOne(pdf: Uint8Array, stamp: RegisterStamp): Uint8Array 
   out.set(pdf, 0);
   out.set(tail, pdf.length);
   return out;
+}
+
+/** Lower-left corner of a free place for the QR code on page 1, or undefined when the page has none. */
+function qrSpot(
+  pdf: Uint8Array,
+  avoid: readonly (readonly [number, number, number, number])[],
+): [number, number] | undefined {
+  const area = freeArea(pdf, 1, QR_SIZE, QR_SIZE, { margin: 12, avoid });
+  return area ? [area[0], area[1]] : undefined;
 }
 
 /** The page's visible box: left, bottom, right. */
