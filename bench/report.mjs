@@ -18,7 +18,9 @@ function visibleGoals(v) {
     `- 20 MiB visible signature, ${label}: ${ms(x.warmMs)} (CPU ${ms(x.warmCpuMs)}; cold ${ms(x.coldMs)}, fonts parsed) ` +
     `against ${ms(v.invisible.warmMs)} (CPU ${ms(v.invisible.warmCpuMs)}) invisible: ${f(x.cpuRatio, 2)}× CPU, ` +
     `${f(x.ratio, 2)}× wall ${x.cpuRatio <= 2 ? "— meets" : "— **above**"} the ≤ 2× goal`;
-  return [line("Arabic block", v.arabic), line("Japanese block with seal and drawn mark", v.japanese)];
+  const lines = [line("Arabic block", v.arabic), line("Japanese block with seal and drawn mark", v.japanese)];
+  if (v.arabicNewBlock) lines.push(line("Arabic block with a new date each time", v.arabicNewBlock));
+  return lines;
 }
 
 /** The validation section: Khatam in-process and CLI vs pdfsig, and the goals. */

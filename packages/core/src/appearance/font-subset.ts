@@ -18,6 +18,8 @@ interface EmbeddedFace {
   readonly cids: Map<number, number>;
   /** CID → width (font units) and characters. */
   readonly glyphs: Map<number, { width: number; codePoints: readonly number[] }>;
+  /** The ToUnicode stream, made on first write (an appearance written again reuses it). */
+  toUnicode?: PdfStream;
 }
 
 export class FontSubsets {
@@ -126,7 +128,7 @@ function type0(e: EmbeddedFace, add: (obj: PdfObject) => PdfRef): PdfDict {
     ["BaseFont", PdfName.of(name)],
     ["Encoding", PdfName.of("Identity-H")],
     ["DescendantFonts", [add(cidFont)]],
-    ["ToUnicode", add(flate(toUnicode(e)))],
+    ["ToUnicode", add((e.toUnicode ??= flate(toUnicode(e))))],
   ]);
 }
 
@@ -157,9 +159,12 @@ function toUnicode(e: EmbeddedFace): Uint8Array {
   return new TextEncoder().encode(lines.join("\n"));
 }
 
-/** A stream compressed with /FlateDecode. */
+/**
+ * A stream compressed with /FlateDecode. Level 1: appearance streams and CMaps are small and made per signature,
+ * where deflate's higher levels cost more time than the bytes they save are worth.
+ */
 export function flate(data: Uint8Array, entries: [string, PdfObject][] = []): PdfStream {
-  return new PdfStream(new PdfDict([...entries, ["Filter", PdfName.of("FlateDecode")]]), zlibSync(data));
+  return new PdfStream(new PdfDict([...entries, ["Filter", PdfName.of("FlateDecode")]]), zlibSync(data, { level: 1 }));
 }
 
 function subsetTag(gids: readonly number[]): string {

@@ -3,7 +3,7 @@
  * resources it draws with. The objects are written only when the caller has an incremental update to add them to,
  * so one appearance can be built before the signature revision that carries it.
  */
-import { PdfDict, PdfName, type PdfObject, type PdfRef } from "../pdf/objects.js";
+import { PdfDict, PdfName, type PdfObject, type PdfRef, PdfStream } from "../pdf/objects.js";
 import { flate } from "./font-subset.js";
 
 export interface AppearanceStream {
@@ -31,8 +31,16 @@ export function writeFormXObject(
   ];
   if (matrix) entries.push(["Matrix", [...matrix]]);
   entries.push(["Resources", appearance.resources(add)]);
-  return add(flate(appearance.content, entries));
+  let compressed = deflated.get(appearance);
+  if (!compressed) {
+    compressed = flate(appearance.content).raw;
+    deflated.set(appearance, compressed);
+  }
+  return add(new PdfStream(new PdfDict([...entries, ["Filter", PdfName.of("FlateDecode")]]), compressed));
 }
+
+/** Compressed content by appearance: a cached appearance written into another document is not deflated again. */
+const deflated = new WeakMap<AppearanceStream, Uint8Array>();
 
 /** Resources of fonts and named XObjects. */
 export function resourceDict(fonts: PdfDict | null, xobjects: PdfDict | null): PdfDict {

@@ -9,6 +9,7 @@
  * validator trusts (ISO 32000-2 § 12.8.1 warns the same). It is built once per signature, before the revision.
  */
 
+import { sha } from "../cms/hash.js";
 import { PdfDict, type PdfObject, type PdfRef } from "../pdf/objects.js";
 import type { CalendarLanguage } from "./calendars.js";
 import { calendarDates } from "./calendars.js";
@@ -54,8 +55,33 @@ const MARK_INK = [0.05, 0.15, 0.45] as const;
 const MAX_LINE_SIZE = 9;
 const MIN_LINE_SIZE = 3;
 
+/**
+ * Appearances by what they show and their size: bulk signing (a folder from the command line, an agency's batch)
+ * draws the same block for every document within the minute its date shows.
+ */
+const built = new Map<string, AppearanceStream>();
+const BUILT_CACHE_SIZE = 32;
+
 /** Builds the appearance for a widget of `width` × `height` points. */
 export function signatureAppearance(a: SignatureAppearance, width: number, height: number): AppearanceStream {
+  const image = (m: { kind: string; bytes?: Uint8Array } | undefined) =>
+    m?.bytes ? { kind: m.kind, sha256: Buffer.from(sha("SHA-256", m.bytes)).toString("hex") } : m;
+  // The time as the block shows it (to the minute), not to the millisecond.
+  const shown = calendarDates(a.signedAt, a.locale, { timeZone: a.timeZone ?? "UTC" });
+  const key = JSON.stringify([
+    { ...a, signedAt: [shown.gregorian, shown.national], mark: image(a.mark), seal: image(a.seal) },
+    width,
+    height,
+  ]);
+  const hit = built.get(key);
+  if (hit) return hit;
+  const stream = build(a, width, height);
+  if (built.size >= BUILT_CACHE_SIZE) built.delete(built.keys().next().value!);
+  built.set(key, stream);
+  return stream;
+}
+
+function build(a: SignatureAppearance, width: number, height: number): AppearanceStream {
   if (width < MIN_APPEARANCE_SIZE.width || height < MIN_APPEARANCE_SIZE.height)
     throw new AppearanceError(
       "does_not_fit",
