@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
+import { calendarDates } from "../src/appearance/calendars.js";
 import { addFields, FieldError, type FieldSpec, readFields } from "../src/forms.js";
 import { loadCertificates, loadPrivateKey } from "../src/keys/pem.js";
 import { softwareSigner } from "../src/keys/software.js";
@@ -31,7 +32,10 @@ const FIELDS: FieldSpec[] = [
   { name: "jp.agree", recipient: "jp", kind: "checkbox", page: 1, rect: [310, 165, 326, 181], label: "I agree" },
   { name: "sa.signature", recipient: "sa", kind: "signature", page: 1, rect: [40, 60, 270, 130] },
   { name: "sa.title", recipient: "sa", kind: "title", page: 1, rect: [40, 140, 270, 160], label: "Title" },
+  { name: "sa.date", recipient: "sa", kind: "date", page: 1, rect: [40, 165, 270, 185], label: "Date signed" },
 ];
+
+const SA_SIGNED_AT = new Date("2026-12-03T09:00:00Z");
 
 function optionsFor(leaf: TestLeaf, extra: Partial<PadesSignOptions>): PadesSignOptions {
   return {
@@ -59,7 +63,12 @@ async function bothSigned(certify?: PadesSignOptions["certify"]) {
     fill: { "jp.name": "佐藤 花子", "jp.agree": true },
     ...(certify ? { certify } : {}),
   });
-  const second = await sign(first, sa, { fieldName: "sa.signature", fill: { "sa.title": "وكيل الوزارة" } });
+  // sa signs visibly in Arabic: the block goes in the placed field, the date field shows the same day.
+  const second = await sign(first, sa, {
+    fieldName: "sa.signature",
+    fill: { "sa.title": "وكيل الوزارة" },
+    appearance: { name: "فهد الحربي", title: "وكيل الوزارة", signedAt: SA_SIGNED_AT, locale: "ar" },
+  });
   return { placed, first, second };
 }
 
@@ -85,11 +94,14 @@ describe("filling in the signer's revision", () => {
     const text = (await runOk("pdftotext", ["-", "-"], { input: second })).stdout.toString("utf8");
     assert.match(text, /佐藤 花子/);
     assert.match(text, /وكيل الوزارة/);
+    assert.match(text, /فهد الحربي/);
 
     // The first signature covers jp's values: they are in its revision, not after it.
     const atFirst = readFields(first);
     assert.equal(atFirst.find((f) => f.name === "jp.name")!.value, "佐藤 花子");
     const fields = readFields(second);
+    // The date signed, filled for sa: the Gregorian day and the Umm al-Qura one.
+    const dates = calendarDates(SA_SIGNED_AT, "ar", { time: false, timeZone: "UTC" });
     assert.deepEqual(
       fields.map((f) => [f.name, f.value, f.signed]),
       [
@@ -98,6 +110,7 @@ describe("filling in the signer's revision", () => {
         ["jp.agree", true, true],
         ["sa.signature", undefined, true],
         ["sa.title", "وكيل الوزارة", true],
+        ["sa.date", `${dates.gregorian} — ${dates.national}`, true],
       ],
     );
 

@@ -4,12 +4,16 @@
  * so the signature covers exactly what the signer filled; the signature dictionary carries the FieldMDP reference
  * of the field's /Lock (ISO 32000-2 § 12.8.2.4, § 12.7.5.5), so later revisions may not change those values.
  *
+ * A "date signed" field the signer leaves out is filled with the signing date: the Gregorian date and, beside it,
+ * the signer's own calendar (Umm al-Qura for Arabic, the Japanese era for Japanese; `appearance/calendars.ts`).
+ *
  * Refused (FieldError): a value for a field another recipient owns, a field the document does not have, a
  * signature field, a field already locked by a signature, a checkbox value that is not true/false, text for a
- * text field that is not a string, and a required field of the signer left empty.
+ * text field that is not a string, and a required field of the signer left empty (a required checkbox must be
+ * checked).
  */
 
-import type { CalendarLanguage } from "../appearance/calendars.js";
+import { type CalendarLanguage, calendarDates } from "../appearance/calendars.js";
 import { type FieldInfo, formFields } from "../pdf/acroform.js";
 import { PdfDict, PdfName, type PdfObject, PdfRef, PdfString } from "../pdf/objects.js";
 import type { PdfReader } from "../pdf/reader.js";
@@ -34,18 +38,25 @@ export interface FormFill {
   readonly write: (update: IncrementalUpdate) => void;
 }
 
+export interface FillContext {
+  /** The signer's language: the face for characters several scripts share (digits), and the date's calendar. */
+  readonly locale?: CalendarLanguage;
+  /** The signing time, for "date signed" fields the signer leaves out. */
+  readonly signingTime: Date;
+}
+
 /**
  * Checks `values` against the fields of the signature field `fieldName`'s owner and prepares their writing.
- * With no placed signature field (no owner), only an empty or absent `values` is accepted. `locale` (the signer's
- * language) chooses the face for characters several scripts share, such as digits.
+ * With no placed signature field (no owner), only an empty or absent `values` is accepted.
  */
 export function prepareFormFill(
   reader: PdfReader,
   fieldName: string | undefined,
-  values: FillValues | undefined,
-  locale?: CalendarLanguage,
+  given: FillValues | undefined,
+  context: FillContext,
 ): FormFill {
-  const entries = Object.entries(values ?? {});
+  const { locale } = context;
+  const entries = Object.entries(given ?? {});
   const all = fieldName === undefined && entries.length === 0 ? [] : formFields(reader);
   const sigField = fieldName === undefined ? undefined : all.find((f) => f.name === fieldName);
   const owner = sigField?.dict.get(OWNER_KEY);
@@ -61,6 +72,16 @@ export function prepareFormFill(
   const states = new Map(fieldStates(reader).map((s) => [s.name, s]));
   const infos = new Map(all.map((f) => [f.name, f]));
   const writes: ((update: IncrementalUpdate) => void)[] = [];
+  for (const s of states.values())
+    if (
+      s.recipient === owner.text &&
+      s.kind === "date" &&
+      !s.signed &&
+      s.value === undefined &&
+      !(s.name in (given ?? {}))
+    )
+      entries.push([s.name, signingDate(context)]);
+  const values = Object.fromEntries(entries);
   for (const [name, value] of entries) {
     const state = states.get(name);
     const info = infos.get(name);
@@ -87,7 +108,7 @@ export function prepareFormFill(
   }
   for (const s of states.values()) {
     if (s.recipient !== owner.text || !s.required || s.kind === "signature") continue;
-    const v = s.name in (values ?? {}) ? values![s.name] : s.value;
+    const v = s.name in values ? values[s.name] : s.value;
     if (v === undefined || v === "" || v === false)
       throw new FieldError("required_missing", `field "${s.name}"${s.label ? ` (${s.label})` : ""} is required`);
   }
@@ -161,4 +182,11 @@ function forEachWidget(
       update?.set(k, copy);
     }
   if (field.ref) update?.set(field.ref, fieldCopy);
+}
+
+/** The signing date as a "date signed" field shows it: Gregorian, then the signer's own calendar if any. */
+function signingDate(context: FillContext): string {
+  const dates = calendarDates(context.signingTime, context.locale ?? "en", { time: false, timeZone: "UTC" });
+  // Separated by a dash, not brackets: brackets in right-to-left text need mirroring the layout does not do.
+  return dates.national ? `${dates.gregorian} — ${dates.national}` : dates.gregorian;
 }

@@ -72,12 +72,13 @@ export async function prepareExternalSignature(
     throw new SignError("the document is certified with no changes allowed; it cannot be signed again");
   const level = options.level ?? "B-B";
   const chain = options.chain ?? [];
-  const form = prepareFormFill(reader, options.fieldName, options.fill, options.appearance?.locale);
-  // A visible signature shows its time; /M says the same unless told otherwise.
-  const entries = cadesSignatureEntries({
-    ...options,
-    signingTime: options.signingTime ?? options.appearance?.signedAt,
+  // A visible signature shows its time; /M and a "date signed" field say the same unless told otherwise.
+  const signingTime = options.signingTime ?? options.appearance?.signedAt ?? new Date();
+  const form = prepareFormFill(reader, options.fieldName, options.fill, {
+    locale: options.appearance?.locale,
+    signingTime,
   });
+  const entries = cadesSignatureEntries({ ...options, signingTime });
   if (form.references.length > 0) entries.push(["Reference", [...form.references]]);
   let signedAttributes: Uint8Array | undefined;
   let holeOffset = -1;

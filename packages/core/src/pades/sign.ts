@@ -98,12 +98,13 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
   if (options.certify && signedSignatureFields(reader).length > 0)
     throw new SignError("a certification signature must be the first signature; the document is already signed");
 
-  const form = prepareFormFill(reader, options.fieldName, options.fill, options.appearance?.locale);
-  // A visible signature shows its time; /M says the same unless told otherwise.
-  const entries = cadesSignatureEntries({
-    ...options,
-    signingTime: options.signingTime ?? options.appearance?.signedAt,
+  // A visible signature shows its time; /M and a "date signed" field say the same unless told otherwise.
+  const signingTime = options.signingTime ?? options.appearance?.signedAt ?? new Date();
+  const form = prepareFormFill(reader, options.fieldName, options.fill, {
+    locale: options.appearance?.locale,
+    signingTime,
   });
+  const entries = cadesSignatureEntries({ ...options, signingTime });
   // § 12.8.1: the DocMDP and FieldMDP transforms of this signature, if any, in one /Reference array.
   const references = [...(options.certify ? [docMdpReference(DOCMDP_P[options.certify])] : []), ...form.references];
   if (references.length > 0) entries.push(["Reference", references]);
