@@ -86,6 +86,7 @@ function fontProgram(e: EmbeddedFace): PdfStream {
 }
 
 function type0(e: EmbeddedFace, add: (obj: PdfObject) => PdfRef): PdfDict {
+  e.toUnicode ??= flate(toUnicode(e));
   const font = e.face.font;
   const scale = 1000 / font.unitsPerEm;
   // § 9.6.4: a subset's name is a tag of six capital letters, '+', the PostScript name; the tag differs per subset.
@@ -128,7 +129,7 @@ function type0(e: EmbeddedFace, add: (obj: PdfObject) => PdfRef): PdfDict {
     ["BaseFont", PdfName.of(name)],
     ["Encoding", PdfName.of("Identity-H")],
     ["DescendantFonts", [add(cidFont)]],
-    ["ToUnicode", add((e.toUnicode ??= flate(toUnicode(e))))],
+    ["ToUnicode", add(e.toUnicode)],
   ]);
 }
 
