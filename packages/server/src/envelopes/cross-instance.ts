@@ -96,19 +96,6 @@ export const crossInstanceRoutes: FastifyPluginAsync<CrossInstanceOptions> = asy
   route(WITHDRAWALS_PATH, (peer, body) => receiveWithdrawal(ctx, peer, body));
 };
 
-async function copiesOf(ctx: EnvelopeContext, peer: string, envelopeId: string) {
-  return ctx.db
-    .selectFrom("envelopes")
-    .selectAll()
-    .where(({ eb, ref }) =>
-      eb.and([
-        eb(ref("origin", "->>").key("instance"), "=", peer),
-        eb(ref("origin", "->>").key("envelopeId"), "=", envelopeId),
-      ]),
-    )
-    .execute();
-}
-
 async function receiveOffer(
   ctx: EnvelopeContext,
   peer: PeerRow,
@@ -123,7 +110,7 @@ async function receiveOffer(
   const sender = body.sender as EnvelopeOrigin["sender"] | undefined;
   if (!sender || typeof sender.name !== "string" || typeof sender.agency !== "object") invalid("`sender` is missing");
   const pdf = document(body);
-  const existing = (await copiesOf(ctx, peer.instance, envelopeId)).find((e) => e.origin?.offerId === offerId);
+  const existing = (await store.copiesOf(ctx.db, peer.instance, envelopeId)).find((e) => e.origin?.offerId === offerId);
   if (existing) return { status: 200, body: { envelopeId: existing.id } };
   try {
     PdfReader.open(pdf);
@@ -132,10 +119,8 @@ async function receiveOffer(
   }
   const email = (recipient!.email as string).toLowerCase();
   const user = (await store.usersByEmail(ctx.db, [email])).get(email);
-  const row = user
-    ? await ctx.db.selectFrom("users").select(["disabled"]).where("id", "=", user.id).executeTakeFirst()
-    : undefined;
-  if (!user || user.role !== "official" || !user.agencyId || !row || row.disabled) {
+  const disabled = user ? await store.userDisabled(ctx.db, user.id) : undefined;
+  if (!user?.agencyId || user.role !== "official" || disabled !== false) {
     throw new HttpError(422, "unknown_recipient", `no official of this instance has the address ${email}`);
   }
   const expiresAt = typeof body.expiresAt === "string" ? new Date(body.expiresAt) : null;
@@ -163,7 +148,7 @@ async function receiveReturn(
   body: Record<string, unknown>,
 ): Promise<FederationAnswer> {
   const offerId = uuid(body, "offerId");
-  const recipient = await ctx.db.selectFrom("recipients").selectAll().where("id", "=", offerId).executeTakeFirst();
+  const recipient = await store.findRecipient(ctx.db, offerId);
   const envelope = recipient ? await store.findEnvelope(ctx.db, recipient.envelope_id) : undefined;
   if (!recipient || !envelope || recipient.instance !== peer.instance || envelope.id !== body.envelopeId) {
     throw new HttpError(404, "offer_unknown", "no envelope offered to this instance has that recipient");
@@ -277,7 +262,7 @@ async function receiveCompletion(
   const envelopeId = uuid(body, "envelopeId");
   const final = document(body);
   const ownerRecord = attested(peer, body);
-  const copies = await copiesOf(ctx, peer.instance, envelopeId);
+  const copies = await store.copiesOf(ctx.db, peer.instance, envelopeId);
   if (copies.length === 0) throw new HttpError(404, "offer_unknown", "no copy of that envelope here");
   for (const copy of copies) {
     if (copy.current_sha256 === sha256(final)) continue; // a repeat
@@ -299,7 +284,7 @@ async function receiveWithdrawal(
   const outcome = body.outcome;
   if (outcome !== "voided" && outcome !== "expired") invalid("`outcome` must be voided or expired");
   const reason = typeof body.reason === "string" ? body.reason.slice(0, 2000) : null;
-  const copies = await copiesOf(ctx, peer.instance, envelopeId);
+  const copies = await store.copiesOf(ctx.db, peer.instance, envelopeId);
   for (const copy of copies) await recordWithdrawal({ ctx, copy, outcome: outcome as "voided" | "expired", reason });
   return { status: 200, body: { copies: copies.map((c) => c.id) } };
 }

@@ -17,35 +17,21 @@
  * Visibility: an envelope is visible to the members of its owning agency and to its recipients; to anyone else it
  * does not exist (`not_found`).
  */
-import { createHash, randomBytes, randomUUID, X509Certificate } from "node:crypto";
+import { randomBytes, randomUUID, X509Certificate } from "node:crypto";
 import type { Signer } from "@khatam/core/keys";
 import { certificateInfo } from "@khatam/core/verify";
-import {
-  type AppendEventOptions,
-  type AuditEvent,
-  appendEvent,
-  chainEvents,
-  listEvents,
-  verifyChain,
-} from "../audit/audit.js";
+import { type AuditEvent, appendEvent, listEvents, verifyChain } from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
 import { getDocument, putDocument } from "../db/documents.js";
 import type { EnvelopeOrigin, Multilingual, RecipientRole, Role } from "../db/schema.js";
-import {
-  type EmailMessage,
-  emailRow,
-  enqueueEmail,
-  enqueueRows,
-  enqueueWebhook,
-  type OutboxRow,
-  webhookRows,
-} from "../notify/outbox.js";
-import { localesOf, type Notice, renderEmail } from "../notify/templates.js";
+import { emailRow, enqueueRows } from "../notify/outbox.js";
+import { localesOf } from "../notify/templates.js";
 import type { KeyStore } from "../trust/keys.js";
+import { type Committed, commit } from "./commit.js";
 import { sealCompletionCertificate } from "./completion-seal.js";
 import { type PreparedUpload, prepareUpload, type RegisterStamp } from "./document.js";
 import { EnvelopeError } from "./errors.js";
-import { completionRows, offerRow, returnRow, withdrawalRows } from "./federation-messages.js";
+import { invitations, mailTo } from "./notices.js";
 import type { CreatedEnvelope, EnvelopeView, Inbox, PreparedSignature, RemindedEnvelope } from "./schemas.js";
 import {
   completeDeviceSignature,
@@ -59,6 +45,7 @@ import {
 } from "./signing.js";
 import type { EnvelopeRow, RecipientRow, SigningCertificateRow } from "./store.js";
 import * as store from "./store.js";
+import { ACTING, type Action, currentOrder, isLastToAct, OPEN, turnRefusal } from "./transitions.js";
 
 /** Who is acting, as the HTTP layer authenticated them. */
 export interface Caller {
@@ -101,8 +88,6 @@ const MAX_RETRIES = 3;
 const SESSION_TTL_MS = 15 * 60 * 1000;
 /** Longest reason for declining or voiding (the route schemas say the same). */
 const MAX_REASON_LENGTH = 2000;
-const ACTING: readonly RecipientRole[] = ["signer", "approver"];
-const OPEN: readonly RecipientRow["status"][] = ["pending", "notified", "viewed"];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Creating and sending
@@ -205,24 +190,7 @@ export async function sendEnvelope(options: {
   if (envelope.agency_id !== caller.agencyId) {
     throw new EnvelopeError("forbidden", "only the owning agency can send this envelope");
   }
-  if (envelope.status !== "draft") {
-    throw new EnvelopeError("envelope_not_draft", `the envelope is ${envelope.status}; only a draft can be sent`);
-  }
-  const now = clock(ctx);
-  await transition(ctx, envelope, async (tx, recipients) => {
-    await appendEvent(tx, { envelopeId: envelope.id, type: "sent", actor: caller, ip: caller.ip, at: now });
-    const first = currentOrder(recipients);
-    const notify = recipients.filter(
-      (r) => r.role === "viewer" || (first !== null && r.routing_order === first && ACTING.includes(r.role)),
-    );
-    await notifyRecipients(tx, ctx, envelope, notify);
-    await enqueueWebhook(tx, {
-      agencyId: envelope.agency_id,
-      event: "envelope.sent",
-      data: { envelopeId: envelope.id, title: envelope.title, recipients: notify.map((r) => r.email) },
-    });
-    return { status: "sent", sent_at: now };
-  });
+  await change(ctx, caller, envelope, { type: "send" });
   return getEnvelope({ ctx, caller, envelopeId: envelope.id });
 }
 
@@ -241,13 +209,16 @@ export async function signEnvelope(options: {
   const { ctx, caller } = options;
   for (let attempt = 1; ; attempt++) {
     try {
-      const snapshot = await store.signingSnapshot(ctx.db, options.envelopeId, caller.userId, clock(ctx));
+      const snapshot = await store.envelopeState(ctx.db, options.envelopeId, {
+        userId: caller.userId,
+        now: clock(ctx),
+      });
       if (!snapshot) throw new EnvelopeError("not_found", "no such envelope");
       const { envelope, recipients } = snapshot;
       if (!isVisible(envelope, recipients, caller)) throw new EnvelopeError("not_found", "no such envelope");
       const recipient = actingRecipientOf(envelope, recipients, caller);
       if (recipient.role === "approver") {
-        await finishAction({ ctx, caller, envelope, recipient, type: "approved" });
+        await change(ctx, caller, envelope, { type: "approve", recipientId: recipient.id }, snapshot);
         return getEnvelope({ ctx, caller, envelopeId: envelope.id });
       }
       const certificate =
@@ -270,21 +241,14 @@ export async function signEnvelope(options: {
       let document = await toLongTerm(ctx, signed);
       // On a partner's copy the owner adds the archive time-stamp, once every signature is in.
       if (last && !envelope.origin) document = await toLongTerm(ctx, document, snapshot.agencyCountry);
-      // The commit: one short transaction that re-checks the version the decision was based on.
-      const view = await commitSignature({
-        ctx,
-        caller,
-        snapshot,
-        recipient,
-        last,
-        document,
-        field,
-        details: {
-          ...signatureDetails(certificate, field, last),
-          signingMs: Math.round(performance.now() - started),
-        },
-      });
-      return { ...view, signingMs: Math.round(performance.now() - started) };
+      // The commit: one short statement that re-checks the version the decision was based on.
+      const details = {
+        ...signatureDetails(certificate, field, last),
+        signingMs: Math.round(performance.now() - started),
+      };
+      const action = { type: "sign", recipientId: recipient.id, document, field, details } as const;
+      const committed = await change(ctx, caller, envelope, action, snapshot);
+      return { ...view(committed.envelope, committed.recipients), signingMs: Math.round(performance.now() - started) };
     } catch (error) {
       if (error instanceof EnvelopeError && error.code === "concurrent_change" && attempt < MAX_RETRIES) continue;
       throw error;
@@ -358,11 +322,7 @@ export async function completeSignature(options: {
     throw new EnvelopeError("session_stale", "the document changed since the session was prepared; prepare again");
   }
   const certificateId = String(session.state.certificateId);
-  const certificate = await ctx.db
-    .selectFrom("signing_certificates")
-    .selectAll()
-    .where("id", "=", certificateId)
-    .executeTakeFirstOrThrow();
+  const certificate = await store.signingCertificateById(ctx.db, certificateId);
   const started = performance.now();
   const base = await currentDocument(ctx.db, envelope);
   const signed = await completeDeviceSignature({
@@ -400,41 +360,7 @@ async function decline(
   reason: string,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  const now = clock(ctx);
-  await transition(ctx, envelope, async (tx, recipients) => {
-    await store.updateRecipient(tx, recipient.id, { status: "declined", decline_reason: reason, acted_at: now });
-    await store.deleteSessions(tx, recipient.id);
-    await appendEvent(tx, {
-      envelopeId: envelope.id,
-      type: "declined",
-      actor: caller,
-      ip: caller.ip,
-      details: { reason, recipient: recipient.email, ...details },
-      at: now,
-    });
-    if (envelope.origin) {
-      await enqueueRows(tx, [returnRow(envelope.origin, envelope.id, { declined: reason })]);
-      return { status: "declined" };
-    }
-    const others = recipients.filter((r) => r.id !== recipient.id && r.status !== "pending" && !r.instance);
-    const mail = await mailer(tx, ctx.publicUrl, envelope, [
-      ...others.map((r) => r.email),
-      await creatorEmail(tx, envelope),
-    ]);
-    const declinedBy = (await personOf(tx, caller.userId)) ?? caller.email;
-    for (const to of mail.addresses) {
-      await enqueueEmail(
-        tx,
-        mail.render(to, { kind: "declined", envelopeId: envelope.id, title: envelope.title, declinedBy, reason }),
-      );
-    }
-    await enqueueWebhook(tx, {
-      agencyId: envelope.agency_id,
-      event: "envelope.declined",
-      data: { envelopeId: envelope.id, by: caller.email, reason },
-    });
-    return { status: "declined" };
-  });
+  await change(ctx, caller, envelope, { type: "decline", recipientId: recipient.id, reason, details });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -681,30 +607,13 @@ export async function registerEntry(options: { readonly db: Db; readonly code: s
 export async function expireDue(db: Db, now: Date = new Date(), options: { publicUrl?: string } = {}) {
   const expired: string[] = [];
   for (const id of await store.dueForExpiry(db, now)) {
-    const done = await db.transaction().execute(async (tx) => {
-      const envelope = await store.lockEnvelope(tx, id);
-      if (envelope?.status !== "sent" || !envelope.expires_at || envelope.expires_at > now) return false;
-      if (!(await store.updateEnvelopeVersioned(tx, id, envelope.version, { status: "expired" }))) return false;
-      await appendEvent(tx, {
-        envelopeId: id,
-        type: "expired",
-        actor: null,
-        details: { expiresAt: envelope.expires_at.toISOString() },
-        at: now,
-      });
-      const recipients = await store.recipientsOf(tx, id);
-      await enqueueRows(tx, withdrawalRows(id, recipients, "expired", null));
-      const mail = await mailer(tx, options.publicUrl, envelope, [
-        await creatorEmail(tx, envelope),
-        ...recipients.filter((r) => r.status !== "pending").map((r) => r.email),
-      ]);
-      for (const to of mail.addresses) {
-        await enqueueEmail(tx, mail.render(to, { kind: "expired", envelopeId: id, title: envelope.title }));
-      }
-      await enqueueWebhook(tx, { agencyId: envelope.agency_id, event: "envelope.expired", data: { envelopeId: id } });
-      return true;
-    });
-    if (done) expired.push(id);
+    try {
+      await commit({ db, publicUrl: options.publicUrl, envelopeId: id, action: { type: "expire" }, actor: null, now });
+      expired.push(id);
+    } catch (error) {
+      // Sent elsewhere meanwhile (another replica expired it, someone voided it): nothing to do.
+      if (!(error instanceof EnvelopeError)) throw error;
+    }
   }
   return expired;
 }
@@ -769,24 +678,23 @@ async function remind(
   const due = recipients.filter(
     (r) => r.routing_order === order && ACTING.includes(r.role) && OPEN.includes(r.status) && !r.instance,
   );
-  await tx.updateTable("envelopes").set({ last_reminded_at: options.now }).where("id", "=", envelope.id).execute();
-  const mail = await mailer(
-    tx,
-    options.publicUrl,
-    envelope,
-    due.map((r) => r.email),
-  );
-  for (const r of due) {
-    await enqueueEmail(
+  await store.markReminded(tx, envelope.id, options.now);
+  const readers = {
+    locales: await localesOf(
       tx,
-      mail.render(r.email, {
-        kind: "reminder",
-        role: r.role,
-        envelopeId: envelope.id,
-        title: envelope.title,
-        expiresAt: envelope.expires_at,
-      }),
-    );
+      due.map((r) => r.email),
+    ),
+    publicUrl: options.publicUrl ?? "",
+  };
+  for (const r of due) {
+    const notice = {
+      kind: "reminder",
+      role: r.role,
+      envelopeId: envelope.id,
+      title: envelope.title,
+      expiresAt: envelope.expires_at,
+    } as const;
+    await enqueueRows(tx, mailTo(readers, [r.email], notice).map(emailRow));
   }
   await appendEvent(tx, {
     envelopeId: envelope.id,
@@ -822,42 +730,11 @@ export async function correctRecipient(options: {
     // A partner's copy is the owning instance's to manage: its sender acts there.
     throw new EnvelopeError("forbidden", "only the owning agency can correct its recipients");
   }
-  if (envelope.status !== "draft" && envelope.status !== "sent") {
-    throw new EnvelopeError("envelope_not_sent", `the envelope is ${envelope.status}; nothing can be corrected`);
-  }
-  const now = clock(ctx);
   const users = await store.usersByEmail(ctx.db, [newEmail]);
-  await transition(ctx, envelope, async (tx, recipients) => {
-    const recipient = recipients.find((r) => r.email.toLowerCase() === options.email.toLowerCase());
-    if (!recipient) throw new EnvelopeError("not_a_recipient", "no such recipient on this envelope");
-    if (!OPEN.includes(recipient.status)) {
-      throw new EnvelopeError("already_signed", "this recipient has acted already; their entry cannot change");
-    }
-    if (recipients.some((r) => r.id !== recipient.id && r.email.toLowerCase() === newEmail.toLowerCase())) {
-      throw new EnvelopeError("invalid_request", `${newEmail} is a recipient already`);
-    }
-    await tx.deleteFrom("signing_sessions").where("recipient_id", "=", recipient.id).execute();
-    const reached = recipient.status !== "pending";
-    await store.updateRecipient(tx, recipient.id, {
-      email: newEmail,
-      user_id: users.get(newEmail.toLowerCase())?.id ?? null,
-      status: reached ? "notified" : "pending",
-    });
-    await appendEvent(tx, {
-      envelopeId: envelope.id,
-      type: "recipient_changed",
-      actor: caller,
-      ip: caller.ip,
-      details: { from: recipient.email, to: newEmail },
-      at: now,
-    });
-    if (reached) {
-      const corrected = { ...recipient, email: newEmail };
-      for (const message of await invitations(tx, ctx.publicUrl, envelope, [corrected]))
-        await enqueueEmail(tx, message);
-    }
-    return {};
-  });
+  const userId = users.get(newEmail.toLowerCase())?.id ?? null;
+  await change(ctx, caller, envelope, { type: "correct", email: options.email, newEmail, userId }, undefined, [
+    newEmail,
+  ]);
   return getEnvelope({ ctx, caller, envelopeId: envelope.id });
 }
 
@@ -882,36 +759,7 @@ export async function voidEnvelope(options: {
     // A partner's copy is the owning instance's to manage: its sender acts there.
     throw new EnvelopeError("forbidden", "only the owning agency can void this envelope");
   }
-  if (envelope.status !== "sent") {
-    throw new EnvelopeError("envelope_not_sent", `the envelope is ${envelope.status}; only a sent one can be voided`);
-  }
-  const now = clock(ctx);
-  await transition(ctx, envelope, async (tx, recipients) => {
-    await appendEvent(tx, {
-      envelopeId: envelope.id,
-      type: "voided",
-      actor: caller,
-      ip: caller.ip,
-      details: { reason },
-      at: now,
-    });
-    const reached = recipients.filter((r) => r.status !== "pending").map((r) => r.email);
-    const mail = await mailer(tx, ctx.publicUrl, envelope, reached);
-    const by = (await personOf(tx, caller.userId)) ?? caller.email ?? "";
-    for (const to of mail.addresses) {
-      await enqueueEmail(
-        tx,
-        mail.render(to, { kind: "voided", envelopeId: envelope.id, title: envelope.title, voidedBy: by, reason }),
-      );
-    }
-    await enqueueWebhook(tx, {
-      agencyId: envelope.agency_id,
-      event: "envelope.voided",
-      data: { envelopeId: envelope.id, reason },
-    });
-    await enqueueRows(tx, withdrawalRows(envelope.id, recipients, "voided", reason));
-    return { status: "voided" };
-  });
+  await change(ctx, caller, envelope, { type: "void", reason });
   return getEnvelope({ ctx, caller, envelopeId: envelope.id });
 }
 
@@ -937,24 +785,11 @@ async function finishSignature(options: {
   if (last && !envelope.origin) {
     document = await toLongTerm(ctx, document, await store.agencyCountry(ctx.db, envelope.agency_id));
   }
-  await finishAction({
-    ctx,
-    caller: options.caller,
-    envelope,
-    recipient,
-    type: "signed",
-    document,
-    field,
-    details: {
-      ...signatureDetails(certificate, field, last),
-      signingMs: Math.round(performance.now() - options.started),
-    },
-  });
-}
-
-/** Whether `recipient` is the last signer or approver still to act. */
-function isLastToAct(recipients: readonly RecipientRow[], recipient: RecipientRow): boolean {
-  return recipients.every((r) => r.id === recipient.id || !ACTING.includes(r.role) || !OPEN.includes(r.status));
+  const details = {
+    ...signatureDetails(certificate, field, last),
+    signingMs: Math.round(performance.now() - options.started),
+  };
+  await change(ctx, options.caller, envelope, { type: "sign", recipientId: recipient.id, document, field, details });
 }
 
 /** The `signed` audit event's details for a signature with `certificate` in `field`. */
@@ -970,210 +805,6 @@ function signatureDetails(certificate: SigningCertificateRow, field: string | nu
     subject: info.subject,
     level: last ? "B-LTA" : "B-LT",
   };
-}
-
-/**
- * Commits a platform-key signature computed on `snapshot`'s revision: the same changes, audit events and
- * notifications as {@link finishAction}, in one guarded statement (store.commitSignature); `concurrent_change` when
- * the envelope changed since the snapshot. Returns the envelope as it is after the commit.
- */
-async function commitSignature(options: {
-  ctx: EnvelopeContext;
-  caller: Caller;
-  snapshot: store.SigningSnapshot;
-  recipient: RecipientRow;
-  last: boolean;
-  document: Uint8Array;
-  field: string | null;
-  details: Record<string, unknown>;
-}): Promise<EnvelopeView> {
-  const { ctx, caller, snapshot, recipient, last } = options;
-  const { envelope, recipients, webhooks } = snapshot;
-  const now = clock(ctx);
-  const sha256 = createHash("sha256").update(options.document).digest("hex");
-  const signed = { status: "signed" as const, acted_at: now, signature_field: options.field };
-  const after = recipients.map((r) => (r.id === recipient.id ? { ...r, ...signed } : r));
-  const events: AppendEventOptions[] = [
-    {
-      envelopeId: envelope.id,
-      type: "signed",
-      actor: caller,
-      ip: caller.ip,
-      documentSha256: sha256,
-      details: { recipient: recipient.email, ...options.details },
-      at: now,
-    },
-  ];
-  const outbox: (OutboxRow & { recipient?: string })[] = webhookRows(webhooks, {
-    agencyId: envelope.agency_id,
-    event: "envelope.signed",
-    data: { envelopeId: envelope.id, by: recipient.email, documentSha256: sha256 },
-  });
-  let notify: RecipientRow[] = [];
-  const next = currentOrder(after);
-  if (next === null && envelope.origin) {
-    // A partner's copy: the signed revision goes back to the owner, who carries the workflow on.
-    outbox.push(returnRow(envelope.origin, envelope.id, { signed: options.document }));
-  } else if (next === null) {
-    outbox.push(...completionRows(envelope.id, recipients, options.document));
-    events.push({
-      envelopeId: envelope.id,
-      type: "completed",
-      actor: null,
-      documentSha256: sha256,
-      details: { originalSha256: envelope.original_sha256 },
-      at: now,
-    });
-    // People on partner instances hear from their own instance (the completion goes there).
-    const mail = await mailer(ctx.db, ctx.publicUrl, envelope, [
-      snapshot.creatorEmail,
-      ...recipients.filter((r) => !r.instance).map((r) => r.email),
-    ]);
-    for (const address of mail.addresses) {
-      outbox.push(
-        emailRow(mail.render(address, { kind: "completed", envelopeId: envelope.id, title: envelope.title })),
-      );
-    }
-    outbox.push(
-      ...webhookRows(webhooks, {
-        agencyId: envelope.agency_id,
-        event: "envelope.completed",
-        data: { envelopeId: envelope.id, documentSha256: sha256, registerCode: envelope.register_code },
-      }),
-    );
-  } else if (next !== currentOrder(recipients)) {
-    // Those still pending when the commit runs are notified (the statement checks; a first view may come between).
-    notify = after.filter((r) => r.routing_order === next && ACTING.includes(r.role) && r.status === "pending");
-    const local = notify.filter((r) => !r.instance);
-    const mails = await invitations(ctx.db, ctx.publicUrl, envelope, local);
-    for (const [i, r] of local.entries()) outbox.push({ ...emailRow(mails[i]!), recipient: r.id });
-    for (const r of notify.filter((r) => r.instance)) {
-      outbox.push(
-        offerRow(offerOf(envelope), remoteRecipient(r), options.document, await originSender(ctx.db, envelope)),
-      );
-    }
-  }
-  const committed = await store.commitSignature(ctx.db, {
-    envelopeId: envelope.id,
-    expectedVersion: envelope.version,
-    lastSeq: snapshot.lastEvent?.seq ?? 0,
-    envelope: last ? { status: "completed", completed_at: now } : {},
-    document: { sha256, bytes: options.document },
-    recipientId: recipient.id,
-    recipient: signed,
-    notify: notify.map((r) => r.id),
-    events: chainEvents(snapshot.lastEvent, events).map(store.eventRecord),
-    outbox,
-  });
-  if (!committed) throw new EnvelopeError("concurrent_change", "the envelope changed meanwhile; try again");
-  return view(
-    committed.envelope,
-    after.map((r) => (committed.notified.has(r.id) ? { ...r, status: "notified" as const } : r)),
-  );
-}
-
-/**
- * Commits a recipient's action (signed or approved): the recipient's status, the audit event, the next routing
- * order's notifications, and — when nobody is left — completion. With `document`, the new revision becomes current.
- */
-async function finishAction(options: {
-  ctx: EnvelopeContext;
-  caller: Caller;
-  envelope: EnvelopeRow;
-  recipient: RecipientRow;
-  type: "signed" | "approved";
-  document?: Uint8Array;
-  field?: string | null;
-  details?: Record<string, unknown>;
-}): Promise<void> {
-  const { ctx, caller, envelope, recipient } = options;
-  const now = clock(ctx);
-  await transition(ctx, envelope, async (tx, recipients) => {
-    const sha256 = options.document ? await putDocument(tx, options.document) : envelope.current_sha256;
-    await store.updateRecipient(tx, recipient.id, {
-      status: options.type,
-      acted_at: now,
-      ...(options.field !== undefined && { signature_field: options.field }),
-    });
-    await store.deleteSessions(tx, recipient.id);
-    await appendEvent(tx, {
-      envelopeId: envelope.id,
-      type: options.type,
-      actor: caller,
-      ip: caller.ip,
-      documentSha256: sha256,
-      details: { recipient: recipient.email, ...options.details },
-      at: now,
-    });
-    await enqueueWebhook(tx, {
-      agencyId: envelope.agency_id,
-      event: `envelope.${options.type}`,
-      data: { envelopeId: envelope.id, by: recipient.email, documentSha256: sha256 },
-    });
-    const after = recipients.map((r) => (r.id === recipient.id ? { ...r, status: options.type } : r));
-    const before = currentOrder(recipients);
-    const next = currentOrder(after);
-    if (next === null && envelope.origin) {
-      const signed = options.document ?? (await getDocument(tx, sha256));
-      await enqueueRows(tx, [returnRow(envelope.origin, envelope.id, { signed: signed! })]);
-      return { current_sha256: sha256, status: "completed", completed_at: now };
-    }
-    if (next === null) {
-      const final = options.document ?? (await getDocument(tx, sha256))!;
-      await enqueueRows(tx, completionRows(envelope.id, recipients, final));
-      await appendEvent(tx, {
-        envelopeId: envelope.id,
-        type: "completed",
-        actor: null,
-        documentSha256: sha256,
-        details: { originalSha256: envelope.original_sha256 },
-        at: now,
-      });
-      const mail = await mailer(tx, ctx.publicUrl, envelope, [
-        await creatorEmail(tx, envelope),
-        ...recipients.filter((r) => !r.instance).map((r) => r.email),
-      ]);
-      for (const address of mail.addresses) {
-        await enqueueEmail(
-          tx,
-          mail.render(address, { kind: "completed", envelopeId: envelope.id, title: envelope.title }),
-        );
-      }
-      await enqueueWebhook(tx, {
-        agencyId: envelope.agency_id,
-        event: "envelope.completed",
-        data: { envelopeId: envelope.id, documentSha256: sha256, registerCode: envelope.register_code },
-      });
-      return { current_sha256: sha256, status: "completed", completed_at: now };
-    }
-    if (next !== before) {
-      const due = after.filter((r) => r.routing_order === next && ACTING.includes(r.role) && r.status === "pending");
-      await notifyRecipients(tx, ctx, envelope, due, sha256);
-    }
-    return { current_sha256: sha256 };
-  });
-}
-
-/**
- * One state change: lock the envelope, check that its version is the one the decision was based on, let `change`
- * write what it must (given the recipients as they are now) and return the envelope's new column values, bump the
- * version. `concurrent_change` when someone else changed the envelope in between.
- */
-async function transition(
-  ctx: Pick<EnvelopeContext, "db">,
-  envelope: EnvelopeRow,
-  change: (tx: Tx, recipients: RecipientRow[]) => Promise<Parameters<typeof store.updateEnvelopeVersioned>[3]>,
-): Promise<void> {
-  await ctx.db.transaction().execute(async (tx) => {
-    const locked = await store.lockEnvelope(tx, envelope.id);
-    if (!locked || locked.version !== envelope.version) {
-      throw new EnvelopeError("concurrent_change", "the envelope changed meanwhile; try again");
-    }
-    const columns = await change(tx, await store.recipientsOf(tx, envelope.id));
-    if (!(await store.updateEnvelopeVersioned(tx, envelope.id, envelope.version, columns))) {
-      throw new EnvelopeError("concurrent_change", "the envelope changed meanwhile; try again");
-    }
-  });
 }
 
 /** The envelope if the caller may see it; `not_found` otherwise (existence never leaks). */
@@ -1208,22 +839,41 @@ function actingRecipientOf(envelope: EnvelopeRow, recipients: readonly Recipient
   if (mine.length === 0) {
     throw new EnvelopeError("not_a_recipient", "you are not a signer or approver of this envelope");
   }
-  const open = mine.filter((r) => OPEN.includes(r.status));
-  if (open.length === 0) {
-    const done = mine.find((r) => r.status === "declined");
-    if (done) throw new EnvelopeError("already_declined", "you have declined this envelope");
-    throw new EnvelopeError("already_signed", "you have already acted on this envelope");
-  }
-  if (envelope.status === "draft") throw new EnvelopeError("envelope_not_sent", "the envelope has not been sent yet");
-  if (envelope.status !== "sent") {
-    throw new EnvelopeError("envelope_not_sent", `the envelope is ${envelope.status}; nothing more can be done`);
-  }
+  // The row whose turn it is, else one still open (not yet their turn), else the one that declined.
   const order = currentOrder(recipients);
-  const recipient = open.find((r) => r.routing_order === order);
-  if (!recipient) {
-    throw new EnvelopeError("not_your_turn", `recipients of routing order ${order} act before you`);
-  }
+  const recipient =
+    mine.find((r) => OPEN.includes(r.status) && r.routing_order === order) ??
+    mine.find((r) => OPEN.includes(r.status)) ??
+    mine.find((r) => r.status === "declined") ??
+    mine[0]!;
+  const refusal = turnRefusal({ envelope, recipients }, recipient);
+  if (refusal) throw new EnvelopeError(refusal.refused, refusal.message);
   return recipient;
+}
+
+/**
+ * `caller`'s action on `envelope` as read (its version is the one the decision was based on), made through the one
+ * transition function (transitions.ts) and committed in one guarded statement (commit.ts).
+ */
+function change(
+  ctx: Pick<EnvelopeContext, "db" | "publicUrl" | "now">,
+  caller: Caller | null,
+  envelope: EnvelopeRow,
+  action: Action,
+  state?: store.StoredState,
+  addresses?: readonly string[],
+): Promise<Committed> {
+  return commit({
+    db: ctx.db,
+    publicUrl: ctx.publicUrl,
+    envelopeId: envelope.id,
+    expectedVersion: envelope.version,
+    action,
+    actor: caller && { userId: caller.userId, email: caller.email, ip: caller.ip },
+    now: clock(ctx),
+    state,
+    addresses,
+  });
 }
 
 async function signingCertificate(
@@ -1270,59 +920,6 @@ async function currentDocument(db: Db, envelope: EnvelopeRow): Promise<Uint8Arra
   return bytes;
 }
 
-/**
- * Asks `recipients` to act: an e-mail each, or, for one who lives on a partner instance, an offer of the document
- * revision `documentSha256` (default: the envelope's current one) to that instance.
- */
-async function notifyRecipients(
-  tx: Tx,
-  ctx: Pick<EnvelopeContext, "publicUrl">,
-  envelope: EnvelopeRow,
-  recipients: readonly RecipientRow[],
-  documentSha256 = envelope.current_sha256,
-): Promise<void> {
-  const local = recipients.filter((r) => !r.instance);
-  const mails = await invitations(tx, ctx.publicUrl, envelope, local);
-  for (const r of recipients) {
-    if (r.status === "pending") await store.updateRecipient(tx, r.id, { status: "notified" });
-  }
-  for (const mail of mails) await enqueueEmail(tx, mail);
-  const remote = recipients.filter((r) => r.instance);
-  if (remote.length === 0) return;
-  const document = await getDocument(tx, documentSha256);
-  if (!document) throw new Error(`document ${documentSha256} of envelope ${envelope.id} is missing`);
-  const sender = await originSender(tx, envelope);
-  await enqueueRows(
-    tx,
-    remote.map((r) => offerRow(offerOf(envelope), remoteRecipient(r), document, sender)),
-  );
-}
-
-/** What an offer says of the envelope. */
-function offerOf(envelope: EnvelopeRow) {
-  return {
-    id: envelope.id,
-    title: envelope.title,
-    message: envelope.message,
-    registerCode: envelope.register_code,
-    expiresAt: envelope.expires_at,
-  };
-}
-
-function remoteRecipient(r: RecipientRow): { id: string; email: string; instance: string; order: number } {
-  return { id: r.id, email: r.email, instance: r.instance!, order: r.routing_order };
-}
-
-/** The sender as a partner shows them: name, address, agency names. */
-async function originSender(db: Db | Tx, envelope: EnvelopeRow): Promise<EnvelopeOrigin["sender"]> {
-  const { sender, agencyNames } = await store.peopleOf(db, envelope, []);
-  return {
-    name: sender?.name || sender?.email || "",
-    email: sender?.email ?? "",
-    agency: (agencyNames ?? { en: "" }) as Record<string, string>,
-  };
-}
-
 /** Recipients on partner instances must be signers, on instances this one has peered with. */
 async function checkPartners(db: Db, remote: readonly RecipientInput[]): Promise<void> {
   for (const r of remote) {
@@ -1331,81 +928,11 @@ async function checkPartners(db: Db, remote: readonly RecipientInput[]): Promise
     }
   }
   const wanted = [...new Set(remote.map((r) => r.instance!))];
-  const peered = await db.selectFrom("peers").select("instance").where("instance", "in", wanted).execute();
-  const missing = wanted.filter((w) => !peered.some((p) => p.instance === w));
+  const peered = await store.peeredInstances(db, wanted);
+  const missing = wanted.filter((w) => !peered.includes(w));
   if (missing.length > 0) {
     throw new EnvelopeError("invalid_request", `not a partner instance: ${missing.join(", ")}`);
   }
-}
-
-/**
- * The e-mails of one state change, each in its reader's language (notify/templates.ts renders and escapes them;
- * the title is the sender's text and never reaches a header raw). `addresses` are deduplicated, blank ones dropped.
- */
-async function mailer(db: Db | Tx, publicUrl: string | undefined, envelope: EnvelopeRow, addresses: readonly string[]) {
-  const unique = [...new Map(addresses.filter(Boolean).map((a) => [a.toLowerCase(), a])).values()];
-  const locales = await localesOf(db, unique);
-  const base = publicUrl ?? "";
-  const localeOf = (to: string) => locales.get(to.toLowerCase()) ?? "en";
-  return {
-    addresses: unique,
-    localeOf,
-    render: (to: string, notice: Notice): EmailMessage =>
-      renderEmail(notice, { to, locale: localeOf(to), publicUrl: base }),
-  };
-}
-
-/** The requests to act (or to look), one per recipient, naming the sender and their agency in each language. */
-async function invitations(
-  db: Db | Tx,
-  publicUrl: string | undefined,
-  envelope: EnvelopeRow,
-  recipients: readonly RecipientRow[],
-): Promise<EmailMessage[]> {
-  if (recipients.length === 0) return [];
-  const mail = await mailer(
-    db,
-    publicUrl,
-    envelope,
-    recipients.map((r) => r.email),
-  );
-  const sender = await senderOf(db, envelope);
-  return recipients.map((r) => {
-    const agency = sender.agency[mail.localeOf(r.email)] ?? sender.agency.en;
-    return mail.render(r.email, {
-      kind: "invitation",
-      role: r.role,
-      envelopeId: envelope.id,
-      title: envelope.title,
-      sender: agency ? `${sender.name} (${agency})` : sender.name,
-      expiresAt: envelope.expires_at,
-      message: envelope.message,
-    });
-  });
-}
-
-/** The creating official's name and agency names, as invitations present the sender. */
-async function senderOf(db: Db | Tx, envelope: EnvelopeRow): Promise<{ name: string; agency: Multilingual }> {
-  const { sender, agencyNames } = await store.peopleOf(db, envelope, []);
-  return { name: sender?.name || sender?.email || "", agency: agencyNames ?? { en: "" } };
-}
-
-/** A person's display name, if they have an account. */
-async function personOf(db: Db | Tx, userId: string | null): Promise<string | undefined> {
-  if (!userId) return undefined;
-  const row = await db.selectFrom("users").select("display_name").where("id", "=", userId).executeTakeFirst();
-  return row?.display_name || undefined;
-}
-
-async function creatorEmail(tx: Tx, envelope: EnvelopeRow): Promise<string> {
-  const row = await tx.selectFrom("users").select("email").where("id", "=", envelope.created_by).executeTakeFirst();
-  return row?.email ?? "";
-}
-
-/** The lowest routing order with a signer or approver still to act; null when everyone has. */
-function currentOrder(recipients: readonly Pick<RecipientRow, "role" | "status" | "routing_order">[]): number | null {
-  const open = recipients.filter((r) => ACTING.includes(r.role) && OPEN.includes(r.status));
-  return open.length ? Math.min(...open.map((r) => r.routing_order)) : null;
 }
 
 /** The recipient is the caller's: bound to their account (never by comparing addresses, security issue 9.3). */
@@ -1528,15 +1055,13 @@ export async function recordPartnerSignature(options: {
   const document = last
     ? await toLongTerm(ctx, options.document, await store.agencyCountry(ctx.db, envelope.agency_id))
     : options.document;
-  await finishAction({
-    ctx,
-    caller: partnerCaller(recipient),
-    envelope,
-    recipient,
-    type: "signed",
+  const details = { ...options.details, field, level: last ? "B-LTA" : "B-LT" };
+  await change(ctx, partnerCaller(recipient), envelope, {
+    type: "sign",
+    recipientId: recipient.id,
     document,
     field,
-    details: { ...options.details, field, level: last ? "B-LTA" : "B-LT" },
+    details,
   });
 }
 
@@ -1587,6 +1112,7 @@ export async function createPartnerCopy(options: {
         reminder_every: null,
         message: options.message,
         origin,
+        sent_at: now,
       },
       [
         {
@@ -1600,26 +1126,15 @@ export async function createPartnerCopy(options: {
         },
       ],
     );
-    await tx.updateTable("envelopes").set({ sent_at: now }).where("id", "=", id).execute();
     const details = { origin: { instance: origin.instance, envelopeId: origin.envelopeId }, sender: origin.sender };
     await appendEvent(tx, { envelopeId: id, type: "created", actor: null, documentSha256: sha256, details, at: now });
     await appendEvent(tx, { envelopeId: id, type: "sent", actor: null, details, at: now });
-    const mail = await mailer(tx, ctx.publicUrl, (await store.findEnvelope(tx, id))!, [user.email]);
-    const agency = origin.sender.agency[mail.localeOf(user.email)] ?? origin.sender.agency.en;
-    for (const to of mail.addresses) {
-      await enqueueEmail(
-        tx,
-        mail.render(to, {
-          kind: "invitation",
-          role: "signer",
-          envelopeId: id,
-          title: options.title,
-          sender: agency ? `${origin.sender.name} (${agency})` : origin.sender.name,
-          expiresAt: options.expiresAt,
-          message: options.message,
-        }),
-      );
-    }
+    const readers = { locales: await localesOf(tx, [user.email]), publicUrl: ctx.publicUrl };
+    const copy = { id, title: options.title, expires_at: options.expiresAt, message: options.message };
+    const mails = invitations(readers, copy, { ...origin.sender, agency: origin.sender.agency as Multilingual }, [
+      { email: user.email, role: "signer" },
+    ]);
+    await enqueueRows(tx, mails.map(emailRow));
   });
   return id;
 }
@@ -1633,19 +1148,7 @@ export async function recordFinalDocument(options: {
   readonly ownerRecord: unknown;
 }): Promise<void> {
   const { ctx, copy } = options;
-  const now = clock(ctx);
-  await transition(ctx, copy, async (tx) => {
-    const sha256 = await putDocument(tx, options.document);
-    await appendEvent(tx, {
-      envelopeId: copy.id,
-      type: "completed",
-      actor: null,
-      documentSha256: sha256,
-      details: { origin: copy.origin?.instance, final: true, partnerRecord: options.ownerRecord },
-      at: now,
-    });
-    return { current_sha256: sha256, status: "completed", completed_at: copy.completed_at ?? now };
-  });
+  await change(ctx, null, copy, { type: "finish-copy", document: options.document, ownerRecord: options.ownerRecord });
 }
 
 /** Partner side: the owner voided or expired the envelope; the copy stops with it (a repeat changes nothing). */
@@ -1657,15 +1160,5 @@ export async function recordWithdrawal(options: {
 }): Promise<void> {
   const { ctx, copy } = options;
   if (copy.status !== "sent") return;
-  const now = clock(ctx);
-  await transition(ctx, copy, async (tx) => {
-    await appendEvent(tx, {
-      envelopeId: copy.id,
-      type: options.outcome,
-      actor: null,
-      details: { origin: copy.origin?.instance, ...(options.reason && { reason: options.reason }) },
-      at: now,
-    });
-    return { status: options.outcome };
-  });
+  await change(ctx, null, copy, { type: "withdraw-copy", outcome: options.outcome, reason: options.reason });
 }

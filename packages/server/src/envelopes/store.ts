@@ -14,11 +14,14 @@ import type { AuditEvent } from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
 import { asBase64, documentValues, fromBase64 } from "../db/documents.js";
 import type { Database, EnvelopeOrigin, Multilingual, RecipientRole } from "../db/schema.js";
+import type { Locale } from "../notify/templates.js";
 
 export type EnvelopeRow = Selectable<Database["envelopes"]>;
 export type RecipientRow = Selectable<Database["recipients"]>;
 export type SigningCertificateRow = Selectable<Database["signing_certificates"]>;
 export type SigningSessionRow = Selectable<Database["signing_sessions"]>;
+
+const NO_ID = "00000000-0000-0000-0000-000000000000";
 
 export interface UserRow {
   readonly id: string;
@@ -83,6 +86,8 @@ export async function insertEnvelope(
   tx: Tx,
   envelope: Omit<EnvelopeRow, "version" | "created_at" | "last_reminded_at" | "sent_at" | "completed_at" | "origin"> & {
     origin?: EnvelopeOrigin;
+    /** A partner's copy is sent as it is made. */
+    sent_at?: Date;
   },
   recipients: readonly (Omit<
     RecipientRow,
@@ -187,24 +192,31 @@ export async function officialCertificate(
 }
 
 /**
- * Everything a platform-key signature reads before signing, in one query: the envelope, its recipients, the bytes
- * of its current revision, its agency's country (the archive TSA), its creator's address (completion mail) and the
- * caller's newest valid platform-held official certificate. Undefined when there is no such envelope.
+ * Everything a state change reads, in one query: the envelope, its recipients, the bytes of its current revision,
+ * who sent it (name, address, agency names), its agency's country (the archive TSA), the agency's active webhooks,
+ * the languages of everyone its notices may go to (its recipients, its creator and `addresses`), its newest audit
+ * event (to chain the change's events after), and, for `userId`, their display name and newest valid platform-held
+ * official certificate (a platform-key signature reads it here, before signing). Undefined when there is no such
+ * envelope.
  */
-export async function signingSnapshot(
-  db: Db,
+export async function envelopeState(
+  db: Db | Tx,
   envelopeId: string,
-  userId: string | null,
-  now: Date,
-): Promise<SigningSnapshot | undefined> {
+  options: { readonly userId?: string | null; readonly now: Date; readonly addresses?: readonly string[] },
+): Promise<StoredState | undefined> {
   if (!isUuid(envelopeId)) return undefined;
-  // Written out, like commitSignature, so that the one read of a signature is visible as one query.
+  const userId = options.userId ?? null;
+  const addresses = (options.addresses ?? []).map((a) => a.toLowerCase());
+  // Written out, like applyChange, so that the one read of a change is visible as one query.
   const result = await sql<
     EnvelopeRow & {
       document: string;
       recipients: Jsonified<RecipientRow>[];
       agency_country: string | null;
-      creator_email: string | null;
+      agency_names: Multilingual | null;
+      creator: { email: string; display_name: string } | null;
+      actor_name: string | null;
+      locales: Record<string, Locale>;
       certificate: Jsonified<SigningCertificateRow> | null;
       last_event: { seq: number; hash: string } | null;
       webhooks: { id: string; events: string[] }[];
@@ -214,10 +226,18 @@ export async function signingSnapshot(
       (select coalesce(json_agg(r), '[]') from (
         select * from recipients where envelope_id = e.id order by routing_order, email) r) as recipients,
       (select country_id from agencies where id = e.agency_id) as agency_country,
-      (select email from users where id = e.created_by) as creator_email,
+      (select names from agencies where id = e.agency_id) as agency_names,
+      (select json_build_object('email', email, 'display_name', display_name) from users where id = e.created_by)
+        as creator,
+      (select display_name from users where id = ${userId}::uuid) as actor_name,
+      (select coalesce(json_object_agg(lower(u.email), u.locale), '{}') from users u
+        where u.locale is not null and lower(u.email) in (
+          select lower(email) from recipients where envelope_id = e.id
+          union select lower(email) from users where id = e.created_by
+          union select unnest(${addresses}::text[]))) as locales,
       (select to_json(c) from (
         select * from signing_certificates
-        where user_id = ${userId}::uuid and profile = 'official' and not_after > ${now.toISOString()}::timestamptz
+        where user_id = ${userId}::uuid and profile = 'official' and not_after > ${options.now.toISOString()}::timestamptz
           and key_ref is not null
         order by created_at desc limit 1) c) as certificate,
       (select to_json(a) from (
@@ -228,27 +248,53 @@ export async function signingSnapshot(
     where e.id = ${envelopeId}::uuid`.execute(db);
   const row = result.rows[0];
   if (!row) return undefined;
-  const { document, recipients, agency_country, creator_email, certificate, last_event, webhooks, ...envelope } = row;
+  const {
+    document,
+    recipients,
+    agency_country,
+    agency_names,
+    creator,
+    actor_name,
+    locales,
+    certificate,
+    last_event,
+    webhooks,
+    ...envelope
+  } = row;
   return {
     envelope,
     recipients: recipients.map(recipientFromJson),
     document: fromBase64(document),
     agencyCountry: agency_country ?? "",
-    creatorEmail: creator_email ?? "",
+    creatorEmail: creator?.email ?? "",
+    sender: {
+      name: creator?.display_name || creator?.email || "",
+      email: creator?.email ?? "",
+      agency: agency_names ?? { en: "" },
+    },
+    locales: new Map(Object.entries(locales)),
+    actorName: actor_name ?? null,
     certificate: certificate ? certificateFromJson(certificate) : undefined,
     lastEvent: last_event ?? undefined,
     webhooks,
   };
 }
 
-export interface SigningSnapshot {
+/** What {@link envelopeState} reads (envelopes/commit.ts makes a transition's state of it). */
+export interface StoredState {
   readonly envelope: EnvelopeRow;
   readonly recipients: RecipientRow[];
   readonly document: Uint8Array;
   readonly agencyCountry: string;
   readonly creatorEmail: string;
+  readonly sender: { readonly name: string; readonly email: string; readonly agency: Multilingual };
+  /** Lower-cased address → locale, for those who have one. */
+  readonly locales: ReadonlyMap<string, Locale>;
+  /** The display name of the `userId` asked about. */
+  readonly actorName: string | null;
+  /** The `userId`'s newest valid platform-held official certificate. */
   readonly certificate: SigningCertificateRow | undefined;
-  /** The newest audit event, to chain the signature's events after. */
+  /** The newest audit event, to chain the change's events after. */
   readonly lastEvent: { readonly seq: number; readonly hash: string } | undefined;
   /** The agency's active webhooks. */
   readonly webhooks: readonly { readonly id: string; readonly events: readonly string[] }[];
@@ -283,28 +329,30 @@ function certificateFromJson(c: Jsonified<SigningCertificateRow>): SigningCertif
 }
 
 /**
- * Commits a platform-key signature in one statement (so one short transaction and one round trip), guarded by the
- * snapshot it was computed on: the envelope moves to the new revision and its version is bumped only if the version
- * is still `expectedVersion` and its newest audit event still `lastSeq`; everything else — the document, the
- * recipient's row, their device-signing sessions, the next recipients `notified` (only those still pending, and only
- * their e-mails are queued), the audit events and the outbox rows — is written only if that update was. The update
- * takes the envelope's row lock first, which every other change (and every audit append) takes too.
+ * Applies a change (envelopes/transitions.ts) in one statement (so one short transaction and one round trip),
+ * guarded by the state it was computed from: the envelope takes the change's columns and its version is bumped only
+ * if the version is still `expectedVersion` and its newest audit event still `lastSeq`; everything else — the new
+ * revision, the acting recipient's row, their device-signing sessions, the next recipients `notified` (only those
+ * still pending, and only their requests are queued), the audit events and the outbox rows — is written only if that
+ * update was. The update takes the envelope's row lock first, which every other change (and every audit append)
+ * takes too.
  *
  * Returns the envelope after the change and the ids actually notified; undefined when the guard failed (someone
  * changed the envelope or appended an event meanwhile). An event appended while this statement waited for the lock
  * is not seen by its guard, but then the `unique (envelope_id, seq)` constraint refuses the events, which is
  * reported the same way.
  */
-export async function commitSignature(
-  db: Db,
+export async function applyChange(
+  db: Db | Tx,
   c: {
     readonly envelopeId: string;
     readonly expectedVersion: number;
     readonly lastSeq: number;
-    readonly envelope: { readonly status?: "completed"; readonly completed_at?: Date };
-    readonly document: { readonly sha256: string; readonly bytes: Uint8Array };
-    readonly recipientId: string;
-    readonly recipient: { readonly status: "signed"; readonly acted_at: Date; readonly signature_field: string | null };
+    /** The columns to set (a transition's EnvelopePatch). */
+    readonly envelope: object;
+    readonly document?: { readonly sha256: string; readonly bytes: Uint8Array };
+    /** The columns of one recipient to set (a transition's RecipientPatch). */
+    readonly recipient?: { readonly id: string; readonly patch: object };
     readonly notify: readonly string[];
     readonly events: readonly ReturnType<typeof eventRecord>[];
     /** `recipient`: queue the row only if that recipient was notified by this statement. */
@@ -315,37 +363,41 @@ export async function commitSignature(
     }[];
   },
 ): Promise<{ envelope: EnvelopeRow; notified: Set<string> } | undefined> {
-  const doc = documentValues(c.document.bytes, c.document.sha256);
+  const doc = c.document ? documentValues(c.document.bytes, c.document.sha256) : undefined;
   const outbox = c.outbox.map((o) => ({
     recipient: o.recipient ?? null,
     kind: o.kind,
     payload: JSON.parse(o.payload),
   }));
-  const notify = c.notify.length > 0 ? c.notify : ["00000000-0000-0000-0000-000000000000"];
+  const notify = c.notify.length > 0 ? c.notify : [NO_ID];
+  // The patches name only the columns they set; jsonb_populate_record keeps the row's value for the others.
+  const envelopePatch = JSON.stringify({ ...c.envelope, version: c.expectedVersion + 1 });
+  const recipientPatch = JSON.stringify(c.recipient?.patch ?? {});
   try {
     const result = await sql<EnvelopeRow & { notified: string[] | null }>`
       with upd as (
-        update envelopes set
-          current_sha256 = ${c.document.sha256},
-          status = coalesce(${c.envelope.status ?? null}::text, status),
-          completed_at = coalesce(${c.envelope.completed_at ?? null}::timestamptz, completed_at),
-          version = ${c.expectedVersion + 1}::integer
-        where id = ${c.envelopeId}::uuid and version = ${c.expectedVersion}::integer
+        update envelopes e set (current_sha256, status, completed_at, sent_at, version) = (
+          select p.current_sha256, p.status, p.completed_at, p.sent_at, p.version
+          from jsonb_populate_record(e, ${envelopePatch}::jsonb) p)
+        where e.id = ${c.envelopeId}::uuid and e.version = ${c.expectedVersion}::integer
           and coalesce((select max(seq) from audit_events where envelope_id = ${c.envelopeId}::uuid), 0) = ${c.lastSeq}::integer
-        returning *
+        returning e.*
       ),
-      doc as (
-        insert into documents (sha256, bytes, size)
-        select ${doc.sha256}, ${doc.bytes}, ${doc.size}::integer where exists (select 1 from upd)
-        on conflict (sha256) do nothing
-      ),
+      doc as (${
+        doc
+          ? sql`insert into documents (sha256, bytes, size)
+              select ${doc.sha256}, ${doc.bytes}, ${doc.size}::integer where exists (select 1 from upd)
+              on conflict (sha256) do nothing`
+          : sql`select 1`
+      }),
       rec as (
-        update recipients set status = ${c.recipient.status}, acted_at = ${c.recipient.acted_at}::timestamptz,
-          signature_field = ${c.recipient.signature_field}::text
-        where id = ${c.recipientId}::uuid and exists (select 1 from upd)
+        update recipients r set (email, user_id, status, acted_at, signature_field, decline_reason) = (
+          select p.email, p.user_id, p.status, p.acted_at, p.signature_field, p.decline_reason
+          from jsonb_populate_record(r, ${recipientPatch}::jsonb) p)
+        where r.id = ${c.recipient?.id ?? NO_ID}::uuid and exists (select 1 from upd)
       ),
       ses as (
-        delete from signing_sessions where recipient_id = ${c.recipientId}::uuid and exists (select 1 from upd)
+        delete from signing_sessions where recipient_id = ${c.recipient?.id ?? NO_ID}::uuid and exists (select 1 from upd)
       ),
       ntf as (
         update recipients set status = 'notified'
@@ -380,7 +432,7 @@ export async function commitSignature(
   }
 }
 
-/** An audit event as {@link commitSignature} inserts it (chained by audit.ts's chainEvents). */
+/** An audit event as {@link applyChange} inserts it (chained by audit.ts's chainEvents). */
 export function eventRecord(e: AuditEvent) {
   return {
     envelope_id: e.envelopeId,
@@ -397,9 +449,44 @@ export function eventRecord(e: AuditEvent) {
   };
 }
 
-export async function userDisplayName(db: Db | Tx, userId: string): Promise<string | undefined> {
-  const row = await db.selectFrom("users").select("display_name").where("id", "=", userId).executeTakeFirst();
-  return row?.display_name;
+export async function signingCertificateById(db: Db | Tx, id: string): Promise<SigningCertificateRow> {
+  return db.selectFrom("signing_certificates").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+}
+
+/** Of `instances`, those this instance has peered with. */
+export async function peeredInstances(db: Db | Tx, instances: readonly string[]): Promise<string[]> {
+  if (instances.length === 0) return [];
+  const rows = await db.selectFrom("peers").select("instance").where("instance", "in", instances).execute();
+  return rows.map((r) => r.instance);
+}
+
+export async function markReminded(tx: Tx, envelopeId: string, at: Date): Promise<void> {
+  await tx.updateTable("envelopes").set({ last_reminded_at: at }).where("id", "=", envelopeId).execute();
+}
+
+/** A partner's copies of its envelope `envelopeId` (one per offer made here). */
+export async function copiesOf(db: Db | Tx, instance: string, envelopeId: string): Promise<EnvelopeRow[]> {
+  return db
+    .selectFrom("envelopes")
+    .selectAll()
+    .where(({ eb, ref }) =>
+      eb.and([
+        eb(ref("origin", "->>").key("instance"), "=", instance),
+        eb(ref("origin", "->>").key("envelopeId"), "=", envelopeId),
+      ]),
+    )
+    .execute();
+}
+
+export async function findRecipient(db: Db | Tx, id: string): Promise<RecipientRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  return db.selectFrom("recipients").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** Whether the account is disabled (undefined: no such account). */
+export async function userDisabled(db: Db | Tx, userId: string): Promise<boolean | undefined> {
+  const row = await db.selectFrom("users").select("disabled").where("id", "=", userId).executeTakeFirst();
+  return row?.disabled;
 }
 
 /** Summaries for the inbox. */
@@ -428,8 +515,6 @@ export interface InboxPosition {
   readonly createdAt: string;
   readonly id: string;
 }
-
-const NO_ID = "00000000-0000-0000-0000-000000000000";
 
 /**
  * One page of an inbox list, newest first (`created_at desc, id desc`), at most `limit` rows after `after`, each

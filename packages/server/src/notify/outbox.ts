@@ -63,12 +63,16 @@ export function emailRow(message: EmailMessage): OutboxRow {
   return { kind: "email", payload: JSON.stringify(message) };
 }
 
-/** The outbox rows of an event: one per webhook subscribed to it (or to `*`). */
-export function webhookRows(hooks: readonly WebhookSubscription[], event: WebhookEvent): OutboxRow[] {
+/** The outbox rows of an event: one per webhook subscribed to it (or to `*`), stamped `at`. */
+export function webhookRows(
+  hooks: readonly WebhookSubscription[],
+  event: WebhookEvent,
+  at: Date = new Date(),
+): OutboxRow[] {
   const rows: OutboxRow[] = [];
   for (const hook of hooks) {
     if (!hook.events.includes(event.event) && !hook.events.includes("*")) continue;
-    const payload = { webhookId: hook.id, event: event.event, data: event.data, at: new Date().toISOString() };
+    const payload = { webhookId: hook.id, event: event.event, data: event.data, at: at.toISOString() };
     rows.push({ kind: "webhook", payload: JSON.stringify(payload) });
   }
   return rows;
