@@ -536,7 +536,7 @@ for (const engine of ENGINES) {
     });
 
     test("expiry and reminders, as the scheduler calls them", async () => {
-      const { expireDue, remindDue } = await import("../src/envelopes/envelopes.js");
+      const { expireDue, remindDue } = await import("../src/envelopes/scheduled.js");
       const id = await create({
         title: "Expiring",
         recipients: [{ email: people.saOfficial.email, role: "signer", order: 1 }],

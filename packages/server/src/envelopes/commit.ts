@@ -10,6 +10,7 @@
  */
 import { chainEvents } from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
+import { type Caller, clock, type EnvelopeContext } from "./context.js";
 import { EnvelopeError } from "./errors.js";
 import type { EnvelopeRow, RecipientRow, StoredState } from "./store.js";
 import * as store from "./store.js";
@@ -86,4 +87,29 @@ export function stateOf(stored: StoredState, publicUrl: string | undefined): Env
     webhooks: stored.webhooks,
     readers: { locales: stored.locales, publicUrl: publicUrl ?? "" },
   };
+}
+
+/**
+ * `caller`'s action on `envelope` as read (its version is the one the decision was based on), made through the one
+ * transition function (transitions.ts) and committed in one guarded statement (commit.ts).
+ */
+export function change(
+  ctx: Pick<EnvelopeContext, "db" | "publicUrl" | "now">,
+  caller: Caller | null,
+  envelope: EnvelopeRow,
+  action: Action,
+  state?: store.StoredState,
+  addresses?: readonly string[],
+): Promise<Committed> {
+  return commit({
+    db: ctx.db,
+    publicUrl: ctx.publicUrl,
+    envelopeId: envelope.id,
+    expectedVersion: envelope.version,
+    action,
+    actor: caller && { userId: caller.userId, email: caller.email, ip: caller.ip },
+    now: clock(ctx),
+    state,
+    addresses,
+  });
 }

@@ -36,16 +36,16 @@ import type { PeerRow } from "../federation/store.js";
 import { HttpError } from "../http/errors.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../trust/in-process.js";
 import type { InstanceKey } from "../trust/store.js";
+import type { EnvelopeContext } from "./context.js";
+import { EnvelopeError, httpStatusOf } from "./errors.js";
+import { COMPLETIONS_PATH, OFFERS_PATH, RETURNS_PATH, WITHDRAWALS_PATH } from "./federation-messages.js";
 import {
   createPartnerCopy,
-  type EnvelopeContext,
   recordFinalDocument,
   recordPartnerDecline,
   recordPartnerSignature,
   recordWithdrawal,
-} from "./envelopes.js";
-import { EnvelopeError, httpStatusOf } from "./errors.js";
-import { COMPLETIONS_PATH, OFFERS_PATH, RETURNS_PATH, WITHDRAWALS_PATH } from "./federation-messages.js";
+} from "./partners.js";
 import * as store from "./store.js";
 
 export interface CrossInstanceOptions {

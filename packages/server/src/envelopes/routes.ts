@@ -1,6 +1,6 @@
 /**
  * HTTP routes of the envelope workflow (CONTRACTS § 3). Thin: each handler authenticates, reads its input (the
- * JSON schema beside it does the shape checks) and calls one domain function of envelopes.ts; coded
+ * JSON schema beside it does the shape checks) and calls one domain function (routing.ts, acting.ts, reading.ts); coded
  * {@link EnvelopeError}s become `{ error: { code, message } }` with the status {@link httpStatusOf} gives.
  */
 import multipart from "@fastify/multipart";
@@ -9,27 +9,18 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireIdentity } from "../auth/identity.js";
 import { INSTANCE_ID } from "../federation/instance-id.js";
 import { HttpError } from "../http/errors.js";
+import { completeSignature, declineEnvelope, prepareSignature, signEnvelope } from "./acting.js";
+import type { Caller, EnvelopeContext, SignerResolver } from "./context.js";
+import { EnvelopeError, httpStatusOf } from "./errors.js";
+import { auditTrail, completionCertificate, getEnvelope, listInbox, readDocument } from "./reading.js";
 import {
-  auditTrail,
-  type Caller,
-  completeSignature,
-  completionCertificate,
   correctRecipient,
   createEnvelope,
-  declineEnvelope,
-  type EnvelopeContext,
-  getEnvelope,
-  listInbox,
-  prepareSignature,
   type RecipientInput,
-  readDocument,
   remindNow,
-  type SignerResolver,
   sendEnvelope,
-  signEnvelope,
   voidEnvelope,
-} from "./envelopes.js";
-import { EnvelopeError, httpStatusOf } from "./errors.js";
+} from "./routing.js";
 import {
   type AuditTrailView,
   type CompleteSignatureBody,

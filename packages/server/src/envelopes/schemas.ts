@@ -5,7 +5,7 @@
  */
 import type { FromSchema } from "json-schema-to-ts";
 import { namesView } from "../http/schemas.js";
-import { INBOX_PAGE } from "./envelopes.js";
+import { INBOX_PAGE } from "./reading.js";
 
 const error = {
   type: "object",

@@ -1,13 +1,13 @@
 /**
- * The envelope workflow's storage layer: every query of the domain (envelopes.ts) lives here, so the domain reads
- * as the workflow and the SQL is in one place, the same for PGlite and PostgreSQL.
+ * The envelope workflow's storage layer: every query of the envelope modules (routing, acting, reading, scheduled,
+ * partners, cross-instance) lives here, so they read as the workflow and the SQL is in one place, the same for
+ * PGlite and PostgreSQL.
  *
- * Concurrency contract: state changes go through {@link updateEnvelopeVersioned}, which changes the row only if its
- * `version` is still the one the caller read and bumps it; a false answer means someone else changed the envelope
- * first and the caller's transaction must be abandoned (the domain then retries from a fresh read or reports
- * `concurrent_change`). Rows read with {@link lockEnvelope} are locked until the transaction ends. A platform-key
- * signature reads with {@link signingSnapshot} and commits with {@link commitSignature}, one statement guarded by the
- * same version check.
+ * Concurrency contract: a state change reads the envelope with {@link envelopeState} and is applied by
+ * {@link applyChange}, one statement that changes anything only if the envelope's `version` and newest audit event
+ * are still those it was computed from, and bumps the version; an undefined answer means someone else changed the
+ * envelope first (commit.ts then recomputes on a fresh read or reports `concurrent_change`). Rows read with
+ * {@link lockEnvelope} are locked until the transaction ends (a first view, a reminder).
  */
 import { type Selectable, sql, type Updateable } from "kysely";
 import type { AuditEvent } from "../audit/audit.js";
@@ -148,22 +148,6 @@ export async function recipientsOf(db: Db | Tx, envelopeId: string): Promise<Rec
     .orderBy("routing_order")
     .orderBy("email")
     .execute();
-}
-
-/** Applies `changes` and bumps `version` if it is still `expectedVersion`; false when someone changed it first. */
-export async function updateEnvelopeVersioned(
-  tx: Tx,
-  id: string,
-  expectedVersion: number,
-  changes: Updateable<Database["envelopes"]>,
-): Promise<boolean> {
-  const result = await tx
-    .updateTable("envelopes")
-    .set({ ...changes, version: expectedVersion + 1 })
-    .where("id", "=", id)
-    .where("version", "=", expectedVersion)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function updateRecipient(tx: Tx, id: string, changes: Updateable<Database["recipients"]>): Promise<void> {
@@ -606,10 +590,6 @@ export async function insertSession(tx: Tx, row: Omit<SigningSessionRow, "create
 export async function findSession(db: Db | Tx, id: string): Promise<SigningSessionRow | undefined> {
   if (!isUuid(id)) return undefined;
   return db.selectFrom("signing_sessions").selectAll().where("id", "=", id).executeTakeFirst();
-}
-
-export async function deleteSessions(tx: Tx, recipientId: string): Promise<void> {
-  await tx.deleteFrom("signing_sessions").where("recipient_id", "=", recipientId).execute();
 }
 
 /** Envelope ids whose expiry has passed while they wait for signatures. */

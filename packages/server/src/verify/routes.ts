@@ -7,8 +7,8 @@
  */
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
-import { registerEntry } from "../envelopes/envelopes.js";
 import { EnvelopeError } from "../envelopes/errors.js";
+import { registerEntry } from "../envelopes/reading.js";
 import { peerTrustAnchors } from "../federation/peers.js";
 import { HttpError, perMinuteLimit } from "../http/errors.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../trust/in-process.js";
