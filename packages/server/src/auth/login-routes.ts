@@ -11,7 +11,6 @@
  */
 import { X509Certificate } from "node:crypto";
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
-import { sql } from "kysely";
 import { HttpError } from "../http/errors.js";
 import { clearCookie, readCookie, setCookie } from "./cookies.js";
 import {
@@ -26,6 +25,7 @@ import {
 import { authenticate, checkPassword, DEFAULT_LOGIN_LIMITS, type LoginLimits, ThrottledError } from "./login.js";
 import { hashPassword } from "./passwords.js";
 import type { SecretBox } from "./secret-box.js";
+import * as store from "./store.js";
 import { newTotpSecret, totpStep } from "./totp.js";
 
 export interface LoginRoutesOptions {
@@ -92,7 +92,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
   app.post("/api/auth/logout", async (request, reply) => {
     requireIdentity(request);
     const token = presentedToken(request);
-    if (token) await db.deleteFrom("credentials").where("token_hash", "=", tokenHash(token)).execute();
+    if (token) await store.deleteCredential(db, tokenHash(token));
     clearCookie(reply, SESSION_COOKIE, { secure });
     return reply.status(204).send();
   });
@@ -105,18 +105,14 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
 
   app.post("/api/auth/totp/enroll", async (request) => {
     const identity = requireUser(request);
-    const user = await db
-      .selectFrom("users")
-      .select(["email", "totp_secret"])
-      .where("id", "=", identity.userId)
-      .executeTakeFirstOrThrow();
+    const user = await store.totpState(db, identity.userId);
     // Replacing an active second factor needs a session that passed it.
     if (user.totp_secret && !identity.secondFactor) {
       throw new HttpError(403, "second_factor_required", "sign in with your current code to replace it");
     }
     const enrolment = newTotpSecret(user.email);
     const sealed = await options.box.seal("totp-secret", enrolment.secret);
-    await db.updateTable("users").set({ totp_pending_secret: sealed }).where("id", "=", identity.userId).execute();
+    await store.setPendingTotp(db, identity.userId, sealed);
     return enrolment;
   });
 
@@ -134,51 +130,21 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
     async (request) => {
       const identity = requireUser(request);
       const { code } = request.body as { code: string };
-      const user = await db
-        .selectFrom("users")
-        .select(["totp_pending_secret"])
-        .where("id", "=", identity.userId)
-        .executeTakeFirstOrThrow();
+      const user = await store.totpState(db, identity.userId);
       if (!user.totp_pending_secret) throw new HttpError(409, "not_enrolling", "start with POST /api/auth/totp/enroll");
       const secret = await options.box.open("totp-secret", user.totp_pending_secret);
       const step = secret === undefined ? undefined : await totpStep(secret, code);
       if (step === undefined) throw new HttpError(400, "invalid_code", "the code does not match; try the current one");
-      await db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable("users")
-          .set({ totp_secret: user.totp_pending_secret, totp_pending_secret: null, totp_last_step: String(step) })
-          .where("id", "=", identity.userId)
-          .execute();
-        // The session that proved the code now counts as two-factor; every other session must sign in again.
-        const current = presentedToken(request);
-        await tx
-          .deleteFrom("credentials")
-          .where("user_id", "=", identity.userId)
-          .where("kind", "=", "session")
-          .where("token_hash", "!=", current ? tokenHash(current) : "")
-          .execute();
-        if (current) {
-          await tx
-            .updateTable("credentials")
-            .set({ second_factor: true })
-            .where("token_hash", "=", tokenHash(current))
-            .execute();
-        }
-      });
+      // The session that proved the code now counts as two-factor; every other session must sign in again.
+      const current = presentedToken(request);
+      await store.confirmTotp(db, identity.userId, user.totp_pending_secret, step, current && tokenHash(current));
       return { enrolled: true };
     },
   );
 
   app.get("/api/auth/tokens", async (request) => {
     const identity = requireUser(request);
-    const rows = await db
-      .selectFrom("credentials")
-      .select(["id", "label", "scopes", "created_at", "expires_at", "last_used_at"])
-      .where("user_id", "=", identity.userId)
-      .where("kind", "=", "api")
-      .orderBy("created_at")
-      .execute();
-    return rows.map(tokenView);
+    return (await store.apiTokens(db, identity.userId)).map(tokenView);
   });
 
   app.post(
@@ -219,11 +185,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
         secondFactor: identity.secondFactor,
         ttlMs: expiresInDays ? expiresInDays * 86_400_000 : undefined,
       });
-      const row = await db
-        .selectFrom("credentials")
-        .select(["id", "label", "scopes", "created_at", "expires_at", "last_used_at"])
-        .where("token_hash", "=", tokenHash(token))
-        .executeTakeFirstOrThrow();
+      const row = await store.apiTokenByHash(db, tokenHash(token));
       return reply.status(201).send({ ...tokenView(row), token });
     },
   );
@@ -232,13 +194,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
     const identity = requireUser(request);
     const { id } = request.params as { id: string };
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new HttpError(404, "not_found", "no such token");
-    const deleted = await db
-      .deleteFrom("credentials")
-      .where("id", "=", id)
-      .where("user_id", "=", identity.userId)
-      .where("kind", "=", "api")
-      .executeTakeFirst();
-    if (deleted.numDeletedRows === 0n) throw new HttpError(404, "not_found", "no such token");
+    if (!(await store.deleteApiToken(db, identity.userId, id))) throw new HttpError(404, "not_found", "no such token");
     return reply.status(204).send();
   });
 
@@ -262,11 +218,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
         throw new HttpError(403, "session_required", "the password is changed from a signed-in session");
       }
       const { currentPassword, newPassword } = request.body as { currentPassword: string; newPassword: string };
-      const user = await db
-        .selectFrom("users")
-        .select(["email", "password_hash"])
-        .where("id", "=", identity.userId)
-        .executeTakeFirstOrThrow();
+      const user = await store.passwordOf(db, identity.userId);
       // Throttled like sign-in (security issue 9.4): a stolen session cannot guess the current password quickly.
       let ok: boolean;
       try {
@@ -283,16 +235,9 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
       if (!ok) throw new HttpError(403, "invalid_credentials", "the current password is wrong");
       const hash = await hashPassword(newPassword);
       const current = presentedToken(request);
-      await db.transaction().execute(async (tx) => {
-        await tx.updateTable("users").set({ password_hash: hash }).where("id", "=", identity.userId).execute();
-        // Every other session and every API token ends (security issue 9.7): whoever knew the old password may
-        // have made them.
-        await tx
-          .deleteFrom("credentials")
-          .where("user_id", "=", identity.userId)
-          .where("token_hash", "!=", current ? tokenHash(current) : "")
-          .execute();
-      });
+      // Every other session and every API token ends (security issue 9.7): whoever knew the old password may
+      // have made them.
+      await store.changePassword(db, identity.userId, hash, current && tokenHash(current));
       return reply.status(204).send();
     },
   );
@@ -331,28 +276,7 @@ function tokenView(row: {
 }
 
 async function describeMe(app: FastifyInstance, identity: Identity) {
-  const db = app.db;
-  const user = await db
-    .selectFrom("users")
-    .select(["id", "email", "display_name", "role", "locale", "agency_id", "totp_secret", "oidc_subject"])
-    .where("id", "=", identity.userId!)
-    .executeTakeFirstOrThrow();
-  const agency = user.agency_id
-    ? await db
-        .selectFrom("agencies")
-        .select(["id", "names", "country_id"])
-        .where("id", "=", user.agency_id)
-        .executeTakeFirst()
-    : undefined;
-  const country = agency
-    ? await db.selectFrom("countries").selectAll().where("id", "=", agency.country_id).executeTakeFirst()
-    : undefined;
-  const certificates = await db
-    .selectFrom("signing_certificates")
-    .select(["id", "ca_id", "serial", "profile", "subject", "not_after", "der", "key_ref"])
-    .where("user_id", "=", user.id)
-    .orderBy(sql`created_at`)
-    .execute();
+  const { user, agency, country, certificates } = await store.me(app.db, identity.userId!);
   return {
     user: {
       id: user.id,

@@ -17,7 +17,6 @@
 import type { RevocationReason } from "@khatam/core/pki";
 import { PERSON_REVOCATION_REASONS } from "@khatam/core/vocabulary";
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
-import { sql } from "kysely";
 import { type Identity, requireIdentity } from "../auth/identity.js";
 import { certificateView, MIN_PASSWORD_LENGTH } from "../auth/login-routes.js";
 import { hashPassword } from "../auth/passwords.js";
@@ -28,6 +27,8 @@ import { HttpError } from "../http/errors.js";
 import { TrustStoreError } from "../trust/store.js";
 import { type AdminAction, listAdminEvents, recordAdminAction } from "./admin-events.js";
 import { issueCertificateForUser } from "./certificates.js";
+import type { UserRow } from "./store.js";
+import * as store from "./store.js";
 
 const ADMINS: readonly Role[] = ["platform_admin", "agency_admin"];
 const ROLES: readonly Role[] = ["platform_admin", "agency_admin", "official", "clerk"];
@@ -43,32 +44,6 @@ const names = {
     ja: { type: "string", maxLength: 300 },
   },
 } as const;
-
-type UserRow = {
-  id: string;
-  email: string;
-  display_name: string;
-  agency_id: string | null;
-  role: Role;
-  locale: string | null;
-  disabled: boolean;
-  totp_secret: string | null;
-  oidc_subject: string | null;
-  created_at: Date;
-};
-
-const USER_COLUMNS = [
-  "id",
-  "email",
-  "display_name",
-  "agency_id",
-  "role",
-  "locale",
-  "disabled",
-  "totp_secret",
-  "oidc_subject",
-  "created_at",
-] as const;
 
 function userView(u: UserRow) {
   return {
@@ -139,7 +114,7 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
     const identity = admin(request);
     const { id } = request.params as { id: string };
     if (!UUID.test(id)) throw new HttpError(404, "not_found", "no such user");
-    const user = await db.selectFrom("users").select(USER_COLUMNS).where("id", "=", id).executeTakeFirst();
+    const user = await store.findUser(db, id);
     if (!user) throw new HttpError(404, "not_found", "no such user");
     if (identity.role === "agency_admin" && (user.agency_id === null || user.agency_id !== identity.agencyId)) {
       throw new HttpError(404, "not_found", "no such user");
@@ -151,9 +126,11 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
 
   app.get("/api/admin/countries", async (request) => {
     const identity = admin(request);
-    let query = db.selectFrom("countries").selectAll().orderBy("id");
-    if (identity.role === "agency_admin") query = query.where("id", "=", identity.countryId ?? "");
-    return (await query.execute()).map((c) => ({ id: c.id, isoCode: c.iso_code, names: c.names }));
+    const countries = await store.listCountries(
+      db,
+      identity.role === "agency_admin" ? (identity.countryId ?? "") : undefined,
+    );
+    return countries.map((c) => ({ id: c.id, isoCode: c.iso_code, names: c.names }));
   });
 
   app.post(
@@ -183,13 +160,8 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
         }
         throw error;
       }
-      const inserted = await db
-        .insertInto("countries")
-        .values({ id: body.id, iso_code: body.isoCode, names: JSON.stringify(body.names) })
-        .onConflict((oc) => oc.column("id").doNothing())
-        .returning("id")
-        .executeTakeFirst();
-      if (!inserted) throw new HttpError(409, "exists", `country ${body.id} exists already`);
+      if (!(await store.insertCountry(db, body)))
+        throw new HttpError(409, "exists", `country ${body.id} exists already`);
       return reply.status(201).send({ id: body.id, isoCode: body.isoCode, names: body.names });
     },
   );
@@ -199,10 +171,11 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
   app.get("/api/admin/agencies", async (request) => {
     const identity = admin(request);
     const { country } = request.query as { country?: string };
-    let query = db.selectFrom("agencies").selectAll().orderBy("created_at");
-    if (identity.role === "agency_admin") query = query.where("id", "=", identity.agencyId ?? "");
-    if (country) query = query.where("country_id", "=", country);
-    return (await query.execute()).map((a) => ({
+    const agencies = await store.listAgencies(db, {
+      agencyId: identity.role === "agency_admin" ? (identity.agencyId ?? "") : undefined,
+      countryId: country,
+    });
+    return agencies.map((a) => ({
       id: a.id,
       countryId: a.country_id,
       names: a.names,
@@ -225,13 +198,10 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
       platformAdmin(request);
       const body = request.body as { countryId: string; names: Multilingual; emailDomains?: string[] };
       const domains = normalDomains(body.emailDomains ?? []);
-      const country = await db.selectFrom("countries").select("id").where("id", "=", body.countryId).executeTakeFirst();
-      if (!country) throw new HttpError(400, "unknown_country", `no country "${body.countryId}"`);
+      if (!(await store.countryExists(db, body.countryId)))
+        throw new HttpError(400, "unknown_country", `no country "${body.countryId}"`);
       const id = crypto.randomUUID();
-      await db
-        .insertInto("agencies")
-        .values({ id, country_id: body.countryId, names: JSON.stringify(body.names), email_domains: domains })
-        .execute();
+      await store.insertAgency(db, { id, countryId: body.countryId, names: body.names, domains });
       return reply.status(201).send({ id, countryId: body.countryId, names: body.names, emailDomains: domains });
     },
   );
@@ -255,15 +225,10 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
       const { id } = request.params as { id: string };
       if (!UUID.test(id)) throw new HttpError(404, "not_found", "no such agency");
       const domains = normalDomains((request.body as { emailDomains: string[] }).emailDomains);
-      const updated = await db
-        .updateTable("agencies")
-        .set({ email_domains: domains })
-        .where("id", "=", id)
-        .returning(["id", "country_id"])
-        .executeTakeFirst();
+      const updated = await store.setAgencyDomains(db, id, domains);
       if (!updated) throw new HttpError(404, "not_found", "no such agency");
       // Accounts of the agency in these domains now hold what was sent to their addresses.
-      const members = await db.selectFrom("users").select(["id", "email"]).where("agency_id", "=", id).execute();
+      const members = await store.agencyMembers(db, id);
       for (const m of members) {
         if (domains.includes(m.email.split("@").pop()!.toLowerCase())) await bindRecipients(db, m.id, m.email);
       }
@@ -276,13 +241,10 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
   app.get("/api/admin/users", async (request) => {
     const identity = admin(request);
     const { agency } = request.query as { agency?: string };
-    let query = db.selectFrom("users").select(USER_COLUMNS).orderBy("created_at").orderBy("email");
-    if (identity.role === "agency_admin") query = query.where("agency_id", "=", identity.agencyId ?? "");
-    if (agency) {
-      if (!UUID.test(agency)) return [];
-      query = query.where("agency_id", "=", agency);
-    }
-    return (await query.execute()).map(userView);
+    if (agency && !UUID.test(agency)) return [];
+    if (identity.role === "agency_admin" && agency && agency !== identity.agencyId) return [];
+    const agencyId = identity.role === "agency_admin" ? (identity.agencyId ?? "") : agency;
+    return (await store.listUsers(db, { agencyId })).map(userView);
   });
 
   app.post(
@@ -327,13 +289,9 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
       const domain = body.email.trim().split("@").pop()!.toLowerCase();
       let inVerifiedDomain = false;
       if (agencyId) {
-        const agency = await db
-          .selectFrom("agencies")
-          .select(["id", "email_domains"])
-          .where("id", "=", agencyId)
-          .executeTakeFirst();
-        if (!agency) throw new HttpError(400, "unknown_agency", "no such agency");
-        inVerifiedDomain = agency.email_domains.includes(domain);
+        const domains = await store.agencyDomains(db, agencyId);
+        if (!domains) throw new HttpError(400, "unknown_agency", "no such agency");
+        inVerifiedDomain = domains.includes(domain);
       }
       // An agency administrator creates accounts only in their agency's verified domains: an account for someone
       // else's address would receive what is sent to that address (security issue 9.3), and a refusal there would
@@ -347,23 +305,15 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
       }
       const id = crypto.randomUUID();
       const passwordHash = body.password ? await hashPassword(body.password) : null;
-      const inserted = await db
-        .insertInto("users")
-        .values({
-          id,
-          email: body.email.trim(),
-          display_name: body.displayName,
-          agency_id: agencyId,
-          role: body.role,
-          password_hash: passwordHash,
-          totp_secret: null,
-          oidc_issuer: null,
-          oidc_subject: null,
-          locale: body.locale ?? null,
-        })
-        .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
-        .returning("id")
-        .executeTakeFirst();
+      const inserted = await store.insertUser(db, {
+        id,
+        email: body.email.trim(),
+        displayName: body.displayName,
+        agencyId,
+        role: body.role,
+        passwordHash,
+        locale: body.locale ?? null,
+      });
       if (!inserted) throw new HttpError(409, "email_taken", "a user with this e-mail address exists");
       // In a verified domain the address is proved: documents already sent to it now reach this account.
       if (inVerifiedDomain) await bindRecipients(db, id, body.email.trim());
@@ -373,8 +323,8 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
         }),
       );
       request.log.info({ userId: id, role: body.role, agencyId }, "user created");
-      const row = await db.selectFrom("users").select(USER_COLUMNS).where("id", "=", id).executeTakeFirstOrThrow();
-      return reply.status(201).send(userView(row));
+      const row = await store.findUser(db, id);
+      return reply.status(201).send(userView(row!));
     },
   );
 
@@ -425,26 +375,23 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
       if (user.id === identity.userId && (body.disabled === true || (body.role && body.role !== user.role))) {
         throw new HttpError(409, "self_change", "ask another administrator to change your own role or disable you");
       }
-      await db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable("users")
-          .set({
+      // A disabled user, or one whose rights changed, signs in again; their API tokens stop working.
+      const endCredentials = body.disabled === true || (body.role !== undefined && body.role !== user.role);
+      await db.transaction().execute((tx) =>
+        store.updateUser(
+          tx,
+          user.id,
+          {
             ...(body.role !== undefined && { role: body.role }),
             ...(body.disabled !== undefined && { disabled: body.disabled }),
             ...(body.displayName !== undefined && { display_name: body.displayName }),
             ...(body.locale !== undefined && { locale: body.locale }),
-          })
-          .where("id", "=", user.id)
-          .execute();
-        // A disabled user, or one whose rights changed, signs in again; their API tokens stop working.
-        if (body.disabled === true || (body.role !== undefined && body.role !== user.role)) {
-          await tx.deleteFrom("credentials").where("user_id", "=", user.id).execute();
-        }
-      });
-      request.log.info({ userId: user.id, changes: Object.keys(body) }, "user changed");
-      return userView(
-        await db.selectFrom("users").select(USER_COLUMNS).where("id", "=", user.id).executeTakeFirstOrThrow(),
+          },
+          endCredentials,
+        ),
       );
+      request.log.info({ userId: user.id, changes: Object.keys(body) }, "user changed");
+      return userView((await store.findUser(db, user.id))!);
     },
   );
 
@@ -464,10 +411,8 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
       const { password } = request.body as { password: string };
       const hash = await hashPassword(password);
       await db.transaction().execute(async (tx) => {
-        await tx.updateTable("users").set({ password_hash: hash }).where("id", "=", user.id).execute();
         // Sessions and API tokens alike (security issue 9.7): made with the old password, they end with it.
-        await tx.deleteFrom("credentials").where("user_id", "=", user.id).execute();
-        await tx.deleteFrom("login_failures").where(sql`lower(email)`, "=", user.email.toLowerCase()).execute();
+        await store.resetPassword(tx, user, hash);
         await audit(tx, request, user, "password_reset");
       });
       request.log.info({ userId: user.id }, "password reset by an administrator");
@@ -478,11 +423,7 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
   app.delete("/api/admin/users/:id/totp", async (request, reply) => {
     const user = await managedUser(request);
     await db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable("users")
-        .set({ totp_secret: null, totp_pending_secret: null, totp_last_step: null })
-        .where("id", "=", user.id)
-        .execute();
+      await store.resetTotp(tx, user.id);
       await audit(tx, request, user, "totp_reset");
     });
     request.log.info({ userId: user.id }, "second factor reset by an administrator");
@@ -493,13 +434,7 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
 
   app.get("/api/admin/users/:id/certificates", async (request) => {
     const user = await managedUser(request);
-    const rows = await db
-      .selectFrom("signing_certificates")
-      .selectAll()
-      .where("user_id", "=", user.id)
-      .orderBy("created_at")
-      .execute();
-    return rows.map((row) => certificateView(app, row));
+    return (await store.certificatesOf(db, user.id)).map((row) => certificateView(app, row));
   });
 
   app.post(
@@ -544,11 +479,7 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
         { userId: user.id, ca: issued.caId, serial: issued.serial, mode: body.mode },
         "signing certificate issued",
       );
-      const row = await db
-        .selectFrom("signing_certificates")
-        .selectAll()
-        .where("id", "=", issued.id)
-        .executeTakeFirstOrThrow();
+      const row = await store.certificateById(db, issued.id);
       return reply.status(201).send(certificateView(app, row));
     },
   );
@@ -568,12 +499,7 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
       const { serial } = request.params as { serial: string };
       const reason = ((request.body as { reason?: RevocationReason } | undefined)?.reason ??
         "unspecified") as RevocationReason;
-      const row = await db
-        .selectFrom("signing_certificates")
-        .selectAll()
-        .where("user_id", "=", user.id)
-        .where("serial", "=", serial.toLowerCase())
-        .executeTakeFirst();
+      const row = await store.certificateBySerial(db, user.id, serial.toLowerCase());
       if (!row) throw new HttpError(404, "not_found", "this user has no certificate with that serial");
       const revoked = await app.trustStore.revoke(row.ca_id, row.serial, reason);
       await db.transaction().execute((tx) =>
