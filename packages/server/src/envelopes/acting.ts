@@ -14,7 +14,7 @@ import { certificateInfo } from "@khatam/core/verify";
 import type { Db } from "../db/connect.js";
 import { getDocument } from "../db/documents.js";
 import { change } from "./commit.js";
-import { type Caller, clock, type EnvelopeContext } from "./context.js";
+import { type Caller, clock, type EnvelopeContext, type EnvelopeRequest } from "./context.js";
 import { EnvelopeError } from "./errors.js";
 import { getEnvelope, isCaller, isVisible, view, visibleEnvelope } from "./reading.js";
 import type { EnvelopeView, PreparedSignature } from "./schemas.js";
@@ -39,11 +39,7 @@ const SESSION_TTL_MS = 15 * 60 * 1000;
  * The caller acts on the envelope: a signer signs with their platform-held certificate, an approver approves.
  * Returns the envelope after the action.
  */
-export async function signEnvelope(options: {
-  readonly ctx: EnvelopeContext;
-  readonly caller: Caller;
-  readonly envelopeId: string;
-}): Promise<EnvelopeView & { signingMs?: number }> {
+export async function signEnvelope(options: EnvelopeRequest): Promise<EnvelopeView & { signingMs?: number }> {
   const { ctx, caller } = options;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -99,11 +95,7 @@ export async function signEnvelope(options: {
  * `signing_sessions` (so a restart between the two requests loses nothing); the caller's device signs
  * `signedAttributes` (base64) with its key (WebCrypto: ECDSA P-256 with SHA-256, value r||s or DER).
  */
-export async function prepareSignature(options: {
-  readonly ctx: EnvelopeContext;
-  readonly caller: Caller;
-  readonly envelopeId: string;
-}): Promise<PreparedSignature> {
+export async function prepareSignature(options: EnvelopeRequest): Promise<PreparedSignature> {
   const { ctx, caller } = options;
   const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
   if (recipient.role !== "signer") throw new EnvelopeError("wrong_signing_method", "approvers approve with /sign");
@@ -140,13 +132,12 @@ export async function prepareSignature(options: {
 }
 
 /** Step 2: the device's signature value completes the prepared revision, which is then made B-LT (and B-LTA). */
-export async function completeSignature(options: {
-  readonly ctx: EnvelopeContext;
-  readonly caller: Caller;
-  readonly envelopeId: string;
-  readonly sessionId: string;
-  readonly signatureValue: Uint8Array;
-}): Promise<EnvelopeView & { signingMs: number }> {
+export async function completeSignature(
+  options: EnvelopeRequest & {
+    readonly sessionId: string;
+    readonly signatureValue: Uint8Array;
+  },
+): Promise<EnvelopeView & { signingMs: number }> {
   const { ctx, caller } = options;
   const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
   const session = await store.findSession(ctx.db, options.sessionId);
@@ -175,12 +166,11 @@ export async function completeSignature(options: {
   return { ...(await getEnvelope({ ctx, caller, envelopeId: envelope.id })), signingMs };
 }
 
-export async function declineEnvelope(options: {
-  readonly ctx: EnvelopeContext;
-  readonly caller: Caller;
-  readonly envelopeId: string;
-  readonly reason: string;
-}): Promise<EnvelopeView> {
+export async function declineEnvelope(
+  options: EnvelopeRequest & {
+    readonly reason: string;
+  },
+): Promise<EnvelopeView> {
   const { ctx, caller } = options;
   const reason = options.reason.trim();
   if (!reason) throw new EnvelopeError("invalid_request", "give a reason for declining");

@@ -39,6 +39,13 @@ export interface EnvelopeContext extends PlatformTrust {
 }
 
 /** Longest reason for declining or voiding (the route schemas say the same). */
+/** What a use case on one envelope is given: the platform, who calls, and which envelope. */
+export interface EnvelopeRequest {
+  readonly ctx: EnvelopeContext;
+  readonly caller: Caller;
+  readonly envelopeId: string;
+}
+
 export const MAX_REASON_LENGTH = 2000;
 
 export function clock(ctx: { now?: () => Date }): Date {

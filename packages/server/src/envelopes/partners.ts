@@ -24,14 +24,18 @@ function partnerCaller(recipient: RecipientRow): Caller {
   return { userId: null, email: recipient.email, role: "official", agencyId: null, countryId: null, ip: null };
 }
 
-/** Owner side: a recipient on a partner signed; `document` is the checked revision the partner returned. */
-export async function recordPartnerSignature(options: {
+/** What a partner reports of its recipient on an envelope here, with the audit details of the checked message. */
+interface PartnerReport {
   readonly ctx: EnvelopeContext;
   readonly envelope: EnvelopeRow;
   readonly recipient: RecipientRow;
-  readonly document: Uint8Array;
   readonly details: Record<string, unknown>;
-}): Promise<void> {
+}
+
+/** Owner side: a recipient on a partner signed; `document` is the checked revision the partner returned. */
+export async function recordPartnerSignature(
+  options: PartnerReport & { readonly document: Uint8Array },
+): Promise<void> {
   const { ctx, envelope, recipient } = options;
   const recipients = await store.recipientsOf(ctx.db, envelope.id);
   const last = isLastToAct(recipients, recipient);
@@ -51,13 +55,7 @@ export async function recordPartnerSignature(options: {
 }
 
 /** Owner side: a recipient on a partner declined. */
-export async function recordPartnerDecline(options: {
-  readonly ctx: EnvelopeContext;
-  readonly envelope: EnvelopeRow;
-  readonly recipient: RecipientRow;
-  readonly reason: string;
-  readonly details: Record<string, unknown>;
-}): Promise<void> {
+export async function recordPartnerDecline(options: PartnerReport & { readonly reason: string }): Promise<void> {
   const reason = options.reason.trim().slice(0, MAX_REASON_LENGTH) || "—";
   const caller = partnerCaller(options.recipient);
   await decline(options.ctx, options.envelope, options.recipient, caller, reason, options.details);

@@ -12,7 +12,7 @@ import { getDocument } from "../db/documents.js";
 import { localesOf } from "../notify/templates.js";
 import type { KeyStore } from "../trust/keys.js";
 import { sealCompletionCertificate } from "./completion-seal.js";
-import { type Caller, clock, type EnvelopeContext, registerUrl } from "./context.js";
+import { type Caller, clock, type EnvelopeContext, type EnvelopeRequest, registerUrl } from "./context.js";
 import { EnvelopeError } from "./errors.js";
 import type { EnvelopeView, Inbox } from "./schemas.js";
 import type { EnvelopeRow, RecipientRow } from "./store.js";
@@ -179,12 +179,11 @@ export async function auditTrail(options: {
  * The certificate of completion as a sealed PDF (audit/certificate.ts, envelopes/completion-seal.ts), in the languages
  * of the envelope's parties: English, and Arabic or Japanese where a sender or recipient reads it.
  */
-export async function completionCertificate(options: {
-  readonly ctx: EnvelopeContext;
-  readonly caller: Caller;
-  readonly envelopeId: string;
-  readonly keyStore: KeyStore;
-}): Promise<Uint8Array> {
+export async function completionCertificate(
+  options: EnvelopeRequest & {
+    readonly keyStore: KeyStore;
+  },
+): Promise<Uint8Array> {
   const { ctx } = options;
   const trail = await auditTrail(options);
   const envelope = trail.envelope;

@@ -10,7 +10,14 @@ import type { Db } from "../db/connect.js";
 import { putDocument } from "../db/documents.js";
 import type { RecipientRole } from "../db/schema.js";
 import { change } from "./commit.js";
-import { type Caller, clock, type EnvelopeContext, MAX_REASON_LENGTH, registerUrl } from "./context.js";
+import {
+  type Caller,
+  clock,
+  type EnvelopeContext,
+  type EnvelopeRequest,
+  MAX_REASON_LENGTH,
+  registerUrl,
+} from "./context.js";
 import { prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import { getEnvelope, visibleEnvelope } from "./reading.js";
@@ -115,11 +122,7 @@ export async function createEnvelope(options: {
   return { id, registerCode };
 }
 
-export async function sendEnvelope(options: {
-  readonly ctx: EnvelopeContext;
-  readonly caller: Caller;
-  readonly envelopeId: string;
-}): Promise<EnvelopeView> {
+export async function sendEnvelope(options: EnvelopeRequest): Promise<EnvelopeView> {
   const { ctx, caller } = options;
   const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
   if (envelope.agency_id !== caller.agencyId) {
@@ -135,13 +138,12 @@ export async function sendEnvelope(options: {
  * recipient; if it was already their turn, the new address is invited at once and the old one's signing sessions
  * end. Recorded in the audit trail with both addresses.
  */
-export async function correctRecipient(options: {
-  readonly ctx: EnvelopeContext;
-  readonly caller: Caller;
-  readonly envelopeId: string;
-  readonly email: string;
-  readonly newEmail: string;
-}): Promise<EnvelopeView> {
+export async function correctRecipient(
+  options: EnvelopeRequest & {
+    readonly email: string;
+    readonly newEmail: string;
+  },
+): Promise<EnvelopeView> {
   const { ctx, caller } = options;
   const newEmail = options.newEmail.trim();
   if (!/^[^\s@]+@[^\s@]+$/.test(newEmail) || newEmail.length > 320) {
@@ -165,12 +167,11 @@ export async function correctRecipient(options: {
  * everyone it had already reached is told why, in their language. The document stays as it was, with the
  * signatures made so far; the audit trail records who voided it and why.
  */
-export async function voidEnvelope(options: {
-  readonly ctx: EnvelopeContext;
-  readonly caller: Caller;
-  readonly envelopeId: string;
-  readonly reason: string;
-}): Promise<EnvelopeView> {
+export async function voidEnvelope(
+  options: EnvelopeRequest & {
+    readonly reason: string;
+  },
+): Promise<EnvelopeView> {
   const { ctx, caller } = options;
   const reason = options.reason.trim();
   if (!reason || reason.length > MAX_REASON_LENGTH) {
@@ -192,11 +193,7 @@ const REMIND_AGAIN_AFTER_MS = 10 * 60 * 1000;
  * The owning agency reminds, now, the recipients whose turn it is (the sender's "resend"): the same e-mail as the
  * scheduled reminders, in each recipient's language, recorded in the audit trail with who asked.
  */
-export async function remindNow(options: {
-  readonly ctx: EnvelopeContext;
-  readonly caller: Caller;
-  readonly envelopeId: string;
-}): Promise<RemindedEnvelope> {
+export async function remindNow(options: EnvelopeRequest): Promise<RemindedEnvelope> {
   const { ctx, caller } = options;
   const envelope = await visibleEnvelope(ctx.db, caller, options.envelopeId);
   if (envelope.agency_id !== caller.agencyId || envelope.origin) {
