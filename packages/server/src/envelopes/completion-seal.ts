@@ -12,6 +12,7 @@ import type { Db } from "../db/connect.js";
 import type { KeyReference, KeyStore } from "../trust/keys.js";
 import type { TrustStore } from "../trust/store.js";
 import { signWithPlatformKey } from "./signing.js";
+import * as store from "./store.js";
 
 export interface SealContext {
   readonly db: Db;
@@ -23,7 +24,7 @@ export interface SealContext {
 const made = new Map<string, Promise<{ signer: Signer; certificate: Uint8Array }>>();
 
 async function platformSeal(ctx: SealContext, caId: string): Promise<{ signer: Signer; certificate: Uint8Array }> {
-  const stored = await ctx.db.selectFrom("platform_seals").selectAll().where("ca_id", "=", caId).executeTakeFirst();
+  const stored = await store.platformSeal(ctx.db, caId);
   if (stored) {
     const key = await ctx.keyStore.open(stored.key_ref as KeyReference);
     return { signer: key.signer, certificate: new Uint8Array(stored.der) };
@@ -38,11 +39,7 @@ async function platformSeal(ctx: SealContext, caId: string): Promise<{ signer: S
       commonName: "Khatam certificate of completion seal",
     },
   });
-  await ctx.db
-    .insertInto("platform_seals")
-    .values({ ca_id: caId, der: issued.der, key_ref: JSON.stringify(reference) })
-    .onConflict((c) => c.column("ca_id").doNothing())
-    .execute();
+  await store.insertPlatformSeal(ctx.db, caId, issued.der, reference);
   return platformSeal(ctx, caId); // the row that won
 }
 

@@ -473,6 +473,20 @@ export async function userDisabled(db: Db | Tx, userId: string): Promise<boolean
   return row?.disabled;
 }
 
+/** The platform's seal for certificates of completion under CA `caId` (completion-seal.ts), if made. */
+export async function platformSeal(db: Db, caId: string) {
+  return db.selectFrom("platform_seals").selectAll().where("ca_id", "=", caId).executeTakeFirst();
+}
+
+/** Records a seal made for `caId`; if another replica recorded one first, theirs stays (and this one is unused). */
+export async function insertPlatformSeal(db: Db, caId: string, der: Uint8Array, keyRef: unknown): Promise<void> {
+  await db
+    .insertInto("platform_seals")
+    .values({ ca_id: caId, der, key_ref: JSON.stringify(keyRef) })
+    .onConflict((c) => c.column("ca_id").doNothing())
+    .execute();
+}
+
 /** Summaries for the inbox. */
 export interface EnvelopeSummaryRow {
   readonly id: string;
