@@ -5,8 +5,8 @@
  * document's byte ranges for a document time-stamp (ETSI EN 319 142-1 § 5.4). The TSA certificate must carry
  * id-kp-timeStamping and chain to a trust anchor.
  */
+import type { Certificate } from "../x509/certificate.js";
 import { equalBytes, expect, generalizedTime, octetsOf, oidOf, parseBer, UNIVERSAL } from "./ber.js";
-import type { CertificateInfo } from "./certificate-info.js";
 import { decisive, type Failure, failure } from "./checks.js";
 import { digest, type HashName, hashOfDigestOid } from "./crypto.js";
 import { checkFormat } from "./format-checking.js";
@@ -24,8 +24,8 @@ export interface TimestampValidation {
   readonly valid: boolean;
   readonly failures: Failure[];
   readonly warnings: Message[];
-  readonly signer: CertificateInfo | null;
-  readonly path: readonly CertificateInfo[];
+  readonly signer: Certificate | null;
+  readonly path: readonly Certificate[];
   readonly trusted: boolean;
   readonly signerRevocation: RevocationStatus | null;
   readonly imprintHash?: HashName;

@@ -17,9 +17,9 @@
  * Visibility: an envelope is visible to the members of its owning agency and to its recipients; to anyone else it
  * does not exist (`not_found`).
  */
-import { createHash, randomBytes, randomUUID, X509Certificate } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Signer } from "@khatam/core/keys";
-import { certificateInfo } from "@khatam/core/verify";
+import { Certificate } from "@khatam/core/x509";
 import {
   type AppendEventOptions,
   type AuditEvent,
@@ -312,7 +312,7 @@ export async function prepareSignature(options: {
     trust: ctx,
     pdf: base,
     certificate: der,
-    spki: spkiOf(der),
+    spki: Certificate.fromDer(der).spki,
     caId: certificate.ca_id,
     reason: signingReason(envelope),
   });
@@ -959,7 +959,7 @@ function isLastToAct(recipients: readonly RecipientRow[], recipient: RecipientRo
 
 /** The `signed` audit event's details for a signature with `certificate` in `field`. */
 function signatureDetails(certificate: SigningCertificateRow, field: string | null, last: boolean) {
-  const info = certificateInfo(new Uint8Array(certificate.der));
+  const info = Certificate.fromDer(new Uint8Array(certificate.der));
   const name = /(?:^|,)CN=([^,]+)/.exec(info.subject)?.[1] ?? certificate.subject;
   return {
     field,
@@ -1467,10 +1467,6 @@ function validateRecipients(recipients: readonly RecipientInput[]): void {
   if (!recipients.some((r) => ACTING.includes(r.role))) {
     throw new EnvelopeError("invalid_request", "name at least one signer or approver");
   }
-}
-
-function spkiOf(certificate: Uint8Array): Uint8Array {
-  return new Uint8Array(new X509Certificate(certificate).publicKey.export({ type: "spki", format: "der" }));
 }
 
 /** 26 characters of RFC 4648 base32 from 128 random bits: unguessable and not enumerable. */
