@@ -46,6 +46,15 @@ import { sealCompletionCertificate } from "./completion-seal.js";
 import { type PreparedUpload, prepareUpload, type RegisterStamp } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import { completionRows, offerRow, returnRow, withdrawalRows } from "./federation-messages.js";
+import {
+  type FieldInput,
+  fieldsOf,
+  insertFields,
+  placeFields,
+  planFields,
+  type SigningChoices,
+  signingFieldOptions,
+} from "./fields.js";
 import type { CreatedEnvelope, EnvelopeView, Inbox, PreparedSignature, RemindedEnvelope } from "./schemas.js";
 import {
   completeDeviceSignature,
@@ -117,6 +126,8 @@ export async function createEnvelope(options: {
   readonly reminderEveryHours?: number;
   /** The sender's words to the recipients, sent with the invitation and shown on the envelope. */
   readonly message?: string;
+  /** Fields placed for the signers (envelopes/fields.ts). */
+  readonly fields?: readonly FieldInput[];
 }): Promise<CreatedEnvelope> {
   const { ctx, caller } = options;
   if (!caller.userId || !caller.agencyId) {
@@ -135,9 +146,11 @@ export async function createEnvelope(options: {
   // content stream would count as a change after those signatures).
   const url = registerUrl(ctx.publicUrl, registerCode);
   const stamp = { text: `Khatam register: ${registerCode} — ${url}`, url };
-  const { working } = ctx.documents
-    ? await ctx.documents.prepare(options.pdf, stamp)
-    : prepareUpload(options.pdf, stamp);
+  const recipientRows = options.recipients.map((r) => ({ ...r, id: randomUUID() }));
+  const fields = planFields(recipientRows, options.fields ?? []);
+  const prepared = ctx.documents ? await ctx.documents.prepare(options.pdf, stamp) : prepareUpload(options.pdf, stamp);
+  // The fields, as their own incremental update after the register stamp and before any new signature (13.1).
+  const working = placeFields(prepared.working, fields);
   const remote = options.recipients.filter((r) => r.instance);
   if (remote.length > 0) await checkPartners(ctx.db, remote);
   const users = await store.usersByEmail(
@@ -162,8 +175,8 @@ export async function createEnvelope(options: {
         reminder_every: options.reminderEveryHours ? `${options.reminderEveryHours} hours` : null,
         message: options.message?.trim().slice(0, 2000) || null,
       },
-      options.recipients.map((r) => ({
-        id: randomUUID(),
+      recipientRows.map((r) => ({
+        id: r.id,
         envelope_id: id,
         email: r.email,
         user_id: r.instance ? null : (users.get(r.email.toLowerCase())?.id ?? null),
@@ -173,6 +186,7 @@ export async function createEnvelope(options: {
         instance: r.instance ?? null,
       })),
     );
+    await insertFields(tx, id, fields);
     await appendEvent(tx, {
       envelopeId: id,
       type: "created",
@@ -188,6 +202,7 @@ export async function createEnvelope(options: {
           order: r.order,
           ...(r.instance && { instance: r.instance }),
         })),
+        ...(fields.length > 0 && { fields: fields.length }),
       },
       at: now,
     });
@@ -237,6 +252,8 @@ export async function signEnvelope(options: {
   readonly ctx: EnvelopeContext;
   readonly caller: Caller;
   readonly envelopeId: string;
+  /** The signer's values and the look of their signature (envelopes/fields.ts). */
+  readonly choices?: SigningChoices;
 }): Promise<EnvelopeView & { signingMs?: number }> {
   const { ctx, caller } = options;
   for (let attempt = 1; ; attempt++) {
@@ -257,16 +274,27 @@ export async function signEnvelope(options: {
       // The slow part, outside any transaction (and off PGlite's one connection): on the revision read above.
       const started = performance.now();
       const signer = await ctx.signerFor(certificate);
+      const der = new Uint8Array(certificate.der);
+      const field = await signingFieldOptions({
+        db: ctx.db,
+        envelopeId: envelope.id,
+        recipientId: recipient.id,
+        userId: caller.userId,
+        certificate: der,
+        choices: options.choices ?? {},
+        now: clock(ctx),
+      });
       const signed = await signWithPlatformKey({
         trust: ctx,
         pdf: snapshot.document,
         signer,
-        certificate: new Uint8Array(certificate.der),
+        certificate: der,
         caId: certificate.ca_id,
         reason: signingReason(envelope),
+        field,
       });
       const last = isLastToAct(recipients, recipient);
-      const field = lastSignatureField(signed);
+      const signatureField = lastSignatureField(signed);
       let document = await toLongTerm(ctx, signed);
       // On a partner's copy the owner adds the archive time-stamp, once every signature is in.
       if (last && !envelope.origin) document = await toLongTerm(ctx, document, snapshot.agencyCountry);
@@ -278,9 +306,9 @@ export async function signEnvelope(options: {
         recipient,
         last,
         document,
-        field,
+        field: signatureField,
         details: {
-          ...signatureDetails(certificate, field, last),
+          ...signatureDetails(certificate, signatureField, last),
           signingMs: Math.round(performance.now() - started),
         },
       });
@@ -301,6 +329,8 @@ export async function prepareSignature(options: {
   readonly ctx: EnvelopeContext;
   readonly caller: Caller;
   readonly envelopeId: string;
+  /** The signer's values and the look of their signature (envelopes/fields.ts), fixed in the prepared revision. */
+  readonly choices?: SigningChoices;
 }): Promise<PreparedSignature> {
   const { ctx, caller } = options;
   const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
@@ -308,6 +338,15 @@ export async function prepareSignature(options: {
   const certificate = await signingCertificate(ctx, caller, "device");
   const base = await currentDocument(ctx.db, envelope);
   const der = new Uint8Array(certificate.der);
+  const field = await signingFieldOptions({
+    db: ctx.db,
+    envelopeId: envelope.id,
+    recipientId: recipient.id,
+    userId: caller.userId,
+    certificate: der,
+    choices: options.choices ?? {},
+    now: clock(ctx),
+  });
   const prepared = await prepareDeviceSignature({
     trust: ctx,
     pdf: base,
@@ -315,6 +354,7 @@ export async function prepareSignature(options: {
     spki: Certificate.fromDer(der).spki,
     caId: certificate.ca_id,
     reason: signingReason(envelope),
+    field,
   });
   const sessionId = randomUUID();
   const expiresAt = new Date(clock(ctx).getTime() + SESSION_TTL_MS);
@@ -449,8 +489,10 @@ export async function getEnvelope(options: {
   const recipients = await store.recipientsOf(options.ctx.db, envelope.id);
   const people = await store.peopleOf(options.ctx.db, envelope, recipients);
   const base = view(envelope, recipients);
+  const fields = await fieldsOf(options.ctx.db, envelope.id);
   return {
     ...base,
+    ...(fields.length > 0 && { fields }),
     recipients: base.recipients.map((r, i) => {
       const userId = recipients[i]!.user_id;
       return { ...r, name: userId ? (people.names.get(userId) ?? null) : null };
