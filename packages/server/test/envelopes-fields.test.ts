@@ -256,6 +256,10 @@ for (const engine of ENGINES) {
       const ppm = readFileSync(`${png}-1.ppm`);
       assert.ok(redPixels(ppm, [40, 600, 280, 720], 842) > 20, "red seal pixels in the JP signature block");
       assert.ok(darkPixels(ppm, [310, 600, 550, 720], 842) > 20, "the SA block is drawn");
+      // The register QR code, placed clear of the fields, reads back as the register address (150 dpi).
+      assert.equal((await run("pdftoppm", ["-r", "150", "-f", "1", "-l", "1", "-png", file, `${png}-qr`])).code, 0);
+      const qr = await run("zbarimg", ["-q", "--raw", `${png}-qr-1.png`]);
+      assert.equal(qr.stdout.trim(), `${platform.url}/register/${created.registerCode}`, qr.stderr);
 
       const report = await json(
         await fetch(`${platform.url}/api/verify`, {

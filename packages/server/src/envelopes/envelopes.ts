@@ -145,9 +145,11 @@ export async function createEnvelope(options: {
   // Stamp the register line on page 1 before anyone signs; a PDF signed already is left as it is (an added
   // content stream would count as a change after those signatures).
   const url = registerUrl(ctx.publicUrl, registerCode);
-  const stamp = { text: `Khatam register: ${registerCode} — ${url}`, url };
   const recipientRows = options.recipients.map((r) => ({ ...r, id: randomUUID() }));
   const fields = planFields(recipientRows, options.fields ?? []);
+  // The QR code leaves the fields of page 1 clear (they are placed right after the stamp).
+  const avoid = fields.filter((f) => f.page === 1).map((f) => f.rect);
+  const stamp = { text: `Khatam register: ${registerCode} — ${url}`, url, avoid };
   const prepared = ctx.documents ? await ctx.documents.prepare(options.pdf, stamp) : prepareUpload(options.pdf, stamp);
   // The fields, as their own incremental update after the register stamp and before any new signature (13.1).
   const working = placeFields(prepared.working, fields);
