@@ -16,10 +16,10 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { equalBytes } from "@khatam/core/bytes";
-import { certificateParts } from "@khatam/core/cms";
 import { loadCertificates } from "@khatam/core/keys";
 import { caIssuersUrls } from "@khatam/core/pki";
 import { extendToLongTerm } from "@khatam/core/sign";
+import { Certificate } from "@khatam/core/x509";
 import { writeFileAtomic } from "./files.js";
 import { UsageError } from "./usage.js";
 import { loadTrust } from "./verify.js";
@@ -149,7 +149,7 @@ async function download(url: string, fetchFn: typeof fetch): Promise<Uint8Array[
 
 function parts(der: Uint8Array): { der: Uint8Array; subject: Uint8Array; issuer: Uint8Array } | undefined {
   try {
-    const { subject, issuer } = certificateParts(der);
+    const { subjectDer: subject, issuerDer: issuer } = Certificate.fromDer(der);
     return { der, subject, issuer };
   } catch {
     return undefined;

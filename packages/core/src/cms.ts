@@ -5,3 +5,4 @@
 export * from "./cms/certificates.js";
 export * from "./cms/der.js";
 export * from "./cms/timestamp.js";
+export * from "./cms/tst-info.js";

@@ -17,8 +17,8 @@ import { buildCrl } from "../src/pki/crl.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
 import { parseBer } from "../src/validation/ber.js";
 import { type CadesValidationInput, validateCades } from "../src/validation/cades.js";
-import { certificateInfo } from "../src/validation/certificate-info.js";
 import { ocspRequest } from "../src/validation/revocation.js";
+import { Certificate } from "../src/x509/certificate.js";
 import { text } from "./support/messages.js";
 import { freshDir, runOk } from "./support/tools.js";
 import { startOpensslTsa } from "./support/tsa-server.js";
@@ -294,7 +294,7 @@ describe("certificate path and revocation", () => {
     const carol = await official(jp);
     const parts = await sign(carol);
     jp.revoke(carol.serial, "keyCompromise", new Date(Date.now() - 3_600_000));
-    const request = ocspRequest(certificateInfo(carol.certificate), certificateInfo(jp.issuing.certificate));
+    const request = ocspRequest(Certificate.fromDer(carol.certificate), Certificate.fromDer(jp.issuing.certificate));
     const ocsp = await jp.ocspRespond(request);
     const plain = await validateCades(
       input(assembleSignedData(parts), [jp.root.certificate], { ocspResponses: [ocsp] }),
@@ -325,7 +325,7 @@ describe("certificate path and revocation", () => {
       extraSignedAttributes: [contentTimestamp],
     });
     const ocsp = await jp.ocspRespond(
-      ocspRequest(certificateInfo(dan.certificate), certificateInfo(jp.issuing.certificate)),
+      ocspRequest(Certificate.fromDer(dan.certificate), Certificate.fromDer(jp.issuing.certificate)),
     );
     const r = await validateCades(input(assembleSignedData(parts), [jp.root.certificate], { ocspResponses: [ocsp] }));
     assert.equal(r.indication, "TOTAL_FAILED", r.warnings.map(text).join("; "));
@@ -351,7 +351,7 @@ describe("certificate path and revocation", () => {
   });
 
   test("OCSP signed by an unrelated key is ignored", async () => {
-    const request = ocspRequest(certificateInfo(alice.certificate), certificateInfo(jp.issuing.certificate));
+    const request = ocspRequest(Certificate.fromDer(alice.certificate), Certificate.fromDer(jp.issuing.certificate));
     const forged = await sa.ocspRespond(request); // SA's responder does not speak for JP's CA: "unauthorized"
     const r = await validateCades(
       input(assembleSignedData(await sign(alice)), [jp.root.certificate], { ocspResponses: [forged] }),

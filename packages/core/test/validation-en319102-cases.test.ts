@@ -10,10 +10,10 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { PdfReader } from "../src/pdf/reader.js";
-import { type CertificateInfo, certificateInfo } from "../src/validation/certificate-info.js";
 import { findSignatures } from "../src/validation/pdf-signatures.js";
 import { type RevocationStatus, revocationStatus } from "../src/validation/revocation.js";
 import { validateCertificatePath } from "../src/validation/x509-validation.js";
+import { Certificate } from "../src/x509/certificate.js";
 import { text } from "./support/messages.js";
 import { issueWithExtensions } from "./support/pki.js";
 import { freshDir, pemToDer, runOk } from "./support/tools.js";
@@ -24,8 +24,8 @@ const good: RevocationStatus = { status: "good", source: "embedded-ocsp", notes:
 let dir: string;
 let serial = 0x5000;
 
-async function file(name: string): Promise<CertificateInfo> {
-  return certificateInfo(new Uint8Array(pemToDer(await readFile(join(dir, name), "utf8"))));
+async function file(name: string): Promise<Certificate> {
+  return Certificate.fromDer(new Uint8Array(pemToDer(await readFile(join(dir, name), "utf8"))));
 }
 
 /** A CA: self-signed, with `extra` -addext arguments (e.g. nameConstraints). */
@@ -72,7 +72,7 @@ async function leaf(name: string, issuer: string, subject: string, extensions: s
 }
 
 function xcv(
-  path: CertificateInfo[],
+  path: Certificate[],
   options: { revocation?: RevocationStatus; poe?: Date; signedAfter?: Date; at?: Date } = {},
 ) {
   return validateCertificatePath({

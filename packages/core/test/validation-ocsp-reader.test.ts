@@ -12,8 +12,8 @@ import { integer, octetString, oid, sequence, tlv } from "../src/cms/der.js";
 import { generateKey } from "../src/keys/software.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
 import { toHex } from "../src/validation/ber.js";
-import { certificateInfo } from "../src/validation/certificate-info.js";
 import { ocspRequest, readOcspResponse } from "../src/validation/revocation.js";
+import { Certificate } from "../src/x509/certificate.js";
 
 let jp: NationalPki;
 let sa: NationalPki;
@@ -56,8 +56,8 @@ function assertSameReading(der: Uint8Array) {
 describe("OCSP responses read with the BER reader", () => {
   test("good, revoked (with a reason) and unknown answers read as the schema decoder reads them", async () => {
     const cert = await issued(jp);
-    const issuer = certificateInfo(jp.issuing.certificate);
-    const request = ocspRequest(certificateInfo(cert.der), issuer);
+    const issuer = Certificate.fromDer(jp.issuing.certificate);
+    const request = ocspRequest(Certificate.fromDer(cert.der), issuer);
     assert.equal(assertSameReading(await jp.ocspRespond(request)).responses[0]!.status, "good");
 
     const at = new Date(Date.now() - 3600_000);
@@ -67,7 +67,7 @@ describe("OCSP responses read with the BER reader", () => {
     assert.equal(revoked.revokedAt?.getTime(), Math.floor(at.getTime() / 1000) * 1000);
 
     // A serial the JP CA never issued, asked under the JP issuer's name and key.
-    const stranger = certificateInfo((await issued(sa)).der);
+    const stranger = Certificate.fromDer((await issued(sa)).der);
     const unknown = assertSameReading(await jp.ocspRespond(ocspRequest(stranger, issuer))).responses[0]!;
     assert.notEqual(unknown.status, "good");
   });
@@ -76,7 +76,9 @@ describe("OCSP responses read with the BER reader", () => {
     // OCSPResponse { responseStatus tryLater (3) }.
     assert.equal(readOcspResponse(Uint8Array.of(0x30, 0x03, 0x0a, 0x01, 0x03)), undefined);
     const cert = await issued(jp);
-    const der = await jp.ocspRespond(ocspRequest(certificateInfo(cert.der), certificateInfo(jp.issuing.certificate)));
+    const der = await jp.ocspRespond(
+      ocspRequest(Certificate.fromDer(cert.der), Certificate.fromDer(jp.issuing.certificate)),
+    );
     assert.throws(() => readOcspResponse(der.subarray(0, der.length - 1)));
     assert.throws(() => readOcspResponse(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00)), /responseStatus/);
     // The inner BasicOCSPResponse's SEQUENCE tag turned into a SET.
@@ -136,9 +138,9 @@ describe("OCSP responses read with the BER reader", () => {
   });
 
   test("the OCSP request is written byte for byte as the schema encoder writes it", async () => {
-    const issuer = certificateInfo(jp.issuing.certificate);
+    const issuer = Certificate.fromDer(jp.issuing.certificate);
     for (let i = 0; i < 4; i++) {
-      const cert = certificateInfo((await issued(jp)).der);
+      const cert = Certificate.fromDer((await issued(jp)).der);
       const certId = new CertID({
         hashAlgorithm: new AlgorithmIdentifier({ algorithm: "1.3.14.3.2.26", parameters: null }),
         issuerNameHash: new OctetString(createHash("sha1").update(issuer.subjectDer).digest()),

@@ -12,8 +12,8 @@ import { parseTimestampResponse, timestampRequest } from "../src/cms/timestamp.j
 import { generateKey, softwareSigner } from "../src/keys/software.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
 import { type CadesValidationInput, validateCades } from "../src/validation/cades.js";
-import { certificateInfo } from "../src/validation/certificate-info.js";
 import { ocspRequest } from "../src/validation/revocation.js";
+import { Certificate } from "../src/x509/certificate.js";
 import { text } from "./support/messages.js";
 
 const CONTENT = new TextEncoder().encode("Memorandum of cooperation — the PDF byte ranges");
@@ -227,7 +227,7 @@ describe("suspension (certificateHold, RFC 5280 § 5.3.1)", () => {
     const parts = await sign(who);
     pki.revoke(who.serial, "certificateHold", ago(3));
     const ocsp = await pki.ocspRespond(
-      ocspRequest(certificateInfo(who.certificate), certificateInfo(pki.issuing.certificate)),
+      ocspRequest(Certificate.fromDer(who.certificate), Certificate.fromDer(pki.issuing.certificate)),
     );
     const r = await validate(await assemble(parts, ago(1)), { crls: [], ocspResponses: [ocsp] });
     assert.equal(r.indication, "INDETERMINATE");

@@ -3,7 +3,8 @@
  * certificate (RFC 5280 § 4.1.2.4, § 4.1.2.6) — the subject's common name, organisation and country, and the
  * issuer's common name (or organisation).
  */
-import { certificateInfo } from "../validation/certificate-info.js";
+import { Certificate } from "../x509/certificate.js";
+import { OID_COMMON_NAME, OID_COUNTRY, OID_ORGANIZATION } from "../x509/oids.js";
 
 export interface CertificateNames {
   readonly name: string;
@@ -13,25 +14,13 @@ export interface CertificateNames {
 }
 
 export function certificateNames(certificate: Uint8Array): CertificateNames {
-  const info = certificateInfo(certificate);
-  const subject = attributes(info.subject);
-  const issuer = attributes(info.issuer);
+  const cert = Certificate.fromDer(certificate);
+  const subject = (oid: string) => cert.subjectAttribute(oid) ?? undefined;
+  const issuer = (oid: string) => cert.issuerAttribute(oid) ?? undefined;
   return {
-    name: subject.CN ?? subject.O ?? info.subject,
-    agency: subject.O,
-    country: subject.C ?? info.country ?? undefined,
-    issuer: issuer.CN ?? issuer.O,
+    name: subject(OID_COMMON_NAME) ?? subject(OID_ORGANIZATION) ?? cert.subject,
+    agency: subject(OID_ORGANIZATION),
+    country: subject(OID_COUNTRY),
+    issuer: issuer(OID_COMMON_NAME) ?? issuer(OID_ORGANIZATION),
   };
-}
-
-/** The first value of each attribute type of an RFC 4514 string (§ 3: `\` escapes a special character). */
-function attributes(rfc4514: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of rfc4514.split(/(?<!\\)[,+]/)) {
-    const eq = part.indexOf("=");
-    if (eq <= 0) continue;
-    const type = part.slice(0, eq);
-    out[type] ??= part.slice(eq + 1).replace(/\\(.)/g, "$1");
-  }
-  return out;
 }

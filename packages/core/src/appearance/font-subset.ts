@@ -22,6 +22,9 @@ interface EmbeddedFace {
   toUnicode?: PdfStream;
 }
 
+/** ASCII and Arabic-Indic digits (U+0030–0039, U+0660–0669). */
+const DIGITS = [...Array(10).keys()].flatMap((d) => [0x30 + d, 0x660 + d]);
+
 export class FontSubsets {
   private readonly faces = new Map<FaceName, EmbeddedFace>();
 
@@ -61,6 +64,13 @@ export class FontSubsets {
       const subset = face.font.createSubset();
       e = { face, resource: `F${this.faces.size + 1}`, subset, cids: new Map([[0, 0]]), glyphs: new Map() };
       this.faces.set(face.name, e);
+      // The digits come first in every subset: a block differs from one signature to the next mostly in its date,
+      // and with the digits always present (and numbered alike) its font program is the same, so it is cached.
+      for (const c of DIGITS) {
+        if (!face.font.hasGlyphForCodePoint(c)) continue;
+        const g = face.font.glyphForCodePoint(c);
+        this.cid(face, g.id, g.advanceWidth, [c]);
+      }
     }
     return e;
   }

@@ -36,6 +36,7 @@ declare module "fontkit" {
     readonly italicAngle: number;
     readonly bbox: { readonly minX: number; readonly minY: number; readonly maxX: number; readonly maxY: number };
     hasGlyphForCodePoint(codePoint: number): boolean;
+    glyphForCodePoint(codePoint: number): Glyph;
     getGlyph(id: number, codePoints?: number[]): Glyph;
     layout(
       text: string,

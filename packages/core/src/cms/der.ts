@@ -160,32 +160,3 @@ export function decodeOid(c: Uint8Array): string {
   }
   return arcs.join(".");
 }
-
-/** The parts of an X.509 certificate that CMS refers to, as their exact DER. */
-export interface CertificateParts {
-  readonly der: Uint8Array;
-  /** The issuer Name SEQUENCE. */
-  readonly issuer: Uint8Array;
-  /** The serialNumber INTEGER TLV. */
-  readonly serial: Uint8Array;
-  readonly subject: Uint8Array;
-  readonly spki: Uint8Array;
-}
-
-/** RFC 5280 § 4.1: finds serial, issuer, subject and SubjectPublicKeyInfo without re-encoding anything. */
-export function certificateParts(der: Uint8Array): CertificateParts {
-  const cert = readTlv(der);
-  const [tbs] = children(der, cert);
-  if (cert.tag !== TAG.SEQUENCE || !tbs || tbs.tag !== TAG.SEQUENCE) throw new DerError("not an X.509 certificate");
-  const f = children(der, tbs);
-  const i = f[0]?.tag === 0xa0 ? 1 : 0; // [0] EXPLICIT version
-  const [serial, , issuer, , subject, spki] = f.slice(i);
-  if (!serial || !issuer || !subject || !spki) throw new DerError("not an X.509 certificate");
-  return {
-    der,
-    serial: whole(der, serial),
-    issuer: whole(der, issuer),
-    subject: whole(der, subject),
-    spki: whole(der, spki),
-  };
-}

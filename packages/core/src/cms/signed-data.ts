@@ -6,8 +6,9 @@
 
 import { equalBytes } from "../crypto/bytes.js";
 import type { Signer } from "../keys/signer.js";
+import { Certificate } from "../x509/certificate.js";
 import { digestAlgorithmDer, signatureAlgorithmDer } from "./algorithm-identifiers.js";
-import { type CertificateParts, certificateParts, integer, octetString, oid, sequence, setOf, tlv } from "./der.js";
+import { integer, octetString, oid, sequence, setOf, tlv } from "./der.js";
 import { type HashName, sha } from "./hash.js";
 
 /** Object identifiers of RFC 5652 § 11, RFC 5035 § 3, RFC 3161 App. A, RFC 5940 and Adobe's revocation archival. */
@@ -36,10 +37,10 @@ export function attribute(type: string, ...values: Uint8Array[]): Uint8Array {
  * SigningCertificateV2 (RFC 5035 § 3) with one ESSCertIDv2 naming the signer's certificate by hash and by
  * issuer and serial. The hash algorithm is omitted when it is SHA-256, its DEFAULT (DER forbids encoding defaults).
  */
-export function signingCertificateV2(cert: CertificateParts, hash: HashName): Uint8Array {
+export function signingCertificateV2(cert: Certificate, hash: HashName): Uint8Array {
   const certHash = octetString(sha(hash, cert.der));
   // IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber } with directoryName [4] EXPLICIT Name.
-  const issuerSerial = sequence(sequence(tlv(0xa4, cert.issuer)), cert.serial);
+  const issuerSerial = sequence(sequence(tlv(0xa4, cert.issuerDer)), cert.serialNumberDer);
   const id =
     hash === "SHA-256" ? sequence(certHash, issuerSerial) : sequence(digestAlgorithmDer(hash), certHash, issuerSerial);
   return sequence(sequence(id));
@@ -87,7 +88,7 @@ export function signedAttributesFor(
   options: Omit<SignedDataOptions, "signer">,
   hash: Signer["algorithm"]["hash"],
 ): Uint8Array {
-  const cert = certificateParts(options.certificate);
+  const cert = Certificate.fromDer(options.certificate);
   return setOf([
     attribute(OID.contentType, oid(options.contentType ?? OID.data)),
     attribute(OID.messageDigest, octetString(options.contentDigest)),
@@ -102,14 +103,14 @@ export function signedAttributesFor(
  */
 export function assembleSignedData(parts: SignedParts, unsignedAttributes: readonly Uint8Array[] = []): Uint8Array {
   const { options, signedAttributes, signature } = parts;
-  const cert = certificateParts(options.certificate);
+  const cert = Certificate.fromDer(options.certificate);
   const hash = options.signer.algorithm.hash;
   const digestAlg = digestAlgorithmDer(hash);
   const certs = [options.certificate, ...(options.chain ?? [])];
   const unique = certs.filter((c, i) => certs.findIndex((d) => equalBytes(c, d)) === i);
   const signerInfo = sequence(
     integer(1),
-    sequence(cert.issuer, cert.serial), // sid: IssuerAndSerialNumber (version 1)
+    sequence(cert.issuerDer, cert.serialNumberDer), // sid: IssuerAndSerialNumber (version 1)
     digestAlg,
     tlv(0xa0, signedAttributes.subarray(headerLength(signedAttributes))), // [0] IMPLICIT SET
     signatureAlgorithmDer(options.signer.algorithm),

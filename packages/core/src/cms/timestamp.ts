@@ -20,6 +20,7 @@ import {
 } from "./der.js";
 import type { HashName } from "./hash.js";
 import { OID } from "./signed-data.js";
+import { readTstInfo } from "./tst-info.js";
 
 export class TimestampError extends Error {
   override name = "TimestampError";
@@ -84,7 +85,7 @@ export function parseTimestampResponse(resp: Uint8Array, digest: Uint8Array, non
     }
     if (!token) throw new TimestampError("time-stamp response carries no token");
     const tokenDer = whole(resp, token).slice();
-    const info = readTstInfo(tokenDer);
+    const info = readTstInfo(tstInfoOfToken(tokenDer), { strict: true });
     if (!equalBytes(info.hashedMessage, digest))
       throw new TimestampError("time-stamp token is for a different message imprint");
     if (nonce && (info.nonce === undefined || !equalBytes(stripZeros(info.nonce), stripZeros(nonce))))
@@ -101,22 +102,11 @@ export function parseTimestampResponse(resp: Uint8Array, digest: Uint8Array, non
   }
 }
 
-/** The fields of a TSTInfo (RFC 3161 § 2.4.2) that a client checks. */
-export interface TstInfo {
-  readonly policy: string;
-  readonly hashAlgorithm: string;
-  readonly hashedMessage: Uint8Array;
-  readonly serialNumber: Uint8Array;
-  readonly genTime: Date;
-  readonly nonce?: Uint8Array;
-}
-
 /**
- * The TSTInfo inside a token (ContentInfo → SignedData → encapContentInfo → eContent OCTET STRING), read by walking
- * the DER: TSTInfo ::= SEQUENCE { version, policy, messageImprint, serialNumber, genTime, accuracy OPTIONAL,
- * ordering DEFAULT FALSE, nonce OPTIONAL, tsa [0] OPTIONAL, extensions [1] OPTIONAL }.
+ * The TSTInfo DER inside a token: ContentInfo { id-signedData, [0] SignedData { …, encapContentInfo { id-ct-TSTInfo,
+ * [0] OCTET STRING } } } (RFC 3161 § 2.4.2), walked as DER.
  */
-export function readTstInfo(token: Uint8Array): TstInfo {
+function tstInfoOfToken(token: Uint8Array): Uint8Array {
   const ci = readTlv(token);
   const [type, explicit] = children(token, ci);
   if (!type || readOid(token, type) !== OID.signedData || !explicit) throw new DerError("token is not SignedData");
@@ -127,27 +117,8 @@ export function readTstInfo(token: Uint8Array): TstInfo {
   const [eType, eContent] = children(token, encap);
   if (!eType || readOid(token, eType) !== OID.tstInfo || !eContent) throw new DerError("token holds no TSTInfo");
   const [octets] = children(token, eContent);
-  const info = content(token, octets!);
-  const [, policy, imprint, serial, genTime, ...rest] = children(info, readTlv(info));
-  if (!policy || !imprint || !serial || !genTime) throw new DerError("TSTInfo is incomplete");
-  const [alg, hashed] = children(info, imprint);
-  const nonce = rest.find((t) => t.tag === TAG.INTEGER);
-  return {
-    policy: readOid(info, policy),
-    hashAlgorithm: readOid(info, children(info, alg!)[0]!),
-    hashedMessage: content(info, hashed!),
-    serialNumber: content(info, serial),
-    genTime: generalizedTime(new TextDecoder().decode(content(info, genTime))),
-    nonce: nonce ? content(info, nonce) : undefined,
-  };
-}
-
-/** GeneralizedTime YYYYMMDDHHMMSS[.fff]Z (RFC 3161 § 2.4.2 requires UTC with a Z). */
-function generalizedTime(s: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d+)?Z$/.exec(s);
-  if (!m) throw new DerError(`bad GeneralizedTime ${s}`);
-  const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
-  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, ms));
+  if (!octets || octets.tag !== TAG.OCTET_STRING) throw new DerError("token holds no TSTInfo");
+  return content(token, octets);
 }
 
 function stripZeros(b: Uint8Array): Uint8Array {

@@ -2,7 +2,8 @@
  * Refusing a certificate that does not belong to the signing key: signing with a mismatched pair produces a
  * signature no validator can verify (ETSI EN 319 102-1 would end in SIG_CRYPTO_FAILURE), so it is stopped up front.
  */
-import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { Certificate } from "../x509/certificate.js";
 import { KeyError } from "./errors.js";
 import type { Signer } from "./signer.js";
 
@@ -29,17 +30,16 @@ export function samePublicKey(a: KeyObject, b: KeyObject): boolean {
  * parameter) do not cause a false mismatch.
  */
 export function assertKeyMatchesCertificate(signer: Signer, certificateDer: Uint8Array): void {
-  let certificate: X509Certificate;
+  let certificate: Certificate;
+  let certificateKey: KeyObject;
   try {
-    certificate = new X509Certificate(certificateDer);
+    certificate = Certificate.fromDer(certificateDer);
+    certificateKey = createPublicKey({ key: Buffer.from(certificate.spki), format: "der", type: "spki" });
   } catch (error) {
     throw new KeyError("NOT_A_CERTIFICATE", "not a certificate: the signer certificate is malformed", { cause: error });
   }
   const signerKey = createPublicKey({ key: Buffer.from(signer.publicKeySpki), format: "der", type: "spki" });
-  if (!samePublicKey(certificate.publicKey, signerKey)) {
-    throw new KeyError(
-      "KEY_CERTIFICATE_MISMATCH",
-      `the key does not match the certificate (${certificate.subject.replace(/\n/g, ", ")})`,
-    );
+  if (!samePublicKey(certificateKey, signerKey)) {
+    throw new KeyError("KEY_CERTIFICATE_MISMATCH", `the key does not match the certificate (${certificate.subject})`);
   }
 }

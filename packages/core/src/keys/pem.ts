@@ -5,9 +5,10 @@
  * The DER structure is recognised before decoding, so the error says what the file is ("not a private key") and a
  * failed decryption of a structure known to be encrypted can only mean "wrong password for the key".
  */
-import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import { createPrivateKey, type KeyObject } from "node:crypto";
 import { certificatesInCms } from "../cms/certificates.js";
 import { children, readTlv, TAG, type Tlv } from "../cms/der.js";
+import { Certificate } from "../x509/certificate.js";
 import { asn1js as asn1 } from "./asn1js.js";
 import { KeyError } from "./errors.js";
 import { decryptWithPassword } from "./pbe.js";
@@ -215,7 +216,7 @@ export function loadCertificates(input: KeyFileInput): Uint8Array[] {
   if (certs.length === 0) throw new KeyError("NOT_A_CERTIFICATE", "not a certificate: the file holds no certificate");
   for (const der of certs) {
     try {
-      new X509Certificate(der);
+      Certificate.fromDer(der);
     } catch (error) {
       throw new KeyError("NOT_A_CERTIFICATE", "not a certificate: a certificate in the file is malformed", {
         cause: error,

@@ -9,9 +9,10 @@
  * event loop. A deployment that needs parallel signatures opens several sessions (one `openPkcs11` each); the
  * module is initialised once per process and reference-counted, because C_Initialize/C_Finalize are process-wide.
  */
-import { createHash, createPublicKey, randomBytes, X509Certificate } from "node:crypto";
+import { createHash, createPublicKey, randomBytes } from "node:crypto";
 import * as asn1js from "asn1js";
 import pkcs11js from "pkcs11js";
+import { Certificate } from "../x509/certificate.js";
 import { p1363ToDer } from "./ecdsa-sig-value.js";
 import { KeyError } from "./errors.js";
 import { parsePkcs11Uri } from "./pkcs11-uri.js";
@@ -370,11 +371,8 @@ export async function importCertificate(
   session: Pkcs11Session,
   options: { label: string; id: Uint8Array; certificate: Uint8Array },
 ): Promise<void> {
-  const certificate = asn1js.fromBER(new X509Certificate(options.certificate).raw).result as asn1js.Sequence;
-  const tbs = certificate.valueBlock.value[0] as asn1js.Sequence;
-  // TBSCertificate: [0] version, serialNumber, signature, issuer, validity, subject, … — subject is 6th with version.
-  const fields = tbs.valueBlock.value;
-  const offset = fields[0].idBlock.tagClass === 3 ? 1 : 0;
+  // PKCS#11 § 4.6.3: CKA_SUBJECT, CKA_ISSUER and CKA_SERIAL_NUMBER are the DER of those certificate fields.
+  const certificate = Certificate.fromDer(options.certificate);
   await session.run((p11, h) => {
     try {
       p11.C_CreateObject(h, [
@@ -383,9 +381,9 @@ export async function importCertificate(
         { type: pkcs11js.CKA_TOKEN, value: true },
         { type: pkcs11js.CKA_LABEL, value: options.label },
         { type: pkcs11js.CKA_ID, value: Buffer.from(options.id) },
-        { type: pkcs11js.CKA_SUBJECT, value: Buffer.from(fields[offset + 4].toBER()) },
-        { type: pkcs11js.CKA_ISSUER, value: Buffer.from(fields[offset + 2].toBER()) },
-        { type: pkcs11js.CKA_SERIAL_NUMBER, value: Buffer.from(fields[offset].toBER()) },
+        { type: pkcs11js.CKA_SUBJECT, value: Buffer.from(certificate.subjectDer) },
+        { type: pkcs11js.CKA_ISSUER, value: Buffer.from(certificate.issuerDer) },
+        { type: pkcs11js.CKA_SERIAL_NUMBER, value: Buffer.from(certificate.serialNumberDer) },
         { type: pkcs11js.CKA_VALUE, value: Buffer.from(options.certificate) },
       ]);
     } catch (error) {

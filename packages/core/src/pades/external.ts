@@ -11,13 +11,13 @@
  */
 import { constants, createPublicKey, verify } from "node:crypto";
 import type { SignatureAppearance } from "../appearance/signature-appearance.js";
-import { certificateParts } from "../cms/der.js";
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signedAttributesFor } from "../cms/signed-data.js";
 import { type FillValues, prepareFormFill } from "../forms/fill.js";
 import { p1363ToDer } from "../keys/ecdsa-sig-value.js";
 import type { HashAlgorithm, SignatureAlgorithm, Signer } from "../keys/signer.js";
 import { docMdpPermission } from "../pdf/acroform.js";
+import { Certificate } from "../x509/certificate.js";
 import {
   addSignatureRevision,
   cadesSignatureEntries,
@@ -122,7 +122,7 @@ export async function completeExternalSignature(
 ): Promise<Uint8Array> {
   const { algorithm } = prepared;
   const key = createPublicKey({
-    key: Buffer.from(certificateParts(prepared.certificate).spki),
+    key: Buffer.from(Certificate.fromDer(prepared.certificate).spki),
     format: "der",
     type: "spki",
   });

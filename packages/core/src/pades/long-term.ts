@@ -5,12 +5,12 @@
  * one over everything (archive renewal).
  */
 import { certificatesInCms } from "../cms/certificates.js";
-import { certificateParts } from "../cms/der.js";
 import { equalBytes } from "../crypto/bytes.js";
 import type { HashAlgorithm } from "../keys/signer.js";
 import { PdfReader } from "../pdf/reader.js";
 import { fetchCrl, fetchOcsp } from "../pki/ocsp-client.js";
 import { findSignatures } from "../validation/pdf-signatures.js";
+import { Certificate } from "../x509/certificate.js";
 import { addDocumentTimestamp } from "./document-timestamp.js";
 import { addDss, type ValidationData } from "./dss.js";
 import { SignError } from "./signature-revision.js";
@@ -77,8 +77,8 @@ export async function collectValidationData(
 
 function safeParts(der: Uint8Array): { subject?: Uint8Array; issuer?: Uint8Array } {
   try {
-    const p = certificateParts(der);
-    return { subject: p.subject, issuer: p.issuer };
+    const p = Certificate.fromDer(der);
+    return { subject: p.subjectDer, issuer: p.issuerDer };
   } catch {
     return {};
   }

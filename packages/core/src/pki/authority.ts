@@ -5,15 +5,13 @@
  * A CA is its certificate plus a {@link Signer}; nothing here touches the private key.
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { BasicConstraints, id_ce_basicConstraints, type Name } from "@peculiar/asn1-x509";
+import type { Name } from "@peculiar/asn1-x509";
 import { equalBytes } from "../crypto/bytes.js";
 import type { Signer } from "../keys/signer.js";
+import { Certificate } from "../x509/certificate.js";
 import {
   buildName,
-  certificateSpki,
-  findExtension,
-  parseCertificate,
+  nameFromDer,
   randomSerialNumber,
   type SubjectFields,
   serialHex,
@@ -136,20 +134,11 @@ export async function crossCertify(
   foreignCaCertificate: Uint8Array,
   options: ValidityOptions & { pathLength?: number } = {},
 ): Promise<IssuedCertificate> {
-  const foreign = parseCertificate(foreignCaCertificate);
-  const constraints = findExtension(foreign, id_ce_basicConstraints);
-  const basic = constraints && AsnConvert.parse(constraints.extnValue, BasicConstraints);
-  if (!basic?.cA) throw new Error("only a CA certificate can be cross-certified");
-  const pathLength = options.pathLength ?? basic.pathLenConstraint;
-  return issueFor(
-    issuer,
-    "cross-ca",
-    foreign.tbsCertificate.subject,
-    certificateSpki(foreign),
-    options,
-    undefined,
-    pathLength,
-  );
+  const foreign = Certificate.fromDer(foreignCaCertificate);
+  const basic = foreign.basicConstraints;
+  if (!basic?.ca) throw new Error("only a CA certificate can be cross-certified");
+  const pathLength = options.pathLength ?? basic.pathLength;
+  return issueFor(issuer, "cross-ca", nameFromDer(foreign.subjectDer), foreign.spki, options, undefined, pathLength);
 }
 
 async function issueFor(
@@ -164,12 +153,12 @@ async function issueFor(
   if (profile === "root-ca" || profile === "tl-signer") {
     throw new Error(`a ${profile} certificate is self-signed: use createSelfSignedCertificate`);
   }
-  const issuerCert = parseCertificate(issuer.certificate);
-  const issuerSpki = certificateSpki(issuerCert);
+  const issuerCert = Certificate.fromDer(issuer.certificate);
+  const issuerSpki = issuerCert.spki;
   if (!equalBytes(issuerSpki, issuer.signer.publicKeySpki)) {
     throw new Error(`the signer of CA ${issuer.id} does not hold the key of its certificate`);
   }
-  const issuerNotAfter = issuerCert.tbsCertificate.validity.notAfter.getTime();
+  const issuerNotAfter = issuerCert.notAfter;
   const period = validityPeriod(profile, validity);
   if (period.notBefore >= issuerNotAfter) throw new Error(`CA ${issuer.id} has expired`);
   const notAfter = new Date(Math.min(period.notAfter.getTime(), issuerNotAfter.getTime()));
@@ -177,7 +166,7 @@ async function issueFor(
   const der = await signCertificate(
     {
       serialNumber,
-      issuer: issuerCert.tbsCertificate.subject,
+      issuer: nameFromDer(issuerCert.subjectDer),
       subject,
       notBefore: period.notBefore,
       notAfter,

@@ -1,13 +1,15 @@
 /**
- * X.509 v3 certificates (RFC 5280 § 4): names, serial numbers, key identifiers, extensions and the signing of a
- * TBSCertificate through the abstract {@link Signer}, so that the issuing key may live in a PKCS#11 token.
+ * Writing X.509 v3 certificates (RFC 5280 § 4): names, serial numbers, key identifiers, extensions and the signing
+ * of a TBSCertificate through the abstract {@link Signer}, so that the issuing key may live in a PKCS#11 token.
+ * Encoding goes through the ASN.1 schema library; reading a certificate is `x509/certificate.ts`, the library's one
+ * reader, which this module uses too.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {
   AttributeTypeAndValue,
   AttributeValue,
-  Certificate,
+  Certificate as CertificateModel,
   Extension,
   Extensions,
   Name,
@@ -18,15 +20,16 @@ import {
   Version,
 } from "@peculiar/asn1-x509";
 import type { Signer } from "../keys/signer.js";
+import { bitStringBytes, parseBer } from "../validation/ber.js";
+import {
+  OID_COMMON_NAME,
+  OID_COUNTRY,
+  OID_ORGANIZATION,
+  OID_ORGANIZATION_IDENTIFIER,
+  OID_ORGANIZATIONAL_UNIT,
+  OID_SERIAL_NUMBER,
+} from "../x509/oids.js";
 import { signatureAlgorithmIdentifier } from "./algorithms.js";
-
-/** Attribute types of a distinguished name (X.520, RFC 5280 § 4.1.2.4; organizationIdentifier: EN 319 412-1). */
-export const OID_COUNTRY = "2.5.4.6";
-export const OID_ORGANIZATION = "2.5.4.10";
-export const OID_ORGANIZATIONAL_UNIT = "2.5.4.11";
-export const OID_COMMON_NAME = "2.5.4.3";
-export const OID_SERIAL_NUMBER = "2.5.4.5";
-export const OID_ORGANIZATION_IDENTIFIER = "2.5.4.97";
 
 /** The subject of a certificate as the platform asks for it; the e-mail goes in subjectAltName (§ 4.2.1.6). */
 export interface SubjectFields {
@@ -99,38 +102,27 @@ export function serialFromHex(hex: string): Uint8Array {
   return bytes[0]! & 0x80 ? new Uint8Array([0, ...bytes]) : new Uint8Array(bytes);
 }
 
-/** Parses a DER SubjectPublicKeyInfo. */
-export function parseSpki(spki: Uint8Array): SubjectPublicKeyInfo {
-  return AsnConvert.parse(spki, SubjectPublicKeyInfo);
+/**
+ * Key identifier per RFC 5280 § 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value (without tag,
+ * length and unused-bits octet) of a DER SubjectPublicKeyInfo. The same value identifies the key in OCSP
+ * responderID byKey (RFC 6960 § 4.2.1).
+ */
+export function keyIdentifier(spki: Uint8Array): Uint8Array {
+  const subjectPublicKey = bitStringBytes(parseBer(spki, "SubjectPublicKeyInfo").children[1], "subjectPublicKey");
+  return new Uint8Array(createHash("sha1").update(subjectPublicKey).digest());
 }
 
 /**
- * Key identifier per RFC 5280 § 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value (without tag,
- * length and unused-bits octet). The same value identifies the key in OCSP responderID byKey (RFC 6960 § 4.2.1).
+ * A Name (read from a certificate, e.g. `Certificate.subjectDer`) in the schema library's model, to be written
+ * into a new structure: the issuer of a certificate or CRL, a TSA's name in TSTInfo.
  */
-export function keyIdentifier(spki: Uint8Array | SubjectPublicKeyInfo): Uint8Array {
-  const info = spki instanceof SubjectPublicKeyInfo ? spki : parseSpki(spki);
-  return new Uint8Array(createHash("sha1").update(new Uint8Array(info.subjectPublicKey)).digest());
-}
-
-/** Parses a DER certificate. */
-export function parseCertificate(der: Uint8Array): Certificate {
-  return AsnConvert.parse(der, Certificate);
-}
-
-/** The DER SubjectPublicKeyInfo of a certificate. */
-export function certificateSpki(cert: Certificate): Uint8Array {
-  return new Uint8Array(AsnConvert.serialize(cert.tbsCertificate.subjectPublicKeyInfo));
+export function nameFromDer(der: Uint8Array): Name {
+  return AsnConvert.parse(der, Name);
 }
 
 /** Wraps an extension value (RFC 5280 § 4.1: extnValue is the DER of the value, in an OCTET STRING). */
 export function extension(extnID: string, critical: boolean, value: unknown): Extension {
   return new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
-}
-
-/** Finds an extension of a certificate by OID. */
-export function findExtension(cert: Certificate, oid: string): Extension | undefined {
-  return cert.tbsCertificate.extensions?.find((e) => e.extnID === oid);
 }
 
 /** What goes into a TBSCertificate (RFC 5280 § 4.1.2); the signature field comes from the signer. */
@@ -157,25 +149,17 @@ export async function signCertificate(fields: TbsCertificateFields, signer: Sign
     issuer: fields.issuer,
     validity: new Validity({ notBefore: fields.notBefore, notAfter: fields.notAfter }),
     subject: fields.subject,
-    subjectPublicKeyInfo: parseSpki(fields.subjectPublicKeyInfo),
+    subjectPublicKeyInfo: AsnConvert.parse(fields.subjectPublicKeyInfo, SubjectPublicKeyInfo),
     extensions: new Extensions([...fields.extensions]),
   });
   const tbsDer = new Uint8Array(AsnConvert.serialize(tbs));
   const value = await signer.sign(tbsDer);
-  const cert = new Certificate({
+  const cert = new CertificateModel({
     tbsCertificate: tbs,
     signatureAlgorithm: signature,
     signatureValue: value.slice().buffer,
   });
   return new Uint8Array(AsnConvert.serialize(cert));
-}
-
-/** The validity period of a certificate. */
-export function certificateValidity(cert: Certificate): { notBefore: Date; notAfter: Date } {
-  return {
-    notBefore: cert.tbsCertificate.validity.notBefore.getTime(),
-    notAfter: cert.tbsCertificate.validity.notAfter.getTime(),
-  };
 }
 
 /** PEM armour (RFC 7468) for a DER value. */

@@ -16,8 +16,9 @@ import {
   Time,
 } from "@peculiar/asn1-x509";
 import type { Signer } from "../keys/signer.js";
+import { Certificate } from "../x509/certificate.js";
 import { signatureAlgorithmIdentifier } from "./algorithms.js";
-import { certificateSpki, extension, keyIdentifier, parseCertificate, serialFromHex } from "./certificate.js";
+import { extension, keyIdentifier, nameFromDer, serialFromHex } from "./certificate.js";
 
 import type { RevocationReason } from "./revocation-reasons.js";
 
@@ -62,7 +63,7 @@ export async function buildCrl(
   revoked: readonly RevokedEntry[],
   options: CrlOptions,
 ): Promise<Uint8Array> {
-  const ca = parseCertificate(caCertificate);
+  const ca = Certificate.fromDer(caCertificate);
   const thisUpdate = options.thisUpdate ?? new Date();
   const nextUpdate = options.nextUpdate ?? new Date(thisUpdate.getTime() + DEFAULT_CRL_LIFETIME_MS);
   const signature = signatureAlgorithmIdentifier(signer.algorithm);
@@ -80,7 +81,7 @@ export async function buildCrl(
   const tbs = new TBSCertList({
     version: 1, // v2
     signature,
-    issuer: ca.tbsCertificate.subject,
+    issuer: nameFromDer(ca.subjectDer),
     thisUpdate: new Time(thisUpdate),
     nextUpdate: new Time(nextUpdate),
     // § 5.1.2.6: when there are no revoked certificates the list MUST be absent, not empty.
@@ -89,7 +90,7 @@ export async function buildCrl(
       extension(
         id_ce_authorityKeyIdentifier,
         false,
-        new AuthorityKeyIdentifier({ keyIdentifier: new OctetString(keyIdentifier(certificateSpki(ca))) }),
+        new AuthorityKeyIdentifier({ keyIdentifier: new OctetString(keyIdentifier(ca.spki)) }),
       ),
       extension(id_ce_cRLNumber, false, new CRLNumber(Number(options.crlNumber))),
     ],

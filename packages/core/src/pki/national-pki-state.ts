@@ -6,8 +6,9 @@
  * Storage is the caller's business: this module does no I/O. The state is small (one entry per issued certificate)
  * and meant to be written whole, atomically, after every change.
  */
+
+import { Certificate } from "../x509/certificate.js";
 import type { CertificateAuthority, IssuedCertificate } from "./authority.js";
-import { certificateSpki, certificateValidity, parseCertificate, serialHex } from "./certificate.js";
 import type { RevocationReason } from "./crl.js";
 import {
   assembleNationalPki,
@@ -88,7 +89,7 @@ export function restoreNationalPki(options: {
   for (const role of TRUST_SERVICE_ROLES) {
     const der = new Uint8Array(Buffer.from(state.certificates[role], "base64"));
     const issued = issuedFromDer(der);
-    const spki = certificateSpki(parseCertificate(der));
+    const spki = Certificate.fromDer(der).spki;
     if (!Buffer.from(spki).equals(Buffer.from(keys[role].signer.publicKeySpki))) {
       throw new KeyMismatchError(`the ${role} key of CA ${state.id} does not match its certificate`);
     }
@@ -119,7 +120,6 @@ export function restoreNationalPki(options: {
 }
 
 function issuedFromDer(der: Uint8Array): IssuedCertificate {
-  const cert = parseCertificate(der);
-  const { notBefore, notAfter } = certificateValidity(cert);
-  return { der, serial: serialHex(cert.tbsCertificate.serialNumber), notBefore, notAfter };
+  const { serial, notBefore, notAfter } = Certificate.fromDer(der);
+  return { der, serial, notBefore, notAfter };
 }

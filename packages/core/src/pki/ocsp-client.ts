@@ -3,29 +3,29 @@
  * § 4.2.2.1 authority information access): asking the services a certificate names about its status, for
  * validation and for embedding the answers in a PDF's DSS (B-LT).
  *
- * Certificates are read by the validator's reader (validation/certificate-info.ts, on the BER reader, cached by
+ * Certificates are read by the library's one reader (x509/certificate.ts, on the BER reader, cached by
  * fingerprint) and the request is the validator's: one reading of a certificate and one OCSPRequest in the library.
  */
 import { AsnStructureError, isUniversal, parseBer } from "../validation/ber.js";
-import { certificateInfo } from "../validation/certificate-info.js";
 import { ocspRequest as ocspRequestFor } from "../validation/revocation.js";
+import { Certificate } from "../x509/certificate.js";
 
 const web = (urls: readonly string[]) => urls.filter((u) => /^https?:/i.test(u));
 
 /** URLs the certificate names for OCSP (AIA id-ad-ocsp) and CRLs (CRL distribution points), http(s) only. */
 export function revocationUrls(certDer: Uint8Array): { ocsp: string[]; crl: string[] } {
-  const cert = certificateInfo(certDer);
+  const cert = Certificate.fromDer(certDer);
   return { ocsp: web(cert.ocspUrls), crl: web(cert.crlUrls) };
 }
 
 /** URLs of the certificate's issuer certificate (AIA id-ad-caIssuers, RFC 5280 § 4.2.2.1), http(s) only. */
 export function caIssuersUrls(certDer: Uint8Array): string[] {
-  return web(certificateInfo(certDer).caIssuersUrls);
+  return web(Certificate.fromDer(certDer).caIssuersUrls);
 }
 
 /** An OCSPRequest for one certificate with a SHA-1 CertID, what every responder understands (RFC 5019 § 2.1.1). */
 export function ocspRequest(certDer: Uint8Array, issuerDer: Uint8Array): Uint8Array {
-  return ocspRequestFor(certificateInfo(certDer), certificateInfo(issuerDer));
+  return ocspRequestFor(Certificate.fromDer(certDer), Certificate.fromDer(issuerDer));
 }
 
 /** Whether a DER OCSPResponse says `successful` (responseStatus ENUMERATED 0, RFC 6960 § 4.2.1). */

@@ -27,19 +27,9 @@ import { createHash } from "node:crypto";
 import { OCSPRequest } from "@peculiar/asn1-ocsp";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { DIGEST_OIDS, signatureAlgorithmDer } from "../cms/algorithm-identifiers.js";
-import {
-  certificateParts,
-  children,
-  octetString,
-  oid,
-  readOid,
-  readTlv,
-  sequence,
-  TAG,
-  type Tlv,
-  tlv,
-} from "../cms/der.js";
+import { children, octetString, oid, readOid, readTlv, sequence, TAG, type Tlv, tlv } from "../cms/der.js";
 import type { Signer } from "../keys/signer.js";
+import { Certificate } from "../x509/certificate.js";
 import { type AnyHashAlgorithm, nodeHashName } from "./algorithms.js";
 import { serialHex } from "./certificate.js";
 import { type RevocationReason, revocationReasonCode } from "./crl.js";
@@ -224,32 +214,25 @@ function certStatusDer(known: CertificateStatus): Uint8Array {
   }
 }
 
-/** The subjectPublicKey BIT STRING's value (without its unused-bits octet) of a SubjectPublicKeyInfo. */
-function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
-  const [, bits] = children(spki, readTlv(spki));
-  if (!bits || bits.tag !== TAG.BIT_STRING) throw new Error("not a SubjectPublicKeyInfo");
-  return spki.subarray(bits.contentStart + 1, bits.end);
-}
-
 /**
  * A responder for `config`: parses the certificates and derives the fixed parts of every response once. The
  * certificates, key and lookup are fixed; build a new responder when they change.
  */
 export function createOcspResponder(config: OcspResponderConfig): OcspResponder {
-  const ca = certificateParts(config.caCertificate);
-  const caKeyBits = subjectPublicKeyBits(ca.spki);
+  const ca = Certificate.fromDer(config.caCertificate);
+  const caKeyBits = ca.publicKeyBits;
   // § 4.1.1: issuerNameHash is the hash of the DER issuer name, issuerKeyHash of the issuer's public key BIT STRING
   // value, with the CertID's hashAlgorithm; SHA-1 and SHA-2 are accepted.
   const issuerHashes = new Map<string, { name: Buffer; key: Buffer }>();
   for (const [hash, hashOid] of Object.entries(DIGEST_OIDS)) {
     const h = nodeHashName(hash as AnyHashAlgorithm);
     issuerHashes.set(hashOid, {
-      name: createHash(h).update(ca.subject).digest(),
+      name: createHash(h).update(ca.subjectDer).digest(),
       key: createHash(h).update(caKeyBits).digest(),
     });
   }
   const responderKeyBits = config.responderCertificate
-    ? subjectPublicKeyBits(certificateParts(config.responderCertificate).spki)
+    ? Certificate.fromDer(config.responderCertificate).publicKeyBits
     : caKeyBits;
   // § 4.2.2.3: byKey is the SHA-1 of the responder's public key BIT STRING, the same value as its SKI method (1).
   const responderId = tlv(0xa2, octetString(new Uint8Array(createHash("sha1").update(responderKeyBits).digest())));

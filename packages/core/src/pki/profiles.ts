@@ -42,6 +42,7 @@ import {
   KeyUsageFlags,
   SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
+import { OID_AD_CA_ISSUERS, OID_AD_OCSP, OID_OCSP_NOCHECK } from "../x509/oids.js";
 import { extension, keyIdentifier } from "./certificate.js";
 
 /** Every kind of certificate the platform issues. */
@@ -58,10 +59,6 @@ export type CertificateProfile =
 /** The profiles of certificates issued to end entities (not CAs). */
 export type EndEntityProfile = "official" | "seal" | "tsa" | "ocsp";
 
-/** Access methods (RFC 5280 § 4.2.2.1) and the no-check extension (RFC 6960 § 4.2.2.2.1). */
-export const OID_AD_OCSP = "1.3.6.1.5.5.7.48.1";
-export const OID_AD_CA_ISSUERS = "1.3.6.1.5.5.7.48.2";
-export const OID_OCSP_NOCHECK = "1.3.6.1.5.5.7.48.1.5";
 /** id-tsl-kp-tslSigning (ETSI TS 119 612 § 5.7.1, { itu-t(0) identified-organization(4) etsi(0) tsl-specification(2231) kp(3) tslSigning(0) }). */
 export const OID_TSL_SIGNING = "0.4.0.2231.3.0";
 

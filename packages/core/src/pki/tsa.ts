@@ -15,8 +15,9 @@ import { integer, sequence, tlv } from "../cms/der.js";
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, OID, signAttributes } from "../cms/signed-data.js";
 import type { Signer } from "../keys/signer.js";
+import { Certificate } from "../x509/certificate.js";
 import { hashFromOid, hashOutputLength } from "./algorithms.js";
-import { parseCertificate, randomSerialNumber, serialHex } from "./certificate.js";
+import { nameFromDer, randomSerialNumber, serialHex } from "./certificate.js";
 
 /** id-etsi-tsp-baseline-ts-policy (ETSI EN 319 421 § 5.2): the best-practices time-stamp policy, our default. */
 export const OID_BASELINE_TS_POLICY = "0.4.0.2023.1.1";
@@ -166,7 +167,7 @@ const subjects = new WeakMap<Uint8Array, Name>();
 function subjectOf(certificate: Uint8Array): Name {
   let subject = subjects.get(certificate);
   if (!subject) {
-    subject = parseCertificate(certificate).tbsCertificate.subject;
+    subject = nameFromDer(Certificate.fromDer(certificate).subjectDer);
     subjects.set(certificate, subject);
   }
   return subject;

@@ -2,8 +2,8 @@
  * Trust anchors from certificate files, browser-safe (no Buffer, no node:crypto): what a verification page that
  * ships its countries' root certificates needs to turn them into the `trustAnchors` of `validatePdf`.
  */
-import { certificateParts } from "../cms/der.js";
 import type { TrustAnchor } from "../validation/cades.js";
+import { Certificate } from "../x509/certificate.js";
 
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
 
@@ -31,7 +31,7 @@ export function trustAnchorsFrom(input: string | Uint8Array, source?: string): T
   }
   if (ders.length === 0) throw new Error(`${source ? `${source}: ` : ""}no certificate found`);
   return ders.map((certificate) => {
-    certificateParts(certificate); // throws DerError for what is not a certificate
+    Certificate.fromDer(certificate); // throws AsnStructureError for what is not a certificate
     return source === undefined ? { certificate } : { certificate, source };
   });
 }

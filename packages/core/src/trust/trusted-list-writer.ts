@@ -6,14 +6,13 @@
  *
  * The signature value comes from an abstract {@link Signer} (software key or HSM), see ./xml-signature.ts.
  */
-import { createHash } from "node:crypto";
 import { ECParameters } from "@peculiar/asn1-ecc";
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { id_ce_subjectKeyIdentifier, SubjectKeyIdentifier } from "@peculiar/asn1-x509";
 import { SignedXml } from "xadesjs";
 import { equalBytes } from "../crypto/bytes.js";
 import type { Signer } from "../keys/signer.js";
-import { certificateSpki, findExtension, parseCertificate, parseSpki } from "../pki/certificate.js";
+import { keyIdentifier } from "../pki/certificate.js";
+import { Certificate } from "../x509/certificate.js";
 import {
   type Address,
   HISTORICAL_INFORMATION_PERIOD,
@@ -53,20 +52,17 @@ export interface TrustedListSigningOptions {
 /** Serialises `list` (TS 119 612 v2, TSLVersionIdentifier 6) and signs it; returns the XML document. */
 export async function writeTrustedList(list: TrustedList, options: TrustedListSigningOptions): Promise<string> {
   checkList(list);
-  const cert = parseCertificate(options.certificate);
-  const spki = certificateSpki(cert);
-  if (!equalBytes(spki, options.signer.publicKeySpki)) {
+  const cert = Certificate.fromDer(options.certificate);
+  if (!equalBytes(cert.spki, options.signer.publicKeySpki)) {
     throw new Error("the trusted list signing certificate does not certify the signer's key");
   }
   const unsigned = unsignedXml(list);
   const doc = parseXmlSafely(unsigned);
 
   ensureXmlCrypto();
-  const info = parseSpki(spki);
+  const { oid, parameters } = cert.publicKeyAlgorithm;
   let curveOid: string | undefined;
-  if (info.algorithm.algorithm === OID_EC_PUBLIC_KEY && info.algorithm.parameters) {
-    curveOid = AsnConvert.parse(info.algorithm.parameters, ECParameters).namedCurve;
-  }
+  if (oid === OID_EC_PUBLIC_KEY && parameters) curveOid = AsnConvert.parse(parameters, ECParameters).namedCurve;
   const key = signerCryptoKey(options.signer, curveOid);
   const hash = options.signer.algorithm.hash;
   const certificateB64 = base64(options.certificate);
@@ -247,7 +243,7 @@ function checkList(list: TrustedList): void {
     for (const service of provider.services) {
       checkNames(service.name, "service name", fail);
       if (service.digitalIdentities.length === 0) fail("a service without a certificate (§ 5.5.3)");
-      const keys = service.digitalIdentities.map((der) => base64(certificateSpki(parseCertificate(der))));
+      const keys = service.digitalIdentities.map((der) => base64(Certificate.fromDer(der).spki));
       if (new Set(keys).size !== 1) fail("the certificates of one service certify different keys (§ 5.5.3)");
       for (const instance of service.history) {
         if (instance.statusStartingTime.getTime() > service.statusStartingTime.getTime()) {
@@ -265,11 +261,9 @@ function checkNames(value: MultilingualString, what: string, fail: (why: string)
 
 /** The certificate's subjectKeyIdentifier, else RFC 5280 § 4.2.1.2 method (1). */
 function subjectKeyIdentifier(der: Uint8Array): Uint8Array {
-  const cert = parseCertificate(der);
-  const ext = findExtension(cert, id_ce_subjectKeyIdentifier);
-  if (ext) return new Uint8Array(AsnConvert.parse(ext.extnValue, SubjectKeyIdentifier).buffer);
-  const info = cert.tbsCertificate.subjectPublicKeyInfo;
-  return new Uint8Array(createHash("sha1").update(new Uint8Array(info.subjectPublicKey)).digest());
+  const cert = Certificate.fromDer(der);
+  const ski = cert.subjectKeyIdentifier;
+  return ski === undefined ? keyIdentifier(cert.spki) : new Uint8Array(Buffer.from(ski, "hex"));
 }
 
 /** § 5.1.3: UTC, no fraction of a second. */

@@ -6,9 +6,9 @@
  */
 import { ECParameters } from "@peculiar/asn1-ecc";
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { Certificate } from "@peculiar/asn1-x509";
 import { SignedXml } from "xadesjs";
 import { equalBytes } from "../crypto/bytes.js";
+import { Certificate } from "../x509/certificate.js";
 import {
   type Address,
   type MultilingualString,
@@ -323,7 +323,7 @@ function date(element: Element): Date {
 function certificateBytes(b64: string): Uint8Array {
   const der = fromBase64(b64);
   try {
-    AsnConvert.parse(der, Certificate);
+    Certificate.fromDer(der);
   } catch {
     throw new TrustedListError("an X509Certificate of the list is not a DER certificate");
   }
@@ -463,24 +463,19 @@ async function verifyDocument(
   let publicKey: CryptoKey;
   let importAlgorithm: Algorithm & Record<string, unknown>;
   try {
-    const cert = AsnConvert.parse(signerCertificate, Certificate);
-    const info = cert.tbsCertificate.subjectPublicKeyInfo;
+    const cert = Certificate.fromDer(signerCertificate);
     const hash = { name: method.hash };
     if (method.kind === "ecdsa") {
-      const parameters = info.algorithm.parameters;
+      const parameters = cert.publicKeyAlgorithm.parameters;
       const curve = parameters && NAMED_CURVES[AsnConvert.parse(parameters, ECParameters).namedCurve ?? ""];
       if (!curve) return invalid("the signing certificate's key is not on P-256, P-384 or P-521", signerCertificate);
       importAlgorithm = { name: "ECDSA", namedCurve: curve, hash };
     } else {
       importAlgorithm = { name: "RSASSA-PKCS1-v1_5", hash };
     }
-    publicKey = await crypto.subtle.importKey(
-      "spki",
-      new Uint8Array(AsnConvert.serialize(info)),
-      importAlgorithm,
-      true,
-      ["verify"],
-    );
+    publicKey = await crypto.subtle.importKey("spki", cert.spki as Uint8Array<ArrayBuffer>, importAlgorithm, true, [
+      "verify",
+    ]);
   } catch (e) {
     return invalid(`cannot use the signing certificate's key: ${(e as Error).message}`, signerCertificate);
   }

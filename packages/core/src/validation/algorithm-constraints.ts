@@ -4,7 +4,7 @@
  * other than P-256, P-384 and P-521 yield CRYPTO_CONSTRAINTS_FAILURE (INDETERMINATE). The same applies to the
  * signatures on the certificates of the path (the trust anchor's own self-signature excepted).
  */
-import type { CertificateInfo } from "./certificate-info.js";
+import type { Certificate } from "../x509/certificate.js";
 import { type Failure, failure } from "./checks.js";
 import { algorithmName, type HashName, publicKeyFacts, signatureScheme } from "./crypto.js";
 import { type Message, message } from "./messages.js";
@@ -30,8 +30,8 @@ export function weakKey(spki: Uint8Array): Message | null {
 export function checkAlgorithms(
   digestHash: HashName | undefined,
   signatureHash: HashName | undefined,
-  signer: CertificateInfo,
-  path: readonly CertificateInfo[],
+  signer: Certificate,
+  path: readonly Certificate[],
   what: Message = message("what.signature"),
 ): Failure[] {
   const out: Failure[] = [];
@@ -54,5 +54,5 @@ export function checkAlgorithms(
   return out;
 }
 
-const weakCertificateSignature = (cert: CertificateInfo) =>
+const weakCertificateSignature = (cert: Certificate) =>
   message("sav.certificateAlgorithm", { subject: cert.subject, algorithm: algorithmName(cert.signatureAlgorithm.oid) });

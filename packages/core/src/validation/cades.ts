@@ -7,8 +7,9 @@
  * Pure: no file system and no network but through `online.fetch`; cryptography goes through `./crypto.ts`.
  * Never throws: whatever the input, the answer is an indication.
  */
+
+import type { Certificate } from "../x509/certificate.js";
 import { type BerNode, isContext } from "./ber.js";
-import { type CertificateInfo, certificateInfo } from "./certificate-info.js";
 import { decisive, type Failure, failure } from "./checks.js";
 import { algorithmName, digest, type HashName } from "./crypto.js";
 import { checkFormat } from "./format-checking.js";
@@ -258,8 +259,8 @@ function revocationInfoArchival(value: BerNode | undefined): { crls: Uint8Array[
 }
 
 interface Facts {
-  signer?: CertificateInfo | null;
-  path?: readonly CertificateInfo[];
+  signer?: Certificate | null;
+  path?: readonly Certificate[];
   trusted?: boolean;
   revocation?: { status: RevocationReport["status"]; source: RevocationReport["source"] } | null;
   timestamp?: TimestampReport | null;
@@ -300,8 +301,6 @@ function outcome(failures: readonly Failure[], warnings: readonly Message[], fac
     signedAttributes: facts.signedAttributes ?? [],
   };
 }
-
-export { certificateInfo };
 
 /** The same finding reached along two paths is reported once. */
 function uniqueMessages(list: readonly Message[]): Message[] {

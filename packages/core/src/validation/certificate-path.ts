@@ -7,7 +7,8 @@
  */
 
 import { equalBytes } from "../crypto/bytes.js";
-import { type CertificateInfo, sameName } from "./certificate-info.js";
+import type { Certificate } from "../x509/certificate.js";
+import { sameName } from "../x509/name.js";
 import { signatureScheme, verifySignature } from "./crypto.js";
 
 /** Longest path tried, signer and anchor included. */
@@ -18,7 +19,7 @@ const MAX_PATHS = 8;
 const verified = new Map<string, boolean>();
 
 /** Whether `issuer`'s key signed `child` (RFC 5280 § 6.1.3 (a)(1)); cached per pair. */
-export function signedBy(child: CertificateInfo, issuer: CertificateInfo): boolean {
+export function signedBy(child: Certificate, issuer: Certificate): boolean {
   const key = `${child.fingerprint}:${issuer.fingerprint}`;
   let ok = verified.get(key);
   if (ok === undefined) {
@@ -34,7 +35,7 @@ export function signedBy(child: CertificateInfo, issuer: CertificateInfo): boole
 }
 
 /** Whether `candidate` may have issued `child`: names, key identifiers, then the signature. */
-export function isIssuer(child: CertificateInfo, candidate: CertificateInfo): boolean {
+export function isIssuer(child: Certificate, candidate: Certificate): boolean {
   if (!sameName(child.issuerDer, candidate.subjectDer)) return false;
   if (
     child.authorityKeyIdentifier &&
@@ -47,7 +48,7 @@ export function isIssuer(child: CertificateInfo, candidate: CertificateInfo): bo
 }
 
 /** Whether `cert` is a trust anchor: the same certificate, or the same subject and public key. */
-export function isAnchor(cert: CertificateInfo, anchors: readonly CertificateInfo[]): boolean {
+export function isAnchor(cert: Certificate, anchors: readonly Certificate[]): boolean {
   return anchors.some(
     (a) =>
       a.fingerprint === cert.fingerprint || (equalBytes(a.spki, cert.spki) && sameName(a.subjectDer, cert.subjectDer)),
@@ -59,13 +60,13 @@ export function isAnchor(cert: CertificateInfo, anchors: readonly CertificateInf
  * candidates, so the shortest trusted path is usually the first one.
  */
 export function buildPaths(
-  leaf: CertificateInfo,
-  pool: readonly CertificateInfo[],
-  anchors: readonly CertificateInfo[],
-): CertificateInfo[][] {
+  leaf: Certificate,
+  pool: readonly Certificate[],
+  anchors: readonly Certificate[],
+): Certificate[][] {
   const candidates = dedupe([...anchors, ...pool]);
-  const paths: CertificateInfo[][] = [];
-  const walk = (path: CertificateInfo[]) => {
+  const paths: Certificate[][] = [];
+  const walk = (path: Certificate[]) => {
     if (paths.length >= MAX_PATHS) return;
     const last = path[path.length - 1]!;
     if (isAnchor(last, anchors)) {
@@ -93,11 +94,11 @@ export function buildPaths(
 }
 
 /** The issuer of `cert` among `pool` (for revocation checks of certificates outside the path, e.g. responders). */
-export function findIssuer(cert: CertificateInfo, pool: readonly CertificateInfo[]): CertificateInfo | undefined {
+export function findIssuer(cert: Certificate, pool: readonly Certificate[]): Certificate | undefined {
   return pool.find((c) => c.fingerprint !== cert.fingerprint && isIssuer(cert, c));
 }
 
-function dedupe(certs: readonly CertificateInfo[]): CertificateInfo[] {
+function dedupe(certs: readonly Certificate[]): Certificate[] {
   const seen = new Set<string>();
   return certs.filter((c) => !seen.has(c.fingerprint) && seen.add(c.fingerprint));
 }

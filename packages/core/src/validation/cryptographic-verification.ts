@@ -5,8 +5,9 @@
  * (RFC 5652 § 5.4 allows it; legacy adbe.pkcs7.detached producers write them) signs the content itself: its
  * signature is verified over the content bytes, and a wrong digest shows as SIG_CRYPTO_FAILURE.
  */
+
+import type { Certificate } from "../x509/certificate.js";
 import { equalBytes, octetsOf } from "./ber.js";
-import type { CertificateInfo } from "./certificate-info.js";
 import { type Failure, failure } from "./checks.js";
 import {
   type HashName,
@@ -33,7 +34,7 @@ export interface CryptographicResult {
  */
 export function verifyCryptography(
   signerInfo: SignerInfoData,
-  certificate: CertificateInfo,
+  certificate: Certificate,
   signedDigest: (hash: HashName) => Uint8Array,
   signedContent?: () => readonly Uint8Array[],
 ): CryptographicResult {
@@ -81,7 +82,7 @@ export function verifyCryptography(
 /** RFC 5652 § 5.4 without signed attributes: the signature is over the content, hashed with the digest algorithm. */
 function verifyContentSignature(
   signerInfo: SignerInfoData,
-  certificate: CertificateInfo,
+  certificate: Certificate,
   hash: HashName,
   signedContent: (() => readonly Uint8Array[]) | undefined,
 ): CryptographicResult {

@@ -11,6 +11,9 @@
  * so later data shows the status at T) or with a nextUpdate not before T. A "revoked" answer counts whenever issued.
  */
 import { octetString, oid, sequence, tlv } from "../cms/der.js";
+import { algorithmId, Certificate } from "../x509/certificate.js";
+import { sameName } from "../x509/name.js";
+import { OID_KP_OCSP_SIGNING } from "../x509/oids.js";
 import {
   AsnStructureError,
   type BerNode,
@@ -28,14 +31,6 @@ import {
   UNIVERSAL,
   x509Time,
 } from "./ber.js";
-import {
-  algorithmId,
-  type CertificateInfo,
-  certificateInfo,
-  OID_KP_OCSP_SIGNING,
-  sameName,
-  validAt,
-} from "./certificate-info.js";
 import { signedBy } from "./certificate-path.js";
 import { digest, hashOfDigestOid, signatureScheme, verifySignature } from "./crypto.js";
 import { dateParam, detailOf, type Message, message } from "./messages.js";
@@ -50,7 +45,7 @@ export interface RevocationSources {
   readonly ocspResponses: readonly Uint8Array[];
   readonly crls: readonly Uint8Array[];
   /** Certificates that may have signed a response (responders' certificates besides those in the response). */
-  readonly certificates: readonly CertificateInfo[];
+  readonly certificates: readonly Certificate[];
   readonly validationTime: Date;
   readonly online?: { readonly fetch: typeof fetch; readonly timeoutMs?: number };
 }
@@ -78,8 +73,8 @@ interface Statement {
 
 /** The status of `cert` (issued by `issuer`) at `time`. */
 export async function revocationStatus(
-  cert: CertificateInfo,
-  issuer: CertificateInfo,
+  cert: Certificate,
+  issuer: Certificate,
   time: Date,
   sources: RevocationSources,
 ): Promise<RevocationStatus> {
@@ -251,8 +246,8 @@ function singleResponse(node: BerNode): SingleResponse {
 /** Reads a DER OCSPResponse and returns what it verifiably says about `cert`, or undefined. */
 function readOcsp(
   der: Uint8Array,
-  cert: CertificateInfo,
-  issuer: CertificateInfo,
+  cert: Certificate,
+  issuer: Certificate,
   sources: RevocationSources,
   notes: Message[],
 ): Statement | undefined {
@@ -269,7 +264,7 @@ function readOcsp(
   const embeddedCerts = isContext(certsNode, 0)
     ? (certsNode.children[0]?.children ?? []).flatMap((c) => {
         try {
-          return [certificateInfo(c.raw)];
+          return [Certificate.fromDer(c.raw).readAll()];
         } catch {
           return [];
         }
@@ -295,7 +290,7 @@ function readOcsp(
     if (!verifySignature(r.spki, scheme, tbs!.raw, signature)) return false;
     if (equalBytes(r.spki, issuer.spki)) return true;
     // RFC 6960 § 4.2.2.2: a delegated responder is certified by the issuer for id-kp-OCSPSigning.
-    return signedBy(r, issuer) && !!r.extendedKeyUsage?.includes(OID_KP_OCSP_SIGNING) && validAt(r, producedAt);
+    return signedBy(r, issuer) && !!r.extendedKeyUsage?.includes(OID_KP_OCSP_SIGNING) && r.validAt(producedAt);
   });
   if (!authorised) {
     notes.push(message("rev.ocspNotAuthorised", { subject: cert.subject }));
@@ -312,7 +307,7 @@ function readOcsp(
 }
 
 /** CertID (RFC 6960 § 4.1.1): hashes of the issuer's name and key, and the serial number. */
-function certIdMatches(id: OcspCertId, cert: CertificateInfo, issuer: CertificateInfo): boolean {
+function certIdMatches(id: OcspCertId, cert: Certificate, issuer: Certificate): boolean {
   const hash = hashOfDigestOid(id.hashOid);
   if (!hash) return false;
   return (
@@ -323,12 +318,7 @@ function certIdMatches(id: OcspCertId, cert: CertificateInfo, issuer: Certificat
 }
 
 /** Reads a DER CRL and returns what it verifiably says about `cert`, or undefined when it is not the issuer's. */
-function readCrl(
-  der: Uint8Array,
-  cert: CertificateInfo,
-  issuer: CertificateInfo,
-  notes: Message[],
-): Statement | undefined {
+function readCrl(der: Uint8Array, cert: Certificate, issuer: Certificate, notes: Message[]): Statement | undefined {
   let tree: ReturnType<typeof parseBer>;
   try {
     tree = parseBer(der, "CRL");
@@ -391,7 +381,7 @@ function readCrl(
  * OCSPRequest ::= SEQUENCE { tbsRequest SEQUENCE { requestList SEQUENCE OF Request SEQUENCE { reqCert CertID } } }
  * (RFC 6960 § 4.1.1), the serial number's content octets as the certificate has them.
  */
-export function ocspRequest(cert: CertificateInfo, issuer: CertificateInfo): Uint8Array {
+export function ocspRequest(cert: Certificate, issuer: Certificate): Uint8Array {
   const certId = sequence(
     sequence(oid("1.3.14.3.2.26"), Uint8Array.of(0x05, 0x00)),
     octetString(digest("SHA-1", issuer.subjectDer)),
@@ -402,8 +392,8 @@ export function ocspRequest(cert: CertificateInfo, issuer: CertificateInfo): Uin
 }
 
 async function fetchOnline(
-  cert: CertificateInfo,
-  issuer: CertificateInfo,
+  cert: Certificate,
+  issuer: Certificate,
   sources: RevocationSources,
   notes: Message[],
 ): Promise<{ statement: Statement; source: RevocationReport["source"] }[]> {

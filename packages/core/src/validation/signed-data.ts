@@ -10,6 +10,7 @@
  *                             signatureAlgorithm, signature OCTET STRING, unsignedAttrs [1] IMPLICIT OPTIONAL }
  */
 import { OID } from "../cms/signed-data.js";
+import { algorithmId } from "../x509/certificate.js";
 import {
   AsnStructureError,
   asSetOf,
@@ -24,7 +25,6 @@ import {
   toHex,
   UNIVERSAL,
 } from "./ber.js";
-import { algorithmId } from "./certificate-info.js";
 import type { AlgorithmId } from "./crypto.js";
 
 /** The CMS object identifiers, from their one table. */

@@ -5,8 +5,8 @@
  * and the choice of the best signature time are the caller's, because they differ between the two.
  */
 
+import { Certificate } from "../x509/certificate.js";
 import { checkAlgorithms } from "./algorithm-constraints.js";
-import { type CertificateInfo, certificateInfo } from "./certificate-info.js";
 import { buildPaths } from "./certificate-path.js";
 import { decisive, type Failure, failure } from "./checks.js";
 import type { HashName, SignatureScheme } from "./crypto.js";
@@ -19,9 +19,9 @@ import { validateCertificatePath } from "./x509-validation.js";
 
 /** What stays the same for every signer validated against one document. */
 export interface ValidationContext {
-  readonly trustAnchors: readonly CertificateInfo[];
+  readonly trustAnchors: readonly Certificate[];
   /** Certificates supplied besides the CMS's own (the PDF's DSS). */
-  readonly certificates: readonly CertificateInfo[];
+  readonly certificates: readonly Certificate[];
   readonly validationTime: Date;
   readonly ocspResponses: readonly Uint8Array[];
   readonly crls: readonly Uint8Array[];
@@ -47,9 +47,9 @@ export interface SignerOptions {
 export interface SignerValidation {
   readonly failures: Failure[];
   readonly warnings: Message[];
-  readonly signer: CertificateInfo | null;
+  readonly signer: Certificate | null;
   /** The path chosen, signer first and trust anchor last; just the signer when none was found. */
-  readonly path: readonly CertificateInfo[];
+  readonly path: readonly Certificate[];
   readonly trusted: boolean;
   readonly signerRevocation: RevocationStatus | null;
   readonly hash?: HashName;
@@ -61,10 +61,10 @@ export function readCertificates(
   ders: readonly Uint8Array[],
   warnings: Message[],
   where: "cms" | "dss" | "trustAnchors",
-): CertificateInfo[] {
+): Certificate[] {
   return ders.flatMap((der) => {
     try {
-      return [certificateInfo(der)];
+      return [Certificate.fromDer(der).readAll()];
     } catch (e) {
       warnings.push(message("warn.unreadableCertificate", { where: message(`where.${where}`), detail: detailOf(e) }));
       return [];
@@ -98,7 +98,7 @@ export async function validateSigner(
   const time = options.poe ?? context.validationTime;
   const paths = buildPaths(signer, pool, context.trustAnchors);
   let chosen:
-    | { path: CertificateInfo[]; failures: Failure[]; warnings: Message[]; revocation: (RevocationStatus | null)[] }
+    | { path: Certificate[]; failures: Failure[]; warnings: Message[]; revocation: (RevocationStatus | null)[] }
     | undefined;
   const statusCache = new Map<string, Promise<RevocationStatus>>();
   for (const path of paths) {

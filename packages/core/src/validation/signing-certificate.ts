@@ -4,8 +4,10 @@
  * the signer referenced it in a signed signing-certificate-v2 (RFC 5035) or signing-certificate (RFC 2634 § 5.4)
  * attribute, a match of that reference's hash and issuer/serial. Failures yield NO_SIGNING_CERTIFICATE_FOUND.
  */
+
+import { algorithmId, type Certificate } from "../x509/certificate.js";
+import { sameName } from "../x509/name.js";
 import { type BerNode, equalBytes, expect, integerHex, isContext, isUniversal, octetsOf, UNIVERSAL } from "./ber.js";
-import { algorithmId, type CertificateInfo, sameName } from "./certificate-info.js";
 import { type Failure, failure } from "./checks.js";
 import { digest, type HashName, hashOfDigestOid } from "./crypto.js";
 import { detailOf, type Message, message } from "./messages.js";
@@ -13,7 +15,7 @@ import { attributeValues, CMS_OID, type SignerIdentifier, type SignerInfoData } 
 
 export interface SigningCertificateResult {
   readonly failure: Failure | null;
-  readonly certificate: CertificateInfo | null;
+  readonly certificate: Certificate | null;
 }
 
 const isc = (m: Message): SigningCertificateResult => ({
@@ -22,7 +24,7 @@ const isc = (m: Message): SigningCertificateResult => ({
 });
 
 /** Whether `cert` is the one `sid` names. */
-export function matchesSid(cert: CertificateInfo, sid: SignerIdentifier): boolean {
+export function matchesSid(cert: Certificate, sid: SignerIdentifier): boolean {
   return sid.kind === "issuerAndSerialNumber"
     ? cert.serial === sid.serial && sameName(cert.issuerDer, sid.issuer)
     : cert.subjectKeyIdentifier === sid.keyIdentifier;
@@ -30,7 +32,7 @@ export function matchesSid(cert: CertificateInfo, sid: SignerIdentifier): boolea
 
 export function identifySigningCertificate(
   signerInfo: SignerInfoData,
-  candidates: readonly CertificateInfo[],
+  candidates: readonly Certificate[],
 ): SigningCertificateResult {
   const found = candidates.filter((c) => matchesSid(c, signerInfo.sid));
   if (found.length === 0) {

@@ -5,8 +5,9 @@
  * document's byte ranges for a document time-stamp (ETSI EN 319 142-1 § 5.4). The TSA certificate must carry
  * id-kp-timeStamping and chain to a trust anchor.
  */
-import { equalBytes, expect, generalizedTime, octetsOf, oidOf, parseBer, UNIVERSAL } from "./ber.js";
-import type { CertificateInfo } from "./certificate-info.js";
+import { readTstInfo, type TstInfo } from "../cms/tst-info.js";
+import type { Certificate } from "../x509/certificate.js";
+import { equalBytes } from "./ber.js";
 import { decisive, type Failure, failure } from "./checks.js";
 import { digest, type HashName, hashOfDigestOid } from "./crypto.js";
 import { checkFormat } from "./format-checking.js";
@@ -24,8 +25,8 @@ export interface TimestampValidation {
   readonly valid: boolean;
   readonly failures: Failure[];
   readonly warnings: Message[];
-  readonly signer: CertificateInfo | null;
-  readonly path: readonly CertificateInfo[];
+  readonly signer: Certificate | null;
+  readonly path: readonly Certificate[];
   readonly trusted: boolean;
   readonly signerRevocation: RevocationStatus | null;
   readonly imprintHash?: HashName;
@@ -59,7 +60,7 @@ export async function validateTimestampToken(
 ): Promise<TimestampValidation> {
   const fc = (m: Message) => failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", m);
   let sd: ReturnType<typeof parseSignedData>;
-  let info: { genTime: Date; imprintOid: string; hashedMessage: Uint8Array };
+  let info: TstInfo;
   try {
     sd = parseSignedData(token);
   } catch (e) {
@@ -73,9 +74,9 @@ export async function validateTimestampToken(
     return empty(fc(message("ts.tstInfoUnreadable", { detail: detailOf(e) })));
   }
   const time = info.genTime;
-  const imprintHash = hashOfDigestOid(info.imprintOid);
+  const imprintHash = hashOfDigestOid(info.hashAlgorithm);
   if (!imprintHash) {
-    return empty(fc(message("ts.imprintHashUnsupported", { oid: info.imprintOid })), time);
+    return empty(fc(message("ts.imprintHashUnsupported", { oid: info.hashAlgorithm })), time);
   }
   const failures: Failure[] = [];
   if (!equalBytes(info.hashedMessage, imprint(imprintHash))) {
@@ -109,19 +110,5 @@ export async function validateTimestampToken(
     hash: signer.hash,
     signatureHash: signer.scheme?.hash,
     signedAttributes: format.signerInfo.signedAttributes.map((a) => a.oid),
-  };
-}
-
-/**
- * TSTInfo ::= SEQUENCE { version INTEGER, policy OID, messageImprint SEQUENCE { hashAlgorithm AlgorithmIdentifier,
- * hashedMessage OCTET STRING }, serialNumber INTEGER, genTime GeneralizedTime, … } (RFC 3161 § 2.4.2).
- */
-function readTstInfo(der: Uint8Array): { genTime: Date; imprintOid: string; hashedMessage: Uint8Array } {
-  const [, , imprint, , genTime] = expect(parseBer(der, "TSTInfo"), UNIVERSAL.SEQUENCE, "TSTInfo").children;
-  const [hashAlgorithm, hashedMessage] = expect(imprint, UNIVERSAL.SEQUENCE, "messageImprint").children;
-  return {
-    genTime: generalizedTime(genTime, "genTime"),
-    imprintOid: oidOf(expect(hashAlgorithm, UNIVERSAL.SEQUENCE, "hashAlgorithm").children[0]),
-    hashedMessage: octetsOf(hashedMessage, "hashedMessage"),
   };
 }

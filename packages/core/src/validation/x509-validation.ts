@@ -19,14 +19,15 @@
  *   (EU DSS's default policy). Missing data for CAs is a warning: national issuing CAs are often only covered by
  *   a root's ARL that is not embedded.
  */
-import { type CertificateInfo, OID_KP_TIME_STAMPING, validAt } from "./certificate-info.js";
+import type { Certificate } from "../x509/certificate.js";
+import { OID_KP_TIME_STAMPING } from "../x509/oids.js";
 import { type Failure, failure } from "./checks.js";
 import { dateParam as iso, type Message, message } from "./messages.js";
 import { nameConstraintViolation } from "./name-constraints.js";
 import type { RevocationStatus } from "./revocation.js";
 
 export interface X509ValidationInput {
-  readonly path: readonly CertificateInfo[];
+  readonly path: readonly Certificate[];
   /** Per path element: its revocation status, or null where none is needed (anchor, id-pkix-ocsp-nocheck). */
   readonly revocation: readonly (RevocationStatus | null)[];
   readonly purpose: "signature" | "timestamp";
@@ -103,7 +104,7 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
       );
     } else if (validationTime > cert.notAfter) {
       const notRevoked = revocation?.status === "good" || (revocation === null && i > 0);
-      if (!(poe && validAt(cert, poe) && notRevoked)) {
+      if (!(poe && cert.validAt(poe) && notRevoked)) {
         failures.push(
           failure(
             "XCV",
@@ -211,7 +212,7 @@ const RECOGNISED_EXTENSIONS = new Set([
  * § 6.1.3 (b), (c): every CA's name constraints bind the certificates below it, except self-issued intermediate CA
  * certificates (the signer's names are always checked). The anchor's too: a national root may constrain its tree.
  */
-function nameConstraintFailures(path: readonly CertificateInfo[]): Failure[] {
+function nameConstraintFailures(path: readonly Certificate[]): Failure[] {
   const out: Failure[] = [];
   for (let k = path.length - 1; k >= 1; k--) {
     const constraints = path[k]!.nameConstraints;
@@ -236,7 +237,7 @@ function nameConstraintFailures(path: readonly CertificateInfo[]): Failure[] {
 }
 
 /** RFC 5280 § 6.1.4 (k) cA, (l)/(m) pathLenConstraint, (n) keyCertSign; `index` counts from the signer (0). */
-function caConstraints(cert: CertificateInfo, index: number): Failure[] {
+function caConstraints(cert: Certificate, index: number): Failure[] {
   const out: Failure[] = [];
   if (!cert.basicConstraints?.ca) {
     out.push(
@@ -268,7 +269,7 @@ function caConstraints(cert: CertificateInfo, index: number): Failure[] {
   return out;
 }
 
-function signerUsage(cert: CertificateInfo, purpose: "signature" | "timestamp"): Failure | null {
+function signerUsage(cert: Certificate, purpose: "signature" | "timestamp"): Failure | null {
   if (purpose === "timestamp") {
     if (!cert.extendedKeyUsage?.includes(OID_KP_TIME_STAMPING)) {
       return failure(

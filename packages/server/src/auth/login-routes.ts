@@ -9,7 +9,7 @@
  * - `GET|POST /api/auth/tokens`, `DELETE /api/auth/tokens/:id`: personal API tokens (the token is shown once).
  * - `POST /api/auth/password {currentPassword,newPassword}`: change one's password (other sessions end).
  */
-import { X509Certificate } from "node:crypto";
+import { toPem } from "@khatam/core/pki";
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import { HttpError } from "../http/errors.js";
 import { clearCookie, readCookie, setCookie } from "./cookies.js";
@@ -323,6 +323,6 @@ export function certificateView(
     notAfter: c.not_after.toISOString(),
     status,
     keyHolder: c.key_ref ? "platform" : "device",
-    pem: new X509Certificate(Buffer.from(c.der)).toString(),
+    pem: toPem(c.der),
   };
 }

@@ -404,4 +404,29 @@ create table federation_requests (
 );
 `,
   },
+  {
+    version: 14,
+    name: "fields placed by the sender",
+    sql: `
+-- Fields the sender places for each recipient (issue 13.1). The document holds them as AcroForm fields (added as an
+-- incremental update before the first signature); these rows are what the API returns without parsing the PDF, and
+-- which recipient owns each field. rect: x1 y1 x2 y2 in the page's default user space (PDF points).
+create table envelope_fields (
+  envelope_id uuid not null references envelopes(id) on delete cascade,
+  name text not null,
+  recipient_id uuid not null references recipients(id) on delete cascade,
+  kind text not null check (kind in ('signature', 'initials', 'date', 'name', 'title', 'text', 'checkbox')),
+  page integer not null check (page >= 1),
+  x1 double precision not null,
+  y1 double precision not null,
+  x2 double precision not null,
+  y2 double precision not null,
+  label text,
+  required boolean not null default false,
+  position integer not null,
+  primary key (envelope_id, name)
+);
+create index envelope_fields_recipient on envelope_fields(recipient_id);
+`,
+  },
 ];

@@ -167,6 +167,20 @@ export interface Database {
     key_ref: Json<unknown>;
     created_at: CreatedAt;
   };
+  envelope_fields: {
+    envelope_id: string;
+    name: string;
+    recipient_id: string;
+    kind: "signature" | "initials" | "date" | "name" | "title" | "text" | "checkbox";
+    page: number;
+    x1: number;
+    y1: number;
+    x2: number;
+    y2: number;
+    label: string | null;
+    required: boolean;
+    position: number;
+  };
   signing_sessions: {
     id: string;
     envelope_id: string;

@@ -9,13 +9,14 @@
  * parallel signers never overwrite each other and no signature is lost. Crash: before the commit nothing is visible
  * (a computed signature is simply dropped); after it, the revision, states, audit events and notices are all there.
  */
-import { randomUUID, X509Certificate } from "node:crypto";
-import { certificateInfo } from "@khatam/core/verify";
+import { randomUUID } from "node:crypto";
+import { Certificate } from "@khatam/core/x509";
 import type { Db } from "../db/connect.js";
 import { getDocument } from "../db/documents.js";
 import { change } from "./commit.js";
 import { type Caller, clock, type EnvelopeContext, type EnvelopeRequest } from "./context.js";
 import { EnvelopeError } from "./errors.js";
+import { type SigningChoices, signingFieldOptions } from "./fields.js";
 import { getEnvelope, isCaller, isVisible, view, visibleEnvelope } from "./reading.js";
 import type { EnvelopeView, PreparedSignature } from "./schemas.js";
 import {
@@ -39,7 +40,12 @@ const SESSION_TTL_MS = 15 * 60 * 1000;
  * The caller acts on the envelope: a signer signs with their platform-held certificate, an approver approves.
  * Returns the envelope after the action.
  */
-export async function signEnvelope(options: EnvelopeRequest): Promise<EnvelopeView & { signingMs?: number }> {
+export async function signEnvelope(
+  options: EnvelopeRequest & {
+    /** The signer's values and the look of their signature (envelopes/fields.ts). */
+    readonly choices?: SigningChoices;
+  },
+): Promise<EnvelopeView & { signingMs?: number }> {
   const { ctx, caller } = options;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -62,13 +68,24 @@ export async function signEnvelope(options: EnvelopeRequest): Promise<EnvelopeVi
       // The slow part, outside any transaction (and off PGlite's one connection): on the revision read above.
       const started = performance.now();
       const signer = await ctx.signerFor(certificate);
+      const der = new Uint8Array(certificate.der);
+      const look = await signingFieldOptions({
+        db: ctx.db,
+        envelopeId: envelope.id,
+        recipientId: recipient.id,
+        userId: caller.userId,
+        certificate: der,
+        choices: options.choices ?? {},
+        now: clock(ctx),
+      });
       const signed = await signWithPlatformKey({
         trust: ctx,
         pdf: snapshot.document,
         signer,
-        certificate: new Uint8Array(certificate.der),
+        certificate: der,
         caId: certificate.ca_id,
         reason: signingReason(envelope),
+        field: look,
       });
       const last = isLastToAct(recipients, recipient);
       const field = lastSignatureField(signed);
@@ -95,20 +112,35 @@ export async function signEnvelope(options: EnvelopeRequest): Promise<EnvelopeVi
  * `signing_sessions` (so a restart between the two requests loses nothing); the caller's device signs
  * `signedAttributes` (base64) with its key (WebCrypto: ECDSA P-256 with SHA-256, value r||s or DER).
  */
-export async function prepareSignature(options: EnvelopeRequest): Promise<PreparedSignature> {
+export async function prepareSignature(
+  options: EnvelopeRequest & {
+    /** The signer's values and the look of their signature (envelopes/fields.ts), fixed in the prepared revision. */
+    readonly choices?: SigningChoices;
+  },
+): Promise<PreparedSignature> {
   const { ctx, caller } = options;
   const { envelope, recipient } = await actingRecipient(ctx.db, caller, options.envelopeId);
   if (recipient.role !== "signer") throw new EnvelopeError("wrong_signing_method", "approvers approve with /sign");
   const certificate = await signingCertificate(ctx, caller, "device");
   const base = await currentDocument(ctx.db, envelope);
   const der = new Uint8Array(certificate.der);
+  const field = await signingFieldOptions({
+    db: ctx.db,
+    envelopeId: envelope.id,
+    recipientId: recipient.id,
+    userId: caller.userId,
+    certificate: der,
+    choices: options.choices ?? {},
+    now: clock(ctx),
+  });
   const prepared = await prepareDeviceSignature({
     trust: ctx,
     pdf: base,
     certificate: der,
-    spki: spkiOf(der),
+    spki: Certificate.fromDer(der).spki,
     caId: certificate.ca_id,
     reason: signingReason(envelope),
+    field,
   });
   const sessionId = randomUUID();
   const expiresAt = new Date(clock(ctx).getTime() + SESSION_TTL_MS);
@@ -219,7 +251,7 @@ async function finishSignature(options: {
 
 /** The `signed` audit event's details for a signature with `certificate` in `field`. */
 function signatureDetails(certificate: SigningCertificateRow, field: string | null, last: boolean) {
-  const info = certificateInfo(new Uint8Array(certificate.der));
+  const info = Certificate.fromDer(new Uint8Array(certificate.der));
   const name = /(?:^|,)CN=([^,]+)/.exec(info.subject)?.[1] ?? certificate.subject;
   return {
     field,
@@ -302,10 +334,6 @@ async function currentDocument(db: Db, envelope: EnvelopeRow): Promise<Uint8Arra
   const bytes = await getDocument(db, envelope.current_sha256);
   if (!bytes) throw new Error(`document ${envelope.current_sha256} of envelope ${envelope.id} is missing`);
   return bytes;
-}
-
-function spkiOf(certificate: Uint8Array): Uint8Array {
-  return new Uint8Array(new X509Certificate(certificate).publicKey.export({ type: "spki", format: "der" }));
 }
 
 function signingReason(envelope: EnvelopeRow): string {

@@ -25,7 +25,8 @@
 import { createHash } from "node:crypto";
 import { certificatesInCms } from "@khatam/core/cms";
 import { PdfReader } from "@khatam/core/pdf";
-import { analyseModifications, certificateInfo, findSignatures, validatePdf } from "@khatam/core/verify";
+import { analyseModifications, findSignatures, validatePdf } from "@khatam/core/verify";
+import { Certificate } from "@khatam/core/x509";
 import type { FastifyPluginAsync } from "fastify";
 import { getDocument } from "../db/documents.js";
 import type { EnvelopeOrigin } from "../db/schema.js";
@@ -238,9 +239,9 @@ async function checkReturnedRevision(
     );
   }
   const certificate = certificatesInCms(after.at(-1)!.cms).find(
-    (der) => certificateInfo(der).serial.toLowerCase() === signature.signer?.serial.toLowerCase(),
+    (der) => Certificate.fromDer(der).serial.toLowerCase() === signature.signer?.serial.toLowerCase(),
   );
-  const info = certificate ? certificateInfo(certificate) : undefined;
+  const info = certificate ? Certificate.fromDer(certificate) : undefined;
   const emails = info?.names.emails.map((e) => e.toLowerCase()) ?? [];
   if (!emails.includes(email.toLowerCase())) refuse(`it is not signed by ${email}`);
   if (info!.country !== peer.territory) refuse(`the signer is of ${info!.country}, not of ${peer.territory}`);

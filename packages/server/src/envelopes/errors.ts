@@ -21,6 +21,16 @@ export type EnvelopeErrorCode =
   | "session_not_found"
   | "session_stale"
   | "invalid_signature_value"
+  | "field_recipient_unknown" // a field names someone who is not a recipient of the envelope
+  | "field_recipient_not_signer" // only signers get fields
+  | "field_signature_missing" // a signer with fields needs exactly one signature field
+  | "field_page_missing"
+  | "field_off_page"
+  | "field_overlaps_signature" // on a signature already made
+  | "field_required_missing" // the signer left a required field empty
+  | "field_value_invalid" // a value for a field that is not the signer's, or of the wrong type
+  | "invalid_image" // a signature mark or seal that is not a PNG/JPEG, too large, or a decompression bomb
+  | "unsupported_script" // text no shipped font covers
   | "recently_reminded" // a reminder went out moments ago; another would be noise
   | "concurrent_change"; // the envelope changed under the caller (optimistic `version` check); retry
 
@@ -53,6 +63,16 @@ const STATUS: Record<EnvelopeErrorCode, number> = {
   session_not_found: 404,
   session_stale: 409,
   invalid_signature_value: 400,
+  field_recipient_unknown: 422,
+  field_recipient_not_signer: 422,
+  field_signature_missing: 422,
+  field_page_missing: 422,
+  field_off_page: 422,
+  field_overlaps_signature: 422,
+  field_required_missing: 422,
+  field_value_invalid: 422,
+  invalid_image: 422,
+  unsupported_script: 422,
   recently_reminded: 429,
   concurrent_change: 409,
 };

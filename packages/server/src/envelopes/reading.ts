@@ -14,6 +14,7 @@ import type { KeyStore } from "../trust/keys.js";
 import { sealCompletionCertificate } from "./completion-seal.js";
 import { type Caller, clock, type EnvelopeContext, type EnvelopeRequest, registerUrl } from "./context.js";
 import { EnvelopeError } from "./errors.js";
+import { fieldsOf } from "./fields.js";
 import type { EnvelopeView, Inbox } from "./schemas.js";
 import type { EnvelopeRow, RecipientRow } from "./store.js";
 import * as store from "./store.js";
@@ -28,8 +29,10 @@ export async function getEnvelope(options: {
   const recipients = await store.recipientsOf(options.ctx.db, envelope.id);
   const people = await store.peopleOf(options.ctx.db, envelope, recipients);
   const base = view(envelope, recipients);
+  const fields = await fieldsOf(options.ctx.db, envelope.id);
   return {
     ...base,
+    ...(fields.length > 0 && { fields }),
     recipients: base.recipients.map((r, i) => {
       const userId = recipients[i]!.user_id;
       return { ...r, name: userId ? (people.names.get(userId) ?? null) : null };

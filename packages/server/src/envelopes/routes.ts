@@ -12,6 +12,7 @@ import { HttpError } from "../http/errors.js";
 import { completeSignature, declineEnvelope, prepareSignature, signEnvelope } from "./acting.js";
 import type { Caller, EnvelopeContext, SignerResolver } from "./context.js";
 import { EnvelopeError, httpStatusOf } from "./errors.js";
+import { type FieldInput, parseFields, parseSigningChoices } from "./fields.js";
 import { auditTrail, completionCertificate, getEnvelope, listInbox, readDocument } from "./reading.js";
 import {
   correctRecipient,
@@ -75,14 +76,34 @@ export async function envelopeRoutes(app: FastifyInstance, options: EnvelopeRout
     sendEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
   );
 
-  app.post<{ Params: { id: string } }>("/api/envelopes/:id/sign", { schema: envelopeSchemas.sign }, async (request) =>
-    signEnvelope({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
+  // The signer's choices may carry a drawn or uploaded mark and a seal image (each at most 1 MiB before base64).
+  const signingBodyLimit = 4 * 1024 * 1024;
+  // The choices are optional: a request without a body (as before fields) is an empty object to the schema.
+  const emptyBody = async (request: FastifyRequest) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  };
+  app.post<{ Params: { id: string } }>(
+    "/api/envelopes/:id/sign",
+    { schema: envelopeSchemas.sign, bodyLimit: signingBodyLimit, preValidation: emptyBody },
+    async (request) =>
+      signEnvelope({
+        ctx,
+        caller: callerOf(request),
+        envelopeId: request.params.id,
+        choices: parseSigningChoices(request.body),
+      }),
   );
 
   app.post<{ Params: { id: string } }>(
     "/api/envelopes/:id/sign/prepare",
-    { schema: envelopeSchemas.prepare },
-    async (request) => prepareSignature({ ctx, caller: callerOf(request), envelopeId: request.params.id }),
+    { schema: envelopeSchemas.prepare, bodyLimit: signingBodyLimit, preValidation: emptyBody },
+    async (request) =>
+      prepareSignature({
+        ctx,
+        caller: callerOf(request),
+        envelopeId: request.params.id,
+        choices: parseSigningChoices(request.body),
+      }),
   );
 
   app.post<{ Params: { id: string }; Body: CompleteSignatureBody }>(
@@ -191,6 +212,7 @@ interface UploadMeta {
   expiresAt?: Date;
   reminderEveryHours?: number;
   message?: string;
+  fields?: FieldInput[];
 }
 
 /** Reads the multipart upload: the PDF in `file` and the JSON in `meta`, each checked. */
@@ -291,6 +313,7 @@ function parseMeta(text: string): UploadMeta {
     ...(expiresAt && { expiresAt }),
     ...(typeof hours === "number" && { reminderEveryHours: Math.round(hours) }),
     ...(message && { message }),
+    ...(m.fields !== undefined && m.fields !== null && { fields: parseFields(m.fields) }),
   };
 }
 

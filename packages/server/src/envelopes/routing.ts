@@ -20,6 +20,7 @@ import {
 } from "./context.js";
 import { prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
+import { type FieldInput, insertFields, placeFields, planFields } from "./fields.js";
 import { getEnvelope, visibleEnvelope } from "./reading.js";
 import { remind } from "./scheduled.js";
 import type { CreatedEnvelope, EnvelopeView, RemindedEnvelope } from "./schemas.js";
@@ -44,6 +45,8 @@ export async function createEnvelope(options: {
   readonly reminderEveryHours?: number;
   /** The sender's words to the recipients, sent with the invitation and shown on the envelope. */
   readonly message?: string;
+  /** Fields placed for the signers (envelopes/fields.ts). */
+  readonly fields?: readonly FieldInput[];
 }): Promise<CreatedEnvelope> {
   const { ctx, caller } = options;
   if (!caller.userId || !caller.agencyId) {
@@ -61,10 +64,14 @@ export async function createEnvelope(options: {
   // Stamp the register line on page 1 before anyone signs; a PDF signed already is left as it is (an added
   // content stream would count as a change after those signatures).
   const url = registerUrl(ctx.publicUrl, registerCode);
-  const stamp = { text: `Khatam register: ${registerCode} — ${url}`, url };
-  const { working } = ctx.documents
-    ? await ctx.documents.prepare(options.pdf, stamp)
-    : prepareUpload(options.pdf, stamp);
+  const recipientRows = options.recipients.map((r) => ({ ...r, id: randomUUID() }));
+  const fields = planFields(recipientRows, options.fields ?? []);
+  // The QR code leaves the fields of page 1 clear (they are placed right after the stamp).
+  const avoid = fields.filter((f) => f.page === 1).map((f) => f.rect);
+  const stamp = { text: `Khatam register: ${registerCode} — ${url}`, url, avoid };
+  const prepared = ctx.documents ? await ctx.documents.prepare(options.pdf, stamp) : prepareUpload(options.pdf, stamp);
+  // The fields, as their own incremental update after the register stamp and before any new signature (13.1).
+  const working = placeFields(prepared.working, fields);
   const remote = options.recipients.filter((r) => r.instance);
   if (remote.length > 0) await checkPartners(ctx.db, remote);
   const users = await store.usersByEmail(
@@ -89,8 +96,8 @@ export async function createEnvelope(options: {
         reminder_every: options.reminderEveryHours ? `${options.reminderEveryHours} hours` : null,
         message: options.message?.trim().slice(0, 2000) || null,
       },
-      options.recipients.map((r) => ({
-        id: randomUUID(),
+      recipientRows.map((r) => ({
+        id: r.id,
         envelope_id: id,
         email: r.email,
         user_id: r.instance ? null : (users.get(r.email.toLowerCase())?.id ?? null),
@@ -100,6 +107,7 @@ export async function createEnvelope(options: {
         instance: r.instance ?? null,
       })),
     );
+    await insertFields(tx, id, fields);
     await appendEvent(tx, {
       envelopeId: id,
       type: "created",
@@ -115,6 +123,7 @@ export async function createEnvelope(options: {
           order: r.order,
           ...(r.instance && { instance: r.instance }),
         })),
+        ...(fields.length > 0 && { fields: fields.length }),
       },
       at: now,
     });

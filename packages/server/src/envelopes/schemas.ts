@@ -37,6 +37,64 @@ const recipientView = {
   additionalProperties: false,
 } as const;
 
+const fieldKinds = ["signature", "initials", "date", "name", "title", "text", "checkbox"] as const;
+const pdfRect = {
+  type: "array",
+  items: { type: "number" },
+  minItems: 4,
+  maxItems: 4,
+  description: "x1, y1, x2, y2 in the page's default user space (PDF points, origin of the page's crop box)",
+} as const;
+
+/** A field placed for a signer (issue 13.1; envelopes/fields.ts). */
+const fieldView = {
+  type: "object",
+  properties: {
+    name: { type: "string", description: "the AcroForm field's name: r<n>.signature or r<n>.<kind>.<k>" },
+    recipient: { type: "string", description: "the recipient's e-mail" },
+    kind: { type: "string", enum: fieldKinds },
+    page: { type: "integer", minimum: 1 },
+    rect: pdfRect,
+    label: { type: ["string", "null"] },
+    required: { type: "boolean" },
+  },
+  required: ["name", "recipient", "kind", "page", "rect", "label", "required"],
+  additionalProperties: false,
+} as const;
+
+/** What a signer sends with their signature (issue 13.2): values for their fields and the look of the signature. */
+const signingChoices = {
+  type: "object",
+  description:
+    "Optional. `fill`: values for the signer's own fields by name (text, or true/false for a checkbox). `mark`: " +
+    "how the signature looks — typed (the name set in the shipped font), drawn (a PNG from the pen) or image (an " +
+    "uploaded PNG or JPEG), base64, at most 1 MiB and 4096 px a side. `seal` (Japanese officials): generated from " +
+    "the family name (at most four characters, set vertically) or an image. Used when the sender placed a " +
+    "signature field for the signer; without one the signature stays invisible and only an empty body is accepted.",
+  properties: {
+    // No type per value: the validator would coerce true into "true" (text) or "true" into true (checkbox);
+    // envelopes/fields.ts parseSigningChoices checks each value as it is.
+    fill: { type: "object", additionalProperties: { description: "text, or true/false for a checkbox" } },
+    mark: {
+      type: "object",
+      properties: { kind: { type: "string", enum: ["typed", "drawn", "image"] }, image: { type: "string" } },
+      required: ["kind"],
+      additionalProperties: false,
+    },
+    seal: {
+      type: "object",
+      properties: {
+        kind: { type: "string", enum: ["generated", "image"] },
+        familyName: { type: "string" },
+        image: { type: "string" },
+      },
+      required: ["kind"],
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+} as const;
+
 const envelopeView = {
   type: "object",
   properties: {
@@ -56,6 +114,7 @@ const envelopeView = {
     version: { type: "integer" },
     signingMs: { type: "integer", description: "server-side time of the signature (sign, time-stamp, B-LT/B-LTA)" },
     recipients: { type: "array", items: recipientView },
+    fields: { type: "array", items: fieldView, description: "the fields placed for the signers (absent: none)" },
     origin: {
       type: "object",
       description: "on a partner's copy: the owning instance, its envelope id and the sender there",
@@ -156,9 +215,14 @@ export const envelopeSchemas = {
     description:
       'Multipart form data: `file` (application/pdf, at most 25 MB) and `meta`, a JSON text `{ "title", ' +
       '"recipients": [{ "email", "role": "signer"|"approver"|"viewer", "order", "instance"? }], "expiresAt"?, ' +
-      '"reminderEveryHours"?, "message"? }` (message: at most 2000 characters, sent to the recipients with the ' +
-      "invitation). The caller's agency owns the envelope. A PDF without signatures gets its register " +
-      "line stamped on page 1.",
+      '"reminderEveryHours"?, "message"?, "fields"? }` (message: at most 2000 characters, sent to the recipients ' +
+      'with the invitation; fields: `[{ "recipient", "kind", "page", "rect", "label"?, "required"? }]`, recipient ' +
+      "being the index in `recipients` (from 0) or the e-mail, kind one of signature, initials, date, name, title, " +
+      "text, checkbox, rect [x1, y1, x2, y2] in PDF points; only signers on this instance get fields, and a signer " +
+      "with fields gets exactly one signature field). The caller's agency owns the envelope. A PDF without " +
+      "signatures gets its register line stamped on page 1; the fields are added as an incremental update after " +
+      "it. 422 with field_page_missing, field_off_page, field_overlaps_signature, field_recipient_unknown, " +
+      "field_recipient_not_signer or field_signature_missing when a field cannot be placed.",
     tags: ["envelopes"],
     consumes: ["multipart/form-data"],
     response: {
@@ -171,6 +235,7 @@ export const envelopeSchemas = {
       400: error,
       413: error,
       415: error,
+      422: error,
     },
   },
   send: {
@@ -183,12 +248,14 @@ export const envelopeSchemas = {
     summary: "Sign (signers, with their platform-held certificate) or approve (approvers) — when it is your turn",
     tags: ["envelopes"],
     params: idParams,
-    response: { 200: envelopeView, 403: error, 404: error, 409: error },
+    body: signingChoices,
+    response: { 200: envelopeView, 400: error, 403: error, 404: error, 409: error, 422: error },
   },
   prepare: {
     summary: "Device-key signature, step 1: the signed attributes for your device to sign",
     tags: ["envelopes"],
     params: idParams,
+    body: signingChoices,
     response: {
       200: {
         type: "object",
@@ -201,9 +268,11 @@ export const envelopeSchemas = {
         required: ["sessionId", "signedAttributes", "algorithm", "expiresAt"],
         additionalProperties: false,
       },
+      400: error,
       403: error,
       404: error,
       409: error,
+      422: error,
     },
   },
   complete: {
@@ -396,6 +465,10 @@ export const envelopeSchemas = {
 export type EnvelopeView = FromSchema<typeof envelopeView>;
 /** A recipient of an {@link EnvelopeView}. */
 export type RecipientView = FromSchema<typeof recipientView>;
+
+export type FieldView = FromSchema<typeof fieldView>;
+
+export type SigningChoicesBody = FromSchema<typeof signingChoices>;
 /** A row of the inbox (GET /api/envelopes). */
 export type EnvelopeSummary = FromSchema<typeof summary>;
 /** GET /api/envelopes: a page of each list, and per list the cursor of its next page (null at its end). */

@@ -26,6 +26,10 @@ import { findSignatures } from "@khatam/core/verify";
 import { inProcessTrustFetch, inProcessTsa, platformRoots } from "../trust/in-process.js";
 import type { TrustStore } from "../trust/store.js";
 import { EnvelopeError } from "./errors.js";
+import { asEnvelopeError, type signingFieldOptions } from "./fields.js";
+
+/** The signer's field, values and appearance (envelopes/fields.ts); empty for an invisible signature. */
+export type FieldOptions = Awaited<ReturnType<typeof signingFieldOptions>>;
 
 export interface PlatformTrust {
   readonly trustStore: TrustStore;
@@ -45,15 +49,21 @@ export async function signWithPlatformKey(options: {
   readonly certificate: Uint8Array;
   readonly caId: string;
   readonly reason: string;
+  readonly field?: FieldOptions;
 }): Promise<Uint8Array> {
-  return signPdf(options.pdf, {
-    signer: options.signer,
-    certificate: options.certificate,
-    chain: chainOf(options.trust, options.caId),
-    level: "B-T",
-    timestamp: inProcessTsa(options.trust.trustStore, options.caId),
-    reason: options.reason,
-  });
+  try {
+    return await signPdf(options.pdf, {
+      signer: options.signer,
+      certificate: options.certificate,
+      chain: chainOf(options.trust, options.caId),
+      level: "B-T",
+      timestamp: inProcessTsa(options.trust.trustStore, options.caId),
+      reason: options.reason,
+      ...options.field,
+    });
+  } catch (e) {
+    throw asEnvelopeError(e);
+  }
 }
 
 /** The signature algorithm a device key of this certificate uses (ECDSA with the curve's hash, or RSA PKCS#1 v1.5). */
@@ -71,14 +81,20 @@ export async function prepareDeviceSignature(options: {
   readonly spki: Uint8Array;
   readonly caId: string;
   readonly reason: string;
+  readonly field?: FieldOptions;
 }): Promise<PreparedSignature> {
-  return prepareExternalSignature(options.pdf, {
-    certificate: options.certificate,
-    chain: chainOf(options.trust, options.caId),
-    algorithm: algorithmForCertificate(options.spki),
-    level: "B-T",
-    reason: options.reason,
-  });
+  try {
+    return await prepareExternalSignature(options.pdf, {
+      certificate: options.certificate,
+      chain: chainOf(options.trust, options.caId),
+      algorithm: algorithmForCertificate(options.spki),
+      level: "B-T",
+      reason: options.reason,
+      ...options.field,
+    });
+  } catch (e) {
+    throw asEnvelopeError(e);
+  }
 }
 
 /** Checks the device's value, time-stamps it and returns the whole signed file (base + finished update). */

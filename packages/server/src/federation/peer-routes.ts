@@ -11,7 +11,7 @@
  * Platform administrators only (agency administrators and everyone else 403), on a server that is an instance
  * (`KHATAM_INSTANCE`; otherwise 409 `not_an_instance`). Adding and removing are recorded in the administrators' log.
  */
-import { certificateInfo } from "@khatam/core/verify";
+import { Certificate } from "@khatam/core/x509";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { type Identity, requireIdentity } from "../auth/identity.js";
 import type { Db } from "../db/connect.js";
@@ -94,7 +94,7 @@ function view(row: PeerRow) {
     lastError: row.last_error,
     createdAt: row.created_at.toISOString(),
     anchors: row.anchors.map((b64) => {
-      const info = certificateInfo(new Uint8Array(Buffer.from(b64, "base64")));
+      const info = Certificate.fromDer(new Uint8Array(Buffer.from(b64, "base64")));
       return {
         subject: info.subject,
         country: info.country,

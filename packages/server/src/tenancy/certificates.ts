@@ -14,9 +14,9 @@
  * after issuance, an issued certificate that nobody holds: it appears in the CA's public directory and can be
  * revoked there. The row is never committed without its certificate and key.
  */
-import { X509Certificate } from "node:crypto";
 import type { KeyType } from "@khatam/core/keys";
 import { InvalidCertificationRequestError, type IssuedCertificate, type SubjectFields } from "@khatam/core/pki";
+import { Certificate } from "@khatam/core/x509";
 import { sql } from "kysely";
 import type { Db, Tx } from "../db/connect.js";
 import type { KeyRef, Multilingual } from "../db/schema.js";
@@ -113,11 +113,7 @@ export async function issueCertificateInTransaction(
       if (error instanceof TrustStoreError) throw new HttpError(409, error.code, error.message);
       throw error;
     }
-    const rfc4514 = new X509Certificate(Buffer.from(issued.der)).subject
-      .split("\n")
-      .filter(Boolean)
-      .reverse()
-      .join(",");
+    const rfc4514 = Certificate.fromDer(issued.der).subject;
     const id = crypto.randomUUID();
     await tx
       .insertInto("signing_certificates")

@@ -8,10 +8,10 @@
  * (RFC 6960 § 2.3) and an unreadable time-stamp query a TimeStampResp `rejection` (RFC 3161 § 2.4.2), both HTTP 200;
  * HTTP-level errors (unknown CA, wrong media type, body too large) are JSON errors.
  */
-import { X509Certificate } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
 import { InvalidCertificationRequestError, type RevocationReason, toPem } from "@khatam/core/pki";
 import { FINAL_REVOCATION_REASONS } from "@khatam/core/vocabulary";
+import { Certificate, OID_COUNTRY, OID_ORGANIZATION } from "@khatam/core/x509";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { HttpError, perMinuteLimit } from "../http/errors.js";
 import { type TrustStore, TrustStoreError } from "./store.js";
@@ -124,7 +124,7 @@ export const trustRoutes: FastifyPluginAsync<TrustRoutesOptions> = async (app, o
       const personal = record.profile === "official";
       return {
         serial: record.serial,
-        subject: withoutEmail(rfc4514(new X509Certificate(record.der).subject)),
+        subject: withoutEmail(Certificate.fromDer(record.der).subject),
         profile: record.profile,
         status: status.status,
         notBefore: record.notBefore.toISOString(),
@@ -266,11 +266,6 @@ function httpError(error: unknown): unknown {
   return new HttpError(status, error.code, error.message);
 }
 
-/** Node prints a DN one attribute a line, most general first; RFC 4514 strings go the other way, comma-separated. */
-function rfc4514(subject: string): string {
-  return subject.split("\n").filter(Boolean).reverse().join(",");
-}
-
 /** An RFC 4514 name without its emailAddress (PKCS#9) attribute. */
 function withoutEmail(name: string): string {
   return name
@@ -316,12 +311,11 @@ export const trustAnchorRoutes: FastifyPluginAsync<TrustAnchorRoutesOptions> = a
     return [
       ...own,
       ...partners.map((p) => {
-        const subject = new X509Certificate(p.certificate);
-        const field = (name: string) => subject.subject.match(new RegExp(`^${name}=(.*)$`, "m"))?.[1] ?? "";
+        const certificate = Certificate.fromDer(p.certificate);
         return {
           ca: p.partner,
-          country: field("C"),
-          organization: field("O"),
+          country: certificate.subjectAttribute(OID_COUNTRY) ?? "",
+          organization: certificate.subjectAttribute(OID_ORGANIZATION) ?? "",
           pem: toPem(p.certificate),
           partner: p.partner,
         };

@@ -28,7 +28,6 @@ import { readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import type { KeyType } from "@khatam/core/keys";
 import {
-  certificateSpki,
   createNationalPki,
   createSelfSignedCertificate,
   type EndEntityProfile,
@@ -37,7 +36,6 @@ import {
   type NationalPki,
   type NationalPkiState,
   nationalPkiState,
-  parseCertificate,
   type RevocationReason,
   type RoleKey,
   restoreNationalPki,
@@ -46,6 +44,7 @@ import {
   TRUST_SERVICE_ROLES,
   type TrustServiceRole,
 } from "@khatam/core/pki";
+import { Certificate } from "@khatam/core/x509";
 import type { Db } from "../db/connect.js";
 import { removeStaleTemporaries } from "./atomic-file.js";
 import { CA_KEY_ROLES } from "./key-pregeneration.js";
@@ -261,7 +260,7 @@ export class TrustStore {
       const tl = file.trustedList;
       const key = await this.openKey(tl.key);
       const certificate = new Uint8Array(Buffer.from(tl.certificate, "base64"));
-      if (!Buffer.from(certificateSpki(parseCertificate(certificate))).equals(Buffer.from(key.signer.publicKeySpki))) {
+      if (!Buffer.from(Certificate.fromDer(certificate).spki).equals(Buffer.from(key.signer.publicKeySpki))) {
         throw new KeyMismatchError("the trusted-list signing key does not match its certificate");
       }
       tlSigner = { keyType: tl.keyType, key, reference: tl.key, certificate, release: tl.release };

@@ -11,7 +11,7 @@
  * `granted` period kept as history; readers then stop taking it as an anchor (trustAnchorsFromTrustedList).
  */
 import { createHash } from "node:crypto";
-import { certificateValidity, type NationalPki, parseCertificate, type TrustServiceIdentity } from "@khatam/core/pki";
+import type { NationalPki, TrustServiceIdentity } from "@khatam/core/pki";
 import {
   type Address,
   type MultilingualString,
@@ -23,6 +23,7 @@ import {
   type TrustService,
   type TrustServiceProvider,
 } from "@khatam/core/trust";
+import { Certificate } from "@khatam/core/x509";
 
 /** How long a release is announced to be current (§ 5.3.15: at most 6 months after the issue date). */
 export const TRUSTED_LIST_VALIDITY_MONTHS = 6;
@@ -106,7 +107,7 @@ export function trustServiceProvider(pki: NationalPki, publicUrl: string): Trust
   };
   const service = (kind: ServiceKind, type: string, identity: TrustServiceIdentity): TrustService => {
     const record = pki.certificates().find((r) => r.serial === identity.serial);
-    const granted = certificateValidity(parseCertificate(identity.certificate)).notBefore;
+    const granted = Certificate.fromDer(identity.certificate).notBefore;
     if (record?.revoked) {
       return {
         type,

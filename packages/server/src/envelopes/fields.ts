@@ -1,0 +1,421 @@
+/**
+ * Fields the sender places for each recipient (issue 13.1) and what a recipient fills and how their signature
+ * looks when they sign (13.2), on the server's side. The document work is core's (`@khatam/core/forms` places the
+ * AcroForm fields and fills them in the signer's own revision; `@khatam/core/appearance` draws the signature);
+ * here: the API's shape of a field, which recipient it belongs to, their names in the document, the rows kept for
+ * reading, and the mapping of core's refusals to the API's error codes.
+ *
+ * Choices (docs/api.md § Fields):
+ * - A field names its recipient by their 0-based index in the request's `recipients` array or by their e-mail.
+ * - Only signers on this instance get fields (approvers and viewers never sign, so nothing would ever fill or lock theirs), and a
+ *   signer with any field has exactly one signature field: their signature fills it and locks their other fields
+ *   (FieldMDP, ISO 32000-2 § 12.8.2.4).
+ * - Field names in the document: `r<n>.signature` and `r<n>.<kind>.<k>` (n: the recipient's 1-based position in
+ *   the request, k: 1-based among that recipient's fields of that kind); the owner stored in the field is the
+ *   recipient's id.
+ * - A recipient with no signature field signs invisibly, as before fields existed: the sender decides where
+ *   signatures appear, and an envelope without fields keeps the document's pages exactly as uploaded.
+ */
+import type { SignatureAppearance } from "@khatam/core/appearance";
+import { AppearanceError, certificateNames } from "@khatam/core/appearance";
+import { addFields, FIELD_KINDS, FieldError, type FieldKind, type FieldSpec } from "@khatam/core/forms";
+import type { Db, Tx } from "../db/connect.js";
+import { EnvelopeError, type EnvelopeErrorCode } from "./errors.js";
+
+/** A field as the creation request gives it. */
+export interface FieldInput {
+  readonly recipient: number | string;
+  readonly kind: FieldKind;
+  readonly page: number;
+  readonly rect: readonly [number, number, number, number];
+  readonly label?: string;
+  readonly required?: boolean;
+}
+
+/** A field as the envelope read API returns it. */
+export interface FieldView {
+  readonly name: string;
+  readonly recipient: string;
+  readonly kind: FieldKind;
+  readonly page: number;
+  readonly rect: [number, number, number, number];
+  readonly label: string | null;
+  readonly required: boolean;
+}
+
+/** Most fields one envelope takes (core allows more; a form for officials has tens). */
+export const MAX_FIELDS = 500;
+const MAX_LABEL = 200;
+/** Largest coordinate accepted (ISO 32000-2 Annex C: implementations need not handle user space beyond ±32767). */
+const MAX_COORDINATE = 32767;
+
+/** The route's shape check of `meta.fields` (400 invalid_request). */
+export function parseFields(raw: unknown): FieldInput[] {
+  const bad = (why: string): never => {
+    throw new EnvelopeError("invalid_request", `meta: ${why}`);
+  };
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) bad("`fields` must be an array");
+  const list = raw as unknown[];
+  if (list.length > MAX_FIELDS) bad(`at most ${MAX_FIELDS} fields`);
+  return list.map((f, i) => {
+    const at = `field ${i + 1}`;
+    if (!f || typeof f !== "object" || Array.isArray(f)) return bad(`${at} must be an object`);
+    const x = f as Record<string, unknown>;
+    const recipient = x.recipient;
+    if (!(typeof recipient === "string" || (Number.isInteger(recipient) && (recipient as number) >= 0))) {
+      bad(`${at}: \`recipient\` must be the recipient's index in \`recipients\` (from 0) or their e-mail`);
+    }
+    if (typeof x.kind !== "string" || !FIELD_KINDS.includes(x.kind as FieldKind)) {
+      bad(`${at}: \`kind\` must be one of ${FIELD_KINDS.join(", ")}`);
+    }
+    if (!Number.isInteger(x.page) || (x.page as number) < 1 || (x.page as number) > 100_000) {
+      bad(`${at}: \`page\` must be a page number from 1`);
+    }
+    const rect = x.rect;
+    if (
+      !Array.isArray(rect) ||
+      rect.length !== 4 ||
+      !rect.every((v) => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= MAX_COORDINATE)
+    ) {
+      bad(`${at}: \`rect\` must be [x1, y1, x2, y2] in PDF points`);
+    }
+    const [x1, y1, x2, y2] = rect as number[];
+    if (x1 === x2 || y1 === y2) bad(`${at}: \`rect\` has no area`);
+    if (x.label !== undefined && x.label !== null && (typeof x.label !== "string" || x.label.length > MAX_LABEL)) {
+      bad(`${at}: \`label\` must be a string of at most ${MAX_LABEL} characters`);
+    }
+    if (x.required !== undefined && x.required !== null && typeof x.required !== "boolean") {
+      bad(`${at}: \`required\` must be true or false`);
+    }
+    const label = typeof x.label === "string" ? x.label.trim() : "";
+    return {
+      recipient: recipient as number | string,
+      kind: x.kind as FieldKind,
+      page: x.page as number,
+      // Normalised so that x1 < x2 and y1 < y2 (an annotation's /Rect may be given either way, § 7.9.5).
+      rect: [Math.min(x1!, x2!), Math.min(y1!, y2!), Math.max(x1!, x2!), Math.max(y1!, y2!)] as const,
+      ...(label && { label }),
+      ...(x.required === true && { required: true }),
+    };
+  });
+}
+
+/** A recipient of the envelope being created, with the id its row will have. */
+export interface PlannedRecipient {
+  readonly id: string;
+  readonly email: string;
+  readonly role: string;
+  readonly instance?: string;
+}
+
+/** The fields as core places them, in request order (the rows keep that order). */
+export function planFields(recipients: readonly PlannedRecipient[], inputs: readonly FieldInput[]): FieldSpec[] {
+  const counts = new Map<string, number>();
+  const signatureFieldOf = new Set<number>();
+  const withFields = new Set<number>();
+  const specs = inputs.map((f, i): FieldSpec => {
+    const index =
+      typeof f.recipient === "number"
+        ? f.recipient
+        : recipients.findIndex((r) => r.email.toLowerCase() === String(f.recipient).toLowerCase());
+    const recipient = recipients[index];
+    if (!recipient) {
+      throw new EnvelopeError(
+        "field_recipient_unknown",
+        `field ${i + 1}: ${f.recipient} is not a recipient of the envelope`,
+      );
+    }
+    if (recipient.role !== "signer") {
+      throw new EnvelopeError(
+        "field_recipient_not_signer",
+        `field ${i + 1}: ${recipient.email} is an ${recipient.role}; only signers get fields`,
+      );
+    }
+    if (recipient.instance) {
+      // A partner's official signs the partner's copy, where the recipient has another id; not yet supported.
+      throw new EnvelopeError(
+        "field_recipient_not_signer",
+        `field ${i + 1}: ${recipient.email} signs on ${recipient.instance}; fields are for signers on this instance`,
+      );
+    }
+    withFields.add(index);
+    let name: string;
+    if (f.kind === "signature") {
+      if (signatureFieldOf.has(index)) {
+        throw new EnvelopeError("field_signature_missing", `${recipient.email} has more than one signature field`);
+      }
+      signatureFieldOf.add(index);
+      name = `r${index + 1}.signature`;
+    } else {
+      const key = `${index}.${f.kind}`;
+      const k = (counts.get(key) ?? 0) + 1;
+      counts.set(key, k);
+      name = `r${index + 1}.${f.kind}.${k}`;
+    }
+    return {
+      name,
+      recipient: recipient.id,
+      kind: f.kind,
+      page: f.page,
+      rect: f.rect,
+      ...(f.label && { label: f.label }),
+      ...(f.required && { required: true }),
+    };
+  });
+  for (const index of withFields) {
+    if (!signatureFieldOf.has(index)) {
+      throw new EnvelopeError(
+        "field_signature_missing",
+        `${recipients[index]!.email} has fields but no signature field: their signature is what fills them`,
+      );
+    }
+  }
+  return specs;
+}
+
+/** Adds the fields to the working document (one incremental update before any new signature). */
+export function placeFields(pdf: Uint8Array, specs: readonly FieldSpec[]): Uint8Array {
+  if (specs.length === 0) return pdf;
+  try {
+    return addFields(pdf, specs);
+  } catch (e) {
+    throw asEnvelopeError(e);
+  }
+}
+
+export async function insertFields(tx: Tx, envelopeId: string, specs: readonly FieldSpec[]): Promise<void> {
+  if (specs.length === 0) return;
+  await tx
+    .insertInto("envelope_fields")
+    .values(
+      specs.map((f, position) => ({
+        envelope_id: envelopeId,
+        name: f.name,
+        recipient_id: f.recipient,
+        kind: f.kind,
+        page: f.page,
+        x1: f.rect[0],
+        y1: f.rect[1],
+        x2: f.rect[2],
+        y2: f.rect[3],
+        label: f.label ?? null,
+        required: f.required ?? false,
+        position,
+      })),
+    )
+    .execute();
+}
+
+/** The envelope's fields, each naming its recipient by e-mail. */
+export async function fieldsOf(db: Db, envelopeId: string): Promise<FieldView[]> {
+  const rows = await db
+    .selectFrom("envelope_fields as f")
+    .innerJoin("recipients as r", "r.id", "f.recipient_id")
+    .select(["f.name", "f.kind", "f.page", "f.x1", "f.y1", "f.x2", "f.y2", "f.label", "f.required", "r.email"])
+    .where("f.envelope_id", "=", envelopeId)
+    .orderBy("f.position")
+    .execute();
+  return rows.map((r) => ({
+    name: r.name,
+    recipient: r.email,
+    kind: r.kind,
+    page: r.page,
+    rect: [Number(r.x1), Number(r.y1), Number(r.x2), Number(r.y2)],
+    label: r.label,
+    required: r.required,
+  }));
+}
+
+/** The recipient's signature field, if the sender placed one. */
+export async function signatureFieldOf(db: Db, envelopeId: string, recipientId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("envelope_fields")
+    .select("name")
+    .where("envelope_id", "=", envelopeId)
+    .where("recipient_id", "=", recipientId)
+    .where("kind", "=", "signature")
+    .executeTakeFirst();
+  return row?.name;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the signer sends: values and the look of their signature
+
+/** Largest image (drawn or uploaded mark, seal image) accepted, before decoding (core then bounds its pixels). */
+export const MAX_IMAGE_BYTES = 1024 * 1024;
+
+export interface SigningChoices {
+  readonly fill?: Readonly<Record<string, string | boolean>>;
+  readonly mark?: { readonly kind: "typed" } | { readonly kind: "image"; readonly bytes: Uint8Array };
+  readonly seal?:
+    | { readonly kind: "generated"; readonly familyName: string }
+    | { readonly kind: "image"; readonly bytes: Uint8Array };
+}
+
+/** The signing request's body (`{ fill?, mark?, seal? }`, every part optional; 400 invalid_request on shape). */
+export function parseSigningChoices(body: unknown): SigningChoices {
+  const bad = (why: string): never => {
+    throw new EnvelopeError("invalid_request", why);
+  };
+  if (body === undefined || body === null) return {};
+  if (typeof body !== "object" || Array.isArray(body)) bad("the body must be a JSON object");
+  const b = body as Record<string, unknown>;
+  let fill: Record<string, string | boolean> | undefined;
+  if (b.fill !== undefined && b.fill !== null) {
+    if (typeof b.fill !== "object" || Array.isArray(b.fill)) bad("`fill` must be an object of field name → value");
+    fill = {};
+    for (const [name, value] of Object.entries(b.fill as Record<string, unknown>)) {
+      if (typeof value !== "string" && typeof value !== "boolean") bad(`\`fill.${name}\` must be text or true/false`);
+      fill[name] = value as string | boolean;
+    }
+  }
+  const image = (what: string, v: unknown): Uint8Array => {
+    if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) return bad(`\`${what}.image\` must be base64`);
+    if ((v.length * 3) / 4 > MAX_IMAGE_BYTES + 3) {
+      throw new EnvelopeError("invalid_image", `\`${what}.image\` is larger than ${MAX_IMAGE_BYTES / 1024} KiB`);
+    }
+    return new Uint8Array(Buffer.from(v, "base64"));
+  };
+  let mark: SigningChoices["mark"];
+  if (b.mark !== undefined && b.mark !== null) {
+    const m = b.mark as Record<string, unknown>;
+    if (m.kind === "typed") mark = { kind: "typed" };
+    else if (m.kind === "drawn" || m.kind === "image") mark = { kind: "image", bytes: image("mark", m.image) };
+    else bad("`mark.kind` must be typed, drawn or image");
+  }
+  let seal: SigningChoices["seal"];
+  if (b.seal !== undefined && b.seal !== null) {
+    const s = b.seal as Record<string, unknown>;
+    if (s.kind === "generated") {
+      if (typeof s.familyName !== "string" || !s.familyName.trim() || s.familyName.length > 16) {
+        bad("`seal.familyName` must be the family name (at most four characters are set)");
+      }
+      seal = { kind: "generated", familyName: (s.familyName as string).trim() };
+    } else if (s.kind === "image") seal = { kind: "image", bytes: image("seal", s.image) };
+    else bad("`seal.kind` must be generated or image");
+  }
+  return { ...(fill && { fill }), ...(mark && { mark }), ...(seal && { seal }) };
+}
+
+/** Who signs, as their signature block shows them. */
+export interface SignerProfile {
+  /** The account's display name; the certificate's common name otherwise. */
+  readonly name?: string | null;
+  readonly title?: string | null;
+  /** The agency's name in the signer's language; the certificate's organisation otherwise. */
+  readonly agency?: string | null;
+  readonly locale: "ar" | "ja" | "en";
+}
+
+/**
+ * The core appearance of a signature (issue 13.2): the profile's names (the certificate's where the profile has
+ * none), the country and the issuer from the certificate, dated now, in the signer's language and calendar.
+ */
+export function signatureAppearanceFor(
+  certificate: Uint8Array,
+  profile: SignerProfile,
+  choices: SigningChoices,
+  signedAt: Date,
+): SignatureAppearance {
+  const names = certificateNames(certificate);
+  return {
+    name: profile.name?.trim() || names.name,
+    ...(profile.title?.trim() && { title: profile.title.trim() }),
+    ...((profile.agency?.trim() || names.agency) && { agency: profile.agency?.trim() || names.agency }),
+    ...(names.country && { country: names.country }),
+    ...(names.issuer && { issuer: names.issuer }),
+    signedAt,
+    locale: profile.locale,
+    mark: choices.mark ?? { kind: "typed" },
+    ...(choices.seal && { seal: choices.seal }),
+  };
+}
+
+const FIELD_CODES: Partial<Record<string, EnvelopeErrorCode>> = {
+  page_missing: "field_page_missing",
+  off_page: "field_off_page",
+  overlaps_signature: "field_overlaps_signature",
+  required_missing: "field_required_missing",
+  bad_value: "field_value_invalid",
+  not_owner: "field_value_invalid",
+  unknown_field: "field_value_invalid",
+  signed_field: "field_value_invalid",
+  bad_rect: "invalid_request",
+  bad_kind: "invalid_request",
+  bad_name: "invalid_request",
+  duplicate_name: "invalid_request",
+  unreadable_pdf: "invalid_pdf",
+  encrypted_pdf: "encrypted_pdf",
+};
+
+const APPEARANCE_CODES: Record<string, EnvelopeErrorCode> = {
+  not_an_image: "invalid_image",
+  image_too_large: "invalid_image",
+  decompression_bomb: "invalid_image",
+  bad_image: "invalid_image",
+  unsupported_script: "unsupported_script",
+  does_not_fit: "unsupported_script",
+  bad_seal_name: "invalid_request",
+};
+
+/** Core's refusals of a field, a value or an appearance, as the API's coded errors; anything else unchanged. */
+export function asEnvelopeError(e: unknown): unknown {
+  if (e instanceof FieldError) return new EnvelopeError(FIELD_CODES[e.code] ?? "invalid_request", e.message);
+  if (e instanceof AppearanceError) return new EnvelopeError(APPEARANCE_CODES[e.code] ?? "invalid_request", e.message);
+  return e;
+}
+
+const LOCALE_OF_COUNTRY: Readonly<Record<string, "ar" | "ja">> = { SA: "ar", JP: "ja" };
+
+/**
+ * The signer's profile for their signature block: their display name, their agency's name and their language (the
+ * account's language; unset, that of the certificate's country, else English).
+ */
+export async function signerProfile(db: Db, userId: string | null, certificate: Uint8Array): Promise<SignerProfile> {
+  const row = userId
+    ? await db
+        .selectFrom("users as u")
+        .leftJoin("agencies as a", "a.id", "u.agency_id")
+        .select(["u.display_name", "u.locale", "a.names"])
+        .where("u.id", "=", userId)
+        .executeTakeFirst()
+    : undefined;
+  const country = certificateNames(certificate).country?.toUpperCase() ?? "";
+  const locale = row?.locale ?? LOCALE_OF_COUNTRY[country] ?? "en";
+  const names = (row?.names ?? null) as Partial<Record<string, string>> | null;
+  return { name: row?.display_name ?? null, agency: names?.[locale] ?? names?.en ?? null, locale };
+}
+
+/**
+ * What core's signing takes for this recipient (issue 13.2): their signature field, the values they filled and
+ * the appearance. Without a signature field placed for them, nothing (an invisible signature, as before fields);
+ * then values are refused (core: there is no field of theirs to fill) and a mark or seal has nowhere to go.
+ */
+export async function signingFieldOptions(options: {
+  readonly db: Db;
+  readonly envelopeId: string;
+  readonly recipientId: string;
+  readonly userId: string | null;
+  readonly certificate: Uint8Array;
+  readonly choices: SigningChoices;
+  readonly now: Date;
+}): Promise<{
+  fieldName?: string;
+  fill?: Readonly<Record<string, string | boolean>>;
+  appearance?: SignatureAppearance;
+}> {
+  const fieldName = await signatureFieldOf(options.db, options.envelopeId, options.recipientId);
+  if (!fieldName) {
+    if (options.choices.fill && Object.keys(options.choices.fill).length > 0) {
+      throw new EnvelopeError("field_value_invalid", "no fields were placed for you on this envelope");
+    }
+    return {};
+  }
+  const profile = await signerProfile(options.db, options.userId, options.certificate);
+  return {
+    fieldName,
+    fill: options.choices.fill ?? {},
+    appearance: signatureAppearanceFor(options.certificate, profile, options.choices, options.now),
+  };
+}

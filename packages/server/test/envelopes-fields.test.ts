@@ -1,0 +1,335 @@
+/**
+ * Fields placed by the sender (issue 13.1) and filled and signed by each recipient (13.2), through the HTTP API on
+ * both engines: creation with fields (AcroForm fields in the document, rows returned by the read API and in the
+ * OpenAPI document), the refusals (page, rect, recipient, role, signature fields) with their codes, tenant
+ * isolation, a JP official filling and signing with a typed mark and a generated seal on the platform key, an SA
+ * official on a device key with a drawn mark, required fields, and the final document: pdfsig valid and trusted,
+ * core's validator VALID with FORM_FILLING for the first signature, pdftotext with both names, red seal pixels in
+ * poppler's rendering, qpdf --check.
+ */
+import assert from "node:assert/strict";
+import { sign as cryptoSign } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { deflateSync } from "node:zlib";
+import { readFields } from "@khatam/core/forms";
+import { ENGINES } from "./support/db.js";
+import {
+  api,
+  envelopeForm,
+  type Federation,
+  type Platform,
+  pdfsig,
+  plainPdf,
+  run,
+  seedFederation,
+  startPlatform,
+} from "./support/envelopes.js";
+
+/** A 2×2 black PNG (a drawn mark as the web app sends it), made with zlib by hand to need no image library. */
+function tinyPng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(2, 0);
+  ihdr.writeUInt32BE(2, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // grey
+  const raw = Buffer.from([0, 0, 0, 0, 0, 0]); // two rows: filter byte + two black pixels
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+for (const engine of ENGINES) {
+  describe(`envelope fields on ${engine}`, () => {
+    let platform: Platform;
+    let people: Federation;
+    const roots = () => ["jp", "sa"].map((id) => platform.running.app.trustStore.get(id).root.certificate);
+
+    before(async () => {
+      platform = await startPlatform(engine);
+      people = await seedFederation(platform);
+    });
+    after(async () => {
+      await platform?.close();
+    });
+
+    async function json(response: Response, status = 200): Promise<any> {
+      const text = await response.text();
+      assert.equal(response.status, status, text);
+      return JSON.parse(text);
+    }
+
+    const recipients = () => [
+      { email: people.jpOfficial.email, role: "signer", order: 1 },
+      { email: people.saDevice.email, role: "signer", order: 2 },
+      { email: people.saClerk.email, role: "viewer", order: 1 },
+    ];
+    // plainPdf's page is A4 (595 × 842).
+    const fields = () => [
+      { recipient: 0, kind: "signature", page: 1, rect: [40, 600, 280, 720] },
+      { recipient: 0, kind: "text", page: 1, rect: [40, 560, 280, 585], label: "Reference", required: true },
+      { recipient: 0, kind: "checkbox", page: 1, rect: [40, 530, 56, 546], label: "Approved" },
+      { recipient: people.saDevice.email, kind: "signature", page: 1, rect: [310, 600, 550, 720] },
+      { recipient: 1, kind: "date", page: 1, rect: [310, 560, 550, 585] },
+    ];
+
+    async function create(meta: Record<string, unknown>, by = people.jpOfficial): Promise<Response> {
+      return api(platform, by, "POST", "/api/envelopes", envelopeForm(plainPdf(), meta));
+    }
+
+    test("refusals: each bad field gets its code, and nothing is created", async () => {
+      const cases: [unknown, number, string][] = [
+        [[{ ...fields()[0], page: 2 }, fields()[1]], 422, "field_page_missing"],
+        [[{ ...fields()[0], rect: [500, 800, 700, 900] }], 422, "field_off_page"],
+        [[{ ...fields()[0], recipient: 7 }], 422, "field_recipient_unknown"],
+        [[{ ...fields()[0], recipient: "nobody@example.org" }], 422, "field_recipient_unknown"],
+        [[{ ...fields()[0], recipient: 2 }], 422, "field_recipient_not_signer"],
+        [[fields()[1]], 422, "field_signature_missing"],
+        [[fields()[0], fields()[0]], 422, "field_signature_missing"],
+        [[{ ...fields()[0], kind: "stamp" }], 400, "invalid_request"],
+        [[{ ...fields()[0], rect: [1, 2, 3] }], 400, "invalid_request"],
+        [[{ ...fields()[0], rect: [10, 10, 10, 50] }], 400, "invalid_request"],
+        ["all of them", 400, "invalid_request"],
+      ];
+      const createdBefore = await platform.db
+        .selectFrom("envelopes")
+        .select((e) => e.fn.countAll().as("n"))
+        .executeTakeFirst();
+      for (const [f, status, code] of cases) {
+        const r = await create({ title: "Refused", recipients: recipients(), fields: f });
+        const body = await json(r, status);
+        assert.equal(body.error.code, code, JSON.stringify({ f, body }));
+      }
+      const later = await platform.db
+        .selectFrom("envelopes")
+        .select((e) => e.fn.countAll().as("n"))
+        .executeTakeFirst();
+      assert.equal(Number(later?.n), Number(createdBefore?.n), "no envelope was created");
+    });
+
+    test("the OpenAPI document shows fields and the signer's choices", async () => {
+      const doc = await json(await fetch(`${platform.url}/api/openapi.json`));
+      const text = JSON.stringify(doc);
+      assert.match(text, /field_overlaps_signature/);
+      assert.match(text, /"familyName"/);
+      assert.match(text, /r<n>\.signature/);
+    });
+
+    test("JP fills and signs with a seal, SA signs on its device with a drawn mark: fields, locks and both blocks", async () => {
+      const created = await json(
+        await create({ title: "Memorandum with fields", recipients: recipients(), fields: fields() }),
+        201,
+      );
+      const id = created.id;
+      let envelope = await json(await api(platform, people.jpOfficial, "GET", `/api/envelopes/${id}`));
+      assert.deepEqual(
+        envelope.fields.map((f: any) => [f.name, f.recipient, f.kind, f.required]),
+        [
+          ["r1.signature", people.jpOfficial.email, "signature", false],
+          ["r1.text.1", people.jpOfficial.email, "text", true],
+          ["r1.checkbox.1", people.jpOfficial.email, "checkbox", false],
+          ["r2.signature", people.saDevice.email, "signature", false],
+          ["r2.date.1", people.saDevice.email, "date", false],
+        ],
+      );
+      assert.deepEqual(envelope.fields[1].rect, [40, 560, 280, 585]);
+      assert.equal(envelope.fields[1].label, "Reference");
+      // The document holds them as AcroForm fields, none signed yet.
+      const draft = new Uint8Array(
+        await (await api(platform, people.jpOfficial, "GET", `/api/envelopes/${id}/document`)).arrayBuffer(),
+      );
+      const inDocument = readFields(draft);
+      assert.deepEqual(inDocument.map((f) => f.name).sort(), envelope.fields.map((f: any) => f.name).sort());
+      assert.ok(inDocument.every((f) => !f.signed));
+
+      // Tenant isolation: another agency's member sees neither the envelope nor its fields.
+      const foreign = await api(platform, people.stranger, "GET", `/api/envelopes/${id}`);
+      assert.equal(foreign.status, 404);
+      assert.doesNotMatch(await foreign.text(), /r1\.signature/);
+      // The viewer (a recipient) sees them.
+      envelope = await json(await api(platform, people.saClerk, "GET", `/api/envelopes/${id}`));
+      assert.equal(envelope.fields.length, 5);
+
+      await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
+      const sign = (body: unknown) => api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/sign`, body);
+      // The required text left empty, another's field, a value of the wrong type, an image that is not one.
+      assert.equal(
+        (await json(await sign({ fill: { "r1.checkbox.1": true } }), 422)).error.code,
+        "field_required_missing",
+      );
+      assert.equal(
+        (await json(await sign({ fill: { "r1.text.1": "JP-2026-13", "r2.date.1": "x" } }), 422)).error.code,
+        "field_value_invalid",
+      );
+      assert.equal(
+        (await json(await sign({ fill: { "r1.text.1": "JP-2026-13", "r1.checkbox.1": "yes" } }), 422)).error.code,
+        "field_value_invalid",
+      );
+      assert.equal(
+        (
+          await json(
+            await sign({
+              fill: { "r1.text.1": "JP-2026-13" },
+              mark: { kind: "image", image: Buffer.from("not an image at all").toString("base64") },
+            }),
+            422,
+          )
+        ).error.code,
+        "invalid_image",
+      );
+      envelope = await json(
+        await sign({
+          fill: { "r1.text.1": "JP-2026-13", "r1.checkbox.1": true },
+          mark: { kind: "typed" },
+          seal: { kind: "generated", familyName: "佐藤" },
+        }),
+      );
+      const byEmail = (e: any, email: string) => e.recipients.find((x: any) => x.email === email);
+      assert.equal(byEmail(envelope, people.jpOfficial.email).status, "signed");
+      assert.equal(byEmail(envelope, people.jpOfficial.email).signatureField, "r1.signature");
+
+      // The SA official on their device key, with a drawn mark; the prepared revision carries it.
+      const prepared = await json(
+        await api(platform, people.saDevice, "POST", `/api/envelopes/${id}/sign/prepare`, {
+          fill: { "r2.date.1": "2026-12-04" },
+          mark: { kind: "drawn", image: tinyPng().toString("base64") },
+        }),
+      );
+      const value = cryptoSign("sha256", Buffer.from(prepared.signedAttributes, "base64"), {
+        key: people.saDevice.privateKey,
+        dsaEncoding: "ieee-p1363",
+      });
+      envelope = await json(
+        await api(platform, people.saDevice, "POST", `/api/envelopes/${id}/sign/complete`, {
+          sessionId: prepared.sessionId,
+          signatureValue: value.toString("base64"),
+        }),
+      );
+      assert.equal(envelope.status, "completed");
+      assert.equal(byEmail(envelope, people.saDevice.email).signatureField, "r2.signature");
+
+      const pdf = new Uint8Array(
+        await (await api(platform, people.jpOfficial, "GET", `/api/envelopes/${id}/document`)).arrayBuffer(),
+      );
+      const final = readFields(pdf);
+      const filled = (name: string) => final.find((f) => f.name === name)?.value;
+      assert.equal(filled("r1.text.1"), "JP-2026-13");
+      assert.equal(filled("r1.checkbox.1"), true);
+      assert.equal(filled("r2.date.1"), "2026-12-04");
+      assert.ok(
+        final.every((f) => f.signed),
+        "every field is covered by its owner's signature",
+      );
+
+      const file = join(platform.dataDir, `fields-${engine}.pdf`);
+      writeFileSync(file, pdf);
+      const listing = await pdfsig(platform.dataDir, file, roots());
+      const blocks = listing.split(/^Signature #\d+:/m).slice(1);
+      assert.ok(blocks.length >= 2, listing);
+      for (const b of blocks.filter((x) => /ETSI\.CAdES\.detached/.test(x))) {
+        assert.match(b, /Signature Validation: Signature is Valid\./, listing);
+        assert.match(b, /Certificate Validation: Certificate is Trusted\./, listing);
+      }
+      assert.equal((await run("qpdf", ["--check", file])).code, 0);
+
+      // Both names in logical order, and the seal's red in the JP block (poppler, 72 dpi: 1 px = 1 pt).
+      const text = (await run("pdftotext", [file, "-"])).stdout;
+      // Each block in its signer's language: the JP official's agency in Japanese, the SA official's in Arabic.
+      assert.match(text, /Hanako Sato/, text);
+      assert.match(text, /デジタル庁/, text);
+      assert.match(text, /Fatimah Alharbi/, text);
+      assert.match(text, /وزارة الاتصالات/, text);
+      const png = join(platform.dataDir, `fields-${engine}`);
+      assert.equal((await run("pdftoppm", ["-r", "72", "-f", "1", "-l", "1", file, png])).code, 0);
+      const ppm = readFileSync(`${png}-1.ppm`);
+      assert.ok(redPixels(ppm, [40, 600, 280, 720], 842) > 20, "red seal pixels in the JP signature block");
+      assert.ok(darkPixels(ppm, [310, 600, 550, 720], 842) > 20, "the SA block is drawn");
+      // The register QR code, placed clear of the fields, reads back as the register address (150 dpi).
+      assert.equal((await run("pdftoppm", ["-r", "150", "-f", "1", "-l", "1", "-png", file, `${png}-qr`])).code, 0);
+      const qr = await run("zbarimg", ["-q", "--raw", `${png}-qr-1.png`]);
+      assert.equal(qr.stdout.trim(), `${platform.url}/register/${created.registerCode}`, qr.stderr);
+
+      const report = await json(
+        await fetch(`${platform.url}/api/verify`, {
+          method: "POST",
+          headers: { "content-type": "application/pdf" },
+          body: pdf,
+        }),
+      );
+      assert.equal(report.verdict, "VALID", JSON.stringify(report, null, 1));
+      const sigs = report.signatures.filter((s: any) => s.type === "signature");
+      assert.deepEqual(
+        sigs.map((s: any) => s.signer.country),
+        ["JP", "SA"],
+      );
+      assert.equal(sigs[0].modifications, "FORM_FILLING", JSON.stringify(sigs[0]));
+    });
+
+    test("without fields the signature stays invisible and values are refused", async () => {
+      const created = await json(
+        await create({
+          title: "No fields",
+          recipients: [{ email: people.jpOfficial.email, role: "signer", order: 1 }],
+        }),
+        201,
+      );
+      const envelope = await json(await api(platform, people.jpOfficial, "GET", `/api/envelopes/${created.id}`));
+      assert.equal(envelope.fields, undefined);
+      await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
+      const r = await api(platform, people.jpOfficial, "POST", `/api/envelopes/${created.id}/sign`, {
+        fill: { "r1.text.1": "x" },
+      });
+      assert.equal((await json(r, 422)).error.code, "field_value_invalid");
+      const signed = await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${created.id}/sign`));
+      assert.equal(signed.status, "completed");
+    });
+  });
+}
+
+/** CRC-32 of PNG chunks (ISO 3309, as PNG § 5.5 specifies). */
+function crc32(bytes: Buffer): number {
+  let c = ~0;
+  for (const byte of bytes) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+/** Pixels of a binary PPM (P6) inside `rect` (PDF points at 72 dpi, page height `h`) that `pick` accepts. */
+function countPixels(
+  ppm: Buffer,
+  rect: readonly number[],
+  h: number,
+  pick: (r: number, g: number, b: number) => boolean,
+): number {
+  const header = ppm.toString("latin1", 0, 64).match(/^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/);
+  assert.ok(header, "a binary PPM");
+  const width = Number(header[1]);
+  const offset = header[0].length;
+  let n = 0;
+  for (let y = Math.round(h - rect[3]!); y < Math.round(h - rect[1]!); y++) {
+    for (let x = Math.round(rect[0]!); x < Math.round(rect[2]!); x++) {
+      const i = offset + (y * width + x) * 3;
+      if (pick(ppm[i]!, ppm[i + 1]!, ppm[i + 2]!)) n++;
+    }
+  }
+  return n;
+}
+
+const redPixels = (ppm: Buffer, rect: readonly number[], h: number) =>
+  countPixels(ppm, rect, h, (r, g, b) => r > 150 && g < 90 && b < 90);
+const darkPixels = (ppm: Buffer, rect: readonly number[], h: number) =>
+  countPixels(ppm, rect, h, (r, g, b) => r < 100 && g < 100 && b < 100);
