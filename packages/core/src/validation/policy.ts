@@ -21,7 +21,9 @@ export const CONSTRAINT_LEVELS: readonly ConstraintLevel[] = ["FAIL", "WARN", "I
  * or the modification analysis, judged by its level (report.ts ModificationLevel), not by the policy.
  */
 const CHECK_GROUPS = ["fc", "isc", "cv", "xcv", "rev", "sav", "ts", "pdf", "warn"] as const;
-export type CheckId = Extract<MessageId, `${(typeof CHECK_GROUPS)[number]}.${string}`>;
+/** Ids in those groups that are parts of another check's message, not checks of their own. */
+const PARTS: readonly string[] = ["ts.invalid"];
+export type CheckId = Exclude<Extract<MessageId, `${(typeof CHECK_GROUPS)[number]}.${string}`>, "ts.invalid">;
 
 export interface ValidationPolicy {
   /** Overrides of the built-in level, by check id. */
@@ -39,7 +41,10 @@ export function checkIds(): CheckId[] {
 export function isCheckId(id: string): id is CheckId {
   const dot = id.indexOf(".");
   return (
-    dot > 0 && (CHECK_GROUPS as readonly string[]).includes(id.slice(0, dot)) && messageIds().includes(id as MessageId)
+    dot > 0 &&
+    !PARTS.includes(id) &&
+    (CHECK_GROUPS as readonly string[]).includes(id.slice(0, dot)) &&
+    messageIds().includes(id as MessageId)
   );
 }
 

@@ -61,7 +61,7 @@ const schemas = {
       properties: {
         policy: {
           type: "string",
-          maxLength: 65_536,
+          maxLength: 8192,
           description:
             'A validation policy as JSON (docs/policy.md): { "constraints": { "<check id>": "FAIL" | "WARN" | "IGNORE" } }',
         },
