@@ -11,5 +11,5 @@ export const USAGE = `usage:
                 [--locale en|ar|ja] [--mark IMAGE] [--seal FAMILY_NAME | --seal-image IMAGE]]
   khatam extend IN.pdf -o OUT.pdf --level B-LT|B-LTA [--tsa URL] [--trust ROOT.pem|TRUSTED-LIST.xml]…
                [--chain CHAIN.pem]…
-  khatam verify FILE.pdf|DIR… [--trust ROOT.pem|TRUSTED-LIST.xml]… [--json] [--offline]
+  khatam verify FILE.pdf|DIR… [--trust ROOT.pem|TRUSTED-LIST.xml]… [--json] [--offline] [--policy POLICY.json]
   khatam demo  [--out DIR]`;

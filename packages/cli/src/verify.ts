@@ -1,5 +1,6 @@
 /**
- * `khatam verify FILE.pdf|DIR… [--trust ROOT.pem|TRUSTED-LIST.xml]… [--json] [--offline]` (CONTRACTS.md § 2, § 4).
+ * `khatam verify FILE.pdf|DIR… [--trust ROOT.pem|TRUSTED-LIST.xml]… [--json] [--offline] [--policy POLICY.json]`
+ * (CONTRACTS.md § 2, § 4; the validation policy: docs/policy.md).
  * Exit codes: 0 VALID, 1 INVALID, 2 INDETERMINATE, 3 not a readable PDF, 64 usage.
  *
  * Several files (or folders: their *.pdf, in name order) are verified in this one process, one after another, so a
@@ -15,8 +16,11 @@ import { parseArgs } from "node:util";
 import { loadCertificates } from "@khatam/core/keys";
 import {
   NotAPdfError,
+  PolicyError,
+  parsePolicy,
   type SignatureReport,
   type TrustAnchor,
+  type ValidationPolicy,
   type ValidationReport,
   validatePdf,
 } from "@khatam/core/verify";
@@ -33,6 +37,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       offline: { type: "boolean", default: false },
       at: { type: "string" },
+      policy: { type: "string" },
     },
   });
   if (positionals.length === 0) throw new UsageError("verify: give a PDF file or a folder");
@@ -40,6 +45,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   const validationTime = values.at ? new Date(values.at) : undefined;
   if (validationTime && Number.isNaN(validationTime.getTime()))
     throw new UsageError("verify: --at needs an ISO 8601 time");
+  const policy = values.policy ? loadPolicy(values.policy) : undefined;
   const files = expand(positionals);
   const many = files.length !== 1 || positionals.some((p) => p !== files[0]);
   let worst: number = EXIT.VALID;
@@ -50,6 +56,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
         trustAnchors,
         validationTime,
         offline: values.offline ?? false,
+        policy,
         json: values.json ?? false,
         many,
       });
@@ -111,6 +118,7 @@ async function verifyOne(
     trustAnchors: TrustAnchor[];
     validationTime?: Date;
     offline: boolean;
+    policy?: ValidationPolicy;
     json: boolean;
     many: boolean;
   },
@@ -132,6 +140,7 @@ async function verifyOne(
       trustAnchors: options.trustAnchors,
       validationTime: options.validationTime,
       online: options.offline ? undefined : { fetch, timeoutMs: 10_000 },
+      policy: options.policy,
     });
   } catch (e) {
     if (e instanceof NotAPdfError) return unreadable(e.message);
@@ -141,6 +150,23 @@ async function verifyOne(
   else if (options.many) out.out(`${JSON.stringify({ file, ...report })}\n`);
   else out.out(`${JSON.stringify(report, null, 2)}\n`);
   return EXIT[report.verdict];
+}
+
+/** The validation policy in a JSON file (docs/policy.md); anything wrong with it is a usage error. */
+function loadPolicy(file: string): ValidationPolicy {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new UsageError(`verify: cannot read policy file ${file}`);
+  }
+  try {
+    return parsePolicy(JSON.parse(text));
+  } catch (e) {
+    if (e instanceof PolicyError || e instanceof SyntaxError)
+      throw new UsageError(`verify: ${file}: ${(e as Error).message.split("\n")[0]}`);
+    throw e;
+  }
 }
 
 /** Trust anchors from PEM/DER certificate files and ETSI TS 119 612 trusted lists. */

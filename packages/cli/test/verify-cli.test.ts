@@ -253,6 +253,40 @@ describe("exit codes", () => {
     assertOneLineError(await khatam(["verify", paths.valid, "--trust", paths.notCert]), 64, /not-a-cert\.pem/);
     assertOneLineError(await khatam(["verify", paths.valid, "--at", "yesterday"]), 64, /--at needs an ISO 8601 time/);
   });
+
+  test("--policy FILE: a constraint made a warning turns INDETERMINATE into VALID; a bad policy is a usage error", async () => {
+    const lenient = await file("lenient.json", JSON.stringify({ constraints: { "xcv.noPath": "WARN" } }));
+    const r = await khatam(["verify", paths.valid, "--offline", "--json", "--policy", lenient]);
+    assert.equal(r.code, EXIT.VALID, r.stderr);
+    const s = json(r).signatures[0]!;
+    assert.equal(s.indication, "TOTAL_PASSED");
+    assert.deepEqual(
+      s.findings.map((f) => [f.level, f.id]),
+      [["warning", "xcv.noPath"]],
+    );
+    const text = await khatam(["verify", paths.valid, "--offline", "--policy", lenient]);
+    assert.equal(text.code, EXIT.VALID);
+    assert.match(text.stdout, /Note: +no certification path from /);
+    // The policy changes nothing it does not name: a tampered file still fails.
+    const tampered = await khatam(["verify", paths.tampered, "--offline", "--policy", lenient]);
+    assert.equal(tampered.code, EXIT.INVALID, tampered.stdout);
+
+    assertOneLineError(
+      await khatam(["verify", paths.valid, "--policy", join(dir, "none.json")]),
+      64,
+      /cannot read policy file .*none\.json/,
+    );
+    const notJson = await file("not-json.json", "{ constraints: ");
+    assertOneLineError(await khatam(["verify", paths.valid, "--policy", notJson]), 64, /not-json\.json: .*JSON/);
+    const unknown = await file("unknown.json", JSON.stringify({ constraints: { "xcv.frobnicate": "WARN" } }));
+    assertOneLineError(
+      await khatam(["verify", paths.valid, "--policy", unknown]),
+      64,
+      /unknown\.json: unknown check id "xcv\.frobnicate"/,
+    );
+    const level = await file("level.json", JSON.stringify({ constraints: { "xcv.noPath": "LOUD" } }));
+    assertOneLineError(await khatam(["verify", paths.valid, "--policy", level]), 64, /must be FAIL, WARN or IGNORE/);
+  });
 });
 
 describe("several files and folders in one process", () => {

@@ -11,6 +11,7 @@
  */
 export { trustAnchorsFrom } from "./trust/anchors.js";
 export type { TrustAnchor } from "./validation/cades.js";
+export { DEFAULT_POLICY, PolicyError, parsePolicy, type ValidationPolicy } from "./validation/policy.js";
 export type {
   ChainElementReport,
   Indication,

@@ -7,5 +7,6 @@ export * from "./validation/dss.js";
 export * from "./validation/messages.js";
 export * from "./validation/modifications.js";
 export * from "./validation/pdf-signatures.js";
+export * from "./validation/policy.js";
 export * from "./validation/report.js";
 export * from "./validation/validate.js";

@@ -9,6 +9,7 @@
  * images (BI … EI), and shadings (sh: the whole page). Fills in white (g 1, rg 1 1 1, k 0 0 0 0) are taken as
  * backgrounds and not counted. Anything the reading cannot follow makes the whole page count as painted.
  */
+import { concatBytes } from "../crypto/bytes.js";
 import { PdfDict, PdfName, type PdfObject, type PdfRef, PdfStream, PdfString } from "../pdf/objects.js";
 import { pageBox } from "../pdf/page-box.js";
 import { Parser } from "../pdf/parser.js";
@@ -61,7 +62,7 @@ export function paintedBoxes(reader: PdfReader, pageRef: PdfRef): Rect[] {
     const parts = (Array.isArray(contents) ? contents : [contents]).map((c) => reader.resolve(c));
     const chunks: Uint8Array[] = [];
     for (const p of parts) if (p instanceof PdfStream) chunks.push(reader.decoder.decode(p), new Uint8Array([10]));
-    const data = concat(chunks);
+    const data = concatBytes(...chunks);
     const budget = { operators: 0 };
     interpret(reader, data, inheritedResources(reader, page), IDENTITY, boxes, budget, 0);
   } catch {
@@ -79,16 +80,6 @@ function inheritedResources(reader: PdfReader, page: PdfDict): PdfDict | undefin
     node = parent instanceof PdfDict ? parent : undefined;
   }
   return undefined;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
 
 interface GraphicsState {

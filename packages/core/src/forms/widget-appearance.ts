@@ -10,6 +10,7 @@ import type { CalendarLanguage } from "../appearance/calendars.js";
 import { AppearanceError } from "../appearance/errors.js";
 import { type AppearanceStream, writeFormXObject } from "../appearance/form-xobject.js";
 import { textFieldAppearance } from "../appearance/text-field.js";
+import { concatBytes } from "../crypto/bytes.js";
 import { PdfDict, PdfName, type PdfObject, type PdfRef } from "../pdf/objects.js";
 import { formatNumber } from "../pdf/writer.js";
 import { FieldError } from "./field-spec.js";
@@ -31,7 +32,7 @@ export function emptyAppearance(width: number, height: number, label?: string): 
   const bbox = [0, 0, width, height] as const;
   if (!label) return { bbox, content: ascii(border(width, height)), resources: noResources };
   const text = guarded(() => textFieldAppearance(label, width, height, { maxSize: 9, color: [0.45, 0.45, 0.45] }));
-  return { bbox, content: concat(ascii(border(width, height)), text.content), resources: text.resources };
+  return { bbox, content: concatBytes(ascii(border(width, height)), text.content), resources: text.resources };
 }
 
 /** The /On state of a checkbox: the border and a check mark scaled to the box. */
@@ -67,13 +68,6 @@ function guarded<T>(make: () => T): T {
     if (e instanceof AppearanceError) throw new FieldError("unsupported_script", e.message);
     throw e;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /** The standard 14 font Helvetica (§ 9.6.2.2) with WinAnsiEncoding: the form's default font for /DA. */

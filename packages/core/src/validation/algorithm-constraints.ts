@@ -35,7 +35,7 @@ export function checkAlgorithms(
   what: Message = message("what.signature"),
 ): Failure[] {
   const out: Failure[] = [];
-  const sav = (m: Message) => failure("SAV", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", m);
+  const sav = (m: Message) => failure("SAV", "CRYPTO_CONSTRAINTS_FAILURE", m);
   if (digestHash === "SHA-1" || signatureHash === "SHA-1") out.push(sav(message("sav.sha1", { what })));
   const weak = weakKey(signer.spki);
   if (weak) out.push(sav(message("sav.weakKey", { what, key: weak })));

@@ -10,10 +10,11 @@
 
 import type { Certificate } from "../x509/certificate.js";
 import { type BerNode, isContext } from "./ber.js";
-import { decisive, type Failure, failure } from "./checks.js";
+import { decisive, type Failure, failure, reasonOf } from "./checks.js";
 import { algorithmName, digest, type HashName } from "./crypto.js";
 import { checkFormat } from "./format-checking.js";
 import { dateParam, detailOf, type Message, message } from "./messages.js";
+import { applyPolicy, type ValidationPolicy } from "./policy.js";
 import type {
   ChainElementReport,
   Indication,
@@ -63,6 +64,8 @@ export interface CadesValidationInput {
    * `adbe.pkcs7.detached` (and when unknown) its absence is a warning.
    */
   subFilter?: string;
+  /** Which checks fail, warn or are ignored (policy.ts); the built-in levels when absent. */
+  policy?: ValidationPolicy;
 }
 
 export interface CadesValidationResult {
@@ -99,14 +102,7 @@ export async function validateCades(input: CadesValidationInput): Promise<CadesV
   } catch (e) {
     // A defect of ours, not of the signature: say so rather than fail the signature.
     return outcome(
-      [
-        failure(
-          "XCV",
-          "INDETERMINATE",
-          "POLICY_PROCESSING_ERROR",
-          message("validation.internalError", { detail: detailOf(e) }),
-        ),
-      ],
+      [failure("XCV", "POLICY_PROCESSING_ERROR", message("validation.internalError", { detail: detailOf(e) }))],
       [],
       {},
     );
@@ -129,16 +125,21 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
   };
   if (input.kind === "document-timestamp") {
     const ts = await validateTimestampToken(input.cms, input.signedContentDigest, context, input.poe);
-    return outcome(ts.failures, [...warnings, ...ts.warnings], {
-      signer: ts.signer,
-      path: ts.path,
-      trusted: ts.trusted,
-      revocation: ts.signerRevocation,
-      timestamp: ts.time ? { time: ts.time.toISOString(), tsa: ts.tsa, valid: ts.valid } : null,
-      hashAlgorithm: ts.hash,
-      signatureAlgorithm: ts.signatureHash,
-      signedAttributes: ts.signedAttributes,
-    });
+    return outcome(
+      ts.failures,
+      [...warnings, ...ts.warnings],
+      {
+        signer: ts.signer,
+        path: ts.path,
+        trusted: ts.trusted,
+        revocation: ts.signerRevocation,
+        timestamp: ts.time ? { time: ts.time.toISOString(), tsa: ts.tsa, valid: ts.valid } : null,
+        hashAlgorithm: ts.hash,
+        signatureAlgorithm: ts.signatureHash,
+        signedAttributes: ts.signedAttributes,
+      },
+      input.policy,
+    );
   }
 
   let sd: SignedDataContent;
@@ -146,14 +147,15 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
     sd = parseSignedData(input.cms);
   } catch (e) {
     return outcome(
-      [failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", message("fc.notSignedData", { detail: detailOf(e) }))],
+      [failure("FC", "FORMAT_FAILURE", message("fc.notSignedData", { detail: detailOf(e) }))],
       warnings,
       {},
+      input.policy,
     );
   }
   const format = checkFormat(sd, { kind: "signature", subFilter: input.subFilter });
   warnings.push(...format.warnings);
-  if (format.failure || !format.signerInfo) return outcome([format.failure!], warnings, {});
+  if (format.failure || !format.signerInfo) return outcome([format.failure!], warnings, {}, input.policy);
   const si = format.signerInfo;
   const signedAttributes = si.signedAttributes.map((a) => a.oid);
 
@@ -174,7 +176,9 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
   const shown = validStamps[0] ?? stamps[0];
   for (const s of stamps.filter((s) => !s.valid)) {
     const reason = decisive(s.failures);
-    warnings.push(message("ts.signatureTimestampUnusable", { reason: reason?.message ?? message("ts.invalid") }));
+    warnings.push(
+      message("ts.signatureTimestampUnusable", { reason: reason ? reasonOf(reason) : message("ts.invalid") }),
+    );
   }
   const times = [validStamps[0]?.time, input.poe].filter((t): t is Date => !!t);
   const poe = times.length ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
@@ -191,7 +195,9 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
   const validContent = contentStamps.filter((s) => s.valid && s.time);
   for (const s of contentStamps.filter((s) => !s.valid)) {
     const reason = decisive(s.failures);
-    warnings.push(message("ts.contentTimestampUnusable", { reason: reason?.message ?? message("ts.invalid") }));
+    warnings.push(
+      message("ts.contentTimestampUnusable", { reason: reason ? reasonOf(reason) : message("ts.invalid") }),
+    );
   }
   const signedAfter = validContent.length
     ? new Date(Math.max(...validContent.map((s) => s.time!.getTime())))
@@ -202,7 +208,6 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
     orderFailures.push(
       failure(
         "XCV",
-        "INDETERMINATE",
         "TIMESTAMP_ORDER_FAILURE",
         message("ts.order", { content: dateParam(signedAfter), signature: dateParam(validStamps[0].time) }),
       ),
@@ -225,7 +230,7 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
     },
     context,
   );
-  return outcome([...signer.failures, ...orderFailures], [...warnings, ...signer.warnings], {
+  const facts: Facts = {
     signer: signer.signer,
     path: signer.path,
     trusted: signer.trusted,
@@ -240,7 +245,8 @@ async function validate(input: CadesValidationInput): Promise<CadesValidationRes
       valid: s.valid,
     })),
     signedAttributes,
-  });
+  };
+  return outcome([...signer.failures, ...orderFailures], [...warnings, ...signer.warnings], facts, input.policy);
 }
 
 /**
@@ -271,9 +277,15 @@ interface Facts {
   signedAttributes?: string[];
 }
 
-function outcome(failures: readonly Failure[], warnings: readonly Message[], facts: Facts): CadesValidationResult {
+function outcome(
+  found: readonly Failure[],
+  noted: readonly Message[],
+  facts: Facts,
+  policy?: ValidationPolicy,
+): CadesValidationResult {
+  const { failures, warnings } = applyPolicy(found, noted, policy);
   const first = decisive(failures);
-  const errors = first ? [first.message, ...failures.filter((f) => f !== first).map((f) => f.message)] : [];
+  const errors = first ? [first, ...failures.filter((f) => f !== first)].map(reasonOf) : [];
   const path = facts.path ?? [];
   return {
     indication: first?.indication ?? "TOTAL_PASSED",

@@ -1,27 +1,35 @@
 /**
- * What a check answers (EU DSS style: one small check per question): nothing when it passes, or the ETSI
- * EN 319 102-1 § 5.1 indication and sub-indication it yields with a message a person can act on.
+ * What a check answers (EU DSS style: one small check per question): nothing when it passes, or a check result —
+ * one shape for every building block, the placement checks and the time-stamps: the id of the check (its message
+ * id in the catalogue, messages/en.ts, with the English text), its parameters, and the ETSI EN 319 102-1 § 5.1
+ * indication and sub-indication it yields. The indication follows from the sub-indication (Table 5), so a pairing
+ * the table does not allow does not compile.
  */
 import type { Message } from "./messages.js";
-import type { Indication, SubIndication } from "./report.js";
+import { type Outcome, outcomeOf, type SharedSubIndication, type SubIndication } from "./report.js";
 
 /** The building blocks of ETSI EN 319 102-1 § 5.2, in the order the basic validation process runs them. */
 export type BuildingBlock = "FC" | "ISC" | "CV" | "XCV" | "SAV";
 
-export interface Failure {
-  readonly block: BuildingBlock;
-  readonly indication: Exclude<Indication, "TOTAL_PASSED">;
-  readonly subIndication: SubIndication;
-  readonly message: Message;
-}
+/** A failed check: what failed (id and parameters, rendered in the reader's language) and what it yields. */
+export type Failure = Message & Outcome & { readonly block: BuildingBlock };
 
+/**
+ * A failed check of `block`. The indication is the one Table 5 gives the sub-indication; EXPIRED and NOT_YET_VALID,
+ * which Table 5 lists under both indications, are given with theirs.
+ */
 export function failure(
   block: BuildingBlock,
-  indication: Failure["indication"],
-  subIndication: SubIndication,
-  message: Message,
+  result: Exclude<SubIndication, SharedSubIndication> | (Outcome & { readonly subIndication: SharedSubIndication }),
+  reason: Message,
 ): Failure {
-  return { block, indication, subIndication, message };
+  const outcome = typeof result === "string" ? outcomeOf(result) : result;
+  return { block, indication: outcome.indication, subIndication: outcome.subIndication, ...reason } as Failure;
+}
+
+/** The message of a check, without its outcome: to nest in another message or show in a list. */
+export function reasonOf(f: Failure): Message {
+  return f.params ? { id: f.id, params: f.params } : { id: f.id };
 }
 
 const ORDER: readonly BuildingBlock[] = ["FC", "ISC", "CV", "XCV", "SAV"];

@@ -46,7 +46,6 @@ export function verifyCryptography(
     failures.push(
       failure(
         "CV",
-        "INDETERMINATE",
         "CRYPTO_CONSTRAINTS_FAILURE",
         message("cv.digestUnsupported", { oid: signerInfo.digestAlgorithm.oid }),
       ),
@@ -57,24 +56,19 @@ export function verifyCryptography(
   if (!signedAttributes) return verifyContentSignature(signerInfo, certificate, hash, signedContent);
   const claimed = octetsOf(attributeValues(signerInfo.signedAttributes, CMS_OID.messageDigest)?.[0], "message-digest");
   if (!equalBytes(claimed, signedDigest(hash))) {
-    failures.push(failure("CV", "TOTAL_FAILED", "HASH_FAILURE", message("cv.hashFailure")));
+    failures.push(failure("CV", "HASH_FAILURE", message("cv.hashFailure")));
   }
   let scheme: SignatureScheme;
   try {
     scheme = signatureScheme(signerInfo.signatureAlgorithm, hash);
   } catch (e) {
     failures.push(
-      failure(
-        "CV",
-        "INDETERMINATE",
-        "CRYPTO_CONSTRAINTS_FAILURE",
-        message("cv.algorithmUnsupported", { detail: detailOf(e) }),
-      ),
+      failure("CV", "CRYPTO_CONSTRAINTS_FAILURE", message("cv.algorithmUnsupported", { detail: detailOf(e) })),
     );
     return { failures, hash };
   }
   if (!verifySignature(certificate.spki, scheme, signedAttributes, signerInfo.signature)) {
-    failures.push(failure("CV", "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", message("cv.signatureFailure")));
+    failures.push(failure("CV", "SIG_CRYPTO_FAILURE", message("cv.signatureFailure")));
   }
   return { failures, hash, scheme };
 }
@@ -91,20 +85,20 @@ function verifyContentSignature(
     scheme = signatureScheme(signerInfo.signatureAlgorithm, hash);
   } catch (e) {
     const m = message("cv.algorithmUnsupported", { detail: detailOf(e) });
-    return { failures: [failure("CV", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", m)], hash };
+    return { failures: [failure("CV", "CRYPTO_CONSTRAINTS_FAILURE", m)], hash };
   }
   if (!signedContent) {
     const m = message("cv.contentUnavailable");
-    return { failures: [failure("CV", "INDETERMINATE", "POLICY_PROCESSING_ERROR", m)], hash, scheme };
+    return { failures: [failure("CV", "POLICY_PROCESSING_ERROR", m)], hash, scheme };
   }
   if (scheme.hash !== hash) {
     // The content is hashed once, with the digest algorithm; a signature algorithm naming another hash is malformed.
     const m = message("cv.hashMismatch", { signatureHash: scheme.hash, digestHash: hash });
-    return { failures: [failure("CV", "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", m)], hash, scheme };
+    return { failures: [failure("CV", "SIG_CRYPTO_FAILURE", m)], hash, scheme };
   }
   if (!verifySignatureChunks(certificate.spki, scheme, signedContent(), signerInfo.signature)) {
     const m = message("cv.contentSignatureFailure");
-    return { failures: [failure("CV", "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", m)], hash, scheme };
+    return { failures: [failure("CV", "SIG_CRYPTO_FAILURE", m)], hash, scheme };
   }
   return { failures: [], hash, scheme };
 }

@@ -29,7 +29,7 @@ export interface FormatResult {
 }
 
 const fc = (m: Message): FormatResult => ({
-  failure: failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", m),
+  failure: failure("FC", "FORMAT_FAILURE", m),
   warnings: [],
 });
 

@@ -18,6 +18,13 @@ export interface Message {
   readonly params?: MessageParams;
 }
 
+let ids: MessageId[] | undefined;
+/** Every id of the catalogue. */
+export function messageIds(): readonly MessageId[] {
+  ids ??= Object.keys(en) as MessageId[];
+  return ids;
+}
+
 /** A catalogue: one template per id, with `{name}` placeholders for the parameters. */
 export type Catalogue = Readonly<Record<MessageId, string>>;
 

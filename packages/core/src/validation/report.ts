@@ -7,34 +7,71 @@ import type { Message } from "./messages.js";
 /** ETSI EN 319 102-1 § 5.1.2 main status indications. */
 export type Indication = "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
 
-/** ETSI EN 319 102-1 § 5.1.3 sub-indications (Table 5 and Table 6). */
-export type SubIndication =
-  // TOTAL_FAILED
-  | "FORMAT_FAILURE"
-  | "HASH_FAILURE"
-  | "SIG_CRYPTO_FAILURE"
-  | "REVOKED"
-  | "NOT_YET_VALID"
-  // INDETERMINATE
-  | "SIG_CONSTRAINTS_FAILURE"
-  | "CHAIN_CONSTRAINTS_FAILURE"
-  | "CERTIFICATE_CHAIN_GENERAL_FAILURE"
-  | "CRYPTO_CONSTRAINTS_FAILURE"
-  | "EXPIRED"
-  | "NOT_YET_VALID"
-  | "POLICY_PROCESSING_ERROR"
-  | "SIGNATURE_POLICY_NOT_AVAILABLE"
-  | "TIMESTAMP_ORDER_FAILURE"
-  | "NO_SIGNING_CERTIFICATE_FOUND"
-  | "NO_CERTIFICATE_CHAIN_FOUND"
-  | "REVOKED_NO_POE"
-  | "REVOKED_CA_NO_POE"
-  | "OUT_OF_BOUNDS_NO_POE"
-  | "OUT_OF_BOUNDS_NOT_REVOKED"
-  | "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
-  | "NO_POE"
-  | "TRY_LATER"
-  | "SIGNED_DATA_NOT_FOUND";
+/**
+ * ETSI EN 319 102-1 § 5.1.3 Table 5: the sub-indications each main indication may carry. EXPIRED and NOT_YET_VALID
+ * appear under both (v1.3.1 and later): TOTAL_FAILED when the signature is proven to have been made outside the
+ * certificate's validity, INDETERMINATE when nothing proves when it was made.
+ */
+export const SUB_INDICATIONS = {
+  TOTAL_FAILED: ["FORMAT_FAILURE", "HASH_FAILURE", "SIG_CRYPTO_FAILURE", "REVOKED", "EXPIRED", "NOT_YET_VALID"],
+  INDETERMINATE: [
+    "SIG_CONSTRAINTS_FAILURE",
+    "CHAIN_CONSTRAINTS_FAILURE",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+    "CRYPTO_CONSTRAINTS_FAILURE",
+    "EXPIRED",
+    "NOT_YET_VALID",
+    "POLICY_PROCESSING_ERROR",
+    "SIGNATURE_POLICY_NOT_AVAILABLE",
+    "TIMESTAMP_ORDER_FAILURE",
+    "NO_SIGNING_CERTIFICATE_FOUND",
+    "NO_CERTIFICATE_CHAIN_FOUND",
+    "REVOKED_NO_POE",
+    "REVOKED_CA_NO_POE",
+    "OUT_OF_BOUNDS_NO_POE",
+    "OUT_OF_BOUNDS_NOT_REVOKED",
+    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+    "NO_POE",
+    "TRY_LATER",
+    "SIGNED_DATA_NOT_FOUND",
+  ],
+} as const;
+
+/** The sub-indications Table 5 allows with `I`. */
+export type SubIndicationOf<I extends keyof typeof SUB_INDICATIONS> = (typeof SUB_INDICATIONS)[I][number];
+
+/** ETSI EN 319 102-1 § 5.1.3 sub-indications (Table 5). */
+export type SubIndication = SubIndicationOf<"TOTAL_FAILED"> | SubIndicationOf<"INDETERMINATE">;
+
+/** Sub-indications that belong to both indications: the check must say which (Table 5). */
+export type SharedSubIndication = SubIndicationOf<"TOTAL_FAILED"> & SubIndicationOf<"INDETERMINATE">;
+
+/** A result short of TOTAL_PASSED: an indication with a sub-indication Table 5 allows with it, and no other pairing. */
+export type Outcome =
+  | { readonly indication: "TOTAL_FAILED"; readonly subIndication: SubIndicationOf<"TOTAL_FAILED"> }
+  | { readonly indication: "INDETERMINATE"; readonly subIndication: SubIndicationOf<"INDETERMINATE"> };
+
+/**
+ * The indication a sub-indication implies (Table 5). A shared one (EXPIRED, NOT_YET_VALID) needs the indication
+ * given; a check always knows it.
+ */
+export function outcomeOf(subIndication: Exclude<SubIndication, SharedSubIndication>): Outcome;
+export function outcomeOf(subIndication: SharedSubIndication, indication: Outcome["indication"]): Outcome;
+export function outcomeOf(subIndication: SubIndication, indication?: Outcome["indication"]): Outcome {
+  const i =
+    indication ??
+    ((SUB_INDICATIONS.TOTAL_FAILED as readonly string[]).includes(subIndication) ? "TOTAL_FAILED" : "INDETERMINATE");
+  if (!(SUB_INDICATIONS[i] as readonly string[]).includes(subIndication))
+    throw new Error(`${subIndication} is not a sub-indication of ${i} (EN 319 102-1 Table 5)`);
+  return { indication: i, subIndication } as Outcome;
+}
+
+/** Whether Table 5 allows `subIndication` with `indication` (for reports read back from JSON). */
+export function isLegalPairing(indication: string, subIndication: string | null): boolean {
+  if (indication === "TOTAL_PASSED") return subIndication === null;
+  const allowed = SUB_INDICATIONS[indication as Outcome["indication"]] as readonly string[] | undefined;
+  return !!allowed && subIndication !== null && allowed.includes(subIndication);
+}
 
 /** What later revisions changed after a signature (pyHanko's ModificationLevel). */
 export type ModificationLevel = "NONE" | "LTA_UPDATES" | "FORM_FILLING" | "ANNOTATIONS" | "OTHER";

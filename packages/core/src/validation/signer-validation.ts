@@ -127,7 +127,6 @@ export async function validateSigner(
     failures.push(
       failure(
         "XCV",
-        "INDETERMINATE",
         "NO_CERTIFICATE_CHAIN_FOUND",
         message("xcv.noPath", { subject: signer.subject, issuer: signer.issuer }),
       ),

@@ -19,7 +19,7 @@ export interface SigningCertificateResult {
 }
 
 const isc = (m: Message): SigningCertificateResult => ({
-  failure: failure("ISC", "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", m),
+  failure: failure("ISC", "NO_SIGNING_CERTIFICATE_FOUND", m),
   certificate: null,
 });
 

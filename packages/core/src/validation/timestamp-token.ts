@@ -58,7 +58,7 @@ export async function validateTimestampToken(
   context: ValidationContext,
   poe?: Date,
 ): Promise<TimestampValidation> {
-  const fc = (m: Message) => failure("FC", "TOTAL_FAILED", "FORMAT_FAILURE", m);
+  const fc = (m: Message) => failure("FC", "FORMAT_FAILURE", m);
   let sd: ReturnType<typeof parseSignedData>;
   let info: TstInfo;
   try {
@@ -80,13 +80,19 @@ export async function validateTimestampToken(
   }
   const failures: Failure[] = [];
   if (!equalBytes(info.hashedMessage, imprint(imprintHash))) {
-    failures.push(failure("CV", "TOTAL_FAILED", "HASH_FAILURE", message("ts.imprintMismatch")));
+    failures.push(failure("CV", "HASH_FAILURE", message("ts.imprintMismatch")));
   }
   if (imprintHash === "SHA-1") {
-    failures.push(failure("SAV", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", message("ts.imprintSha1")));
+    failures.push(failure("SAV", "CRYPTO_CONSTRAINTS_FAILURE", message("ts.imprintSha1")));
   }
   if (time.getTime() > context.validationTime.getTime() + 5 * 60 * 1000) {
-    failures.push(failure("XCV", "INDETERMINATE", "NOT_YET_VALID", message("ts.inFuture", { time: dateParam(time) })));
+    failures.push(
+      failure(
+        "XCV",
+        { indication: "INDETERMINATE", subIndication: "NOT_YET_VALID" },
+        message("ts.inFuture", { time: dateParam(time) }),
+      ),
+    );
   }
   const eContent = sd.eContent!;
   const signer = await validateSigner(

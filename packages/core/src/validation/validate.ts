@@ -15,6 +15,7 @@ import { readDss } from "./dss.js";
 import { type Message, message, renderMessage } from "./messages.js";
 import { analyseModifications } from "./modifications.js";
 import { findSignatures, type PdfSignature } from "./pdf-signatures.js";
+import { applyPolicyToMessages, type ValidationPolicy } from "./policy.js";
 import { type ReportFinding, type SignatureReport, type ValidationReport, verdictOf } from "./report.js";
 
 export interface ValidatePdfOptions {
@@ -23,6 +24,8 @@ export interface ValidatePdfOptions {
   readonly validationTime?: Date;
   /** Fetch OCSP responses and CRLs over the network (AIA, CRL distribution points); offline when absent. */
   readonly online?: { readonly fetch: typeof fetch; readonly timeoutMs?: number };
+  /** Which checks fail, warn or are ignored (policy.ts, docs/policy.md); the built-in levels when absent. */
+  readonly policy?: ValidationPolicy;
 }
 
 /** Thrown when the file is not a readable PDF at all (the CLI's exit code 3). */
@@ -51,9 +54,11 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
   const validationTime = options.validationTime ?? new Date();
   const certification = docMdpOf(reader, signatures);
 
+  // The placement checks (byte ranges, the signed revision) under the policy: those still failing stop the signature.
+  const placement = new Map(signatures.map((sig) => [sig, applyPolicyToMessages(sig.formatErrors, options.policy)]));
   const results = new Map<PdfSignature, CadesValidationResult | undefined>();
   const validate = async (sig: PdfSignature, poe?: Date) => {
-    if (sig.formatErrors.length > 0) return undefined;
+    if (placement.get(sig)!.errors.length > 0) return undefined;
     const digestCache = new Map<HashName, Uint8Array>();
     const [, b, c, d] = sig.byteRange as [number, number, number, number];
     return validateCades({
@@ -81,6 +86,7 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
       crls: dss.crls,
       poe,
       online: options.online,
+      policy: options.policy,
     });
   };
   // Document time-stamps first, newest first: each is proof of existence for everything it covers (EN 319 102-1 § 5.6.2.1).
@@ -104,9 +110,10 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
     const r = results.get(sig);
     const docMdp = certification && certification.signedEnd <= sig.signedEnd ? certification.permission : undefined;
     const mods = analyseModifications(bytes, sig.signedEnd, { docMdp, decoder: reader.decoder });
-    const errors: Message[] = [...sig.formatErrors, ...(r?.errors ?? [])];
+    const { errors: placementErrors, warnings: placementWarnings } = placement.get(sig)!;
+    const errors: Message[] = [...placementErrors, ...(r?.errors ?? [])];
     if (mods.level === "OTHER") errors.push(...mods.reasons.map((reason) => message("mod.changed", { reason })));
-    const warnings: Message[] = [...(r?.warnings ?? [])];
+    const warnings: Message[] = [...placementWarnings, ...(r?.warnings ?? [])];
     if (mods.level !== "NONE" && mods.level !== "OTHER") {
       const level = message(`level.${mods.level}`);
       warnings.push(...mods.reasons.map((reason) => message("mod.changedAllowed", { level, reason })));

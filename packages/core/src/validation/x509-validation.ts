@@ -70,7 +70,6 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
       failures.push(
         failure(
           "XCV",
-          "INDETERMINATE",
           "CHAIN_CONSTRAINTS_FAILURE",
           message("xcv.unknownCriticalExtension", { role, oids: unknown.join(", ") }),
         ),
@@ -81,14 +80,17 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
     // is back-dated, whether or not the certificate has expired since: it fails.
     if (poe && poe < cert.notBefore) {
       failures.push(
-        failure("XCV", "TOTAL_FAILED", "NOT_YET_VALID", message("xcv.backDated", { time: iso(poe), role })),
+        failure(
+          "XCV",
+          { indication: "TOTAL_FAILED", subIndication: "NOT_YET_VALID" },
+          message("xcv.backDated", { time: iso(poe), role }),
+        ),
       );
     } else if (validationTime < cert.notBefore) {
       failures.push(
         failure(
           "XCV",
-          "INDETERMINATE",
-          "NOT_YET_VALID",
+          { indication: "INDETERMINATE", subIndication: "NOT_YET_VALID" },
           message("xcv.notYetValid", { role, notBefore: iso(cert.notBefore) }),
         ),
       );
@@ -97,8 +99,7 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
       failures.push(
         failure(
           "XCV",
-          "TOTAL_FAILED",
-          "EXPIRED",
+          { indication: "TOTAL_FAILED", subIndication: "EXPIRED" },
           message("xcv.signedAfterExpiry", { time: iso(input.signedAfter), role, notAfter: iso(cert.notAfter) }),
         ),
       );
@@ -108,7 +109,6 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
         failures.push(
           failure(
             "XCV",
-            "INDETERMINATE",
             notRevoked ? "OUT_OF_BOUNDS_NOT_REVOKED" : "OUT_OF_BOUNDS_NO_POE",
             message("xcv.expiredNoPoe", { role, notAfter: iso(cert.notAfter) }),
           ),
@@ -120,27 +120,16 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
     if (revocation?.status === "revoked" && revocation.onHold) {
       // certificateHold is a suspension that may be lifted: not final, so neither valid nor revoked (DSS's
       // CertificateNotOnHoldCheck).
-      failures.push(
-        failure(
-          "XCV",
-          "INDETERMINATE",
-          "TRY_LATER",
-          message("xcv.onHold", { role, since: iso(revocation.revokedAt!) }),
-        ),
-      );
+      failures.push(failure("XCV", "TRY_LATER", message("xcv.onHold", { role, since: iso(revocation.revokedAt!) })));
     } else if (revocation?.status === "revoked") {
       const at = revocation.revokedAt!;
       if (at.getTime() <= bestTime.getTime()) {
-        if (i > 0)
-          failures.push(
-            failure("XCV", "INDETERMINATE", "REVOKED_CA_NO_POE", message("xcv.revoked", { role, at: iso(at) })),
-          );
+        if (i > 0) failures.push(failure("XCV", "REVOKED_CA_NO_POE", message("xcv.revoked", { role, at: iso(at) })));
         else if (input.signedAfter && input.signedAfter >= at)
           // Only a lower bound of the signing time after the revocation proves the signature was made revoked.
           failures.push(
             failure(
               "XCV",
-              "TOTAL_FAILED",
               "REVOKED",
               message("xcv.revokedBeforeSigning", { role, at: iso(at), signedAfter: iso(input.signedAfter) }),
             ),
@@ -151,7 +140,6 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
           failures.push(
             failure(
               "XCV",
-              "INDETERMINATE",
               "REVOKED_NO_POE",
               poe
                 ? message("xcv.revokedBeforePoe", { role, at: iso(at), poe: iso(poe) })
@@ -170,8 +158,7 @@ export function validateCertificatePath(input: X509ValidationInput): X509Validat
       // A certificate that names no OCSP responder and no CRL can never be checked, now or later (RFC 5280 lets a
       // CA run without revocation): waiting would not help, so it is reported, not held INDETERMINATE/TRY_LATER.
       const checkable = cert.ocspUrls.length > 0 || cert.crlUrls.length > 0;
-      if (i === 0 && input.requireSignerRevocation && checkable)
-        failures.push(failure("XCV", "INDETERMINATE", "TRY_LATER", noData));
+      if (i === 0 && input.requireSignerRevocation && checkable) failures.push(failure("XCV", "TRY_LATER", noData));
       else if (checkable) warnings.push(noData);
       else
         warnings.push(
@@ -225,7 +212,6 @@ function nameConstraintFailures(path: readonly Certificate[]): Failure[] {
         out.push(
           failure(
             "XCV",
-            "INDETERMINATE",
             "CHAIN_CONSTRAINTS_FAILURE",
             message("xcv.nameConstraints", { subject: cert.subject, why, ca: path[k]!.subject }),
           ),
@@ -240,19 +226,10 @@ function nameConstraintFailures(path: readonly Certificate[]): Failure[] {
 function caConstraints(cert: Certificate, index: number): Failure[] {
   const out: Failure[] = [];
   if (!cert.basicConstraints?.ca) {
-    out.push(
-      failure("XCV", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE", message("xcv.notCa", { subject: cert.subject })),
-    );
+    out.push(failure("XCV", "CHAIN_CONSTRAINTS_FAILURE", message("xcv.notCa", { subject: cert.subject })));
   }
   if (cert.keyUsage && !cert.keyUsage.keyCertSign) {
-    out.push(
-      failure(
-        "XCV",
-        "INDETERMINATE",
-        "CHAIN_CONSTRAINTS_FAILURE",
-        message("xcv.noKeyCertSign", { subject: cert.subject }),
-      ),
-    );
+    out.push(failure("XCV", "CHAIN_CONSTRAINTS_FAILURE", message("xcv.noKeyCertSign", { subject: cert.subject })));
   }
   const pathLength = cert.basicConstraints?.pathLength;
   // Intermediate CA certificates between this one and the signer (self-issued ones do not count, § 6.1.4 (l)).
@@ -260,7 +237,6 @@ function caConstraints(cert: Certificate, index: number): Failure[] {
     out.push(
       failure(
         "XCV",
-        "INDETERMINATE",
         "CHAIN_CONSTRAINTS_FAILURE",
         message("xcv.pathLength", { subject: cert.subject, allowed: pathLength, actual: index - 1 }),
       ),
@@ -272,22 +248,12 @@ function caConstraints(cert: Certificate, index: number): Failure[] {
 function signerUsage(cert: Certificate, purpose: "signature" | "timestamp"): Failure | null {
   if (purpose === "timestamp") {
     if (!cert.extendedKeyUsage?.includes(OID_KP_TIME_STAMPING)) {
-      return failure(
-        "XCV",
-        "INDETERMINATE",
-        "SIG_CONSTRAINTS_FAILURE",
-        message("xcv.notTsa", { subject: cert.subject }),
-      );
+      return failure("XCV", "SIG_CONSTRAINTS_FAILURE", message("xcv.notTsa", { subject: cert.subject }));
     }
     return null;
   }
   if (cert.keyUsage && !cert.keyUsage.digitalSignature && !cert.keyUsage.nonRepudiation) {
-    return failure(
-      "XCV",
-      "INDETERMINATE",
-      "SIG_CONSTRAINTS_FAILURE",
-      message("xcv.noDigitalSignature", { subject: cert.subject }),
-    );
+    return failure("XCV", "SIG_CONSTRAINTS_FAILURE", message("xcv.noDigitalSignature", { subject: cert.subject }));
   }
   return null;
 }

@@ -6,12 +6,24 @@
  * client address.
  */
 import rateLimit from "@fastify/rate-limit";
+import { PolicyError, parsePolicy, type ValidationPolicy } from "@khatam/core/verify";
 import type { FastifyInstance } from "fastify";
 import { EnvelopeError } from "../envelopes/errors.js";
 import { registerEntry } from "../envelopes/reading.js";
 import { peerTrustAnchors } from "../federation/peers.js";
 import { HttpError, perMinuteLimit } from "../http/errors.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../trust/in-process.js";
+
+/** The `policy` parameter as a validation policy, or 400 saying what is wrong with it. */
+function policyOf(text: string): ValidationPolicy {
+  try {
+    return parsePolicy(JSON.parse(text));
+  } catch (e) {
+    if (e instanceof PolicyError || e instanceof SyntaxError)
+      throw new HttpError(400, "invalid_policy", `policy: ${(e as Error).message}`);
+    throw e;
+  }
+}
 
 export const MAX_VERIFY_BYTES = 50 * 1024 * 1024;
 
@@ -44,6 +56,17 @@ const schemas = {
     summary: "Validate a PDF's signatures against the platform's trust (body: the PDF, application/pdf)",
     tags: ["verification"],
     consumes: ["application/pdf"],
+    querystring: {
+      type: "object",
+      properties: {
+        policy: {
+          type: "string",
+          maxLength: 8192,
+          description:
+            'A validation policy as JSON (docs/policy.md): { "constraints": { "<check id>": "FAIL" | "WARN" | "IGNORE" } }',
+        },
+      },
+    },
     response: { 200: report, 400: error, 413: error, 415: error, 429: error },
   },
   register: {
@@ -83,17 +106,22 @@ export async function verifyRoutes(app: FastifyInstance, options: VerifyRoutesOp
 
   // The document is validated in a worker thread (validation-pool.ts): a hostile file costs one thread for at most
   // the pool's deadline, never the event loop.
-  app.post("/api/verify", { schema: schemas.verify, bodyLimit: MAX_VERIFY_BYTES }, async (request, reply) => {
-    const body = request.body;
-    if (!Buffer.isBuffer(body)) throw new HttpError(415, "unsupported_media_type", "send the PDF as application/pdf");
-    try {
-      const anchors = [...platformTrustAnchors(app.trustStore), ...(await peerTrustAnchors(app.db))];
-      return await app.verifyPool.verify(new Uint8Array(body), anchors, trustFetch);
-    } catch (e) {
-      if (e instanceof HttpError && e.statusCode === 503) reply.header("retry-after", "5");
-      throw e;
-    }
-  });
+  app.post<{ Querystring: { policy?: string } }>(
+    "/api/verify",
+    { schema: schemas.verify, bodyLimit: MAX_VERIFY_BYTES },
+    async (request, reply) => {
+      const body = request.body;
+      if (!Buffer.isBuffer(body)) throw new HttpError(415, "unsupported_media_type", "send the PDF as application/pdf");
+      const policy = request.query.policy === undefined ? undefined : policyOf(request.query.policy);
+      try {
+        const anchors = [...platformTrustAnchors(app.trustStore), ...(await peerTrustAnchors(app.db))];
+        return await app.verifyPool.verify(new Uint8Array(body), anchors, trustFetch, { policy });
+      } catch (e) {
+        if (e instanceof HttpError && e.statusCode === 503) reply.header("retry-after", "5");
+        throw e;
+      }
+    },
+  );
 
   app.get<{ Params: { code: string } }>("/api/register/:code", { schema: schemas.register }, async (request) => {
     try {

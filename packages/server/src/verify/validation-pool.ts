@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from "node:os";
 import { MessageChannel } from "node:worker_threads";
-import type { TrustAnchor, ValidationReport } from "@khatam/core/verify";
+import type { TrustAnchor, ValidationPolicy, ValidationReport } from "@khatam/core/verify";
 import { Piscina } from "piscina";
 import type { PreparedUpload, RegisterStamp } from "../envelopes/document.js";
 import { EnvelopeError } from "../envelopes/errors.js";
@@ -54,7 +54,7 @@ export class ValidationPool {
     pdf: Uint8Array,
     trustAnchors: readonly TrustAnchor[],
     trustFetch: typeof fetch,
-    fetchTimeoutMs = 5000,
+    options: { readonly fetchTimeoutMs?: number; readonly policy?: ValidationPolicy } = {},
   ): Promise<ValidationReport> {
     const channel = new MessageChannel();
     channel.port1.on("message", async (request: FetchRequest) => {
@@ -78,7 +78,8 @@ export class ValidationPool {
       pdf,
       trustAnchors: trustAnchors.map((a) => ({ certificate: a.certificate, source: a.source ?? "" })),
       fetchPort: channel.port2,
-      fetchTimeoutMs,
+      fetchTimeoutMs: options.fetchTimeoutMs ?? 5000,
+      policy: options.policy,
     };
     try {
       const result = await this.run(task, [channel.port2]);

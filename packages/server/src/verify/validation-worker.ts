@@ -7,7 +7,7 @@
  * returned as a code and a message, and anything else is thrown (a server error).
  */
 import type { MessagePort } from "node:worker_threads";
-import { NotAPdfError, validatePdf } from "@khatam/core/verify";
+import { NotAPdfError, type ValidationPolicy, validatePdf } from "@khatam/core/verify";
 import { prepareUpload, type RegisterStamp } from "../envelopes/document.js";
 import { EnvelopeError } from "../envelopes/errors.js";
 
@@ -18,6 +18,8 @@ export interface VerifyTask {
   /** Revocation data is fetched through the main thread, which holds the trust store (see ValidationPool). */
   readonly fetchPort: MessagePort;
   readonly fetchTimeoutMs: number;
+  /** The validation policy the client sent (already checked by parsePolicy). */
+  readonly policy?: ValidationPolicy;
 }
 
 export interface PrepareTask {
@@ -60,6 +62,7 @@ export default async function runDocumentTask(task: DocumentTask): Promise<Docum
     const report = await validatePdf(task.pdf, {
       trustAnchors: task.trustAnchors.map((a) => ({ certificate: a.certificate, source: a.source })),
       online: { fetch: portFetch(task.fetchPort), timeoutMs: task.fetchTimeoutMs },
+      policy: task.policy,
     });
     return { ok: true, value: report };
   } catch (error) {
