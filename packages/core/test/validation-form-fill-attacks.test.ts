@@ -233,7 +233,9 @@ test("hostile: an appearance stream shared by 5,000 widgets and rewritten is OTH
   const started = performance.now();
   const result = expectLevel(attack, signedEnd, "OTHER", /shared with several fields or widgets \(.*; 4998 more\)/);
   assert.ok(result.reasons.map(messageText).every((r) => r.length < 1000));
-  assert.ok(performance.now() - started < 3000, `took ${performance.now() - started} ms`);
+  // A guard against quadratic work over the shared widgets (minutes when it regressed), not a speed goal: the bound is
+  // wide enough for a loaded 2-core CI machine; speed itself is measured in `npm run bench`.
+  assert.ok(performance.now() - started < 20_000, `took ${performance.now() - started} ms`);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
