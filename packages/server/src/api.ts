@@ -4,6 +4,7 @@
  * Types only: this module compiles to nothing, and the package exports only its declarations
  * (`@khatam/server/api`), so a client imports it with `import type` and ships none of the server.
  */
+export type { CertificateView, EmailVerificationAnswer, LoginBody, Me, Role } from "./auth/schemas.js";
 export type {
   AuditTrailView,
   CompleteSignatureBody,
@@ -16,6 +17,23 @@ export type {
   PreparedSignature,
   ReasonBody,
   RecipientView,
+  RegisterEntry,
   RemindedEnvelope,
 } from "./envelopes/schemas.js";
-export type { Names } from "./http/schemas.js";
+export type { InstanceIdentity, Partner, PeerRequest, PeerView } from "./federation/schemas.js";
+export type { ErrorBody, Names } from "./http/schemas.js";
+export type { CreatedWebhook, WebhookView } from "./notify/schemas.js";
+export type {
+  AdminUserView,
+  AgencyView,
+  CountryView,
+  CreateAgencyBody,
+  CreateCountryBody,
+  CreateUserBody,
+  DeviceCertificateBody,
+  DirectoryOrganization,
+  IssueCertificateBody,
+  UpdateAgencyBody,
+  UpdateUserBody,
+} from "./tenancy/schemas.js";
+export type { PlatformAnchor } from "./trust/schemas.js";

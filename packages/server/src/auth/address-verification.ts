@@ -15,6 +15,7 @@ import { HttpError } from "../http/errors.js";
 import { enqueueEmail } from "../notify/outbox.js";
 import { recipientLocale, renderEmail } from "../notify/templates.js";
 import { type AddressBinder, requireIdentity } from "./identity.js";
+import { type EmailVerificationAnswer, emailVerificationSchema } from "./schemas.js";
 import type { SecretBox } from "./secret-box.js";
 
 const LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -44,7 +45,7 @@ export const addressVerificationRoutes: FastifyPluginAsync<AddressVerificationOp
   const now = () => options.now?.() ?? new Date();
   const base = options.publicUrl.replace(/\/+$/, "");
 
-  app.post("/api/me/email-verification", { schema: { tags: ["account"] } }, async (request, reply) => {
+  app.post("/api/me/email-verification", { schema: emailVerificationSchema }, async (request, reply) => {
     const identity = requireIdentity(request);
     if (!identity.userId) throw new HttpError(403, "forbidden", "the bootstrap admin token has no account");
     const user = await app.db
@@ -52,7 +53,7 @@ export const addressVerificationRoutes: FastifyPluginAsync<AddressVerificationOp
       .select(["email", "email_verified_at"])
       .where("id", "=", identity.userId)
       .executeTakeFirstOrThrow();
-    if (user.email_verified_at) return reply.send({ verified: true });
+    if (user.email_verified_at) return reply.send({ verified: true } satisfies EmailVerificationAnswer);
     const claim: Claim = { u: identity.userId, e: user.email.toLowerCase(), x: now().getTime() + LINK_LIFETIME_MS };
     const token = await options.box.seal("email-verification", JSON.stringify(claim));
     const url = `${base}/api/auth/verify-email?token=${encodeURIComponent(token)}`;
@@ -61,7 +62,7 @@ export const addressVerificationRoutes: FastifyPluginAsync<AddressVerificationOp
       await enqueueEmail(tx, renderEmail({ kind: "verify-address", url }, { to: user.email, locale, publicUrl: base }));
     });
     request.log.info({ userId: identity.userId }, "address verification sent");
-    return reply.status(202).send({ verified: false, sent: true });
+    return reply.status(202).send({ verified: false, sent: true } satisfies EmailVerificationAnswer);
   });
 
   app.get("/api/auth/verify-email", { schema: { tags: ["account"] } }, async (request, reply) => {

@@ -10,6 +10,7 @@ import type { Db, Tx } from "../db/connect.js";
 import type { Role } from "../db/schema.js";
 import { HttpError } from "../http/errors.js";
 import { readCookie } from "./cookies.js";
+import { SCOPES, type Scope } from "./schemas.js";
 
 export const SESSION_COOKIE = "khatam_session";
 
@@ -29,10 +30,6 @@ export interface Identity {
   /** An API token's scopes; null when the credential is not limited by scopes. */
   readonly scopes: readonly Scope[] | null;
 }
-
-/** What an API token may do (security issue 9.7). */
-export type Scope = "read" | "sign" | "admin";
-export const SCOPES: readonly Scope[] = ["read", "sign", "admin"];
 
 declare module "fastify" {
   interface FastifyRequest {

@@ -13,17 +13,21 @@ import { toPem } from "@khatam/core/pki";
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import { HttpError } from "../http/errors.js";
 import { clearCookie, readCookie, setCookie } from "./cookies.js";
-import {
-  type Identity,
-  issueCredential,
-  requireIdentity,
-  SCOPES,
-  type Scope,
-  SESSION_COOKIE,
-  tokenHash,
-} from "./identity.js";
+import { type Identity, issueCredential, requireIdentity, SESSION_COOKIE, tokenHash } from "./identity.js";
 import { authenticate, checkPassword, DEFAULT_LOGIN_LIMITS, type LoginLimits, ThrottledError } from "./login.js";
 import { hashPassword } from "./passwords.js";
+import {
+  accountSchemas,
+  type CertificateView,
+  type ChangePasswordBody,
+  type CreateTokenBody,
+  type LoginBody,
+  loginSchema,
+  type Me,
+  meSchema,
+  SCOPES,
+  type TotpConfirmBody,
+} from "./schemas.js";
 import type { SecretBox } from "./secret-box.js";
 import * as store from "./store.js";
 import { newTotpSecret, totpStep } from "./totp.js";
@@ -40,21 +44,6 @@ export interface LoginRoutesOptions {
 }
 
 export const DEFAULT_SESSION_TTL_MS = 12 * 3600 * 1000;
-export const MIN_PASSWORD_LENGTH = 8;
-
-const loginSchema = {
-  body: {
-    type: "object",
-    required: ["email", "password"],
-    additionalProperties: false,
-    properties: {
-      // No control characters: PostgreSQL refuses NUL in text, and no address holds one.
-      email: { type: "string", minLength: 1, maxLength: 320, pattern: "^[^\\u0000-\\u001f\\u007f]+$" },
-      password: { type: "string", maxLength: 1024 },
-      totp: { type: "string", maxLength: 16 },
-    },
-  },
-} as const;
 
 export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: FastifyInstance, options) => {
   const db = app.db;
@@ -68,7 +57,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
   };
 
   app.post("/api/auth/login", { schema: loginSchema }, async (request, reply) => {
-    const body = request.body as { email: string; password: string; totp?: string };
+    const body = request.body as LoginBody;
     let signedIn: { userId: string; secondFactor: boolean };
     try {
       signedIn = await authenticate(context, { ...body, ip: request.ip });
@@ -97,7 +86,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
     return reply.status(204).send();
   });
 
-  app.get("/api/me", async (request) => {
+  app.get("/api/me", { schema: meSchema }, async (request): Promise<Me> => {
     const identity = requireIdentity(request);
     if (!identity.userId) return { user: { email: identity.email, role: identity.role }, agency: null, country: null };
     return describeMe(app, identity);
@@ -116,79 +105,46 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
     return enrolment;
   });
 
-  app.post(
-    "/api/auth/totp/confirm",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["code"],
-          properties: { code: { type: "string", maxLength: 16 } },
-        },
-      },
-    },
-    async (request) => {
-      const identity = requireUser(request);
-      const { code } = request.body as { code: string };
-      const user = await store.totpState(db, identity.userId);
-      if (!user.totp_pending_secret) throw new HttpError(409, "not_enrolling", "start with POST /api/auth/totp/enroll");
-      const secret = await options.box.open("totp-secret", user.totp_pending_secret);
-      const step = secret === undefined ? undefined : await totpStep(secret, code);
-      if (step === undefined) throw new HttpError(400, "invalid_code", "the code does not match; try the current one");
-      // The session that proved the code now counts as two-factor; every other session must sign in again.
-      const current = presentedToken(request);
-      await store.confirmTotp(db, identity.userId, user.totp_pending_secret, step, current && tokenHash(current));
-      return { enrolled: true };
-    },
-  );
+  app.post("/api/auth/totp/confirm", { schema: accountSchemas.totpConfirm }, async (request) => {
+    const identity = requireUser(request);
+    const { code } = request.body as TotpConfirmBody;
+    const user = await store.totpState(db, identity.userId);
+    if (!user.totp_pending_secret) throw new HttpError(409, "not_enrolling", "start with POST /api/auth/totp/enroll");
+    const secret = await options.box.open("totp-secret", user.totp_pending_secret);
+    const step = secret === undefined ? undefined : await totpStep(secret, code);
+    if (step === undefined) throw new HttpError(400, "invalid_code", "the code does not match; try the current one");
+    // The session that proved the code now counts as two-factor; every other session must sign in again.
+    const current = presentedToken(request);
+    await store.confirmTotp(db, identity.userId, user.totp_pending_secret, step, current && tokenHash(current));
+    return { enrolled: true };
+  });
 
   app.get("/api/auth/tokens", async (request) => {
     const identity = requireUser(request);
     return (await store.apiTokens(db, identity.userId)).map(tokenView);
   });
 
-  app.post(
-    "/api/auth/tokens",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["label"],
-          properties: {
-            label: { type: "string", minLength: 1, maxLength: 200 },
-            expiresInDays: { type: "integer", minimum: 1, maximum: 3650 },
-            // Default: read and sign, plus admin for administrators (what the account could do before scopes).
-            scopes: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", enum: SCOPES } },
-          },
-        },
-      },
-    },
-    async (request, reply) => {
-      const identity = requireUser(request);
-      // A token cannot make tokens: a leaked token must not be able to outlive its own revocation.
-      if (identity.credential !== "session") {
-        throw new HttpError(403, "session_required", "API tokens are created from a signed-in session");
-      }
-      const { label, expiresInDays, scopes } = request.body as {
-        label: string;
-        expiresInDays?: number;
-        scopes?: Scope[];
-      };
-      const administrator = identity.role === "agency_admin" || identity.role === "platform_admin";
-      if (scopes?.includes("admin") && !administrator) {
-        throw new HttpError(403, "forbidden", "only administrators may give a token the admin scope");
-      }
-      const token = await issueCredential(db, identity.userId, {
-        kind: "api",
-        label,
-        scopes: scopes ?? (administrator ? SCOPES : ["read", "sign"]),
-        secondFactor: identity.secondFactor,
-        ttlMs: expiresInDays ? expiresInDays * 86_400_000 : undefined,
-      });
-      const row = await store.apiTokenByHash(db, tokenHash(token));
-      return reply.status(201).send({ ...tokenView(row), token });
-    },
-  );
+  app.post("/api/auth/tokens", { schema: accountSchemas.createToken }, async (request, reply) => {
+    const identity = requireUser(request);
+    // A token cannot make tokens: a leaked token must not be able to outlive its own revocation.
+    if (identity.credential !== "session") {
+      throw new HttpError(403, "session_required", "API tokens are created from a signed-in session");
+    }
+    const { label, expiresInDays, scopes } = request.body as CreateTokenBody;
+    const administrator = identity.role === "agency_admin" || identity.role === "platform_admin";
+    if (scopes?.includes("admin") && !administrator) {
+      throw new HttpError(403, "forbidden", "only administrators may give a token the admin scope");
+    }
+    const token = await issueCredential(db, identity.userId, {
+      kind: "api",
+      label,
+      scopes: scopes ?? (administrator ? SCOPES : ["read", "sign"]),
+      secondFactor: identity.secondFactor,
+      ttlMs: expiresInDays ? expiresInDays * 86_400_000 : undefined,
+    });
+    const row = await store.apiTokenByHash(db, tokenHash(token));
+    return reply.status(201).send({ ...tokenView(row), token });
+  });
 
   app.delete("/api/auth/tokens/:id", async (request, reply) => {
     const identity = requireUser(request);
@@ -198,49 +154,34 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
     return reply.status(204).send();
   });
 
-  app.post(
-    "/api/auth/password",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["currentPassword", "newPassword"],
-          properties: {
-            currentPassword: { type: "string", maxLength: 1024 },
-            newPassword: { type: "string", minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 },
-          },
-        },
-      },
-    },
-    async (request, reply) => {
-      const identity = requireUser(request);
-      if (identity.credential !== "session") {
-        throw new HttpError(403, "session_required", "the password is changed from a signed-in session");
-      }
-      const { currentPassword, newPassword } = request.body as { currentPassword: string; newPassword: string };
-      const user = await store.passwordOf(db, identity.userId);
-      // Throttled like sign-in (security issue 9.4): a stolen session cannot guess the current password quickly.
-      let ok: boolean;
-      try {
-        ok = await checkPassword(context, {
-          email: user.email,
-          password: currentPassword,
-          ip: request.ip,
-          hash: user.password_hash,
-        });
-      } catch (error) {
-        if (error instanceof ThrottledError) reply.header("retry-after", String(error.retryAfterSeconds));
-        throw error;
-      }
-      if (!ok) throw new HttpError(403, "invalid_credentials", "the current password is wrong");
-      const hash = await hashPassword(newPassword);
-      const current = presentedToken(request);
-      // Every other session and every API token ends (security issue 9.7): whoever knew the old password may
-      // have made them.
-      await store.changePassword(db, identity.userId, hash, current && tokenHash(current));
-      return reply.status(204).send();
-    },
-  );
+  app.post("/api/auth/password", { schema: accountSchemas.changePassword }, async (request, reply) => {
+    const identity = requireUser(request);
+    if (identity.credential !== "session") {
+      throw new HttpError(403, "session_required", "the password is changed from a signed-in session");
+    }
+    const { currentPassword, newPassword } = request.body as ChangePasswordBody;
+    const user = await store.passwordOf(db, identity.userId);
+    // Throttled like sign-in (security issue 9.4): a stolen session cannot guess the current password quickly.
+    let ok: boolean;
+    try {
+      ok = await checkPassword(context, {
+        email: user.email,
+        password: currentPassword,
+        ip: request.ip,
+        hash: user.password_hash,
+      });
+    } catch (error) {
+      if (error instanceof ThrottledError) reply.header("retry-after", String(error.retryAfterSeconds));
+      throw error;
+    }
+    if (!ok) throw new HttpError(403, "invalid_credentials", "the current password is wrong");
+    const hash = await hashPassword(newPassword);
+    const current = presentedToken(request);
+    // Every other session and every API token ends (security issue 9.7): whoever knew the old password may
+    // have made them.
+    await store.changePassword(db, identity.userId, hash, current && tokenHash(current));
+    return reply.status(204).send();
+  });
 };
 
 /** The bearer token or session cookie the request was authenticated with. */
@@ -275,7 +216,7 @@ function tokenView(row: {
   };
 }
 
-async function describeMe(app: FastifyInstance, identity: Identity) {
+async function describeMe(app: FastifyInstance, identity: Identity): Promise<Me> {
   const { user, agency, country, certificates } = await store.me(app.db, identity.userId!);
   return {
     user: {
@@ -307,7 +248,7 @@ export function certificateView(
     der: Uint8Array;
     key_ref: unknown;
   },
-) {
+): CertificateView {
   let status = "unknown";
   try {
     status = app.trustStore.get(c.ca_id).status(c.serial).status;

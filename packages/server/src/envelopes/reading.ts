@@ -15,7 +15,7 @@ import { sealCompletionCertificate } from "./completion-seal.js";
 import { type Caller, clock, type EnvelopeContext, type EnvelopeRequest, registerUrl } from "./context.js";
 import { EnvelopeError } from "./errors.js";
 import { fieldsOf } from "./fields.js";
-import type { EnvelopeView, Inbox } from "./schemas.js";
+import type { EnvelopeView, Inbox, RegisterEntry } from "./schemas.js";
 import type { EnvelopeRow, RecipientRow } from "./store.js";
 import * as store from "./store.js";
 import { currentOrder } from "./transitions.js";
@@ -228,7 +228,7 @@ export async function completionCertificate(
 }
 
 /** The public register entry of a completed envelope (anyone holding the code printed on it). */
-export async function registerEntry(options: { readonly db: Db; readonly code: string }) {
+export async function registerEntry(options: { readonly db: Db; readonly code: string }): Promise<RegisterEntry> {
   const code = options.code.toUpperCase();
   const envelope = /^[A-Z2-7]{20,64}$/.test(code) ? await store.envelopeByRegisterCode(options.db, code) : undefined;
   if (envelope?.status !== "completed") {

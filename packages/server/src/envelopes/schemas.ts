@@ -4,19 +4,8 @@
  * types at the end; clients import them through `api.ts`).
  */
 import type { FromSchema } from "json-schema-to-ts";
-import { namesView } from "../http/schemas.js";
+import { errorView as error, namesView } from "../http/schemas.js";
 import { INBOX_PAGE } from "./reading.js";
-
-const error = {
-  type: "object",
-  properties: {
-    error: {
-      type: "object",
-      properties: { code: { type: "string" }, message: { type: "string" } },
-      required: ["code", "message"],
-    },
-  },
-} as const;
 
 const idParams = { type: "object", properties: { id: { type: "string" } }, required: ["id"] } as const;
 
@@ -204,6 +193,30 @@ const summary = {
     },
   },
   required: ["id", "title", "status", "createdAt", "sentAt", "completedAt", "expiresAt", "next", "progress"],
+  additionalProperties: false,
+} as const;
+
+/** GET /api/register/:code (verify/routes.ts): the completed envelope a register code names, and its signers. */
+export const registerEntryView = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    title: { type: "string" },
+    status: { type: "string" },
+    completedAt: { type: ["string", "null"] },
+    documentSha256: { type: "string" },
+    originalSha256: { type: "string" },
+    signers: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { name: { type: "string" }, country: { type: "string" }, signedAt: { type: "string" } },
+        required: ["name", "country", "signedAt"],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ["id", "title", "status", "completedAt", "documentSha256", "originalSha256", "signers"],
   additionalProperties: false,
 } as const;
 
@@ -487,5 +500,7 @@ export type ReasonBody = FromSchema<typeof envelopeSchemas.decline.body>;
 export type CorrectRecipientBody = FromSchema<typeof envelopeSchemas.correctRecipient.body>;
 /** POST /api/envelopes/:id/remind: the envelope, and the addresses reminded. */
 export type RemindedEnvelope = FromSchema<(typeof envelopeSchemas.remind.response)[200]>;
+/** GET /api/register/:code. */
+export type RegisterEntry = FromSchema<typeof registerEntryView>;
 /** GET /api/envelopes/:id/audit (JSON). */
 export type AuditTrailView = FromSchema<(typeof envelopeSchemas.audit.response)[200]>;

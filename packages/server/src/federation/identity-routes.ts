@@ -9,6 +9,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { InstanceKey, TrustStore } from "../trust/store.js";
 import { keyFingerprint, signResponse } from "./message-signatures.js";
+import { federationSchemas, type InstanceIdentity } from "./schemas.js";
 
 export interface IdentityRoutesOptions {
   readonly instance: InstanceKey;
@@ -16,38 +17,9 @@ export interface IdentityRoutesOptions {
   readonly publicUrl: string;
 }
 
-/** The identity document; `trustedListSigner` is base64 DER. */
-export interface InstanceIdentity {
-  readonly instance: string;
-  readonly url: string;
-  readonly keyFingerprint: string;
-  readonly publicKey: string;
-  readonly trustedList: string;
-  readonly trustedListSigner: string;
-}
-
-const identitySchema = {
-  summary: "This instance's identity: its id, address, instance key and trusted list (a signed response, RFC 9421)",
-  tags: ["federation"],
-  response: {
-    200: {
-      type: "object",
-      properties: {
-        instance: { type: "string" },
-        url: { type: "string" },
-        keyFingerprint: { type: "string", description: "SHA-256 of the instance key's SubjectPublicKeyInfo, hex" },
-        publicKey: { type: "string", description: "the instance key's SubjectPublicKeyInfo, base64 DER" },
-        trustedList: { type: "string", description: "URL of this instance's ETSI TS 119 612 trusted list" },
-        trustedListSigner: { type: "string", description: "the certificate that signs the trusted list, base64 DER" },
-      },
-      required: ["instance", "url", "keyFingerprint", "publicKey", "trustedList", "trustedListSigner"],
-    },
-  },
-} as const;
-
 export const identityRoutes: FastifyPluginAsync<IdentityRoutesOptions> = async (app, options) => {
   const url = options.publicUrl.replace(/\/+$/, "");
-  app.get("/federation/v1/identity", { schema: identitySchema }, async (_request, reply) => {
+  app.get("/federation/v1/identity", { schema: federationSchemas.identity }, async (_request, reply) => {
     // The list (and with it its signer) is made on first use; its signer may be renewed, so read it each time.
     if (!options.store.trustedListSigningCertificate()) await options.store.trustedList();
     const identity: InstanceIdentity = {

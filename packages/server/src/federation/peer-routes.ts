@@ -17,8 +17,8 @@ import { type Identity, requireIdentity } from "../auth/identity.js";
 import type { Db } from "../db/connect.js";
 import { HttpError } from "../http/errors.js";
 import type { InstanceKey } from "../trust/store.js";
-import { INSTANCE_ID } from "./instance-id.js";
 import { checkPeer, invalidatePeerAnchors, parsePeerRequest, refreshPeer, refuseSelf } from "./peers.js";
+import { federationSchemas, type Partner, type PeerRequest, type PeerView } from "./schemas.js";
 import { deletePeer, findPeer, insertPeer, listPeers, type PeerRow } from "./store.js";
 
 export interface PeerRoutesOptions {
@@ -27,59 +27,7 @@ export interface PeerRoutesOptions {
   readonly instance?: InstanceKey;
 }
 
-const peerView = {
-  type: "object",
-  properties: {
-    instance: { type: "string" },
-    url: { type: "string" },
-    keyFingerprint: { type: "string" },
-    territory: { type: "string" },
-    trustedList: { type: "string" },
-    sequenceNumber: { type: "integer" },
-    issuedAt: { type: "string", format: "date-time" },
-    nextUpdate: { type: ["string", "null"], format: "date-time" },
-    refreshedAt: { type: "string", format: "date-time" },
-    checkedAt: { type: "string", format: "date-time" },
-    lastError: { type: ["string", "null"] },
-    createdAt: { type: "string", format: "date-time" },
-    anchors: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          subject: { type: "string" },
-          country: { type: ["string", "null"] },
-          fingerprint: { type: "string" },
-          notAfter: { type: "string", format: "date-time" },
-        },
-        required: ["subject", "country", "fingerprint", "notAfter"],
-      },
-    },
-  },
-  required: [
-    "instance",
-    "url",
-    "keyFingerprint",
-    "territory",
-    "trustedList",
-    "sequenceNumber",
-    "issuedAt",
-    "nextUpdate",
-    "refreshedAt",
-    "checkedAt",
-    "lastError",
-    "createdAt",
-    "anchors",
-  ],
-} as const;
-
-const instanceParam = {
-  type: "object",
-  required: ["instance"],
-  properties: { instance: { type: "string", pattern: INSTANCE_ID.source } },
-} as const;
-
-function view(row: PeerRow) {
+function view(row: PeerRow): PeerView {
   return {
     instance: row.instance,
     url: row.url,
@@ -122,97 +70,46 @@ export const peerRoutes: FastifyPluginAsync<PeerRoutesOptions> = async (app, opt
     return { userId: identity.userId, email: identity.email, ip: request.ip };
   };
 
-  app.get(
-    "/api/admin/peers",
-    {
-      schema: {
-        summary: "The partner instances and the trust their lists give",
-        tags: ["federation"],
-        response: { 200: { type: "array", items: peerView } },
-      },
-    },
-    async () => (await listPeers(db)).map(view),
-  );
+  app.get("/api/admin/peers", { schema: federationSchemas.listPeers }, async () => (await listPeers(db)).map(view));
 
-  app.post(
-    "/api/admin/peers",
-    {
-      schema: {
-        summary: "Peers with a partner instance: checks its signed identity and pins its trusted list",
-        tags: ["federation"],
-        body: {
-          type: "object",
-          required: ["instance", "url", "keyFingerprint"],
-          additionalProperties: false,
-          properties: {
-            instance: { type: "string", minLength: 1, maxLength: 32 },
-            url: { type: "string", minLength: 1, maxLength: 2000 },
-            keyFingerprint: { type: "string", minLength: 64, maxLength: 200 },
-          },
-        },
-        response: { 201: peerView },
-      },
-    },
-    async (request, reply) => {
-      const peer = parsePeerRequest(request.body as { instance: string; url: string; keyFingerprint: string });
-      refuseSelf(peer, own());
-      if (await findPeer(db, peer.instance)) {
-        throw new HttpError(409, "peer_exists", `"${peer.instance}" is already a partner; remove it first`);
-      }
-      const snapshot = await checkPeer(peer);
-      if (!(await insertPeer(db, snapshot, actor(request)))) {
-        throw new HttpError(409, "peer_exists", `"${peer.instance}" is already a partner; remove it first`);
-      }
-      invalidatePeerAnchors();
-      request.log.info(
-        { peer: peer.instance, url: peer.url, sequenceNumber: snapshot.sequenceNumber },
-        "partner instance peered",
-      );
-      return reply.code(201).send(view((await findPeer(db, peer.instance))!));
-    },
-  );
+  app.post("/api/admin/peers", { schema: federationSchemas.addPeer }, async (request, reply) => {
+    const peer = parsePeerRequest(request.body as PeerRequest);
+    refuseSelf(peer, own());
+    if (await findPeer(db, peer.instance)) {
+      throw new HttpError(409, "peer_exists", `"${peer.instance}" is already a partner; remove it first`);
+    }
+    const snapshot = await checkPeer(peer);
+    if (!(await insertPeer(db, snapshot, actor(request)))) {
+      throw new HttpError(409, "peer_exists", `"${peer.instance}" is already a partner; remove it first`);
+    }
+    invalidatePeerAnchors();
+    request.log.info(
+      { peer: peer.instance, url: peer.url, sequenceNumber: snapshot.sequenceNumber },
+      "partner instance peered",
+    );
+    return reply.code(201).send(view((await findPeer(db, peer.instance))!));
+  });
 
-  app.post(
-    "/api/admin/peers/:instance/refresh",
-    {
-      schema: {
-        summary: "Checks a partner again now and pins a newer trusted list",
-        tags: ["federation"],
-        params: instanceParam,
-        response: { 200: peerView },
-      },
-    },
-    async (request) => {
-      own();
-      const { instance } = request.params as { instance: string };
-      try {
-        return view(await refreshPeer(db, instance));
-      } catch (e) {
-        request.log.warn({ peer: instance, err: (e as Error).message }, "partner instance refresh refused");
-        throw e;
-      }
-    },
-  );
+  app.post("/api/admin/peers/:instance/refresh", { schema: federationSchemas.refreshPeer }, async (request) => {
+    own();
+    const { instance } = request.params as { instance: string };
+    try {
+      return view(await refreshPeer(db, instance));
+    } catch (e) {
+      request.log.warn({ peer: instance, err: (e as Error).message }, "partner instance refresh refused");
+      throw e;
+    }
+  });
 
-  app.delete(
-    "/api/admin/peers/:instance",
-    {
-      schema: {
-        summary: "Ends the peering: the partner's CAs are trusted no more",
-        tags: ["federation"],
-        params: instanceParam,
-      },
-    },
-    async (request, reply) => {
-      const { instance } = request.params as { instance: string };
-      if (!(await deletePeer(db, instance, actor(request)))) {
-        throw new HttpError(404, "peer_not_found", `no partner instance "${instance}"`);
-      }
-      invalidatePeerAnchors();
-      request.log.info({ peer: instance }, "partner instance removed");
-      return reply.code(204).send();
-    },
-  );
+  app.delete("/api/admin/peers/:instance", { schema: federationSchemas.removePeer }, async (request, reply) => {
+    const { instance } = request.params as { instance: string };
+    if (!(await deletePeer(db, instance, actor(request)))) {
+      throw new HttpError(404, "peer_not_found", `no partner instance "${instance}"`);
+    }
+    invalidatePeerAnchors();
+    request.log.info({ peer: instance }, "partner instance removed");
+    return reply.code(204).send();
+  });
 };
 
 /**
@@ -220,27 +117,8 @@ export const peerRoutes: FastifyPluginAsync<PeerRoutesOptions> = async (app, opt
  * `[{ instance, territory }]` — ids and countries only; addresses and keys stay with the administrators.
  */
 export const partnerDirectoryRoutes: FastifyPluginAsync<{ readonly db: Db }> = async (app, options) => {
-  app.get(
-    "/api/federation/partners",
-    {
-      schema: {
-        summary: "The partner instances recipients may live on",
-        tags: ["federation"],
-        response: {
-          200: {
-            type: "array",
-            items: {
-              type: "object",
-              properties: { instance: { type: "string" }, territory: { type: "string" } },
-              required: ["instance", "territory"],
-            },
-          },
-        },
-      },
-    },
-    async (request) => {
-      requireIdentity(request);
-      return (await listPeers(options.db)).map((p) => ({ instance: p.instance, territory: p.territory }));
-    },
-  );
+  app.get("/api/federation/partners", { schema: federationSchemas.partners }, async (request) => {
+    requireIdentity(request);
+    return (await listPeers(options.db)).map((p): Partner => ({ instance: p.instance, territory: p.territory }));
+  });
 };

@@ -19,9 +19,9 @@ import type { TrustAnchor } from "@khatam/core/verify";
 import type { Db } from "../db/connect.js";
 import { HttpError } from "../http/errors.js";
 import type { InstanceKey } from "../trust/store.js";
-import type { InstanceIdentity } from "./identity-routes.js";
 import { INSTANCE_ID } from "./instance-id.js";
 import { keyFingerprint, MessageSignatureError, verifyMessage } from "./message-signatures.js";
+import type { InstanceIdentity } from "./schemas.js";
 import {
   duePeers,
   findPeer,

@@ -6,6 +6,18 @@
  */
 import type { FromSchema } from "json-schema-to-ts";
 
+/** Every error answer (http/errors.ts): `{ error: { code, message } }`, the code one of CONTRACTS § 3. */
+export const errorView = {
+  type: "object",
+  properties: {
+    error: {
+      type: "object",
+      properties: { code: { type: "string" }, message: { type: "string" } },
+      required: ["code", "message"],
+    },
+  },
+} as const;
+
 /** Names in each language (an agency's, a country's): English always, Arabic and Japanese when given. */
 export const namesView = {
   type: "object",
@@ -15,3 +27,4 @@ export const namesView = {
 } as const;
 
 export type Names = FromSchema<typeof namesView>;
+export type ErrorBody = FromSchema<typeof errorView>;

@@ -22,6 +22,7 @@ import { requireIdentity } from "../auth/identity.js";
 import type { SecretBox } from "../auth/secret-box.js";
 import type { Db } from "../db/connect.js";
 import { HttpError } from "../http/errors.js";
+import { type CreatedWebhook, type WebhookView, webhookSchemas } from "./schemas.js";
 import { sealWebhookSecret } from "./webhook-secrets.js";
 import { parseWebhookUrl, WebhookAddressRefused, type WebhookTargets } from "./webhook-target.js";
 
@@ -64,7 +65,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     return id.agencyId;
   }
 
-  app.get("/api/webhooks", async (request) => {
+  app.get("/api/webhooks", { schema: webhookSchemas.list }, async (request) => {
     const agencyId = agencyOf(request, (request.query as Record<string, unknown>)?.agencyId);
     const rows = await db
       .selectFrom("webhooks")
@@ -72,10 +73,18 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       .where("agency_id", "=", agencyId)
       .orderBy("created_at")
       .execute();
-    return rows.map((r) => ({ id: r.id, url: r.url, events: r.events, active: r.active, createdAt: r.created_at }));
+    return rows.map(
+      (r): WebhookView => ({
+        id: r.id,
+        url: r.url,
+        events: r.events,
+        active: r.active,
+        createdAt: r.created_at.toISOString(),
+      }),
+    );
   });
 
-  app.post("/api/webhooks", async (request, reply) => {
+  app.post("/api/webhooks", { schema: webhookSchemas.create }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const agencyId = agencyOf(request, body.agencyId);
     const url = body.url;
@@ -131,7 +140,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       throw new HttpError(409, "too_many_webhooks", `an agency may have at most ${MAX_WEBHOOKS_PER_AGENCY} webhooks`);
     }
     request.log.info({ webhookId: id, agencyId }, "webhook created");
-    return reply.status(201).send({ id, url, events: unique, secret });
+    return reply.status(201).send({ id, url, events: unique, secret } satisfies CreatedWebhook);
   });
 
   app.delete("/api/webhooks/:id", async (request, reply) => {

@@ -15,37 +15,39 @@
  * `GET|POST /api/admin/users/:id/certificates`, `POST /api/admin/users/:id/certificates/:serial/revoke`.
  */
 import type { RevocationReason } from "@khatam/core/pki";
-import { PERSON_REVOCATION_REASONS } from "@khatam/core/vocabulary";
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import { type Identity, requireIdentity } from "../auth/identity.js";
-import { certificateView, MIN_PASSWORD_LENGTH } from "../auth/login-routes.js";
+import { certificateView } from "../auth/login-routes.js";
 import { hashPassword } from "../auth/passwords.js";
 import type { Tx } from "../db/connect.js";
-import type { Multilingual, Role } from "../db/schema.js";
+import type { Role } from "../db/schema.js";
 import { bindRecipients } from "../envelopes/store.js";
 import { HttpError } from "../http/errors.js";
 import { TrustStoreError } from "../trust/store.js";
 import { type AdminAction, listAdminEvents, recordAdminAction } from "./admin-events.js";
 import { issueCertificateForUser } from "./certificates.js";
+import {
+  type AdminEventsQuery,
+  type AdminUserView,
+  type AgencyView,
+  type CountryView,
+  type CreateAgencyBody,
+  type CreateCountryBody,
+  type CreateUserBody,
+  type IssueCertificateBody,
+  type ResetPasswordBody,
+  type RevokeCertificateBody,
+  tenancySchemas,
+  type UpdateAgencyBody,
+  type UpdateUserBody,
+  UUID,
+} from "./schemas.js";
 import type { UserRow } from "./store.js";
 import * as store from "./store.js";
 
 const ADMINS: readonly Role[] = ["platform_admin", "agency_admin"];
-const ROLES: readonly Role[] = ["platform_admin", "agency_admin", "official", "clerk"];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const names = {
-  type: "object",
-  required: ["en"],
-  additionalProperties: false,
-  properties: {
-    en: { type: "string", minLength: 1, maxLength: 300 },
-    ar: { type: "string", maxLength: 300 },
-    ja: { type: "string", maxLength: 300 },
-  },
-} as const;
-
-function userView(u: UserRow) {
+function userView(u: UserRow): AdminUserView {
   return {
     id: u.id,
     email: u.email,
@@ -59,18 +61,6 @@ function userView(u: UserRow) {
     createdAt: u.created_at.toISOString(),
   };
 }
-
-/** Mail domains as JSON Schema: host names, lower-cased by {@link normalDomains}. */
-const emailDomains = {
-  type: "array",
-  maxItems: 50,
-  items: {
-    type: "string",
-    minLength: 3,
-    maxLength: 253,
-    pattern: "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",
-  },
-} as const;
 
 function normalDomains(domains: readonly string[]): string[] {
   return [...new Set(domains.map((d) => d.toLowerCase()))].sort();
@@ -124,121 +114,83 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
 
   // ---- countries -------------------------------------------------------------------------------------------------
 
-  app.get("/api/admin/countries", async (request) => {
+  app.get("/api/admin/countries", { schema: tenancySchemas.listCountries }, async (request) => {
     const identity = admin(request);
     const countries = await store.listCountries(
       db,
       identity.role === "agency_admin" ? (identity.countryId ?? "") : undefined,
     );
-    return countries.map((c) => ({ id: c.id, isoCode: c.iso_code, names: c.names }));
+    return countries.map((c): CountryView => ({ id: c.id, isoCode: c.iso_code, names: c.names }));
   });
 
-  app.post(
-    "/api/admin/countries",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["id", "isoCode", "names"],
-          properties: {
-            id: { type: "string", pattern: "^[a-z]{2,8}$" },
-            isoCode: { type: "string", pattern: "^[A-Z]{2}$" },
-            names,
-          },
-        },
-      },
-    },
-    async (request, reply) => {
-      platformAdmin(request);
-      const body = request.body as { id: string; isoCode: string; names: Multilingual };
-      // A country is a tenant of the national PKI with the same id: its CA must exist.
-      try {
-        app.trustStore.get(body.id);
-      } catch (error) {
-        if (error instanceof TrustStoreError) {
-          throw new HttpError(400, "unknown_ca", `no CA "${body.id}" in the trust store: create it first`);
-        }
-        throw error;
+  app.post("/api/admin/countries", { schema: tenancySchemas.createCountry }, async (request, reply) => {
+    platformAdmin(request);
+    const body = request.body as CreateCountryBody;
+    // A country is a tenant of the national PKI with the same id: its CA must exist.
+    try {
+      app.trustStore.get(body.id);
+    } catch (error) {
+      if (error instanceof TrustStoreError) {
+        throw new HttpError(400, "unknown_ca", `no CA "${body.id}" in the trust store: create it first`);
       }
-      if (!(await store.insertCountry(db, body)))
-        throw new HttpError(409, "exists", `country ${body.id} exists already`);
-      return reply.status(201).send({ id: body.id, isoCode: body.isoCode, names: body.names });
-    },
-  );
+      throw error;
+    }
+    if (!(await store.insertCountry(db, body))) throw new HttpError(409, "exists", `country ${body.id} exists already`);
+    return reply.status(201).send({ id: body.id, isoCode: body.isoCode, names: body.names } satisfies CountryView);
+  });
 
   // ---- agencies --------------------------------------------------------------------------------------------------
 
-  app.get("/api/admin/agencies", async (request) => {
+  app.get("/api/admin/agencies", { schema: tenancySchemas.listAgencies }, async (request) => {
     const identity = admin(request);
     const { country } = request.query as { country?: string };
     const agencies = await store.listAgencies(db, {
       agencyId: identity.role === "agency_admin" ? (identity.agencyId ?? "") : undefined,
       countryId: country,
     });
-    return agencies.map((a) => ({
-      id: a.id,
-      countryId: a.country_id,
-      names: a.names,
-      emailDomains: a.email_domains,
-    }));
+    return agencies.map(
+      (a): AgencyView => ({
+        id: a.id,
+        countryId: a.country_id,
+        names: a.names,
+        emailDomains: a.email_domains,
+      }),
+    );
   });
 
-  app.post(
-    "/api/admin/agencies",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["countryId", "names"],
-          properties: { countryId: { type: "string", maxLength: 8 }, names, emailDomains },
-        },
-      },
-    },
-    async (request, reply) => {
-      platformAdmin(request);
-      const body = request.body as { countryId: string; names: Multilingual; emailDomains?: string[] };
-      const domains = normalDomains(body.emailDomains ?? []);
-      if (!(await store.countryExists(db, body.countryId)))
-        throw new HttpError(400, "unknown_country", `no country "${body.countryId}"`);
-      const id = crypto.randomUUID();
-      await store.insertAgency(db, { id, countryId: body.countryId, names: body.names, domains });
-      return reply.status(201).send({ id, countryId: body.countryId, names: body.names, emailDomains: domains });
-    },
-  );
+  app.post("/api/admin/agencies", { schema: tenancySchemas.createAgency }, async (request, reply) => {
+    platformAdmin(request);
+    const body = request.body as CreateAgencyBody;
+    const domains = normalDomains(body.emailDomains ?? []);
+    if (!(await store.countryExists(db, body.countryId)))
+      throw new HttpError(400, "unknown_country", `no country "${body.countryId}"`);
+    const id = crypto.randomUUID();
+    await store.insertAgency(db, { id, countryId: body.countryId, names: body.names, domains });
+    return reply
+      .status(201)
+      .send({ id, countryId: body.countryId, names: body.names, emailDomains: domains } satisfies AgencyView);
+  });
 
   // The platform administrator verifies an agency's mail domains (out of band: the agency's own attestation, DNS),
   // and only then do addresses there bind to the agency's accounts.
-  app.patch(
-    "/api/admin/agencies/:id",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["emailDomains"],
-          additionalProperties: false,
-          properties: { emailDomains },
-        },
-      },
-    },
-    async (request) => {
-      platformAdmin(request);
-      const { id } = request.params as { id: string };
-      if (!UUID.test(id)) throw new HttpError(404, "not_found", "no such agency");
-      const domains = normalDomains((request.body as { emailDomains: string[] }).emailDomains);
-      const updated = await store.setAgencyDomains(db, id, domains);
-      if (!updated) throw new HttpError(404, "not_found", "no such agency");
-      // Accounts of the agency in these domains now hold what was sent to their addresses.
-      const members = await store.agencyMembers(db, id);
-      for (const m of members) {
-        if (domains.includes(m.email.split("@").pop()!.toLowerCase())) await bindRecipients(db, m.id, m.email);
-      }
-      return { id, countryId: updated.country_id, emailDomains: domains };
-    },
-  );
+  app.patch("/api/admin/agencies/:id", { schema: tenancySchemas.updateAgency }, async (request) => {
+    platformAdmin(request);
+    const { id } = request.params as { id: string };
+    if (!UUID.test(id)) throw new HttpError(404, "not_found", "no such agency");
+    const domains = normalDomains((request.body as UpdateAgencyBody).emailDomains);
+    const updated = await store.setAgencyDomains(db, id, domains);
+    if (!updated) throw new HttpError(404, "not_found", "no such agency");
+    // Accounts of the agency in these domains now hold what was sent to their addresses.
+    const members = await store.agencyMembers(db, id);
+    for (const m of members) {
+      if (domains.includes(m.email.split("@").pop()!.toLowerCase())) await bindRecipients(db, m.id, m.email);
+    }
+    return { id, countryId: updated.country_id, emailDomains: domains };
+  });
 
   // ---- users -----------------------------------------------------------------------------------------------------
 
-  app.get("/api/admin/users", async (request) => {
+  app.get("/api/admin/users", { schema: tenancySchemas.listUsers }, async (request) => {
     const identity = admin(request);
     const { agency } = request.query as { agency?: string };
     if (agency && !UUID.test(agency)) return [];
@@ -247,178 +199,117 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
     return (await store.listUsers(db, { agencyId })).map(userView);
   });
 
-  app.post(
-    "/api/admin/users",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["email", "displayName", "role"],
-          additionalProperties: false,
-          properties: {
-            email: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+$", maxLength: 320 },
-            displayName: { type: "string", minLength: 1, maxLength: 200 },
-            role: { type: "string", enum: ROLES },
-            agencyId: { type: "string", pattern: UUID.source },
-            password: { type: "string", minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 },
-            locale: { type: "string", enum: ["ar", "ja", "en"] },
-          },
-        },
-      },
-    },
-    async (request, reply) => {
-      const identity = admin(request);
-      const body = request.body as {
-        email: string;
-        displayName: string;
-        role: Role;
-        agencyId?: string;
-        password?: string;
-        locale?: "ar" | "ja" | "en";
-      };
-      let agencyId = body.agencyId ?? null;
-      if (identity.role === "agency_admin") {
-        if (body.role === "platform_admin")
-          throw new HttpError(403, "forbidden", "agency administrators cannot create platform administrators");
-        agencyId ??= identity.agencyId;
-        if (agencyId !== identity.agencyId)
-          throw new HttpError(403, "forbidden", "you administer your own agency only");
-      }
-      if (body.role === "platform_admin") agencyId = null;
-      else if (!agencyId) throw new HttpError(400, "invalid_request", "agencyId is required for this role");
-      const domain = body.email.trim().split("@").pop()!.toLowerCase();
-      let inVerifiedDomain = false;
-      if (agencyId) {
-        const domains = await store.agencyDomains(db, agencyId);
-        if (!domains) throw new HttpError(400, "unknown_agency", "no such agency");
-        inVerifiedDomain = domains.includes(domain);
-      }
-      // An agency administrator creates accounts only in their agency's verified domains: an account for someone
-      // else's address would receive what is sent to that address (security issue 9.3), and a refusal there would
-      // tell them which addresses other tenants have.
-      if (identity.role === "agency_admin" && !inVerifiedDomain) {
+  app.post("/api/admin/users", { schema: tenancySchemas.createUser }, async (request, reply) => {
+    const identity = admin(request);
+    const body = request.body as CreateUserBody;
+    let agencyId = body.agencyId ?? null;
+    if (identity.role === "agency_admin") {
+      if (body.role === "platform_admin")
+        throw new HttpError(403, "forbidden", "agency administrators cannot create platform administrators");
+      agencyId ??= identity.agencyId;
+      if (agencyId !== identity.agencyId) throw new HttpError(403, "forbidden", "you administer your own agency only");
+    }
+    if (body.role === "platform_admin") agencyId = null;
+    else if (!agencyId) throw new HttpError(400, "invalid_request", "agencyId is required for this role");
+    const domain = body.email.trim().split("@").pop()!.toLowerCase();
+    let inVerifiedDomain = false;
+    if (agencyId) {
+      const domains = await store.agencyDomains(db, agencyId);
+      if (!domains) throw new HttpError(400, "unknown_agency", "no such agency");
+      inVerifiedDomain = domains.includes(domain);
+    }
+    // An agency administrator creates accounts only in their agency's verified domains: an account for someone
+    // else's address would receive what is sent to that address (security issue 9.3), and a refusal there would
+    // tell them which addresses other tenants have.
+    if (identity.role === "agency_admin" && !inVerifiedDomain) {
+      throw new HttpError(
+        403,
+        "email_domain_not_verified",
+        `${domain} is not a verified domain of your agency; ask a platform administrator to add it`,
+      );
+    }
+    const id = crypto.randomUUID();
+    const passwordHash = body.password ? await hashPassword(body.password) : null;
+    const inserted = await store.insertUser(db, {
+      id,
+      email: body.email.trim(),
+      displayName: body.displayName,
+      agencyId,
+      role: body.role,
+      passwordHash,
+      locale: body.locale ?? null,
+    });
+    if (!inserted) throw new HttpError(409, "email_taken", "a user with this e-mail address exists");
+    // In a verified domain the address is proved: documents already sent to it now reach this account.
+    if (inVerifiedDomain) await bindRecipients(db, id, body.email.trim());
+    await db.transaction().execute((tx) =>
+      audit(tx, request, { id, email: body.email.trim(), agency_id: agencyId }, "user_created", {
+        role: body.role,
+      }),
+    );
+    request.log.info({ userId: id, role: body.role, agencyId }, "user created");
+    const row = await store.findUser(db, id);
+    return reply.status(201).send(userView(row!));
+  });
+
+  app.get("/api/admin/users/:id", { schema: tenancySchemas.getUser }, async (request) =>
+    userView(await managedUser(request)),
+  );
+
+  app.patch("/api/admin/users/:id", { schema: tenancySchemas.updateUser }, async (request) => {
+    const identity = admin(request);
+    const user = await managedUser(request);
+    const body = request.body as UpdateUserBody;
+    // Fastify's validator strips unknown properties after `minProperties` passed: a body of only unknown fields
+    // arrives empty.
+    if (Object.keys(body).length === 0) {
+      throw new HttpError(400, "invalid_request", "give at least one of role, disabled, displayName, locale");
+    }
+    if (body.role !== undefined && body.role !== user.role) {
+      if (body.role === "platform_admin" || user.role === "platform_admin") {
+        if (identity.role !== "platform_admin")
+          throw new HttpError(403, "forbidden", "only platform administrators change that role");
         throw new HttpError(
-          403,
-          "email_domain_not_verified",
-          `${domain} is not a verified domain of your agency; ask a platform administrator to add it`,
+          400,
+          "invalid_request",
+          "create platform administrators as such; agency members keep an agency",
         );
       }
-      const id = crypto.randomUUID();
-      const passwordHash = body.password ? await hashPassword(body.password) : null;
-      const inserted = await store.insertUser(db, {
-        id,
-        email: body.email.trim(),
-        displayName: body.displayName,
-        agencyId,
-        role: body.role,
-        passwordHash,
-        locale: body.locale ?? null,
-      });
-      if (!inserted) throw new HttpError(409, "email_taken", "a user with this e-mail address exists");
-      // In a verified domain the address is proved: documents already sent to it now reach this account.
-      if (inVerifiedDomain) await bindRecipients(db, id, body.email.trim());
-      await db.transaction().execute((tx) =>
-        audit(tx, request, { id, email: body.email.trim(), agency_id: agencyId }, "user_created", {
-          role: body.role,
-        }),
-      );
-      request.log.info({ userId: id, role: body.role, agencyId }, "user created");
-      const row = await store.findUser(db, id);
-      return reply.status(201).send(userView(row!));
-    },
-  );
-
-  app.get("/api/admin/users/:id", async (request) => userView(await managedUser(request)));
-
-  app.patch(
-    "/api/admin/users/:id",
-    {
-      schema: {
-        body: {
-          type: "object",
-          additionalProperties: false,
-          minProperties: 1,
-          properties: {
-            role: { type: "string", enum: ROLES },
-            disabled: { type: "boolean" },
-            displayName: { type: "string", minLength: 1, maxLength: 200 },
-            locale: { type: ["string", "null"], enum: ["ar", "ja", "en", null] },
-          },
+    }
+    if (user.id === identity.userId && (body.disabled === true || (body.role && body.role !== user.role))) {
+      throw new HttpError(409, "self_change", "ask another administrator to change your own role or disable you");
+    }
+    // A disabled user, or one whose rights changed, signs in again; their API tokens stop working.
+    const endCredentials = body.disabled === true || (body.role !== undefined && body.role !== user.role);
+    await db.transaction().execute((tx) =>
+      store.updateUser(
+        tx,
+        user.id,
+        {
+          ...(body.role !== undefined && { role: body.role }),
+          ...(body.disabled !== undefined && { disabled: body.disabled }),
+          ...(body.displayName !== undefined && { display_name: body.displayName }),
+          ...(body.locale !== undefined && { locale: body.locale }),
         },
-      },
-    },
-    async (request) => {
-      const identity = admin(request);
-      const user = await managedUser(request);
-      const body = request.body as {
-        role?: Role;
-        disabled?: boolean;
-        displayName?: string;
-        locale?: "ar" | "ja" | "en" | null;
-      };
-      // Fastify's validator strips unknown properties after `minProperties` passed: a body of only unknown fields
-      // arrives empty.
-      if (Object.keys(body).length === 0) {
-        throw new HttpError(400, "invalid_request", "give at least one of role, disabled, displayName, locale");
-      }
-      if (body.role !== undefined && body.role !== user.role) {
-        if (body.role === "platform_admin" || user.role === "platform_admin") {
-          if (identity.role !== "platform_admin")
-            throw new HttpError(403, "forbidden", "only platform administrators change that role");
-          throw new HttpError(
-            400,
-            "invalid_request",
-            "create platform administrators as such; agency members keep an agency",
-          );
-        }
-      }
-      if (user.id === identity.userId && (body.disabled === true || (body.role && body.role !== user.role))) {
-        throw new HttpError(409, "self_change", "ask another administrator to change your own role or disable you");
-      }
-      // A disabled user, or one whose rights changed, signs in again; their API tokens stop working.
-      const endCredentials = body.disabled === true || (body.role !== undefined && body.role !== user.role);
-      await db.transaction().execute((tx) =>
-        store.updateUser(
-          tx,
-          user.id,
-          {
-            ...(body.role !== undefined && { role: body.role }),
-            ...(body.disabled !== undefined && { disabled: body.disabled }),
-            ...(body.displayName !== undefined && { display_name: body.displayName }),
-            ...(body.locale !== undefined && { locale: body.locale }),
-          },
-          endCredentials,
-        ),
-      );
-      request.log.info({ userId: user.id, changes: Object.keys(body) }, "user changed");
-      return userView((await store.findUser(db, user.id))!);
-    },
-  );
+        endCredentials,
+      ),
+    );
+    request.log.info({ userId: user.id, changes: Object.keys(body) }, "user changed");
+    return userView((await store.findUser(db, user.id))!);
+  });
 
-  app.post(
-    "/api/admin/users/:id/password",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["password"],
-          properties: { password: { type: "string", minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 } },
-        },
-      },
-    },
-    async (request, reply) => {
-      const user = await managedUser(request);
-      const { password } = request.body as { password: string };
-      const hash = await hashPassword(password);
-      await db.transaction().execute(async (tx) => {
-        // Sessions and API tokens alike (security issue 9.7): made with the old password, they end with it.
-        await store.resetPassword(tx, user, hash);
-        await audit(tx, request, user, "password_reset");
-      });
-      request.log.info({ userId: user.id }, "password reset by an administrator");
-      return reply.status(204).send();
-    },
-  );
+  app.post("/api/admin/users/:id/password", { schema: tenancySchemas.resetPassword }, async (request, reply) => {
+    const user = await managedUser(request);
+    const { password } = request.body as ResetPasswordBody;
+    const hash = await hashPassword(password);
+    await db.transaction().execute(async (tx) => {
+      // Sessions and API tokens alike (security issue 9.7): made with the old password, they end with it.
+      await store.resetPassword(tx, user, hash);
+      await audit(tx, request, user, "password_reset");
+    });
+    request.log.info({ userId: user.id }, "password reset by an administrator");
+    return reply.status(204).send();
+  });
 
   app.delete("/api/admin/users/:id/totp", async (request, reply) => {
     const user = await managedUser(request);
@@ -432,73 +323,48 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
 
   // ---- signing certificates --------------------------------------------------------------------------------------
 
-  app.get("/api/admin/users/:id/certificates", async (request) => {
+  app.get("/api/admin/users/:id/certificates", { schema: tenancySchemas.listCertificates }, async (request) => {
     const user = await managedUser(request);
     return (await store.certificatesOf(db, user.id)).map((row) => certificateView(app, row));
   });
 
-  app.post(
-    "/api/admin/users/:id/certificates",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["mode"],
-          additionalProperties: false,
-          properties: {
-            mode: { type: "string", enum: ["platform", "device"] },
-            csrPem: { type: "string", maxLength: 64 * 1024 },
-            keyType: { type: "string", enum: ["P-256", "P-384", "RSA-2048", "RSA-3072"] },
-          },
-        },
-      },
-    },
-    async (request, reply) => {
-      const user = await managedUser(request);
-      const body = request.body as { mode: "platform" | "device"; csrPem?: string; keyType?: "P-256" };
-      // A device certificate certifies whatever key the CSR holds: from an administrator that would be their own key
-      // in the official's name. Officials request one from their own session (POST /api/me/certificates).
-      if (body.mode === "device") {
-        throw new HttpError(
-          403,
-          "device_certificate_self_service",
-          "an official requests a certificate for a device key from their own session",
-        );
-      }
-      const issued = await issueCertificateForUser({
-        db,
-        store: app.trustStore,
-        keyStore: app.keyStore,
-        userId: user.id,
-        holder: { mode: "platform", keyType: body.keyType },
-      });
-      await db
-        .transaction()
-        .execute((tx) => audit(tx, request, user, "certificate_issued", { ca: issued.caId, serial: issued.serial }));
-      request.log.info(
-        { userId: user.id, ca: issued.caId, serial: issued.serial, mode: body.mode },
-        "signing certificate issued",
+  app.post("/api/admin/users/:id/certificates", { schema: tenancySchemas.issueCertificate }, async (request, reply) => {
+    const user = await managedUser(request);
+    const body = request.body as IssueCertificateBody;
+    // A device certificate certifies whatever key the CSR holds: from an administrator that would be their own key
+    // in the official's name. Officials request one from their own session (POST /api/me/certificates).
+    if (body.mode === "device") {
+      throw new HttpError(
+        403,
+        "device_certificate_self_service",
+        "an official requests a certificate for a device key from their own session",
       );
-      const row = await store.certificateById(db, issued.id);
-      return reply.status(201).send(certificateView(app, row));
-    },
-  );
+    }
+    const issued = await issueCertificateForUser({
+      db,
+      store: app.trustStore,
+      keyStore: app.keyStore,
+      userId: user.id,
+      holder: { mode: "platform", keyType: body.keyType },
+    });
+    await db
+      .transaction()
+      .execute((tx) => audit(tx, request, user, "certificate_issued", { ca: issued.caId, serial: issued.serial }));
+    request.log.info(
+      { userId: user.id, ca: issued.caId, serial: issued.serial, mode: body.mode },
+      "signing certificate issued",
+    );
+    const row = await store.certificateById(db, issued.id);
+    return reply.status(201).send(certificateView(app, row));
+  });
 
   app.post(
     "/api/admin/users/:id/certificates/:serial/revoke",
-    {
-      schema: {
-        body: {
-          type: "object",
-          properties: { reason: { type: "string", enum: PERSON_REVOCATION_REASONS } },
-        },
-      },
-    },
+    { schema: tenancySchemas.revokeCertificate },
     async (request) => {
       const user = await managedUser(request);
       const { serial } = request.params as { serial: string };
-      const reason = ((request.body as { reason?: RevocationReason } | undefined)?.reason ??
-        "unspecified") as RevocationReason;
+      const reason: RevocationReason = (request.body as RevokeCertificateBody | undefined)?.reason ?? "unspecified";
       const row = await store.certificateBySerial(db, user.id, serial.toLowerCase());
       if (!row) throw new HttpError(404, "not_found", "this user has no certificate with that serial");
       const revoked = await app.trustStore.revoke(row.ca_id, row.serial, reason);
@@ -519,23 +385,8 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
 
   // ---- the audit trail of administrators' actions -----------------------------------------------------------------
 
-  app.get(
-    "/api/admin/events",
-    {
-      schema: {
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            user: { type: "string", pattern: UUID.source },
-            limit: { type: "integer", minimum: 1, maximum: 500, default: 100 },
-          },
-        },
-      },
-    },
-    async (request) => {
-      const { user, limit } = request.query as { user?: string; limit: number };
-      return listAdminEvents(db, admin(request), { user, limit });
-    },
-  );
+  app.get("/api/admin/events", { schema: tenancySchemas.events }, async (request) => {
+    const { user, limit } = request.query as AdminEventsQuery;
+    return listAdminEvents(db, admin(request), { user, limit });
+  });
 };

@@ -5,12 +5,7 @@
  */
 import type { Db } from "../db/connect.js";
 import type { Multilingual } from "../db/schema.js";
-
-export interface DirectoryOrganization {
-  /** ISO 3166 alpha-2 code of the agency's country. */
-  readonly country: string;
-  readonly names: Multilingual;
-}
+import type { DirectoryOrganization } from "./schemas.js";
 
 export async function organizationDirectory(db: Db): Promise<DirectoryOrganization[]> {
   const rows = await db

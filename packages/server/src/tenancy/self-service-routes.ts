@@ -15,23 +15,13 @@ import { certificateView } from "../auth/login-routes.js";
 import { HttpError } from "../http/errors.js";
 import { noticeToHolder } from "./admin-events.js";
 import { issueCertificateForUser } from "./certificates.js";
-
-const schema = {
-  summary: "An official obtains a certificate for a key on their own device (PKCS#10 CSR, PEM)",
-  tags: ["account"],
-  body: {
-    type: "object",
-    required: ["csrPem"],
-    additionalProperties: false,
-    properties: { csrPem: { type: "string", minLength: 1, maxLength: 64 * 1024 } },
-  },
-} as const;
+import { type DeviceCertificateBody, tenancySchemas } from "./schemas.js";
 
 export const selfServiceRoutes: FastifyPluginAsync<{ readonly publicUrl: string }> = async (
   app: FastifyInstance,
   options,
 ) => {
-  app.post("/api/me/certificates", { schema }, async (request, reply) => {
+  app.post("/api/me/certificates", { schema: tenancySchemas.issueDeviceCertificate }, async (request, reply) => {
     const identity = requireIdentity(request, ["official"]);
     if (!identity.userId) throw new HttpError(403, "forbidden", "the bootstrap admin token has no account");
     // A key certified here signs in the official's name: only a session that passed the second factor may add one
@@ -43,7 +33,7 @@ export const selfServiceRoutes: FastifyPluginAsync<{ readonly publicUrl: string 
         "sign in with your authenticator app's code to have a key on a device certified",
       );
     }
-    const { csrPem } = request.body as { csrPem: string };
+    const { csrPem } = request.body as DeviceCertificateBody;
     const issued = await issueCertificateForUser({
       db: app.db,
       store: app.trustStore,

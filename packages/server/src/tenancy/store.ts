@@ -15,7 +15,7 @@ export interface UserRow {
   readonly display_name: string;
   readonly agency_id: string | null;
   readonly role: Role;
-  readonly locale: string | null;
+  readonly locale: "ar" | "ja" | "en" | null;
   readonly disabled: boolean;
   readonly totp_secret: string | null;
   readonly oidc_subject: string | null;

@@ -14,6 +14,7 @@ import { FINAL_REVOCATION_REASONS } from "@khatam/core/vocabulary";
 import { Certificate, OID_COUNTRY, OID_ORGANIZATION } from "@khatam/core/x509";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { HttpError, perMinuteLimit } from "../http/errors.js";
+import { type PlatformAnchor, trustSchemas } from "./schemas.js";
 import { type TrustStore, TrustStoreError } from "./store.js";
 
 export interface TrustRoutesOptions {
@@ -274,54 +275,37 @@ function withoutEmail(name: string): string {
     .join(",");
 }
 
-const anchorsSchema = {
-  summary: "The platform's national root certificates: the trust anchors of the public verification page",
-  tags: ["verification"],
-  response: {
-    200: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          ca: { type: "string" },
-          country: { type: "string" },
-          organization: { type: "string" },
-          pem: { type: "string" },
-          partner: { type: "string", description: "the partner instance whose pinned trusted list names this root" },
-        },
-        required: ["ca", "country", "organization", "pem"],
-      },
-    },
-  },
-} as const;
-
 /**
  * For the public verification page: `GET /api/trust/anchors`, the platform's national roots as PEM — the trust
  * anchors the browser validates against, the same ones `POST /api/verify` uses (in-process.ts). Registered apart from
  * {@link trustRoutes}: a page load, not a protocol request, so the web API's limits apply rather than the responders'.
  */
 export const trustAnchorRoutes: FastifyPluginAsync<TrustAnchorRoutesOptions> = async (app, options) => {
-  app.get("/api/trust/anchors", { schema: anchorsSchema }, async (_request, reply) => {
-    reply.header("cache-control", "public, max-age=60");
-    const own = app.trustStore.ids().map((ca) => {
-      const pki = app.trustStore.get(ca);
-      return { ca, country: pki.country, organization: pki.organization, pem: toPem(pki.root.certificate) };
-    });
-    const partners = (await options.partners?.()) ?? [];
-    return [
-      ...own,
-      ...partners.map((p) => {
-        const certificate = Certificate.fromDer(p.certificate);
-        return {
-          ca: p.partner,
-          country: certificate.subjectAttribute(OID_COUNTRY) ?? "",
-          organization: certificate.subjectAttribute(OID_ORGANIZATION) ?? "",
-          pem: toPem(p.certificate),
-          partner: p.partner,
-        };
-      }),
-    ];
-  });
+  app.get(
+    "/api/trust/anchors",
+    { schema: trustSchemas.anchors },
+    async (_request, reply): Promise<PlatformAnchor[]> => {
+      reply.header("cache-control", "public, max-age=60");
+      const own = app.trustStore.ids().map((ca) => {
+        const pki = app.trustStore.get(ca);
+        return { ca, country: pki.country, organization: pki.organization, pem: toPem(pki.root.certificate) };
+      });
+      const partners = (await options.partners?.()) ?? [];
+      return [
+        ...own,
+        ...partners.map((p) => {
+          const certificate = Certificate.fromDer(p.certificate);
+          return {
+            ca: p.partner,
+            country: certificate.subjectAttribute(OID_COUNTRY) ?? "",
+            organization: certificate.subjectAttribute(OID_ORGANIZATION) ?? "",
+            pem: toPem(p.certificate),
+            partner: p.partner,
+          };
+        }),
+      ];
+    },
+  );
 };
 
 export interface TrustAnchorRoutesOptions {

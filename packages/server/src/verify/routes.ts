@@ -10,6 +10,7 @@ import { PolicyError, parsePolicy, type ValidationPolicy } from "@khatam/core/ve
 import type { FastifyInstance } from "fastify";
 import { EnvelopeError } from "../envelopes/errors.js";
 import { registerEntry } from "../envelopes/reading.js";
+import { registerEntryView } from "../envelopes/schemas.js";
 import { peerTrustAnchors } from "../federation/peers.js";
 import { HttpError, perMinuteLimit } from "../http/errors.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../trust/in-process.js";
@@ -73,27 +74,7 @@ const schemas = {
     summary: "The completed envelope a register code (printed on its page 1) names",
     tags: ["verification"],
     params: { type: "object", properties: { code: { type: "string", maxLength: 64 } }, required: ["code"] },
-    response: {
-      200: {
-        type: "object",
-        properties: {
-          id: { type: "string" },
-          title: { type: "string" },
-          status: { type: "string" },
-          completedAt: { type: ["string", "null"] },
-          documentSha256: { type: "string" },
-          originalSha256: { type: "string" },
-          signers: {
-            type: "array",
-            items: {
-              type: "object",
-              properties: { name: { type: "string" }, country: { type: "string" }, signedAt: { type: "string" } },
-            },
-          },
-        },
-      },
-      404: error,
-    },
+    response: { 200: registerEntryView, 404: error },
   },
 } as const;
 

@@ -1,7 +1,9 @@
 /**
  * Calls to the platform's API (CONTRACTS § 3) from the page's own origin: the session cookie goes with every request
- * (same-origin), errors arrive as `{ error: { code, message } }` and are thrown as {@link ApiError}.
+ * (same-origin), errors arrive as `{ error: { code, message } }` and are thrown as {@link ApiError}. The API's types
+ * are the server's, inferred from its route schemas (`@khatam/server/api`, types only).
  */
+import type { CertificateView, ErrorBody, Me as MeView } from "@khatam/server/api";
 
 /** A non-2xx answer of the API, or no answer at all (status 0, code "network"). */
 export class ApiError extends Error {
@@ -43,7 +45,8 @@ export async function apiJson<T>(path: string, init: RequestInit & { json?: unkn
     body = undefined;
   }
   if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    // Any answer may come from before the API (a proxy, a gateway): its body is not trusted to have the shape.
+    const error = (body as Partial<ErrorBody> | undefined)?.error as Partial<ErrorBody["error"]> | undefined;
     const retry = Number(response.headers.get("retry-after"));
     throw new ApiError(
       response.status,
@@ -55,29 +58,7 @@ export async function apiJson<T>(path: string, init: RequestInit & { json?: unkn
   return body as T;
 }
 
-/** GET /api/me (login-routes.ts). */
-export interface Me {
-  readonly user: {
-    readonly id?: string;
-    readonly email: string;
-    readonly displayName?: string | null;
-    readonly role: string;
-    readonly locale?: string | null;
-  };
-  readonly agency: { readonly id: string; readonly names: Record<string, string> } | null;
-  readonly country: { readonly id: string; readonly isoCode: string; readonly names: Record<string, string> } | null;
-  readonly certificates?: readonly {
-    readonly id: string;
-    readonly ca: string;
-    readonly serial: string;
-    readonly subject: string;
-    readonly notAfter: string;
-    readonly status: string;
-    /** Where the private key is: held by the platform, or on the official's device. */
-    readonly keyHolder?: "platform" | "device";
-    readonly pem?: string;
-  }[];
-}
-
-/** A signing certificate of GET /api/me (and of the admin certificate routes). */
-export type Certificate = NonNullable<Me["certificates"]>[number];
+/** GET /api/me: who the caller is (server: auth/schemas.ts). */
+export type Me = MeView;
+/** A signing certificate of GET /api/me (and of the certificate routes). */
+export type Certificate = CertificateView;

@@ -16,7 +16,7 @@ import type {
 } from "@khatam/server/api";
 import { apiJson } from "./api.js";
 
-export type { CreatedEnvelope, EnvelopeSummary, Inbox, PreparedSignature } from "@khatam/server/api";
+export type { CreatedEnvelope, EnvelopeSummary, Inbox, PreparedSignature, RegisterEntry } from "@khatam/server/api";
 
 /** An envelope and its recipients: GET /api/envelopes/:id, and the answer of every action on it. */
 export type Envelope = EnvelopeView;
@@ -28,17 +28,6 @@ export type InboxList = keyof Inbox["nextCursor"];
 /** An event of GET /api/envelopes/:id/audit. */
 export type AuditEvent = AuditTrail["events"][number];
 export type AuditTrail = AuditTrailView;
-
-/** GET /api/register/:code */
-export interface RegisterEntry {
-  readonly id: string;
-  readonly title: string;
-  readonly status: string;
-  readonly completedAt: string | null;
-  readonly documentSha256: string;
-  readonly originalSha256: string;
-  readonly signers: readonly { readonly name: string; readonly country: string; readonly signedAt: string }[];
-}
 
 export const envelopeUrl = (id: string, rest = "") => `/api/envelopes/${encodeURIComponent(id)}${rest}`;
 

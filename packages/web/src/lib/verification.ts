@@ -5,18 +5,10 @@
  * unless the reader asks the server too (POST /api/verify).
  */
 import type { TrustAnchor, ValidationReport } from "@khatam/core/browser";
+import type { DirectoryOrganization, PlatformAnchor, RegisterEntry } from "@khatam/server/api";
 import { ApiError, apiJson } from "./api.js";
-import type { RegisterEntry } from "./envelopes.js";
 
-/** One national root as GET /api/trust/anchors lists it (server: trust/routes.ts). */
-export interface PlatformAnchor {
-  readonly ca: string;
-  readonly country: string;
-  readonly organization: string;
-  readonly pem: string;
-  /** Set for a root of a partner instance's pinned trusted list (federation): the partner's id. */
-  readonly partner?: string;
-}
+export type { DirectoryOrganization, PlatformAnchor } from "@khatam/server/api";
 
 /** The validation engine, loaded when first needed (it is most of the application's code). */
 export const loadEngine = () => import("@khatam/core/browser");
@@ -94,12 +86,6 @@ export async function checkRegister(code: string, sha256: string): Promise<Regis
   const outcome =
     entry.documentSha256 === sha256 ? "final" : entry.originalSha256 === sha256 ? "original" : "different";
   return { code, outcome, title: entry.title };
-}
-
-/** An agency's names in each language, with its country (GET /api/trust/organizations). */
-export interface DirectoryOrganization {
-  readonly country: string;
-  readonly names: Record<string, string> & { readonly en: string };
 }
 
 let directory: Promise<DirectoryOrganization[]> | undefined;

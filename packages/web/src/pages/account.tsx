@@ -4,6 +4,7 @@
  * back here as `?addressVerified=1` (proved) or `?addressVerified=0` (expired, forged or for an old address), and
  * this page says which.
  */
+import type { EmailVerificationAnswer } from "@khatam/server/api";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router-dom";
@@ -13,12 +14,6 @@ import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { ApiError, apiJson, type Me } from "../lib/api.js";
 import { isolate } from "../lib/bidi.js";
-
-/** What POST /api/me/email-verification answered: 202 `{ verified: false, sent: true }` or 200 `{ verified: true }`. */
-interface VerificationAnswer {
-  readonly verified: boolean;
-  readonly sent?: boolean;
-}
 
 export function AccountPage() {
   return <SignedIn>{(me) => <Account me={me} />}</SignedIn>;
@@ -37,7 +32,7 @@ function Account({ me }: { readonly me: Me }) {
     setAnswer(undefined);
     setRequestError(undefined);
     try {
-      const result = await apiJson<VerificationAnswer>("/api/me/email-verification", { method: "POST" });
+      const result = await apiJson<EmailVerificationAnswer>("/api/me/email-verification", { method: "POST" });
       setAnswer(result.verified ? "verified" : "sent");
     } catch (e) {
       setRequestError(

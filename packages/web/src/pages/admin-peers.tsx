@@ -6,6 +6,7 @@
  * (fingerprint, signed identity, the list's XAdES signature) are the server's; their refusals are said here in the
  * reader's language.
  */
+import type { InstanceIdentity, PeerRequest, PeerView } from "@khatam/server/api";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DateTime } from "../components/date-time.js";
@@ -18,28 +19,6 @@ import { apiJson } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
 import { countryName, formatNumber } from "../lib/format-date.js";
 
-interface Peer {
-  readonly instance: string;
-  readonly url: string;
-  readonly keyFingerprint: string;
-  readonly territory: string;
-  readonly sequenceNumber: number;
-  readonly nextUpdate: string | null;
-  readonly checkedAt: string;
-  readonly lastError: string | null;
-  readonly anchors: readonly {
-    readonly subject: string;
-    readonly country: string | null;
-    readonly fingerprint: string;
-  }[];
-}
-
-interface OwnIdentity {
-  readonly instance: string;
-  readonly url: string;
-  readonly keyFingerprint: string;
-}
-
 /** A fingerprint in groups of four, as it is read aloud or printed. */
 const grouped = (hex: string) => hex.match(/.{1,4}/g)?.join(" ") ?? hex;
 
@@ -51,16 +30,16 @@ function Peers() {
   const { t } = useTranslation();
   const language = useLanguage();
   const errorText = useApiErrorText();
-  const [own, setOwn] = useState<OwnIdentity | null | undefined>();
-  const [list, setList] = useState<Peer[] | undefined>();
+  const [own, setOwn] = useState<InstanceIdentity | null | undefined>();
+  const [list, setList] = useState<PeerView[] | undefined>();
   const [form, setForm] = useState({ instance: "", url: "", keyFingerprint: "" });
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
-  const [removing, setRemoving] = useState<Peer | undefined>();
+  const [removing, setRemoving] = useState<PeerView | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
   const load = useCallback(async () => {
     try {
-      setList(await apiJson<Peer[]>("/api/admin/peers"));
+      setList(await apiJson<PeerView[]>("/api/admin/peers"));
     } catch (e) {
       setErrors([{ message: errorText(e, t("admin.failed")) }]);
     }
@@ -69,7 +48,7 @@ function Peers() {
   useEffect(() => {
     void load();
     fetch("/federation/v1/identity", { headers: { accept: "application/json" } })
-      .then(async (r) => setOwn(r.ok ? ((await r.json()) as OwnIdentity) : null))
+      .then(async (r) => setOwn(r.ok ? ((await r.json()) as InstanceIdentity) : null))
       .catch(() => setOwn(null));
   }, []);
 
@@ -85,7 +64,7 @@ function Peers() {
     if (found.length > 0) return;
     setBusy(true);
     try {
-      await apiJson<Peer>("/api/admin/peers", { method: "POST", json: form });
+      await apiJson<PeerView>("/api/admin/peers", { method: "POST", json: form satisfies PeerRequest });
       setForm({ instance: "", url: "", keyFingerprint: "" });
       setNotice("created");
       await load();
@@ -96,11 +75,11 @@ function Peers() {
     }
   }
 
-  async function refresh(peer: Peer) {
+  async function refresh(peer: PeerView) {
     setBusy(true);
     setErrors([]);
     try {
-      await apiJson<Peer>(`/api/admin/peers/${encodeURIComponent(peer.instance)}/refresh`, { method: "POST" });
+      await apiJson<PeerView>(`/api/admin/peers/${encodeURIComponent(peer.instance)}/refresh`, { method: "POST" });
       setNotice("refreshed");
     } catch (e) {
       setErrors([{ message: errorText(e, t("admin.failed")) }]);

@@ -3,6 +3,7 @@
  * and `/admin/trust` (each national CA's public certificate directory, and this platform's ETSI TS 119 612 trusted
  * list with its sequence number and next update, read from the list itself).
  */
+import type { CountryView, CreateAgencyBody } from "@khatam/server/api";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DateTime } from "../components/date-time.js";
@@ -18,12 +19,6 @@ import { localName } from "../lib/names.js";
 import type { PlatformAnchor } from "../lib/verification.js";
 import type { Agency } from "./admin-users.js";
 
-interface Country {
-  readonly id: string;
-  readonly isoCode: string;
-  readonly names: Record<string, string>;
-}
-
 export function AdminCountriesPage() {
   return <SignedIn roles={["platform_admin"]}>{() => <Countries />}</SignedIn>;
 }
@@ -31,7 +26,7 @@ export function AdminCountriesPage() {
 function Countries() {
   const { t } = useTranslation();
   const language = useLanguage();
-  const [countries, setCountries] = useState<Country[] | undefined>();
+  const [countries, setCountries] = useState<CountryView[] | undefined>();
   const [agencies, setAgencies] = useState<Agency[]>([]);
   const [form, setForm] = useState({ countryId: "", en: "", ar: "", ja: "" });
   const [errors, setErrors] = useState<FieldError[]>([]);
@@ -40,7 +35,7 @@ function Countries() {
   const load = useCallback(async () => {
     try {
       const [c, a] = await Promise.all([
-        apiJson<Country[]>("/api/admin/countries"),
+        apiJson<CountryView[]>("/api/admin/countries"),
         apiJson<Agency[]>("/api/admin/agencies"),
       ]);
       setCountries(c);
@@ -64,10 +59,13 @@ function Countries() {
     if (found.length) return;
     setBusy(true);
     try {
-      const names: Record<string, string> = { en: form.en.trim() };
+      const names: CreateAgencyBody["names"] = { en: form.en.trim() };
       if (form.ar.trim()) names.ar = form.ar.trim();
       if (form.ja.trim()) names.ja = form.ja.trim();
-      await apiJson("/api/admin/agencies", { method: "POST", json: { countryId: form.countryId, names } });
+      await apiJson("/api/admin/agencies", {
+        method: "POST",
+        json: { countryId: form.countryId, names } satisfies CreateAgencyBody,
+      });
       setForm({ countryId: form.countryId, en: "", ar: "", ja: "" });
       await load();
       setCreated(true);

@@ -6,6 +6,13 @@
  */
 
 import { PERSON_REVOCATION_REASONS } from "@khatam/core/vocabulary";
+import type {
+  AdminUserView,
+  AgencyView,
+  CreateUserBody,
+  IssueCertificateBody,
+  UpdateUserBody,
+} from "@khatam/server/api";
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
@@ -26,23 +33,9 @@ const ADMINS = ["platform_admin", "agency_admin"];
 /** The roles an agency's member can have (platform administrators are made as such, not changed into). */
 const ROLES_AGENCY = ["official", "clerk", "agency_admin"] as const;
 
-export interface AdminUser {
-  readonly id: string;
-  readonly email: string;
-  readonly displayName: string;
-  readonly agencyId: string | null;
-  readonly role: string;
-  readonly locale: string | null;
-  readonly disabled: boolean;
-  readonly totpEnrolled: boolean;
-  readonly createdAt: string;
-}
-
-export interface Agency {
-  readonly id: string;
-  readonly countryId: string;
-  readonly names: Record<string, string>;
-}
+/** A user as an administrator sees them (server: tenancy/schemas.ts). */
+export type AdminUser = AdminUserView;
+export type Agency = AgencyView;
 
 function useRoleName() {
   const { t } = useTranslation();
@@ -172,11 +165,12 @@ function NewUserForm({ me }: { readonly me: Me }) {
         json: {
           email: form.email.trim(),
           displayName: form.displayName.trim(),
-          role: form.role,
+          // The selects offer only the API's roles and locales.
+          role: form.role as CreateUserBody["role"],
           ...(form.password && { password: form.password }),
-          ...(form.locale && { locale: form.locale }),
+          ...(form.locale && { locale: form.locale as NonNullable<CreateUserBody["locale"]> }),
           ...(platform && form.role !== "platform_admin" && { agencyId: form.agencyId }),
-        },
+        } satisfies CreateUserBody,
       });
       navigate(`/admin/users/${created.id}`, { state: { notice: "created" } });
     } catch (e) {
@@ -353,7 +347,10 @@ function UserDetails() {
     setBusy(true);
     setErrors([]);
     try {
-      await apiJson(`/api/admin/users/${id}/certificates`, { method: "POST", json: { mode: "platform" } });
+      await apiJson(`/api/admin/users/${id}/certificates`, {
+        method: "POST",
+        json: { mode: "platform" } satisfies IssueCertificateBody,
+      });
       await load();
       setNotice("issued");
     } catch {
@@ -556,9 +553,12 @@ function AccountActions({
           setError(undefined);
           try {
             const url = `/api/admin/users/${encodeURIComponent(user.id)}`;
-            if (pending === "role") await apiJson(url, { method: "PATCH", json: { role } });
+            if (pending === "role") await apiJson(url, { method: "PATCH", json: { role } satisfies UpdateUserBody });
             if (pending === "disable" || pending === "enable")
-              await apiJson(url, { method: "PATCH", json: { disabled: pending === "disable" } });
+              await apiJson(url, {
+                method: "PATCH",
+                json: { disabled: pending === "disable" } satisfies UpdateUserBody,
+              });
             if (pending === "password") await apiJson(`${url}/password`, { method: "POST", json: { password } });
             if (pending === "totp") await apiJson(`${url}/totp`, { method: "DELETE" });
             onNotice(`action.${pending}`);
@@ -614,7 +614,7 @@ function AccountActions({
                 {choices.length > 0 && (
                   <div className="field inline-form">
                     <label htmlFor="new-role">{t("admin.users.actions.role")}</label>
-                    <select id="new-role" value={role} onChange={(e) => setRole(e.target.value)}>
+                    <select id="new-role" value={role} onChange={(e) => setRole(e.target.value as AdminUser["role"])}>
                       {choices.map((r) => (
                         <option key={r} value={r}>
                           {roleName(r)}

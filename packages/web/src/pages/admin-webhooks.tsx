@@ -4,6 +4,7 @@
  * The API (server notify/webhook-routes.ts) refuses addresses inside private networks and more than twenty per
  * agency; those refusals are said in the reader's language.
  */
+import type { CreatedWebhook, WebhookView } from "@khatam/server/api";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DateTime } from "../components/date-time.js";
@@ -12,14 +13,6 @@ import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { apiJson } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
-
-interface Webhook {
-  readonly id: string;
-  readonly url: string;
-  readonly events: readonly string[];
-  readonly active: boolean;
-  readonly createdAt: string;
-}
 
 /** The events an agency can subscribe to (the server's WEBHOOK_EVENTS); "*" is all of them. */
 const EVENTS = [
@@ -40,17 +33,17 @@ export function AdminWebhooksPage() {
 function Webhooks() {
   const { t } = useTranslation();
   const errorText = useApiErrorText();
-  const [list, setList] = useState<Webhook[] | undefined>();
+  const [list, setList] = useState<WebhookView[] | undefined>();
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState<string[]>(["envelope.completed"]);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   const [secret, setSecret] = useState<string | undefined>();
-  const [deleting, setDeleting] = useState<Webhook | undefined>();
+  const [deleting, setDeleting] = useState<WebhookView | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
   const load = useCallback(async () => {
     try {
-      setList(await apiJson<Webhook[]>("/api/webhooks"));
+      setList(await apiJson<WebhookView[]>("/api/webhooks"));
     } catch (e) {
       setErrors([{ message: errorText(e, t("admin.failed")) }]);
     }
@@ -69,7 +62,7 @@ function Webhooks() {
     if (found.length > 0) return;
     setBusy(true);
     try {
-      const created = await apiJson<{ id: string; secret: string }>("/api/webhooks", {
+      const created = await apiJson<CreatedWebhook>("/api/webhooks", {
         method: "POST",
         json: { url: url.trim(), events },
       });

@@ -5,6 +5,7 @@
  * /api/me/certificates), which certifies the key with the subject it vouches for. The private key never leaves the
  * browser; clearing the browser's data deletes it.
  */
+import type { DeviceCertificateBody } from "@khatam/server/api";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { CertificateRows } from "../components/certificate-rows.js";
@@ -68,7 +69,10 @@ function DeviceKey({ me }: { readonly me: Me }) {
     setErrors([]);
     try {
       const csrPem = await buildCsr(stored.keyPair, me.user.displayName || me.user.email);
-      const issued = await apiJson<Certificate>("/api/me/certificates", { method: "POST", json: { csrPem } });
+      const issued = await apiJson<Certificate>("/api/me/certificates", {
+        method: "POST",
+        json: { csrPem } satisfies DeviceCertificateBody,
+      });
       const key = { ...stored, certificateSerial: issued.serial };
       await saveDeviceKey(key);
       setStored(key);

@@ -3,6 +3,7 @@
  * `totp_required` — the code from the authenticator app. Errors follow GOV.UK: an error summary at the top
  * (role="alert", focused) linking to each field, and the message again beside the field.
  */
+import type { LoginBody } from "@khatam/server/api";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useNavigate } from "react-router-dom";
@@ -43,7 +44,7 @@ export function LoginPage() {
     try {
       await apiJson("/api/auth/login", {
         method: "POST",
-        json: { email: email.trim(), password, ...(needsTotp && { totp: totp.trim() }) },
+        json: { email: email.trim(), password, ...(needsTotp && { totp: totp.trim() }) } satisfies LoginBody,
       });
       setErrors([]);
       await refresh();

@@ -3,6 +3,7 @@
  * removed with buttons, focus following), then send it now or keep it as a draft. Mistakes found here or by the
  * server (size, not a PDF, encrypted) appear in an error summary linked to their fields; then the envelope's page.
  */
+import type { Partner } from "@khatam/server/api";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
@@ -26,12 +27,6 @@ interface Row {
   order: string;
   /** A partner instance the recipient signs on ("" for this one). */
   instance: string;
-}
-
-/** A partner instance recipients may live on (GET /api/federation/partners). */
-interface Partner {
-  readonly instance: string;
-  readonly territory: string;
 }
 
 export function NewEnvelopePage() {

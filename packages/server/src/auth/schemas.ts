@@ -1,0 +1,153 @@
+/**
+ * The JSON schemas of the account routes (login-routes.ts, address-verification.ts, tenancy's certificate routes)
+ * and the types inferred from them (clients import them through `api.ts`).
+ */
+import type { FromSchema } from "json-schema-to-ts";
+import { namesView } from "../http/schemas.js";
+
+/** Shortest password an account may have. */
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** What an API token may do (security issue 9.7). */
+export const SCOPES = ["read", "sign", "admin"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** An account's role (tenancy: who may do what). */
+export const roleSchema = {
+  type: "string",
+  enum: ["platform_admin", "agency_admin", "official", "clerk"],
+} as const;
+
+/** A signing certificate as the API shows it (GET /api/me, the certificate routes), with its live status. */
+export const certificateView = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    ca: { type: "string", description: "the issuing CA (the official's country)" },
+    serial: { type: "string" },
+    profile: { type: "string" },
+    subject: { type: "string" },
+    notAfter: { type: "string", format: "date-time" },
+    status: { type: "string", description: "from the CA: good, revoked, or unknown when the CA is gone" },
+    keyHolder: {
+      type: "string",
+      enum: ["platform", "device"],
+      description: "where the private key is: held by the platform, or on the official's device",
+    },
+    pem: { type: "string" },
+  },
+  required: ["id", "ca", "serial", "profile", "subject", "notAfter", "status", "keyHolder", "pem"],
+  additionalProperties: false,
+} as const;
+
+/** GET /api/me: who the caller is; the bootstrap admin token has only `email` and `role`, and no agency. */
+export const meView = {
+  type: "object",
+  properties: {
+    user: {
+      type: "object",
+      properties: {
+        id: { type: "string" },
+        email: { type: "string" },
+        displayName: { type: "string" },
+        role: roleSchema,
+        locale: { type: ["string", "null"], enum: ["ar", "ja", "en", null] },
+        totpEnrolled: { type: "boolean" },
+        oidcLinked: { type: "boolean" },
+        secondFactor: { type: "boolean", description: "whether this session passed the second factor" },
+      },
+      required: ["email", "role"],
+      additionalProperties: false,
+    },
+    agency: {
+      type: ["object", "null"],
+      properties: { id: { type: "string" }, names: namesView },
+      required: ["id", "names"],
+      additionalProperties: false,
+    },
+    country: {
+      type: ["object", "null"],
+      properties: { id: { type: "string" }, isoCode: { type: "string" }, names: namesView },
+      required: ["id", "isoCode", "names"],
+      additionalProperties: false,
+    },
+    certificates: { type: "array", items: certificateView },
+  },
+  required: ["user", "agency", "country"],
+  additionalProperties: false,
+} as const;
+
+export const meSchema = {
+  summary: "Who the caller is: their account, agency, country and signing certificates",
+  tags: ["account"],
+  response: { 200: meView },
+} as const;
+
+export const loginSchema = {
+  body: {
+    type: "object",
+    required: ["email", "password"],
+    additionalProperties: false,
+    properties: {
+      // No control characters: PostgreSQL refuses NUL in text, and no address holds one.
+      email: { type: "string", minLength: 1, maxLength: 320, pattern: "^[^\\u0000-\\u001f\\u007f]+$" },
+      password: { type: "string", maxLength: 1024 },
+      totp: { type: "string", maxLength: 16 },
+    },
+  },
+} as const;
+
+/** The bodies of the sign-in and account routes (login-routes.ts). */
+export const accountSchemas = {
+  totpConfirm: {
+    body: {
+      type: "object",
+      required: ["code"],
+      properties: { code: { type: "string", maxLength: 16 } },
+    },
+  },
+  createToken: {
+    body: {
+      type: "object",
+      required: ["label"],
+      properties: {
+        label: { type: "string", minLength: 1, maxLength: 200 },
+        expiresInDays: { type: "integer", minimum: 1, maximum: 3650 },
+        // Default: read and sign, plus admin for administrators (what the account could do before scopes).
+        scopes: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", enum: SCOPES } },
+      },
+    },
+  },
+  changePassword: {
+    body: {
+      type: "object",
+      required: ["currentPassword", "newPassword"],
+      properties: {
+        currentPassword: { type: "string", maxLength: 1024 },
+        newPassword: { type: "string", minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 },
+      },
+    },
+  },
+} as const;
+
+/** POST /api/me/email-verification: 202 `{ verified: false, sent: true }` (a link is on its way) or 200. */
+const verificationAnswer = {
+  type: "object",
+  properties: { verified: { type: "boolean" }, sent: { type: "boolean" } },
+  required: ["verified"],
+  additionalProperties: false,
+} as const;
+
+export const emailVerificationSchema = {
+  tags: ["account"],
+  response: { 200: verificationAnswer, 202: verificationAnswer },
+} as const;
+
+export type Role = FromSchema<typeof roleSchema>;
+export type CertificateView = FromSchema<typeof certificateView>;
+export type Me = FromSchema<typeof meView>;
+export type LoginBody = FromSchema<typeof loginSchema.body>;
+export type EmailVerificationAnswer = FromSchema<typeof verificationAnswer>;
+export type TotpConfirmBody = FromSchema<typeof accountSchemas.totpConfirm.body>;
+export type CreateTokenBody = FromSchema<typeof accountSchemas.createToken.body>;
+export type ChangePasswordBody = FromSchema<typeof accountSchemas.changePassword.body>;
