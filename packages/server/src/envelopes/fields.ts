@@ -19,8 +19,9 @@
 import type { SignatureAppearance } from "@khatam/core/appearance";
 import { AppearanceError, certificateNames } from "@khatam/core/appearance";
 import { addFields, FIELD_KINDS, FieldError, type FieldKind, type FieldSpec } from "@khatam/core/forms";
-import type { Db, Tx } from "../db/connect.js";
+import type { Db } from "../db/connect.js";
 import { EnvelopeError, type EnvelopeErrorCode } from "./errors.js";
+import * as store from "./store.js";
 
 /** A field as the creation request gives it. */
 export interface FieldInput {
@@ -184,38 +185,9 @@ export function placeFields(pdf: Uint8Array, specs: readonly FieldSpec[]): Uint8
   }
 }
 
-export async function insertFields(tx: Tx, envelopeId: string, specs: readonly FieldSpec[]): Promise<void> {
-  if (specs.length === 0) return;
-  await tx
-    .insertInto("envelope_fields")
-    .values(
-      specs.map((f, position) => ({
-        envelope_id: envelopeId,
-        name: f.name,
-        recipient_id: f.recipient,
-        kind: f.kind,
-        page: f.page,
-        x1: f.rect[0],
-        y1: f.rect[1],
-        x2: f.rect[2],
-        y2: f.rect[3],
-        label: f.label ?? null,
-        required: f.required ?? false,
-        position,
-      })),
-    )
-    .execute();
-}
-
 /** The envelope's fields, each naming its recipient by e-mail. */
 export async function fieldsOf(db: Db, envelopeId: string): Promise<FieldView[]> {
-  const rows = await db
-    .selectFrom("envelope_fields as f")
-    .innerJoin("recipients as r", "r.id", "f.recipient_id")
-    .select(["f.name", "f.kind", "f.page", "f.x1", "f.y1", "f.x2", "f.y2", "f.label", "f.required", "r.email"])
-    .where("f.envelope_id", "=", envelopeId)
-    .orderBy("f.position")
-    .execute();
+  const rows = await store.fieldRows(db, envelopeId);
   return rows.map((r) => ({
     name: r.name,
     recipient: r.email,
@@ -225,18 +197,6 @@ export async function fieldsOf(db: Db, envelopeId: string): Promise<FieldView[]>
     label: r.label,
     required: r.required,
   }));
-}
-
-/** The recipient's signature field, if the sender placed one. */
-export async function signatureFieldOf(db: Db, envelopeId: string, recipientId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom("envelope_fields")
-    .select("name")
-    .where("envelope_id", "=", envelopeId)
-    .where("recipient_id", "=", recipientId)
-    .where("kind", "=", "signature")
-    .executeTakeFirst();
-  return row?.name;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -373,14 +333,7 @@ const LOCALE_OF_COUNTRY: Readonly<Record<string, "ar" | "ja">> = { SA: "ar", JP:
  * account's language; unset, that of the certificate's country, else English).
  */
 export async function signerProfile(db: Db, userId: string | null, certificate: Uint8Array): Promise<SignerProfile> {
-  const row = userId
-    ? await db
-        .selectFrom("users as u")
-        .leftJoin("agencies as a", "a.id", "u.agency_id")
-        .select(["u.display_name", "u.locale", "a.names"])
-        .where("u.id", "=", userId)
-        .executeTakeFirst()
-    : undefined;
+  const row = userId ? await store.signerProfileRow(db, userId) : undefined;
   const country = certificateNames(certificate).country?.toUpperCase() ?? "";
   const locale = row?.locale ?? LOCALE_OF_COUNTRY[country] ?? "en";
   const names = (row?.names ?? null) as Partial<Record<string, string>> | null;
@@ -405,7 +358,7 @@ export async function signingFieldOptions(options: {
   fill?: Readonly<Record<string, string | boolean>>;
   appearance?: SignatureAppearance;
 }> {
-  const fieldName = await signatureFieldOf(options.db, options.envelopeId, options.recipientId);
+  const fieldName = await store.signatureFieldOf(options.db, options.envelopeId, options.recipientId);
   if (!fieldName) {
     if (options.choices.fill && Object.keys(options.choices.fill).length > 0) {
       throw new EnvelopeError("field_value_invalid", "no fields were placed for you on this envelope");

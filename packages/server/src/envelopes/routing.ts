@@ -20,7 +20,7 @@ import {
 } from "./context.js";
 import { prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
-import { type FieldInput, insertFields, placeFields, planFields } from "./fields.js";
+import { type FieldInput, placeFields, planFields } from "./fields.js";
 import { getEnvelope, visibleEnvelope } from "./reading.js";
 import { remind } from "./scheduled.js";
 import type { CreatedEnvelope, EnvelopeView, RemindedEnvelope } from "./schemas.js";
@@ -107,7 +107,7 @@ export async function createEnvelope(options: {
         instance: r.instance ?? null,
       })),
     );
-    await insertFields(tx, id, fields);
+    await store.insertFields(tx, id, fields);
     await appendEvent(tx, {
       envelopeId: id,
       type: "created",

@@ -9,6 +9,8 @@
  * envelope first (commit.ts then recomputes on a fresh read or reports `concurrent_change`). Rows read with
  * {@link lockEnvelope} are locked until the transaction ends (a first view, a reminder).
  */
+
+import type { FieldSpec } from "@khatam/core/forms";
 import { type Selectable, sql, type Updateable } from "kysely";
 import type { AuditEvent } from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
@@ -663,4 +665,67 @@ export async function signedEvents(
 
 export function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
+
+// --- Fields placed by the sender (issue 13.1) ---
+
+/** Stores the fields placed on a new envelope, in the order given. */
+export async function insertFields(tx: Tx, envelopeId: string, specs: readonly FieldSpec[]): Promise<void> {
+  if (specs.length === 0) return;
+  await tx
+    .insertInto("envelope_fields")
+    .values(
+      specs.map((f, position) => ({
+        envelope_id: envelopeId,
+        name: f.name,
+        recipient_id: f.recipient,
+        kind: f.kind,
+        page: f.page,
+        x1: f.rect[0],
+        y1: f.rect[1],
+        x2: f.rect[2],
+        y2: f.rect[3],
+        label: f.label ?? null,
+        required: f.required ?? false,
+        position,
+      })),
+    )
+    .execute();
+}
+
+/** The envelope's field rows with their recipient's e-mail, in placement order. */
+export async function fieldRows(db: Db | Tx, envelopeId: string) {
+  return db
+    .selectFrom("envelope_fields as f")
+    .innerJoin("recipients as r", "r.id", "f.recipient_id")
+    .select(["f.name", "f.kind", "f.page", "f.x1", "f.y1", "f.x2", "f.y2", "f.label", "f.required", "r.email"])
+    .where("f.envelope_id", "=", envelopeId)
+    .orderBy("f.position")
+    .execute();
+}
+
+/** The recipient's signature field, if the sender placed one. */
+export async function signatureFieldOf(
+  db: Db | Tx,
+  envelopeId: string,
+  recipientId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("envelope_fields")
+    .select("name")
+    .where("envelope_id", "=", envelopeId)
+    .where("recipient_id", "=", recipientId)
+    .where("kind", "=", "signature")
+    .executeTakeFirst();
+  return row?.name;
+}
+
+/** What a signature block says of its signer: display name, language and agency names. */
+export async function signerProfileRow(db: Db | Tx, userId: string) {
+  return db
+    .selectFrom("users as u")
+    .leftJoin("agencies as a", "a.id", "u.agency_id")
+    .select(["u.display_name", "u.locale", "a.names"])
+    .where("u.id", "=", userId)
+    .executeTakeFirst();
 }
