@@ -13,11 +13,12 @@ import { constants, createPublicKey, verify } from "node:crypto";
 import type { SignatureAppearance } from "../appearance/signature-appearance.js";
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signedAttributesFor } from "../cms/signed-data.js";
-import { type FillValues, prepareFormFill } from "../forms/fill.js";
+import type { FillValues } from "../forms/fill.js";
 import { p1363ToDer } from "../keys/ecdsa-sig-value.js";
 import type { HashAlgorithm, SignatureAlgorithm, Signer } from "../keys/signer.js";
 import { docMdpPermission } from "../pdf/acroform.js";
 import { Certificate } from "../x509/certificate.js";
+import { formFillFor } from "./form-fill.js";
 import {
   addSignatureRevision,
   cadesSignatureEntries,
@@ -74,7 +75,7 @@ export async function prepareExternalSignature(
   const chain = options.chain ?? [];
   // A visible signature shows its time; /M and a "date signed" field say the same unless told otherwise.
   const signingTime = options.signingTime ?? options.appearance?.signedAt ?? new Date();
-  const form = prepareFormFill(reader, options.fieldName, options.fill, {
+  const form = await formFillFor(reader, options.fieldName, options.fill, {
     locale: options.appearance?.locale,
     signingTime,
   });

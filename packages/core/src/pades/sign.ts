@@ -10,11 +10,12 @@ import type { SignatureAppearance } from "../appearance/signature-appearance.js"
 import { sha } from "../cms/hash.js";
 import { assembleSignedData, attribute, OID, signAttributes } from "../cms/signed-data.js";
 import { equalBytes } from "../crypto/bytes.js";
-import { type FillValues, prepareFormFill } from "../forms/fill.js";
+import type { FillValues } from "../forms/fill.js";
 import { assertKeyMatchesCertificate } from "../keys/match.js";
 import type { Signer } from "../keys/signer.js";
 import { docMdpPermission, signedSignatureFields } from "../pdf/acroform.js";
 import { PdfDict, PdfName } from "../pdf/objects.js";
+import { formFillFor } from "./form-fill.js";
 import {
   addSignatureRevision,
   cadesSignatureEntries,
@@ -100,7 +101,7 @@ export async function signPdfUpdate(pdf: Uint8Array, options: PadesSignOptions):
 
   // A visible signature shows its time; /M and a "date signed" field say the same unless told otherwise.
   const signingTime = options.signingTime ?? options.appearance?.signedAt ?? new Date();
-  const form = prepareFormFill(reader, options.fieldName, options.fill, {
+  const form = await formFillFor(reader, options.fieldName, options.fill, {
     locale: options.appearance?.locale,
     signingTime,
   });
