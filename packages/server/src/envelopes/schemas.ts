@@ -222,6 +222,14 @@ export const registerEntryView = {
 
 const cursorOrNull = { type: ["string", "null"] } as const;
 
+/** A reason given in words (declining, voiding): one schema, so both routes take and document the same. */
+const reasonBody = {
+  type: "object",
+  properties: { reason: { type: "string", minLength: 1, maxLength: 2000 } },
+  required: ["reason"],
+  additionalProperties: false,
+} as const;
+
 export const envelopeSchemas = {
   create: {
     summary: "Create an envelope (multipart: `file` = the PDF, `meta` = JSON)",
@@ -304,24 +312,14 @@ export const envelopeSchemas = {
     summary: "Decline, with a reason: ends the envelope",
     tags: ["envelopes"],
     params: idParams,
-    body: {
-      type: "object",
-      properties: { reason: { type: "string", minLength: 1, maxLength: 2000 } },
-      required: ["reason"],
-      additionalProperties: false,
-    },
+    body: reasonBody,
     response: { 200: envelopeView, 404: error, 409: error },
   },
   void: {
     summary: "Void (cancel) a sent envelope, with a reason: nobody can act on it any more; those it reached are told",
     tags: ["envelopes"],
     params: idParams,
-    body: {
-      type: "object",
-      properties: { reason: { type: "string", minLength: 1, maxLength: 2000 } },
-      required: ["reason"],
-      additionalProperties: false,
-    },
+    body: reasonBody,
     response: { 200: envelopeView, 400: error, 403: error, 404: error, 409: error },
   },
   correctRecipient: {
