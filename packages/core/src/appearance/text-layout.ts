@@ -60,7 +60,7 @@ export function shapeLine(text: string, preferred: FaceName, direction: "ltr" | 
   if (clean.length === 0) return { text: clean, rtl: direction === "rtl", runs: [] };
   const faces = facesFor(clean, preferred);
   const levels = bidi.getEmbeddingLevels(clean, direction);
-  const mirrored = bidi.getMirroredCharactersMap(clean, levels);
+  const mirrored = bidi.getMirroredCharactersMap(clean, levels.levels);
   const visual = bidi.getReorderedIndices(clean, levels);
   const position = new Int32Array(clean.length);
   visual.forEach((logical, v) => {

@@ -58,7 +58,8 @@ declare module "bidi-js" {
   export interface Bidi {
     getEmbeddingLevels(text: string, direction?: "ltr" | "rtl" | "auto"): EmbeddingLevels;
     getReorderedIndices(text: string, levels: EmbeddingLevels, start?: number, end?: number): number[];
-    getMirroredCharactersMap(text: string, levels: EmbeddingLevels, start?: number, end?: number): Map<number, string>;
+    /** Takes the levels array itself (`EmbeddingLevels.levels`), unlike getReorderedIndices. */
+    getMirroredCharactersMap(text: string, levels: Uint8Array, start?: number, end?: number): Map<number, string>;
   }
   export default function bidiFactory(): Bidi;
 }
