@@ -312,6 +312,142 @@ for (const engine of ENGINES)
       assert.equal(final.details.partnerRecord.statement.events.at(-1).type, "completed");
     });
 
+    it("fields for an official on the partner: placed on jp, filled and signed visibly on sa, taken back by jp", async () => {
+      const created = await json(
+        await call(
+          jp,
+          jpOfficial,
+          "POST",
+          "/api/envelopes",
+          envelopeForm(plainPdf(), {
+            title: "Joint statement with fields",
+            recipients: [
+              { email: "official@sa.demo", role: "signer", order: 1, instance: "sa" },
+              { email: "official@jp.demo", role: "signer", order: 2 },
+            ],
+            fields: [
+              { recipient: 0, kind: "signature", page: 1, rect: [50, 60, 290, 160] },
+              { recipient: 0, kind: "text", page: 1, rect: [50, 170, 290, 190], label: "Reference", required: true },
+              { recipient: 1, kind: "signature", page: 1, rect: [305, 60, 545, 160] },
+              { recipient: 1, kind: "text", page: 1, rect: [305, 170, 545, 190], label: "Reference" },
+            ],
+          }),
+        ),
+        201,
+      );
+      const placed = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
+      assert.deepEqual(
+        placed.fields.map((f: Json) => [f.name, f.recipient]),
+        [
+          ["r1.signature", "official@sa.demo"],
+          ["r1.text.1", "official@sa.demo"],
+          ["r2.signature", "official@jp.demo"],
+          ["r2.text.1", "official@jp.demo"],
+        ],
+      );
+      await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
+      const offerRow = await jp.running.app.db
+        .selectFrom("outbox")
+        .select("payload")
+        .where("kind", "=", "federation")
+        .where("delivered_at", "is", null)
+        .executeTakeFirstOrThrow();
+      const offer = (offerRow.payload as Json).body;
+      assert.equal((await drain(jp)).failed, 0);
+
+      // The copy on sa shows the SA official their own fields only.
+      const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
+      const copyId = inbox.waiting.find((e: Json) => e.title === "Joint statement with fields").id;
+      const copy = await json(await call(sa, saOfficial, "GET", `/api/envelopes/${copyId}`));
+      assert.deepEqual(
+        copy.fields.map((f: Json) => [f.name, f.recipient, f.kind, f.required]),
+        [
+          ["r1.signature", "official@sa.demo", "signature", false],
+          ["r1.text.1", "official@sa.demo", "text", true],
+        ],
+      );
+
+      // A revision signed in the JP official's field, filling theirs, is refused by jp whoever signed it.
+      const { signWithPlatformKey } = await import("../src/envelopes/signing.js");
+      const { signerForCertificate } = await import("../src/tenancy/signing-keys.js");
+      const certificate = await sa.running.app.db
+        .selectFrom("signing_certificates as c")
+        .innerJoin("users as u", "u.id", "c.user_id")
+        .selectAll("c")
+        .where("u.email", "=", "official@sa.demo")
+        .where("c.key_ref", "is not", null)
+        .executeTakeFirstOrThrow();
+      const inTheirField = await signWithPlatformKey({
+        trust: { trustStore: sa.running.app.trustStore, publicUrl: sa.url },
+        pdf: new Uint8Array(Buffer.from(offer.document, "base64")),
+        signer: await signerForCertificate(sa.running.app, certificate),
+        certificate: new Uint8Array(certificate.der),
+        caId: "sa",
+        reason: "test",
+        field: { fieldName: "r2.signature", fill: { "r2.text.1": "forged" } },
+      });
+      const r = await (
+        await signedPost(saKey, jp, "jp", "/federation/v1/returns", {
+          offerId: offer.offerId,
+          envelopeId: created.id,
+          outcome: "signed",
+          documentSha256: require_sha256(inTheirField),
+          document: Buffer.from(inTheirField).toString("base64"),
+          attestation: await attestTrail(sa.running.app.db, saKey, copyId),
+        })
+      ).send();
+      assert.equal(r.status, 422);
+      assert.match(((await r.json()) as Json).error.message, /not in the field placed for its signer/);
+
+      // The SA official fills their reference and signs visibly on sa; jp takes the revision, the JP official signs.
+      const missing = await call(sa, saOfficial, "POST", `/api/envelopes/${copyId}/sign`, { fill: {} });
+      assert.equal(await errorCode(missing), "field_required_missing");
+      await json(
+        await call(sa, saOfficial, "POST", `/api/envelopes/${copyId}/sign`, {
+          fill: { "r1.text.1": "SA-2026-17" },
+          mark: { kind: "typed" },
+        }),
+      );
+      assert.equal((await drain(sa)).failed, 0);
+      let envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
+      assert.equal(envelope.recipients.find((x: Json) => x.email === "official@sa.demo").status, "signed");
+      envelope = await json(
+        await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/sign`, {
+          fill: { "r2.text.1": "JP-2026-04" },
+          seal: { kind: "generated", familyName: "山田" },
+        }),
+      );
+      assert.equal(envelope.status, "completed");
+
+      const final = Buffer.from(
+        await (await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}/document`)).arrayBuffer(),
+      );
+      const file = join(jp.dir.path, `fields-${engine}.pdf`);
+      writeFileSync(file, final);
+      const roots = [
+        jp.running.app.trustStore.get("jp").root.certificate,
+        sa.running.app.trustStore.get("sa").root.certificate,
+      ];
+      const text = await run("pdftotext", [file, "-"]);
+      assert.match(text.stdout, /SA-2026-17/);
+      assert.match(text.stdout, /JP-2026-04/);
+      const listing = await pdfsig(jp.dir.path, file, roots);
+      assert.equal((listing.match(/Signature is Valid\./g) ?? []).length, 2, listing);
+      assert.equal((listing.match(/Certificate is Trusted\./g) ?? []).length, 2, listing);
+      assert.equal((await run("qpdf", ["--check", file])).code, 0);
+      const report = await validatePdf(new Uint8Array(final), {
+        trustAnchors: roots.map((c) => ({ certificate: c })),
+      });
+      assert.equal(report.verdict, "VALID", JSON.stringify(report.signatures.map((s) => [s.indication, s.errors])));
+      const signatures = report.signatures.filter((s) => s.type === "signature");
+      assert.deepEqual(
+        signatures.map((s) => s.field),
+        ["r1.signature", "r2.signature"],
+      );
+      assert.equal(signatures[0]!.modifications, "FORM_FILLING");
+      assert.equal((await drain(jp)).failed, 0); // the final document to sa
+    });
+
     it("no instance holds a key of the other country", async () => {
       for (const [instance, own, other] of [
         [jp, "jp", "sa"],

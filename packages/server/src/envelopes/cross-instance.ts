@@ -8,7 +8,9 @@
  * `POST /federation/v1/returns` (on the owner): the recipient declined, or signed. A signed revision is taken only if
  * it is exactly the revision offered plus incremental updates that do nothing but add one signature (and its
  * validation data) — the validator's own modification analysis — and that signature is valid, chains to the
- * partner's pinned trust, and is the recipient's (the certificate's e-mail address) from the partner's country. Then
+ * partner's pinned trust, and is the recipient's (the certificate's e-mail address) from the partner's country. Where
+ * the sender placed fields for the recipient, the signature is in their signature field and the revision fills no
+ * other recipient's field (the validator allows any form filling before a field is locked). Then
  * the workflow goes on; on completion the owner adds B-LTA and sends the final document to every partner that took
  * part. Refused: 422 `return_refused` with the reason, and nothing changes.
  *
@@ -176,7 +178,7 @@ async function receiveReturn(
       return { status: 200, body: { status: "signed" } };
   }
   checkOpen(envelope, recipient);
-  const details = await checkReturnedRevision(ctx, peer, envelope.current_sha256, recipient.email, signed);
+  const details = await checkReturnedRevision(ctx, peer, envelope.current_sha256, recipient, signed);
   await recordPartnerSignature({ ctx, envelope, recipient, document: signed, details: { ...details, partnerRecord } });
   return { status: 200, body: { status: "signed" } };
 }
@@ -208,9 +210,10 @@ async function checkReturnedRevision(
   ctx: EnvelopeContext,
   peer: PeerRow,
   offeredSha256: string,
-  email: string,
+  recipient: store.RecipientRow,
   signed: Uint8Array,
 ): Promise<Record<string, unknown>> {
+  const email = recipient.email;
   const refuse = (why: string): never => {
     throw new HttpError(422, "return_refused", `the returned revision is refused: ${why}`);
   };
@@ -224,6 +227,8 @@ async function checkReturnedRevision(
   const before = findSignatures(PdfReader.open(offered)).length;
   const after = findSignatures(PdfReader.open(signed));
   if (after.length !== before + 1 || after.at(-1)?.type !== "signature") refuse("it must add exactly one signature");
+  const fieldRefusal = await fieldsRefusal(offered, signed, recipient.id, after.at(-1)!.field);
+  if (fieldRefusal) refuse(fieldRefusal);
   const anchors = [
     ...platformTrustAnchors(ctx.trustStore),
     ...(await peerTrustAnchors(ctx.db)).filter((a) => a.partner === peer.instance),
@@ -253,6 +258,32 @@ async function checkReturnedRevision(
     certificateSerial: info!.serial,
     returnedSha256: sha256(signed),
   };
+}
+
+/**
+ * Why a returned revision's fields are refused, if they are: the recipient (`owner`, their id in the document) signed
+ * outside the signature field placed for them, or filled, added or changed a field of someone else.
+ */
+async function fieldsRefusal(
+  offered: Uint8Array,
+  signed: Uint8Array,
+  owner: string,
+  signatureField: string | undefined,
+): Promise<string | undefined> {
+  const { readFields } = await import("@khatam/core/forms");
+  const before = new Map(readFields(offered).map((f) => [f.name, f]));
+  const own = [...before.values()].find((f) => f.recipient === owner && f.kind === "signature");
+  if (own && signatureField !== own.name)
+    return `the signature is not in the field placed for its signer (${own.name})`;
+  for (const f of readFields(signed)) {
+    if (f.recipient === owner) continue;
+    const was = before.get(f.name);
+    if (!was) return `it adds the field ${f.name} for another recipient`;
+    if (was.value !== f.value || (f.kind === "signature" && f.signed !== was.signed)) {
+      return `it fills ${f.name}, a field of another recipient`;
+    }
+  }
+  return undefined;
 }
 
 async function receiveCompletion(

@@ -7,9 +7,13 @@
  *
  * Choices (docs/api.md § Fields):
  * - A field names its recipient by their 0-based index in the request's `recipients` array or by their e-mail.
- * - Only signers on this instance get fields (approvers and viewers never sign, so nothing would ever fill or lock theirs), and a
+ * - Only signers get fields (approvers and viewers never sign, so nothing would ever fill or lock theirs), and a
  *   signer with any field has exactly one signature field: their signature fills it and locks their other fields
  *   (FieldMDP, ISO 32000-2 § 12.8.2.4).
+ * - A signer on a partner instance gets fields too: they are in the document offered, owned by the recipient's id
+ *   here, which is the offer's id; the partner's copy takes the fields that offer id owns (`fieldsPlacedFor`), and
+ *   the owner takes back a revision only if it fills that recipient's fields and no one else's
+ *   (cross-instance.ts).
  * - Field names in the document: `r<n>.signature` and `r<n>.<kind>.<k>` (n: the recipient's 1-based position in
  *   the request, k: 1-based among that recipient's fields of that kind); the owner stored in the field is the
  *   recipient's id.
@@ -133,13 +137,6 @@ export function planFields(recipients: readonly PlannedRecipient[], inputs: read
         `field ${i + 1}: ${recipient.email} is an ${recipient.role}; only signers get fields`,
       );
     }
-    if (recipient.instance) {
-      // A partner's official signs the partner's copy, where the recipient has another id; not yet supported.
-      throw new EnvelopeError(
-        "field_recipient_not_signer",
-        `field ${i + 1}: ${recipient.email} signs on ${recipient.instance}; fields are for signers on this instance`,
-      );
-    }
     withFields.add(index);
     let name: string;
     if (f.kind === "signature") {
@@ -183,6 +180,26 @@ export function placeFields(pdf: Uint8Array, specs: readonly FieldSpec[]): Uint8
   } catch (e) {
     throw asEnvelopeError(e);
   }
+}
+
+/**
+ * The fields placed in `pdf` for the recipient whose id in the document is `owner` (on a partner's copy: the offer
+ * id, the recipient's id on the owning instance), as specs for storing under the local recipient `recipientId`.
+ * Forms are loaded on first use: most documents have no fields, and the code (with fontkit) costs start-up time.
+ */
+export async function fieldsPlacedFor(pdf: Uint8Array, owner: string, recipientId: string): Promise<FieldSpec[]> {
+  const { readFields } = await import("@khatam/core/forms");
+  return readFields(pdf)
+    .filter((f) => f.recipient === owner)
+    .map((f) => ({
+      name: f.name,
+      recipient: recipientId,
+      kind: f.kind,
+      page: f.page,
+      rect: f.rect,
+      ...(f.label && { label: f.label }),
+      ...(f.required && { required: true }),
+    }));
 }
 
 /** The envelope's fields, each naming its recipient by e-mail. */

@@ -13,6 +13,7 @@ import { localesOf } from "../notify/templates.js";
 import { decline } from "./acting.js";
 import { change } from "./commit.js";
 import { type Caller, clock, type EnvelopeContext, MAX_REASON_LENGTH } from "./context.js";
+import { fieldsPlacedFor } from "./fields.js";
 import { invitations } from "./notices.js";
 import { lastSignatureField, toLongTerm } from "./signing.js";
 import type { EnvelopeRow, RecipientRow } from "./store.js";
@@ -77,7 +78,10 @@ export async function createPartnerCopy(options: {
 }): Promise<string> {
   const { ctx, origin, user } = options;
   const id = randomUUID();
+  const recipientId = randomUUID();
   const now = clock(ctx);
+  // The fields the sender placed for this recipient, who has another id here than in the document (the offer's).
+  const fields = await fieldsPlacedFor(options.document, origin.offerId, recipientId);
   await ctx.db.transaction().execute(async (tx) => {
     const sha256 = await putDocument(tx, options.document);
     await store.insertEnvelope(
@@ -99,7 +103,7 @@ export async function createPartnerCopy(options: {
       },
       [
         {
-          id: randomUUID(),
+          id: recipientId,
           envelope_id: id,
           email: user.email,
           user_id: user.id,
@@ -109,6 +113,7 @@ export async function createPartnerCopy(options: {
         },
       ],
     );
+    await store.insertFields(tx, id, fields);
     const details = { origin: { instance: origin.instance, envelopeId: origin.envelopeId }, sender: origin.sender };
     await appendEvent(tx, { envelopeId: id, type: "created", actor: null, documentSha256: sha256, details, at: now });
     await appendEvent(tx, { envelopeId: id, type: "sent", actor: null, details, at: now });
