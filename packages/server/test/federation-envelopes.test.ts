@@ -144,6 +144,50 @@ async function signedPost(
   return { bytes, headers, send: () => fetch(`${to.url}${path}`, { method: "POST", headers, body: bytes }) };
 }
 
+/** `pdf` signed with the platform key of `email`'s certificate on `instance` (CA `caId`), as that instance would. */
+async function signedOn(
+  instance: Instance,
+  caId: string,
+  email: string,
+  pdf: Uint8Array,
+  field?: { fieldName: string; fill: Record<string, string> },
+): Promise<Uint8Array> {
+  const { signWithPlatformKey } = await import("../src/envelopes/signing.js");
+  const { signerForCertificate } = await import("../src/tenancy/signing-keys.js");
+  const certificate = await instance.running.app.db
+    .selectFrom("signing_certificates as c")
+    .innerJoin("users as u", "u.id", "c.user_id")
+    .selectAll("c")
+    .where("u.email", "=", email)
+    .where("c.key_ref", "is not", null)
+    .executeTakeFirstOrThrow();
+  return signWithPlatformKey({
+    trust: { trustStore: instance.running.app.trustStore, publicUrl: instance.url },
+    pdf: new Uint8Array(pdf),
+    signer: await signerForCertificate(instance.running.app, certificate),
+    certificate: new Uint8Array(certificate.der),
+    caId,
+    reason: "test",
+    ...(field && { field }),
+  });
+}
+
+/** A new envelope on `instance` for a one-page PDF, created by `bearer` with `meta`. */
+async function newEnvelope(instance: Instance, bearer: string, meta: Json): Promise<Json> {
+  return json(await call(instance, bearer, "POST", "/api/envelopes", envelopeForm(plainPdf(), meta)), 201);
+}
+
+/** The body of the federation message `instance` has yet to deliver. */
+async function pendingMessage(instance: Instance): Promise<Json> {
+  const row = await instance.running.app.db
+    .selectFrom("outbox")
+    .select("payload")
+    .where("kind", "=", "federation")
+    .where("delivered_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return (row.payload as Json).body;
+}
+
 async function errorCode(response: Response): Promise<string> {
   return ((await response.json()) as { error: { code: string } }).error.code;
 }
@@ -190,23 +234,14 @@ for (const engine of ENGINES)
     });
 
     it("co-signs a memorandum: JP signs on jp, SA signs on sa, both hold the final document", async () => {
-      const created = await json(
-        await call(
-          jp,
-          jpOfficial,
-          "POST",
-          "/api/envelopes",
-          envelopeForm(plainPdf(), {
-            title: "Memorandum of cooperation on digital government",
-            message: "For your signature",
-            recipients: [
-              { email: "official@jp.demo", role: "signer", order: 1 },
-              { email: "official@sa.demo", role: "signer", order: 2, instance: "sa" },
-            ],
-          }),
-        ),
-        201,
-      );
+      const created = await newEnvelope(jp, jpOfficial, {
+        title: "Memorandum of cooperation on digital government",
+        message: "For your signature",
+        recipients: [
+          { email: "official@jp.demo", role: "signer", order: 1 },
+          { email: "official@sa.demo", role: "signer", order: 2, instance: "sa" },
+        ],
+      });
       envelopeId = created.id;
       await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${envelopeId}/send`));
       const signedByJp = await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${envelopeId}/sign`));
@@ -313,28 +348,19 @@ for (const engine of ENGINES)
     });
 
     it("fields for an official on the partner: placed on jp, filled and signed visibly on sa, taken back by jp", async () => {
-      const created = await json(
-        await call(
-          jp,
-          jpOfficial,
-          "POST",
-          "/api/envelopes",
-          envelopeForm(plainPdf(), {
-            title: "Joint statement with fields",
-            recipients: [
-              { email: "official@sa.demo", role: "signer", order: 1, instance: "sa" },
-              { email: "official@jp.demo", role: "signer", order: 2 },
-            ],
-            fields: [
-              { recipient: 0, kind: "signature", page: 1, rect: [50, 60, 290, 160] },
-              { recipient: 0, kind: "text", page: 1, rect: [50, 170, 290, 190], label: "Reference", required: true },
-              { recipient: 1, kind: "signature", page: 1, rect: [305, 60, 545, 160] },
-              { recipient: 1, kind: "text", page: 1, rect: [305, 170, 545, 190], label: "Reference" },
-            ],
-          }),
-        ),
-        201,
-      );
+      const created = await newEnvelope(jp, jpOfficial, {
+        title: "Joint statement with fields",
+        recipients: [
+          { email: "official@sa.demo", role: "signer", order: 1, instance: "sa" },
+          { email: "official@jp.demo", role: "signer", order: 2 },
+        ],
+        fields: [
+          { recipient: 0, kind: "signature", page: 1, rect: [50, 60, 290, 160] },
+          { recipient: 0, kind: "text", page: 1, rect: [50, 170, 290, 190], label: "Reference", required: true },
+          { recipient: 1, kind: "signature", page: 1, rect: [305, 60, 545, 160] },
+          { recipient: 1, kind: "text", page: 1, rect: [305, 170, 545, 190], label: "Reference" },
+        ],
+      });
       const placed = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
       assert.deepEqual(
         placed.fields.map((f: Json) => [f.name, f.recipient]),
@@ -346,13 +372,7 @@ for (const engine of ENGINES)
         ],
       );
       await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
-      const offerRow = await jp.running.app.db
-        .selectFrom("outbox")
-        .select("payload")
-        .where("kind", "=", "federation")
-        .where("delivered_at", "is", null)
-        .executeTakeFirstOrThrow();
-      const offer = (offerRow.payload as Json).body;
+      const offer = await pendingMessage(jp);
       assert.equal((await drain(jp)).failed, 0);
 
       // The copy on sa shows the SA official their own fields only.
@@ -368,23 +388,9 @@ for (const engine of ENGINES)
       );
 
       // A revision signed in the JP official's field, filling theirs, is refused by jp whoever signed it.
-      const { signWithPlatformKey } = await import("../src/envelopes/signing.js");
-      const { signerForCertificate } = await import("../src/tenancy/signing-keys.js");
-      const certificate = await sa.running.app.db
-        .selectFrom("signing_certificates as c")
-        .innerJoin("users as u", "u.id", "c.user_id")
-        .selectAll("c")
-        .where("u.email", "=", "official@sa.demo")
-        .where("c.key_ref", "is not", null)
-        .executeTakeFirstOrThrow();
-      const inTheirField = await signWithPlatformKey({
-        trust: { trustStore: sa.running.app.trustStore, publicUrl: sa.url },
-        pdf: new Uint8Array(Buffer.from(offer.document, "base64")),
-        signer: await signerForCertificate(sa.running.app, certificate),
-        certificate: new Uint8Array(certificate.der),
-        caId: "sa",
-        reason: "test",
-        field: { fieldName: "r2.signature", fill: { "r2.text.1": "forged" } },
+      const inTheirField = await signedOn(sa, "sa", "official@sa.demo", Buffer.from(offer.document, "base64"), {
+        fieldName: "r2.signature",
+        fill: { "r2.text.1": "forged" },
       });
       const r = await (
         await signedPost(saKey, jp, "jp", "/federation/v1/returns", {
@@ -558,34 +564,12 @@ for (const engine of ENGINES)
         201,
       );
       await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
-      const offerRow = await jp.running.app.db
-        .selectFrom("outbox")
-        .select("payload")
-        .where("kind", "=", "federation")
-        .where("delivered_at", "is", null)
-        .executeTakeFirstOrThrow();
-      const offer = (offerRow.payload as Json).body;
+      const offer = await pendingMessage(jp);
       const offered = Buffer.from(offer.document, "base64");
       assert.equal((await drain(jp)).failed, 0);
 
       // Signed by the JP official (on jp, with Japanese keys) and returned as if from sa.
-      const { signWithPlatformKey } = await import("../src/envelopes/signing.js");
-      const { signerForCertificate } = await import("../src/tenancy/signing-keys.js");
-      const certificate = await jp.running.app.db
-        .selectFrom("signing_certificates as c")
-        .innerJoin("users as u", "u.id", "c.user_id")
-        .selectAll("c")
-        .where("u.email", "=", "official@jp.demo")
-        .where("c.key_ref", "is not", null)
-        .executeTakeFirstOrThrow();
-      const bySomeoneElse = await signWithPlatformKey({
-        trust: { trustStore: jp.running.app.trustStore, publicUrl: jp.url },
-        pdf: new Uint8Array(offered),
-        signer: await signerForCertificate(jp.running.app, certificate),
-        certificate: new Uint8Array(certificate.der),
-        caId: "jp",
-        reason: "test",
-      });
+      const bySomeoneElse = await signedOn(jp, "jp", "official@jp.demo", offered);
       const inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
       const copy = inbox.waiting.find((e: Json) => e.title === "Exchange of notes");
       // As sa would send it: with sa's attested trail of the copy.
