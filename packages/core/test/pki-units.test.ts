@@ -36,6 +36,7 @@ import {
 import { createRootCertificate, crossCertify, issueCertificate } from "../src/pki/authority.js";
 import { serialFromHex, serialHex, toPem } from "../src/pki/certificate.js";
 import { InvalidCertificationRequestError, verifyCertificationRequest } from "../src/pki/csr.js";
+import { webCryptoCertificationRequest } from "../src/pki/csr-webcrypto.js";
 import { inProcessServices } from "../src/pki/in-process.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
 import { caIssuersUrls, ocspRequest, revocationUrls } from "../src/pki/ocsp-client.js";
@@ -308,6 +309,23 @@ describe("trust services of one PKI", () => {
     const signed = Buffer.from(tlv(0x31, ...encoded));
     const key = createPublicKey({ key: Buffer.from(pki.tsa.signer.publicKeySpki), format: "der", type: "spki" });
     assert.ok(verify("sha256", signed, key, new Uint8Array(signerInfo.signature.buffer)));
+  });
+
+  test("CSR of a non-extractable WebCrypto key (as a device makes it): openssl and the CA's check accept it", async () => {
+    const keyPair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+    const pem = await webCryptoCertificationRequest(keyPair, "山田 太郎 — محمد");
+    assert.match(pem, /^-----BEGIN CERTIFICATE REQUEST-----\n([A-Za-z0-9+/=]{64}\n)*[A-Za-z0-9+/=]{1,64}\n-----END/);
+    const verified = verifyCertificationRequest(pem);
+    const spki = new Uint8Array(await crypto.subtle.exportKey("spki", keyPair.publicKey));
+    assert.deepEqual(verified.subjectPublicKeyInfo, spki);
+    const dir = await freshDir("csr-webcrypto");
+    await writeFile(join(dir, "device.csr"), pem);
+    const r = await run("openssl", ["req", "-verify", "-noout", "-subject", "-nameopt", "utf8", "-in", "device.csr"], {
+      cwd: dir,
+    });
+    assert.equal(r.code, 0, r.stderr.toString());
+    assert.match(r.stdout.toString() + r.stderr.toString(), /verify OK|Certificate request self-signature verify OK/);
+    assert.match(r.stdout.toString(), /CN\s*=\s*山田 太郎 — محمد/);
   });
 
   test("CSR: garbage is refused with a clear error", () => {

@@ -162,11 +162,7 @@ export async function signCertificate(fields: TbsCertificateFields, signer: Sign
   return new Uint8Array(AsnConvert.serialize(cert));
 }
 
-/** PEM armour (RFC 7468) for a DER value. */
-export function toPem(der: Uint8Array, label = "CERTIFICATE"): string {
-  const b64 = Buffer.from(der).toString("base64").replace(/.{64}/g, "$&\n").replace(/\n$/, "");
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
-}
+export { toPem } from "../cms/pem-armour.js";
 
 /** Reads the first PEM block with `label` (or any label), returning its DER. */
 export function fromPem(pem: string, label?: string): Uint8Array {
