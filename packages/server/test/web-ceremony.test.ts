@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { readFields } from "@khatam/core/forms";
 import { validatePdf } from "@khatam/core/verify";
 import { generate } from "otplib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -20,6 +21,7 @@ import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../src/trust/in-process.js";
 import { axe } from "./support/browser.js";
 import { envelopeForm, plainPdf } from "./support/envelopes.js";
+import { FIELD_EDITOR, fieldBoxes, fieldRect, placeField } from "./support/field-editor.js";
 import { fakeResolver } from "./support/notify.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
@@ -697,6 +699,142 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
     await axe(root.page, "/admin/trust");
     await root.context.close();
   });
+
+  // The sender's field editor (issue 13.1), in Arabic (right to left) and English: fields placed with the mouse where
+  // the PDF's user space says, one moved and resized with the keyboard, one removed, the client's check before
+  // sending; the API and the stored PDF's AcroForm then have them where they were dropped.
+  for (const language of ["ar", "en"] as const) {
+    test(`${language}: the sender places fields with the mouse, moves one with the keyboard, removes one, sends`, async () => {
+      const jp = await signIn(language, "official@jp.demo");
+      const page = jp.page;
+      await page.goto(`${origin}/envelopes/new`);
+      await page.setInputFiles("#document", {
+        name: "fields.pdf",
+        mimeType: "application/pdf",
+        buffer: plainPdf(`Fields ${language}`, 2),
+      });
+      await page.locator("#title").fill(`Fields (${language})`);
+      await page.locator("#recipient-0-email").fill("official@jp.demo");
+      await page.locator("#add-recipient").click();
+      await page.waitForFunction(() => document.activeElement?.id === "recipient-1-email");
+      await page.keyboard.type("official@sa.demo");
+      await page.locator(FIELD_EDITOR.root).waitFor();
+      // The controls follow the page's direction; the pages never mirror.
+      const direction = (selector: string) =>
+        page
+          .locator(selector)
+          .first()
+          .evaluate((e) => getComputedStyle(e).direction);
+      assert.equal(await direction(".field-editor__toolbar"), language === "ar" ? "rtl" : "ltr");
+      assert.equal(await direction(".field-editor__legend"), language === "ar" ? "rtl" : "ltr");
+      assert.equal(await direction(".pdf-viewer__pages"), "ltr");
+
+      // Dropped with the mouse (user space of the 595 × 842 pages, points).
+      const wanted = {
+        jpSignature: [72, 100, 252, 160],
+        jpDate: [300, 100, 410, 124],
+        jpText: [72, 600, 252, 624],
+        saCheckbox: [400, 700, 416, 716],
+        saSignature: [320, 200, 500, 260],
+      } as const;
+      const jpSignature = await placeField(page, {
+        recipientIndex: 0,
+        kind: "signature",
+        pageNumber: 1,
+        pdfRect: wanted.jpSignature,
+      });
+      const jpDate = await placeField(page, { recipientIndex: 0, kind: "date", pageNumber: 1, pdfRect: wanted.jpDate });
+      const jpText = await placeField(page, { recipientIndex: 0, kind: "text", pageNumber: 2, pdfRect: wanted.jpText });
+      const saCheckbox = await placeField(page, {
+        recipientIndex: 1,
+        kind: "checkbox",
+        pageNumber: 1,
+        pdfRect: wanted.saCheckbox,
+      });
+      // Where the mouse dropped them, within a pixel's worth of points (the pointer lands on whole pixels).
+      const near = (got: readonly number[], want: readonly number[], what: string, within = 2) =>
+        assert.ok(
+          got.every((v, i) => Math.abs(v - want[i]!) <= within),
+          `${what}: [${got.join(" ")}] is not near [${want.join(" ")}]`,
+        );
+      near(await fieldRect(jpSignature), wanted.jpSignature, "signature");
+      near(await fieldRect(jpDate), wanted.jpDate, "date");
+      near(await fieldRect(jpText), wanted.jpText, "text");
+      near(await fieldRect(saCheckbox), wanted.saCheckbox, "checkbox");
+      // Each box says whose it is and what it is in words, not by colour alone.
+      assert.match((await jpDate.textContent())!, language === "ar" ? /١.*تاريخ التوقيع/ : /1.*Date signed/);
+
+      // The client's check, in the page's language: the Saudi official has a field but no signature field.
+      await page.locator("button[value=send]").click();
+      const summary = page.getByRole("alert");
+      await summary.waitFor();
+      assert.match(
+        (await summary.textContent())!,
+        language === "ar" ? /للمستلم ٢ حقول دون حقل توقيع/ : /Recipient 2 has fields but no signature field/,
+      );
+      await screenshot(page, `fields-check-${language}`);
+      const saSignature = await placeField(page, {
+        recipientIndex: 1,
+        kind: "signature",
+        pageNumber: 2,
+        pdfRect: wanted.saSignature,
+      });
+      near(await fieldRect(saSignature), wanted.saSignature, "SA signature");
+
+      // The keyboard: the date 30 points right and 1 up (user space: y grows upwards), then 2 points wider.
+      const before = await fieldRect(jpDate);
+      await jpDate.focus();
+      for (let i = 0; i < 3; i++) await page.keyboard.press("Shift+ArrowRight");
+      await page.keyboard.press("ArrowUp");
+      await page.keyboard.press("Alt+ArrowRight");
+      await page.keyboard.press("Alt+ArrowRight");
+      const moved = await fieldRect(jpDate);
+      near(moved, [before[0] + 30, before[1] + 1, before[2] + 32, before[3] + 1], "date moved by keys", 0.05);
+      // The text field gets a label; the checkbox goes with Delete.
+      await jpText.focus();
+      await page.locator(FIELD_EDITOR.label).fill("Reference");
+      await saCheckbox.focus();
+      await page.keyboard.press("Delete");
+      assert.equal((await fieldBoxes(page)).length, 4);
+      await axe(page, `/envelopes/new with fields (${language})`);
+      await screenshot(page, `fields-${language}`);
+
+      await page.locator("button[value=send]").click();
+      await page.waitForURL(ENVELOPE_URL);
+      const id = page.url().split("/").pop()!;
+      const view = (await (await page.request.get(`${origin}/api/envelopes/${id}`)).json()) as {
+        fields: { name: string; recipient: string; kind: string; page: number; rect: number[]; label: string | null }[];
+      };
+      const byName = new Map(view.fields.map((f) => [f.name, f]));
+      assert.deepEqual([...byName.keys()].sort(), ["r1.date.1", "r1.signature", "r1.text.1", "r2.signature"]);
+      const expect = {
+        "r1.signature": { recipient: "official@jp.demo", kind: "signature", page: 1, rect: wanted.jpSignature },
+        "r1.date.1": { recipient: "official@jp.demo", kind: "date", page: 1, rect: moved },
+        "r1.text.1": { recipient: "official@jp.demo", kind: "text", page: 2, rect: wanted.jpText },
+        "r2.signature": { recipient: "official@sa.demo", kind: "signature", page: 2, rect: wanted.saSignature },
+      } as const;
+      for (const [name, want] of Object.entries(expect)) {
+        const got = byName.get(name)!;
+        assert.equal(got.recipient, want.recipient, name);
+        assert.equal(got.kind, want.kind, name);
+        assert.equal(got.page, want.page, name);
+        near(got.rect, want.rect, `${name} in the API`);
+      }
+      assert.equal(byName.get("r1.text.1")!.label, "Reference");
+
+      // The stored PDF has them as AcroForm fields, on their pages, where they were dropped.
+      const pdf = new Uint8Array(await (await page.request.get(`${origin}/api/envelopes/${id}/document`)).body());
+      const inPdf = new Map(readFields(pdf).map((f) => [f.name, f]));
+      for (const [name, want] of Object.entries(expect)) {
+        const got = inPdf.get(name);
+        assert.ok(got, `${name} is an AcroForm field of the stored PDF`);
+        assert.equal(got.kind, want.kind, name);
+        assert.equal(got.page, want.page, name);
+        near(got.rect, want.rect, `${name} in the PDF`);
+      }
+      await jp.context.close();
+    });
+  }
 
   test("no page error, no CSP violation, and no request left the platform's origin", () => {
     assert.deepEqual(problems, []);

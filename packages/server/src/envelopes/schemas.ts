@@ -51,6 +51,28 @@ const fieldView = {
   additionalProperties: false,
 } as const;
 
+/**
+ * A field as the creation request's `meta.fields` gives it (issue 13.1). `meta` is JSON inside multipart, so no route
+ * validates it with this schema: envelopes/fields.ts `parseFields` checks it, and this schema states the same rules
+ * as the type clients build it with (`FieldInputBody`).
+ */
+const fieldInput = {
+  type: "object",
+  properties: {
+    recipient: {
+      type: ["integer", "string"],
+      description: "the recipient's index in `recipients` (from 0) or their e-mail",
+    },
+    kind: { type: "string", enum: fieldKinds },
+    page: { type: "integer", minimum: 1 },
+    rect: pdfRect,
+    label: { type: "string", maxLength: 200 },
+    required: { type: "boolean" },
+  },
+  required: ["recipient", "kind", "page", "rect"],
+  additionalProperties: false,
+} as const;
+
 /** What a signer sends with their signature (issue 13.2): values for their fields and the look of the signature. */
 const signingChoices = {
   type: "object",
@@ -477,7 +499,12 @@ export type EnvelopeView = FromSchema<typeof envelopeView>;
 /** A recipient of an {@link EnvelopeView}. */
 export type RecipientView = FromSchema<typeof recipientView>;
 
+/** A field placed for a signer, as GET /api/envelopes/:id returns it. */
 export type FieldView = FromSchema<typeof fieldView>;
+/** A field of the creation request's `meta.fields`. */
+export type FieldInputBody = FromSchema<typeof fieldInput>;
+/** What a field is for: signature, initials, date, name, title, text, checkbox. */
+export type FieldKind = (typeof fieldKinds)[number];
 
 export type SigningChoicesBody = FromSchema<typeof signingChoices>;
 /** A row of the inbox (GET /api/envelopes). */

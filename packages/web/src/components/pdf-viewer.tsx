@@ -5,11 +5,14 @@
  * toolbar. The pages always run left to right as the PDF lays them out (`dir="ltr"`): on an Arabic page the viewer
  * must not inherit right-to-left, which scrambles the text layer's runs.
  *
+ * A page can carry an overlay (`overlay`, the field editor's layer) drawn by React over the canvas and text layer,
+ * with the page's pdf.js viewport at the current scale, so that what is placed on it can be converted to user space.
+ *
  * The worker is a file of this origin that Vite emits (`?url`), as the Content-Security-Policy allows (`worker-src
  * 'self' blob:`); eval is off (`script-src 'self'`).
  */
-import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist";
-import { type CSSProperties, useCallback, useEffect, useRef, useState } from "react";
+import type { PageViewport, PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist";
+import { type CSSProperties, type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLanguage } from "../language.js";
 import { isolate } from "../lib/bidi.js";
@@ -35,7 +38,36 @@ interface LoadedDocument {
   readonly firstPage: { readonly width: number; readonly height: number };
 }
 
-export function PdfViewer({ url, title }: { readonly url: string; readonly title: string }) {
+/** A drawn page as an overlay sees it. */
+export interface PageView {
+  readonly number: number;
+  /** pdf.js's viewport of the page at the viewer's scale (CSS pixels). */
+  readonly viewport: PageViewport;
+  /** The rectangles (user space) of the signature fields already in the page. */
+  readonly signatures: readonly (readonly [number, number, number, number])[];
+}
+
+export function PdfViewer({
+  url,
+  file,
+  title,
+  heading,
+  overlay,
+  onCurrentPage,
+  onPageCount,
+}: {
+  /** Where the document is (this origin), or … */
+  readonly url?: string;
+  /** … the document itself (a file being uploaded; the CSP allows no fetch of a blob: URL). */
+  readonly file?: Blob;
+  readonly title: string;
+  /** The section's heading, if not "The document". */
+  readonly heading?: string;
+  /** Drawn over each page once it is drawn. */
+  readonly overlay?: (page: PageView) => ReactNode;
+  readonly onCurrentPage?: (n: number) => void;
+  readonly onPageCount?: (n: number) => void;
+}) {
   const { t } = useTranslation();
   const language = useLanguage();
   const pagesRef = useRef<HTMLElement>(null);
@@ -50,9 +82,13 @@ export function PdfViewer({ url, title }: { readonly url: string; readonly title
     let destroy: (() => Promise<void>) | undefined;
     (async () => {
       const pdfjs = await loadPdfJs();
-      const response = await fetch(url, { credentials: "same-origin" });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const data = new Uint8Array(await response.arrayBuffer());
+      let data: Uint8Array;
+      if (file) data = new Uint8Array(await file.arrayBuffer());
+      else {
+        const response = await fetch(url ?? "", { credentials: "same-origin" });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        data = new Uint8Array(await response.arrayBuffer());
+      }
       const task = pdfjs.getDocument({ data, isEvalSupported: false });
       destroy = () => task.destroy();
       const pdf = await task.promise;
@@ -68,13 +104,19 @@ export function PdfViewer({ url, title }: { readonly url: string; readonly title
       cancelled = true;
       void destroy?.();
     };
-  }, [url]);
+  }, [url, file]);
+
+  useEffect(() => onCurrentPage?.(current), [current, onCurrentPage]);
+  useEffect(() => {
+    if (doc) onPageCount?.(doc.pdf.numPages);
+  }, [doc, onPageCount]);
 
   /** The scale at which page 1 fills the width of the viewer. */
   const fitWidth = useCallback(() => {
-    const box = pagesRef.current;
+    // The viewer's own width: the pages region is not displayed while it has no page yet (:empty).
+    const box = pagesRef.current?.parentElement;
     if (!doc || !box) return 1;
-    const available = box.clientWidth - 32; // the region's padding
+    const available = box.clientWidth - 32; // the pages region's padding
     return Math.max(0.25, Math.min(4, available / doc.firstPage.width));
   }, [doc]);
 
@@ -119,7 +161,7 @@ export function PdfViewer({ url, title }: { readonly url: string; readonly title
   const number = (n: number) => formatNumber(n, language);
   return (
     <section className="pdf-viewer" aria-labelledby="viewer-heading">
-      <h2 id="viewer-heading">{t("viewer.heading")}</h2>
+      <h2 id="viewer-heading">{heading ?? t("viewer.heading")}</h2>
       <div aria-live="polite" className="status">
         {!doc && !failed && <p>{t("viewer.loading")}</p>}
         {failed && <p>{t("viewer.failed")}</p>}
@@ -142,15 +184,8 @@ export function PdfViewer({ url, title }: { readonly url: string; readonly title
               {t("viewer.fitWidth")}
             </button>
           </div>
-          <form
-            className="pdf-viewer__group"
-            onSubmit={(event) => {
-              event.preventDefault();
-              const n = Number(pageInput);
-              if (Number.isInteger(n) && n >= 1 && n <= count) goTo(n);
-              else setPageInput(String(current));
-            }}
-          >
+          {/* Not a form: the viewer sits inside the new envelope's form, and forms do not nest. */}
+          <div className="pdf-viewer__group">
             <button
               type="button"
               className="button button--secondary"
@@ -167,6 +202,13 @@ export function PdfViewer({ url, title }: { readonly url: string; readonly title
               value={pageInput}
               onChange={(e) => setPageInput(e.target.value.replace(/[^0-9٠-٩]/g, ""))}
               onBlur={() => setPageInput(String(current))}
+              onKeyDown={(event) => {
+                if (event.key !== "Enter") return;
+                event.preventDefault();
+                const n = Number(pageInput);
+                if (Number.isInteger(n) && n >= 1 && n <= count) goTo(n);
+                else setPageInput(String(current));
+              }}
               aria-describedby="viewer-count"
             />
             <span id="viewer-count">{t("viewer.of", { count: number(count) })}</span>
@@ -178,7 +220,7 @@ export function PdfViewer({ url, title }: { readonly url: string; readonly title
             >
               {t("viewer.next")}
             </button>
-          </form>
+          </div>
         </div>
       )}
       <section
@@ -201,6 +243,7 @@ export function PdfViewer({ url, title }: { readonly url: string; readonly title
               scale={scale}
               label={t("viewer.page", { number: number(i + 1), count: number(count) })}
               root={pagesRef}
+              overlay={overlay}
             />
           ))}
       </section>
@@ -215,14 +258,20 @@ function PdfPage({
   scale,
   label,
   root,
+  overlay,
 }: {
   readonly doc: LoadedDocument;
   readonly number: number;
   readonly scale: number;
   readonly label: string;
   readonly root: React.RefObject<HTMLElement | null>;
+  readonly overlay?: (page: PageView) => ReactNode;
 }) {
   const box = useRef<HTMLElement>(null);
+  const drawing = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState<PageView | undefined>();
+  // Whether there is an overlay (not which function draws it): then the page's viewport and signatures are kept.
+  const wantsView = overlay !== undefined;
   const [size, setSize] = useState(doc.firstPage);
   const [near, setNear] = useState(false);
 
@@ -238,7 +287,7 @@ function PdfPage({
   }, [root]);
 
   useEffect(() => {
-    const element = box.current;
+    const element = drawing.current;
     if (!near || !element) return;
     let cancelled = false;
     let page: PDFPageProxy | undefined;
@@ -250,6 +299,14 @@ function PdfPage({
       const viewport = page.getViewport({ scale });
       const unscaled = page.getViewport({ scale: 1 });
       setSize({ width: unscaled.width, height: unscaled.height });
+      if (wantsView) {
+        const annotations = (await page.getAnnotations()) as { fieldType?: string; rect?: number[] }[];
+        if (cancelled) return;
+        const signatures = annotations
+          .filter((a) => a.fieldType === "Sig" && a.rect?.length === 4)
+          .map((a) => a.rect as unknown as readonly [number, number, number, number]);
+        setView({ number, viewport, signatures });
+      }
       // Sharp on high-density screens: the canvas has device pixels, its box CSS pixels.
       const ratio = window.devicePixelRatio || 1;
       const canvas = document.createElement("canvas");
@@ -271,7 +328,7 @@ function PdfPage({
       await layer.render();
       if (cancelled) return;
       element.replaceChildren(canvas, text);
-      element.dataset.rendered = "true";
+      if (box.current) box.current.dataset.rendered = "true";
     })().catch((e: unknown) => {
       if (!cancelled && (e as { name?: string }).name !== "RenderingCancelledException") console.warn("PDF page:", e);
     });
@@ -281,7 +338,7 @@ function PdfPage({
       textLayer?.cancel();
       page?.cleanup();
     };
-  }, [near, doc, number, scale]);
+  }, [near, doc, number, scale, wantsView]);
 
   const style = {
     "--scale-factor": scale,
@@ -291,5 +348,10 @@ function PdfPage({
     inlineSize: `${Math.floor(size.width * scale)}px`,
     blockSize: `${Math.floor(size.height * scale)}px`,
   } as CSSProperties;
-  return <figure ref={box} className="pdf-viewer__page" data-page={number} aria-label={label} style={style} />;
+  return (
+    <figure ref={box} className="pdf-viewer__page" data-page={number} aria-label={label} style={style}>
+      <div ref={drawing} className="pdf-viewer__drawing" />
+      {overlay && view && view.viewport.scale === scale && overlay(view)}
+    </figure>
+  );
 }

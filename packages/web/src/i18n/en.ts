@@ -413,6 +413,56 @@ export const en = {
       waiting: "Waiting for others",
     },
   },
+  fieldEditor: {
+    heading: "Where each signer signs and fills in (optional)",
+    intro:
+      "Choose a recipient and a kind of field, then drag on a page to draw the field, or click or tap to place one of the usual size. Drag a field to move it, and its corners to change its size. Without fields, signatures are invisible and the pages stay as uploaded.",
+    keys: "On a field: the arrow keys move it (with Shift, ten times further); Alt with the arrow keys changes its size; Delete removes it. Add field places one on the page in view.",
+    pages: "The document's pages",
+    legend: "Signers and their colours",
+    recipient: "Field for",
+    recipientOption: "Recipient {{number}}: {{email}}",
+    kind: "Kind of field",
+    add: "Add field",
+    remove: "Remove field",
+    required: "Must be filled in",
+    label: "Label (what to fill in)",
+    selected: "Selected: {{field}}",
+    count: "fields: {{count}}",
+    boxDetail: ", recipient {{number}} ({{email}}), page {{page}}",
+    box: "{{kind}} for recipient {{number}} ({{email}}), page {{page}}",
+    noSigners: "Fields are placed for signers who sign on this instance. Add one to place fields.",
+    noEmail: "no e-mail address yet",
+    placedHeading: "Fields placed",
+    none: "No fields yet.",
+    placed: "{{kind}} placed for recipient {{number}} on page {{page}}",
+    removed: "Field removed",
+    kinds: {
+      signature: "Signature",
+      initials: "Initials",
+      name: "Name",
+      title: "Job title",
+      date: "Date signed",
+      text: "Text",
+      checkbox: "Checkbox",
+    },
+    errors: {
+      field_off_page:
+        "The {{kind}} field of recipient {{number}} is partly outside page {{page}}. Move it onto the page.",
+      field_page_missing:
+        "The {{kind}} field of recipient {{number}} is on page {{page}}, which the document does not have.",
+      field_overlaps_signature:
+        "The {{kind}} field of recipient {{number}} covers a signature already in the document on page {{page}}. Move it.",
+      field_overlaps_field:
+        "The {{kind}} field of recipient {{number}} covers another field on page {{page}}. Move it.",
+      field_recipient_not_signer:
+        "Recipient {{number}} does not sign on this instance, so they cannot have fields. Remove their fields or make them a signer here.",
+      field_recipient_unknown: "A field belongs to a recipient who has been removed. Remove the field.",
+      field_signature_missing:
+        "Recipient {{number}} has fields but no signature field. Add a signature field for them.",
+      field_signature_twice: "Recipient {{number}} has more than one signature field. Remove all but one.",
+    },
+  },
   viewer: {
     toolbar: "Document viewer",
     zoom: "Zoom",

@@ -406,6 +406,55 @@ export const ja: Messages = {
       waiting: "他の人の対応待ち",
     },
   },
+  fieldEditor: {
+    heading: "各署名者の署名・記入位置（任意）",
+    intro:
+      "受信者とフィールドの種類を選び、ページ上をドラッグしてフィールドを描くか、クリックまたはタップして標準の大きさで配置します。フィールドをドラッグすると移動し、角をドラッグすると大きさが変わります。フィールドがなければ署名は不可視で、ページはアップロードしたままです。",
+    keys: "フィールド上で：矢印キーで移動（Shift で 10 倍）、Alt と矢印キーで大きさを変更、Delete で削除。「フィールドを追加」で表示中のページに配置します。",
+    pages: "文書のページ",
+    legend: "署名者と色",
+    recipient: "フィールドの相手",
+    recipientOption: "受信者 {{number}}：{{email}}",
+    kind: "フィールドの種類",
+    add: "フィールドを追加",
+    remove: "フィールドを削除",
+    required: "必須",
+    label: "ラベル（記入する内容）",
+    selected: "選択中：{{field}}",
+    count: "フィールド：{{count}}",
+    boxDetail: "（受信者 {{number}}、{{email}}、{{page}} ページ）",
+    box: "受信者 {{number}}（{{email}}）の{{kind}}、{{page}} ページ",
+    noSigners: "フィールドはこのインスタンスで署名する署名者にのみ配置できます。署名者を追加してください。",
+    noEmail: "メールアドレス未入力",
+    placedHeading: "配置したフィールド",
+    none: "フィールドはまだありません。",
+    placed: "受信者 {{number}} の{{kind}}を {{page}} ページに配置しました",
+    removed: "フィールドを削除しました",
+    kinds: {
+      signature: "署名",
+      initials: "イニシャル",
+      name: "氏名",
+      title: "役職",
+      date: "署名日",
+      text: "テキスト",
+      checkbox: "チェックボックス",
+    },
+    errors: {
+      field_off_page:
+        "受信者 {{number}} の{{kind}}フィールドが {{page}} ページの外にはみ出しています。ページ内に移動してください。",
+      field_page_missing: "受信者 {{number}} の{{kind}}フィールドは、文書にない {{page}} ページにあります。",
+      field_overlaps_signature:
+        "受信者 {{number}} の{{kind}}フィールドが {{page}} ページの既存の署名に重なっています。移動してください。",
+      field_overlaps_field:
+        "受信者 {{number}} の{{kind}}フィールドが {{page}} ページの別のフィールドに重なっています。移動してください。",
+      field_recipient_not_signer:
+        "受信者 {{number}} はこのインスタンスで署名しないため、フィールドを持てません。フィールドを削除するか、ここでの署名者にしてください。",
+      field_recipient_unknown: "削除された受信者のフィールドがあります。削除してください。",
+      field_signature_missing:
+        "受信者 {{number}} にはフィールドがありますが署名フィールドがありません。署名フィールドを追加してください。",
+      field_signature_twice: "受信者 {{number}} に署名フィールドが複数あります。1 つだけ残してください。",
+    },
+  },
   viewer: {
     toolbar: "文書ビューア",
     zoom: "倍率",

@@ -2,12 +2,15 @@
  * `/envelopes/new`: upload a PDF, give it a title, name the recipients (e-mail, role, routing order; rows added and
  * removed with buttons, focus following), then send it now or keep it as a draft. Mistakes found here or by the
  * server (size, not a PDF, encrypted) appear in an error summary linked to their fields; then the envelope's page.
+ * Once a PDF is chosen its pages appear in the field editor, where the sender places each signer's fields (issue
+ * 13.1); they are checked here as the server will check them and sent as `meta.fields`.
  */
-import type { Partner } from "@khatam/server/api";
+import type { FieldInputBody, Partner } from "@khatam/server/api";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { type EditorRecipient, FieldEditor } from "../components/field-editor.js";
 import { FilePicker } from "../components/file-picker.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn } from "../components/signed-in.js";
@@ -15,6 +18,7 @@ import { useLanguage } from "../language.js";
 import { ApiError, apiJson, type Me } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
 import { type CreatedEnvelope, type RecipientRole, sendEnvelope } from "../lib/envelopes.js";
+import { checkFields, type PageFacts, type PlacedField } from "../lib/field-checks.js";
 import { countryName, formatNumber } from "../lib/format-date.js";
 
 const MAX_BYTES = 25 * 1024 * 1024;
@@ -55,6 +59,10 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
   const [remindEvery, setRemindEvery] = useState("");
   /** The sender's words to the recipients (sent with the invitation). */
   const [message, setMessage] = useState("");
+  /** The PDF chosen (its pages are drawn for the fields), and the fields placed on it. */
+  const [file, setFile] = useState<File | undefined>();
+  const [fields, setFields] = useState<readonly PlacedField[]>([]);
+  const pages = useRef<{ facts: (PageFacts | undefined)[]; count: number }>({ facts: [], count: 0 });
   const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
   const n = (value: number) => formatNumber(value, language);
 
@@ -75,6 +83,29 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
     const order = String(Math.max(0, ...rows.map((r) => Number(r.order) || 0)) + 1);
     setRows((all) => [...all, { key, email: "", role: "signer", order, instance: "" }]);
     requestAnimationFrame(() => document.getElementById(`recipient-${key}-email`)?.focus());
+  }
+
+  const editorRecipients: EditorRecipient[] = rows.map((r, index) => ({
+    key: r.key,
+    index,
+    email: r.email.trim(),
+    mayHaveFields: r.role === "signer" && !r.instance,
+  }));
+
+  /** The fields' problems, each as the message shown on the field and in the summary. */
+  function fieldProblems(): { id: number; message: string }[] {
+    return checkFields(fields, editorRecipients, pages.current.facts, pages.current.count).map((p) => {
+      const f = fields.find((x) => x.id === p.fieldId)!;
+      const index = rows.findIndex((r) => r.key === p.recipientKey);
+      return {
+        id: p.fieldId,
+        message: t(`fieldEditor.errors.${p.code}`, {
+          kind: t(`fieldEditor.kinds.${f.kind}`),
+          number: n(index + 1),
+          page: n(f.page),
+        }),
+      };
+    });
   }
 
   function removeRow(key: number) {
@@ -118,6 +149,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
     if (rows.length > 0 && !rows.some((r) => r.role !== "viewer")) {
       found.push({ field: `recipient-${rows[0]!.key}-role`, message: t("create.errors.noSigner") });
     }
+    for (const p of fieldProblems()) found.push({ field: `field-${p.id}`, message: p.message });
     return found;
   }
 
@@ -138,7 +170,10 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
       case "network":
         return { message: t("login.errors.network") };
       default:
-        return { message: errorText(e, t("create.errors.failed")) };
+        return {
+          ...(e.code.startsWith("field_") && { field: "field-editor-heading" }),
+          message: errorText(e, t("create.errors.failed")),
+        };
     }
   }
 
@@ -168,6 +203,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
           ...(deadline && { expiresAt: new Date(`${deadline}T23:59:59`).toISOString() }),
           ...(remindEvery && { reminderEveryHours: Number(remindEvery) }),
           ...(message.trim() && { message: message.trim() }),
+          ...(fields.length > 0 && { fields: fields.map((f) => fieldBody(f, rows)) }),
         }),
       );
       const { id } = await apiJson<CreatedEnvelope>("/api/envelopes", { method: "POST", body: form });
@@ -207,6 +243,12 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
             inputRef={fileInput}
             describedBy={`document-hint${fileError ? " document-error" : ""}`}
             invalid={!!fileError}
+            onChange={() => {
+              setFile(fileInput.current?.files?.[0]);
+              // Fields belong to the pages of the document they were placed on.
+              setFields([]);
+              pages.current = { facts: [], count: 0 };
+            }}
           />
         </div>
         <div className={`field${errorFor("title") ? " field--error" : ""}`}>
@@ -340,6 +382,18 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
             {t("create.add")}
           </button>
         </fieldset>
+        {file && (
+          <FieldEditor
+            key={`${file.name}:${file.size}:${file.lastModified}`}
+            file={file}
+            title={title || file.name}
+            recipients={editorRecipients}
+            fields={fields}
+            onFieldsChange={(change) => setFields(change)}
+            pages={pages.current}
+            problems={new Map(errors.length > 0 ? fieldProblems().map((p) => [p.id, p.message]) : [])}
+          />
+        )}
         <div className="field">
           <label htmlFor="message">{t("create.message")}</label>
           <p className="hint" id="message-hint">
@@ -411,6 +465,18 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
       </form>
     </>
   );
+}
+
+/** A placed field as the API takes it: its recipient by their position in `recipients`. */
+function fieldBody(f: PlacedField, rows: readonly Row[]): FieldInputBody {
+  return {
+    recipient: rows.findIndex((r) => r.key === f.recipientKey),
+    kind: f.kind,
+    page: f.page,
+    rect: [...f.rect],
+    ...(f.label.trim() && { label: f.label.trim() }),
+    ...(f.kind !== "signature" && { required: f.required }),
+  };
 }
 
 /** Today as yyyy-mm-dd in the reader's time zone (the earliest deadline a date input offers). */
