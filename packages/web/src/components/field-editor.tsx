@@ -70,7 +70,7 @@ export interface EditorRecipient {
   /** 0-based position in the envelope's recipients (the API's `recipient` index). */
   readonly index: number;
   readonly email: string;
-  /** A signer on this instance: the only recipients who get fields. */
+  /** A signer (here or on a partner instance): the only recipients who get fields. */
   readonly mayHaveFields: boolean;
 }
 

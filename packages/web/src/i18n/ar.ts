@@ -417,7 +417,7 @@ export const ar: Messages = {
     count: "الحقول: {{count}}",
     boxDetail: "، للمستلم {{number}} ({{email}})، الصفحة {{page}}",
     box: "{{kind}} للمستلم {{number}} ({{email}})، الصفحة {{page}}",
-    noSigners: "تُوضع الحقول للموقِّعين الذين يوقّعون على هذه المنصة. أضف موقِّعًا لوضع الحقول.",
+    noSigners: "تُوضع الحقول للموقِّعين. اجعل أحد المستلمين موقِّعًا لوضع الحقول.",
     noEmail: "لا يوجد بريد إلكتروني بعد",
     placedHeading: "الحقول الموضوعة",
     none: "لا توجد حقول بعد.",
@@ -438,8 +438,7 @@ export const ar: Messages = {
       field_overlaps_signature:
         "حقل {{kind}} للمستلم {{number}} يغطي توقيعًا موجودًا في الوثيقة في الصفحة {{page}}. انقله.",
       field_overlaps_field: "حقل {{kind}} للمستلم {{number}} يغطي حقلًا آخر في الصفحة {{page}}. انقله.",
-      field_recipient_not_signer:
-        "المستلم {{number}} لا يوقّع على هذه المنصة، فلا تكون له حقول. احذف حقوله أو اجعله موقِّعًا هنا.",
+      field_recipient_not_signer: "المستلم {{number}} لا يوقّع، فلا تكون له حقول. احذف حقوله أو اجعله موقِّعًا.",
       field_recipient_unknown: "حقلٌ لمستلمٍ حُذف. احذف الحقل.",
       field_signature_missing: "للمستلم {{number}} حقول دون حقل توقيع. أضف له حقل توقيع.",
       field_signature_twice: "للمستلم {{number}} أكثر من حقل توقيع. احذفها إلا واحدًا.",

@@ -431,7 +431,7 @@ export const en = {
     count: "fields: {{count}}",
     boxDetail: ", recipient {{number}} ({{email}}), page {{page}}",
     box: "{{kind}} for recipient {{number}} ({{email}}), page {{page}}",
-    noSigners: "Fields are placed for signers who sign on this instance. Add one to place fields.",
+    noSigners: "Fields are placed for signers. Make a recipient a signer to place fields.",
     noEmail: "no e-mail address yet",
     placedHeading: "Fields placed",
     none: "No fields yet.",
@@ -456,7 +456,7 @@ export const en = {
       field_overlaps_field:
         "The {{kind}} field of recipient {{number}} covers another field on page {{page}}. Move it.",
       field_recipient_not_signer:
-        "Recipient {{number}} does not sign on this instance, so they cannot have fields. Remove their fields or make them a signer here.",
+        "Recipient {{number}} does not sign, so they cannot have fields. Remove their fields or make them a signer.",
       field_recipient_unknown: "A field belongs to a recipient who has been removed. Remove the field.",
       field_signature_missing:
         "Recipient {{number}} has fields but no signature field. Add a signature field for them.",

@@ -424,7 +424,7 @@ export const ja: Messages = {
     count: "フィールド：{{count}}",
     boxDetail: "（受信者 {{number}}、{{email}}、{{page}} ページ）",
     box: "受信者 {{number}}（{{email}}）の{{kind}}、{{page}} ページ",
-    noSigners: "フィールドはこのインスタンスで署名する署名者にのみ配置できます。署名者を追加してください。",
+    noSigners: "フィールドは署名者にのみ配置できます。受信者の誰かを署名者にしてください。",
     noEmail: "メールアドレス未入力",
     placedHeading: "配置したフィールド",
     none: "フィールドはまだありません。",
@@ -448,7 +448,7 @@ export const ja: Messages = {
       field_overlaps_field:
         "受信者 {{number}} の{{kind}}フィールドが {{page}} ページの別のフィールドに重なっています。移動してください。",
       field_recipient_not_signer:
-        "受信者 {{number}} はこのインスタンスで署名しないため、フィールドを持てません。フィールドを削除するか、ここでの署名者にしてください。",
+        "受信者 {{number}} は署名しないため、フィールドを持てません。フィールドを削除するか、署名者にしてください。",
       field_recipient_unknown: "削除された受信者のフィールドがあります。削除してください。",
       field_signature_missing:
         "受信者 {{number}} にはフィールドがありますが署名フィールドがありません。署名フィールドを追加してください。",

@@ -2,7 +2,7 @@
  * The sender's fields checked before they are sent, as the server will check them (envelopes/fields.ts and core's
  * `addFields`), so that a mistake is shown on the field that has it rather than as one refusal of the whole
  * envelope: a field off its page (`field_off_page`), over a signature already in the document
- * (`field_overlaps_signature`), for a recipient who gets no fields (`field_recipient_not_signer`), a signer with
+ * (`field_overlaps_signature`), for an approver or viewer (`field_recipient_not_signer`), a signer with
  * fields but no signature field or two (`field_signature_missing`). One more the server lets through: two fields
  * of the document on top of each other (`field_overlaps_field`), which no one could fill. Pure, tested in Node.
  */
@@ -23,7 +23,7 @@ export interface PlacedField {
 /** A recipient of the envelope, as the checks need them. */
 export interface FieldRecipient {
   readonly key: number;
-  /** A signer on this instance: the only recipients who get fields. */
+  /** A signer (here or on a partner instance): the only recipients who get fields. */
   readonly mayHaveFields: boolean;
 }
 

@@ -89,7 +89,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
     key: r.key,
     index,
     email: r.email.trim(),
-    mayHaveFields: r.role === "signer" && !r.instance,
+    mayHaveFields: r.role === "signer",
   }));
 
   /** The fields' problems, each as the message shown on the field and in the summary. */
