@@ -734,7 +734,6 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
         jpSignature: [72, 100, 252, 160],
         jpDate: [300, 100, 410, 124],
         jpText: [72, 600, 252, 624],
-        saCheckbox: [400, 700, 416, 716],
         saSignature: [320, 200, 500, 260],
       } as const;
       const jpSignature = await placeField(page, {
@@ -745,12 +744,14 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
       });
       const jpDate = await placeField(page, { recipientIndex: 0, kind: "date", pageNumber: 1, pdfRect: wanted.jpDate });
       const jpText = await placeField(page, { recipientIndex: 0, kind: "text", pageNumber: 2, pdfRect: wanted.jpText });
-      const saCheckbox = await placeField(page, {
-        recipientIndex: 1,
-        kind: "checkbox",
-        pageNumber: 1,
-        pdfRect: wanted.saCheckbox,
-      });
+      // Without a mouse: "Add field" places one on the page in view and gives it the focus.
+      await page.locator(FIELD_EDITOR.recipient).selectOption("1");
+      await page.locator(FIELD_EDITOR.kind).selectOption("checkbox");
+      await page.locator(FIELD_EDITOR.add).focus();
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => document.activeElement?.matches(".field-box[data-kind=checkbox]"));
+      const saCheckbox = page.locator(`#${await page.evaluate(() => document.activeElement!.id)}`);
+      assert.equal(await saCheckbox.getAttribute("data-recipient-index"), "1");
       // Where the mouse dropped them, within a pixel's worth of points (the pointer lands on whole pixels).
       const near = (got: readonly number[], want: readonly number[], what: string, within = 2) =>
         assert.ok(
@@ -760,7 +761,6 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
       near(await fieldRect(jpSignature), wanted.jpSignature, "signature");
       near(await fieldRect(jpDate), wanted.jpDate, "date");
       near(await fieldRect(jpText), wanted.jpText, "text");
-      near(await fieldRect(saCheckbox), wanted.saCheckbox, "checkbox");
       // Each box says whose it is and what it is in words, not by colour alone.
       assert.match((await jpDate.textContent())!, language === "ar" ? /١.*تاريخ التوقيع/ : /1.*Date signed/);
 
@@ -832,6 +832,19 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
         assert.equal(got.page, want.page, name);
         near(got.rect, want.rect, `${name} in the PDF`);
       }
+      // The envelope's page lists each recipient's fields in words.
+      assert.match(
+        (await page.locator('[data-recipient="official@jp.demo"] [data-recipient-fields]').textContent())!,
+        language === "ar"
+          ? /التوقيع \(الصفحة ١\).*تاريخ التوقيع.*«\u2068Reference\u2069» \(الصفحة ٢\)/
+          : /Signature \(page 1\).*Date signed.*“\u2068Reference\u2069” \(page 2\)/,
+      );
+      assert.equal(
+        await page
+          .locator('[data-recipient="official@sa.demo"] [data-recipient-fields]')
+          .getAttribute("data-recipient-fields"),
+        "1",
+      );
       await jp.context.close();
     });
   }

@@ -288,6 +288,9 @@ export const ar: Messages = {
     moreFailed: "تعذّر تحميل المزيد من الوثائق. حاول مرة أخرى",
   },
   envelope: {
+    fields: "الحقول: {{list}}",
+    field: "{{kind}} (الصفحة {{page}})",
+    fieldLabelled: "{{kind}} «{{label}}» (الصفحة {{page}})",
     fromPartner: "أُرسل من نسخة الشريك {{id}}",
     onPartner: "يوقّع على نسخة الشريك {{id}}",
     correct: {

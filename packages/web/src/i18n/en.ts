@@ -302,6 +302,9 @@ export const en = {
     moreFailed: "More documents could not be loaded. Try again",
   },
   envelope: {
+    fields: "Fields: {{list}}",
+    field: "{{kind}} (page {{page}})",
+    fieldLabelled: "{{kind}} “{{label}}” (page {{page}})",
     fromPartner: "Sent from the partner instance {{id}}",
     onPartner: "Signs on the partner instance {{id}}",
     correct: {

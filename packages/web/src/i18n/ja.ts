@@ -295,6 +295,9 @@ export const ja: Messages = {
     moreFailed: "続きの文書を読み込めませんでした。もう一度お試しください",
   },
   envelope: {
+    fields: "フィールド：{{list}}",
+    field: "{{kind}}（{{page}} ページ）",
+    fieldLabelled: "{{kind}}「{{label}}」（{{page}} ページ）",
     fromPartner: "相手国のインスタンス {{id}} から送信",
     onPartner: "相手国のインスタンス {{id}} で署名",
     correct: {

@@ -17,6 +17,7 @@ import { Row } from "../components/summary-list.js";
 import { useLanguage } from "../language.js";
 import { ApiError, type Me } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
+import { isolate } from "../lib/bidi.js";
 import {
   correctRecipient,
   type Envelope,
@@ -275,6 +276,7 @@ function EnvelopeView({ me }: { readonly me: Me }) {
                         {t("envelope.onPartner", { id: r.instance })}
                       </span>
                     )}
+                    <RecipientFields envelope={envelope} email={r.email} />
                     {ownAgency &&
                       !r.instance &&
                       (envelope.status === "draft" || envelope.status === "sent") &&
@@ -543,4 +545,24 @@ function partText(envelope: Envelope, me: Me, t: (key: string) => string): strin
   if (acting) return t("envelope.part.notYet");
   if (mine.length > 0) return t("envelope.part.viewer");
   return t("envelope.part.none");
+}
+
+/** The fields the sender placed for one recipient (issue 13.1), in words: kind, label, page. */
+function RecipientFields({ envelope, email }: { readonly envelope: Envelope; readonly email: string }) {
+  const { t } = useTranslation();
+  const language = useLanguage();
+  const fields = (envelope.fields ?? []).filter((f) => f.recipient.toLowerCase() === email.toLowerCase());
+  if (fields.length === 0) return null;
+  const items = fields.map((f) =>
+    t(f.label ? "envelope.fieldLabelled" : "envelope.field", {
+      kind: t(`fieldEditor.kinds.${f.kind}`),
+      label: isolate(f.label ?? ""),
+      page: formatNumber(f.page, language),
+    }),
+  );
+  return (
+    <span className="block hint" data-recipient-fields={fields.length}>
+      {t("envelope.fields", { list: new Intl.ListFormat(language, { type: "unit" }).format(items) })}
+    </span>
+  );
 }
