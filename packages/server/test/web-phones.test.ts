@@ -16,6 +16,7 @@ import { type Browser, type BrowserContext, chromium, type FileChooser, type Pag
 import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
 import { axe } from "./support/browser.js";
 import { envelopeForm, plainPdf } from "./support/envelopes.js";
+import { FIELD_EDITOR, fieldLayer, fieldRect } from "./support/field-editor.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -500,6 +501,45 @@ describe("web application on phones in Chromium", { skip, timeout: 900_000 }, ()
     await page.locator("[data-link=account]").click();
     await page.waitForURL(/\/account$/);
     await page.locator("[data-address-verification]").waitFor();
+    await context.close();
+  });
+
+  test("field editor (13.1) with a finger, in Arabic: a tap places a signature field, a drag moves it; no sideways scroll", async () => {
+    const context = await phone({ width: 360, height: 740 }, "official");
+    const page = await newPage(context);
+    await page.goto(withLanguage("/envelopes/new", "ar"));
+    await page.setInputFiles("#document", { name: "phone.pdf", mimeType: "application/pdf", buffer: plainPdf() });
+    await page.locator("#title").fill("Phone fields");
+    await page.locator("#recipient-0-email").fill(EMAILS.official);
+    const layer = await fieldLayer(page, 1);
+    const at = (await layer.boundingBox())!;
+    await page.touchscreen.tap(at.x + 20, at.y + 40);
+    const box = page.locator(FIELD_EDITOR.box);
+    await box.waitFor();
+    assert.equal(await box.getAttribute("data-kind"), "signature");
+    const placed = await fieldRect(box);
+    // Dragged by a finger 30 px to the right and 20 px down (touch events; the field takes no panning).
+    const start = (await box.boundingBox())!;
+    const cdp = await context.newCDPSession(page);
+    const touch = (type: "touchStart" | "touchMove" | "touchEnd", points: { x: number; y: number }[]) =>
+      cdp.send("Input.dispatchTouchEvent", { type, touchPoints: points });
+    const from = { x: start.x + start.width / 2, y: start.y + start.height / 2 };
+    await touch("touchStart", [from]);
+    for (let i = 1; i <= 5; i++) await touch("touchMove", [{ x: from.x + 6 * i, y: from.y + 4 * i }]);
+    await touch("touchEnd", []);
+    await page.waitForFunction(
+      (before) => document.querySelector(".field-box")?.getAttribute("data-rect") !== before,
+      JSON.stringify(placed),
+    );
+    const moved = await fieldRect(box);
+    const scale = 30 / (moved[0] - placed[0]);
+    assert.ok(scale > 0.2 && scale < 2, `moved right: ${placed.join(" ")} → ${moved.join(" ")}`);
+    assert.ok(
+      Math.abs((placed[1] - moved[1]) * scale - 20) < 1.5,
+      `moved down by 20 px: ${placed.join(" ")} → ${moved.join(" ")}`,
+    );
+    await assertNoSidewaysScroll(page, "/envelopes/new with the field editor (ar, 360 px)");
+    await screenshot(page, "phone-fields-ar");
     await context.close();
   });
 
