@@ -233,7 +233,10 @@ export function FieldEditor({
 
   return (
     <section className="field-editor" id="field-editor" aria-labelledby="field-editor-heading">
-      <h2 id="field-editor-heading">{t("fieldEditor.heading")}</h2>
+      {/* Focusable: the error summary's link for the server's refusal of a field goes here. */}
+      <h2 id="field-editor-heading" tabIndex={-1}>
+        {t("fieldEditor.heading")}
+      </h2>
       <p className="hint">{t("fieldEditor.intro")}</p>
       <p className="hint" id="field-editor-keys">
         {t("fieldEditor.keys")}
