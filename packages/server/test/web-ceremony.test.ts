@@ -17,6 +17,7 @@ import { readFields } from "@khatam/core/forms";
 import { validatePdf } from "@khatam/core/verify";
 import { generate } from "otplib";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { EnvelopeView } from "../src/envelopes/schemas.js";
 import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../src/trust/in-process.js";
 import { axe } from "./support/browser.js";
@@ -742,6 +743,29 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
         pageNumber: 1,
         pdfRect: wanted.jpSignature,
       });
+      // Its corner handle (shown on the selected field) dragged 30 px right and 15 px down: wider and lower.
+      const near = (got: readonly number[], want: readonly number[], what: string, within = 2) =>
+        assert.ok(
+          got.every((v, i) => Math.abs(v - want[i]!) <= within),
+          `${what}: [${got.join(" ")}] is not near [${want.join(" ")}]`,
+        );
+      near(await fieldRect(jpSignature), wanted.jpSignature, "signature");
+      const scale = (
+        JSON.parse((await page.locator(FIELD_EDITOR.layer(1)).getAttribute("data-transform"))!) as number[]
+      )[0]!;
+      const dropped = await fieldRect(jpSignature);
+      const handle = (await jpSignature.locator("[data-handle=se]").boundingBox())!;
+      await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(handle.x + handle.width / 2 + 30, handle.y + handle.height / 2 + 15, { steps: 3 });
+      await page.mouse.up();
+      const resized = await fieldRect(jpSignature);
+      near(
+        resized,
+        [dropped[0], dropped[1] - 15 / scale, dropped[2] + 30 / scale, dropped[3]],
+        "resized by its corner",
+        1,
+      );
       const jpDate = await placeField(page, { recipientIndex: 0, kind: "date", pageNumber: 1, pdfRect: wanted.jpDate });
       const jpText = await placeField(page, { recipientIndex: 0, kind: "text", pageNumber: 2, pdfRect: wanted.jpText });
       // Without a mouse: "Add field" places one on the page in view and gives it the focus.
@@ -753,12 +777,6 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
       const saCheckbox = page.locator(`#${await page.evaluate(() => document.activeElement!.id)}`);
       assert.equal(await saCheckbox.getAttribute("data-recipient-index"), "1");
       // Where the mouse dropped them, within a pixel's worth of points (the pointer lands on whole pixels).
-      const near = (got: readonly number[], want: readonly number[], what: string, within = 2) =>
-        assert.ok(
-          got.every((v, i) => Math.abs(v - want[i]!) <= within),
-          `${what}: [${got.join(" ")}] is not near [${want.join(" ")}]`,
-        );
-      near(await fieldRect(jpSignature), wanted.jpSignature, "signature");
       near(await fieldRect(jpDate), wanted.jpDate, "date");
       near(await fieldRect(jpText), wanted.jpText, "text");
       // Each box says whose it is and what it is in words, not by colour alone.
@@ -793,6 +811,7 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
       // The text field gets a label; the checkbox goes with Delete.
       await jpText.focus();
       await page.locator(FIELD_EDITOR.label).fill("Reference");
+      await page.locator(FIELD_EDITOR.required).uncheck();
       await saCheckbox.focus();
       await page.keyboard.press("Delete");
       assert.equal((await fieldBoxes(page)).length, 4);
@@ -802,13 +821,11 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
       await page.locator("button[value=send]").click();
       await page.waitForURL(ENVELOPE_URL);
       const id = page.url().split("/").pop()!;
-      const view = (await (await page.request.get(`${origin}/api/envelopes/${id}`)).json()) as {
-        fields: { name: string; recipient: string; kind: string; page: number; rect: number[]; label: string | null }[];
-      };
-      const byName = new Map(view.fields.map((f) => [f.name, f]));
+      const view = (await (await page.request.get(`${origin}/api/envelopes/${id}`)).json()) as EnvelopeView;
+      const byName = new Map((view.fields ?? []).map((f) => [f.name, f]));
       assert.deepEqual([...byName.keys()].sort(), ["r1.date.1", "r1.signature", "r1.text.1", "r2.signature"]);
       const expect = {
-        "r1.signature": { recipient: "official@jp.demo", kind: "signature", page: 1, rect: wanted.jpSignature },
+        "r1.signature": { recipient: "official@jp.demo", kind: "signature", page: 1, rect: resized },
         "r1.date.1": { recipient: "official@jp.demo", kind: "date", page: 1, rect: moved },
         "r1.text.1": { recipient: "official@jp.demo", kind: "text", page: 2, rect: wanted.jpText },
         "r2.signature": { recipient: "official@sa.demo", kind: "signature", page: 2, rect: wanted.saSignature },
@@ -821,6 +838,8 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
         near(got.rect, want.rect, `${name} in the API`);
       }
       assert.equal(byName.get("r1.text.1")!.label, "Reference");
+      assert.equal(byName.get("r1.text.1")!.required, false);
+      assert.equal(byName.get("r1.date.1")!.required, true);
 
       // The stored PDF has them as AcroForm fields, on their pages, where they were dropped.
       const pdf = new Uint8Array(await (await page.request.get(`${origin}/api/envelopes/${id}/document`)).body());
