@@ -790,7 +790,6 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
         (await summary.textContent())!,
         language === "ar" ? /للمستلم ٢ حقول دون حقل توقيع/ : /Recipient 2 has fields but no signature field/,
       );
-      await screenshot(page, `fields-check-${language}`);
       const saSignature = await placeField(page, {
         recipientIndex: 1,
         kind: "signature",
