@@ -22,6 +22,7 @@ export type {
   RecipientView,
   RegisterEntry,
   RemindedEnvelope,
+  SigningChoicesBody,
 } from "./envelopes/schemas.js";
 export type { InstanceIdentity, Partner, PeerRequest, PeerView } from "./federation/schemas.js";
 export type { ErrorBody, Names } from "./http/schemas.js";

@@ -83,6 +83,7 @@ for (const engine of ENGINES) {
       { recipient: 0, kind: "checkbox", page: 1, rect: [40, 530, 56, 546], label: "Approved" },
       { recipient: people.saDevice.email, kind: "signature", page: 1, rect: [310, 600, 550, 720] },
       { recipient: 1, kind: "date", page: 1, rect: [310, 560, 550, 585] },
+      { recipient: 0, kind: "title", page: 1, rect: [40, 500, 280, 522] },
     ];
 
     async function create(meta: Record<string, unknown>, by = people.jpOfficial): Promise<Response> {
@@ -142,6 +143,7 @@ for (const engine of ENGINES) {
           ["r1.checkbox.1", people.jpOfficial.email, "checkbox", false],
           ["r2.signature", people.saDevice.email, "signature", false],
           ["r2.date.1", people.saDevice.email, "date", false],
+          ["r1.title.1", people.jpOfficial.email, "title", false],
         ],
       );
       assert.deepEqual(envelope.fields[1].rect, [40, 560, 280, 585]);
@@ -160,9 +162,15 @@ for (const engine of ENGINES) {
       assert.doesNotMatch(await foreign.text(), /r1\.signature/);
       // The viewer (a recipient) sees them.
       envelope = await json(await api(platform, people.saClerk, "GET", `/api/envelopes/${id}`));
-      assert.equal(envelope.fields.length, 5);
+      assert.equal(envelope.fields.length, 6);
 
       await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
+      // The account's job title (migration 15) goes into the block and fills the title field left out.
+      await platform.db
+        .updateTable("users")
+        .set({ job_title: "デジタル推進課長" })
+        .where("email", "=", people.jpOfficial.email)
+        .execute();
       const sign = (body: unknown) => api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/sign`, body);
       // The required text left empty, another's field, a value of the wrong type, an image that is not one.
       assert.equal(
@@ -228,6 +236,7 @@ for (const engine of ENGINES) {
       assert.equal(filled("r1.text.1"), "JP-2026-13");
       assert.equal(filled("r1.checkbox.1"), true);
       assert.equal(filled("r2.date.1"), "2026-12-04");
+      assert.equal(filled("r1.title.1"), "デジタル推進課長");
       assert.ok(
         final.every((f) => f.signed),
         "every field is covered by its owner's signature",
@@ -249,6 +258,8 @@ for (const engine of ENGINES) {
       // Each block in its signer's language: the JP official's agency in Japanese, the SA official's in Arabic.
       assert.match(text, /Hanako Sato/, text);
       assert.match(text, /デジタル庁/, text);
+      // The title twice: in the JP block under the name, and in the title field.
+      assert.equal(text.match(/デジタル推進課長/g)?.length, 2, text);
       assert.match(text, /Fatimah Alharbi/, text);
       assert.match(text, /وزارة الاتصالات/, text);
       const png = join(platform.dataDir, `fields-${engine}`);

@@ -142,6 +142,7 @@ for (const engine of ENGINES) {
         body: {
           email: "new.official@sa.demo",
           displayName: "Khalid Al-Zahrani",
+          jobTitle: "  مدير إدارة الوثائق ",
           role: "official",
           password: "first-password-1",
         },
@@ -149,6 +150,22 @@ for (const engine of ENGINES) {
       assert.equal(created.statusCode, 201, created.body);
       const user = created.json<UserView>();
       assert.equal(user.agencyId, users["admin@sa.demo"]!.agencyId);
+      // The job title (migration 15), trimmed; the person sees it in /api/me; emptied, it is none.
+      assert.equal(created.json().jobTitle, "مدير إدارة الوثائق");
+      const firstSession = await login(platform.app, "new.official@sa.demo", "first-password-1");
+      const me = await call(platform.app, "GET", "/api/me", { token: firstSession });
+      assert.equal(me.json().user.jobTitle, "مدير إدارة الوثائق");
+      const retitled = await call(platform.app, "PATCH", `/api/admin/users/${user.id}`, {
+        token: sa,
+        body: { jobTitle: "Director of Records" },
+      });
+      assert.equal(retitled.json().jobTitle, "Director of Records");
+      const untitled = await call(platform.app, "PATCH", `/api/admin/users/${user.id}`, {
+        token: sa,
+        body: { jobTitle: " " },
+      });
+      assert.equal(untitled.json().jobTitle, null);
+      assert.equal(users["clerk@sa.demo"] && "jobTitle" in users["clerk@sa.demo"], true);
       const dup = await call(platform.app, "POST", "/api/admin/users", {
         token: sa,
         body: { email: "NEW.official@sa.demo", displayName: "Dup", role: "clerk" },

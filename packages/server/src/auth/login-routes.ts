@@ -223,6 +223,7 @@ async function describeMe(app: FastifyInstance, identity: Identity): Promise<Me>
       id: user.id,
       email: user.email,
       displayName: user.display_name,
+      jobTitle: user.job_title,
       role: user.role,
       locale: user.locale,
       totpEnrolled: user.totp_secret !== null,

@@ -50,6 +50,7 @@ export const meView = {
         id: { type: "string" },
         email: { type: "string" },
         displayName: { type: "string" },
+        jobTitle: { type: ["string", "null"], description: "shown under the name in the person's visible signatures" },
         role: roleSchema,
         locale: { type: ["string", "null"], enum: ["ar", "ja", "en", null] },
         totpEnrolled: { type: "boolean" },

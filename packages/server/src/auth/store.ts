@@ -119,7 +119,7 @@ export async function changePassword(
 export async function me(db: Db, userId: string) {
   const user = await db
     .selectFrom("users")
-    .select(["id", "email", "display_name", "role", "locale", "agency_id", "totp_secret", "oidc_subject"])
+    .select(["id", "email", "display_name", "job_title", "role", "locale", "agency_id", "totp_secret", "oidc_subject"])
     .where("id", "=", userId)
     .executeTakeFirstOrThrow();
   const agency = user.agency_id

@@ -429,4 +429,13 @@ create table envelope_fields (
 create index envelope_fields_recipient on envelope_fields(recipient_id);
 `,
   },
+  {
+    version: 15,
+    name: "job title of accounts",
+    sql: `
+-- The person's job title, as their visible signature block shows it under their name (issue 13.2); set by an
+-- administrator, absent for most accounts.
+alter table users add column job_title text check (job_title is null or length(job_title) between 1 and 200);
+`,
+  },
 ];

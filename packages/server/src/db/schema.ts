@@ -28,6 +28,8 @@ export interface Database {
     id: string;
     email: string;
     display_name: string;
+    /** Shown under the name in the person's visible signatures (migration 15). */
+    job_title: Generated<string | null>;
     agency_id: string | null;
     role: Role;
     password_hash: string | null;

@@ -346,15 +346,20 @@ export function asEnvelopeError(e: unknown): unknown {
 const LOCALE_OF_COUNTRY: Readonly<Record<string, "ar" | "ja">> = { SA: "ar", JP: "ja" };
 
 /**
- * The signer's profile for their signature block: their display name, their agency's name and their language (the
- * account's language; unset, that of the certificate's country, else English).
+ * The signer's profile for their signature block: their display name, job title, their agency's name and their
+ * language (the account's language; unset, that of the certificate's country, else English).
  */
 export async function signerProfile(db: Db, userId: string | null, certificate: Uint8Array): Promise<SignerProfile> {
   const row = userId ? await store.signerProfileRow(db, userId) : undefined;
   const country = certificateNames(certificate).country?.toUpperCase() ?? "";
   const locale = row?.locale ?? LOCALE_OF_COUNTRY[country] ?? "en";
   const names = (row?.names ?? null) as Partial<Record<string, string>> | null;
-  return { name: row?.display_name ?? null, agency: names?.[locale] ?? names?.en ?? null, locale };
+  return {
+    name: row?.display_name ?? null,
+    title: row?.job_title ?? null,
+    agency: names?.[locale] ?? names?.en ?? null,
+    locale,
+  };
 }
 
 /**
@@ -375,7 +380,8 @@ export async function signingFieldOptions(options: {
   fill?: Readonly<Record<string, string | boolean>>;
   appearance?: SignatureAppearance;
 }> {
-  const fieldName = await store.signatureFieldOf(options.db, options.envelopeId, options.recipientId);
+  const placed = await store.recipientFields(options.db, options.envelopeId, options.recipientId);
+  const fieldName = placed.find((f) => f.kind === "signature")?.name;
   if (!fieldName) {
     if (options.choices.fill && Object.keys(options.choices.fill).length > 0) {
       throw new EnvelopeError("field_value_invalid", "no fields were placed for you on this envelope");
@@ -383,9 +389,30 @@ export async function signingFieldOptions(options: {
     return {};
   }
   const profile = await signerProfile(options.db, options.userId, options.certificate);
+  const appearance = signatureAppearanceFor(options.certificate, profile, options.choices, options.now);
   return {
     fieldName,
-    fill: options.choices.fill ?? {},
-    appearance: signatureAppearanceFor(options.certificate, profile, options.choices, options.now),
+    fill: withProfileDefaults(placed, options.choices.fill ?? {}, appearance),
+    appearance,
   };
+}
+
+/**
+ * "Name" and "title" fields the signer leaves out are filled from their signature block (the account's display name
+ * and job title), as core fills a "date signed" field left out with the signing date: what the sender asked for is
+ * what the platform already knows. A value the signer gives (even empty) is theirs; with no job title the title
+ * field stays empty (and a required one is refused as missing).
+ */
+function withProfileDefaults(
+  placed: readonly { readonly name: string; readonly kind: string }[],
+  fill: Readonly<Record<string, string | boolean>>,
+  appearance: SignatureAppearance,
+): Readonly<Record<string, string | boolean>> {
+  const out: Record<string, string | boolean> = { ...fill };
+  for (const f of placed) {
+    if (f.name in out) continue;
+    if (f.kind === "name") out[f.name] = appearance.name;
+    else if (f.kind === "title" && appearance.title) out[f.name] = appearance.title;
+  }
+  return out;
 }

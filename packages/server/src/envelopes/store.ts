@@ -704,28 +704,27 @@ export async function fieldRows(db: Db | Tx, envelopeId: string) {
     .execute();
 }
 
-/** The recipient's signature field, if the sender placed one. */
-export async function signatureFieldOf(
+/** The fields the sender placed for one recipient (name and kind), in the order placed. */
+export async function recipientFields(
   db: Db | Tx,
   envelopeId: string,
   recipientId: string,
-): Promise<string | undefined> {
-  const row = await db
+): Promise<{ name: string; kind: string }[]> {
+  return db
     .selectFrom("envelope_fields")
-    .select("name")
+    .select(["name", "kind"])
     .where("envelope_id", "=", envelopeId)
     .where("recipient_id", "=", recipientId)
-    .where("kind", "=", "signature")
-    .executeTakeFirst();
-  return row?.name;
+    .orderBy("position")
+    .execute();
 }
 
-/** What a signature block says of its signer: display name, language and agency names. */
+/** What a signature block says of its signer: display name, job title, language and agency names. */
 export async function signerProfileRow(db: Db | Tx, userId: string) {
   return db
     .selectFrom("users as u")
     .leftJoin("agencies as a", "a.id", "u.agency_id")
-    .select(["u.display_name", "u.locale", "a.names"])
+    .select(["u.display_name", "u.job_title", "u.locale", "a.names"])
     .where("u.id", "=", userId)
     .executeTakeFirst();
 }

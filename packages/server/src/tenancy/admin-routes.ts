@@ -52,6 +52,7 @@ function userView(u: UserRow): AdminUserView {
     id: u.id,
     email: u.email,
     displayName: u.display_name,
+    jobTitle: u.job_title,
     agencyId: u.agency_id,
     role: u.role,
     locale: u.locale,
@@ -60,6 +61,11 @@ function userView(u: UserRow): AdminUserView {
     oidcLinked: u.oidc_subject !== null,
     createdAt: u.created_at.toISOString(),
   };
+}
+
+/** A job title as stored: trimmed, and none when empty (the column refuses empty text). */
+function jobTitle(given: string | null | undefined): string | null {
+  return given?.trim() || null;
 }
 
 function normalDomains(domains: readonly string[]): string[] {
@@ -234,6 +240,7 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
       id,
       email: body.email.trim(),
       displayName: body.displayName,
+      jobTitle: jobTitle(body.jobTitle),
       agencyId,
       role: body.role,
       passwordHash,
@@ -263,7 +270,7 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
     // Fastify's validator strips unknown properties after `minProperties` passed: a body of only unknown fields
     // arrives empty.
     if (Object.keys(body).length === 0) {
-      throw new HttpError(400, "invalid_request", "give at least one of role, disabled, displayName, locale");
+      throw new HttpError(400, "invalid_request", "give at least one of role, disabled, displayName, jobTitle, locale");
     }
     if (body.role !== undefined && body.role !== user.role) {
       if (body.role === "platform_admin" || user.role === "platform_admin") {
@@ -289,6 +296,7 @@ export const tenancyRoutes: FastifyPluginAsync<TenancyRoutesOptions> = async (ap
           ...(body.role !== undefined && { role: body.role }),
           ...(body.disabled !== undefined && { disabled: body.disabled }),
           ...(body.displayName !== undefined && { display_name: body.displayName }),
+          ...(body.jobTitle !== undefined && { job_title: jobTitle(body.jobTitle) }),
           ...(body.locale !== undefined && { locale: body.locale }),
         },
         endCredentials,

@@ -13,6 +13,7 @@ export interface UserRow {
   readonly id: string;
   readonly email: string;
   readonly display_name: string;
+  readonly job_title: string | null;
   readonly agency_id: string | null;
   readonly role: Role;
   readonly locale: "ar" | "ja" | "en" | null;
@@ -28,6 +29,7 @@ const USER_COLUMNS = [
   "id",
   "email",
   "display_name",
+  "job_title",
   "agency_id",
   "role",
   "locale",
@@ -55,6 +57,7 @@ export async function insertUser(
     readonly id: string;
     readonly email: string;
     readonly displayName: string;
+    readonly jobTitle: string | null;
     readonly agencyId: string | null;
     readonly role: Role;
     readonly passwordHash: string | null;
@@ -67,6 +70,7 @@ export async function insertUser(
       id: user.id,
       email: user.email,
       display_name: user.displayName,
+      job_title: user.jobTitle,
       agency_id: user.agencyId,
       role: user.role,
       password_hash: user.passwordHash,
@@ -92,6 +96,7 @@ export async function updateUser(
     readonly role?: Role;
     readonly disabled?: boolean;
     readonly display_name?: string;
+    readonly job_title?: string | null;
     readonly locale?: "ar" | "ja" | "en" | null;
   },
   endCredentials: boolean,
