@@ -13,6 +13,7 @@ import type {
   ReasonBody,
   RecipientView,
   RemindedEnvelope,
+  SigningChoicesBody,
 } from "@khatam/server/api";
 import { apiJson } from "./api.js";
 
@@ -42,11 +43,13 @@ export const getInbox = (options: Partial<Pick<InboxQuery, "cursor" | "limit">> 
 };
 export const getAudit = (id: string) => apiJson<AuditTrail>(envelopeUrl(id, "/audit"));
 export const sendEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id, "/send"), { method: "POST" });
-export const signEnvelope = (id: string) => apiJson<Envelope>(envelopeUrl(id, "/sign"), { method: "POST" });
+/** Signs (or approves) with the platform's key; `choices`: the signer's field values and the look of the signature. */
+export const signEnvelope = (id: string, choices?: SigningChoicesBody) =>
+  apiJson<Envelope>(envelopeUrl(id, "/sign"), { method: "POST", ...(choices && { json: choices }) });
 export const declineEnvelope = (id: string, reason: string) =>
   apiJson<Envelope>(envelopeUrl(id, "/decline"), { method: "POST", json: { reason } satisfies ReasonBody });
-export const prepareSignature = (id: string) =>
-  apiJson<PreparedSignature>(envelopeUrl(id, "/sign/prepare"), { method: "POST" });
+export const prepareSignature = (id: string, choices?: SigningChoicesBody) =>
+  apiJson<PreparedSignature>(envelopeUrl(id, "/sign/prepare"), { method: "POST", ...(choices && { json: choices }) });
 export const completeSignature = (id: string, sessionId: string, signatureValue: string) =>
   apiJson<Envelope>(envelopeUrl(id, "/sign/complete"), {
     method: "POST",

@@ -2,7 +2,7 @@
  * Agency administration of people (server: tenancy/admin-routes.ts; agency administrators see their own agency,
  * platform administrators everyone): `/admin/users` lists them, `/admin/users/new` adds one with a role, and
  * `/admin/users/:id` shows one with their signing certificates — issue a platform-held certificate, revoke one with
- * a reason.
+ * a reason — and their job title, which their visible signatures show under their name.
  */
 
 import { PERSON_REVOCATION_REASONS } from "@khatam/core/vocabulary";
@@ -128,6 +128,7 @@ function NewUserForm({ me }: { readonly me: Me }) {
   const [form, setForm] = useState({
     email: "",
     displayName: "",
+    jobTitle: "",
     role: "official",
     password: "",
     locale: "",
@@ -165,6 +166,7 @@ function NewUserForm({ me }: { readonly me: Me }) {
         json: {
           email: form.email.trim(),
           displayName: form.displayName.trim(),
+          ...(form.jobTitle.trim() && { jobTitle: form.jobTitle.trim() }),
           // The selects offer only the API's roles and locales.
           role: form.role as CreateUserBody["role"],
           ...(form.password && { password: form.password }),
@@ -236,6 +238,20 @@ function NewUserForm({ me }: { readonly me: Me }) {
             aria-describedby={described("displayName", true)}
           />,
           t("admin.users.nameHint"),
+        )}
+        {field(
+          "jobTitle",
+          t("admin.users.jobTitle"),
+          <input
+            id="jobTitle"
+            name="jobTitle"
+            dir="auto"
+            maxLength={200}
+            value={form.jobTitle}
+            onChange={set("jobTitle")}
+            aria-describedby={described("jobTitle", true)}
+          />,
+          t("admin.users.jobTitleHint"),
         )}
         {field(
           "role",
@@ -399,6 +415,9 @@ function UserDetails() {
           <span dir="ltr">{user.email}</span>
         </Row>
         <Row term={t("home.role")}>{roleName(user.role)}</Row>
+        <Row term={t("admin.users.jobTitle")}>
+          {user.jobTitle ? <bdi data-job-title>{user.jobTitle}</bdi> : t("admin.users.noJobTitle")}
+        </Row>
         <Row term={t("admin.users.state")}>{user.disabled ? t("admin.users.disabled") : t("admin.users.active")}</Row>
         <Row term={t("admin.users.since")}>
           <DateTime value={user.createdAt} />
@@ -507,11 +526,70 @@ function UserDetails() {
           </p>
         )}
       </section>
+      <JobTitleForm user={user} onChange={load} onNotice={setNotice} />
       <AccountActions user={user} onChange={load} onNotice={setNotice} />
       <p>
         <Link to="/admin/users">{t("admin.users.back")}</Link>
       </p>
     </>
+  );
+}
+
+/** The job title, changed in place (nothing to confirm: it changes only how later signatures read). */
+function JobTitleForm({
+  user,
+  onChange,
+  onNotice,
+}: {
+  readonly user: AdminUser;
+  readonly onChange: () => Promise<void>;
+  readonly onNotice: (notice: string) => void;
+}) {
+  const { t } = useTranslation();
+  const errorText = useApiErrorText();
+  const [title, setTitle] = useState(user.jobTitle ?? "");
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await apiJson(`/api/admin/users/${encodeURIComponent(user.id)}`, {
+        method: "PATCH",
+        json: { jobTitle: title.trim() || null } satisfies UpdateUserBody,
+      });
+      onNotice("jobTitle");
+      await onChange();
+    } catch (e) {
+      setError(errorText(e, t("admin.failed")));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form onSubmit={save} noValidate data-job-title-form>
+      <div className={`field inline-form${error ? " field--error" : ""}`}>
+        <label htmlFor="new-job-title">{t("admin.users.jobTitle")}</label>
+        <FieldErrorMessage id="new-job-title-error" message={error} />
+        <input
+          id="new-job-title"
+          dir="auto"
+          maxLength={200}
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          aria-describedby={error ? "new-job-title-error" : undefined}
+        />
+        <button
+          type="submit"
+          className="button button--secondary"
+          disabled={busy || title.trim() === (user.jobTitle ?? "")}
+          data-action="save-job-title"
+        >
+          {t("admin.users.saveJobTitle")}
+        </button>
+      </div>
+    </form>
   );
 }
 
