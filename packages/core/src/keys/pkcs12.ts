@@ -11,14 +11,7 @@
  * PKCS#12 PBE with 3DES or RC2), key bags, shrouded key bags, certificate bags, nested SafeContents. Not supported:
  * public-key integrity or privacy modes, RC4, PBMAC1 (RFC 9579) — each gives a clear error.
  */
-import {
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  type KeyObject,
-  timingSafeEqual,
-  X509Certificate,
-} from "node:crypto";
+import { createHmac, createPrivateKey, createPublicKey, type KeyObject, timingSafeEqual } from "node:crypto";
 import { id_data, id_encryptedData } from "@peculiar/asn1-cms";
 import {
   AuthenticatedSafe,
@@ -33,6 +26,7 @@ import {
 } from "@peculiar/asn1-pfx";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import * as asn1js from "asn1js";
+import { Certificate } from "../x509/certificate.js";
 import { KeyError } from "./errors.js";
 import { samePublicKey } from "./match.js";
 import { decryptWithPassword, pkcs12Kdf } from "./pbe.js";
@@ -105,8 +99,10 @@ export function loadPkcs12(input: Uint8Array, password: string): Pkcs12Contents 
     throw new KeyError("UNSUPPORTED_KEY_TYPE", `unsupported key type ${type}: use an RSA or ECDSA key`);
   }
   const publicKey = createPublicKey(privateKey);
-  const parsed = certs.map((der) => ({ der, x509: new X509Certificate(der) }));
-  const signer = parsed.find((c) => samePublicKey(c.x509.publicKey, publicKey));
+  const parsed = certs.map((der) => Certificate.fromDer(der));
+  const signer = parsed.find((c) =>
+    samePublicKey(createPublicKey({ key: Buffer.from(c.spki), format: "der", type: "spki" }), publicKey),
+  );
   if (!signer) {
     throw new KeyError("KEY_CERTIFICATE_MISMATCH", "the PKCS#12 file has no certificate for its private key");
   }
@@ -184,16 +180,13 @@ function malformed(): KeyError {
 }
 
 /** Orders the non-signer certificates issuer-first, following issuer links from the signer; leftovers go last. */
-function orderChain(
-  signer: { der: Uint8Array; x509: X509Certificate },
-  all: { der: Uint8Array; x509: X509Certificate }[],
-): Uint8Array[] {
+function orderChain(signer: Certificate, all: Certificate[]): Uint8Array[] {
   const rest = all.filter((c) => c !== signer);
   const chain: Uint8Array[] = [];
   let current = signer;
   for (;;) {
-    if (current.x509.checkIssued(current.x509)) break; // reached a self-signed root
-    const at = rest.findIndex((c) => current.x509.checkIssued(c.x509));
+    if (current.namesIssuer(current)) break; // reached a self-issued root
+    const at = rest.findIndex((c) => current.namesIssuer(c));
     if (at === -1) break;
     current = rest.splice(at, 1)[0];
     chain.push(current.der);

@@ -36,15 +36,7 @@ export function signedBy(child: Certificate, issuer: Certificate): boolean {
 
 /** Whether `candidate` may have issued `child`: names, key identifiers, then the signature. */
 export function isIssuer(child: Certificate, candidate: Certificate): boolean {
-  if (!sameName(child.issuerDer, candidate.subjectDer)) return false;
-  if (
-    child.authorityKeyIdentifier &&
-    candidate.subjectKeyIdentifier &&
-    child.authorityKeyIdentifier !== candidate.subjectKeyIdentifier
-  ) {
-    return false;
-  }
-  return signedBy(child, candidate);
+  return child.namesIssuer(candidate) && signedBy(child, candidate);
 }
 
 /** Whether `cert` is a trust anchor: the same certificate, or the same subject and public key. */

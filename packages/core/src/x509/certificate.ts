@@ -237,6 +237,18 @@ export class Certificate {
     return this.#extension(EXTENSION.extKeyUsage, (eku) => eku.children.map((n) => oidOf(n, "KeyPurposeId")));
   }
 
+  /**
+   * Whether `candidate` is named as this certificate's issuer: its subject is this issuer name and, when both are
+   * present, its subject key identifier is this authority key identifier (RFC 4158 § 3.5.12). The signature is not
+   * checked (the validator's path building does that, validation/certificate-path.ts).
+   */
+  namesIssuer(candidate: Certificate): boolean {
+    if (!sameName(this.issuerDer, candidate.subjectDer)) return false;
+    const aki = this.authorityKeyIdentifier;
+    const ski = candidate.subjectKeyIdentifier;
+    return !aki || !ski || aki === ski;
+  }
+
   /** subjectKeyIdentifier (§ 4.2.1.2), hex. */
   get subjectKeyIdentifier(): string | undefined {
     return this.#extension(EXTENSION.subjectKeyIdentifier, (ski) => toHex(octetsOf(ski, "subjectKeyIdentifier")));

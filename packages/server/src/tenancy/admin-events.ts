@@ -8,6 +8,7 @@ import type { Identity } from "../auth/identity.js";
 import type { Db, Tx } from "../db/connect.js";
 import { enqueueEmail } from "../notify/outbox.js";
 import { type AccountEvent, recipientLocale, renderEmail } from "../notify/templates.js";
+import { adminEvents, insertAdminEvent } from "./store.js";
 
 export interface AdminAction {
   readonly actor: Identity;
@@ -22,18 +23,15 @@ export interface AdminAction {
 
 /** Records `action` and, for the events a person must hear of, e-mails them. */
 export async function recordAdminAction(tx: Tx, action: AdminAction): Promise<void> {
-  await tx
-    .insertInto("admin_events")
-    .values({
-      actor_user_id: action.actor.userId,
-      actor_email: action.actor.email,
-      agency_id: action.target.agencyId,
-      target_user_id: action.target.id,
-      action: action.action,
-      details: JSON.stringify(action.details ?? {}),
-      ip: action.ip,
-    })
-    .execute();
+  await insertAdminEvent(tx, {
+    actor_user_id: action.actor.userId,
+    actor_email: action.actor.email,
+    agency_id: action.target.agencyId,
+    target_user_id: action.target.id,
+    action: action.action,
+    details: action.details ?? {},
+    ip: action.ip,
+  });
   if (action.action !== "user_created" && action.action !== "user_changed") {
     await noticeToHolder(tx, action.target.email, action.action, action.actor.email, action.publicUrl);
   }
@@ -67,11 +65,15 @@ export async function listAdminEvents(
   identity: Identity,
   filter: { readonly user?: string; readonly limit: number },
 ): Promise<AdminEventView[]> {
-  let query = db.selectFrom("admin_events").selectAll().orderBy("at", "desc").orderBy("id", "desc").limit(filter.limit);
-  if (identity.role !== "platform_admin")
-    query = query.where("agency_id", "=", identity.agencyId ?? "00000000-0000-0000-0000-000000000000");
-  if (filter.user) query = query.where("target_user_id", "=", filter.user);
-  return (await query.execute()).map((row) => ({
+  const rows = await adminEvents(db, {
+    // Someone of no agency sees nothing (a UUID no agency has).
+    ...(identity.role !== "platform_admin" && {
+      agencyId: identity.agencyId ?? "00000000-0000-0000-0000-000000000000",
+    }),
+    targetUserId: filter.user,
+    limit: filter.limit,
+  });
+  return rows.map((row) => ({
     id: String(row.id),
     at: row.at.toISOString(),
     actor: row.actor_email,

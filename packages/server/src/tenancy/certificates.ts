@@ -17,13 +17,13 @@
 import type { KeyType } from "@khatam/core/keys";
 import { InvalidCertificationRequestError, type IssuedCertificate, type SubjectFields } from "@khatam/core/pki";
 import { Certificate } from "@khatam/core/x509";
-import { sql } from "kysely";
 import type { Db, Tx } from "../db/connect.js";
 import type { KeyRef, Multilingual } from "../db/schema.js";
 import { HttpError } from "../http/errors.js";
 import type { KeyStore } from "../trust/keys.js";
 import { type TrustStore, TrustStoreError } from "../trust/store.js";
 import { toKeyRef } from "./signing-keys.js";
+import * as tenancy from "./store.js";
 
 export type KeyHolder =
   | { readonly mode: "platform"; readonly keyType?: KeyType }
@@ -61,24 +61,7 @@ export async function issueCertificateInTransaction(
   const { store, keyStore, userId, holder } = options;
   {
     // The row lock serialises issuances for one user, so `<n>` is never taken twice.
-    const user = await tx
-      .selectFrom("users as u")
-      .innerJoin("agencies as a", "a.id", "u.agency_id")
-      .innerJoin("countries as c", "c.id", "a.country_id")
-      .select([
-        "u.id",
-        "u.email",
-        "u.display_name",
-        "u.role",
-        "u.disabled",
-        "a.id as agency_id",
-        "a.names",
-        "c.id as ca_id",
-        "c.iso_code",
-      ])
-      .where("u.id", "=", userId)
-      .forUpdate("u")
-      .executeTakeFirst();
+    const user = await tenancy.lockCertificateHolder(tx, userId);
     if (!user) throw new HttpError(404, "not_found", "no such user");
     if (user.role !== "official") {
       throw new HttpError(409, "not_a_signer", `only officials sign; this user is a ${user.role}`);
@@ -94,15 +77,8 @@ export async function issueCertificateInTransaction(
     let keyRef: KeyRef | null = null;
     try {
       if (holder.mode === "platform") {
-        const { count } = await tx
-          .selectFrom("signing_certificates")
-          .select(sql<string>`count(*)`.as("count"))
-          .where("user_id", "=", userId)
-          .executeTakeFirstOrThrow();
-        const { key, reference } = await keyStore.createNamed(
-          `user-${userId}-${Number(count) + 1}`,
-          holder.keyType ?? "P-256",
-        );
+        const count = await tenancy.certificateCount(tx, userId);
+        const { key, reference } = await keyStore.createNamed(`user-${userId}-${count + 1}`, holder.keyType ?? "P-256");
         keyRef = toKeyRef(reference);
         issued = await store.issue(user.ca_id, "official", { spki: key.signer.publicKeySpki, subject });
       } else {
@@ -115,21 +91,18 @@ export async function issueCertificateInTransaction(
     }
     const rfc4514 = Certificate.fromDer(issued.der).subject;
     const id = crypto.randomUUID();
-    await tx
-      .insertInto("signing_certificates")
-      .values({
-        id,
-        user_id: userId,
-        agency_id: user.agency_id,
-        ca_id: user.ca_id,
-        serial: issued.serial,
-        profile: "official",
-        subject: rfc4514,
-        not_after: issued.notAfter,
-        der: issued.der,
-        key_ref: keyRef === null ? null : JSON.stringify(keyRef),
-      })
-      .execute();
+    await tenancy.insertSigningCertificate(tx, {
+      id,
+      user_id: userId,
+      agency_id: user.agency_id,
+      ca_id: user.ca_id,
+      serial: issued.serial,
+      profile: "official",
+      subject: rfc4514,
+      not_after: issued.notAfter,
+      der: issued.der,
+      keyRef,
+    });
     return {
       id,
       caId: user.ca_id,

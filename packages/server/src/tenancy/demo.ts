@@ -8,13 +8,13 @@
  * exists. A crash mid-seed rolls the rows back and the next start seeds again; at worst it leaves a certificate in
  * the CA's directory and a key in the key store that no row names (see certificates.ts).
  */
-import { sql } from "kysely";
 import { hashPassword } from "../auth/passwords.js";
 import type { Db } from "../db/connect.js";
 import type { KeyStore } from "../trust/keys.js";
 import type { TrustStore } from "../trust/store.js";
 import { issueCertificateInTransaction } from "./certificates.js";
 import { DEFAULT_DEMO_PASSWORD, DEMO_AGENCIES, DEMO_COUNTRIES, DEMO_USERS } from "./demo-people.js";
+import * as tenancy from "./store.js";
 
 export { DEFAULT_DEMO_PASSWORD, DEMO_AGENCIES, DEMO_COUNTRIES, DEMO_USERS } from "./demo-people.js";
 
@@ -41,49 +41,35 @@ export async function seedDemo(options: {
   const here = (country: string) => countries.some((c) => c.id === country);
   // Seeded already (every start but the first): no Argon2 hash, which is most of a restart. Checked again below,
   // under the lock, for replicas starting together.
-  if (await db.selectFrom("countries").select("id").limit(1).executeTakeFirst()) return false;
+  if (await tenancy.anyCountry(db)) return false;
   const hashes = new Map<string, string>();
   // One Argon2 hash for the demo users' common password (each user's row holds it): the same password, so nothing
   // is lost, and start-up does one memory-hard hash instead of five.
   const hash = await (options.passwordHash ?? demoPasswordHash(options.password));
   for (const user of DEMO_USERS) hashes.set(user.email, hash);
   return db.transaction().execute(async (tx) => {
-    await sql`select pg_advisory_xact_lock(7283002)`.execute(tx);
-    const any = await tx.selectFrom("countries").select("id").limit(1).executeTakeFirst();
-    if (any) return false;
-    for (const c of countries) {
-      await tx
-        .insertInto("countries")
-        .values({ id: c.id, iso_code: c.isoCode, names: JSON.stringify(c.names) })
-        .execute();
-    }
+    await tenancy.lockDemoSeed(tx);
+    if (await tenancy.anyCountry(tx)) return false;
+    for (const c of countries) await tenancy.insertCountry(tx, c);
     const agencyOf = new Map<string, string>();
     for (const a of DEMO_AGENCIES.filter((a) => here(a.country))) {
       const id = crypto.randomUUID();
       agencyOf.set(a.country, id);
-      await tx
-        .insertInto("agencies")
-        // The demo addresses' domain is the agency's, verified (security issue 9.3: recipients bind through it).
-        .values({ id, country_id: a.country, names: JSON.stringify(a.names), email_domains: [`${a.country}.demo`] })
-        .execute();
+      // The demo addresses' domain is the agency's, verified (security issue 9.3: recipients bind through it).
+      await tenancy.insertAgency(tx, { id, countryId: a.country, names: a.names, domains: [`${a.country}.demo`] });
     }
     for (const u of DEMO_USERS.filter((u) => here(u.country))) {
       const id = crypto.randomUUID();
-      await tx
-        .insertInto("users")
-        .values({
-          id,
-          email: u.email,
-          display_name: u.displayName,
-          agency_id: agencyOf.get(u.country)!,
-          role: u.role,
-          password_hash: hashes.get(u.email)!,
-          totp_secret: null,
-          oidc_issuer: null,
-          oidc_subject: null,
-          locale: u.locale,
-        })
-        .execute();
+      const inserted = await tenancy.insertUser(tx, {
+        id,
+        email: u.email,
+        displayName: u.displayName,
+        agencyId: agencyOf.get(u.country)!,
+        role: u.role,
+        passwordHash: hashes.get(u.email)!,
+        locale: u.locale,
+      });
+      if (!inserted) throw new Error(`the demo address ${u.email} has an account already`);
       if (u.certificate)
         await issueCertificateInTransaction(tx, { store, keyStore, userId: id, holder: { mode: "platform" } });
     }

@@ -6,14 +6,9 @@
 import type { Db } from "../db/connect.js";
 import type { Multilingual } from "../db/schema.js";
 import type { DirectoryOrganization } from "./schemas.js";
+import { agencyNames } from "./store.js";
 
 export async function organizationDirectory(db: Db): Promise<DirectoryOrganization[]> {
-  const rows = await db
-    .selectFrom("agencies as a")
-    .innerJoin("countries as c", "c.id", "a.country_id")
-    .select(["c.iso_code", "a.names"])
-    .orderBy("a.created_at")
-    .limit(10_000)
-    .execute();
+  const rows = await agencyNames(db);
   return rows.map((r) => ({ country: r.iso_code, names: r.names as Multilingual }));
 }

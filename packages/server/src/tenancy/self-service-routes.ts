@@ -16,6 +16,7 @@ import { HttpError } from "../http/errors.js";
 import { noticeToHolder } from "./admin-events.js";
 import { issueCertificateForUser } from "./certificates.js";
 import { type DeviceCertificateBody, tenancySchemas } from "./schemas.js";
+import { certificateById } from "./store.js";
 
 export const selfServiceRoutes: FastifyPluginAsync<{ readonly publicUrl: string }> = async (
   app: FastifyInstance,
@@ -48,11 +49,7 @@ export const selfServiceRoutes: FastifyPluginAsync<{ readonly publicUrl: string 
       .execute((tx) =>
         noticeToHolder(tx, identity.email, "device_certificate_issued", identity.email, options.publicUrl),
       );
-    const row = await app.db
-      .selectFrom("signing_certificates")
-      .selectAll()
-      .where("id", "=", issued.id)
-      .executeTakeFirstOrThrow();
+    const row = await certificateById(app.db, issued.id);
     return reply.status(201).send(certificateView(app, row));
   });
 };

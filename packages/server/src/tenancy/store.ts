@@ -1,12 +1,12 @@
 /**
- * The queries of the administration routes (admin-routes.ts): countries, agencies and their verified mail domains,
- * people, and their signing certificates. One place for them, the same for PGlite and PostgreSQL; the routes decide
- * who may do what (least privilege), these only read and write.
+ * Every query of tenancy: countries, agencies and their verified mail domains, people, their signing certificates,
+ * the administrators' audit trail, the demo seed and the public directory. One place for them, the same for PGlite
+ * and PostgreSQL; the routes and certificates.ts decide who may do what (least privilege), these only read and write.
  */
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import { sql } from "kysely";
 import type { Db, Tx } from "../db/connect.js";
-import type { Database, Multilingual, Role } from "../db/schema.js";
+import type { Database, KeyRef, Multilingual, Role } from "../db/schema.js";
 
 /** A person as the administration shows them. */
 export interface UserRow {
@@ -220,4 +220,98 @@ export async function certificateBySerial(
     .where("user_id", "=", userId)
     .where("serial", "=", serial)
     .executeTakeFirst();
+}
+
+/**
+ * The official a certificate is issued to, with their agency and country, locked (FOR UPDATE) for the rest of the
+ * transaction so that issuances for one person are serialised; undefined when there is no such person.
+ */
+export async function lockCertificateHolder(tx: Tx, userId: string) {
+  return tx
+    .selectFrom("users as u")
+    .innerJoin("agencies as a", "a.id", "u.agency_id")
+    .innerJoin("countries as c", "c.id", "a.country_id")
+    .select([
+      "u.id",
+      "u.email",
+      "u.display_name",
+      "u.role",
+      "u.disabled",
+      "a.id as agency_id",
+      "a.names",
+      "c.id as ca_id",
+      "c.iso_code",
+    ])
+    .where("u.id", "=", userId)
+    .forUpdate("u")
+    .executeTakeFirst();
+}
+
+/** How many signing certificates the person has had (revoked and expired ones included). */
+export async function certificateCount(tx: Tx, userId: string): Promise<number> {
+  const { count } = await tx
+    .selectFrom("signing_certificates")
+    .select(sql<string>`count(*)`.as("count"))
+    .where("user_id", "=", userId)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+export async function insertSigningCertificate(
+  tx: Tx,
+  row: Omit<Insertable<Database["signing_certificates"]>, "key_ref" | "created_at"> & {
+    readonly keyRef: KeyRef | null;
+  },
+): Promise<void> {
+  const { keyRef, ...columns } = row;
+  await tx
+    .insertInto("signing_certificates")
+    .values({ ...columns, key_ref: keyRef === null ? null : JSON.stringify(keyRef) })
+    .execute();
+}
+
+/** Whether any country exists (the demo seed runs only on a database without one). */
+export async function anyCountry(db: Db): Promise<boolean> {
+  return (await db.selectFrom("countries").select("id").limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** Holds the demo seed's lock until the transaction ends: replicas starting together seed once. */
+export async function lockDemoSeed(tx: Tx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(7283002)`.execute(tx);
+}
+
+/** Every agency's names with its country's ISO code, oldest first (the public directory). */
+export async function agencyNames(db: Db) {
+  return db
+    .selectFrom("agencies as a")
+    .innerJoin("countries as c", "c.id", "a.country_id")
+    .select(["c.iso_code", "a.names"])
+    .orderBy("a.created_at")
+    .limit(10_000)
+    .execute();
+}
+
+export type AdminEventRow = Selectable<Database["admin_events"]>;
+
+export async function insertAdminEvent(
+  tx: Tx,
+  event: Omit<Insertable<Database["admin_events"]>, "id" | "at" | "details"> & {
+    readonly details: Record<string, unknown>;
+  },
+): Promise<void> {
+  await tx
+    .insertInto("admin_events")
+    .values({ ...event, details: JSON.stringify(event.details) })
+    .execute();
+}
+
+/** The newest administrators' actions first; of one agency, or on one person, when given. */
+export async function adminEvents(
+  db: Db,
+  filter: { readonly agencyId?: string; readonly targetUserId?: string; readonly limit: number },
+): Promise<AdminEventRow[]> {
+  let query = db.selectFrom("admin_events").selectAll().orderBy("at", "desc").orderBy("id", "desc").limit(filter.limit);
+  if (filter.agencyId !== undefined) query = query.where("agency_id", "=", filter.agencyId);
+  if (filter.targetUserId) query = query.where("target_user_id", "=", filter.targetUserId);
+  return query.execute();
 }
