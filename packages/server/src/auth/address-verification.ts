@@ -17,6 +17,7 @@ import { recipientLocale, renderEmail } from "../notify/templates.js";
 import { type AddressBinder, requireIdentity } from "./identity.js";
 import { type EmailVerificationAnswer, emailVerificationSchema } from "./schemas.js";
 import type { SecretBox } from "./secret-box.js";
+import { addressOf, markAddressVerified } from "./store.js";
 
 const LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
@@ -48,11 +49,7 @@ export const addressVerificationRoutes: FastifyPluginAsync<AddressVerificationOp
   app.post("/api/me/email-verification", { schema: emailVerificationSchema }, async (request, reply) => {
     const identity = requireIdentity(request);
     if (!identity.userId) throw new HttpError(403, "forbidden", "the bootstrap admin token has no account");
-    const user = await app.db
-      .selectFrom("users")
-      .select(["email", "email_verified_at"])
-      .where("id", "=", identity.userId)
-      .executeTakeFirstOrThrow();
+    const user = await addressOf(app.db, identity.userId);
     if (user.email_verified_at) return reply.send({ verified: true } satisfies EmailVerificationAnswer);
     const claim: Claim = { u: identity.userId, e: user.email.toLowerCase(), x: now().getTime() + LINK_LIFETIME_MS };
     const token = await options.box.seal("email-verification", JSON.stringify(claim));
@@ -70,13 +67,7 @@ export const addressVerificationRoutes: FastifyPluginAsync<AddressVerificationOp
     const claim = typeof token === "string" && token.length < 2048 ? await open(options.box, token) : undefined;
     if (!claim || claim.x < now().getTime()) return reply.redirect("/account?addressVerified=0", 302);
     const verified = await app.db.transaction().execute(async (tx) => {
-      const user = await tx
-        .updateTable("users")
-        .set({ email_verified_at: now() })
-        .where("id", "=", claim.u)
-        .where((eb) => eb(eb.fn("lower", ["email"]), "=", claim.e))
-        .returning(["id", "email"])
-        .executeTakeFirst();
+      const user = await markAddressVerified(tx, claim.u, claim.e, now());
       if (user) await options.bindAddress(tx, user.id, user.email);
       return !!user;
     });

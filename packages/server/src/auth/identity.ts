@@ -11,6 +11,7 @@ import type { Role } from "../db/schema.js";
 import { HttpError } from "../http/errors.js";
 import { readCookie } from "./cookies.js";
 import { SCOPES, type Scope } from "./schemas.js";
+import { credentialHolder, insertCredential } from "./store.js";
 
 export const SESSION_COOKIE = "khatam_session";
 
@@ -52,19 +53,16 @@ export async function issueCredential(
   },
 ): Promise<string> {
   const token = randomBytes(32).toString("base64url");
-  await db
-    .insertInto("credentials")
-    .values({
-      token_hash: tokenHash(token),
-      user_id: userId,
-      kind: options.kind,
-      label: options.label ?? null,
-      second_factor: options.secondFactor ?? false,
-      expires_at: options.ttlMs ? new Date(Date.now() + options.ttlMs) : null,
-      last_used_at: null,
-      scopes: options.kind === "api" ? [...(options.scopes ?? SCOPES)] : null,
-    })
-    .execute();
+  await insertCredential(db, {
+    token_hash: tokenHash(token),
+    user_id: userId,
+    kind: options.kind,
+    label: options.label ?? null,
+    second_factor: options.secondFactor ?? false,
+    expires_at: options.ttlMs ? new Date(Date.now() + options.ttlMs) : null,
+    last_used_at: null,
+    scopes: options.kind === "api" ? [...(options.scopes ?? SCOPES)] : null,
+  });
   return token;
 }
 
@@ -126,24 +124,7 @@ export const identityPlugin = fp(async (app: FastifyInstance, options: IdentityO
       };
       return;
     }
-    const row = await options.db
-      .selectFrom("credentials as c")
-      .innerJoin("users as u", "u.id", "c.user_id")
-      .leftJoin("agencies as a", "a.id", "u.agency_id")
-      .select([
-        "u.id",
-        "u.email",
-        "u.role",
-        "u.agency_id",
-        "a.country_id",
-        "c.second_factor",
-        "c.expires_at",
-        "c.kind",
-        "c.scopes",
-        "u.disabled",
-      ])
-      .where("c.token_hash", "=", h)
-      .executeTakeFirst();
+    const row = await credentialHolder(options.db, h);
     if (!row || row.disabled || (row.expires_at && row.expires_at.getTime() < Date.now())) return;
     request.identity = {
       userId: row.id,

@@ -14,11 +14,11 @@
  * connection, which serialises by itself), so the reservation holds across replicas. In addition, at most
  * {@link MAX_CONCURRENT_PER_ACCOUNT} attempts per account run at once in this process.
  */
-import { sql } from "kysely";
-import type { Db, Tx } from "../db/connect.js";
+import type { Db } from "../db/connect.js";
 import { HttpError } from "../http/errors.js";
 import { dummyHash, verifyPassword } from "./passwords.js";
 import type { SecretBox } from "./secret-box.js";
+import * as store from "./store.js";
 import { consumeTotp } from "./totp.js";
 
 export interface LoginLimits {
@@ -61,11 +61,7 @@ export async function authenticate(
   const now = context.now();
   return withAccountSlot(email, async () => {
     const reservation = await reserveAttempt(context, email, attempt.ip, now);
-    const user = await db
-      .selectFrom("users")
-      .select(["id", "password_hash", "disabled", "totp_secret"])
-      .where(sql`lower(email)`, "=", email)
-      .executeTakeFirst();
+    const user = await store.accountForSignIn(db, email);
     const usable = user && !user.disabled && user.password_hash !== null;
     const passwordOk = await verifyPassword(usable ? user.password_hash : await dummyHash(), attempt.password);
     if (!usable || !passwordOk) {
@@ -82,7 +78,7 @@ export async function authenticate(
       }
     }
     // A success forgives the address's earlier failures (not the client address's), its own reservation included.
-    await db.deleteFrom("login_failures").where(sql`lower(email)`, "=", email).execute();
+    await store.forgetFailures(db, email);
     return { userId: user.id, secondFactor: user.totp_secret !== null };
   });
 }
@@ -119,57 +115,26 @@ async function withAccountSlot<T>(email: string, work: () => Promise<T>): Promis
 }
 
 /**
- * Under a lock on the address (and then the client address, always in that order, so two attempts never wait on
- * each other in a cycle): refuses when throttled, otherwise records the attempt as a failure and commits. Returns
- * the row's id, which a success deletes.
+ * Under a lock on the address and the client address (store.lockSignInKeys): refuses when throttled, otherwise
+ * records the attempt as a failure and commits. Returns the row's id, which a success deletes.
  */
 async function reserveAttempt(context: LoginContext, email: string, ip: string, now: Date): Promise<string> {
   const { db, limits } = context;
   return db.transaction().execute(async (tx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`login:${email}`}))`.execute(tx);
-    await sql`select pg_advisory_xact_lock(hashtext(${`login-ip:${ip}`}))`.execute(tx);
+    await store.lockSignInKeys(tx, email, ip);
     await refuseIfThrottled(tx, limits, email, ip, now);
-    const row = await tx
-      .insertInto("login_failures")
-      .values({ email, ip, at: now })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    // Rows that can no longer count are dropped as we go, so the table stays small.
-    const expired = new Date(now.getTime() - limits.windowMs);
-    await tx.deleteFrom("login_failures").where(sql`lower(email)`, "=", email).where("at", "<=", expired).execute();
-    await tx.deleteFrom("login_failures").where("ip", "=", ip).where("at", "<=", expired).execute();
-    return String(row.id);
+    return store.insertFailure(tx, email, ip, now, new Date(now.getTime() - limits.windowMs));
   });
 }
 
 async function release(db: Db, reservation: string): Promise<void> {
-  await db.deleteFrom("login_failures").where("id", "=", reservation).execute();
+  await store.deleteFailure(db, reservation);
 }
 
-async function refuseIfThrottled(
-  db: Db | Tx,
-  limits: LoginLimits,
-  email: string,
-  ip: string,
-  now: Date,
-): Promise<void> {
+async function refuseIfThrottled(db: Db, limits: LoginLimits, email: string, ip: string, now: Date): Promise<void> {
   const since = new Date(now.getTime() - limits.windowMs);
-  const byEmail = await db
-    .selectFrom("login_failures")
-    .select("at")
-    .where(sql`lower(email)`, "=", email)
-    .where("at", ">", since)
-    .orderBy("at", "desc")
-    .limit(limits.perEmail)
-    .execute();
-  const byIp = await db
-    .selectFrom("login_failures")
-    .select("at")
-    .where("ip", "=", ip)
-    .where("at", ">", since)
-    .orderBy("at", "desc")
-    .limit(limits.perIp)
-    .execute();
+  const byEmail = await store.recentFailures(db, { email }, since, limits.perEmail);
+  const byIp = await store.recentFailures(db, { ip }, since, limits.perIp);
   // Throttled until the oldest of the last `limit` failures leaves the window.
   let until = 0;
   if (byEmail.length >= limits.perEmail) until = Math.max(until, byEmail.at(-1)!.at.getTime() + limits.windowMs);

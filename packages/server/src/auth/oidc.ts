@@ -12,13 +12,13 @@
  *   Nobody is created here: administrators create people, the provider only proves who they are.
  */
 import type { FastifyPluginAsync } from "fastify";
-import { sql } from "kysely";
 import * as client from "openid-client";
 import { HttpError } from "../http/errors.js";
 import { clearCookie, readCookie, setCookie } from "./cookies.js";
 import { type AddressBinder, issueCredential, SESSION_COOKIE } from "./identity.js";
 import { DEFAULT_SESSION_TTL_MS } from "./login-routes.js";
 import type { SecretBox } from "./secret-box.js";
+import * as store from "./store.js";
 
 export interface OidcSettings {
   readonly issuer: string;
@@ -125,22 +125,11 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
     if (!claims) throw new HttpError(401, "oidc_failed", "the identity provider sent no ID token");
     const issuer = configuration.serverMetadata().issuer;
     const subject = claims.sub;
-    let user = await db
-      .selectFrom("users")
-      .select(["id", "disabled"])
-      .where("oidc_issuer", "=", issuer)
-      .where("oidc_subject", "=", subject)
-      .executeTakeFirst();
+    let user = await store.accountByOidcSubject(db, issuer, subject);
     if (!user && typeof claims.email === "string" && claims.email_verified === true) {
       // First sign-in: link the account with this verified address, if it is not linked to another subject.
-      const linked = await db
-        .updateTable("users")
-        // The provider vouches for the address (email_verified): it is proved, as by our own link (issue 9.3).
-        .set({ oidc_issuer: issuer, oidc_subject: subject, email_verified_at: new Date() })
-        .where(sql`lower(email)`, "=", claims.email.toLowerCase())
-        .where("oidc_subject", "is", null)
-        .returning(["id", "disabled"])
-        .executeTakeFirst();
+      // The provider vouches for the address (email_verified): it is proved, as by our own link (issue 9.3).
+      const linked = await store.linkOidcSubject(db, claims.email, issuer, subject, new Date());
       if (linked) {
         await options.bindAddress(db, linked.id, claims.email);
         request.log.info({ userId: linked.id, issuer }, "OIDC identity linked");

@@ -4,10 +4,10 @@
  * code is accepted only for a later step than the last one, so an observed code cannot be replayed (RFC 6238 § 5.2).
  */
 
-import { sql } from "kysely";
 import { generateSecret, generateURI, verify } from "otplib";
 import type { Db } from "../db/connect.js";
 import type { SecretBox } from "./secret-box.js";
+import { consumeTotpStep, totpSecret } from "./store.js";
 
 /** Codes one step either side of now are accepted (clock drift, RFC 6238 § 5.2 recommends at most one). */
 const TOLERANCE_SECONDS = 30;
@@ -46,19 +46,11 @@ export async function totpStep(secret: string, code: string, now = Date.now()): 
  * concurrent logins with the same code cannot both succeed). True when the code was valid and not used before.
  */
 export async function consumeTotp(db: Db, box: SecretBox, userId: string, code: string): Promise<boolean> {
-  const user = await db.selectFrom("users").select(["totp_secret"]).where("id", "=", userId).executeTakeFirst();
-  if (!user?.totp_secret) return false;
-  const secret = await box.open("totp-secret", user.totp_secret);
+  const sealed = await totpSecret(db, userId);
+  if (!sealed) return false;
+  const secret = await box.open("totp-secret", sealed);
   if (!secret) return false;
   const step = await totpStep(secret, code);
   if (step === undefined) return false;
-  const updated = await db
-    .updateTable("users")
-    .set({ totp_last_step: String(step) })
-    .where("id", "=", userId)
-    .where((eb) =>
-      eb.or([eb("totp_last_step", "is", null), eb("totp_last_step", "<", sql<string>`${String(step)}::bigint`)]),
-    )
-    .executeTakeFirst();
-  return updated.numUpdatedRows > 0n;
+  return consumeTotpStep(db, userId, step);
 }
