@@ -34,6 +34,7 @@ import nodemailer from "nodemailer";
 import type { SecretBox } from "../auth/secret-box.js";
 import type { Db } from "../db/connect.js";
 import type { EmailMessage } from "./outbox.js";
+import { type ClaimedRow, claimDueRows, markDelivered, markFailed, webhookForDelivery } from "./store.js";
 import { webhookSecret } from "./webhook-secrets.js";
 import { signWebhook } from "./webhook-signature.js";
 import { parseWebhookUrl, type ResolvedAddress, type WebhookTargets, webhookTargets } from "./webhook-target.js";
@@ -100,13 +101,7 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-interface Row {
-  readonly id: string;
-  readonly kind: "email" | "webhook" | "federation";
-  readonly payload: Record<string, unknown>;
-  /** Attempts including the one just claimed. */
-  readonly attempts: number;
-}
+type Row = ClaimedRow;
 
 export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, log } = options;
@@ -132,35 +127,13 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   /** Claims up to batchSize due rows; see the contract above. */
   async function claim(): Promise<Row[]> {
     const at = now();
-    return db.transaction().execute(async (tx) => {
-      const rows = await tx
-        .selectFrom("outbox")
-        .select(["id", "kind", "payload", "attempts"])
-        .where("delivered_at", "is", null)
-        // The database stores microseconds (a row enqueued with the default now()), the clock here milliseconds:
-        // "due" is anything before the end of the current millisecond, or a row enqueued within it would wait a turn.
-        .where("next_attempt_at", "<", new Date(at.getTime() + 1))
-        .where((eb) => eb.or([eb("attempts", "<", MAX_ATTEMPTS), eb("kind", "=", "federation")]))
-        .orderBy("next_attempt_at")
-        .orderBy("id")
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      if (rows.length === 0) return [];
-      await tx
-        .updateTable("outbox")
-        .set((eb) => ({
-          next_attempt_at: new Date(at.getTime() + LEASE_MS),
-          attempts: eb("attempts", "+", 1),
-        }))
-        .where(
-          "id",
-          "in",
-          rows.map((r) => r.id),
-        )
-        .execute();
-      return rows.map((r) => ({ ...r, id: String(r.id), attempts: r.attempts + 1 }));
+    return claimDueRows(db, {
+      // The database stores microseconds (a row enqueued with the default now()), the clock here milliseconds:
+      // "due" is anything before the end of the current millisecond, or a row enqueued within it would wait a turn.
+      due: new Date(at.getTime() + 1),
+      leaseUntil: new Date(at.getTime() + LEASE_MS),
+      maxAttempts: MAX_ATTEMPTS,
+      limit: batchSize,
     });
   }
 
@@ -191,11 +164,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function postWebhook(row: Row): Promise<void> {
     const p = row.payload as { webhookId: string; event: string; data: unknown; at: string };
-    const hook = await db
-      .selectFrom("webhooks")
-      .select(["url", "secret", "sealed_secret", "active"])
-      .where("id", "=", p.webhookId)
-      .executeTakeFirst();
+    const hook = await webhookForDelivery(db, p.webhookId);
     if (!hook?.active) throw new Gone("webhook deleted or deactivated before delivery; not sent");
     let url: URL;
     try {
@@ -223,25 +192,17 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function settle(row: Row, error: unknown): Promise<"delivered" | "failed"> {
     const at = now();
     if (error === undefined || error instanceof Gone) {
-      await db
-        .updateTable("outbox")
-        .set({ delivered_at: at, last_error: error instanceof Gone ? error.message : null })
-        .where("id", "=", row.id)
-        .where("delivered_at", "is", null)
-        .execute();
+      await markDelivered(db, row.id, at, error instanceof Gone ? error.message : null);
       return "delivered";
     }
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     const giveUp = row.attempts >= MAX_ATTEMPTS && row.kind !== "federation";
-    await db
-      .updateTable("outbox")
-      .set({
-        last_error: giveUp ? `gave up after ${row.attempts} attempts: ${reason}` : reason,
-        next_attempt_at: new Date(at.getTime() + backoffMs(row.attempts)),
-      })
-      .where("id", "=", row.id)
-      .where("delivered_at", "is", null)
-      .execute();
+    await markFailed(
+      db,
+      row.id,
+      giveUp ? `gave up after ${row.attempts} attempts: ${reason}` : reason,
+      new Date(at.getTime() + backoffMs(row.attempts)),
+    );
     const fields = { outboxId: row.id, kind: row.kind, attempts: row.attempts, error: reason };
     if (giveUp) log.error(fields, "notification given up");
     else log.warn(fields, "notification failed; will retry");

@@ -4,6 +4,17 @@
  * change that was rolled back.
  */
 import type { Tx } from "../db/connect.js";
+import { activeWebhooks, insertOutboxRows } from "./store.js";
+/** A row of `outbox` as inserted. */
+export interface OutboxRow {
+  readonly kind: "email" | "webhook" | "federation";
+  readonly payload: string;
+}
+
+export interface WebhookSubscription {
+  readonly id: string;
+  readonly events: readonly string[];
+}
 
 export interface EmailMessage {
   readonly to: string;
@@ -22,40 +33,16 @@ export interface WebhookEvent {
 /** Inserts prepared rows (federation messages, e-mails, webhook deliveries); nothing for none. */
 export async function enqueueRows(tx: Tx, rows: readonly OutboxRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx
-    .insertInto("outbox")
-    .values(rows.map((r) => ({ kind: r.kind, payload: r.payload })))
-    .execute();
+  await insertOutboxRows(tx, rows);
 }
 
 export async function enqueueEmail(tx: Tx, message: EmailMessage): Promise<void> {
-  await tx.insertInto("outbox").values(emailRow(message)).execute();
+  await insertOutboxRows(tx, [emailRow(message)]);
 }
 
 /** One outbox row per active webhook of the agency subscribed to the event (or to `*`). */
 export async function enqueueWebhook(tx: Tx, event: WebhookEvent): Promise<void> {
   await enqueueRows(tx, webhookRows(await activeWebhooks(tx, event.agencyId), event));
-}
-
-/** The agency's active webhooks, for {@link webhookRows}. */
-export async function activeWebhooks(tx: Tx, agencyId: string): Promise<WebhookSubscription[]> {
-  return tx
-    .selectFrom("webhooks")
-    .select(["id", "events"])
-    .where("agency_id", "=", agencyId)
-    .where("active", "=", true)
-    .execute();
-}
-
-export interface WebhookSubscription {
-  readonly id: string;
-  readonly events: readonly string[];
-}
-
-/** A row of `outbox` as inserted. */
-export interface OutboxRow {
-  readonly kind: "email" | "webhook" | "federation";
-  readonly payload: string;
 }
 
 /** The outbox row of an e-mail (to insert in the transaction of the change it announces). */

@@ -10,6 +10,7 @@
 import type { Db, Tx } from "../db/connect.js";
 import type { RecipientRole } from "../db/schema.js";
 import type { EmailMessage } from "./outbox.js";
+import { userLocale, userLocales } from "./store.js";
 
 export type Locale = "en" | "ar" | "ja";
 
@@ -81,22 +82,13 @@ export interface RenderOptions {
 export async function localesOf(db: Db | Tx, emails: readonly string[]): Promise<Map<string, Locale>> {
   const wanted = [...new Set(emails.map((e) => e.toLowerCase()))];
   if (wanted.length === 0) return new Map();
-  const rows = await db
-    .selectFrom("users")
-    .select(["email", "locale"])
-    .where((eb) => eb(eb.fn("lower", ["email"]), "in", wanted))
-    .execute();
+  const rows = await userLocales(db, wanted);
   return new Map(rows.filter((r) => r.locale).map((r) => [r.email.toLowerCase(), r.locale as Locale]));
 }
 
 /** The locale of the user with this e-mail address, or English. */
 export async function recipientLocale(db: Db | Tx, email: string): Promise<Locale> {
-  const row = await db
-    .selectFrom("users")
-    .select("locale")
-    .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.toLowerCase()))
-    .executeTakeFirst();
-  return row?.locale ?? "en";
+  return (await userLocale(db, email)) ?? "en";
 }
 
 interface Strings {

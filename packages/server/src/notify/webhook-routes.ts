@@ -23,6 +23,7 @@ import type { SecretBox } from "../auth/secret-box.js";
 import type { Db } from "../db/connect.js";
 import { HttpError } from "../http/errors.js";
 import { type CreatedWebhook, type WebhookView, webhookSchemas } from "./schemas.js";
+import * as store from "./store.js";
 import { sealWebhookSecret } from "./webhook-secrets.js";
 import { parseWebhookUrl, WebhookAddressRefused, type WebhookTargets } from "./webhook-target.js";
 
@@ -67,12 +68,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
 
   app.get("/api/webhooks", { schema: webhookSchemas.list }, async (request) => {
     const agencyId = agencyOf(request, (request.query as Record<string, unknown>)?.agencyId);
-    const rows = await db
-      .selectFrom("webhooks")
-      .select(["id", "url", "events", "active", "created_at"])
-      .where("agency_id", "=", agencyId)
-      .orderBy("created_at")
-      .execute();
+    const rows = await store.webhooksOf(db, agencyId);
     return rows.map(
       (r): WebhookView => ({
         id: r.id,
@@ -110,8 +106,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         `events must be a non-empty list of event names (${WEBHOOK_EVENTS.join(", ")}) or "*"`,
       );
     }
-    const agency = await db.selectFrom("agencies").select("id").where("id", "=", agencyId).executeTakeFirst();
-    if (!agency) throw new HttpError(404, "not_found", "no such agency");
+    if (!(await store.agencyExists(db, agencyId))) throw new HttpError(404, "not_found", "no such agency");
     // Last, as it may wait for DNS: every address the host resolves to must be a permitted destination.
     try {
       await targets.check(parsed);
@@ -123,19 +118,12 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     const secret = `whsec_${randomBytes(32).toString("base64url")}`;
     const sealed = await sealWebhookSecret(box, secret);
     const unique = [...new Set(events as string[])];
-    const inserted = await db.transaction().execute(async (tx) => {
-      const count = await tx
-        .selectFrom("webhooks")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .where("agency_id", "=", agencyId)
-        .executeTakeFirstOrThrow();
-      if (Number(count.n) >= MAX_WEBHOOKS_PER_AGENCY) return false;
-      await tx
-        .insertInto("webhooks")
-        .values({ id, agency_id: agencyId, url, sealed_secret: sealed, events: unique })
-        .execute();
-      return true;
-    });
+    const inserted = await store.insertWebhook(
+      db,
+      { id, agencyId, url, sealedSecret: sealed },
+      unique,
+      MAX_WEBHOOKS_PER_AGENCY,
+    );
     if (!inserted) {
       throw new HttpError(409, "too_many_webhooks", `an agency may have at most ${MAX_WEBHOOKS_PER_AGENCY} webhooks`);
     }
@@ -148,13 +136,13 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     const { id } = request.params as { id: string };
     const notFound = new HttpError(404, "not_found", "no such webhook");
     if (!UUID.test(id)) throw notFound;
-    let query = db.deleteFrom("webhooks").where("id", "=", id);
-    if (identity.role !== "platform_admin") {
-      if (!identity.agencyId) throw notFound;
-      query = query.where("agency_id", "=", identity.agencyId);
-    }
-    const result = await query.executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw notFound;
+    if (identity.role !== "platform_admin" && !identity.agencyId) throw notFound;
+    const deleted = await store.deleteWebhook(
+      db,
+      id,
+      identity.role === "platform_admin" ? undefined : (identity.agencyId as string),
+    );
+    if (!deleted) throw notFound;
     request.log.info({ webhookId: id }, "webhook deleted");
     return reply.status(204).send();
   });

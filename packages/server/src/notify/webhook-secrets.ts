@@ -12,6 +12,7 @@
  */
 import type { SecretBox } from "../auth/secret-box.js";
 import type { Db } from "../db/connect.js";
+import { clearWebhookSecrets, sealWebhookSecretRow } from "./store.js";
 
 const PURPOSE = "webhook-secret";
 
@@ -42,16 +43,9 @@ export async function webhookSecret(
  * rewritten only while it still holds a clear secret. A crash midway leaves the rest for the next start.
  */
 export async function sealStoredWebhookSecrets(db: Db, box: SecretBox): Promise<number> {
-  const rows = await db.selectFrom("webhooks").select(["id", "secret"]).where("secret", "is not", null).execute();
   let sealed = 0;
-  for (const row of rows) {
-    const result = await db
-      .updateTable("webhooks")
-      .set({ sealed_secret: await sealWebhookSecret(box, row.secret as string), secret: null })
-      .where("id", "=", row.id)
-      .where("secret", "=", row.secret)
-      .executeTakeFirst();
-    sealed += Number(result.numUpdatedRows);
+  for (const row of await clearWebhookSecrets(db)) {
+    if (await sealWebhookSecretRow(db, row.id, row.secret, await sealWebhookSecret(box, row.secret))) sealed++;
   }
   return sealed;
 }
