@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Db, Tx } from "../db/connect.js";
+import { eventsOf, insertEvent, lockTrail } from "./store.js";
 
 /** What happened (the issue's list; the web and the certificate of completion name them). */
 export type AuditEventType =
@@ -67,16 +68,9 @@ export interface AuditEvent {
 
 /** Appends an event inside `tx` (see the module comment); returns it. */
 export async function appendEvent(tx: Tx, options: AppendEventOptions): Promise<AuditEvent> {
-  await tx.selectFrom("envelopes").select("id").where("id", "=", options.envelopeId).forUpdate().executeTakeFirst();
-  const last = await tx
-    .selectFrom("audit_events")
-    .select(["seq", "hash"])
-    .where("envelope_id", "=", options.envelopeId)
-    .orderBy("seq", "desc")
-    .limit(1)
-    .executeTakeFirst();
+  const last = await lockTrail(tx, options.envelopeId);
   const [event] = chainEvents(last, [options]);
-  await tx.insertInto("audit_events").values(eventRow(event!)).execute();
+  await insertEvent(tx, eventRow(event!));
   return event!;
 }
 
@@ -132,12 +126,7 @@ export function eventRow(event: AuditEvent) {
 
 /** The events of an envelope in order. */
 export async function listEvents(db: Db | Tx, envelopeId: string): Promise<AuditEvent[]> {
-  const rows = await db
-    .selectFrom("audit_events")
-    .selectAll()
-    .where("envelope_id", "=", envelopeId)
-    .orderBy("seq", "asc")
-    .execute();
+  const rows = await eventsOf(db, envelopeId);
   return rows.map((r) => ({
     envelopeId: r.envelope_id,
     seq: r.seq,

@@ -11,6 +11,7 @@ import canonicalizeModule from "canonicalize";
 import type { Db } from "../db/connect.js";
 import type { InstanceKey } from "../trust/store.js";
 import { keyFingerprint } from "./message-signatures.js";
+import { trailOf } from "./store.js";
 
 // The package is CommonJS whose export is the function itself (its types say `export default`).
 const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
@@ -45,12 +46,7 @@ export interface Attestation {
 
 /** The attestation of envelope `envelopeId`'s trail on this instance. */
 export async function attestTrail(db: Db, instance: InstanceKey, envelopeId: string): Promise<Attestation> {
-  const rows = await db
-    .selectFrom("audit_events")
-    .select(["seq", "type", "at", "actor_email", "document_sha256", "hash"])
-    .where("envelope_id", "=", envelopeId)
-    .orderBy("seq")
-    .execute();
+  const rows = await trailOf(db, envelopeId);
   const statement: AttestedTrail = {
     instance: instance.id,
     envelopeId,

@@ -31,7 +31,7 @@ import {
   signResponse,
   verifyMessage,
 } from "./message-signatures.js";
-import { findPeer, listPeers, type PeerRow } from "./store.js";
+import { findPeer, insertNonce, listPeers, type PeerRow, purgeNonces, recordAnswer, recordedAnswer } from "./store.js";
 
 /** Documents travel whole: a 20 MB PDF in base64 with its envelope. */
 export const FEDERATION_BODY_LIMIT = 40 * 1024 * 1024;
@@ -110,12 +110,7 @@ export function federationProtocol(
       }
       // The nonce is kept for as long as the signature could be accepted.
       const expires = new Date(verified.created.getTime() + (MAX_AGE_S + 2 * CLOCK_SKEW_S) * 1000);
-      const fresh = await db
-        .insertInto("federation_nonces")
-        .values({ peer: peer.instance, nonce: verified.nonce!, expires_at: expires })
-        .onConflict((oc) => oc.columns(["peer", "nonce"]).doNothing())
-        .returning("nonce")
-        .executeTakeFirst();
+      const fresh = await insertNonce(db, peer.instance, verified.nonce!, expires);
       if (!fresh) throw new HttpError(409, "request_replayed", "this signed request was received before");
       request.peer = peer;
     } catch (e) {
@@ -146,16 +141,7 @@ export function federationProtocol(
       }
       const answer = await handler(peer, message);
       // A concurrent delivery of the same message may have recorded its answer first: that one stands.
-      await db
-        .insertInto("federation_requests")
-        .values({
-          peer: peer.instance,
-          idempotency_key: key,
-          status: answer.status,
-          response: JSON.stringify(answer.body),
-        })
-        .onConflict((oc) => oc.columns(["peer", "idempotency_key"]).doNothing())
-        .execute();
+      await recordAnswer(db, peer.instance, key, answer);
       request.log.info({ peer: peer.instance, path, status: answer.status }, "federation message");
       return reply.code(answer.status).send(answer.body);
     });
@@ -163,12 +149,7 @@ export function federationProtocol(
 }
 
 async function findAnswer(db: Db, peer: string, key: string): Promise<FederationAnswer | undefined> {
-  const row = await db
-    .selectFrom("federation_requests")
-    .select(["status", "response"])
-    .where("peer", "=", peer)
-    .where("idempotency_key", "=", key)
-    .executeTakeFirst();
+  const row = await recordedAnswer(db, peer, key);
   if (!row) return undefined;
   const body = (typeof row.response === "string" ? JSON.parse(row.response) : row.response) as Record<string, unknown>;
   return { status: row.status, body };
@@ -177,7 +158,7 @@ async function findAnswer(db: Db, peer: string, key: string): Promise<Federation
 /** The scheduler's task: forgets nonces whose signatures can no longer be accepted anyway. */
 export function purgeNoncesTask(db: Db): () => Promise<void> {
   return async function purgeFederationNonces() {
-    await db.deleteFrom("federation_nonces").where("expires_at", "<", new Date()).execute();
+    await purgeNonces(db);
   };
 }
 

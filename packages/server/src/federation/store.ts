@@ -1,5 +1,6 @@
 /**
- * All SQL of the federation: the partner instances (`peers`) and the administrator's record of peering. A pinned
+ * All SQL of the federation: the partner instances (`peers`) and the administrator's record of peering, the signed
+ * requests' nonces and recorded answers, and the audit trail an attestation states. A pinned
  * trusted list is replaced only by one with a sequence number at least as high, checked in the statement itself,
  * so two processes refreshing at once can never move a list backwards.
  */
@@ -162,4 +163,58 @@ export async function duePeers(db: Db, retryMinutes: number): Promise<string[]> 
 /** The pinned anchors of every partner. */
 export async function peerAnchorRows(db: Db): Promise<{ instance: string; anchors: string[] }[]> {
   return db.selectFrom("peers").select(["instance", "anchors"]).orderBy("instance").execute();
+}
+
+/** A signed request's nonce, kept until `expiresAt`; false when the partner used it before (a replay). */
+export async function insertNonce(db: Db, peer: string, nonce: string, expiresAt: Date): Promise<boolean> {
+  const fresh = await db
+    .insertInto("federation_nonces")
+    .values({ peer, nonce, expires_at: expiresAt })
+    .onConflict((oc) => oc.columns(["peer", "nonce"]).doNothing())
+    .returning("nonce")
+    .executeTakeFirst();
+  return fresh !== undefined;
+}
+
+/** Forgets the nonces whose signatures can no longer be accepted anyway. */
+export async function purgeNonces(db: Db): Promise<void> {
+  await db.deleteFrom("federation_nonces").where("expires_at", "<", new Date()).execute();
+}
+
+/** The answer recorded for the partner's Idempotency-Key, if any. */
+export async function recordedAnswer(
+  db: Db,
+  peer: string,
+  key: string,
+): Promise<{ status: number; response: unknown } | undefined> {
+  return db
+    .selectFrom("federation_requests")
+    .select(["status", "response"])
+    .where("peer", "=", peer)
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
+}
+
+/** Records the answer to the partner's Idempotency-Key; one recorded first (a concurrent delivery) stands. */
+export async function recordAnswer(
+  db: Db,
+  peer: string,
+  key: string,
+  answer: { readonly status: number; readonly body: unknown },
+): Promise<void> {
+  await db
+    .insertInto("federation_requests")
+    .values({ peer, idempotency_key: key, status: answer.status, response: JSON.stringify(answer.body) })
+    .onConflict((oc) => oc.columns(["peer", "idempotency_key"]).doNothing())
+    .execute();
+}
+
+/** An envelope's audit events as an attestation states them, in order. */
+export async function trailOf(db: Db, envelopeId: string) {
+  return db
+    .selectFrom("audit_events")
+    .select(["seq", "type", "at", "actor_email", "document_sha256", "hash"])
+    .where("envelope_id", "=", envelopeId)
+    .orderBy("seq")
+    .execute();
 }

@@ -23,6 +23,7 @@ import type { RoleKey, TrustServiceRole } from "@khatam/core/pki";
 import type { Db } from "../db/connect.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import { freshKeyPair } from "./key-pregeneration.js";
+import { insertTrustKey, trustKeyPem } from "./store.js";
 
 /** How a stored key is found again; saved in the trust store's state. */
 export type KeyReference =
@@ -99,7 +100,7 @@ export function softwareKeyStore(directory: string, masterKey: Buffer, db?: Db):
     let file: string;
     if (db) {
       file = `${name}-${randomBytes(6).toString("hex")}.key.pem`;
-      await db.insertInto("trust_keys").values({ name: file, pem }).execute();
+      await insertTrustKey(db, file, pem);
     } else {
       await mkdir(directory, { recursive: true, mode: 0o700 });
       file = `${name}.key.pem`;
@@ -111,8 +112,8 @@ export function softwareKeyStore(directory: string, masterKey: Buffer, db?: Db):
     };
   };
   const read = async (file: string): Promise<string> => {
-    const row = db && (await db.selectFrom("trust_keys").select("pem").where("name", "=", file).executeTakeFirst());
-    if (row) return row.pem;
+    const stored = db && (await trustKeyPem(db, file));
+    if (stored) return stored;
     if (!/^[a-z0-9][a-z0-9.-]*$/.test(file)) throw new Error(`invalid key file name "${file}"`);
     return readFile(join(directory, file), "utf8");
   };

@@ -700,3 +700,13 @@ async function importStateFile(db: Db, path: string): Promise<void> {
     .execute();
   await rename(path, `${path}.imported`);
 }
+
+/** A software key's encrypted PKCS#8 PEM, stored under a name never used before (keys.ts). */
+export async function insertTrustKey(db: Db, name: string, pem: string): Promise<void> {
+  await db.insertInto("trust_keys").values({ name, pem }).execute();
+}
+
+/** The encrypted PEM of the software key `name`, if the database has it. */
+export async function trustKeyPem(db: Db, name: string): Promise<string | undefined> {
+  return (await db.selectFrom("trust_keys").select("pem").where("name", "=", name).executeTakeFirst())?.pem;
+}
