@@ -22,9 +22,10 @@
  */
 import type { SignatureAppearance } from "@khatam/core/appearance";
 import { AppearanceError, certificateNames } from "@khatam/core/appearance";
-import { addFields, FIELD_KINDS, FieldError, type FieldKind, type FieldSpec } from "@khatam/core/forms";
+import { addFields, FieldError, type FieldKind, type FieldSpec } from "@khatam/core/forms";
 import type { Db } from "../db/connect.js";
 import { EnvelopeError, type EnvelopeErrorCode } from "./errors.js";
+import type { UploadMeta } from "./schemas.js";
 import * as store from "./store.js";
 
 /** A field as the creation request gives it. */
@@ -48,60 +49,24 @@ export interface FieldView {
   readonly required: boolean;
 }
 
-/** Most fields one envelope takes (core allows more; a form for officials has tens). */
-export const MAX_FIELDS = 500;
-const MAX_LABEL = 200;
-/** Largest coordinate accepted (ISO 32000-2 Annex C: implementations need not handle user space beyond ±32767). */
-const MAX_COORDINATE = 32767;
-
-/** The route's shape check of `meta.fields` (400 invalid_request). */
-export function parseFields(raw: unknown): FieldInput[] {
-  const bad = (why: string): never => {
-    throw new EnvelopeError("invalid_request", `meta: ${why}`);
-  };
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) bad("`fields` must be an array");
-  const list = raw as unknown[];
-  if (list.length > MAX_FIELDS) bad(`at most ${MAX_FIELDS} fields`);
-  return list.map((f, i) => {
-    const at = `field ${i + 1}`;
-    if (!f || typeof f !== "object" || Array.isArray(f)) return bad(`${at} must be an object`);
-    const x = f as Record<string, unknown>;
-    const recipient = x.recipient;
-    if (!(typeof recipient === "string" || (Number.isInteger(recipient) && (recipient as number) >= 0))) {
-      bad(`${at}: \`recipient\` must be the recipient's index in \`recipients\` (from 0) or their e-mail`);
-    }
-    if (typeof x.kind !== "string" || !FIELD_KINDS.includes(x.kind as FieldKind)) {
-      bad(`${at}: \`kind\` must be one of ${FIELD_KINDS.join(", ")}`);
-    }
-    if (!Number.isInteger(x.page) || (x.page as number) < 1 || (x.page as number) > 100_000) {
-      bad(`${at}: \`page\` must be a page number from 1`);
-    }
-    const rect = x.rect;
-    if (
-      !Array.isArray(rect) ||
-      rect.length !== 4 ||
-      !rect.every((v) => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= MAX_COORDINATE)
-    ) {
-      bad(`${at}: \`rect\` must be [x1, y1, x2, y2] in PDF points`);
-    }
-    const [x1, y1, x2, y2] = rect as number[];
-    if (x1 === x2 || y1 === y2) bad(`${at}: \`rect\` has no area`);
-    if (x.label !== undefined && x.label !== null && (typeof x.label !== "string" || x.label.length > MAX_LABEL)) {
-      bad(`${at}: \`label\` must be a string of at most ${MAX_LABEL} characters`);
-    }
-    if (x.required !== undefined && x.required !== null && typeof x.required !== "boolean") {
-      bad(`${at}: \`required\` must be true or false`);
-    }
-    const label = typeof x.label === "string" ? x.label.trim() : "";
+/**
+ * `meta.fields` as the route's schema let it through (uploadMeta in schemas.ts: types, ranges, lengths), checked
+ * for what a schema cannot say and normalised: a rectangle must have an area; labels are trimmed.
+ */
+export function normaliseFields(fields: NonNullable<UploadMeta["fields"]> | null | undefined): FieldInput[] {
+  return (fields ?? []).map((f, i) => {
+    const [x1, y1, x2, y2] = f.rect as [number, number, number, number];
+    if (x1 === x2 || y1 === y2)
+      throw new EnvelopeError("invalid_request", `meta: field ${i + 1}: \`rect\` has no area`);
+    const label = f.label?.trim() ?? "";
     return {
-      recipient: recipient as number | string,
-      kind: x.kind as FieldKind,
-      page: x.page as number,
+      recipient: f.recipient,
+      kind: f.kind,
+      page: f.page,
       // Normalised so that x1 < x2 and y1 < y2 (an annotation's /Rect may be given either way, § 7.9.5).
-      rect: [Math.min(x1!, x2!), Math.min(y1!, y2!), Math.max(x1!, x2!), Math.max(y1!, y2!)] as const,
+      rect: [Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2)] as const,
       ...(label && { label }),
-      ...(x.required === true && { required: true }),
+      ...(f.required === true && { required: true }),
     };
   });
 }

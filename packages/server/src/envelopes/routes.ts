@@ -7,12 +7,11 @@ import multipart from "@fastify/multipart";
 import contentDisposition from "content-disposition";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireIdentity } from "../auth/identity.js";
-import { INSTANCE_ID } from "../federation/instance-id.js";
 import { HttpError } from "../http/errors.js";
 import { completeSignature, declineEnvelope, prepareSignature, signEnvelope } from "./acting.js";
 import type { Caller, EnvelopeContext, SignerResolver } from "./context.js";
 import { EnvelopeError, httpStatusOf } from "./errors.js";
-import { type FieldInput, parseFields, parseSigningChoices } from "./fields.js";
+import { type FieldInput, normaliseFields, parseSigningChoices } from "./fields.js";
 import { auditTrail, completionCertificate, getEnvelope, listInbox, readDocument } from "./reading.js";
 import {
   correctRecipient,
@@ -29,6 +28,8 @@ import {
   envelopeSchemas,
   type InboxQuery,
   type ReasonBody,
+  type UploadMeta,
+  uploadMeta,
 } from "./schemas.js";
 
 /** Largest PDF accepted for an envelope. */
@@ -206,7 +207,8 @@ function callerOf(request: FastifyRequest): Caller {
   return { ...identity, ip: request.ip };
 }
 
-interface UploadMeta {
+/** What the upload's `meta` asks for, checked. */
+interface Upload {
   title: string;
   recipients: RecipientInput[];
   expiresAt?: Date;
@@ -216,7 +218,7 @@ interface UploadMeta {
 }
 
 /** Reads the multipart upload: the PDF in `file` and the JSON in `meta`, each checked. */
-async function readUpload(request: FastifyRequest): Promise<{ pdf: Uint8Array; meta: UploadMeta }> {
+async function readUpload(request: FastifyRequest): Promise<{ pdf: Uint8Array; meta: Upload }> {
   if (!request.isMultipart()) {
     throw new EnvelopeError("unsupported_media_type", "send multipart/form-data with `file` and `meta`");
   }
@@ -244,76 +246,43 @@ async function readUpload(request: FastifyRequest): Promise<{ pdf: Uint8Array; m
   }
   if (!pdf) throw new EnvelopeError("invalid_request", "the form has no `file` part");
   if (metaText === undefined) throw new EnvelopeError("invalid_request", "the form has no `meta` part");
-  return { pdf, meta: parseMeta(metaText) };
+  return { pdf, meta: parseMeta(request, metaText) };
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
-/** Routing orders are small integers; a larger one (1e308) would overflow the database's integer column. */
-const MAX_ROUTING_ORDER = 1000;
-
-function parseMeta(text: string): UploadMeta {
+/** `meta` checked against its schema (uploadMeta) by the validator Fastify gives the routes' own bodies. */
+function parseMeta(request: FastifyRequest, text: string): Upload {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     throw new EnvelopeError("invalid_request", "`meta` is not valid JSON");
   }
-  const bad = (why: string): never => {
-    throw new EnvelopeError("invalid_request", `meta: ${why}`);
-  };
-  if (!raw || typeof raw !== "object" || Array.isArray(raw)) bad("must be an object");
-  const m = raw as Record<string, unknown>;
-  if (typeof m.title !== "string" || m.title.length > 500 || CONTROL_CHARACTERS.test(m.title)) {
-    bad("`title` must be a string of at most 500 characters without control characters");
+  const validate = request.compileValidationSchema(uploadMeta, "body");
+  if (!validate(raw)) {
+    const first = validate.errors?.[0];
+    throw new EnvelopeError("invalid_request", `meta${first?.instancePath ?? ""} ${first?.message ?? "is invalid"}`);
   }
-  if (!Array.isArray(m.recipients)) bad("`recipients` must be an array");
-  const recipients = (m.recipients as unknown[]).map((r, i) => {
-    if (!r || typeof r !== "object") return bad(`recipient ${i + 1} must be an object`);
-    const x = r as Record<string, unknown>;
-    if (typeof x.email !== "string") bad(`recipient ${i + 1}: \`email\` must be a string`);
-    if (x.role !== "signer" && x.role !== "approver" && x.role !== "viewer") {
-      bad(`recipient ${i + 1}: \`role\` must be signer, approver or viewer`);
-    }
-    const order = x.order ?? 1;
-    if (!Number.isInteger(order) || (order as number) < 1 || (order as number) > MAX_ROUTING_ORDER) {
-      bad(`recipient ${i + 1}: \`order\` must be a whole number from 1 to ${MAX_ROUTING_ORDER}`);
-    }
-    if (
-      x.instance !== undefined &&
-      x.instance !== null &&
-      (typeof x.instance !== "string" || !INSTANCE_ID.test(x.instance))
-    ) {
-      bad(`recipient ${i + 1}: \`instance\` must be a partner instance's id`);
-    }
-    return {
-      email: x.email as string,
-      role: x.role as RecipientInput["role"],
-      order: order as number,
-      ...(typeof x.instance === "string" && { instance: x.instance }),
-    };
-  });
+  const m = raw as UploadMeta;
   let expiresAt: Date | undefined;
   if (m.expiresAt !== undefined && m.expiresAt !== null) {
-    expiresAt = new Date(String(m.expiresAt));
-    if (Number.isNaN(expiresAt.getTime())) bad("`expiresAt` must be an ISO 8601 date");
+    expiresAt = new Date(m.expiresAt);
+    if (Number.isNaN(expiresAt.getTime()))
+      throw new EnvelopeError("invalid_request", "meta/expiresAt must be an ISO 8601 date");
   }
-  const message = typeof m.message === "string" ? m.message.trim() : undefined;
-  if (m.message !== undefined && m.message !== null && (typeof m.message !== "string" || m.message.length > 2000)) {
-    bad("`message` must be a string of at most 2000 characters");
-  }
+  const message = m.message?.trim();
   const hours = m.reminderEveryHours;
-  if (hours !== undefined && hours !== null && (typeof hours !== "number" || !(hours >= 1) || hours > 24 * 365)) {
-    bad("`reminderEveryHours` must be a number of hours ≥ 1");
-  }
   return {
-    title: m.title as string,
-    recipients,
+    title: m.title,
+    recipients: m.recipients.map((r) => ({
+      email: r.email,
+      role: r.role,
+      order: r.order,
+      ...(typeof r.instance === "string" && { instance: r.instance }),
+    })),
     ...(expiresAt && { expiresAt }),
     ...(typeof hours === "number" && { reminderEveryHours: Math.round(hours) }),
     ...(message && { message }),
-    ...(m.fields !== undefined && m.fields !== null && { fields: parseFields(m.fields) }),
+    ...(m.fields !== undefined && m.fields !== null && { fields: normaliseFields(m.fields) }),
   };
 }
 

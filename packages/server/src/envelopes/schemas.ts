@@ -4,6 +4,7 @@
  * types at the end; clients import them through `api.ts`).
  */
 import type { FromSchema } from "json-schema-to-ts";
+import { INSTANCE_ID } from "../federation/instance-id.js";
 import { errorView as error, namesView } from "../http/schemas.js";
 import { INBOX_PAGE } from "./reading.js";
 
@@ -51,25 +52,71 @@ const fieldView = {
   additionalProperties: false,
 } as const;
 
+/** Largest coordinate accepted (ISO 32000-2 Annex C: implementations need not handle user space beyond ±32767). */
+const MAX_COORDINATE = 32767;
+
 /**
- * A field as the creation request's `meta.fields` gives it (issue 13.1). `meta` is JSON inside multipart, so no route
- * validates it with this schema: envelopes/fields.ts `parseFields` checks it, and this schema states the same rules
- * as the type clients build it with (`FieldInputBody`).
+ * A field as the creation request's `meta.fields` gives it (issue 13.1), the type clients build it with
+ * (`FieldInputBody`). `meta` is JSON inside multipart, so it is checked by routes.ts (uploadMeta, below), not by
+ * Fastify.
  */
 const fieldInput = {
   type: "object",
   properties: {
     recipient: {
       type: ["integer", "string"],
+      minimum: 0,
       description: "the recipient's index in `recipients` (from 0) or their e-mail",
     },
     kind: { type: "string", enum: fieldKinds },
-    page: { type: "integer", minimum: 1 },
-    rect: pdfRect,
-    label: { type: "string", maxLength: 200 },
-    required: { type: "boolean" },
+    page: { type: "integer", minimum: 1, maximum: 100_000 },
+    rect: { ...pdfRect, items: { type: "number", minimum: -MAX_COORDINATE, maximum: MAX_COORDINATE } },
+    label: { type: ["string", "null"], maxLength: 200 },
+    required: { type: ["boolean", "null"] },
   },
   required: ["recipient", "kind", "page", "rect"],
+  additionalProperties: false,
+} as const;
+
+/** Routing orders are small integers; a larger one (1e308) would overflow the database's integer column. */
+const MAX_ROUTING_ORDER = 1000;
+/** Text without control characters (PostgreSQL refuses NUL, and no title holds one). */
+const NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001f\\u007f]*$";
+
+/**
+ * The `meta` part of POST /api/envelopes (a JSON text in a multipart form, so not Fastify's body): checked by
+ * routes.ts with the routes' own validator. What a schema cannot say (a date that parses, a rectangle with an area)
+ * is checked there too.
+ */
+export const uploadMeta = {
+  type: "object",
+  properties: {
+    title: { type: "string", maxLength: 500, pattern: NO_CONTROL_CHARACTERS },
+    recipients: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          email: { type: "string" },
+          role: { type: "string", enum: ["signer", "approver", "viewer"] },
+          order: { type: "integer", minimum: 1, maximum: MAX_ROUTING_ORDER, default: 1 },
+          instance: {
+            type: ["string", "null"],
+            pattern: INSTANCE_ID.source,
+            description: "the partner instance the recipient signs on (federation)",
+          },
+        },
+        required: ["email", "role"],
+        additionalProperties: false,
+      },
+    },
+    expiresAt: { type: ["string", "null"], description: "ISO 8601" },
+    reminderEveryHours: { type: ["number", "null"], minimum: 1, maximum: 24 * 365 },
+    message: { type: ["string", "null"], maxLength: 2000 },
+    // At most 500 fields (core allows more; a form for officials has tens).
+    fields: { type: ["array", "null"], maxItems: 500, items: fieldInput },
+  },
+  required: ["title", "recipients"],
   additionalProperties: false,
 } as const;
 
@@ -496,6 +543,8 @@ export const envelopeSchemas = {
 
 /** An envelope and its recipients (GET /api/envelopes/:id, and the answer of every action on it). */
 export type EnvelopeView = FromSchema<typeof envelopeView>;
+/** The `meta` part of POST /api/envelopes, as validated. */
+export type UploadMeta = FromSchema<typeof uploadMeta>;
 /** A recipient of an {@link EnvelopeView}. */
 export type RecipientView = FromSchema<typeof recipientView>;
 
