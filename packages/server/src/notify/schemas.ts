@@ -1,6 +1,6 @@
 /**
- * The JSON schemas of the webhook routes' answers (webhook-routes.ts; its input is checked by hand there, for
- * messages that name the field) and the types inferred from them (clients import them through `api.ts`).
+ * The JSON schemas of the webhook routes (webhook-routes.ts) and the types inferred from them (clients import them
+ * through `api.ts`).
  */
 import type { FromSchema } from "json-schema-to-ts";
 
@@ -17,6 +17,38 @@ const webhookView = {
   additionalProperties: false,
 } as const;
 
+/** Events the platform emits; `*` subscribes to all, including ones added later. */
+export const WEBHOOK_EVENTS = [
+  "envelope.sent",
+  "envelope.viewed",
+  "envelope.signed",
+  "envelope.approved",
+  "envelope.completed",
+  "envelope.declined",
+  "envelope.expired",
+  "envelope.voided",
+] as const;
+
+/** An event name (`envelope.signed`), or `*` for all of them, including ones added later. */
+const EVENT_NAME = "^(\\*|[a-z][a-z_]*(\\.[a-z][a-z_]*)+)$";
+
+const webhookBody = {
+  type: "object",
+  properties: {
+    url: { type: "string", maxLength: 2048, description: "https (or http) URL of a publicly routable host" },
+    events: {
+      type: "array",
+      minItems: 1,
+      maxItems: 32,
+      items: { type: "string", maxLength: 64, pattern: EVENT_NAME },
+      description: `the events to receive (${WEBHOOK_EVENTS.join(", ")}) or "*"`,
+    },
+    agencyId: { type: "string", description: "the agency (a platform administrator's request only)" },
+  },
+  required: ["url", "events"],
+  additionalProperties: false,
+} as const;
+
 export const webhookSchemas = {
   list: {
     summary: "An agency's webhooks (never their secrets)",
@@ -26,6 +58,7 @@ export const webhookSchemas = {
   create: {
     summary: "Adds a webhook `{ url, events, agencyId? }`; its secret is in this answer only",
     tags: ["webhooks"],
+    body: webhookBody,
     response: {
       201: {
         type: "object",
@@ -42,6 +75,8 @@ export const webhookSchemas = {
   },
 } as const;
 
+/** POST /api/webhooks. */
+export type WebhookBody = FromSchema<typeof webhookBody>;
 /** A webhook of GET /api/webhooks. */
 export type WebhookView = FromSchema<typeof webhookView>;
 /** POST /api/webhooks (201): the webhook and its secret. */

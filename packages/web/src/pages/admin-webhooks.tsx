@@ -14,7 +14,7 @@ import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { apiJson } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
 
-/** The events an agency can subscribe to (the server's WEBHOOK_EVENTS); "*" is all of them. */
+/** The events an agency can subscribe to (the server's WEBHOOK_EVENTS, notify/schemas.ts); "*" is all of them. */
 const EVENTS = [
   "envelope.sent",
   "envelope.viewed",
