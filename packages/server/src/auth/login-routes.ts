@@ -20,13 +20,17 @@ import {
   accountSchemas,
   type CertificateView,
   type ChangePasswordBody,
+  type CreatedToken,
   type CreateTokenBody,
   type LoginBody,
   loginSchema,
   type Me,
   meSchema,
   SCOPES,
+  type Scope,
+  type TokenView,
   type TotpConfirmBody,
+  type TotpEnrolment,
 } from "./schemas.js";
 import type { SecretBox } from "./secret-box.js";
 import * as store from "./store.js";
@@ -92,7 +96,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
     return describeMe(app, identity);
   });
 
-  app.post("/api/auth/totp/enroll", async (request) => {
+  app.post("/api/auth/totp/enroll", { schema: accountSchemas.totpEnroll }, async (request): Promise<TotpEnrolment> => {
     const identity = requireUser(request);
     const user = await store.totpState(db, identity.userId);
     // Replacing an active second factor needs a session that passed it.
@@ -119,7 +123,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
     return { enrolled: true };
   });
 
-  app.get("/api/auth/tokens", async (request) => {
+  app.get("/api/auth/tokens", { schema: accountSchemas.listTokens }, async (request) => {
     const identity = requireUser(request);
     return (await store.apiTokens(db, identity.userId)).map(tokenView);
   });
@@ -143,7 +147,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app: F
       ttlMs: expiresInDays ? expiresInDays * 86_400_000 : undefined,
     });
     const row = await store.apiTokenByHash(db, tokenHash(token));
-    return reply.status(201).send({ ...tokenView(row), token });
+    return reply.status(201).send({ ...tokenView(row), token } satisfies CreatedToken);
   });
 
   app.delete("/api/auth/tokens/:id", async (request, reply) => {
@@ -205,11 +209,11 @@ function tokenView(row: {
   created_at: Date;
   expires_at: Date | null;
   last_used_at: Date | null;
-}) {
+}): TokenView {
   return {
     id: row.id,
     label: row.label,
-    scopes: row.scopes ?? [],
+    scopes: (row.scopes ?? []) as Scope[],
     createdAt: row.created_at.toISOString(),
     expiresAt: row.expires_at?.toISOString() ?? null,
     lastUsedAt: row.last_used_at?.toISOString() ?? null,

@@ -98,16 +98,72 @@ export const loginSchema = {
   },
 } as const;
 
-/** The bodies of the sign-in and account routes (login-routes.ts). */
+/** An API token as listed (never the token itself). */
+const tokenView = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    label: { type: ["string", "null"] },
+    scopes: { type: "array", items: { type: "string", enum: SCOPES } },
+    createdAt: { type: "string", format: "date-time" },
+    expiresAt: { type: ["string", "null"], format: "date-time" },
+    lastUsedAt: { type: ["string", "null"], format: "date-time" },
+  },
+  required: ["id", "label", "scopes", "createdAt", "expiresAt", "lastUsedAt"],
+  additionalProperties: false,
+} as const;
+
+/** A second factor being enrolled: its seed, to be confirmed with a first code. */
+const totpEnrolment = {
+  type: "object",
+  properties: {
+    secret: { type: "string", description: "base32 seed, for manual entry" },
+    otpauthUri: { type: "string", description: "otpauth://totp/Khatam:<email>?secret=…&issuer=Khatam, for a QR code" },
+  },
+  required: ["secret", "otpauthUri"],
+  additionalProperties: false,
+} as const;
+
+/** The sign-in and account routes (login-routes.ts). */
 export const accountSchemas = {
+  totpEnroll: {
+    summary: "Starts (or replaces) the second factor: a new TOTP seed, active once confirmed",
+    tags: ["account"],
+    response: { 200: totpEnrolment },
+  },
   totpConfirm: {
+    summary: "Confirms the second factor with a first code from the authenticator app",
+    tags: ["account"],
+    response: {
+      200: {
+        type: "object",
+        properties: { enrolled: { type: "boolean" } },
+        required: ["enrolled"],
+        additionalProperties: false,
+      },
+    },
     body: {
       type: "object",
       required: ["code"],
       properties: { code: { type: "string", maxLength: 16 } },
     },
   },
+  listTokens: {
+    summary: "The caller's API tokens (never the tokens themselves)",
+    tags: ["account"],
+    response: { 200: { type: "array", items: tokenView } },
+  },
   createToken: {
+    summary: "A new API token; the token is in this answer only",
+    tags: ["account"],
+    response: {
+      201: {
+        type: "object",
+        properties: { ...tokenView.properties, token: { type: "string", description: "shown this once" } },
+        required: [...tokenView.required, "token"],
+        additionalProperties: false,
+      },
+    },
     body: {
       type: "object",
       required: ["label"],
@@ -152,3 +208,6 @@ export type EmailVerificationAnswer = FromSchema<typeof verificationAnswer>;
 export type TotpConfirmBody = FromSchema<typeof accountSchemas.totpConfirm.body>;
 export type CreateTokenBody = FromSchema<typeof accountSchemas.createToken.body>;
 export type ChangePasswordBody = FromSchema<typeof accountSchemas.changePassword.body>;
+export type TokenView = FromSchema<typeof tokenView>;
+export type CreatedToken = FromSchema<(typeof accountSchemas.createToken.response)[201]>;
+export type TotpEnrolment = FromSchema<typeof totpEnrolment>;

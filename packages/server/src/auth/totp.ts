@@ -6,18 +6,12 @@
 
 import { generateSecret, generateURI, verify } from "otplib";
 import type { Db } from "../db/connect.js";
+import type { TotpEnrolment } from "./schemas.js";
 import type { SecretBox } from "./secret-box.js";
 import { consumeTotpStep, totpSecret } from "./store.js";
 
 /** Codes one step either side of now are accepted (clock drift, RFC 6238 § 5.2 recommends at most one). */
 const TOLERANCE_SECONDS = 30;
-
-export interface TotpEnrolment {
-  /** Base32 seed, for manual entry. */
-  readonly secret: string;
-  /** `otpauth://totp/Khatam:<email>?secret=…&issuer=Khatam`, for a QR code. */
-  readonly otpauthUri: string;
-}
 
 /** A fresh seed for `email`, not yet active (stored as the user's pending secret by the caller). */
 export function newTotpSecret(email: string, issuer = "Khatam"): TotpEnrolment {

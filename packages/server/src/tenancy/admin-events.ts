@@ -8,6 +8,7 @@ import type { Identity } from "../auth/identity.js";
 import type { Db, Tx } from "../db/connect.js";
 import { enqueueEmail } from "../notify/outbox.js";
 import { type AccountEvent, recipientLocale, renderEmail } from "../notify/templates.js";
+import type { AdminEventView } from "./schemas.js";
 import { adminEvents, insertAdminEvent } from "./store.js";
 
 export interface AdminAction {
@@ -47,16 +48,6 @@ export async function noticeToHolder(
 ): Promise<void> {
   const locale = await recipientLocale(tx, to);
   await enqueueEmail(tx, renderEmail({ kind: "account", event, by }, { to, locale, publicUrl }));
-}
-
-export interface AdminEventView {
-  readonly id: string;
-  readonly at: string;
-  readonly actor: string;
-  readonly targetUserId: string | null;
-  readonly action: string;
-  readonly details: Record<string, unknown>;
-  readonly ip: string | null;
 }
 
 /** The newest events first: an agency administrator's own agency only; a platform administrator's any. */

@@ -86,6 +86,22 @@ const userView = {
   additionalProperties: false,
 } as const;
 
+/** An administrator's action on an account (tenancy/admin-events.ts). */
+const adminEventView = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    at: { type: "string", format: "date-time" },
+    actor: { type: "string", description: "the administrator's e-mail address" },
+    targetUserId: { type: ["string", "null"] },
+    action: { type: "string" },
+    details: { type: "object", additionalProperties: true },
+    ip: { type: ["string", "null"] },
+  },
+  required: ["id", "at", "actor", "targetUserId", "action", "details", "ip"],
+  additionalProperties: false,
+} as const;
+
 export const tenancySchemas = {
   listCountries: { response: { 200: { type: "array", items: countryView } } },
   createCountry: {
@@ -192,6 +208,9 @@ export const tenancySchemas = {
   },
   /** GET /api/admin/events: the administrators' log. */
   events: {
+    summary: "Administrators' actions on people's accounts, newest first (an agency administrator: their agency's)",
+    tags: ["admin"],
+    response: { 200: { type: "array", items: adminEventView } },
     querystring: {
       type: "object",
       additionalProperties: false,
@@ -250,3 +269,4 @@ export type IssueCertificateBody = FromSchema<typeof tenancySchemas.issueCertifi
 export type DeviceCertificateBody = FromSchema<typeof tenancySchemas.issueDeviceCertificate.body>;
 /** An agency's names in each language, with its country (GET /api/trust/organizations). */
 export type DirectoryOrganization = FromSchema<(typeof tenancySchemas.organizations.response)[200]>[number];
+export type AdminEventView = FromSchema<typeof adminEventView>;
