@@ -13,6 +13,7 @@ import { registerEntry } from "../envelopes/reading.js";
 import { registerEntryView } from "../envelopes/schemas.js";
 import { peerTrustAnchors } from "../federation/peers.js";
 import { HttpError, perMinuteLimit } from "../http/errors.js";
+import { errorView as error } from "../http/schemas.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../trust/in-process.js";
 
 /** The `policy` parameter as a validation policy, or 400 saying what is wrong with it. */
@@ -33,13 +34,6 @@ export interface VerifyRoutesOptions {
   /** Requests per minute and client address (default 30). */
   readonly perMinute?: number;
 }
-
-const error = {
-  type: "object",
-  properties: {
-    error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } } },
-  },
-} as const;
 
 const report = {
   type: "object",
