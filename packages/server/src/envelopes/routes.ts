@@ -8,6 +8,7 @@ import contentDisposition from "content-disposition";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requireIdentity } from "../auth/identity.js";
 import { HttpError } from "../http/errors.js";
+import { jsonValidator, validationMessage } from "../http/json-validator.js";
 import { completeSignature, declineEnvelope, prepareSignature, signEnvelope } from "./acting.js";
 import type { Caller, EnvelopeContext, SignerResolver } from "./context.js";
 import { EnvelopeError, httpStatusOf } from "./errors.js";
@@ -246,23 +247,21 @@ async function readUpload(request: FastifyRequest): Promise<{ pdf: Uint8Array; m
   }
   if (!pdf) throw new EnvelopeError("invalid_request", "the form has no `file` part");
   if (metaText === undefined) throw new EnvelopeError("invalid_request", "the form has no `meta` part");
-  return { pdf, meta: parseMeta(request, metaText) };
+  return { pdf, meta: parseMeta(metaText) };
 }
 
-/** `meta` checked against its schema (uploadMeta) by the validator Fastify gives the routes' own bodies. */
-function parseMeta(request: FastifyRequest, text: string): Upload {
+const validateMeta = jsonValidator<UploadMeta>(uploadMeta);
+
+/** `meta` checked against its schema (uploadMeta; the routes' validator, without coercion: http/json-validator.ts). */
+function parseMeta(text: string): Upload {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     throw new EnvelopeError("invalid_request", "`meta` is not valid JSON");
   }
-  const validate = request.compileValidationSchema(uploadMeta, "body");
-  if (!validate(raw)) {
-    const first = validate.errors?.[0];
-    throw new EnvelopeError("invalid_request", `meta${first?.instancePath ?? ""} ${first?.message ?? "is invalid"}`);
-  }
-  const m = raw as UploadMeta;
+  if (!validateMeta(raw)) throw new EnvelopeError("invalid_request", validationMessage("meta", validateMeta));
+  const m = raw;
   let expiresAt: Date | undefined;
   if (m.expiresAt !== undefined && m.expiresAt !== null) {
     expiresAt = new Date(m.expiresAt);

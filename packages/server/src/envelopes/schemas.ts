@@ -64,8 +64,7 @@ const fieldInput = {
   type: "object",
   properties: {
     recipient: {
-      type: ["integer", "string"],
-      minimum: 0,
+      anyOf: [{ type: "integer", minimum: 0 }, { type: "string" }],
       description: "the recipient's index in `recipients` (from 0) or their e-mail",
     },
     kind: { type: "string", enum: fieldKinds },
