@@ -23,6 +23,7 @@ export type {
   RegisterEntry,
   RemindedEnvelope,
   SigningChoicesBody,
+  UploadMeta,
 } from "./envelopes/schemas.js";
 export type { InstanceIdentity, Partner, PeerRequest, PeerView } from "./federation/schemas.js";
 export type { ErrorBody, Names } from "./http/schemas.js";

@@ -53,11 +53,10 @@ export interface FieldView {
  * `meta.fields` as the route's schema let it through (uploadMeta in schemas.ts: types, ranges, lengths), checked
  * for what a schema cannot say and normalised: a rectangle must have an area; labels are trimmed.
  */
-export function normaliseFields(fields: NonNullable<UploadMeta["fields"]> | null | undefined): FieldInput[] {
+export function normaliseFields(fields: UploadMeta["fields"]): FieldInput[] {
   return (fields ?? []).map((f, i) => {
     const [x1, y1, x2, y2] = f.rect as [number, number, number, number];
-    if (x1 === x2 || y1 === y2)
-      throw new EnvelopeError("invalid_request", `meta: field ${i + 1}: \`rect\` has no area`);
+    if (x1 === x2 || y1 === y2) throw new EnvelopeError("invalid_request", `meta/fields/${i}/rect has no area`);
     const label = f.label?.trim() ?? "";
     return {
       recipient: f.recipient,

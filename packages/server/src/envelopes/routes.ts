@@ -254,14 +254,13 @@ const validateMeta = jsonValidator<UploadMeta>(uploadMeta);
 
 /** `meta` checked against its schema (uploadMeta; the routes' validator, without coercion: http/json-validator.ts). */
 function parseMeta(text: string): Upload {
-  let raw: unknown;
+  let m: unknown;
   try {
-    raw = JSON.parse(text);
+    m = JSON.parse(text);
   } catch {
     throw new EnvelopeError("invalid_request", "`meta` is not valid JSON");
   }
-  if (!validateMeta(raw)) throw new EnvelopeError("invalid_request", validationMessage("meta", validateMeta));
-  const m = raw;
+  if (!validateMeta(m)) throw new EnvelopeError("invalid_request", validationMessage("meta", validateMeta));
   let expiresAt: Date | undefined;
   if (m.expiresAt !== undefined && m.expiresAt !== null) {
     expiresAt = new Date(m.expiresAt);
@@ -281,7 +280,7 @@ function parseMeta(text: string): Upload {
     ...(expiresAt && { expiresAt }),
     ...(typeof hours === "number" && { reminderEveryHours: Math.round(hours) }),
     ...(message && { message }),
-    ...(m.fields !== undefined && m.fields !== null && { fields: normaliseFields(m.fields) }),
+    ...(m.fields && { fields: normaliseFields(m.fields) }),
   };
 }
 

@@ -5,7 +5,7 @@
  * Once a PDF is chosen its pages appear in the field editor, where the sender places each signer's fields (issue
  * 13.1); they are checked here as the server will check them and sent as `meta.fields`.
  */
-import type { FieldInputBody, Partner } from "@khatam/server/api";
+import type { FieldInputBody, Partner, UploadMeta } from "@khatam/server/api";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
@@ -204,7 +204,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
           ...(remindEvery && { reminderEveryHours: Number(remindEvery) }),
           ...(message.trim() && { message: message.trim() }),
           ...(fields.length > 0 && { fields: fields.map((f) => fieldBody(f, rows)) }),
-        }),
+        } satisfies UploadMeta),
       );
       const { id } = await apiJson<CreatedEnvelope>("/api/envelopes", { method: "POST", body: form });
       if (sendNow) {
