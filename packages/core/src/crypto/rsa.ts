@@ -9,6 +9,7 @@
  * side channel to leak, and the code stays small enough to check against the RFC line by line. The tests compare
  * it with node:crypto on real signatures, valid and corrupted.
  */
+import { equalBytes } from "./bytes.js";
 import type { HashName } from "./types.js";
 
 /** The digest function the caller supplies (so this module works with either side's hashes). */
@@ -74,13 +75,6 @@ function rsavp1(key: RsaPublicKey, signature: Uint8Array): bigint | undefined {
   return modPow(s, key.e, key.n);
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
 /**
  * RSASSA-PKCS1-V1_5-VERIFY (RFC 8017 § 8.2.2): recomputes EMSA-PKCS1-v1_5 (§ 9.2) — 0x00 0x01 FF… 0x00 DigestInfo —
  * and compares it whole with the recovered encoded message, so no parsing of attacker-chosen padding takes place
@@ -115,7 +109,7 @@ export function verifyPkcs1v15Hash(
   expected[1] = 0x01;
   expected[k - t.length - 1] = 0x00;
   expected.set(t, k - t.length);
-  return equal(em, expected);
+  return equalBytes(em, expected); // public values: no need for constant time
 }
 
 /** MGF1 (RFC 8017 § B.2.1). */
@@ -184,5 +178,5 @@ export function verifyPssHash(
   if (db[psLen] !== 0x01) return false;
   const salt = db.subarray(db.length - sLen); // step 11
   const hPrime = digest(hash, new Uint8Array(8), mHash, salt); // steps 12–13
-  return equal(h, hPrime); // step 14
+  return equalBytes(h, hPrime); // step 14
 }

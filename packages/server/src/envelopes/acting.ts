@@ -69,15 +69,7 @@ export async function signEnvelope(
       const started = performance.now();
       const signer = await ctx.signerFor(certificate);
       const der = new Uint8Array(certificate.der);
-      const look = await signingFieldOptions({
-        db: ctx.db,
-        envelopeId: envelope.id,
-        recipientId: recipient.id,
-        userId: caller.userId,
-        certificate: der,
-        choices: options.choices ?? {},
-        now: clock(ctx),
-      });
+      const look = await fieldOptionsOf(ctx, caller, recipient, der, options.choices);
       const signed = await signWithPlatformKey({
         trust: ctx,
         pdf: snapshot.document,
@@ -124,15 +116,7 @@ export async function prepareSignature(
   const certificate = await signingCertificate(ctx, caller, "device");
   const base = await currentDocument(ctx.db, envelope);
   const der = new Uint8Array(certificate.der);
-  const field = await signingFieldOptions({
-    db: ctx.db,
-    envelopeId: envelope.id,
-    recipientId: recipient.id,
-    userId: caller.userId,
-    certificate: der,
-    choices: options.choices ?? {},
-    now: clock(ctx),
-  });
+  const field = await fieldOptionsOf(ctx, caller, recipient, der, options.choices);
   const prepared = await prepareDeviceSignature({
     trust: ctx,
     pdf: base,
@@ -247,6 +231,25 @@ async function finishSignature(options: {
     signingMs: Math.round(performance.now() - options.started),
   };
   await change(ctx, options.caller, envelope, { type: "sign", recipientId: recipient.id, document, field, details });
+}
+
+/** What `recipient` signs into and fills (fields.ts), and how their signature looks, signing with `certificate`. */
+function fieldOptionsOf(
+  ctx: EnvelopeContext,
+  caller: Caller,
+  recipient: RecipientRow,
+  certificate: Uint8Array,
+  choices: SigningChoices | undefined,
+) {
+  return signingFieldOptions({
+    db: ctx.db,
+    envelopeId: recipient.envelope_id,
+    recipientId: recipient.id,
+    userId: caller.userId,
+    certificate,
+    choices: choices ?? {},
+    now: clock(ctx),
+  });
 }
 
 /** The `signed` audit event's details for a signature with `certificate` in `field`. */
