@@ -119,6 +119,14 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 const address = await app.listen({ port, host });
+// The route schemas are compiled at first use (http/lazy-schemas.ts); the rest a second after the start, in the
+// background, one at a time: later requests do not wait for theirs, and a schema that cannot compile is reported.
+setTimeout(() => {
+  app.compileSchemas().then(
+    (count) => app.log.debug({ count }, "route schemas compiled"),
+    (error: unknown) => app.log.error({ err: error }, "a route schema does not compile"),
+  );
+}, 1000).unref();
 const demoNote = demo
   ? `\n  Demo users: ${DEMO_USERS.filter((u) => !instance || u.country === instance)
       .map((u) => u.email)

@@ -12,7 +12,6 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
-import pg from "pg";
 import { distDirectory } from "../dist-directory.js";
 import { MIGRATIONS } from "./migrations.js";
 import type { Database } from "./schema.js";
@@ -70,6 +69,8 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
   let unqueued: Db;
   let engine: OpenedDatabase["engine"];
   if (options.url) {
+    // The PostgreSQL client only for PostgreSQL (the embedded database's starts do not load it).
+    const { default: pg } = await import("pg");
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
     // An idle connection the server closes (restart, failover, a dropped database) emits 'error' on the pool; unhandled
     // it would end the process. The pool replaces the connection; queries in flight fail and are retried by callers.

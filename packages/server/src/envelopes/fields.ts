@@ -21,12 +21,16 @@
  *   signatures appear, and an envelope without fields keeps the document's pages exactly as uploaded.
  */
 import type { SignatureAppearance } from "@khatam/core/appearance";
-import { AppearanceError, certificateNames } from "@khatam/core/appearance";
-import { addFields, FieldError, type FieldKind, type FieldSpec } from "@khatam/core/forms";
+import type { FieldKind, FieldSpec } from "@khatam/core/forms";
 import type { Db } from "../db/connect.js";
 import { EnvelopeError, type EnvelopeErrorCode } from "./errors.js";
 import type { UploadMeta } from "./schemas.js";
 import * as store from "./store.js";
+
+// Core's forms and appearance bring fontkit, the fonts' tables and the text shaping (~180 ms to load): imported at
+// the first envelope with fields or the first visible signature, not with the server (issue 14.1: start-up).
+const forms = () => import("@khatam/core/forms");
+const appearance = () => import("@khatam/core/appearance");
 
 /** A field as the creation request gives it. */
 export interface FieldInput {
@@ -137,22 +141,22 @@ export function planFields(recipients: readonly PlannedRecipient[], inputs: read
 }
 
 /** Adds the fields to the working document (one incremental update before any new signature). */
-export function placeFields(pdf: Uint8Array, specs: readonly FieldSpec[]): Uint8Array {
+export async function placeFields(pdf: Uint8Array, specs: readonly FieldSpec[]): Promise<Uint8Array> {
   if (specs.length === 0) return pdf;
+  const { addFields } = await forms();
   try {
     return addFields(pdf, specs);
   } catch (e) {
-    throw asEnvelopeError(e);
+    throw await asEnvelopeError(e);
   }
 }
 
 /**
  * The fields placed in `pdf` for the recipient whose id in the document is `owner` (on a partner's copy: the offer
  * id, the recipient's id on the owning instance), as specs for storing under the local recipient `recipientId`.
- * Forms are loaded on first use: most documents have no fields, and the code (with fontkit) costs start-up time.
  */
 export async function fieldsPlacedFor(pdf: Uint8Array, owner: string, recipientId: string): Promise<FieldSpec[]> {
-  const { readFields } = await import("@khatam/core/forms");
+  const { readFields } = await forms();
   return readFields(pdf)
     .filter((f) => f.recipient === owner)
     .map((f) => ({
@@ -253,13 +257,13 @@ export interface SignerProfile {
  * The core appearance of a signature (issue 13.2): the profile's names (the certificate's where the profile has
  * none), the country and the issuer from the certificate, dated now, in the signer's language and calendar.
  */
-export function signatureAppearanceFor(
+export async function signatureAppearanceFor(
   certificate: Uint8Array,
   profile: SignerProfile,
   choices: SigningChoices,
   signedAt: Date,
-): SignatureAppearance {
-  const names = certificateNames(certificate);
+): Promise<SignatureAppearance> {
+  const names = (await appearance()).certificateNames(certificate);
   return {
     name: profile.name?.trim() || names.name,
     ...(profile.title?.trim() && { title: profile.title.trim() }),
@@ -301,7 +305,10 @@ const APPEARANCE_CODES: Record<string, EnvelopeErrorCode> = {
 };
 
 /** Core's refusals of a field, a value or an appearance, as the API's coded errors; anything else unchanged. */
-export function asEnvelopeError(e: unknown): unknown {
+export async function asEnvelopeError(e: unknown): Promise<unknown> {
+  // Only core's forms and appearance throw these, so their modules are loaded then; any other error loads nothing.
+  if (!(e instanceof Error && (e.name === "FieldError" || e.name === "AppearanceError"))) return e;
+  const [{ FieldError }, { AppearanceError }] = await Promise.all([forms(), appearance()]);
   if (e instanceof FieldError) return new EnvelopeError(FIELD_CODES[e.code] ?? "invalid_request", e.message);
   if (e instanceof AppearanceError) return new EnvelopeError(APPEARANCE_CODES[e.code] ?? "invalid_request", e.message);
   return e;
@@ -315,7 +322,7 @@ const LOCALE_OF_COUNTRY: Readonly<Record<string, "ar" | "ja">> = { SA: "ar", JP:
  */
 export async function signerProfile(db: Db, userId: string | null, certificate: Uint8Array): Promise<SignerProfile> {
   const row = userId ? await store.signerProfileRow(db, userId) : undefined;
-  const country = certificateNames(certificate).country?.toUpperCase() ?? "";
+  const country = (await appearance()).certificateNames(certificate).country?.toUpperCase() ?? "";
   const locale = row?.locale ?? LOCALE_OF_COUNTRY[country] ?? "en";
   const names = (row?.names ?? null) as Partial<Record<string, string>> | null;
   return {
@@ -353,7 +360,7 @@ export async function signingFieldOptions(options: {
     return {};
   }
   const profile = await signerProfile(options.db, options.userId, options.certificate);
-  const appearance = signatureAppearanceFor(options.certificate, profile, options.choices, options.now);
+  const appearance = await signatureAppearanceFor(options.certificate, profile, options.choices, options.now);
   return {
     fieldName,
     fill: withProfileDefaults(placed, options.choices.fill ?? {}, appearance),

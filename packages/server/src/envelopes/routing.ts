@@ -18,7 +18,6 @@ import {
   MAX_REASON_LENGTH,
   registerUrl,
 } from "./context.js";
-import { prepareUpload } from "./document.js";
 import { EnvelopeError } from "./errors.js";
 import { type FieldInput, placeFields, planFields } from "./fields.js";
 import { getEnvelope, visibleEnvelope } from "./reading.js";
@@ -69,9 +68,12 @@ export async function createEnvelope(options: {
   // The QR code leaves the fields of page 1 clear (they are placed right after the stamp).
   const avoid = fields.filter((f) => f.page === 1).map((f) => f.rect);
   const stamp = { text: `Khatam register: ${registerCode} — ${url}`, url, avoid };
-  const prepared = ctx.documents ? await ctx.documents.prepare(options.pdf, stamp) : prepareUpload(options.pdf, stamp);
+  // Without the worker pool (tests, tools) the document work is done here, its modules (forms, the QR code) loaded then.
+  const prepared = ctx.documents
+    ? await ctx.documents.prepare(options.pdf, stamp)
+    : (await import("./document.js")).prepareUpload(options.pdf, stamp);
   // The fields, as their own incremental update after the register stamp and before any new signature (13.1).
-  const working = placeFields(prepared.working, fields);
+  const working = await placeFields(prepared.working, fields);
   const remote = options.recipients.filter((r) => r.instance);
   if (remote.length > 0) await checkPartners(ctx.db, remote);
   const users = await store.usersByEmail(

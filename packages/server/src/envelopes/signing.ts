@@ -62,7 +62,7 @@ export async function signWithPlatformKey(options: {
       ...options.field,
     });
   } catch (e) {
-    throw asEnvelopeError(e);
+    throw await asEnvelopeError(e);
   }
 }
 
@@ -93,7 +93,7 @@ export async function prepareDeviceSignature(options: {
       ...options.field,
     });
   } catch (e) {
-    throw asEnvelopeError(e);
+    throw await asEnvelopeError(e);
   }
 }
 

@@ -14,7 +14,6 @@
  * keeps the pinned list and records the error for the administrator.
  */
 import { createHash } from "node:crypto";
-import { parseTrustedList, trustAnchorsFromTrustedList } from "@khatam/core/trust";
 import type { TrustAnchor } from "@khatam/core/verify";
 import type { Db } from "../db/connect.js";
 import { HttpError } from "../http/errors.js";
@@ -162,6 +161,8 @@ export async function checkPeer(request: PeerRequest): Promise<PeerSnapshot> {
   const list = await fetchBounded(listUrl.href, TRUSTED_LIST_MAX_BYTES);
   if (list.status !== 200) throw unreachable(request.url, `its trusted list answered HTTP ${list.status}`);
   const signer = Buffer.from(identity.trustedListSigner, "base64");
+  // The XML signature stack (xadesjs, pkijs, an XML parser) is loaded when a partner is first added, not at start.
+  const { parseTrustedList, trustAnchorsFromTrustedList } = await import("@khatam/core/trust");
   let anchors: { certificate: Uint8Array }[];
   let parsed: ReturnType<typeof parseTrustedList>;
   try {

@@ -30,7 +30,6 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import type { Transporter } from "nodemailer";
-import nodemailer from "nodemailer";
 import type { SecretBox } from "../auth/secret-box.js";
 import type { Db } from "../db/connect.js";
 import type { EmailMessage } from "./outbox.js";
@@ -109,16 +108,19 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const batchSize = options.batchSize ?? 10;
   const targets = options.webhookTargets ?? webhookTargets();
   const from = options.from ?? `Khatam <notifications@${new URL(options.publicUrl).hostname}>`;
-  const transport: Transporter | undefined = options.smtpUrl
-    ? nodemailer.createTransport({
-        url: options.smtpUrl,
+  // nodemailer is loaded with the first e-mail to send, and only when there is an SMTP server to send it to.
+  let transport: Promise<Transporter> | undefined;
+  const smtp = (url: string) =>
+    (transport ??= import("nodemailer").then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url,
         pool: true,
         maxConnections: 4,
         connectionTimeout: 10_000,
         greetingTimeout: 10_000,
         socketTimeout: 30_000,
-      } as Parameters<typeof nodemailer.createTransport>[0])
-    : undefined;
+      } as Parameters<typeof nodemailer.createTransport>[0]),
+    ));
 
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -148,11 +150,11 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function sendEmail(row: Row): Promise<void> {
     const message = row.payload as unknown as EmailMessage;
-    if (!transport) {
+    if (!options.smtpUrl) {
       log.info({ outboxId: row.id, to: message.to, subject: message.subject }, "e-mail not sent (no KHATAM_SMTP_URL)");
       return;
     }
-    await transport.sendMail({
+    await (await smtp(options.smtpUrl)).sendMail({
       from,
       to: message.to,
       subject: message.subject,
@@ -260,7 +262,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       stopped = true;
       if (timer) clearTimeout(timer);
       await chain;
-      transport?.close();
+      (await transport)?.close();
     },
   };
 }

@@ -18,7 +18,7 @@ import { createPrivateKey, type KeyObject, randomBytes } from "node:crypto";
 import { mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type KeyType, softwareSigner } from "@khatam/core/keys";
-import { generateKeyPairInToken, openPkcs11, type Pkcs11Session, pkcs11Signer } from "@khatam/core/keys/pkcs11";
+import type { Pkcs11Session } from "@khatam/core/keys/pkcs11";
 import type { RoleKey, TrustServiceRole } from "@khatam/core/pki";
 import type { Db } from "../db/connect.js";
 import { writeFileAtomic } from "./atomic-file.js";
@@ -138,6 +138,8 @@ export function softwareKeyStore(directory: string, masterKey: Buffer, db?: Db):
 
 /** Keys in a PKCS#11 token (see the module comment). */
 export async function pkcs11KeyStore(options: { module: string; token?: string; pin?: string }): Promise<KeyStore> {
+  // The PKCS#11 binding (a native addon) is loaded only for a token, not by every start with software keys.
+  const { generateKeyPairInToken, openPkcs11, pkcs11Signer } = await import("@khatam/core/keys/pkcs11");
   const session: Pkcs11Session = await openPkcs11(options);
   const createNamed = async (name: string, keyType: KeyType) => {
     checkKeyName(name);

@@ -49,13 +49,7 @@ import type { Db } from "../db/connect.js";
 import { removeStaleTemporaries } from "./atomic-file.js";
 import { CA_KEY_ROLES } from "./key-pregeneration.js";
 import type { KeyReference, KeyStore } from "./keys.js";
-import {
-  addMonths,
-  contentDigest,
-  TRUSTED_LIST_VALIDITY_MONTHS,
-  trustedListContent,
-  trustedListRelease,
-} from "./trusted-list.js";
+import type * as TrustedListModel from "./trusted-list.js";
 
 /** A CA to create. */
 export interface CaSpecification {
@@ -458,19 +452,21 @@ export class TrustStore {
    * written before lists existed) also creates the TL-signing key.
    */
   async trustedList(now = new Date()): Promise<string> {
-    const current = this.currentRelease(now);
+    // The list's model and the XML signature stack (core's trust entry: xadesjs, pkijs, an XML parser) are loaded
+    // with the first list, not at every start.
+    const model = await import("./trusted-list.js");
+    const current = this.currentRelease(now, model);
     if (current) return current.xml;
     return this.serialised(async () => {
-      const again = this.currentRelease(now);
+      const again = this.currentRelease(now, model);
       if (again) return again.xml;
       const signer = await this.trustedListSigner(now);
-      const content = trustedListContent(this.pkis(), this.publicUrl);
+      const content = model.trustedListContent(this.pkis(), this.publicUrl);
       const issueDate = new Date(Math.floor(now.getTime() / 1000) * 1000);
-      const nextUpdate = addMonths(issueDate, TRUSTED_LIST_VALIDITY_MONTHS);
+      const nextUpdate = model.addMonths(issueDate, model.TRUSTED_LIST_VALIDITY_MONTHS);
       const sequenceNumber = (signer.release?.sequenceNumber ?? 0) + 1;
-      // The XML signature stack is loaded with the first list, not at every start.
       const { writeTrustedList } = await import("@khatam/core/trust");
-      const xml = await writeTrustedList(trustedListRelease(content, { sequenceNumber, issueDate, nextUpdate }), {
+      const xml = await writeTrustedList(model.trustedListRelease(content, { sequenceNumber, issueDate, nextUpdate }), {
         signer: signer.key.signer,
         certificate: signer.certificate,
         signingTime: issueDate,
@@ -478,7 +474,7 @@ export class TrustStore {
       const previous = signer.release;
       signer.release = {
         sequenceNumber,
-        contentDigest: contentDigest(content),
+        contentDigest: model.contentDigest(content),
         issueDate: issueDate.toISOString(),
         nextUpdate: nextUpdate.toISOString(),
         xml,
@@ -526,13 +522,15 @@ export class TrustStore {
   }
 
   /** The release to serve now, or undefined when a new one is due (content changed, or half its life is over). */
-  private currentRelease(now: Date): TrustedListReleaseState | undefined {
+  private currentRelease(now: Date, model: typeof TrustedListModel): TrustedListReleaseState | undefined {
     const release = this.tlSigner?.release;
     if (!release || this.cas.size === 0) return undefined;
     const issued = Date.parse(release.issueDate);
     const halfLife = (Date.parse(release.nextUpdate) - issued) / 2;
     if (now.getTime() < issued || now.getTime() >= issued + halfLife) return undefined;
-    if (release.contentDigest !== contentDigest(trustedListContent(this.pkis(), this.publicUrl))) return undefined;
+    if (release.contentDigest !== model.contentDigest(model.trustedListContent(this.pkis(), this.publicUrl))) {
+      return undefined;
+    }
     return release;
   }
 
