@@ -5,7 +5,7 @@
  * /ToUnicode CMap (§ 9.10.3) from each glyph to the characters it stands for. Identity-H, not a simple font,
  * because shaped Arabic and Japanese use glyphs that no 8-bit encoding reaches.
  */
-import { zlibSync } from "fflate";
+import { createRequire } from "node:module";
 import type { Subset } from "fontkit";
 import { PdfDict, PdfName, type PdfObject, type PdfRef, PdfStream, PdfString } from "../pdf/objects.js";
 import type { Face, FaceName } from "./fonts.js";
@@ -175,8 +175,13 @@ function toUnicode(e: EmbeddedFace): Uint8Array {
  * where deflate's higher levels cost more time than the bytes they save are worth.
  */
 export function flate(data: Uint8Array, entries: [string, PdfObject][] = []): PdfStream {
+  zlibSync ??= (createRequire(import.meta.url)("fflate") as typeof import("fflate")).zlibSync;
   return new PdfStream(new PdfDict([...entries, ["Filter", PdfName.of("FlateDecode")]]), zlibSync(data, { level: 1 }));
 }
+
+// fflate (its tables are built when it loads) on the first visible appearance: the signing code imports this module
+// (through form-xobject.ts) for every signature, and an invisible one compresses nothing.
+let zlibSync: typeof import("fflate").zlibSync | undefined;
 
 function subsetTag(gids: readonly number[]): string {
   let h = 0x811c9dc5; // FNV-1a over the glyph ids: the same glyphs give the same tag
