@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The README's test command: installs the Debian tools the interoperability tests run (when missing), builds,
 // and runs every package's tests with Node's test runner, whose closing lines CI counts.
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { run } from "node:test";
+import { spec } from "node:test/reporters";
 
 /** Debian package → a file it installs, to tell whether it is there. */
 const DEBIAN = {
@@ -23,6 +25,19 @@ const DEBIAN = {
   "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
   "fonts-dejavu-core": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 };
+
+/**
+ * The test files that take longest, longest first (seconds alone on the 2-core CI machine, December 2026). The
+ * runner starts files in the order it is given them; any file not named here comes after these, alphabetically.
+ */
+const LONG_FILES = [
+  ["web-phones.test.js", 150],
+  ["web-ceremony.test.js", 120],
+  ["web-federation.test.js", 110],
+  ["web-app.test.js", 50],
+  ["federation-envelopes.test.js", 40],
+  ["federation-demo.test.js", 35],
+];
 
 const missing = Object.entries(DEBIAN)
   .filter(([, file]) => !existsSync(file))
@@ -48,13 +63,36 @@ execFileSync(process.execPath, ["packages/server/scripts/pglite-template.mjs"], 
 // The web application (Vite) and its Node unit tests (packages/web/dist/test); the server serves dist/public.
 execFileSync("npm", ["run", "build", "--silent", "-w", "@khatam/web"], { stdio: "inherit" });
 
-const testDirs = readdirSync("packages")
-  .map((p) => join("packages", p, "dist", "test"))
-  .filter((d) => existsSync(d));
-const filter = process.argv.slice(2);
-const result = spawnSync(
-  process.execPath,
-  ["--test", "--test-concurrency=2", "--test-reporter=spec", ...(filter.length ? filter : testDirs)],
-  { stdio: "inherit" },
+// Every compiled test file (*.test.js; the support modules beside them are not tests), or those given: files, or
+// folders of them.
+const testFiles = (process.argv.length > 2 ? process.argv.slice(2) : packageTestDirs()).flatMap((arg) =>
+  statSync(arg).isDirectory() ? testFilesIn(arg) : [arg],
 );
-process.exit(result.status ?? 1);
+
+// Two at a time, longest first: the runner starts the files in the order given, and a long file started last keeps one
+// core busy alone at the end (the browser tests, 2–5 minutes each, come last alphabetically).
+const stream = run({ files: longestFirst(testFiles).map((f) => resolve(f)), concurrency: 2 });
+stream.on("test:fail", () => {
+  process.exitCode = 1;
+});
+stream.compose(spec).pipe(process.stdout);
+
+function packageTestDirs() {
+  return readdirSync("packages")
+    .map((p) => join("packages", p, "dist", "test"))
+    .filter((d) => existsSync(d));
+}
+
+function testFilesIn(dir) {
+  return readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith(".test.js"))
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+/** `files` with those of LONG_FILES first, longest first. A rough order is enough: the long ones must start early. */
+function longestFirst(files) {
+  const seconds = Object.fromEntries(LONG_FILES);
+  const long = (f) => seconds[basename(f)] ?? 0;
+  return [...files].sort((a, b) => long(b) - long(a) || (a < b ? -1 : a > b ? 1 : 0));
+}

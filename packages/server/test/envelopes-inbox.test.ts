@@ -13,6 +13,7 @@ import {
   api,
   envelopeForm,
   type Federation,
+  json,
   type Platform,
   plainPdf,
   seedFederation,
@@ -32,12 +33,6 @@ for (const engine of ENGINES) {
     after(async () => {
       await platform?.close();
     });
-
-    async function json(response: Response, status = 200): Promise<any> {
-      const text = await response.text();
-      assert.equal(response.status, status, text);
-      return JSON.parse(text);
-    }
 
     async function create(
       title: string,

@@ -9,58 +9,52 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { readFields } from "@khatam/core/forms";
 import { validatePdf } from "@khatam/core/verify";
 import { generate } from "otplib";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { EnvelopeView } from "../src/envelopes/schemas.js";
 import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../src/trust/in-process.js";
-import { axe } from "./support/browser.js";
+import {
+  ARTIFACTS,
+  axe,
+  type Language,
+  launchChromium,
+  screenshot,
+  signIn as signInAs,
+  skipWithoutChromium,
+} from "./support/browser.js";
 import { envelopeForm, plainPdf } from "./support/envelopes.js";
 import { FIELD_EDITOR, fieldBoxes, fieldRect, placeField } from "./support/field-editor.js";
 import { fakeResolver } from "./support/notify.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium is not installed at ${CHROMIUM} (npm test installs Debian's chromium package through scripts/test.mjs)`;
-const ARTIFACTS = fileURLToPath(new URL("../../../../test-artifacts/web/", import.meta.url));
 const PASSWORD = "khatam-demo";
 const ENVELOPE_URL = /\/envelopes\/[0-9a-f-]{36}$/;
 
-type Language = "ar" | "ja" | "en";
-
-describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
+describe("signing ceremony in Chromium", { skip: skipWithoutChromium, timeout: 300_000 }, () => {
   const dir = temporaryDirectory("khatam-ceremony-");
   let running: RunningApp;
   let origin: string;
   let browser: Browser;
-  const problems: string[] = []; // page errors and CSP violations
-  const foreign: string[] = [];
+  const problems: string[] = []; // page errors, CSP violations and requests to another origin
 
   before(async () => {
     assert.ok(
       existsSync(join(DEFAULT_WEB_ROOT, "index.html")),
       `the web application is not built at ${DEFAULT_WEB_ROOT}: npm run build -w @khatam/web`,
     );
-    mkdirSync(ARTIFACTS, { recursive: true });
     running = await startApp(dir.path, {
       backgroundJobs: false,
       // The webhooks page adds one for a public receiver; names resolve from this table, not the network.
       webhookResolver: fakeResolver({ "hooks.example.org": "93.184.215.14" }),
     });
     origin = running.url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -69,51 +63,14 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
     dir.remove();
   });
 
-  /** A fresh browser profile reading `language` (the switcher's stored choice, so it beats the account's locale). */
-  async function newPage(language: Language): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ locale: "en-GB", viewport: { width: 1100, height: 900 } });
-    await context.addInitScript((l) => localStorage.setItem("khatam.lang", l), language);
-    await context.route("**/*", async (route) => {
-      if (new URL(route.request().url()).origin !== origin) {
-        foreign.push(route.request().url());
-        await route.abort();
-      } else {
-        await route.continue();
-      }
-    });
-    const page = await context.newPage();
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
-    return { context, page };
-  }
-
-  async function signIn(
-    language: Language,
-    email: string,
-    totpSecret?: string,
-  ): Promise<{ context: BrowserContext; page: Page }> {
-    const { context, page } = await newPage(language);
-    await page.goto(`${origin}/login`);
-    await page.locator("input[name=email]").fill(email);
-    await page.locator("input[name=password]").fill(PASSWORD);
-    await page.locator("form button[type=submit]").click();
-    if (totpSecret) {
+  /** Signs in on /login in a fresh profile reading `language` (the switcher's choice beats the account's locale). */
+  function signIn(language: Language, email: string, totpSecret?: string) {
+    return signInAs(browser, origin, language, email, PASSWORD, problems, {
       // The next time step's code: the current one was spent confirming the enrolment (codes are good once).
-      await page
-        .locator("input[name=totp]")
-        .fill(await generate({ secret: totpSecret, epoch: Math.floor(Date.now() / 1000) + 30 }));
-      await page.locator("form button[type=submit]").click();
-    }
-    await page.waitForURL(`${origin}/`);
-    await page.locator("#inbox-heading").waitFor();
-    assert.equal(await page.getAttribute("html", "lang"), language);
-    return { context, page };
-  }
-
-  async function screenshot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+      ...(totpSecret && {
+        secondFactor: () => generate({ secret: totpSecret, epoch: Math.floor(Date.now() / 1000) + 30 }),
+      }),
+    });
   }
 
   /** Waits until PDF.js has drawn the document on the envelope page. */
@@ -343,11 +300,14 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
       await sa.page.locator("[data-register-check]").waitFor();
       assert.equal(await sa.page.locator("[data-register-check]").getAttribute("data-register-check"), "final");
       await screenshot(sa.page, `verify-ceremony-${language}`);
-      // One byte more at the end of the final document: the same entry now says this is not the registered one.
-      const changed = new Uint8Array([...signed, 0x0a]);
-      await verifyInBrowser(sa.page, changed, `memorandum-${language}-changed.pdf`);
-      await sa.page.locator("[data-register-check]").waitFor();
-      assert.equal(await sa.page.locator("[data-register-check]").getAttribute("data-register-check"), "different");
+      if (language === "en") {
+        // One byte more at the end of the final document: the same entry now says this is not the registered one.
+        // (Once: the comparison does not depend on the page's language, and validating in the browser is slow.)
+        const changed = new Uint8Array([...signed, 0x0a]);
+        await verifyInBrowser(sa.page, changed, `memorandum-${language}-changed.pdf`);
+        await sa.page.locator("[data-register-check]").waitFor();
+        assert.equal(await sa.page.locator("[data-register-check]").getAttribute("data-register-check"), "different");
+      }
 
       // The register page names the signers and the file's hash.
       const envelope = (await (await sa.page.request.get(`${origin}/api/envelopes/${id}`)).json()) as {
@@ -869,6 +829,5 @@ describe("signing ceremony in Chromium", { skip, timeout: 300_000 }, () => {
 
   test("no page error, no CSP violation, and no request left the platform's origin", () => {
     assert.deepEqual(problems, []);
-    assert.deepEqual(foreign, []);
   });
 });

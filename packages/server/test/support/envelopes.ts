@@ -2,6 +2,7 @@
  * Test support for the envelope workflow: the whole app on either engine (listening on 127.0.0.1, so the OCSP URLs
  * in its certificates answer pdfsig), the demo federation's users signed in (plus an official with a device key), a hand-written PDF, multipart uploads, and poppler's pdfsig with an NSS database of both roots.
  */
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -240,4 +241,47 @@ export async function pdfsig(dir: string, file: string, roots: readonly Uint8Arr
   }
   const result = await run("pdfsig", ["-nssdir", `sql:${nss}`, file]);
   return result.stdout + result.stderr;
+}
+
+/** An answer of the API, as the tests read it: field by field. */
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers, checked field by field
+export type Json = any;
+
+/** The JSON body of `response`, which must have `status` (the body is the failure's message). */
+export async function json(response: Response, status = 200): Promise<Json> {
+  const text = await response.text();
+  assert.equal(response.status, status, text);
+  return JSON.parse(text);
+}
+
+/** The platform's validation report of `pdf` (POST /api/verify, the public verifier). */
+export async function verifyOnPlatform(platform: Platform, pdf: Uint8Array): Promise<Json> {
+  return json(
+    await fetch(`${platform.url}/api/verify`, {
+      method: "POST",
+      headers: { "content-type": "application/pdf" },
+      body: new Uint8Array(pdf),
+    }),
+  );
+}
+
+/**
+ * pdfsig's report on `file` trusting `roots`, and its block for each CAdES signature (not the document time-stamps),
+ * each checked valid and its certificate trusted.
+ */
+export async function pdfsigSignatures(
+  dir: string,
+  file: string,
+  roots: readonly Uint8Array[],
+): Promise<{ listing: string; signatures: string[] }> {
+  const listing = await pdfsig(dir, file, roots);
+  const signatures = listing
+    .split(/^Signature #\d+:$/m)
+    .slice(1)
+    .filter((b) => /Signature Type: ETSI\.CAdES\.detached/.test(b));
+  for (const b of signatures) {
+    assert.match(b, /Signature Validation: Signature is Valid\./, listing);
+    assert.match(b, /Certificate Validation: Certificate is Trusted\./, listing);
+  }
+  return { listing, signatures };
 }
