@@ -36,7 +36,7 @@ import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./su
 const PASSWORD = "khatam-demo";
 const ENVELOPE_URL = /\/envelopes\/[0-9a-f-]{36}$/;
 
-describe("signing ceremony in Chromium", { skip: skipWithoutChromium, timeout: 300_000 }, () => {
+describe("signing ceremony in Chromium", { skip: skipWithoutChromium, timeout: 600_000 }, () => {
   const dir = temporaryDirectory("khatam-ceremony-");
   let running: RunningApp;
   let origin: string;

@@ -18,7 +18,7 @@ const SCRIPT: Record<Language, RegExp> = {
   en: /fingerprint/,
 };
 
-describe("partner instances in Chromium", { skip: skipWithoutChromium, timeout: 240_000 }, () => {
+describe("partner instances in Chromium", { skip: skipWithoutChromium, timeout: 600_000 }, () => {
   const jpDir = temporaryDirectory("khatam-web-fed-jp-");
   const saDir = temporaryDirectory("khatam-web-fed-sa-");
   let jp: RunningApp;

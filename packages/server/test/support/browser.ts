@@ -53,7 +53,10 @@ export interface PageOptions {
   readonly viewport?: { readonly width: number; readonly height: number };
   /** A phone's touch screen (with deviceScaleFactor 1, so that screenshots stay CSS pixels). */
   readonly hasTouch?: boolean;
-  /** Sees every request the pages make (what they send, e.g. that no PDF is uploaded). */
+  /**
+   * Sees every request the pages make with all it sends (e.g. that no PDF is uploaded). The requests are then
+   * intercepted, for their bodies (the request events lack large ones), which turns the HTTP cache off.
+   */
   readonly onRequest?: (request: Request) => void;
 }
 
@@ -76,13 +79,21 @@ export async function newPage(
   });
   countRequests(context);
   if (language) await context.addInitScript((l) => localStorage.setItem("khatam.lang", l), language);
-  context.on("request", (request) => {
-    options.onRequest?.(request);
+  const elsewhere = (request: Request) => {
     const url = new URL(request.url());
-    if (/^(https?|wss?):$/.test(url.protocol) && url.origin !== origin) {
-      problems.push(`request to another origin: ${request.url()}`);
-    }
-  });
+    const foreign = /^(https?|wss?):$/.test(url.protocol) && url.origin !== origin;
+    if (foreign) problems.push(`request to another origin: ${request.url()}`);
+    return foreign;
+  };
+  const { onRequest } = options;
+  if (onRequest) {
+    await context.route("**/*", async (route) => {
+      onRequest(route.request());
+      await (elsewhere(route.request()) ? route.abort() : route.continue());
+    });
+  } else {
+    context.on("request", elsewhere);
+  }
   const page = await context.newPage();
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => {
