@@ -48,129 +48,151 @@ export interface X509ValidationResult {
 export function validateCertificatePath(input: X509ValidationInput): X509ValidationResult {
   const failures: Failure[] = [];
   const warnings: Message[] = [];
-  const { path, poe, validationTime } = input;
-  const last = path.length - 1;
-  for (let i = 0; i < last; i++) {
+  const { path } = input;
+  // Every certificate but the anchor, each through the same named checks; then the name constraints of the path.
+  for (let i = 0; i < path.length - 1; i++) {
     const cert = path[i]!;
-    const role =
-      i === 0
-        ? message(input.purpose === "timestamp" ? "role.tsaCertificate" : "role.signerCertificate")
-        : message("role.caCertificate", { subject: cert.subject });
-    const revocation = input.revocation[i] ?? null;
-    const bestTime = poe ?? validationTime;
-    if (i > 0) failures.push(...caConstraints(cert, i));
-    else {
-      const usage = signerUsage(cert, input.purpose);
-      if (usage) failures.push(usage);
-    }
-
-    // Unrecognised critical extensions (RFC 5280 § 4.2): the certificate cannot be used.
-    const unknown = cert.criticalExtensions.filter((oid) => !RECOGNISED_EXTENSIONS.has(oid));
-    if (unknown.length > 0) {
-      failures.push(
-        failure(
-          "XCV",
-          "CHAIN_CONSTRAINTS_FAILURE",
-          message("xcv.unknownCriticalExtension", { role, oids: unknown.join(", ") }),
-        ),
-      );
-    }
-
-    // Validity period (§ 5.2.6; § 5.5.4 step 4 b). A signature proven to exist before the certificate was issued
-    // is back-dated, whether or not the certificate has expired since: it fails.
-    if (poe && poe < cert.notBefore) {
-      failures.push(
-        failure(
-          "XCV",
-          { indication: "TOTAL_FAILED", subIndication: "NOT_YET_VALID" },
-          message("xcv.backDated", { time: iso(poe), role }),
-        ),
-      );
-    } else if (validationTime < cert.notBefore) {
-      failures.push(
-        failure(
-          "XCV",
-          { indication: "INDETERMINATE", subIndication: "NOT_YET_VALID" },
-          message("xcv.notYetValid", { role, notBefore: iso(cert.notBefore) }),
-        ),
-      );
-    } else if (i === 0 && input.signedAfter && input.signedAfter > cert.notAfter) {
-      // A content time-stamp proves the signature was made after the certificate expired (§ 5.3.4 step 4).
-      failures.push(
-        failure(
-          "XCV",
-          { indication: "TOTAL_FAILED", subIndication: "EXPIRED" },
-          message("xcv.signedAfterExpiry", { time: iso(input.signedAfter), role, notAfter: iso(cert.notAfter) }),
-        ),
-      );
-    } else if (validationTime > cert.notAfter) {
-      const notRevoked = revocation?.status === "good" || (revocation === null && i > 0);
-      if (!(poe && cert.validAt(poe) && notRevoked)) {
-        failures.push(
-          failure(
-            "XCV",
-            notRevoked ? "OUT_OF_BOUNDS_NOT_REVOKED" : "OUT_OF_BOUNDS_NO_POE",
-            message("xcv.expiredNoPoe", { role, notAfter: iso(cert.notAfter) }),
-          ),
-        );
-      }
-    }
-
-    // Revocation (§ 5.5.4 step 4 a).
-    if (revocation?.status === "revoked" && revocation.onHold) {
-      // certificateHold is a suspension that may be lifted: not final, so neither valid nor revoked (DSS's
-      // CertificateNotOnHoldCheck).
-      failures.push(failure("XCV", "TRY_LATER", message("xcv.onHold", { role, since: iso(revocation.revokedAt!) })));
-    } else if (revocation?.status === "revoked") {
-      const at = revocation.revokedAt!;
-      if (at.getTime() <= bestTime.getTime()) {
-        if (i > 0) failures.push(failure("XCV", "REVOKED_CA_NO_POE", message("xcv.revoked", { role, at: iso(at) })));
-        else if (input.signedAfter && input.signedAfter >= at)
-          // Only a lower bound of the signing time after the revocation proves the signature was made revoked.
-          failures.push(
-            failure(
-              "XCV",
-              "REVOKED",
-              message("xcv.revokedBeforeSigning", { role, at: iso(at), signedAfter: iso(input.signedAfter) }),
-            ),
-          );
-        // A time-stamp after the revocation proves the signature existed by then, not that it was made after the
-        // revocation: the signer may have signed while the certificate was good.
-        else
-          failures.push(
-            failure(
-              "XCV",
-              "REVOKED_NO_POE",
-              poe
-                ? message("xcv.revokedBeforePoe", { role, at: iso(at), poe: iso(poe) })
-                : message("xcv.revokedNoPoe", { role, at: iso(at) }),
-            ),
-          );
-      } else {
-        warnings.push(message("xcv.revokedAfterPoe", { role, at: iso(at) }));
-      }
-    } else if (revocation?.status === "unknown") {
-      // The signer is named by subject too; a CA's role already names it.
-      const noData =
+    const element: PathElement = {
+      cert,
+      index: i,
+      role:
         i === 0
-          ? message("xcv.noRevocationData", { role, subject: cert.subject })
-          : message("xcv.noRevocationDataCa", { role });
-      // A certificate that names no OCSP responder and no CRL can never be checked, now or later (RFC 5280 lets a
-      // CA run without revocation): waiting would not help, so it is reported, not held INDETERMINATE/TRY_LATER.
-      const checkable = cert.ocspUrls.length > 0 || cert.crlUrls.length > 0;
-      if (i === 0 && input.requireSignerRevocation && checkable) failures.push(failure("XCV", "TRY_LATER", noData));
-      else if (checkable) warnings.push(noData);
-      else
-        warnings.push(
-          i === 0
-            ? message("xcv.noRevocationSources", { role, subject: cert.subject })
-            : message("xcv.noRevocationSourcesCa", { role }),
-        );
-      warnings.push(...revocation.notes);
-    }
+          ? message(input.purpose === "timestamp" ? "role.tsaCertificate" : "role.signerCertificate")
+          : message("role.caCertificate", { subject: cert.subject }),
+      revocation: input.revocation[i] ?? null,
+    };
+    if (i > 0) failures.push(...caConstraints(cert, i));
+    else failures.push(...present(signerUsage(cert, input.purpose)));
+    failures.push(...present(unknownCriticalExtensions(element)));
+    failures.push(...present(validityPeriod(element, input)));
+    const revocation = revocationStatus(element, input);
+    failures.push(...revocation.failures);
+    warnings.push(...revocation.warnings);
   }
   failures.push(...nameConstraintFailures(path));
   return { failures, warnings };
+}
+
+/** A certificate of the path being checked: where it is (0: the signer's), how messages name it, its revocation. */
+interface PathElement {
+  readonly cert: Certificate;
+  readonly index: number;
+  readonly role: Message;
+  readonly revocation: RevocationStatus | null;
+}
+
+const present = (f: Failure | null): Failure[] => (f ? [f] : []);
+
+/** Unrecognised critical extensions (RFC 5280 § 4.2): the certificate cannot be used. */
+function unknownCriticalExtensions({ cert, role }: PathElement): Failure | null {
+  const unknown = cert.criticalExtensions.filter((oid) => !RECOGNISED_EXTENSIONS.has(oid));
+  if (unknown.length === 0) return null;
+  return failure(
+    "XCV",
+    "CHAIN_CONSTRAINTS_FAILURE",
+    message("xcv.unknownCriticalExtension", { role, oids: unknown.join(", ") }),
+  );
+}
+
+/**
+ * The validity period (§ 5.2.6; § 5.5.4 step 4 b). A signature proven to exist before the certificate was issued is
+ * back-dated, whether or not the certificate has expired since: it fails.
+ */
+function validityPeriod({ cert, index, role, revocation }: PathElement, input: X509ValidationInput): Failure | null {
+  const { poe, validationTime, signedAfter } = input;
+  if (poe && poe < cert.notBefore) {
+    return failure(
+      "XCV",
+      { indication: "TOTAL_FAILED", subIndication: "NOT_YET_VALID" },
+      message("xcv.backDated", { time: iso(poe), role }),
+    );
+  }
+  if (validationTime < cert.notBefore) {
+    return failure(
+      "XCV",
+      { indication: "INDETERMINATE", subIndication: "NOT_YET_VALID" },
+      message("xcv.notYetValid", { role, notBefore: iso(cert.notBefore) }),
+    );
+  }
+  if (index === 0 && signedAfter && signedAfter > cert.notAfter) {
+    // A content time-stamp proves the signature was made after the certificate expired (§ 5.3.4 step 4).
+    return failure(
+      "XCV",
+      { indication: "TOTAL_FAILED", subIndication: "EXPIRED" },
+      message("xcv.signedAfterExpiry", { time: iso(signedAfter), role, notAfter: iso(cert.notAfter) }),
+    );
+  }
+  if (validationTime > cert.notAfter) {
+    const notRevoked = revocation?.status === "good" || (revocation === null && index > 0);
+    if (!(poe && cert.validAt(poe) && notRevoked)) {
+      return failure(
+        "XCV",
+        notRevoked ? "OUT_OF_BOUNDS_NOT_REVOKED" : "OUT_OF_BOUNDS_NO_POE",
+        message("xcv.expiredNoPoe", { role, notAfter: iso(cert.notAfter) }),
+      );
+    }
+  }
+  return null;
+}
+
+/** Revocation (§ 5.5.4 step 4 a): on hold, revoked (when, and what proves it), or no usable data. */
+function revocationStatus(element: PathElement, input: X509ValidationInput): X509ValidationResult {
+  const { cert, index, role, revocation } = element;
+  if (revocation?.status === "revoked" && revocation.onHold) {
+    // certificateHold is a suspension that may be lifted: not final, so neither valid nor revoked (DSS's
+    // CertificateNotOnHoldCheck).
+    const onHold = failure("XCV", "TRY_LATER", message("xcv.onHold", { role, since: iso(revocation.revokedAt!) }));
+    return { failures: [onHold], warnings: [] };
+  }
+  if (revocation?.status === "revoked") return revoked(element, input, revocation.revokedAt!);
+  if (revocation?.status !== "unknown") return { failures: [], warnings: [] };
+  // The signer is named by subject too; a CA's role already names it.
+  const noData =
+    index === 0
+      ? message("xcv.noRevocationData", { role, subject: cert.subject })
+      : message("xcv.noRevocationDataCa", { role });
+  // A certificate that names no OCSP responder and no CRL can never be checked, now or later (RFC 5280 lets a CA run
+  // without revocation): waiting would not help, so it is reported, not held INDETERMINATE/TRY_LATER.
+  const checkable = cert.ocspUrls.length > 0 || cert.crlUrls.length > 0;
+  if (index === 0 && input.requireSignerRevocation && checkable) {
+    return { failures: [failure("XCV", "TRY_LATER", noData)], warnings: [...revocation.notes] };
+  }
+  const unchecked = checkable
+    ? noData
+    : index === 0
+      ? message("xcv.noRevocationSources", { role, subject: cert.subject })
+      : message("xcv.noRevocationSourcesCa", { role });
+  return { failures: [], warnings: [unchecked, ...revocation.notes] };
+}
+
+/** A revoked certificate: a failure when revoked by the best signature time, a warning when revoked after it. */
+function revoked({ index, role }: PathElement, input: X509ValidationInput, at: Date): X509ValidationResult {
+  const { poe, signedAfter } = input;
+  const bestTime = poe ?? input.validationTime;
+  if (at.getTime() > bestTime.getTime()) {
+    return { failures: [], warnings: [message("xcv.revokedAfterPoe", { role, at: iso(at) })] };
+  }
+  let f: Failure;
+  if (index > 0) f = failure("XCV", "REVOKED_CA_NO_POE", message("xcv.revoked", { role, at: iso(at) }));
+  else if (signedAfter && signedAfter >= at) {
+    // Only a lower bound of the signing time after the revocation proves the signature was made revoked.
+    f = failure(
+      "XCV",
+      "REVOKED",
+      message("xcv.revokedBeforeSigning", { role, at: iso(at), signedAfter: iso(signedAfter) }),
+    );
+  } else {
+    // A time-stamp after the revocation proves the signature existed by then, not that it was made after the
+    // revocation: the signer may have signed while the certificate was good.
+    f = failure(
+      "XCV",
+      "REVOKED_NO_POE",
+      poe
+        ? message("xcv.revokedBeforePoe", { role, at: iso(at), poe: iso(poe) })
+        : message("xcv.revokedNoPoe", { role, at: iso(at) }),
+    );
+  }
+  return { failures: [f], warnings: [] };
 }
 
 /**
