@@ -13,6 +13,7 @@ import { renderMessage } from "../src/validation/messages.js";
 import {
   type ReportFinding,
   type SignatureReport,
+  SUB_INDICATIONS,
   type ValidationReport,
   verdictOf,
 } from "../src/validation/report.js";
@@ -89,6 +90,30 @@ function assertFindings(findings: unknown, errors: readonly string[], warnings: 
   );
 }
 
+/**
+ * Every failed check in the findings says what it yields, a pairing Table 5 allows; the decisive one, the first, is
+ * the signature's own indication; changes after the signature carry their modification level instead.
+ */
+function assertOutcomes(s: SignatureReport): void {
+  const failed = s.findings.filter((f) => f.indication !== undefined);
+  for (const f of failed) {
+    oneOf(f.block, ["FC", "ISC", "CV", "XCV", "SAV"], "finding block");
+    assert.ok(f.indication === "TOTAL_FAILED" || f.indication === "INDETERMINATE", f.id);
+    assert.ok((SUB_INDICATIONS[f.indication] as readonly string[]).includes(f.subIndication!), `${f.id}: Table 5`);
+    assert.equal(f.level, "error");
+  }
+  if (s.indication === "TOTAL_PASSED") assert.deepEqual(failed, [], "a passed signature has no failed check");
+  else {
+    assert.ok(failed.length > 0, `${s.indication} says which check failed`);
+    assert.equal(failed[0]!.indication, s.indication);
+    assert.equal(failed[0]!.subIndication, s.subIndication);
+  }
+  for (const f of s.findings.filter((f) => f.id.startsWith("mod."))) {
+    oneOf(f.modification, ["LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS", "OTHER"], "modification level");
+    assert.equal(f.modification === "OTHER", f.level === "error");
+  }
+}
+
 /** Asserts the JSON form of `report` has every field of CONTRACTS.md § 4 with the right type, and nothing else. */
 function assertContractShape(report: ValidationReport, file: Uint8Array): void {
   const json = JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
@@ -112,6 +137,7 @@ function assertContractShape(report: ValidationReport, file: Uint8Array): void {
       "only the contract's fields, plus warnings and findings",
     );
     assertFindings(s.findings, s.errors as string[], (s.warnings ?? []) as string[]);
+    assertOutcomes(s as unknown as SignatureReport);
     for (const k of SIGNATURE_FIELDS) assert.ok(k in s, `signature report lacks ${k}`);
     assert.equal(typeof s.field, "string");
     oneOf(s.type, ["signature", "document-timestamp"], "type");

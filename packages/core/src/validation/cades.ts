@@ -71,8 +71,8 @@ export interface CadesValidationInput {
 export interface CadesValidationResult {
   indication: Indication;
   subIndication: SubIndication | null;
-  /** Why the indication is short of TOTAL_PASSED: the decisive reason first, then the others. */
-  errors: Message[];
+  /** Why the indication is short of TOTAL_PASSED: the decisive failed check first, then the others. */
+  errors: Failure[];
   warnings: Message[];
   signer: SignerInfoReport | null;
   signerCertificate?: Uint8Array;
@@ -285,7 +285,7 @@ function outcome(
 ): CadesValidationResult {
   const { failures, warnings } = applyPolicy(found, noted, policy);
   const first = decisive(failures);
-  const errors = first ? [first, ...failures.filter((f) => f !== first)].map(reasonOf) : [];
+  const errors = first ? [first, ...failures.filter((f) => f !== first)] : [];
   const path = facts.path ?? [];
   return {
     indication: first?.indication ?? "TOTAL_PASSED",

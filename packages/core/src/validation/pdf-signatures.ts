@@ -9,6 +9,7 @@
 import { formFields } from "../pdf/acroform.js";
 import { PdfDict, PdfFormatError, PdfRef, PdfString } from "../pdf/objects.js";
 import { PdfReader } from "../pdf/reader.js";
+import { type Failure, failure } from "./checks.js";
 import { type Message, message } from "./messages.js";
 
 export type Coverage = "ENTIRE_FILE" | "ENTIRE_REVISION" | "PARTIAL";
@@ -31,8 +32,11 @@ export interface PdfSignature {
   /** Offset just past the signed bytes: the end of the revision this signature covers. */
   readonly signedEnd: number;
   readonly coverage: Coverage;
-  /** Problems with the byte range or placement; any of them makes the signature a FORMAT_FAILURE. */
-  readonly formatErrors: Message[];
+  /**
+   * Problems with the byte range or placement: failed checks of format checking (EN 319 102-1 § 5.2.2), each
+   * making the signature TOTAL_FAILED/FORMAT_FAILURE unless the policy says otherwise.
+   */
+  readonly formatErrors: Failure[];
 }
 
 /** All signature fields with a signature value, in the order their revisions were written (oldest first). */
@@ -112,7 +116,7 @@ function inspect(
     claimedSigningTime: m instanceof PdfString ? parsePdfDate(m.text) : null,
     signedEnd,
     coverage,
-    formatErrors: errors,
+    formatErrors: errors.map((m) => failure("FC", "FORMAT_FAILURE", m)),
   };
 }
 

@@ -106,18 +106,3 @@ export function applyPolicy(
   }
   return { failures: kept, warnings: [...noted] };
 }
-
-/** The placement checks of a PDF signature (its format errors) under `policy`: those that still fail, and warnings. */
-export function applyPolicyToMessages(
-  errors: readonly Message[],
-  policy: ValidationPolicy | undefined,
-): { errors: Message[]; warnings: Message[] } {
-  const kept: Message[] = [];
-  const noted: Message[] = [];
-  for (const e of errors) {
-    const level = override(policy, e.id);
-    if (level === undefined || level === "FAIL") kept.push(e);
-    else if (level === "WARN") noted.push(e);
-  }
-  return { errors: kept, warnings: noted };
-}

@@ -2,6 +2,7 @@
  * The validation report (CONTRACTS.md § 4): what `khatam verify --json` prints and `POST /api/verify` returns.
  * Indications and sub-indications are those of ETSI EN 319 102-1 § 5.1.
  */
+import type { BuildingBlock } from "./checks.js";
 import type { Message } from "./messages.js";
 
 /** ETSI EN 319 102-1 § 5.1.2 main status indications. */
@@ -140,9 +141,17 @@ export interface SignatureReport {
   readonly findings: ReportFinding[];
 }
 
-/** An error or warning as data: rendered with `renderMessage` and the reader's catalogue. */
+/**
+ * An error or warning as data: rendered with `renderMessage` and the reader's catalogue. A failed check also says
+ * what it yields (its building block, and the indication and sub-indication Table 5 pairs; the decisive one is the
+ * signature's own); a change after the signature says the level the modification analysis gives it.
+ */
 export interface ReportFinding extends Message {
   readonly level: "error" | "warning";
+  readonly block?: BuildingBlock;
+  readonly indication?: Indication;
+  readonly subIndication?: SubIndication;
+  readonly modification?: ModificationLevel;
 }
 
 export interface ValidationReport {

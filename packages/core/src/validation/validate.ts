@@ -10,13 +10,20 @@ import { PdfFormatError } from "../pdf/objects.js";
 import { PdfReader } from "../pdf/reader.js";
 import { toHex } from "./ber.js";
 import { type CadesValidationResult, type TrustAnchor, validateCades } from "./cades.js";
+import type { Failure } from "./checks.js";
 import { docMdpOf } from "./docmdp.js";
 import { readDss } from "./dss.js";
 import { type Message, message, renderMessage } from "./messages.js";
 import { analyseModifications } from "./modifications.js";
 import { findSignatures, type PdfSignature } from "./pdf-signatures.js";
-import { applyPolicyToMessages, type ValidationPolicy } from "./policy.js";
-import { type ReportFinding, type SignatureReport, type ValidationReport, verdictOf } from "./report.js";
+import { applyPolicy, type ValidationPolicy } from "./policy.js";
+import {
+  type ModificationLevel,
+  type ReportFinding,
+  type SignatureReport,
+  type ValidationReport,
+  verdictOf,
+} from "./report.js";
 
 export interface ValidatePdfOptions {
   readonly trustAnchors: readonly TrustAnchor[];
@@ -55,7 +62,12 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
   const certification = docMdpOf(reader, signatures);
 
   // The placement checks (byte ranges, the signed revision) under the policy: those still failing stop the signature.
-  const placement = new Map(signatures.map((sig) => [sig, applyPolicyToMessages(sig.formatErrors, options.policy)]));
+  const placement = new Map(
+    signatures.map((sig) => {
+      const { failures, warnings } = applyPolicy(sig.formatErrors, [], options.policy);
+      return [sig, { errors: failures, warnings }];
+    }),
+  );
   const results = new Map<PdfSignature, CadesValidationResult | undefined>();
   const validate = async (sig: PdfSignature, poe?: Date) => {
     if (placement.get(sig)!.errors.length > 0) return undefined;
@@ -111,12 +123,21 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
     const docMdp = certification && certification.signedEnd <= sig.signedEnd ? certification.permission : undefined;
     const mods = analyseModifications(bytes, sig.signedEnd, { docMdp, decoder: reader.decoder });
     const { errors: placementErrors, warnings: placementWarnings } = placement.get(sig)!;
-    const errors: Message[] = [...placementErrors, ...(r?.errors ?? [])];
-    if (mods.level === "OTHER") errors.push(...mods.reasons.map((reason) => message("mod.changed", { reason })));
-    const warnings: Message[] = [...placementWarnings, ...(r?.warnings ?? [])];
+    const errors: Finding[] = [...placementErrors, ...(r?.errors ?? [])];
+    if (mods.level === "OTHER") {
+      errors.push(
+        ...mods.reasons.map((reason) => ({ ...message("mod.changed", { reason }), modification: mods.level })),
+      );
+    }
+    const warnings: Finding[] = [...placementWarnings, ...(r?.warnings ?? [])];
     if (mods.level !== "NONE" && mods.level !== "OTHER") {
       const level = message(`level.${mods.level}`);
-      warnings.push(...mods.reasons.map((reason) => message("mod.changedAllowed", { level, reason })));
+      warnings.push(
+        ...mods.reasons.map((reason) => ({
+          ...message("mod.changedAllowed", { level, reason }),
+          modification: mods.level,
+        })),
+      );
     }
     return {
       field: sig.field,
@@ -148,11 +169,21 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
     : report;
 }
 
-function findingsOf(errors: readonly Message[], warnings: readonly Message[]): ReportFinding[] {
-  return [
-    ...errors.map((m) => ({ level: "error" as const, ...m })),
-    ...warnings.map((m) => ({ level: "warning" as const, ...m })),
-  ];
+/** A reason with what it yields: a failed check (Failure) or a change after the signature. */
+type Finding = Message &
+  Partial<Pick<Failure, "block" | "indication" | "subIndication">> & {
+    readonly modification?: ModificationLevel;
+  };
+
+function findingsOf(errors: readonly Finding[], warnings: readonly Finding[]): ReportFinding[] {
+  const of = (level: "error" | "warning", f: Finding): ReportFinding => ({
+    level,
+    id: f.id,
+    ...(f.params && { params: f.params }),
+    ...(f.block && { block: f.block, indication: f.indication, subIndication: f.subIndication }),
+    ...(f.modification && { modification: f.modification }),
+  });
+  return [...errors.map((f) => of("error", f)), ...warnings.map((f) => of("warning", f))];
 }
 
 /** Pieces fed to two hashers alternately, so that each part of the file is read from memory once. */
