@@ -26,6 +26,8 @@ export const DEMO_AGENCIES: readonly { country: string; names: Multilingual }[] 
 export const DEMO_USERS: readonly {
   email: string;
   displayName: string;
+  /** Shown under the name in the official's visible signatures (issue 13). */
+  jobTitle: string | null;
   country: string;
   role: Role;
   locale: "ar" | "ja" | "en";
@@ -34,6 +36,7 @@ export const DEMO_USERS: readonly {
   {
     email: "official@jp.demo",
     displayName: "Hanako Sato",
+    jobTitle: "デジタル推進課長",
     country: "jp",
     role: "official",
     locale: "ja",
@@ -42,6 +45,7 @@ export const DEMO_USERS: readonly {
   {
     email: "admin@jp.demo",
     displayName: "Taro Suzuki",
+    jobTitle: null,
     country: "jp",
     role: "agency_admin",
     locale: "ja",
@@ -50,6 +54,7 @@ export const DEMO_USERS: readonly {
   {
     email: "official@sa.demo",
     displayName: "Noura Al-Qahtani",
+    jobTitle: "مدير إدارة التحول الرقمي",
     country: "sa",
     role: "official",
     locale: "ar",
@@ -58,6 +63,7 @@ export const DEMO_USERS: readonly {
   {
     email: "clerk@sa.demo",
     displayName: "Faisal Al-Harbi",
+    jobTitle: null,
     country: "sa",
     role: "clerk",
     locale: "ar",
@@ -66,6 +72,7 @@ export const DEMO_USERS: readonly {
   {
     email: "admin@sa.demo",
     displayName: "Sara Al-Otaibi",
+    jobTitle: null,
     country: "sa",
     role: "agency_admin",
     locale: "ar",

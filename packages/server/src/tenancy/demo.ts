@@ -64,7 +64,7 @@ export async function seedDemo(options: {
         id,
         email: u.email,
         displayName: u.displayName,
-        jobTitle: null,
+        jobTitle: u.jobTitle,
         agencyId: agencyOf.get(u.country)!,
         role: u.role,
         passwordHash: hashes.get(u.email)!,
