@@ -20,6 +20,7 @@ interface UserView {
   email: string;
   agencyId: string;
   role: string;
+  jobTitle: string | null;
   disabled: boolean;
 }
 
@@ -165,6 +166,31 @@ for (const engine of ENGINES) {
         body: { jobTitle: " " },
       });
       assert.equal(untitled.json().jobTitle, null);
+      // The person sets it themselves (PATCH /api/me), trimmed the same way; only that field, and not too long.
+      const own = await call(platform.app, "PATCH", "/api/me", {
+        token: firstSession,
+        body: { jobTitle: " مستشار التحول الرقمي " },
+      });
+      assert.equal(own.statusCode, 200, own.body);
+      assert.equal(own.json().jobTitle, "مستشار التحول الرقمي");
+      const seen = await call(platform.app, "GET", `/api/admin/users/${user.id}`, { token: sa });
+      assert.equal(seen.json().jobTitle, "مستشار التحول الرقمي");
+      for (const body of [{ jobTitle: "x".repeat(201) }, { role: "agency_admin" }]) {
+        const refused = await call(platform.app, "PATCH", "/api/me", { token: firstSession, body });
+        assert.equal(refused.statusCode, 400, JSON.stringify(body));
+      }
+      // Anything else sent along is dropped (the validator strips unknown properties), never applied.
+      const cleared = await call(platform.app, "PATCH", "/api/me", {
+        token: firstSession,
+        body: { jobTitle: null, role: "agency_admin" },
+      });
+      assert.equal(cleared.json().jobTitle, null);
+      const after = (await call(platform.app, "GET", "/api/me", { token: firstSession })).json().user;
+      assert.deepEqual([after.role, after.jobTitle], ["official", null]);
+      assert.equal((await call(platform.app, "PATCH", "/api/me", { body: { jobTitle: null } })).statusCode, 401);
+      // The demo officials have titles (demo-people.ts), shown in their visible signatures.
+      assert.equal(users["official@sa.demo"]!.jobTitle, "مدير إدارة التحول الرقمي");
+      assert.equal(users["official@jp.demo"]!.jobTitle, "デジタル推進課長");
       assert.equal(users["clerk@sa.demo"] && "jobTitle" in users["clerk@sa.demo"], true);
       const dup = await call(platform.app, "POST", "/api/admin/users", {
         token: sa,

@@ -64,7 +64,7 @@ function userView(u: UserRow): AdminUserView {
 }
 
 /** A job title as stored: trimmed, and none when empty (the column refuses empty text). */
-function jobTitle(given: string | null | undefined): string | null {
+export function jobTitle(given: string | null | undefined): string | null {
   return given?.trim() || null;
 }
 

@@ -220,6 +220,25 @@ export const tenancySchemas = {
       },
     },
   },
+  /** PATCH /api/me (self-service-routes.ts): what a person may change of their own account. */
+  updateOwnProfile: {
+    summary: "A person sets their own job title (shown under the name in their visible signatures)",
+    tags: ["account"],
+    body: {
+      type: "object",
+      required: ["jobTitle"],
+      additionalProperties: false,
+      properties: { jobTitle: { type: ["string", "null"], maxLength: 200, description: "empty or null: none" } },
+    },
+    response: {
+      200: {
+        type: "object",
+        properties: { jobTitle: { type: ["string", "null"] } },
+        required: ["jobTitle"],
+        additionalProperties: false,
+      },
+    },
+  },
   /** POST /api/me/certificates (self-service-routes.ts). */
   issueDeviceCertificate: {
     summary: "An official obtains a certificate for a key on their own device (PKCS#10 CSR, PEM)",
@@ -262,6 +281,7 @@ export type CreateAgencyBody = FromSchema<typeof tenancySchemas.createAgency.bod
 export type UpdateAgencyBody = FromSchema<typeof tenancySchemas.updateAgency.body>;
 export type CreateUserBody = FromSchema<typeof tenancySchemas.createUser.body>;
 export type UpdateUserBody = FromSchema<typeof tenancySchemas.updateUser.body>;
+export type OwnProfileBody = FromSchema<typeof tenancySchemas.updateOwnProfile.body>;
 export type ResetPasswordBody = FromSchema<typeof tenancySchemas.resetPassword.body>;
 export type RevokeCertificateBody = FromSchema<typeof tenancySchemas.revokeCertificate.body>;
 export type AdminEventsQuery = FromSchema<typeof tenancySchemas.events.querystring>;

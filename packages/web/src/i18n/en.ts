@@ -258,6 +258,16 @@ export const en = {
     linkVerifiedBody: "Documents sent to this address now reach your account.",
     linkFailed:
       "The confirmation link did not work. It may have expired, or it was for an earlier address. Ask for a new link",
+    jobTitle: {
+      heading: "Your job title",
+      label: "Job title (optional)",
+      hint: "Shown under your name in the signatures you place on documents. Leave it empty to show none.",
+      save: "Save job title",
+      saving: "Saving…",
+      saved: "Your job title has been saved",
+      cleared: "Your signatures will show no job title",
+      failed: "The job title could not be saved. Try again later",
+    },
     address: {
       heading: "Confirm your email address",
       body: "We will email you a link. Open it within 24 hours to show the address is yours, so that documents sent to it reach your account.",
