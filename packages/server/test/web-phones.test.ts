@@ -325,7 +325,7 @@ describe("web application on phones in Chromium", { skip: skipWithoutChromium, t
     }
   }
 
-  test("axe (WCAG 2.2 AA) at 320 px: tables as cards, the file button, the account page", async () => {
+  test("axe (WCAG 2.2 AA) at 320 px: tables as cards, the file button, the account page and its job title", async () => {
     const { context, page } = await phone({ width: 320, height: 640 }, "official");
     const pages: [string, string][] = [
       ["/", `tr[data-envelope="${inProgress}"]`],
@@ -345,6 +345,18 @@ describe("web application on phones in Chromium", { skip: skipWithoutChromium, t
         await axe(page, `${path} (${language}, 320 px)`);
       }
     }
+    // The official sets their own job title on the account page (PATCH /api/me): emptied, then the demo's again.
+    await page.goto(withLanguage("/account", "ar"));
+    const title = page.locator("#job-title");
+    assert.equal(await title.inputValue(), "デジタル推進課長");
+    await title.fill("");
+    await page.locator("[data-action=save-job-title]").click();
+    await page.locator("[data-job-title-answer=cleared]").waitFor();
+    await title.fill(" デジタル推進課長 ");
+    await page.locator("[data-action=save-job-title]").click();
+    await page.locator("[data-job-title-answer=saved]").waitFor();
+    assert.equal(await title.inputValue(), "デジタル推進課長");
+    await axe(page, "/account (ar, job title saved)");
     await context.close();
   });
 
