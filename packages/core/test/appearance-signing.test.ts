@@ -1,11 +1,16 @@
 // Visible signatures (issue 13): the appearance drawn in the signature's own revision, checked with other people's
 // tools — poppler's pdftotext (names in logical order) and pdftoppm (pixels in the rectangle, red for the seal),
 // mupdf's renderer (no errors or warnings), qpdf --check, pdfsig (valid) — and Khatam's validator (TOTAL_PASSED).
+// The memorandum's page is also looked at in Chromium's own PDF viewer (PDFium, which headless Chromium runs: the PDF
+// opened as a page, without its toolbar, fitted to the window), as issue 13 asks it to look the same there.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
 import { decode as decodePng, encode as encodePng } from "fast-png";
+import { chromium } from "playwright-core";
 import { AppearanceError, type SignatureAppearance, textFieldAppearance } from "../src/appearance.js";
 import { loadCertificates, loadPrivateKey } from "../src/keys/pem.js";
 import { softwareSigner } from "../src/keys/software.js";
@@ -90,6 +95,85 @@ function countIn(
 }
 const dark = (r: number, g: number, b: number) => r + g + b < 300;
 const red = (r: number, g: number, b: number) => r > 150 && g < 90 && b < 90;
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * The first page as Chromium's built-in viewer (PDFium) shows it, with a function counting pixels in a rectangle given
+ * in PDF points (an A4 page, 595 × 842): the page is found in the screenshot as the light area on the viewer's dark
+ * background, so the count does not depend on the viewer's margins or zoom. One launch, one page.
+ */
+async function inChromium(pdf: Uint8Array) {
+  const file = join(await freshDir("appearance-chromium"), "signed.pdf");
+  await writeFile(file, pdf);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 700, height: 1000 } });
+    await page.goto(`${pathToFileURL(file).href}#toolbar=0&navpanes=0&view=Fit`);
+    // The viewer draws after the load event: wait until two screenshots a moment apart agree and show ink.
+    let shot = decodePng(await page.screenshot());
+    for (let tries = 0; tries < 40; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const next = decodePng(await page.screenshot());
+      const same = Buffer.compare(Buffer.from(next.data), Buffer.from(shot.data)) === 0;
+      shot = next;
+      if (same && countInBox(shot, dark, pageBox(shot)) > 0) break;
+    }
+    const box = pageBox(shot);
+    const scale = (box.right - box.left) / 595;
+    return (test: (r: number, g: number, b: number) => boolean, rect: readonly number[]) =>
+      countInBox(shot, test, {
+        left: Math.round(box.left + rect[0]! * scale),
+        right: Math.round(box.left + rect[2]! * scale),
+        top: Math.round(box.top + (842 - rect[3]!) * scale),
+        bottom: Math.round(box.top + (842 - rect[1]!) * scale),
+      });
+  } finally {
+    await browser.close();
+  }
+}
+
+interface Box {
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+}
+
+/** The bounding box of the near-white pixels: the page on the viewer's grey. */
+function pageBox(png: ReturnType<typeof decodePng>): Box {
+  let left = png.width;
+  let right = 0;
+  let top = png.height;
+  let bottom = 0;
+  const c = png.channels;
+  for (let y = 0; y < png.height; y++)
+    for (let x = 0; x < png.width; x++) {
+      const i = (y * png.width + x) * c;
+      if (png.data[i]! > 245 && png.data[i + 1]! > 245 && png.data[i + 2]! > 245) {
+        left = Math.min(left, x);
+        right = Math.max(right, x + 1);
+        top = Math.min(top, y);
+        bottom = Math.max(bottom, y + 1);
+      }
+    }
+  return { left, right, top, bottom };
+}
+
+function countInBox(png: ReturnType<typeof decodePng>, test: (r: number, g: number, b: number) => boolean, box: Box) {
+  let count = 0;
+  const c = png.channels;
+  for (let y = Math.max(0, box.top); y < Math.min(png.height, box.bottom); y++)
+    for (let x = Math.max(0, box.left); x < Math.min(png.width, box.right); x++) {
+      const i = (y * png.width + x) * c;
+      if (test(png.data[i]!, png.data[i + 1]!, png.data[i + 2]!)) count++;
+    }
+  return count;
+}
 
 /** A drawn signature as a canvas gives it: a dark stroke on a transparent background, RGBA. */
 function drawnPng(width = 400, height = 120): Uint8Array {
@@ -332,6 +416,21 @@ describe("visible signatures", () => {
     assert.match(text, /جمادى الآخرة/);
     // The seal is in the JP official's field, drawn where forms placed it.
     assert.ok(countIn(pixels, red, [305, 420, 555, 540]) > 800);
+    assert.ok(countIn(pixels, dark, [40, 420, 290, 540]) > 300);
+    // The same in Chromium's viewer (PDFium): ink in both blocks, the seal red in the JP official's. The page fills a
+    // 700 px window (about 1.16 px a point, against pdftoppm's 1.39): measured 3015 and 1250 dark pixels, 1283 red
+    // (pdftoppm: 5000, 2347, 1925).
+    if (existsSync(CHROMIUM)) {
+      const count = await inChromium(both);
+      for (const rect of [
+        [305, 420, 555, 540],
+        [40, 420, 290, 540],
+      ])
+        assert.ok(count(dark, rect) > 300, `Chromium shows no ink in [${rect.join(" ")}]`);
+      assert.ok(count(red, [305, 420, 555, 540]) > 800, "Chromium shows no red seal in the JP field");
+      // The SA official has no seal: at most a few anti-aliased edge pixels pass for red there.
+      assert.ok(count(red, [40, 420, 290, 540]) < 50);
+    }
     assert.deepEqual(
       readFields(both).map((f) => [f.name, f.signed]),
       [
