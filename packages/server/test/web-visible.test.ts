@@ -149,6 +149,39 @@ describe("visible signatures through the web application in Chromium", {
     await page.locator("[data-certificate]").waitFor();
   }
 
+  /**
+   * The envelope page outlines the fields over its viewer's page (read-only, components/field-editor.tsx
+   * FieldOutlines): where they were placed (within a pixel), the recipient's number and colour, and whether signed.
+   */
+  async function checkOutlines(page: Page, language: Language, done: boolean): Promise<void> {
+    for (const f of WANTED) {
+      const name = `r${f.recipientIndex + 1}.${f.kind === "signature" ? "signature" : "text.1"}`;
+      const outline = page.locator(`.field-layer--readonly[data-page="1"] [data-field="${name}"]`);
+      await outline.waitFor({ state: "attached", timeout: 30_000 });
+      assert.equal(await outline.getAttribute("data-done"), String(done), name);
+      assert.equal(await outline.getAttribute("data-recipient-index"), String(f.recipientIndex), name);
+      const number = (await outline.locator(".field-box__number").textContent())!;
+      const n = f.recipientIndex + 1;
+      assert.equal(number, language === "ar" ? String.fromCharCode(0x660 + n) : String(n), name);
+      const off = await outline.evaluate((box, r) => {
+        const layer = box.parentElement!;
+        const t = JSON.parse(layer.dataset.transform!) as number[];
+        const point = (x: number, y: number) => [t[0]! * x + t[2]! * y + t[4]!, t[1]! * x + t[3]! * y + t[5]!];
+        const [ax, ay] = point(r[0], r[1]) as [number, number];
+        const [bx, by] = point(r[2], r[3]) as [number, number];
+        const at = layer.getBoundingClientRect();
+        const got = box.getBoundingClientRect();
+        return [
+          got.left - at.left - Math.min(ax, bx),
+          got.top - at.top - Math.min(ay, by),
+          got.width - Math.abs(bx - ax),
+          got.height - Math.abs(by - ay),
+        ].map(Math.abs);
+      }, f.pdfRect);
+      assert.ok(Math.max(...off) < 1, `${name} outlined where it was placed (off by ${off.join(", ")} px)`);
+    }
+  }
+
   async function confirmAndSign(page: Page): Promise<void> {
     await page.locator("#confirm").check();
     await page.locator("[data-action=confirm-sign]").click();
@@ -161,6 +194,7 @@ describe("visible signatures through the web application in Chromium", {
       // The JP official sends it, placing the fields with the mouse in the field editor (issue 13.1).
       const jp = { page: await official(JP.email, language) };
       const id = await sendWithFields(jp.page, language);
+      await checkOutlines(jp.page, language, false);
       const created = await json(
         await fetch(`${origin}/api/envelopes/${id}`, { headers: { authorization: tokens[JP.email]! } }),
       );
@@ -237,6 +271,8 @@ describe("visible signatures through the web application in Chromium", {
       if (language === "ar") await axe(sa.page, `sign page with fields, SA (${language})`);
       await screenshot(sa.page, `visible-${language}-sa`);
       await confirmAndSign(sa.page);
+      // Both signed: the outlines say so and let the signature blocks show.
+      await checkOutlines(sa.page, language, true);
 
       const envelope = await json(
         await fetch(`${origin}/api/envelopes/${id}`, { headers: { authorization: tokens[JP.email]! } }),

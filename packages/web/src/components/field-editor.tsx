@@ -566,6 +566,74 @@ function FieldLayer({
   );
 }
 
+/** A field as the envelope page shows it: placed, whose (the recipient's index), and whether it is filled. */
+export interface ShownField {
+  readonly name: string;
+  readonly kind: FieldKind;
+  readonly page: number;
+  readonly rect: readonly [number, number, number, number];
+  readonly recipientIndex: number;
+  /** The recipient signed: their revision filled the field (the outline lets the signature show through). */
+  readonly done: boolean;
+}
+
+/**
+ * The fields over a page of the envelope page's viewer, read-only: the editor's outlines, numbers and colours, so a
+ * sender sees the document as they prepared it. Hidden from screen readers and from the pointer (text stays
+ * selectable): the recipients' table says the same in words.
+ */
+export function FieldOutlines({
+  view,
+  fields,
+  kindText,
+  doneText,
+}: {
+  readonly view: PageView;
+  readonly fields: readonly ShownField[];
+  readonly kindText: (k: FieldKind) => string;
+  readonly doneText: string;
+}) {
+  const language = useLanguage();
+  const here = fields.filter((f) => f.page === view.number);
+  if (here.length === 0) return null;
+  return (
+    <div
+      className="field-layer field-layer--readonly"
+      aria-hidden="true"
+      data-page={view.number}
+      data-transform={JSON.stringify(view.viewport.transform)}
+    >
+      {here.map((f) => {
+        const box = toViewRect(view.viewport, f.rect);
+        return (
+          <div
+            key={f.name}
+            className={`field-box field-box--readonly${f.done ? " field-box--done" : ""}`}
+            style={{
+              left: box.left,
+              top: box.top,
+              width: box.width,
+              height: box.height,
+              borderColor: colourOf(f.recipientIndex),
+            }}
+            data-field={f.name}
+            data-kind={f.kind}
+            data-recipient-index={f.recipientIndex}
+            data-done={f.done}
+          >
+            <span className="field-box__label">
+              <span className="field-box__number" style={{ backgroundColor: colourOf(f.recipientIndex) }}>
+                {formatNumber(f.recipientIndex + 1, language)}
+              </span>{" "}
+              <span className="field-box__kind">{f.done ? `${kindText(f.kind)} ✓ ${doneText}` : kindText(f.kind)}</span>
+            </span>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
 const ARROWS: Readonly<Record<string, readonly [number, number]>> = {
   ArrowLeft: [-1, 0],
   ArrowRight: [1, 0],

@@ -301,6 +301,7 @@ export const ar: Messages = {
     fields: "الحقول: {{list}}",
     field: "{{kind}} (الصفحة {{page}})",
     fieldLabelled: "{{kind}} «{{label}}» (الصفحة {{page}})",
+    fieldDone: "مُوقَّع",
     fromPartner: "أُرسل من نسخة الشريك {{id}}",
     onPartner: "يوقّع على نسخة الشريك {{id}}",
     correct: {

@@ -315,6 +315,7 @@ export const en = {
     fields: "Fields: {{list}}",
     field: "{{kind}} (page {{page}})",
     fieldLabelled: "{{kind}} “{{label}}” (page {{page}})",
+    fieldDone: "signed",
     fromPartner: "Sent from the partner instance {{id}}",
     onPartner: "Signs on the partner instance {{id}}",
     correct: {

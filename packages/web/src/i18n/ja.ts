@@ -308,6 +308,7 @@ export const ja: Messages = {
     fields: "フィールド：{{list}}",
     field: "{{kind}}（{{page}} ページ）",
     fieldLabelled: "{{kind}}「{{label}}」（{{page}} ページ）",
+    fieldDone: "署名済み",
     fromPartner: "相手国のインスタンス {{id}} から送信",
     onPartner: "相手国のインスタンス {{id}} で署名",
     correct: {

@@ -10,6 +10,7 @@ import { Link, useLocation, useParams } from "react-router-dom";
 import { DateTime } from "../components/date-time.js";
 import { EnvelopeStatusTag, RecipientStatusText } from "../components/envelope-status.js";
 import { ErrorSummary, FieldErrorMessage } from "../components/error-summary.js";
+import { colourOf, FieldOutlines, type ShownField } from "../components/field-editor.js";
 import { PageHeading } from "../components/page.js";
 import { PdfViewer } from "../components/pdf-viewer.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
@@ -110,6 +111,7 @@ function EnvelopeView({ me }: { readonly me: Me }) {
   const ownAgency = me.agency?.id === envelope.agencyId && !envelope.origin;
   const n = (value: number) => formatNumber(value, language);
   const progress = progressOf(envelope.recipients);
+  const shownFields = shownFieldsOf(envelope);
 
   async function send() {
     setBusy(true);
@@ -330,6 +332,18 @@ function EnvelopeView({ me }: { readonly me: Me }) {
         url={envelopeUrl(envelope.id, "/document?disposition=inline")}
         title={envelope.title}
         key={envelope.documentSha256}
+        overlay={
+          shownFields.length > 0
+            ? (view) => (
+                <FieldOutlines
+                  view={view}
+                  fields={shownFields}
+                  kindText={(k) => t(`fieldEditor.kinds.${k}`)}
+                  doneText={t("envelope.fieldDone")}
+                />
+              )
+            : undefined
+        }
       />
     </>
   );
@@ -547,6 +561,26 @@ function partText(envelope: Envelope, me: Me, t: (key: string) => string): strin
   return t("envelope.part.none");
 }
 
+/**
+ * The fields as the viewer outlines them. The recipient's number is the one the editor showed: the field's name says
+ * it (`r<n>.…`, n from 1, envelopes/fields.ts). GET gives no per-field value, so a field counts as filled once its
+ * recipient has signed (the signature's revision fills all their fields).
+ */
+function shownFieldsOf(envelope: Envelope): ShownField[] {
+  return (envelope.fields ?? []).map((f) => {
+    const recipient = envelope.recipients.find((r) => r.email.toLowerCase() === f.recipient.toLowerCase());
+    const numbered = /^r(\d+)\./.exec(f.name);
+    return {
+      name: f.name,
+      kind: f.kind,
+      page: f.page,
+      rect: [f.rect[0] ?? 0, f.rect[1] ?? 0, f.rect[2] ?? 0, f.rect[3] ?? 0],
+      recipientIndex: numbered ? Number(numbered[1]) - 1 : recipient ? envelope.recipients.indexOf(recipient) : 0,
+      done: recipient?.status === "signed",
+    };
+  });
+}
+
 /** The fields the sender placed for one recipient (issue 13.1), in words: kind, label, page. */
 function RecipientFields({ envelope, email }: { readonly envelope: Envelope; readonly email: string }) {
   const { t } = useTranslation();
@@ -560,8 +594,13 @@ function RecipientFields({ envelope, email }: { readonly envelope: Envelope; rea
       page: formatNumber(f.page, language),
     }),
   );
+  // The number and colour the outlines on the pages carry (the editor's legend).
+  const index = shownFieldsOf({ ...envelope, fields }).at(0)?.recipientIndex ?? 0;
   return (
     <span className="block hint" data-recipient-fields={fields.length}>
+      <span className="field-editor__badge" style={{ backgroundColor: colourOf(index) }}>
+        {formatNumber(index + 1, language)}
+      </span>{" "}
       {t("envelope.fields", { list: new Intl.ListFormat(language, { type: "unit" }).format(items) })}
     </span>
   );
