@@ -12,6 +12,8 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { toPem } from "@khatam/core/pki";
 import { validatePdf } from "@khatam/core/verify";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
@@ -21,6 +23,7 @@ import { pdfsig, plainPdf, run } from "./support/envelopes.js";
 import { FIELD_EDITOR, placeField } from "./support/field-editor.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
+const KHATAM = fileURLToPath(new URL("../../../cli/bin/khatam.cjs", import.meta.url));
 const PASSWORD = "khatam-demo";
 const ENVELOPE_URL = /\/envelopes\/[0-9a-f-]{36}$/;
 const JP = { email: "official@jp.demo", name: "佐藤 花子", title: "デジタル推進課長" };
@@ -339,6 +342,20 @@ describe("visible signatures through the web application in Chromium", {
         ["JP", "SA"],
       );
       assert.equal(signatures[0]!.modifications, "FORM_FILLING");
+      // And the command line, as a verifier abroad runs it, trusting the two countries' roots: VALID (exit 0).
+      const trust = ["jp", "sa"].flatMap((c, i) => {
+        const pem = join(dir.path, `root-${c}.pem`);
+        writeFileSync(pem, toPem(roots[i]!));
+        return ["--trust", pem];
+      });
+      const cli = await run(process.execPath, [KHATAM, "verify", file, ...trust, "--offline", "--json"]);
+      assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+      const cliReport = JSON.parse(cli.stdout);
+      assert.equal(cliReport.verdict, "VALID");
+      assert.equal(
+        cliReport.signatures.find((s: { type: string }) => s.type === "signature").modifications,
+        "FORM_FILLING",
+      );
       assert.deepEqual(problems, []);
     });
   }
