@@ -29,6 +29,7 @@ import {
   startPlatform,
   verifyOnPlatform,
 } from "./support/envelopes.js";
+import { countPixels, isDark, isRed } from "./support/ppm.js";
 
 // PNGs are written by core's test support (this file runs as packages/server/dist/test/…).
 const { png } = (await import(new URL("../../../core/dist/test/support/png.js", import.meta.url).href)) as typeof Png;
@@ -276,28 +277,5 @@ for (const engine of ENGINES) {
   });
 }
 
-/** Pixels of a binary PPM (P6) inside `rect` (PDF points at 72 dpi, page height `h`) that `pick` accepts. */
-function countPixels(
-  ppm: Buffer,
-  rect: readonly number[],
-  h: number,
-  pick: (r: number, g: number, b: number) => boolean,
-): number {
-  const header = ppm.toString("latin1", 0, 64).match(/^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/);
-  assert.ok(header, "a binary PPM");
-  const width = Number(header[1]);
-  const offset = header[0].length;
-  let n = 0;
-  for (let y = Math.round(h - rect[3]!); y < Math.round(h - rect[1]!); y++) {
-    for (let x = Math.round(rect[0]!); x < Math.round(rect[2]!); x++) {
-      const i = offset + (y * width + x) * 3;
-      if (pick(ppm[i]!, ppm[i + 1]!, ppm[i + 2]!)) n++;
-    }
-  }
-  return n;
-}
-
-const redPixels = (ppm: Buffer, rect: readonly number[], h: number) =>
-  countPixels(ppm, rect, h, (r, g, b) => r > 150 && g < 90 && b < 90);
-const darkPixels = (ppm: Buffer, rect: readonly number[], h: number) =>
-  countPixels(ppm, rect, h, (r, g, b) => r < 100 && g < 100 && b < 100);
+const redPixels = (ppm: Buffer, rect: readonly number[], h: number) => countPixels(ppm, rect, h, isRed);
+const darkPixels = (ppm: Buffer, rect: readonly number[], h: number) => countPixels(ppm, rect, h, isDark);

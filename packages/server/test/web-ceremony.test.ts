@@ -28,7 +28,7 @@ import {
   signIn as signInAs,
   skipWithoutChromium,
 } from "./support/browser.js";
-import { envelopeForm, plainPdf } from "./support/envelopes.js";
+import { bearerToken, envelopeForm, plainPdf } from "./support/envelopes.js";
 import { FIELD_EDITOR, fieldBoxes, fieldRect, placeField } from "./support/field-editor.js";
 import { fakeResolver } from "./support/notify.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
@@ -152,15 +152,7 @@ describe("signing ceremony in Chromium", { skip: skipWithoutChromium, timeout: 6
     return secret;
   }
 
-  async function apiToken(email: string): Promise<string> {
-    const r = await fetch(`${origin}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password: PASSWORD }),
-    });
-    assert.equal(r.status, 200);
-    return `Bearer ${((await r.json()) as { token: string }).token}`;
-  }
+  const apiToken = (email: string) => bearerToken(origin, email);
 
   for (const language of ["ar", "ja", "en"] as const) {
     const device = language === "ja";

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, FileChooser, Page } from "playwright-core";
 import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
 import { axe, launchChromium, newPage, settled, skipWithoutChromium } from "./support/browser.js";
-import { envelopeForm, plainPdf } from "./support/envelopes.js";
+import { bearerToken, envelopeForm, plainPdf } from "./support/envelopes.js";
 import { FIELD_EDITOR, fieldLayer, fieldRect } from "./support/field-editor.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
@@ -72,15 +72,7 @@ describe("web application on phones in Chromium", { skip: skipWithoutChromium, t
     platformAdmin: "root@platform.demo",
   };
 
-  async function apiToken(email: string): Promise<string> {
-    const r = await fetch(`${origin}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password: PASSWORD }),
-    });
-    assert.equal(r.status, 200, await r.clone().text());
-    return `Bearer ${((await r.json()) as { token: string }).token}`;
-  }
+  const apiToken = (email: string) => bearerToken(origin, email);
 
   async function call(auth: string, method: string, path: string, body?: FormData | object): Promise<Response> {
     const json = body !== undefined && !(body instanceof FormData);

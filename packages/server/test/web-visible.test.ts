@@ -19,8 +19,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../src/trust/in-process.js";
 import { axe, type Language, launchChromium, newPage, screenshot, skipWithoutChromium } from "./support/browser.js";
-import { pdfsig, plainPdf, run } from "./support/envelopes.js";
+import { bearerToken, json, pdfsig, plainPdf, run } from "./support/envelopes.js";
 import { FIELD_EDITOR, placeField } from "./support/field-editor.js";
+import { countPixels, isDark, isRed, type Pixel } from "./support/ppm.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
 const KHATAM = fileURLToPath(new URL("../../../cli/bin/khatam.cjs", import.meta.url));
@@ -49,21 +50,7 @@ describe("visible signatures through the web application in Chromium", {
   /** Each official's browser, signed in once for the three languages (a sign-in costs seconds). */
   const sessions: Record<string, { context: BrowserContext; page: Page }> = {};
 
-  async function apiToken(email: string): Promise<string> {
-    const r = await fetch(`${origin}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password: PASSWORD }),
-    });
-    assert.equal(r.status, 200);
-    return `Bearer ${((await r.json()) as { token: string }).token}`;
-  }
-
-  async function json(response: Response, status = 200): Promise<any> {
-    const text = await response.text();
-    assert.equal(response.status, status, text);
-    return JSON.parse(text);
-  }
+  const apiToken = (email: string) => bearerToken(origin, email);
 
   before(async () => {
     assert.ok(
@@ -361,27 +348,5 @@ describe("visible signatures through the web application in Chromium", {
   }
 });
 
-/** Pixels of a binary PPM (P6) inside `rect` (PDF points at 72 dpi, page height `h`) that `pick` accepts. */
-function countPixels(
-  ppm: Buffer,
-  rect: readonly number[],
-  h: number,
-  pick: (r: number, g: number, b: number) => boolean,
-): number {
-  const header = ppm.toString("latin1", 0, 64).match(/^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/);
-  assert.ok(header, "a binary PPM");
-  const width = Number(header[1]);
-  const offset = header[0].length;
-  let n = 0;
-  for (let y = Math.round(h - rect[3]!); y < Math.round(h - rect[1]!); y++) {
-    for (let x = Math.round(rect[0]!); x < Math.round(rect[2]!); x++) {
-      const i = offset + (y * width + x) * 3;
-      if (pick(ppm[i]!, ppm[i + 1]!, ppm[i + 2]!)) n++;
-    }
-  }
-  return n;
-}
-const isRed = (r: number, g: number, b: number) => r > 150 && g < 90 && b < 90;
-const isDark = (r: number, g: number, b: number) => r < 100 && g < 100 && b < 100;
 /** The drawn mark's blue ink, or the block's dark text. */
-const isInk = (r: number, g: number, b: number) => (r < 100 && g < 100) || (b > r + 60 && b > 100);
+const isInk: Pixel = (r, g, b) => (r < 100 && g < 100) || (b > r + 60 && b > 100);

@@ -79,6 +79,17 @@ export interface Federation {
 
 export const DEMO_PASSWORD = "khatam-demo";
 
+/** An API token of `email` on the server at `origin`, signed in with the demo password, as an Authorization value. */
+export async function bearerToken(origin: string, email: string): Promise<string> {
+  const response = await fetch(`${origin}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  return `Bearer ${((await response.json()) as { token: string }).token}`;
+}
+
 /** Signs in with the demo password through POST /api/auth/login. */
 export async function login(platform: Platform, email: string): Promise<TestUser> {
   const response = await fetch(`${platform.url}/api/auth/login`, {
