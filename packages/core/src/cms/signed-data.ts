@@ -38,6 +38,18 @@ export function attribute(type: string, ...values: Uint8Array[]): Uint8Array {
  * issuer and serial. The hash algorithm is omitted when it is SHA-256, its DEFAULT (DER forbids encoding defaults).
  */
 export function signingCertificateV2(cert: Certificate, hash: HashName): Uint8Array {
+  // The same signer signs document after document (a folder, a bulk issuance): the attribute depends only on the
+  // certificate and the hash, so it is built once per pair (Certificate.fromDer returns one object per certificate).
+  const byHash = essCertIds.get(cert) ?? new Map<HashName, Uint8Array>();
+  essCertIds.set(cert, byHash);
+  const value = byHash.get(hash) ?? essCertIdV2(cert, hash);
+  byHash.set(hash, value);
+  return value;
+}
+
+const essCertIds = new WeakMap<Certificate, Map<HashName, Uint8Array>>();
+
+function essCertIdV2(cert: Certificate, hash: HashName): Uint8Array {
   const certHash = octetString(sha(hash, cert.der));
   // IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber } with directoryName [4] EXPLICIT Name.
   const issuerSerial = sequence(sequence(tlv(0xa4, cert.issuerDer)), cert.serialNumberDer);
