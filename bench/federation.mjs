@@ -13,10 +13,9 @@
 // Cycles run one at a time (CYCLES after WARM_CYCLES unrecorded), each step timed from the client. Overhead per hop =
 // (cross-instance cycle − single-instance cycle) / 2 (the offer and the return are on the critical path; the final
 // document's trip to the partner is not).
-import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { freePort } from "./platform.mjs";
+import { sleep, startServer, stopProcess } from "./server-process.mjs";
 
 export const CYCLES = Number(process.env.BENCH_FEDERATION_CYCLES ?? 15);
 export const WARM_CYCLES = 2;
@@ -24,52 +23,30 @@ export const OUTBOX_INTERVAL_MS = 50;
 export const SIGN_RUNS = 200;
 const PASSWORD = "khatam-demo";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const q = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * p))] : undefined;
 };
 const stats = (xs) => ({ p50: q(xs, 0.5), p99: q(xs, 0.99), n: xs.length });
 
+/** A demo server (P-256 keys, the admin token, a short outbox interval) on `dir`, with `env` on top. */
 async function start(dir, env) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   mkdirSync(dir, { recursive: true });
-  const child = spawn("node", ["packages/server/dist/src/main.js"], {
+  return startServer({
+    dataDir: dir,
     env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      KHATAM_DATA: dir,
       KHATAM_DEMO: "1",
       KHATAM_DEMO_KEY_TYPE: "P-256",
       KHATAM_ADMIN_TOKEN: "bench-admin-token-0123456789",
       KHATAM_OUTBOX_INTERVAL_MS: String(OUTBOX_INTERVAL_MS),
       KHATAM_PROTOCOL_RATE_LIMIT: "100000000",
       DATABASE_URL: "",
-      LOG_LEVEL: "warn",
       ...env,
     },
-    stdio: ["ignore", "ignore", "inherit"],
   });
-  const until = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {}
-    if (Date.now() > until) throw new Error("server did not come up in 60 s");
-    await sleep(100);
-  }
-  return { child, base };
 }
 
-async function stop(server) {
-  if (server.child.exitCode !== null) return;
-  const exited = new Promise((r) => server.child.once("exit", r));
-  server.child.kill("SIGTERM");
-  await exited;
-}
+const stop = (server) => stopProcess(server.child);
 
 /** An API client signed in as `email` (or with the admin token). */
 async function client(base, email) {

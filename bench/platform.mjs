@@ -20,12 +20,11 @@
 //
 // `node bench/platform.mjs --profile [CYCLES] [--postgres]`: the PGlite (or PostgreSQL) server under `node --cpu-prof` for a concurrency-1 cycle
 // load only; prints where its time goes (bench/profile-summary.mjs), per cycle.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer as netServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
+import { loadRun, startServer, stopProcess } from "./server-process.mjs";
 
 export const CONNECTIONS = 10;
 export const DURATION_S = 5;
@@ -37,7 +36,6 @@ export const ENGINE_RUNS = 30;
 const PG_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
 const USER = { email: "official@jp.demo", password: "khatam-demo" };
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 const q = (xs, p) => {
   const s = sorted(xs);
@@ -50,30 +48,10 @@ const stats = (xs) => ({
   n: xs.length,
 });
 
-export function freePort() {
-  return new Promise((res, rej) => {
-    const s = netServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
 /** utime + stime of a process, in ms (clock ticks of 10 ms on Linux). */
 function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 const psql = (sql) =>
@@ -81,39 +59,19 @@ const psql = (sql) =>
     encoding: "utf8",
   });
 
-/** Starts the server; resolves when /healthz answers. */
-async function startServer({ dir, databaseUrl, nodeArgs = [] }) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const t0 = performance.now();
-  const child = spawn("node", [...nodeArgs, "packages/server/dist/src/main.js"], {
+/** Starts the server with the demo (P-256 keys) and the load limits raised; resolves when /healthz answers. */
+function startBenchServer({ dir, databaseUrl, nodeArgs = [] }) {
+  return startServer({
+    dataDir: join(dir, "data"),
+    nodeArgs,
     env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      KHATAM_DATA: join(dir, "data"),
       KHATAM_DEMO: "1",
       KHATAM_DEMO_KEY_TYPE: "P-256",
       KHATAM_VERIFY_RATE_LIMIT: "100000000",
       KHATAM_PROTOCOL_RATE_LIMIT: "100000000",
-      LOG_LEVEL: "warn",
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: "" }),
+      DATABASE_URL: databaseUrl || "",
     },
-    stdio: ["ignore", "ignore", "inherit"],
   });
-  const until = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {}
-    if (Date.now() > until) {
-      await stop(child);
-      throw new Error("server did not come up in 60 s");
-    }
-    await sleep(100);
-  }
-  return { child, base, startMs: performance.now() - t0 };
 }
 
 /** A small API client with a bearer token; every call checks its status. */
@@ -193,32 +151,20 @@ async function cycles(call, pdf, { count, concurrency, pid, label }) {
   };
 }
 
-async function verifyLoad(base, body) {
-  const opts = {
+function verifyLoad(base, body) {
+  const options = {
     url: `${base}/api/verify`,
     method: "POST",
     headers: { "content-type": "application/pdf" },
     body,
     connections: CONNECTIONS,
   };
-  await autocannon({ ...opts, duration: WARMUP_S });
-  const r = await autocannon({ ...opts, duration: DURATION_S });
-  return {
-    requestsPerS: r.requests.average,
-    total: r.requests.total,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    meanMs: r.latency.average,
-    maxMs: r.latency.max,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-  };
+  return loadRun(options, { warmupS: WARMUP_S, durationS: DURATION_S });
 }
 
 /** One database: start, make the documents, verify load, cycle loads, stop. */
 async function measureOne({ dir, databaseUrl, pdf, log, problems, label }) {
-  const { child, base, startMs } = await startServer({ dir, databaseUrl });
+  const { child, base, startMs } = await startBenchServer({ dir, databaseUrl });
   try {
     const call = await client(base);
     // A signed document for the verify load, and the stamped (unsigned) document the engine measure signs.
@@ -277,7 +223,7 @@ async function measureOne({ dir, databaseUrl, pdf, log, problems, label }) {
     const rssKb = Number(/VmHWM:\s*(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]) || undefined;
     return { base, startMs, rssKb, check, verify, c1, c4, auditSigningMs: stats(audit) };
   } finally {
-    await stop(child);
+    await stopProcess(child);
   }
 }
 
@@ -378,7 +324,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === "-
   let c1;
   try {
     let base;
-    ({ child, base } = await startServer({
+    ({ child, base } = await startBenchServer({
       dir,
       databaseUrl: pg ? `${PG_URL}/${dbName}` : undefined,
       nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-interval", "200"],
@@ -388,7 +334,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === "-
     await cycles(call, pdf, { count: WARM_CYCLES, concurrency: 1, pid: child.pid, label: "warm" });
     c1 = await cycles(call, pdf, { count, concurrency: 1, pid: child.pid, label: "c1" });
   } finally {
-    if (child) await stop(child);
+    if (child) await stopProcess(child);
     if (pg) psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   }
   console.log(

@@ -2,47 +2,24 @@
 // federation with its default keys: JP P-256, SA RSA-3072) is spawned on a fresh KHATAM_DATA; the time until
 // /healthz answers 200, and the resident memory (VmRSS) after it has idled IDLE_MS, are measured RUNS times; then the
 // same on the data directory it left (a restart). Goals: ≤ 3 s to healthy, ≤ 300 MB idle.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./platform.mjs";
+import { sleep, startServer, stopProcess } from "./server-process.mjs";
 
 export const RUNS = 3;
 const IDLE_MS = 3000;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function startOnce(dataDir) {
-  const port = await freePort();
-  const t0 = performance.now();
-  const child = spawn("node", ["packages/server/dist/src/main.js"], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", KHATAM_DATA: dataDir, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
+  const { child, startMs } = await startServer({ dataDir, timeoutMs: 120_000, pollMs: 20, captureStderr: true });
   try {
-    let healthyMs;
-    while (healthyMs === undefined) {
-      if (child.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
-      if (performance.now() - t0 > 120_000) throw new Error("no /healthz within 120 s");
-      try {
-        const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-        if (r.status === 200) healthyMs = performance.now() - t0;
-      } catch {
-        await sleep(20);
-      }
-    }
     await sleep(IDLE_MS);
     const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
     const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-    return { healthyMs, rssKb, peakKb: hwmKb };
+    return { healthyMs: startMs, rssKb, peakKb: hwmKb };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    await stopProcess(child);
   }
 }
 

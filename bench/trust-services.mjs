@@ -15,9 +15,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:http";
-import { createServer as netServer } from "node:net";
 import { join, resolve } from "node:path";
-import autocannon from "autocannon";
+import { freePort, loadRun, sleep, startServer, stopProcess } from "./server-process.mjs";
 
 export const CONNECTIONS = 10;
 export const DURATION_S = 5;
@@ -28,18 +27,6 @@ const openssl = (args, opts = {}) => {
   if (r.status !== 0) throw new Error(`openssl ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
   return `${r.stdout}${r.stderr}`;
 };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = netServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
 
 async function post(url, type, body) {
   const r = await fetch(url, { method: "POST", headers: { "content-type": type }, body });
@@ -60,23 +47,10 @@ async function waitFor(probe, ms, what) {
   }
 }
 
-/** The autocannon figures of one load run (after an unrecorded warm-up with the same settings). */
-async function load(url, type, body) {
-  const opts = { url, method: "POST", headers: { "content-type": type }, body, connections: CONNECTIONS };
-  await autocannon({ ...opts, duration: WARMUP_S });
-  const r = await autocannon({ ...opts, duration: DURATION_S });
-  return {
-    requestsPerS: r.requests.average,
-    total: r.requests.total,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    meanMs: r.latency.average,
-    maxMs: r.latency.max,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    resets: r.resets,
-  };
+/** The autocannon figures of one POST load run (after an unrecorded warm-up with the same settings). */
+function load(url, type, body) {
+  const options = { url, method: "POST", headers: { "content-type": type }, body, connections: CONNECTIONS };
+  return loadRun(options, { warmupS: WARMUP_S, durationS: DURATION_S });
 }
 
 /**
@@ -182,16 +156,6 @@ function checkTs(dir, name, queryFile, reply, { caFile, untrusted }) {
   };
 }
 
-/** A child process, stopped by its pid (SIGTERM, then SIGKILL). */
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
 export async function measureTrustServices({ work, pki, dataFile, log }) {
   const dir = resolve(work, "trust");
   rmSync(dir, { recursive: true, force: true });
@@ -200,34 +164,17 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
   let tsaServer;
   try {
     // --- Khatam's server -----------------------------------------------------------------------------------
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
     const adminToken = randomBytes(16).toString("hex");
-    const t0 = performance.now();
-    const server = spawn("node", ["packages/server/dist/src/main.js"], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        KHATAM_DATA: join(dir, "data"),
-        KHATAM_DEMO_KEY_TYPE: "P-256",
-        KHATAM_ADMIN_TOKEN: adminToken,
-        KHATAM_PROTOCOL_RATE_LIMIT: "100000000",
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "inherit", "inherit"],
+    const {
+      child: server,
+      base,
+      startMs,
+    } = await startServer({
+      dataDir: join(dir, "data"),
+      env: { KHATAM_DEMO_KEY_TYPE: "P-256", KHATAM_ADMIN_TOKEN: adminToken, KHATAM_PROTOCOL_RATE_LIMIT: "100000000" },
+      timeoutMs: 20_000,
     });
     children.push(server);
-    await waitFor(
-      async () => {
-        if (server.exitCode !== null) throw new Error(`server exited ${server.exitCode}`);
-        const r = await fetch(`${base}/healthz`);
-        if (!r.ok) throw new Error(`healthz ${r.status}`);
-      },
-      20_000,
-      "khatam server",
-    );
-    const startMs = performance.now() - t0;
 
     // The CA chain and a certificate issued for a CSR made by openssl (profile "official").
     const chain = await (await fetch(`${base}/pki/jp/ca.pem`)).text();
@@ -527,6 +474,6 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
       tsaServer.closeAllConnections();
       await new Promise((r) => tsaServer.close(r));
     }
-    for (const c of children) await stop(c);
+    for (const c of children) await stopProcess(c, 3000);
   }
 }
