@@ -5,6 +5,7 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import type { KeyType } from "@khatam/core/keys";
 import { INSTANCE_ID } from "./federation/instance-id.js";
 import { DEMO_USERS } from "./tenancy/demo-people.js";
@@ -13,6 +14,14 @@ import { CA_KEY_ROLES, keyDirectory, pregenerate } from "./trust/key-pregenerati
 
 // Everything the server writes (database, keys, master key) is for its own user only.
 process.umask(0o077);
+// The embedded database is PostgreSQL compiled to WebAssembly (10 MB). V8 runs it with its baseline compiler and
+// re-compiles with its optimising one each function that has run past a budget; at the default budget a start
+// optimises hundreds of functions that run only then (~400 ms of CPU beside the start's own work and the CA key
+// generation, on a two-core machine), and short OLTP statements run no faster for it. A budget 30× larger leaves
+// those to the baseline code and optimises what stays hot: measured, a start costs ~35% less CPU, 3,000 short
+// statements take the same time, and a CPU-heavy statement reaches the same speed after a few runs. Set before the
+// database module is compiled (its first PGlite.create); it concerns WebAssembly only.
+setFlagsFromString("--wasm-tiering-budget=54000000");
 const env = process.env;
 const port = Number(env.PORT ?? 8080);
 const host = env.HOST ?? "127.0.0.1";
