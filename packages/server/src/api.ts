@@ -5,6 +5,7 @@
  * (`@khatam/server/api`), so a client imports it with `import type` and ships none of the server.
  */
 export type { CertificateView, EmailVerificationAnswer, LoginBody, Me, Role } from "./auth/schemas.js";
+export type { EnvelopeErrorCode } from "./envelopes/errors.js";
 export type {
   AuditTrailView,
   CompleteSignatureBody,

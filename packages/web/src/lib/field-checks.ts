@@ -6,7 +6,7 @@
  * fields but no signature field or two (`field_signature_missing`). One more the server lets through: two fields
  * of the document on top of each other (`field_overlaps_field`), which no one could fill. Pure, tested in Node.
  */
-import type { FieldKind } from "@khatam/server/api";
+import type { EnvelopeErrorCode, FieldKind } from "@khatam/server/api";
 import { overlaps, type PdfRect, within } from "./field-geometry.js";
 
 /** A field as the editor keeps it: its recipient by their row's key (rows can be removed and reordered). */
@@ -33,14 +33,14 @@ export interface PageFacts {
   readonly signatures: readonly PdfRect[];
 }
 
+/**
+ * The server's refusals of a sender's fields (its `field_*` error codes, less those about a signer's values), and
+ * two it has no code of its own for: fields on top of each other, and a second signature field for one signer
+ * (the server answers `field_signature_missing`, "exactly one").
+ */
 export type FieldProblemCode =
-  | "field_off_page"
-  | "field_page_missing"
-  | "field_overlaps_signature"
+  | Exclude<Extract<EnvelopeErrorCode, `field_${string}`>, "field_required_missing" | "field_value_invalid">
   | "field_overlaps_field"
-  | "field_recipient_not_signer"
-  | "field_recipient_unknown"
-  | "field_signature_missing"
   | "field_signature_twice";
 
 export interface FieldProblem {
