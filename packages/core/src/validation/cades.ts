@@ -10,10 +10,10 @@
 
 import type { Certificate } from "../x509/certificate.js";
 import { type BerNode, isContext } from "./ber.js";
-import { decisive, type Failure, failure, reasonOf } from "./checks.js";
+import { decisive, type Failure, failure } from "./checks.js";
 import { algorithmName, digest, type HashName } from "./crypto.js";
 import { checkFormat } from "./format-checking.js";
-import { dateParam, detailOf, type Message, message } from "./messages.js";
+import { dateParam, detailOf, type Message, message, reasonOf } from "./messages.js";
 import { applyPolicy, type ValidationPolicy } from "./policy.js";
 import type {
   ChainElementReport,

@@ -27,11 +27,6 @@ export function failure(
   return { block, indication: outcome.indication, subIndication: outcome.subIndication, ...reason } as Failure;
 }
 
-/** The message of a check, without its outcome: to nest in another message or show in a list. */
-export function reasonOf(f: Failure): Message {
-  return f.params ? { id: f.id, params: f.params } : { id: f.id };
-}
-
 const ORDER: readonly BuildingBlock[] = ["FC", "ISC", "CV", "XCV", "SAV"];
 
 /**

@@ -32,6 +32,14 @@ export function message(id: MessageId, params?: MessageParams): Message {
   return params ? { id, params } : { id };
 }
 
+/**
+ * The message of a finding alone, without what it yields (a check's outcome, a change's level): to nest in another
+ * message or show in a list.
+ */
+export function reasonOf(m: Message): Message {
+  return m.params ? { id: m.id, params: m.params } : { id: m.id };
+}
+
 /** A date parameter. */
 export const dateParam = (d: Date): { readonly date: string } => ({ date: d.toISOString() });
 

@@ -32,7 +32,7 @@ import { judgePages } from "./diff/page-rules.js";
 import { splitRevisions } from "./diff/revisions.js";
 import { labelRoles } from "./diff/roles.js";
 import { judgeStructTree } from "./diff/structure-rules.js";
-import { detailOf, type Message, message } from "./messages.js";
+import { detailOf, type Message, message, reasonOf } from "./messages.js";
 import type { ModificationLevel } from "./report.js";
 
 export interface ModificationAnalysis {
@@ -83,12 +83,13 @@ export function analyseModifications(
       findings.add("OTHER", message("mod.revisionUnreadable", { detail: detailOf(e) }));
     }
     for (const f of findings.list) {
-      const allowed = permitted(f.level, options.docMdp);
+      const allowed = permitted(f.modification, options.docMdp);
       level = maxLevel(level, allowed);
+      const reason = reasonOf(f);
       reasons.push(
-        allowed === f.level
-          ? message("mod.inRevision", { revision: revision.index, reason: f.reason })
-          : message("mod.inRevisionNotPermitted", { revision: revision.index, reason: f.reason, p: options.docMdp! }),
+        allowed === f.modification
+          ? message("mod.inRevision", { revision: revision.index, reason })
+          : message("mod.inRevisionNotPermitted", { revision: revision.index, reason, p: options.docMdp! }),
       );
     }
     previous = revision.reader;

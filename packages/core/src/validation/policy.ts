@@ -8,7 +8,7 @@
  * `parsePolicy`.
  */
 import { type Failure, failure } from "./checks.js";
-import { type Message, type MessageId, messageIds } from "./messages.js";
+import { type Message, type MessageId, messageIds, reasonOf } from "./messages.js";
 
 /** DSS's constraint levels (FAIL, WARN, IGNORE; DSS's INFORM is a WARN here). */
 export type ConstraintLevel = "FAIL" | "WARN" | "IGNORE";
@@ -97,7 +97,7 @@ export function applyPolicy(
   for (const f of failures) {
     const level = override(policy, f.id);
     if (level === undefined || level === "FAIL") kept.push(f);
-    else if (level === "WARN") noted.push(f.params ? { id: f.id, params: f.params } : { id: f.id });
+    else if (level === "WARN") noted.push(reasonOf(f));
   }
   for (const w of warnings) {
     const level = override(policy, w.id);

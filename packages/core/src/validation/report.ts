@@ -142,16 +142,21 @@ export interface SignatureReport {
 }
 
 /**
- * An error or warning as data: rendered with `renderMessage` and the reader's catalogue. A failed check also says
- * what it yields (its building block, and the indication and sub-indication Table 5 pairs; the decisive one is the
- * signature's own); a change after the signature says the level the modification analysis gives it.
+ * A reason as data, the one shape of every failure and warning of validation: rendered with `renderMessage` and the
+ * reader's catalogue. A failed check also says what it yields (its building block, and the indication and
+ * sub-indication Table 5 pairs: checks.ts `Failure`); a change after the signature says the level the modification
+ * analysis gives it (diff/findings.ts `ModificationFinding`).
  */
-export interface ReportFinding extends Message {
-  readonly level: "error" | "warning";
+export interface Finding extends Message {
   readonly block?: BuildingBlock;
   readonly indication?: Indication;
   readonly subIndication?: SubIndication;
   readonly modification?: ModificationLevel;
+}
+
+/** A finding in the report: an error (errors first; the first failed check's outcome is the signature's) or a warning. */
+export interface ReportFinding extends Finding {
+  readonly level: "error" | "warning";
 }
 
 export interface ValidationReport {

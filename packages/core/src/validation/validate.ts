@@ -10,20 +10,14 @@ import { PdfFormatError } from "../pdf/objects.js";
 import { PdfReader } from "../pdf/reader.js";
 import { toHex } from "./ber.js";
 import { type CadesValidationResult, type TrustAnchor, validateCades } from "./cades.js";
-import type { Failure } from "./checks.js";
+import type { ModificationFinding } from "./diff/findings.js";
 import { docMdpOf } from "./docmdp.js";
 import { readDss } from "./dss.js";
 import { type Message, message, renderMessage } from "./messages.js";
-import { analyseModifications } from "./modifications.js";
+import { analyseModifications, type ModificationAnalysis } from "./modifications.js";
 import { findSignatures, type PdfSignature } from "./pdf-signatures.js";
 import { applyPolicy, type ValidationPolicy } from "./policy.js";
-import {
-  type ModificationLevel,
-  type ReportFinding,
-  type SignatureReport,
-  type ValidationReport,
-  verdictOf,
-} from "./report.js";
+import { type Finding, type ReportFinding, type SignatureReport, type ValidationReport, verdictOf } from "./report.js";
 
 export interface ValidatePdfOptions {
   readonly trustAnchors: readonly TrustAnchor[];
@@ -123,22 +117,11 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
     const docMdp = certification && certification.signedEnd <= sig.signedEnd ? certification.permission : undefined;
     const mods = analyseModifications(bytes, sig.signedEnd, { docMdp, decoder: reader.decoder });
     const { errors: placementErrors, warnings: placementWarnings } = placement.get(sig)!;
+    const changes = modificationFindings(mods);
     const errors: Finding[] = [...placementErrors, ...(r?.errors ?? [])];
-    if (mods.level === "OTHER") {
-      errors.push(
-        ...mods.reasons.map((reason) => ({ ...message("mod.changed", { reason }), modification: mods.level })),
-      );
-    }
     const warnings: Finding[] = [...placementWarnings, ...(r?.warnings ?? [])];
-    if (mods.level !== "NONE" && mods.level !== "OTHER") {
-      const level = message(`level.${mods.level}`);
-      warnings.push(
-        ...mods.reasons.map((reason) => ({
-          ...message("mod.changedAllowed", { level, reason }),
-          modification: mods.level,
-        })),
-      );
-    }
+    if (mods.level === "OTHER") errors.push(...changes);
+    else warnings.push(...changes);
     return {
       field: sig.field,
       type: sig.type,
@@ -169,11 +152,18 @@ export async function validatePdf(bytes: Uint8Array, options: ValidatePdfOptions
     : report;
 }
 
-/** A reason with what it yields: a failed check (Failure) or a change after the signature. */
-type Finding = Message &
-  Partial<Pick<Failure, "block" | "indication" | "subIndication">> & {
-    readonly modification?: ModificationLevel;
-  };
+/**
+ * The changes after a signature as the report's findings, each with the level of the whole analysis: errors when
+ * it is OTHER (then every change is listed, the allowed ones too), warnings when changes were allowed.
+ */
+function modificationFindings(mods: ModificationAnalysis): ModificationFinding[] {
+  if (mods.level === "NONE") return [];
+  const level = message(`level.${mods.level}`);
+  return mods.reasons.map((reason) => ({
+    ...(mods.level === "OTHER" ? message("mod.changed", { reason }) : message("mod.changedAllowed", { level, reason })),
+    modification: mods.level,
+  }));
+}
 
 function findingsOf(errors: readonly Finding[], warnings: readonly Finding[]): ReportFinding[] {
   const of = (level: "error" | "warning", f: Finding): ReportFinding => ({
