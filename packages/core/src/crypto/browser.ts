@@ -11,36 +11,21 @@ import { p256, p384, p521 } from "@noble/curves/nist.js";
 import { md5 as nobleMd5, sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { Unzlib } from "fflate";
+import { digestOf, hasherOf } from "./hasher.js";
 import { inflateWith } from "./inflate-js.js";
 import { verifyPkcs1v15Hash, verifyPssHash } from "./rsa.js";
 import { NAMED_CURVES, readSpki } from "./spki.js";
-import type { AesCbc, CryptoProvider, Hasher, HashName, Inflated, PublicKeyFacts, SignatureScheme } from "./types.js";
+import type { AesCbc, CryptoProvider, Hasher, HashName, Inflated, PublicKeyFacts } from "./types.js";
 
 const HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 } as const;
 const ECDSA = { "P-256": p256, "P-384": p384, "P-521": p521 } as const;
 
 export function digest(hash: HashName, ...parts: Uint8Array[]): Uint8Array {
-  const h = HASHES[hash].create();
-  for (const p of parts) h.update(p);
-  return h.digest();
+  return digestOf(HASHES[hash].create(), parts);
 }
 
 export function createHasher(hash: HashName): Hasher {
-  return wrapHash(HASHES[hash].create());
-}
-
-type NobleHash = ReturnType<(typeof HASHES)[HashName]["create"]>;
-
-function wrapHash(h: NobleHash): Hasher {
-  const hasher: Hasher = {
-    update(data) {
-      h.update(data);
-      return hasher;
-    },
-    digest: () => h.digest(),
-    copy: () => wrapHash(h.clone()),
-  };
-  return hasher;
+  return hasherOf(HASHES[hash].create(), (h) => h.clone());
 }
 
 export function publicKeyFacts(spki: Uint8Array): PublicKeyFacts {
@@ -55,21 +40,10 @@ export function publicKeyFacts(spki: Uint8Array): PublicKeyFacts {
   return { type: "other", bits: 0 };
 }
 
-export function verifySignature(
-  spki: Uint8Array,
-  scheme: SignatureScheme,
-  data: Uint8Array,
-  signature: Uint8Array,
-): boolean {
-  return verifySignatureChunks(spki, scheme, [data], signature);
-}
+export const verifySignature: CryptoProvider["verifySignature"] = (spki, scheme, data, signature) =>
+  verifySignatureChunks(spki, scheme, [data], signature);
 
-export function verifySignatureChunks(
-  spki: Uint8Array,
-  scheme: SignatureScheme,
-  chunks: readonly Uint8Array[],
-  signature: Uint8Array,
-): boolean {
+export const verifySignatureChunks: CryptoProvider["verifySignatureChunks"] = (spki, scheme, chunks, signature) => {
   try {
     const key = readSpki(spki);
     if (scheme.kind === "ecdsa") {
@@ -89,12 +63,10 @@ export function verifySignatureChunks(
   } catch {
     return false;
   }
-}
+};
 
 export function md5(...parts: Uint8Array[]): Uint8Array {
-  const h = nobleMd5.create();
-  for (const p of parts) h.update(p);
-  return h.digest();
+  return digestOf(nobleMd5.create(), parts);
 }
 
 export const aesCbc: AesCbc = (direction, key, iv, data) =>
@@ -105,14 +77,3 @@ export const aesCbc: AesCbc = (direction, key, iv, data) =>
 export function inflate(data: Uint8Array, limit: number): Inflated {
   return inflateWith(Unzlib, data, limit);
 }
-
-export default {
-  md5,
-  aesCbc,
-  inflate,
-  digest,
-  createHasher,
-  publicKeyFacts,
-  verifySignature,
-  verifySignatureChunks,
-} satisfies CryptoProvider;

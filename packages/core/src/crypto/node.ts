@@ -8,11 +8,11 @@ import {
   createHash,
   createPublicKey,
   createVerify,
-  type Hash,
   type KeyObject,
   verify,
 } from "node:crypto";
 import { createRequire } from "node:module";
+import { digestOf, hasherOf } from "./hasher.js";
 import { inflateWith } from "./inflate-js.js";
 import type { AesCbc, CryptoProvider, Hasher, HashName, Inflated, PublicKeyFacts, SignatureScheme } from "./types.js";
 
@@ -24,25 +24,11 @@ const NODE_NAMES: Record<HashName, string> = {
 };
 
 export function digest(hash: HashName, ...parts: Uint8Array[]): Uint8Array {
-  const h = createHash(NODE_NAMES[hash]);
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  return digestOf(createHash(NODE_NAMES[hash]), parts);
 }
 
 export function createHasher(hash: HashName): Hasher {
-  return wrapHash(createHash(NODE_NAMES[hash]));
-}
-
-function wrapHash(h: Hash): Hasher {
-  const hasher: Hasher = {
-    update(data) {
-      h.update(data);
-      return hasher;
-    },
-    digest: () => new Uint8Array(h.digest()),
-    copy: () => wrapHash(h.copy()),
-  };
-  return hasher;
+  return hasherOf(createHash(NODE_NAMES[hash]), (h) => h.copy());
 }
 
 const CURVES: Record<string, { name: string; bits: number }> = {
@@ -78,26 +64,16 @@ export function publicKeyFacts(spki: Uint8Array): PublicKeyFacts {
   return { type: "other", bits: 0 };
 }
 
-export function verifySignature(
-  spki: Uint8Array,
-  scheme: SignatureScheme,
-  data: Uint8Array,
-  signature: Uint8Array,
-): boolean {
+export const verifySignature: CryptoProvider["verifySignature"] = (spki, scheme, data, signature) => {
   try {
     const options = verifyOptions(spki, scheme);
     return !!options && verify(NODE_NAMES[scheme.hash], data, options, signature);
   } catch {
     return false;
   }
-}
+};
 
-export function verifySignatureChunks(
-  spki: Uint8Array,
-  scheme: SignatureScheme,
-  chunks: readonly Uint8Array[],
-  signature: Uint8Array,
-): boolean {
+export const verifySignatureChunks: CryptoProvider["verifySignatureChunks"] = (spki, scheme, chunks, signature) => {
   try {
     const options = verifyOptions(spki, scheme);
     if (!options) return false;
@@ -107,7 +83,7 @@ export function verifySignatureChunks(
   } catch {
     return false;
   }
-}
+};
 
 /** The key and padding for `scheme`, or undefined when the key does not fit it. */
 function verifyOptions(spki: Uint8Array, scheme: SignatureScheme) {
@@ -124,9 +100,7 @@ function verifyOptions(spki: Uint8Array, scheme: SignatureScheme) {
 }
 
 export function md5(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash("md5");
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  return digestOf(createHash("md5"), parts);
 }
 
 export const aesCbc: AesCbc = (direction, key, iv, data) => {
@@ -158,14 +132,3 @@ export function inflate(data: Uint8Array, limit: number): Inflated {
     return inflateWith((requireLazily("fflate") as typeof import("fflate")).Unzlib, data, limit);
   }
 }
-
-export default {
-  md5,
-  aesCbc,
-  inflate,
-  digest,
-  createHasher,
-  publicKeyFacts,
-  verifySignature,
-  verifySignatureChunks,
-} satisfies CryptoProvider;

@@ -89,3 +89,10 @@ export interface CryptoProvider {
   /** Decodes zlib data (PDF's FlateDecode), stopping once the output would exceed `limit` bytes. */
   inflate(data: Uint8Array, limit: number): Inflated;
 }
+
+/**
+ * Both implementations provide every operation (checked when compiling, nothing loaded: callers are type-checked
+ * against the one `#crypto` resolves to for them, node.ts, so the browser's would otherwise go unchecked).
+ */
+type Provides<T extends CryptoProvider> = T;
+export type Implementations = [Provides<typeof import("./node.js")>, Provides<typeof import("./browser.js")>];

@@ -48,22 +48,12 @@ export async function fetchOcsp(
   fetchFn: typeof fetch,
   timeoutMs = 10_000,
 ): Promise<Uint8Array | undefined> {
-  for (const url of revocationUrls(certDer).ocsp) {
-    try {
-      const res = await fetchFn(url, {
-        method: "POST",
-        headers: { "content-type": "application/ocsp-request" },
-        body: ocspRequest(certDer, issuerDer) as BodyInit,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (!res.ok) continue;
-      const body = new Uint8Array(await res.arrayBuffer());
-      if (ocspSuccessful(body)) return body;
-    } catch {
-      // try the next responder, then the CRL
-    }
-  }
-  return undefined;
+  const request = (): RequestInit => ({
+    method: "POST",
+    headers: { "content-type": "application/ocsp-request" },
+    body: ocspRequest(certDer, issuerDer) as BodyInit,
+  });
+  return firstAnswer(revocationUrls(certDer).ocsp, request, ocspSuccessful, fetchFn, timeoutMs);
 }
 
 /** Fetches the first CRL a certificate's distribution points serve; undefined if none answers. */
@@ -72,12 +62,35 @@ export async function fetchCrl(
   fetchFn: typeof fetch,
   timeoutMs = 10_000,
 ): Promise<Uint8Array | undefined> {
-  for (const url of revocationUrls(certDer).crl) {
+  return firstAnswer(
+    revocationUrls(certDer).crl,
+    () => ({}),
+    () => true,
+    fetchFn,
+    timeoutMs,
+  );
+}
+
+/**
+ * The body of the first of `urls` that answers with a 2xx status and a body `accept`s, tried in order; undefined
+ * when none does. A URL that fails, times out or answers otherwise is passed over: the next responder or
+ * distribution point, then the other kind of revocation data, may still answer.
+ */
+async function firstAnswer(
+  urls: readonly string[],
+  request: () => RequestInit,
+  accept: (body: Uint8Array) => boolean,
+  fetchFn: typeof fetch,
+  timeoutMs: number,
+): Promise<Uint8Array | undefined> {
+  for (const url of urls) {
     try {
-      const res = await fetchFn(url, { signal: AbortSignal.timeout(timeoutMs) });
-      if (res.ok) return new Uint8Array(await res.arrayBuffer());
+      const res = await fetchFn(url, { ...request(), signal: AbortSignal.timeout(timeoutMs) });
+      if (!res.ok) continue;
+      const body = new Uint8Array(await res.arrayBuffer());
+      if (accept(body)) return body;
     } catch {
-      // try the next distribution point
+      // try the next one
     }
   }
   return undefined;

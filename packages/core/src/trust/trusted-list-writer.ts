@@ -153,13 +153,7 @@ function tspService(w: XmlWriter, service: TrustService): void {
   w.open("ServiceInformation");
   w.leaf("ServiceTypeIdentifier", service.type);
   names(w, "ServiceName", service.name);
-  w.open("ServiceDigitalIdentity");
-  for (const der of service.digitalIdentities) {
-    w.open("DigitalId");
-    w.leaf("X509Certificate", base64(der));
-    w.close("DigitalId");
-  }
-  w.close("ServiceDigitalIdentity");
+  digitalIdentity(w, "X509Certificate", service.digitalIdentities);
   w.leaf("ServiceStatus", service.status);
   w.leaf("StatusStartingTime", dateTime(service.statusStartingTime));
   w.close("ServiceInformation");
@@ -174,11 +168,7 @@ function tspService(w: XmlWriter, service: TrustService): void {
       w.open("ServiceHistoryInstance");
       w.leaf("ServiceTypeIdentifier", instance.type ?? service.type);
       names(w, "ServiceName", instance.name ?? service.name);
-      w.open("ServiceDigitalIdentity");
-      w.open("DigitalId");
-      w.leaf("X509SKI", base64(ski));
-      w.close("DigitalId");
-      w.close("ServiceDigitalIdentity");
+      digitalIdentity(w, "X509SKI", [ski]);
       w.leaf("ServicePreviousStatus", instance.status);
       w.leaf("StatusStartingTime", dateTime(instance.statusStartingTime));
       w.close("ServiceHistoryInstance");
@@ -186,6 +176,17 @@ function tspService(w: XmlWriter, service: TrustService): void {
     w.close("ServiceHistory");
   }
   w.close("TSPService");
+}
+
+/** ServiceDigitalIdentity (§ 5.5.3): one DigitalId per value, each the base64 of a certificate or a key identifier. */
+function digitalIdentity(w: XmlWriter, kind: "X509Certificate" | "X509SKI", values: readonly Uint8Array[]): void {
+  w.open("ServiceDigitalIdentity");
+  for (const value of values) {
+    w.open("DigitalId");
+    w.leaf(kind, base64(value));
+    w.close("DigitalId");
+  }
+  w.close("ServiceDigitalIdentity");
 }
 
 function names(w: XmlWriter, element: string, value: MultilingualString): void {

@@ -22,6 +22,7 @@ import {
   TSL_NAMESPACE,
 } from "./trusted-list-model.js";
 import {
+  childElements,
   DS_NAMESPACE,
   ENVELOPED_SIGNATURE,
   ensureXmlCrypto,
@@ -276,17 +277,7 @@ function hasCriticalExtension(element: Element): boolean {
 
 /** The element children of `parent` named `name` in the TSL namespace. */
 function all(parent: Element, name: string): Element[] {
-  const out: Element[] = [];
-  for (let node = parent.firstChild; node; node = node.nextSibling) {
-    if (
-      node.nodeType === 1 &&
-      (node as Element).localName === name &&
-      (node as Element).namespaceURI === TSL_NAMESPACE
-    ) {
-      out.push(node as Element);
-    }
-  }
-  return out;
+  return childElements(parent, TSL_NAMESPACE, name);
 }
 
 function optional(parent: Element, name: string): Element | undefined {
@@ -504,18 +495,9 @@ async function verifyDocument(
   return { valid: true, signerCertificate, errors };
 }
 
+/** The element children of `parent` named `name` in the XML signature namespace. */
 function dsChildren(parent: Element, name: string): Element[] {
-  const out: Element[] = [];
-  for (let node = parent.firstChild; node; node = node.nextSibling) {
-    if (
-      node.nodeType === 1 &&
-      (node as Element).localName === name &&
-      (node as Element).namespaceURI === DS_NAMESPACE
-    ) {
-      out.push(node as Element);
-    }
-  }
-  return out;
+  return childElements(parent, DS_NAMESPACE, name);
 }
 
 function dsChild(parent: Element, name: string): Element | undefined {

@@ -1,5 +1,5 @@
 /**
- * XML plumbing for trusted lists: a hostile-input-safe parser, and the set-up of xadesjs/xmldsigjs so that an
+ * XML plumbing for trusted lists: a hostile-input-safe parser, reading and writing helpers, and the set-up of xadesjs/xmldsigjs so that an
  * XML signature value can come from an abstract {@link Signer} (a software key, a PKCS#11 token…) rather than a
  * WebCrypto private key.
  *
@@ -79,6 +79,17 @@ export function escapeXml(value: string): string {
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;")
     .replace(/\r/g, "&#13;");
+}
+
+/** The element children of `parent` named `name` in `namespace`, in document order. */
+export function childElements(parent: Element, namespace: string, name: string): Element[] {
+  const out: Element[] = [];
+  for (let node = parent.firstChild; node; node = node.nextSibling) {
+    if (node.nodeType === 1 && (node as Element).localName === name && (node as Element).namespaceURI === namespace) {
+      out.push(node as Element);
+    }
+  }
+  return out;
 }
 
 export function serializeXml(node: Node): string {

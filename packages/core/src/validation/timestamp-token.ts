@@ -6,31 +6,27 @@
  * id-kp-timeStamping and chain to a trust anchor.
  */
 import { readTstInfo, type TstInfo } from "../cms/tst-info.js";
-import type { Certificate } from "../x509/certificate.js";
 import { equalBytes } from "./ber.js";
 import { decisive, type Failure, failure } from "./checks.js";
 import { digest, type HashName, hashOfDigestOid } from "./crypto.js";
 import { checkFormat } from "./format-checking.js";
 import { dateParam, detailOf, type Message, message } from "./messages.js";
-import type { RevocationStatus } from "./revocation.js";
 import { parseSignedData } from "./signed-data.js";
-import { type ValidationContext, validateSigner } from "./signer-validation.js";
+import { type SignerValidation, type ValidationContext, validateSigner } from "./signer-validation.js";
 
-export interface TimestampValidation {
+/**
+ * The token's signer validated as every CMS signer is (signer-validation.ts), its failures joined by the token's
+ * own, and what the TSTInfo says.
+ */
+export interface TimestampValidation extends Omit<SignerValidation, "scheme"> {
   /** genTime, when the TSTInfo could be read. */
   readonly time: Date | null;
   /** Subject of the TSA certificate, or the TSTInfo's tsa name, or "". */
   readonly tsa: string;
   /** No failure at all: the token can serve as a proof of existence. */
   readonly valid: boolean;
-  readonly failures: Failure[];
-  readonly warnings: Message[];
-  readonly signer: Certificate | null;
-  readonly path: readonly Certificate[];
-  readonly trusted: boolean;
-  readonly signerRevocation: RevocationStatus | null;
   readonly imprintHash?: HashName;
-  readonly hash?: HashName;
+  /** The hash of the token's signature algorithm. */
   readonly signatureHash?: HashName;
   readonly signedAttributes: string[];
 }
