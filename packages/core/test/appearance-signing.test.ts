@@ -21,7 +21,7 @@ import { PdfReader } from "../src/pdf/reader.js";
 import { IncrementalUpdate } from "../src/pdf/writer.js";
 import { validatePdf } from "../src/validation/validate.js";
 import { plainPdf } from "./support/fixtures.js";
-import { createRoot, issueLeaf, type TestLeaf, type TestRoot } from "./support/pki.js";
+import { createRoot, issueLeaf, signingIdentity, type TestLeaf, type TestRoot } from "./support/pki.js";
 import { png } from "./support/png.js";
 import { freshDir, pdfsig, qpdfCheck, run, runOk } from "./support/tools.js";
 
@@ -31,9 +31,7 @@ const RECT = [60, 480, 340, 600] as const;
 const SIGNED_AT = new Date("2026-12-04T05:00:00Z");
 
 const options = (appearance: SignatureAppearance, extra: Partial<PadesSignOptions> = {}): PadesSignOptions => ({
-  signer: softwareSigner(loadPrivateKey(leaf.keyPem)),
-  certificate: loadCertificates(leaf.certPem)[0]!,
-  chain: [root.certDer],
+  ...signingIdentity(leaf, root),
   appearance,
   rect: RECT,
   signingTime: SIGNED_AT,

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { calendarDates } from "../src/appearance/calendars.js";
 import { addFields, FieldError, type FieldSpec, readFields } from "../src/forms.js";
-import { loadCertificates, loadPrivateKey } from "../src/keys/pem.js";
+import { loadPrivateKey } from "../src/keys/pem.js";
 import { softwareSigner } from "../src/keys/software.js";
 import { completeExternalSignature, prepareExternalSignature } from "../src/pades/external.js";
 import { type PadesSignOptions, signPdf } from "../src/pades/sign.js";
@@ -18,7 +18,7 @@ import { findSignatures } from "../src/validation/pdf-signatures.js";
 import { validatePdf } from "../src/verify.js";
 import { plainPdf } from "./support/fixtures.js";
 import { text as messageText } from "./support/messages.js";
-import { createRoot, issueLeaf, type TestLeaf, type TestRoot } from "./support/pki.js";
+import { createRoot, issueLeaf, signingIdentity, type TestLeaf, type TestRoot } from "./support/pki.js";
 import { append, stream } from "./support/revisions.js";
 import { mutoolVerify, pdfsig, qpdfCheck, runOk } from "./support/tools.js";
 
@@ -38,12 +38,7 @@ const FIELDS: FieldSpec[] = [
 const SA_SIGNED_AT = new Date("2026-12-03T09:00:00Z");
 
 function optionsFor(leaf: TestLeaf, extra: Partial<PadesSignOptions>): PadesSignOptions {
-  return {
-    signer: softwareSigner(loadPrivateKey(leaf.keyPem)),
-    certificate: loadCertificates(leaf.certPem)[0]!,
-    chain: [root.certDer],
-    ...extra,
-  };
+  return { ...signingIdentity(leaf, root), ...extra };
 }
 
 const sign = (pdf: Uint8Array, leaf: TestLeaf, extra: Partial<PadesSignOptions>) =>

@@ -8,8 +8,6 @@ import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { loadCertificates, loadPrivateKey } from "../src/keys/pem.js";
-import { softwareSigner } from "../src/keys/software.js";
 import { type PadesSignOptions, signPdf } from "../src/pades/sign.js";
 import {
   formPdf,
@@ -20,8 +18,15 @@ import {
   type PeerSignedPdf,
   plainPdf,
 } from "./support/fixtures.js";
-import { checkKhatamSignature, derChildren, derNode, OIDS } from "./support/pades-check.js";
-import { createRoot, issueLeaf, type TestLeaf, type TestRoot } from "./support/pki.js";
+import {
+  checkKhatamSignature,
+  derChildren,
+  derNode,
+  type ExpectedSignature,
+  expectedFor,
+  OIDS,
+} from "./support/pades-check.js";
+import { createRoot, issueLeaf, signingIdentity, type TestLeaf, type TestRoot } from "./support/pki.js";
 import { freshDir, pdfsig, run, runOk } from "./support/tools.js";
 import { type OpensslTsa, startOpensslTsa } from "./support/tsa-server.js";
 
@@ -33,9 +38,7 @@ async function signWith(
   options: Partial<PadesSignOptions> & { pss?: boolean } = {},
 ): Promise<Buffer> {
   const { pss, ...rest } = options;
-  const signer = softwareSigner(loadPrivateKey(leaf.keyPem), { pss: pss ?? false });
-  const [certificate] = loadCertificates(leaf.certPem);
-  return Buffer.from(await signPdf(pdf, { signer, certificate: certificate!, chain: [root.certDer], ...rest }));
+  return Buffer.from(await signPdf(pdf, { ...signingIdentity(leaf, root, { pss }), ...rest }));
 }
 
 describe("Khatam B-B signatures accepted by pdfsig, mutool, qpdf and openssl", { concurrency: 4 }, () => {
@@ -45,14 +48,8 @@ describe("Khatam B-B signatures accepted by pdfsig, mutool, qpdf and openssl", {
     root = await createRoot("Khatam Interop Root JP", { country: "JP" });
     jp = await issueLeaf(root, "Digital Agency Signer", { key: "ec:P-256" });
   });
-  const expect = (extra: Partial<Parameters<typeof checkKhatamSignature>[1]> = {}) => ({
-    trust: [root.certDer],
-    rootPem: root.certPem,
-    certificate: jp.certDer,
-    chain: [root.certDer],
-    signatureAlgorithm: OIDS.ecdsaWithSha256,
-    ...extra,
-  });
+  const expect = (extra: Partial<ExpectedSignature> = {}) =>
+    expectedFor(jp, root, { signatureAlgorithm: OIDS.ecdsaWithSha256, ...extra });
 
   test("plain PDF (classic xref table)", async () => {
     const pdf = plainPdf();
@@ -147,16 +144,16 @@ describe("JP signs with ECDSA P-256, SA countersigns with RSA-3072 and RSA-PSS",
     const second = await signWith(first, sa, saRoot, { reason: "Countersigned for Saudi Arabia", fieldName: "SA" });
     assert.deepEqual(second.subarray(0, first.length), first, "the JP-signed file is a byte prefix");
     const trust = [jpRoot.certDer, saRoot.certDer];
-    const r = await checkKhatamSignature(second, {
-      trust,
-      rootPem: saRoot.certPem,
-      certificate: sa.certDer,
-      chain: [saRoot.certDer],
-      signatureAlgorithm: OIDS.sha256WithRsa,
-      count: 2,
-      previousLength: first.length,
-      fieldName: "SA",
-    });
+    const r = await checkKhatamSignature(
+      second,
+      expectedFor(sa, saRoot, {
+        trust,
+        signatureAlgorithm: OIDS.sha256WithRsa,
+        count: 2,
+        previousLength: first.length,
+        fieldName: "SA",
+      }),
+    );
     assert.deepEqual(
       r.pdfsig.signatures.map((s) => [s.name, s.signerName]),
       [
@@ -171,17 +168,17 @@ describe("JP signs with ECDSA P-256, SA countersigns with RSA-3072 and RSA-PSS",
     const third = await signWith(second, saDeputy, saRoot, { pss: true, fieldName: "SA-PSS" });
     assert.deepEqual(third.subarray(0, second.length), second);
     // mupdf 1.21 verifies through OpenSSL's PKCS#7 API, which has no RSASSA-PSS: pdfsig and openssl judge it.
-    const pss = await checkKhatamSignature(third, {
-      trust,
-      rootPem: saRoot.certPem,
-      chain: [saRoot.certDer],
-      certificate: saDeputy.certDer,
-      signatureAlgorithm: OIDS.rsaPss,
-      count: 3,
-      previousLength: second.length,
-      fieldName: "SA-PSS",
-      skipMutool: true,
-    });
+    const pss = await checkKhatamSignature(
+      third,
+      expectedFor(saDeputy, saRoot, {
+        trust,
+        signatureAlgorithm: OIDS.rsaPss,
+        count: 3,
+        previousLength: second.length,
+        fieldName: "SA-PSS",
+        skipMutool: true,
+      }),
+    );
     assert.match(pss.printed, /rsassaPss/);
   });
 });
@@ -204,15 +201,14 @@ describe("B-T through the openssl TSA", () => {
     const before = tsa.requests();
     const signed = await signWith(pdf, leaf, root, { level: "B-T", tsaUrl: tsa.url });
     assert.equal(tsa.requests(), before + 1);
-    const r = await checkKhatamSignature(signed, {
-      trust: [root.certDer],
-      rootPem: root.certPem,
-      certificate: leaf.certDer,
-      chain: [root.certDer],
-      signatureAlgorithm: OIDS.ecdsaWithSha256,
-      previousLength: pdf.length,
-      timestamped: true,
-    });
+    const r = await checkKhatamSignature(
+      signed,
+      expectedFor(leaf, root, {
+        signatureAlgorithm: OIDS.ecdsaWithSha256,
+        previousLength: pdf.length,
+        timestamped: true,
+      }),
+    );
     assert.match(r.printed, /unsignedAttrs:[\s\S]*object: id-smime-aa-timeStampToken/);
     const token = r.cms.unsignedAttributes[0]!.values[0]!;
     assert.equal(derNode(token).tag, 0x30);

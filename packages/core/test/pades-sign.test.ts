@@ -5,12 +5,10 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { KeyError } from "../src/keys/errors.js";
-import { loadCertificates, loadPrivateKey } from "../src/keys/pem.js";
-import { softwareSigner } from "../src/keys/software.js";
 import { type PadesSignOptions, SignError, signPdf } from "../src/pades/sign.js";
 import { encryptedPdf, formPdf, garbage, plainPdf, truncated } from "./support/fixtures.js";
-import { checkKhatamSignature, OIDS } from "./support/pades-check.js";
-import { createRoot, issueLeaf, type TestLeaf, type TestRoot } from "./support/pki.js";
+import { checkKhatamSignature, expectedFor, OIDS } from "./support/pades-check.js";
+import { createRoot, issueLeaf, signingIdentity, type TestLeaf, type TestRoot } from "./support/pki.js";
 import { mutoolVerify, pdfsig, runOk } from "./support/tools.js";
 
 let root: TestRoot;
@@ -18,12 +16,7 @@ let ec: TestLeaf;
 let rsa: TestLeaf;
 
 function optionsFor(leaf: TestLeaf, extra: Partial<PadesSignOptions> = {}): PadesSignOptions {
-  return {
-    signer: softwareSigner(loadPrivateKey(leaf.keyPem)),
-    certificate: loadCertificates(leaf.certPem)[0]!,
-    chain: [root.certDer],
-    ...extra,
-  };
+  return { ...signingIdentity(leaf, root), ...extra };
 }
 
 const sign = async (pdf: Uint8Array, leaf: TestLeaf, extra: Partial<PadesSignOptions> = {}) =>
@@ -55,14 +48,13 @@ describe("certification signatures", () => {
   test("certify no-changes: /Perms /DocMDP and P 1, valid in pdfsig; signing it again is refused", async () => {
     const pdf = plainPdf();
     const signed = await sign(pdf, ec, { certify: "no-changes", reason: "Certified true copy" });
-    await checkKhatamSignature(signed, {
-      trust: [root.certDer],
-      rootPem: root.certPem,
-      certificate: ec.certDer,
-      chain: [root.certDer],
-      signatureAlgorithm: OIDS.ecdsaWithSha256,
-      previousLength: pdf.length,
-    });
+    await checkKhatamSignature(
+      signed,
+      expectedFor(ec, root, {
+        signatureAlgorithm: OIDS.ecdsaWithSha256,
+        previousLength: pdf.length,
+      }),
+    );
     const update = signed.subarray(pdf.length).toString("latin1");
     const sigNum = sigObjectNumber(signed);
     assert.match(update, new RegExp(`/Perms\\s*<<\\s*/DocMDP ${sigNum} 0 R\\s*>>`));
@@ -82,16 +74,15 @@ describe("certification signatures", () => {
     const certified = await sign(formPdf(), ec, { certify: "form-filling" });
     assert.match(await mutoolShow(certified, sigObjectNumber(certified)), /\/P 2\b/);
     const approved = await sign(certified, rsa, { fieldName: "Signature1" });
-    const r = await checkKhatamSignature(approved, {
-      trust: [root.certDer],
-      rootPem: root.certPem,
-      certificate: rsa.certDer,
-      chain: [root.certDer],
-      signatureAlgorithm: OIDS.sha256WithRsa,
-      count: 2,
-      previousLength: certified.length,
-      fieldName: "Signature1",
-    });
+    const r = await checkKhatamSignature(
+      approved,
+      expectedFor(rsa, root, {
+        signatureAlgorithm: OIDS.sha256WithRsa,
+        count: 2,
+        previousLength: certified.length,
+        fieldName: "Signature1",
+      }),
+    );
     // Field order: the form's Signature1 (the approval), then the certification's new Signature2.
     assert.deepEqual(
       r.signatures.map((s) => [s.name, s.signerName, s.totalDocumentSigned]),
@@ -122,15 +113,14 @@ describe("approval signatures", () => {
       contactInfo: "pki@mcit.gov.sa",
       signingTime,
     });
-    const r = await checkKhatamSignature(signed, {
-      trust: [root.certDer],
-      rootPem: root.certPem,
-      certificate: rsa.certDer,
-      chain: [root.certDer],
-      signatureAlgorithm: OIDS.sha256WithRsa,
-      previousLength: pdf.length,
-      fieldName: "MCIT Approval",
-    });
+    const r = await checkKhatamSignature(
+      signed,
+      expectedFor(rsa, root, {
+        signatureAlgorithm: OIDS.sha256WithRsa,
+        previousLength: pdf.length,
+        fieldName: "MCIT Approval",
+      }),
+    );
     // pdfsig 22.12 prints the field name and /M but not /Reason, /Location or /ContactInfo: mutool shows those.
     assert.match(r.signatures[0]!.signingTime ?? "", /Mar 01 2026 09:30:00/);
     const shown = await mutoolShow(signed, sigObjectNumber(signed));

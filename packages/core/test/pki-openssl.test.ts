@@ -11,6 +11,7 @@ import { toPem } from "../src/pki/certificate.js";
 import { InvalidCertificationRequestError } from "../src/pki/csr.js";
 import { createNationalPki, type NationalPki, type TrustServiceRole } from "../src/pki/national-pki.js";
 import { respondOcsp } from "../src/pki/ocsp.js";
+import { NEWKEY } from "./support/pki.js";
 import { freshDir, run, runOk } from "./support/tools.js";
 
 const PUBLIC_URL = "https://khatam.example";
@@ -41,6 +42,17 @@ async function write(dir: string, name: string, data: Uint8Array | string): Prom
 async function openssl(args: string[], cwd: string): Promise<{ code: number; out: string }> {
   const r = await run("openssl", args, { cwd });
   return { code: r.code, out: `${r.stdout.toString("utf8")}${r.stderr}` };
+}
+
+/**
+ * `openssl ocsp` checking the response in file `resp` against the request in `req` (its nonce echoed) and the
+ * chain root.pem ← issuing.pem in `dir`, printing the response.
+ */
+function verifyOcspByChain(dir: string, req: string, resp: string): Promise<{ code: number; out: string }> {
+  return openssl(
+    ["ocsp", "-reqin", req, "-respin", resp, "-CAfile", "root.pem", "-verify_other", "issuing.pem", "-resp_text"],
+    dir,
+  );
 }
 
 const CASES: { keyType: KeyType; signatureAlgorithm: string }[] = [
@@ -187,21 +199,7 @@ for (const { keyType, signatureAlgorithm } of CASES) {
           const resp = await pki.ocspRespond(await readFile(join(dir, req)));
           await write(dir, `${name}-${digest}.resp`, resp);
           // With -reqin openssl also checks that the response echoes the request's nonce.
-          const viaChain = await openssl(
-            [
-              "ocsp",
-              "-reqin",
-              req,
-              "-respin",
-              `${name}-${digest}.resp`,
-              "-CAfile",
-              "root.pem",
-              "-verify_other",
-              "issuing.pem",
-              "-resp_text",
-            ],
-            dir,
-          );
+          const viaChain = await verifyOcspByChain(dir, req, `${name}-${digest}.resp`);
           assert.equal(viaChain.code, 0, viaChain.out);
           assert.match(viaChain.out, /Response verify OK/);
           assert.doesNotMatch(viaChain.out, /Nonce Verify error|WARNING: no nonce/);
@@ -225,21 +223,7 @@ for (const { keyType, signatureAlgorithm } of CASES) {
         lookup: (serial) => pki.status(serial),
       });
       await write(dir, "ca.resp", resp);
-      const r = await openssl(
-        [
-          "ocsp",
-          "-reqin",
-          "ca.req",
-          "-respin",
-          "ca.resp",
-          "-CAfile",
-          "root.pem",
-          "-verify_other",
-          "issuing.pem",
-          "-resp_text",
-        ],
-        dir,
-      );
+      const r = await verifyOcspByChain(dir, "ca.req", "ca.resp");
       assert.match(r.out, /Response verify OK/);
       assert.match(r.out, /Cert Status: good/);
       assert.doesNotMatch(r.out, /-----BEGIN CERTIFICATE-----/);
@@ -290,21 +274,8 @@ for (const { keyType, signatureAlgorithm } of CASES) {
       await runOk(
         "openssl",
         [
-          "req",
-          "-new",
-          "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:P-256",
-          "-nodes",
-          "-keyout",
-          "csr.key",
-          "-subj",
-          "/C=JP/O=Ministry of Justice/CN=Hanako Sato",
-          "-outform",
-          "DER",
-          "-out",
-          "csr.der",
+          ...["req", "-new", ...NEWKEY["ec:P-256"], "-nodes", "-keyout", "csr.key"],
+          ...["-subj", "/C=JP/O=Ministry of Justice/CN=Hanako Sato", "-outform", "DER", "-out", "csr.der"],
         ],
         { cwd: dir },
       );

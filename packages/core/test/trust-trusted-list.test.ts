@@ -12,11 +12,13 @@ import { generateKey, type KeyType, softwareSigner } from "../src/keys/software.
 import { createRootCertificate } from "../src/pki/authority.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
 import {
+  type MultilingualString,
   nonEuTslType,
   parseTrustedList,
   ServiceStatus,
   ServiceType,
   type TrustedList,
+  type TrustService,
   trustAnchorsFromTrustedList,
   verifyTrustedList,
 } from "../src/trust/trusted-list.js";
@@ -57,6 +59,29 @@ async function oldRoot(keyType: KeyType, country: string, organization: string):
 
 const t = (iso: string) => new Date(iso);
 
+/** A status and the time it took effect. */
+type Status = readonly [status: string, since: string];
+
+const granted = (since: string): Status => [ServiceStatus.granted, since];
+
+/** A service with one certificate: its current status, and its earlier ones (most recent first) under the same type and name. */
+function service(
+  type: string,
+  name: MultilingualString,
+  certificate: Uint8Array,
+  [status, since]: Status,
+  ...history: Status[]
+): TrustService {
+  return {
+    type,
+    name,
+    digitalIdentities: [certificate],
+    status,
+    statusStartingTime: t(since),
+    history: history.map(([status, since]) => ({ type, name, status, statusStartingTime: t(since) })),
+  };
+}
+
 function jpList(pki: NationalPki, withdrawnCa: Uint8Array): TrustedList {
   const address = {
     postal: [
@@ -93,52 +118,32 @@ function jpList(pki: NationalPki, withdrawnCa: Uint8Array): TrustedList {
         address,
         informationUris: ["https://www.digital.go.jp/en/policies/pki/"],
         services: [
-          {
-            type: ServiceType.caPkc,
-            name: { en: "Digital Agency Root CA", ja: "デジタル庁ルート認証局" },
-            digitalIdentities: [pki.root.certificate],
-            status: ServiceStatus.granted,
-            statusStartingTime: t("2025-01-01T00:00:00Z"),
-            history: [],
-          },
-          {
-            type: ServiceType.caPkc,
-            name: { en: "Digital Agency Issuing CA", ja: "デジタル庁発行認証局" },
-            digitalIdentities: [pki.issuing.certificate],
-            status: ServiceStatus.granted,
-            statusStartingTime: t("2025-03-01T00:00:00Z"),
-            history: [
-              {
-                type: ServiceType.caPkc,
-                name: { en: "Digital Agency Issuing CA", ja: "デジタル庁発行認証局" },
-                status: ServiceStatus.recognisedAtNationalLevel,
-                statusStartingTime: t("2025-01-01T00:00:00Z"),
-              },
-            ],
-          },
-          {
-            type: ServiceType.tsa,
-            name: { en: "Digital Agency Time-Stamping Authority", ja: "デジタル庁タイムスタンプ局" },
-            digitalIdentities: [pki.tsa.certificate],
-            status: ServiceStatus.granted,
-            statusStartingTime: t("2025-01-01T00:00:00Z"),
-            history: [],
-          },
-          {
-            type: ServiceType.caPkc,
-            name: { en: "Digital Agency Root CA 2015", ja: "デジタル庁ルート認証局 2015" },
-            digitalIdentities: [withdrawnCa],
-            status: ServiceStatus.withdrawn,
-            statusStartingTime: t("2025-02-01T00:00:00Z"),
-            history: [
-              {
-                type: ServiceType.caPkc,
-                name: { en: "Digital Agency Root CA 2015", ja: "デジタル庁ルート認証局 2015" },
-                status: ServiceStatus.granted,
-                statusStartingTime: t("2016-07-01T00:00:00Z"),
-              },
-            ],
-          },
+          service(
+            ServiceType.caPkc,
+            { en: "Digital Agency Root CA", ja: "デジタル庁ルート認証局" },
+            pki.root.certificate,
+            granted("2025-01-01T00:00:00Z"),
+          ),
+          service(
+            ServiceType.caPkc,
+            { en: "Digital Agency Issuing CA", ja: "デジタル庁発行認証局" },
+            pki.issuing.certificate,
+            granted("2025-03-01T00:00:00Z"),
+            [ServiceStatus.recognisedAtNationalLevel, "2025-01-01T00:00:00Z"],
+          ),
+          service(
+            ServiceType.tsa,
+            { en: "Digital Agency Time-Stamping Authority", ja: "デジタル庁タイムスタンプ局" },
+            pki.tsa.certificate,
+            granted("2025-01-01T00:00:00Z"),
+          ),
+          service(
+            ServiceType.caPkc,
+            { en: "Digital Agency Root CA 2015", ja: "デジタル庁ルート認証局 2015" },
+            withdrawnCa,
+            [ServiceStatus.withdrawn, "2025-02-01T00:00:00Z"],
+            granted("2016-07-01T00:00:00Z"),
+          ),
         ],
       },
     ],
@@ -153,6 +158,7 @@ function saList(pki: NationalPki, withdrawnCa: Uint8Array): TrustedList {
     ],
     electronic: ["mailto:trust@ncdc.gov.sa", "https://www.ncdc.gov.sa/"],
   };
+  const since2025 = granted("2025-01-01T00:00:00Z");
   return {
     schemeOperator: {
       name: { en: "National Center for Digital Certification", ar: "المركز الوطني للتصديق الرقمي" },
@@ -170,45 +176,26 @@ function saList(pki: NationalPki, withdrawnCa: Uint8Array): TrustedList {
         name: { en: "National Center for Digital Certification", ar: "المركز الوطني للتصديق الرقمي" },
         address,
         services: [
-          {
-            type: ServiceType.caQc,
-            name: { en: "NCDC Root CA", ar: "المرجع الجذري للمركز" },
-            digitalIdentities: [pki.root.certificate],
-            status: ServiceStatus.granted,
-            statusStartingTime: t("2025-01-01T00:00:00Z"),
-            history: [],
-          },
-          {
-            type: ServiceType.caQc,
-            name: { en: "NCDC Issuing CA", ar: "جهة الإصدار" },
-            digitalIdentities: [pki.issuing.certificate],
-            status: ServiceStatus.granted,
-            statusStartingTime: t("2025-01-01T00:00:00Z"),
-            history: [],
-          },
-          {
-            type: ServiceType.tsaQtst,
-            name: { en: "NCDC Time-Stamping Authority", ar: "جهة ختم الوقت" },
-            digitalIdentities: [pki.tsa.certificate],
-            status: ServiceStatus.granted,
-            statusStartingTime: t("2025-01-01T00:00:00Z"),
-            history: [],
-          },
-          {
-            type: ServiceType.caQc,
-            name: { en: "NCDC Old Root CA", ar: "المرجع الجذري القديم" },
-            digitalIdentities: [withdrawnCa],
-            status: ServiceStatus.withdrawn,
-            statusStartingTime: t("2025-03-15T00:00:00Z"),
-            history: [
-              {
-                type: ServiceType.caQc,
-                name: { en: "NCDC Old Root CA", ar: "المرجع الجذري القديم" },
-                status: ServiceStatus.granted,
-                statusStartingTime: t("2018-01-01T00:00:00Z"),
-              },
-            ],
-          },
+          service(
+            ServiceType.caQc,
+            { en: "NCDC Root CA", ar: "المرجع الجذري للمركز" },
+            pki.root.certificate,
+            since2025,
+          ),
+          service(ServiceType.caQc, { en: "NCDC Issuing CA", ar: "جهة الإصدار" }, pki.issuing.certificate, since2025),
+          service(
+            ServiceType.tsaQtst,
+            { en: "NCDC Time-Stamping Authority", ar: "جهة ختم الوقت" },
+            pki.tsa.certificate,
+            since2025,
+          ),
+          service(
+            ServiceType.caQc,
+            { en: "NCDC Old Root CA", ar: "المرجع الجذري القديم" },
+            withdrawnCa,
+            [ServiceStatus.withdrawn, "2025-03-15T00:00:00Z"],
+            granted("2018-01-01T00:00:00Z"),
+          ),
         ],
       },
     ],

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import type { KeyObject } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { sha } from "../src/cms/hash.js";
@@ -12,7 +12,6 @@ import { assembleSignedData, attribute, OID, type SignedParts, signAttributes } 
 import { parseTimestampResponse, requestTimestamp, timestampRequest } from "../src/cms/timestamp.js";
 import { generateKey, type KeyType, softwareSigner } from "../src/keys/software.js";
 import { issueCertificate } from "../src/pki/authority.js";
-import { toPem } from "../src/pki/certificate.js";
 import { buildCrl } from "../src/pki/crl.js";
 import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
 import { parseBer } from "../src/validation/ber.js";
@@ -20,7 +19,7 @@ import { type CadesValidationInput, validateCades } from "../src/validation/cade
 import { ocspRequest } from "../src/validation/revocation.js";
 import { Certificate } from "../src/x509/certificate.js";
 import { text } from "./support/messages.js";
-import { freshDir, runOk } from "./support/tools.js";
+import { freshDir, type OpensslSigner, opensslCmsSign, opensslSigner } from "./support/tools.js";
 import { startOpensslTsa } from "./support/tsa-server.js";
 
 const CONTENT = new TextEncoder().encode("Memorandum of cooperation between the Digital Agency and MCIT — byte ranges");
@@ -448,39 +447,18 @@ describe("document time-stamps", () => {
 
 describe("signatures made by openssl cms", () => {
   let dir: string;
+  let aliceFiles: OpensslSigner;
+  /** `who`'s certificate, key and issuing CA written for openssl as `name`.*. */
+  const files = (name: string, who: Official) =>
+    opensslSigner(dir, name, { certificate: who.certificate, key: who.key, chain: [who.pki.issuing.certificate] });
   before(async () => {
     dir = await freshDir("cades-openssl");
     await writeFile(join(dir, "content.bin"), CONTENT);
-    await writeFile(join(dir, "cert.pem"), toPem(alice.certificate));
-    await writeFile(join(dir, "chain.pem"), toPem(jp.issuing.certificate));
-    await writeFile(join(dir, "key.pem"), alice.key.export({ type: "pkcs8", format: "pem" }));
+    aliceFiles = await files("alice", alice);
   });
 
-  async function opensslSign(...extra: string[]): Promise<Uint8Array> {
-    await runOk(
-      "openssl",
-      [
-        "cms",
-        "-sign",
-        "-binary",
-        "-outform",
-        "DER",
-        "-in",
-        "content.bin",
-        "-signer",
-        "cert.pem",
-        "-inkey",
-        "key.pem",
-        "-certfile",
-        "chain.pem",
-        "-out",
-        "sig.der",
-        ...extra,
-      ],
-      { cwd: dir },
-    );
-    return new Uint8Array(await readFile(join(dir, "sig.der")));
-  }
+  /** Alice's signature over CONTENT, made by openssl. */
+  const opensslSign = (...extra: string[]) => opensslCmsSign(aliceFiles, "content.bin", ...extra);
 
   test("an adbe.pkcs7.detached-style signature without signing-certificate-v2 passes with warnings", async () => {
     const cms = await opensslSign("-md", "sha256");
@@ -532,36 +510,8 @@ describe("signatures made by openssl cms", () => {
   });
 
   test("an RSASSA-PSS signature by openssl passes", async () => {
-    const bob = await official(sa, "RSA-3072");
-    await writeFile(join(dir, "bob.pem"), toPem(bob.certificate));
-    await writeFile(join(dir, "bob.key"), bob.key.export({ type: "pkcs8", format: "pem" }));
-    await writeFile(join(dir, "sa-chain.pem"), toPem(sa.issuing.certificate));
-    await runOk(
-      "openssl",
-      [
-        "cms",
-        "-sign",
-        "-binary",
-        "-outform",
-        "DER",
-        "-in",
-        "content.bin",
-        "-signer",
-        "bob.pem",
-        "-inkey",
-        "bob.key",
-        "-certfile",
-        "sa-chain.pem",
-        "-keyopt",
-        "rsa_padding_mode:pss",
-        "-md",
-        "sha384",
-        "-out",
-        "pss.der",
-      ],
-      { cwd: dir },
-    );
-    const cms = new Uint8Array(await readFile(join(dir, "pss.der")));
+    const bob = await files("bob", await official(sa, "RSA-3072"));
+    const cms = await opensslCmsSign(bob, "content.bin", "-keyopt", "rsa_padding_mode:pss", "-md", "sha384");
     const r = await validateCades(input(cms, [sa.root.certificate], { crls: [await sa.crl()] }));
     assert.equal(r.indication, "TOTAL_PASSED", r.errors.map(text).join("; "));
     assert.equal(r.signatureAlgorithm, "RSASSA-PSS");
@@ -608,37 +558,10 @@ describe("signatures made by openssl cms", () => {
   });
 
   test("legacy PKCS#7 without signed attributes: RSA PKCS#1 v1.5 and RSASSA-PSS", async () => {
-    const bob = await official(sa, "RSA-2048");
-    await writeFile(join(dir, "bob2.pem"), toPem(bob.certificate));
-    await writeFile(join(dir, "bob2.key"), bob.key.export({ type: "pkcs8", format: "pem" }));
-    await writeFile(join(dir, "sa-chain.pem"), toPem(sa.issuing.certificate));
+    const bob = await files("bob2", await official(sa, "RSA-2048"));
     for (const pss of [false, true]) {
-      await runOk(
-        "openssl",
-        [
-          "cms",
-          "-sign",
-          "-binary",
-          "-noattr",
-          "-outform",
-          "DER",
-          "-in",
-          "content.bin",
-          "-signer",
-          "bob2.pem",
-          "-inkey",
-          "bob2.key",
-          "-certfile",
-          "sa-chain.pem",
-          ...(pss ? ["-keyopt", "rsa_padding_mode:pss"] : []),
-          "-md",
-          "sha384",
-          "-out",
-          "noattr-rsa.der",
-        ],
-        { cwd: dir },
-      );
-      const cms = new Uint8Array(await readFile(join(dir, "noattr-rsa.der")));
+      const padding = pss ? ["-keyopt", "rsa_padding_mode:pss"] : [];
+      const cms = await opensslCmsSign(bob, "content.bin", "-noattr", ...padding, "-md", "sha384");
       const r = await validateCades(
         input(cms, [sa.root.certificate], { crls: [await sa.crl()], signedContent: () => [CONTENT] }),
       );

@@ -15,47 +15,21 @@ import { type RevocationStatus, revocationStatus } from "../src/validation/revoc
 import { validateCertificatePath } from "../src/validation/x509-validation.js";
 import { Certificate } from "../src/x509/certificate.js";
 import { text } from "./support/messages.js";
-import { issueWithExtensions } from "./support/pki.js";
+import { createCa, issueWithExtensions } from "./support/pki.js";
 import { freshDir, pemToDer, runOk } from "./support/tools.js";
 
 const DAY = 86_400_000;
 const good: RevocationStatus = { status: "good", source: "embedded-ocsp", notes: [] };
 
 let dir: string;
-let serial = 0x5000;
 
 async function file(name: string): Promise<Certificate> {
   return Certificate.fromDer(new Uint8Array(pemToDer(await readFile(join(dir, name), "utf8"))));
 }
 
-/** A CA: self-signed, with `extra` -addext arguments (e.g. nameConstraints). */
+/** A CA: self-signed, with a subject key identifier and `extra` -addext arguments (e.g. nameConstraints). */
 async function ca(name: string, extra: string[] = []): Promise<void> {
-  await runOk("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    join(dir, `${name}.key`),
-    "-out",
-    join(dir, `${name}.pem`),
-    "-days",
-    "3650",
-    "-subj",
-    `/C=JP/O=Khatam Test/CN=${name}`,
-    "-set_serial",
-    String(serial++),
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-    "-addext",
-    "subjectKeyIdentifier=hash",
-    ...extra.flatMap((e) => ["-addext", e]),
-  ]);
+  await createCa(dir, name, `/C=JP/O=Khatam Test/CN=${name}`, { extensions: ["subjectKeyIdentifier=hash", ...extra] });
 }
 
 /** A signer certificate from `issuer` with subject `subject` and extension lines `extensions`. */
@@ -124,33 +98,12 @@ describe("EN 319 102-1 cases built with OpenSSL", () => {
   test("name constraints: directoryName, rfc822Name, dNSName, URI and iPAddress, permitted and excluded", async () => {
     const config = join(dir, "nc.cnf");
     await writeFile(config, "[req]\ndistinguished_name=dn\n[dn]\n[ministry]\nC=JP\nO=Ministry\n");
-    await runOk("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-config",
+    await createCa(dir, "nc", "/C=JP/O=Ministry/CN=Constrained CA", {
       config,
-      "-keyout",
-      join(dir, "nc.key"),
-      "-out",
-      join(dir, "nc.pem"),
-      "-days",
-      "3650",
-      "-subj",
-      "/C=JP/O=Ministry/CN=Constrained CA",
-      "-set_serial",
-      String(serial++),
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-      "-addext",
-      "nameConstraints=critical,permitted;dirName:ministry,permitted;email:.ministry.example.jp,permitted;DNS:ministry.example.jp,permitted;URI:.ministry.example.jp,excluded;IP:10.9.0.0/255.255.0.0",
-    ]);
+      extensions: [
+        "nameConstraints=critical,permitted;dirName:ministry,permitted;email:.ministry.example.jp,permitted;DNS:ministry.example.jp,permitted;URI:.ministry.example.jp,excluded;IP:10.9.0.0/255.255.0.0",
+      ],
+    });
     const caCert = await file("nc.pem");
     const check = async (name: string, subject: string, extensions: string[] = []) => {
       await leaf(name, "nc", subject, extensions);
@@ -183,31 +136,9 @@ describe("EN 319 102-1 cases built with OpenSSL", () => {
     assert.deepEqual(await check("excluded-ip", "/C=JP/O=Ministry/CN=Ip", ["subjectAltName=IP:10.9.3.4"]), refused);
 
     // A constraint of a form not evaluated fails the path instead of being ignored.
-    await runOk("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      join(dir, "other.key"),
-      "-out",
-      join(dir, "other.pem"),
-      "-days",
-      "3650",
-      "-subj",
-      "/C=JP/O=Ministry/CN=Other CA",
-      "-set_serial",
-      String(serial++),
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-      "-addext",
-      "nameConstraints=critical,permitted;otherName:1.3.6.1.5.5.7.8.9;UTF8:x@ministry.example.jp",
-    ]);
+    await createCa(dir, "other", "/C=JP/O=Ministry/CN=Other CA", {
+      extensions: ["nameConstraints=critical,permitted;otherName:1.3.6.1.5.5.7.8.9;UTF8:x@ministry.example.jp"],
+    });
     await leaf("under-other", "other", "/C=JP/O=Ministry/CN=Under Other");
     assert.deepEqual(subs(xcv([await file("under-other.pem"), await file("other.pem")])), refused);
   });

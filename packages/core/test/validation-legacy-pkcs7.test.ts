@@ -4,25 +4,23 @@
 // signed bytes themselves.
 
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { generateKey } from "../src/keys/software.js";
 import { prepareExternalSignature } from "../src/pades/external.js";
 import { fillHole } from "../src/pades/signature-revision.js";
-import { toPem } from "../src/pki/certificate.js";
 import { validatePdf } from "../src/validation/validate.js";
 import { plainPdf } from "./support/fixtures.js";
 import { type NationalFixtures, nationalFixtures } from "./support/national.js";
-import { freshDir, runOk } from "./support/tools.js";
+import { freshDir, type OpensslSigner, opensslCmsSign, opensslSigner } from "./support/tools.js";
 
 let national: NationalFixtures;
-let dir: string;
 let certificate: Uint8Array;
+let signer: OpensslSigner;
 
 before(async () => {
   national = await nationalFixtures();
-  dir = await freshDir("legacy-pkcs7");
   const { privateKey, publicKey } = await generateKey("P-256");
   certificate = (
     await national.jp.issue("official", {
@@ -30,9 +28,11 @@ before(async () => {
       subject: { commonName: "Legacy Signer", organization: "Digital Agency", country: "JP" },
     })
   ).der;
-  await writeFile(join(dir, "cert.pem"), toPem(certificate));
-  await writeFile(join(dir, "chain.pem"), toPem(national.jp.issuing.certificate));
-  await writeFile(join(dir, "key.pem"), privateKey.export({ type: "pkcs8", format: "pem" }));
+  signer = await opensslSigner(await freshDir("legacy-pkcs7"), "signer", {
+    certificate,
+    key: privateKey,
+    chain: [national.jp.issuing.certificate],
+  });
 });
 
 /** A PDF with one adbe.pkcs7.detached signature whose CMS openssl made with -noattr over its byte ranges. */
@@ -52,32 +52,8 @@ async function legacySigned(): Promise<Uint8Array> {
   const range = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(update.toString("latin1"));
   assert.ok(range);
   const [b, c, d] = [Number(range[2]), Number(range[3]), Number(range[4])];
-  await writeFile(join(dir, "content.bin"), Buffer.concat([signed.subarray(0, b), signed.subarray(c, c + d)]));
-  await runOk(
-    "openssl",
-    [
-      "cms",
-      "-sign",
-      "-binary",
-      "-noattr",
-      "-md",
-      "sha256",
-      "-outform",
-      "DER",
-      "-in",
-      "content.bin",
-      "-signer",
-      "cert.pem",
-      "-inkey",
-      "key.pem",
-      "-certfile",
-      "chain.pem",
-      "-out",
-      "sig.der",
-    ],
-    { cwd: dir },
-  );
-  fillHole(update, prepared.holeOffset, new Uint8Array(await readFile(join(dir, "sig.der"))));
+  await writeFile(join(signer.dir, "content.bin"), Buffer.concat([signed.subarray(0, b), signed.subarray(c, c + d)]));
+  fillHole(update, prepared.holeOffset, await opensslCmsSign(signer, "content.bin", "-noattr", "-md", "sha256"));
   return Buffer.concat([pdf, update]);
 }
 

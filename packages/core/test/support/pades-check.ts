@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import type { TestLeaf, TestRoot } from "./pki.js";
 import {
   type Anchor,
   type ExtractedSignature,
@@ -174,6 +175,24 @@ export interface ExpectedSignature {
   readonly skipMutool?: boolean;
   /** B-T: a signature-time-stamp unsigned attribute must be present (and, otherwise, no unsigned attributes). */
   readonly timestamped?: boolean;
+}
+
+/**
+ * What a signature by `leaf` is expected to be when its root `root` is the one trusted and embedded as the chain,
+ * with the rest (the signature algorithm, counts, field name …) from `expected`, which may also replace those.
+ */
+export function expectedFor(
+  leaf: TestLeaf,
+  root: TestRoot,
+  expected: Partial<ExpectedSignature> & Pick<ExpectedSignature, "signatureAlgorithm">,
+): ExpectedSignature {
+  return {
+    trust: [root.certDer],
+    rootPem: root.certPem,
+    certificate: leaf.certDer,
+    chain: [root.certDer],
+    ...expected,
+  };
 }
 
 /** What {@link checkKhatamSignature} found, for further assertions. */

@@ -5,6 +5,9 @@
 
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { loadCertificates, loadPrivateKey } from "../../src/keys/pem.js";
+import { softwareSigner } from "../../src/keys/software.js";
+import type { PadesSignOptions } from "../../src/pades/sign.js";
 import { freshDir, pemToDer, runOk } from "./tools.js";
 
 /** A root CA on disk. */
@@ -44,35 +47,41 @@ export async function createRoot(
   options: { country?: string; dir?: string } = {},
 ): Promise<TestRoot> {
   const dir = options.dir ?? (await freshDir("pki"));
-  const keyFile = join(dir, "root.key");
-  const certFile = join(dir, "root.pem");
-  const subj = `/C=${options.country ?? "JP"}/O=Khatam Test/CN=${commonName}`;
-  await runOk("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    keyFile,
-    "-out",
-    certFile,
-    "-days",
-    "3650",
-    "-sha256",
-    "-subj",
-    subj,
-    "-set_serial",
-    String(serial++),
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-    "-addext",
-    "subjectKeyIdentifier=hash",
-  ]);
+  const subject = `/C=${options.country ?? "JP"}/O=Khatam Test/CN=${commonName}`;
+  const { certFile, keyFile } = await createCa(dir, "root", subject, {
+    key: "rsa:2048",
+    extensions: ["subjectKeyIdentifier=hash"],
+  });
   const certPem = await readFile(certFile, "utf8");
   return { dir, certPem, certDer: pemToDer(certPem), certFile, keyFile };
+}
+
+/**
+ * `openssl req -x509`: a self-signed CA certificate for a fresh key (P-256 unless `key` says otherwise) with
+ * basicConstraints CA:TRUE and keyUsage keyCertSign|cRLSign, both critical, then `extensions` (each an -addext
+ * line: a subject key identifier, name constraints …), written to `dir` as `name`.pem and `name`.key. `config`: an
+ * openssl configuration file, for extensions that name its sections (a nameConstraints dirName).
+ */
+export async function createCa(
+  dir: string,
+  name: string,
+  subject: string,
+  options: { key?: LeafKey; extensions?: readonly string[]; config?: string } = {},
+): Promise<Pick<Issued, "certFile" | "keyFile">> {
+  const keyFile = join(dir, `${name}.key`);
+  const certFile = join(dir, `${name}.pem`);
+  await runOk("openssl", [
+    ...["req", "-x509", ...NEWKEY[options.key ?? "ec:P-256"], "-nodes"],
+    ...(options.config ? ["-config", options.config] : []),
+    ...["-keyout", keyFile, "-out", certFile, "-days", "3650", "-sha256", "-subj", subject],
+    ...["-set_serial", String(serial++)],
+    ...[
+      "basicConstraints=critical,CA:TRUE",
+      "keyUsage=critical,keyCertSign,cRLSign",
+      ...(options.extensions ?? []),
+    ].flatMap((e) => ["-addext", e]),
+  ]);
+  return { certFile, keyFile };
 }
 
 /** The extensions of a leaf certificate. */
@@ -95,10 +104,11 @@ const PROFILES: Record<LeafProfile, string> = {
   ].join("\n"),
 };
 
-/** Key types of a leaf: `openssl req -newkey` arguments. */
+/** Key types of a leaf or a CA: `openssl req -newkey` arguments. */
 export type LeafKey = "rsa:2048" | "rsa:3072" | "ec:P-256";
 
-const NEWKEY: Record<LeafKey, string[]> = {
+/** The `openssl req` arguments that make a fresh key of each type. */
+export const NEWKEY: Readonly<Record<LeafKey, readonly string[]>> = {
   "rsa:2048": ["-newkey", "rsa:2048"],
   "rsa:3072": ["-newkey", "rsa:3072"],
   "ec:P-256": ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
@@ -185,6 +195,22 @@ export async function issueLeaf(
   };
 }
 
+/**
+ * `leaf` as signPdf's signer, certificate and chain (its root), read back from the PEM files openssl wrote;
+ * `pss`: RSASSA-PSS for an RSA key.
+ */
+export function signingIdentity(
+  leaf: TestLeaf,
+  root: TestRoot,
+  options: { pss?: boolean } = {},
+): Pick<PadesSignOptions, "signer" | "certificate" | "chain"> {
+  return {
+    signer: softwareSigner(loadPrivateKey(leaf.keyPem), { pss: options.pss ?? false }),
+    certificate: loadCertificates(leaf.certPem)[0]!,
+    chain: [root.certDer],
+  };
+}
+
 /** A certificate on disk: PEM files of the certificate and its key, and the certificate's DER. */
 export interface Issued {
   readonly certFile: string;
@@ -211,7 +237,7 @@ export async function issueWithExtensions(
   const csrFile = join(dir, `${name}.csr`);
   await writeFile(join(dir, `${name}.ext`), `${extensions}\n`);
   await runOk("openssl", [
-    ...["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
+    ...["req", "-new", ...NEWKEY["ec:P-256"], "-nodes"],
     ...["-keyout", keyFile, "-subj", subject, "-out", csrFile],
   ]);
   await runOk("openssl", [

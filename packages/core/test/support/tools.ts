@@ -4,6 +4,7 @@
 // people's validators and our validator is fed other people's signatures (DESIGN.md, principle 1).
 
 import { spawn } from "node:child_process";
+import type { KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -460,6 +461,48 @@ export async function opensslCmsPrint(der: Uint8Array): Promise<string> {
 export async function opensslAsn1parse(der: Uint8Array): Promise<string> {
   const r = await runOk("openssl", ["asn1parse", "-inform", "DER", "-i"], { input: der });
   return r.stdout.toString("utf8");
+}
+
+/** A signer's files for `openssl cms -sign`, in one directory: certificate, private key and chain (PEM). */
+export interface OpensslSigner {
+  readonly dir: string;
+  readonly certificate: string;
+  readonly key: string;
+  readonly chain: string;
+}
+
+/**
+ * Writes a signer's certificate, private key and chain to `dir` as `name`.pem, `name`.key and `name`-chain.pem, for
+ * {@link opensslCmsSign}.
+ */
+export async function opensslSigner(
+  dir: string,
+  name: string,
+  signer: { readonly certificate: Uint8Array; readonly key: KeyObject; readonly chain: readonly Uint8Array[] },
+): Promise<OpensslSigner> {
+  const files = { dir, certificate: `${name}.pem`, key: `${name}.key`, chain: `${name}-chain.pem` };
+  await writeFile(join(dir, files.certificate), derToPem(signer.certificate));
+  await writeFile(join(dir, files.key), signer.key.export({ type: "pkcs8", format: "pem" }));
+  await writeFile(join(dir, files.chain), signer.chain.map((c) => derToPem(c)).join(""));
+  return files;
+}
+
+/**
+ * `openssl cms -sign -binary -outform DER` (another implementation's CMS): SignedData by `signer` over the file
+ * `content` of its directory, with `extra` arguments after the signer's (-md, -noattr, -cades, -stream, -keyopt …).
+ */
+export async function opensslCmsSign(signer: OpensslSigner, content: string, ...extra: string[]): Promise<Uint8Array> {
+  const out = `${signer.certificate}.cms.der`;
+  await runOk(
+    "openssl",
+    [
+      ...["cms", "-sign", "-binary", "-outform", "DER", "-in", content, "-out", out],
+      ...["-signer", signer.certificate, "-inkey", signer.key, "-certfile", signer.chain],
+      ...extra,
+    ],
+    { cwd: signer.dir },
+  );
+  return new Uint8Array(await readFile(join(signer.dir, out)));
 }
 
 /** What `openssl cms -verify` said. */
