@@ -6,12 +6,11 @@
 // by the list reader and by `khatam verify --trust list.xml` for a JP and an SA official, and refused once tampered.
 
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { loadCertificates } from "@khatam/core/keys";
 import { PdfReader } from "@khatam/core/pdf";
 import { parseTrustedList, ServiceStatus, ServiceType, trustAnchorsFromTrustedList } from "@khatam/core/trust";
@@ -19,37 +18,15 @@ import { findSignatures, readDss, type ValidationReport } from "@khatam/core/ver
 import type * as Fixtures from "../../core/dist/test/support/fixtures.js";
 import type * as Tools from "../../core/dist/test/support/tools.js";
 import type * as ServerSupport from "../../server/dist/test/support/server.js";
+import { type CliResult, LAUNCHER, runCli, testSupport } from "./support/cli.js";
 
-// This file runs as packages/cli/dist/test/extend-cli.test.js.
-const here = (path: string) => new URL(path, import.meta.url);
-// Through the launcher, as `npx khatam` runs: `verify` then runs from the CommonJS bundle with its code cache.
-const MAIN = fileURLToPath(here("../../bin/khatam.cjs"));
-const fixtures = (await import(here("../../../core/dist/test/support/fixtures.js").href)) as typeof Fixtures;
-const tools = (await import(here("../../../core/dist/test/support/tools.js").href)) as typeof Tools;
-const serverSupport = (await import(here("../../../server/dist/test/support/server.js").href)) as typeof ServerSupport;
+const fixtures = await testSupport<typeof Fixtures>("core", "fixtures");
+const tools = await testSupport<typeof Tools>("core", "tools");
+const serverSupport = await testSupport<typeof ServerSupport>("server", "server");
 const { adminPost, download, makeCsr, openssl, startApp, temporaryDirectory } = serverSupport;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node main.js …` (under `faketime TIME` when given) from an unrelated working directory. */
-function khatam(args: string[], options: { faketime?: string } = {}): Promise<CliResult> {
-  const [cmd, argv] = options.faketime
-    ? ["faketime", [options.faketime, process.execPath, MAIN, ...args]]
-    : [process.execPath, [MAIN, ...args]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv as string[], { cwd: "/", env: { ...process.env, KHATAM_DEBUG: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+/** Runs the command through the launcher (under `faketime TIME` when given) from an unrelated working directory. */
+const khatam = (args: string[], options: { faketime?: string } = {}) => runCli(LAUNCHER, args, options);
 
 function run(cmd: string, args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {

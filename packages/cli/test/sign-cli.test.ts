@@ -3,59 +3,26 @@
 // end with one clear line on stderr, a non-zero exit (64 for usage errors) and no output or temporary files.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 // Types only: the test support lives in @khatam/core's test tree, loaded at run time from its build output.
 import type * as Fixtures from "../../core/dist/test/support/fixtures.js";
 import type * as Check from "../../core/dist/test/support/pades-check.js";
 import type * as Pki from "../../core/dist/test/support/pki.js";
 import type * as Tools from "../../core/dist/test/support/tools.js";
 import type * as Tsa from "../../core/dist/test/support/tsa-server.js";
+import { assertOneLineError, COMPILED_MAIN, runCli, testSupport } from "./support/cli.js";
 
-// This file runs as packages/cli/dist/test/sign-cli.test.js.
-const here = (path: string) => new URL(path, import.meta.url);
-const MAIN = fileURLToPath(here("../src/main.js"));
-const support = (name: string) => here(`../../../core/dist/test/support/${name}.js`).href;
+const fixtures = await testSupport<typeof Fixtures>("core", "fixtures");
+const check = await testSupport<typeof Check>("core", "pades-check");
+const pki = await testSupport<typeof Pki>("core", "pki");
+const tools = await testSupport<typeof Tools>("core", "tools");
+const tsaServer = await testSupport<typeof Tsa>("core", "tsa-server");
 
-const fixtures = (await import(support("fixtures"))) as typeof Fixtures;
-const check = (await import(support("pades-check"))) as typeof Check;
-const pki = (await import(support("pki"))) as typeof Pki;
-const tools = (await import(support("tools"))) as typeof Tools;
-const tsaServer = (await import(support("tsa-server"))) as typeof Tsa;
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node main.js sign …` from an unrelated working directory, stderr not a terminal. */
-function khatam(args: string[], cwd = "/"): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, KHATAM_DEBUG: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-/** Asserts a failure reported as exactly one clear line on stderr (no stack trace, no carriage return). */
-function assertOneLineError(r: CliResult, code: number, pattern: RegExp): void {
-  assert.equal(r.code, code, r.stderr);
-  const lines = r.stderr.split("\n").filter((l) => l.length > 0);
-  assert.ok(lines.length >= 1, "an error message is printed");
-  assert.match(lines[0]!, /^khatam: /, r.stderr);
-  assert.match(lines[0]!, pattern, r.stderr);
-  assert.doesNotMatch(r.stderr, /^\s+at |Error:|\r/m, `no stack trace or terminal control: ${r.stderr}`);
-  if (code !== 64) assert.equal(lines.length, 1, `one line: ${r.stderr}`);
-}
+/** Runs the compiled modules' `main.js` from an unrelated working directory (`cwd`), stderr not a terminal. */
+const khatam = (args: string[], cwd = "/") => runCli(COMPILED_MAIN, args, { cwd });
 
 /** Files in `dir`, including hidden ones (temporary files of atomic writes are hidden). */
 const listing = async (dir: string) => (await readdir(dir)).sort();
@@ -75,14 +42,8 @@ async function expectValid(
   extra: Partial<Check.ExpectedSignature> = {},
 ): Promise<Check.CheckedSignature> {
   const pdf = await readFile(file);
-  return check.checkKhatamSignature(pdf, {
-    trust: [root.certDer],
-    rootPem: root.certPem,
-    certificate: leaf.certDer,
-    chain: [root.certDer],
-    signatureAlgorithm: leaf === ec ? check.OIDS.ecdsaWithSha256 : check.OIDS.sha256WithRsa,
-    ...extra,
-  });
+  const signatureAlgorithm = leaf === ec ? check.OIDS.ecdsaWithSha256 : check.OIDS.sha256WithRsa;
+  return check.checkKhatamSignature(pdf, check.expectedFor(leaf, root, { signatureAlgorithm, ...extra }));
 }
 
 before(async () => {

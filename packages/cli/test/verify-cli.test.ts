@@ -18,49 +18,29 @@ import type * as Fixtures from "../../core/dist/test/support/fixtures.js";
 import type * as National from "../../core/dist/test/support/national.js";
 import type * as Revisions from "../../core/dist/test/support/revisions.js";
 import type * as Tools from "../../core/dist/test/support/tools.js";
+import {
+  assertOneLineError as assertOneLineFailure,
+  type CliResult,
+  COMPILED_MAIN,
+  LAUNCHER,
+  runCli,
+  testSupport,
+} from "./support/cli.js";
 
 // This file runs as packages/cli/dist/test/verify-cli.test.js.
 const here = (path: string) => new URL(path, import.meta.url);
-// Through the launcher, as `npx khatam` runs: `verify` then runs from the CommonJS bundle with its code cache.
-const MAIN = fileURLToPath(here("../../bin/khatam.cjs"));
-const support = (name: string) => here(`../../../core/dist/test/support/${name}.js`).href;
 
-const fixtures = (await import(support("fixtures"))) as typeof Fixtures;
-const nationalSupport = (await import(support("national"))) as typeof National;
-const revisions = (await import(support("revisions"))) as typeof Revisions;
-const tools = (await import(support("tools"))) as typeof Tools;
+const fixtures = await testSupport<typeof Fixtures>("core", "fixtures");
+const nationalSupport = await testSupport<typeof National>("core", "national");
+const revisions = await testSupport<typeof Revisions>("core", "revisions");
+const tools = await testSupport<typeof Tools>("core", "tools");
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+/** Runs the command through the launcher (under `faketime TIME` when given) from an unrelated working directory. */
+const khatam = (args: string[], options: { faketime?: string } = {}) => runCli(LAUNCHER, args, options);
 
-/** Runs `node bin/khatam.cjs verify …` (under `faketime TIME` when given) from an unrelated working directory. */
-function khatam(args: string[], options: { faketime?: string } = {}): Promise<CliResult> {
-  const [cmd, argv] = options.faketime
-    ? ["faketime", [options.faketime, process.execPath, MAIN, ...args]]
-    : [process.execPath, [MAIN, ...args]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv as string[], { cwd: "/", env: { ...process.env, KHATAM_DEBUG: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-/** Asserts a failure reported as one clear line on stderr (64 may add the usage text), no stack trace. */
+/** Asserts a failure reported as one clear line on stderr (support/cli.ts), and nothing on stdout. */
 function assertOneLineError(r: CliResult, code: number, pattern: RegExp): void {
-  assert.equal(r.code, code, `exit ${r.code}: ${r.stderr}${r.stdout}`);
-  const lines = r.stderr.split("\n").filter((l) => l.length > 0);
-  assert.ok(lines.length >= 1, "an error message is printed");
-  assert.match(lines[0]!, /^khatam: /, r.stderr);
-  assert.match(lines[0]!, pattern, r.stderr);
-  assert.doesNotMatch(r.stderr, /^\s+at |Error:|\r/m, `no stack trace: ${r.stderr}`);
-  if (code !== 64) assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+  assertOneLineFailure(r, code, pattern);
   assert.equal(r.stdout, "", "nothing on stdout");
 }
 
@@ -325,7 +305,7 @@ describe("several files and folders in one process", () => {
     const many = join(dir, "many");
     await mkdir(many, { recursive: true });
     for (let i = 1; i <= 40; i++) await copyFile(paths.valid, join(many, `doc-${String(i).padStart(2, "0")}.pdf`));
-    const child = spawn(process.execPath, [MAIN, "verify", many, "--trust", paths.validPem, "--offline", "--json"]);
+    const child = spawn(process.execPath, [LAUNCHER, "verify", many, "--trust", paths.validPem, "--offline", "--json"]);
     let stderr = "";
     child.stderr.on("data", (d) => {
       stderr += d;
@@ -354,7 +334,7 @@ describe("the launcher", () => {
     const args = ["verify", paths.valid, "--trust", paths.validPem, "--offline", "--json"];
     const launched = await khatam(args);
     const modules = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [fileURLToPath(here("../src/main.js")), ...args]);
+      const child = spawn(process.execPath, [COMPILED_MAIN, ...args]);
       let out = "";
       child.stdout.on("data", (d) => (out += d));
       child.on("error", reject);
