@@ -101,6 +101,14 @@ function jpList(pki: NationalPki, withdrawnCa: Uint8Array): TrustedList {
     ],
     electronic: ["mailto:trust@digital.go.jp", "https://www.digital.go.jp/en/"],
   };
+  const names = {
+    root: { en: "Digital Agency Root CA", ja: "デジタル庁ルート認証局" },
+    issuing: { en: "Digital Agency Issuing CA", ja: "デジタル庁発行認証局" },
+    tsa: { en: "Digital Agency Time-Stamping Authority", ja: "デジタル庁タイムスタンプ局" },
+    oldRoot: { en: "Digital Agency Root CA 2015", ja: "デジタル庁ルート認証局 2015" },
+  };
+  const withdrawn: Status = [ServiceStatus.withdrawn, "2025-02-01T00:00:00Z"];
+  const recognised: Status = [ServiceStatus.recognisedAtNationalLevel, "2025-01-01T00:00:00Z"];
   return {
     schemeOperator: { name: { en: "Digital Agency", ja: "デジタル庁" }, address },
     schemeName: { en: "JP:Trusted list of Japan", ja: "JP:日本のトラストリスト" },
@@ -118,32 +126,16 @@ function jpList(pki: NationalPki, withdrawnCa: Uint8Array): TrustedList {
         address,
         informationUris: ["https://www.digital.go.jp/en/policies/pki/"],
         services: [
+          service(ServiceType.caPkc, names.root, pki.root.certificate, granted("2025-01-01T00:00:00Z")),
           service(
             ServiceType.caPkc,
-            { en: "Digital Agency Root CA", ja: "デジタル庁ルート認証局" },
-            pki.root.certificate,
-            granted("2025-01-01T00:00:00Z"),
-          ),
-          service(
-            ServiceType.caPkc,
-            { en: "Digital Agency Issuing CA", ja: "デジタル庁発行認証局" },
+            names.issuing,
             pki.issuing.certificate,
             granted("2025-03-01T00:00:00Z"),
-            [ServiceStatus.recognisedAtNationalLevel, "2025-01-01T00:00:00Z"],
+            recognised,
           ),
-          service(
-            ServiceType.tsa,
-            { en: "Digital Agency Time-Stamping Authority", ja: "デジタル庁タイムスタンプ局" },
-            pki.tsa.certificate,
-            granted("2025-01-01T00:00:00Z"),
-          ),
-          service(
-            ServiceType.caPkc,
-            { en: "Digital Agency Root CA 2015", ja: "デジタル庁ルート認証局 2015" },
-            withdrawnCa,
-            [ServiceStatus.withdrawn, "2025-02-01T00:00:00Z"],
-            granted("2016-07-01T00:00:00Z"),
-          ),
+          service(ServiceType.tsa, names.tsa, pki.tsa.certificate, granted("2025-01-01T00:00:00Z")),
+          service(ServiceType.caPkc, names.oldRoot, withdrawnCa, withdrawn, granted("2016-07-01T00:00:00Z")),
         ],
       },
     ],
