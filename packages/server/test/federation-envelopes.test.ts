@@ -10,7 +10,8 @@
  * - neither instance holds a key of the other's country (every key each store holds is listed);
  * - the protocol refuses an unpeered sender, a changed body, a replayed request, a stale signature, each with
  *   nothing changed; an offer delivered twice makes one copy;
- * - a returned revision that is not the recipient's signature, or that changes the page as well, is refused;
+ * - a returned revision that is not the recipient's signature, or that changes the page as well, is refused; so are
+ *   a returned revision and an offered document whose form cannot be read (422, not a 500);
  * - a partner that is down: the offer waits in the outbox and is delivered when it is back.
  */
 import assert from "node:assert/strict";
@@ -19,6 +20,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { IncrementalUpdate, PdfDict, PdfName, PdfRaw, PdfReader, type PdfRef, PdfString } from "@khatam/core/pdf";
 import { validatePdf } from "@khatam/core/verify";
 import { httpbis } from "http-message-signatures";
 import pg from "pg";
@@ -605,6 +607,31 @@ for (const engine of ENGINES)
       r = await (await signedPost(saKey, jp, "jp", "/federation/v1/returns", await returned(tampered))).send();
       assert.equal(r.status, 422);
       assert.match(((await r.json()) as Json).error.message, /changes more than a signature|signature/);
+
+      // A signature field whose flags are an object that cannot be parsed: the form reader throws on it.
+      r = await (
+        await signedPost(saKey, jp, "jp", "/federation/v1/returns", await returned(unreadableFormRevision(offered)))
+      ).send();
+      assert.equal(r.status, 422);
+      const unreadable = (await r.json()) as { error: { code: string; message: string } };
+      assert.equal(unreadable.error.code, "return_refused");
+      assert.match(unreadable.error.message, /its form cannot be read \(.+\)$/);
+      // The same document offered to jp: refused before a copy is made.
+      const malformed = unreadableFormRevision(plainPdf("Malformed offer"));
+      r = await (
+        await signedPost(saKey, jp, "jp", "/federation/v1/offers", {
+          offerId: randomUUID(),
+          envelopeId: randomUUID(),
+          title: "Malformed offer",
+          registerCode: "SA-TEST-1",
+          recipient: { email: "official@jp.demo" },
+          sender: { name: "Fatimah Alharbi", email: "official@sa.demo", agency: { en: "Test" } },
+          documentSha256: require_sha256(malformed),
+          document: malformed.toString("base64"),
+        })
+      ).send();
+      assert.equal(r.status, 422);
+      assert.equal(await errorCode(r), "invalid_pdf");
       let envelope = await json(await call(jp, jpOfficial, "GET", `/api/envelopes/${created.id}`));
       assert.equal(envelope.status, "sent", "nothing changed");
 
@@ -754,4 +781,46 @@ function appendContentChange(pdf: Buffer): Buffer {
     `\n${object}xref\n0 1\n0000000000 65535 f \n5 1\n${String(offset).padStart(10, "0")} 00000 n \n` +
     `trailer\n<< /Size ${size} /Root 1 0 R /Prev ${prev} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
   return Buffer.concat([pdf, Buffer.from(update, "latin1")]);
+}
+
+/**
+ * `pdf` with an incremental update that adds a signature field (and an empty signature) whose /Ff is an object that
+ * cannot be parsed: the modification analysis sees only a signature field added, the form reader throws.
+ */
+function unreadableFormRevision(pdf: Buffer): Buffer {
+  const reader = PdfReader.open(pdf);
+  const update = new IncrementalUpdate(reader);
+  const pageRef = reader.pages()[0]!;
+  const page = reader.dict(pageRef, "page 1").clone();
+  const flags = update.add(new PdfRaw(Buffer.from("<< /Unterminated", "latin1")));
+  const signature = update.add(
+    new PdfDict([
+      ["Type", PdfName.of("Sig")],
+      ["Filter", PdfName.of("Adobe.PPKLite")],
+      ["SubFilter", PdfName.of("ETSI.CAdES.detached")],
+      ["ByteRange", [0, 0, 0, 0]],
+      ["Contents", new PdfString(new Uint8Array(16), true)],
+    ]),
+  );
+  const field = update.add(
+    new PdfDict([
+      ["Type", PdfName.of("Annot")],
+      ["Subtype", PdfName.of("Widget")],
+      ["FT", PdfName.of("Sig")],
+      ["T", PdfString.text("Signature1")],
+      ["V", signature],
+      ["Rect", [0, 0, 0, 0]],
+      ["P", pageRef],
+      ["KhatamRecipient", PdfString.text("someone")],
+      ["Ff", flags],
+    ]),
+  );
+  const annots = reader.resolve(page.get("Annots"));
+  update.set(pageRef, page.set("Annots", [...(Array.isArray(annots) ? annots : []), field]));
+  const form = new PdfDict([
+    ["Fields", [field]],
+    ["SigFlags", 3],
+  ]);
+  update.set(reader.trailer.get("Root") as PdfRef, reader.catalog.clone().set("AcroForm", form));
+  return Buffer.concat([pdf, update.toBytes()]);
 }

@@ -115,8 +115,10 @@ async function receiveOffer(
   const pdf = document(body);
   const existing = (await store.copiesOf(ctx.db, peer.instance, envelopeId)).find((e) => e.origin?.offerId === offerId);
   if (existing) return { status: 200, body: { envelopeId: existing.id } };
+  // Read as the copy's fields will be (createPartnerCopy), so that what cannot be read is refused here, not a 500.
+  const { readFields } = await import("@khatam/core/forms");
   try {
-    PdfReader.open(pdf);
+    readFields(pdf);
   } catch (e) {
     throw new HttpError(422, "invalid_pdf", `the offered document is not a readable PDF: ${(e as Error).message}`);
   }
@@ -202,6 +204,25 @@ function checkOpen(envelope: store.EnvelopeRow, recipient: store.RecipientRow): 
   }
 }
 
+function refuse(why: string): never {
+  throw new HttpError(422, "return_refused", `the returned revision is refused: ${why}`);
+}
+
+/**
+ * `read` run over a revision a partner returned: core's readers throw on what they cannot read (a PdfFormatError
+ * for a malformed AcroForm or cross-reference data, a FieldError, a DER error), and that is the partner's input
+ * being refused (422 `return_refused`, one line saying what could not be read), not a fault of this instance.
+ */
+function readPartnerBytes<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    const detail = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 200);
+    return refuse(`${what} cannot be read (${detail})`);
+  }
+}
+
 /**
  * The checks of a returned revision (module comment); the audit details of the signature when they hold, 422
  * `return_refused` otherwise.
@@ -214,18 +235,15 @@ async function checkReturnedRevision(
   signed: Uint8Array,
 ): Promise<Record<string, unknown>> {
   const email = recipient.email;
-  const refuse = (why: string): never => {
-    throw new HttpError(422, "return_refused", `the returned revision is refused: ${why}`);
-  };
   const offered = await getDocument(ctx.db, offeredSha256);
   if (!offered) throw new Error(`document ${offeredSha256} is missing`);
   if (signed.length <= offered.length || !Buffer.from(signed.subarray(0, offered.length)).equals(offered)) {
     refuse("it does not extend the revision offered byte for byte");
   }
-  const changes = analyseModifications(signed, offered.length);
+  const changes = readPartnerBytes("its changes", () => analyseModifications(signed, offered.length));
   if (!SIGNING_CHANGES.has(changes.level)) refuse(`it changes more than a signature adds (${changes.level})`);
   const before = findSignatures(PdfReader.open(offered)).length;
-  const after = findSignatures(PdfReader.open(signed));
+  const after = readPartnerBytes("its signatures", () => findSignatures(PdfReader.open(signed)));
   if (after.length !== before + 1 || after.at(-1)?.type !== "signature") refuse("it must add exactly one signature");
   const fieldRefusal = await fieldsRefusal(offered, signed, recipient.id, after.at(-1)!.field);
   if (fieldRefusal) refuse(fieldRefusal);
@@ -243,19 +261,21 @@ async function checkReturnedRevision(
       `its signature is ${signature.indication}${signature.subIndication ? `/${signature.subIndication}` : ""}: ${signature.errors.join("; ")}`,
     );
   }
-  const certificate = certificatesInCms(after.at(-1)!.cms).find(
-    (der) => Certificate.fromDer(der).serial.toLowerCase() === signature.signer?.serial.toLowerCase(),
-  );
-  const info = certificate ? Certificate.fromDer(certificate) : undefined;
-  const emails = info?.names.emails.map((e) => e.toLowerCase()) ?? [];
-  if (!emails.includes(email.toLowerCase())) refuse(`it is not signed by ${email}`);
-  if (info!.country !== peer.territory) refuse(`the signer is of ${info!.country}, not of ${peer.territory}`);
+  // Certificate facts are parsed on first use, so they are read inside the guard too.
+  const info = readPartnerBytes("its signer's certificate", () => {
+    const c = certificatesInCms(after.at(-1)!.cms)
+      .map((der) => Certificate.fromDer(der))
+      .find((c) => c.serial.toLowerCase() === signature.signer?.serial.toLowerCase());
+    return c && { emails: c.names.emails, country: c.country, subject: c.subject, serial: c.serial };
+  });
+  if (!info?.emails.some((e) => e.toLowerCase() === email.toLowerCase())) refuse(`it is not signed by ${email}`);
+  if (info.country !== peer.territory) refuse(`the signer is of ${info.country}, not of ${peer.territory}`);
   return {
     instance: peer.instance,
-    name: /(?:^|,)CN=([^,]+)/.exec(info!.subject)?.[1] ?? info!.subject,
-    country: info!.country,
-    subject: info!.subject,
-    certificateSerial: info!.serial,
+    name: /(?:^|,)CN=([^,]+)/.exec(info.subject)?.[1] ?? info.subject,
+    country: info.country,
+    subject: info.subject,
+    certificateSerial: info.serial,
     returnedSha256: sha256(signed),
   };
 }
@@ -275,7 +295,7 @@ async function fieldsRefusal(
   const own = [...before.values()].find((f) => f.recipient === owner && f.kind === "signature");
   if (own && signatureField !== own.name)
     return `the signature is not in the field placed for its signer (${own.name})`;
-  for (const f of readFields(signed)) {
+  for (const f of readPartnerBytes("its form", () => readFields(signed))) {
     if (f.recipient === owner) continue;
     const was = before.get(f.name);
     if (!was) return `it adds the field ${f.name} for another recipient`;
