@@ -18,6 +18,7 @@ import { authenticate, checkPassword, DEFAULT_LOGIN_LIMITS, type LoginLimits, Th
 import { hashPassword } from "./passwords.js";
 import {
   accountSchemas,
+  accountView,
   type CertificateView,
   type ChangePasswordBody,
   type CreatedToken,
@@ -223,17 +224,7 @@ function tokenView(row: {
 async function describeMe(app: FastifyInstance, identity: Identity): Promise<Me> {
   const { user, agency, country, certificates } = await store.me(app.db, identity.userId!);
   return {
-    user: {
-      id: user.id,
-      email: user.email,
-      displayName: user.display_name,
-      jobTitle: user.job_title,
-      role: user.role,
-      locale: user.locale,
-      totpEnrolled: user.totp_secret !== null,
-      oidcLinked: user.oidc_subject !== null,
-      secondFactor: identity.secondFactor,
-    },
+    user: { ...accountView(user), secondFactor: identity.secondFactor },
     agency: agency ? { id: agency.id, names: agency.names } : null,
     country: country ? { id: country.id, isoCode: country.iso_code, names: country.names } : null,
     certificates: certificates.map((c) => certificateView(app, c)),

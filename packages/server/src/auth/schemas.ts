@@ -40,6 +40,44 @@ export const certificateView = {
   additionalProperties: false,
 } as const;
 
+/** An account as the API shows it, to its holder (GET /api/me) and to administrators (tenancy's user view). */
+export const accountProperties = {
+  id: { type: "string" },
+  email: { type: "string" },
+  displayName: { type: "string" },
+  jobTitle: { type: ["string", "null"], description: "shown under the name in the person's visible signatures" },
+  role: roleSchema,
+  locale: { type: ["string", "null"], enum: ["ar", "ja", "en", null] },
+  totpEnrolled: { type: "boolean" },
+  oidcLinked: { type: "boolean" },
+} as const;
+
+/** The columns of an account that {@link accountProperties} shows. */
+interface AccountRow {
+  readonly id: string;
+  readonly email: string;
+  readonly display_name: string;
+  readonly job_title: string | null;
+  readonly role: FromSchema<typeof roleSchema>;
+  readonly locale: "ar" | "ja" | "en" | null;
+  readonly totp_secret: string | null;
+  readonly oidc_subject: string | null;
+}
+
+/** {@link accountProperties} of an account row: the secrets are never shown, only whether they are set. */
+export function accountView(u: AccountRow) {
+  return {
+    id: u.id,
+    email: u.email,
+    displayName: u.display_name,
+    jobTitle: u.job_title,
+    role: u.role,
+    locale: u.locale,
+    totpEnrolled: u.totp_secret !== null,
+    oidcLinked: u.oidc_subject !== null,
+  };
+}
+
 /** GET /api/me: who the caller is; the bootstrap admin token has only `email` and `role`, and no agency. */
 export const meView = {
   type: "object",
@@ -47,14 +85,7 @@ export const meView = {
     user: {
       type: "object",
       properties: {
-        id: { type: "string" },
-        email: { type: "string" },
-        displayName: { type: "string" },
-        jobTitle: { type: ["string", "null"], description: "shown under the name in the person's visible signatures" },
-        role: roleSchema,
-        locale: { type: ["string", "null"], enum: ["ar", "ja", "en", null] },
-        totpEnrolled: { type: "boolean" },
-        oidcLinked: { type: "boolean" },
+        ...accountProperties,
         secondFactor: { type: "boolean", description: "whether this session passed the second factor" },
       },
       required: ["email", "role"],

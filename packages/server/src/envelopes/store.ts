@@ -12,7 +12,7 @@
 
 import type { FieldSpec } from "@khatam/core/forms";
 import { type Selectable, sql, type Updateable } from "kysely";
-import type { AuditEvent } from "../audit/audit.js";
+import { type AuditEvent, eventRow } from "../audit/audit.js";
 import type { Db, Tx } from "../db/connect.js";
 import { asBase64, documentValues, fromBase64 } from "../db/documents.js";
 import type { Database, EnvelopeOrigin, Multilingual, RecipientRole } from "../db/schema.js";
@@ -418,21 +418,13 @@ export async function applyChange(
   }
 }
 
-/** An audit event as {@link applyChange} inserts it (chained by audit.ts's chainEvents). */
+/**
+ * An audit event as {@link applyChange} inserts it (chained by audit.ts's chainEvents): audit.ts's row of it, but
+ * with the time as ISO text and the details as an object, since the row travels inside a JSON array
+ * (jsonb_to_recordset) rather than as bound parameters.
+ */
 export function eventRecord(e: AuditEvent) {
-  return {
-    envelope_id: e.envelopeId,
-    seq: e.seq,
-    type: e.type,
-    actor_user_id: e.actorUserId,
-    actor_email: e.actorEmail,
-    ip: e.ip,
-    at: e.at,
-    document_sha256: e.documentSha256,
-    details: e.details,
-    prev_hash: e.prevHash,
-    hash: e.hash,
-  };
+  return { ...eventRow(e), at: e.at, details: e.details };
 }
 
 export async function signingCertificateById(db: Db | Tx, id: string): Promise<SigningCertificateRow> {

@@ -19,6 +19,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastif
 import { type Identity, requireIdentity } from "../auth/identity.js";
 import { certificateView } from "../auth/login-routes.js";
 import { hashPassword } from "../auth/passwords.js";
+import { accountView } from "../auth/schemas.js";
 import type { Tx } from "../db/connect.js";
 import type { Role } from "../db/schema.js";
 import { bindRecipients } from "../envelopes/store.js";
@@ -48,19 +49,7 @@ import * as store from "./store.js";
 const ADMINS: readonly Role[] = ["platform_admin", "agency_admin"];
 
 function userView(u: UserRow): AdminUserView {
-  return {
-    id: u.id,
-    email: u.email,
-    displayName: u.display_name,
-    jobTitle: u.job_title,
-    agencyId: u.agency_id,
-    role: u.role,
-    locale: u.locale,
-    disabled: u.disabled,
-    totpEnrolled: u.totp_secret !== null,
-    oidcLinked: u.oidc_subject !== null,
-    createdAt: u.created_at.toISOString(),
-  };
+  return { ...accountView(u), agencyId: u.agency_id, disabled: u.disabled, createdAt: u.created_at.toISOString() };
 }
 
 /** A job title as stored: trimmed, and none when empty (the column refuses empty text). */

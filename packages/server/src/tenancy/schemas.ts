@@ -4,7 +4,7 @@
  */
 import { PERSON_REVOCATION_REASONS } from "@khatam/core/vocabulary";
 import type { FromSchema } from "json-schema-to-ts";
-import { certificateView, MIN_PASSWORD_LENGTH, roleSchema } from "../auth/schemas.js";
+import { accountProperties, certificateView, MIN_PASSWORD_LENGTH, roleSchema } from "../auth/schemas.js";
 import { namesView } from "../http/schemas.js";
 
 /** An account's id, a UUID (RFC 9562). */
@@ -58,16 +58,9 @@ const agencyView = {
 const userView = {
   type: "object",
   properties: {
-    id: { type: "string" },
-    email: { type: "string" },
-    displayName: { type: "string" },
-    jobTitle: { type: ["string", "null"], description: "shown under the name in the person's visible signatures" },
+    ...accountProperties,
     agencyId: { type: ["string", "null"] },
-    role: roleSchema,
-    locale: { type: ["string", "null"], enum: [...LOCALES, null] },
     disabled: { type: "boolean" },
-    totpEnrolled: { type: "boolean" },
-    oidcLinked: { type: "boolean" },
     createdAt: { type: "string", format: "date-time" },
   },
   required: [
