@@ -6,15 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import contentDisposition from "content-disposition";
-import {
-  api,
-  envelopeForm,
-  type Federation,
-  type Platform,
-  plainPdf,
-  seedFederation,
-  startPlatform,
-} from "./support/envelopes.js";
+import { api, envelopeForm, type Federation, type Platform, plainPdf, seededPlatform } from "./support/envelopes.js";
 
 describe("the document's file name and the preview", () => {
   let platform: Platform;
@@ -23,8 +15,7 @@ describe("the document's file name and the preview", () => {
   const title = "日本・サウジアラビア協力覚書 2025 — مذكرة تعاون";
 
   before(async () => {
-    platform = await startPlatform("pglite");
-    users = await seedFederation(platform);
+    ({ platform, people: users } = await seededPlatform("pglite"));
     const created = await api(
       platform,
       users.jpOfficial,

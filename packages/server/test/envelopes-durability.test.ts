@@ -4,10 +4,9 @@
  * envelope, its document and its audit trail intact, and the workflow continues (the JP official signs).
  */
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
-import pg from "pg";
-import { ENGINES, PG_ADMIN_URL } from "./support/db.js";
+import { ENGINES, freshPostgres } from "./support/db.js";
 import { DEMO_PASSWORD, envelopeForm, plainPdf } from "./support/envelopes.js";
 import { exited, spawnServer, temporaryDirectory } from "./support/server.js";
 
@@ -25,15 +24,11 @@ for (const engine of ENGINES) {
   describe(`envelope durability on ${engine}`, () => {
     test("kill -9 after create and send: the envelope, document and audit trail survive; signing continues", async () => {
       const dir = temporaryDirectory("khatam-kill-");
-      let databaseName: string | undefined;
+      let postgres: Awaited<ReturnType<typeof freshPostgres>> | undefined;
       const env: Record<string, string> = { KHATAM_DATA: dir.path, KHATAM_DEMO_KEY_TYPE: "P-256", LOG_LEVEL: "warn" };
       if (engine === "postgres") {
-        databaseName = `khatam_test_${randomBytes(6).toString("hex")}`;
-        const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-        await admin.connect();
-        await admin.query(`create database ${databaseName}`);
-        await admin.end();
-        env.DATABASE_URL = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${databaseName}`);
+        postgres = await freshPostgres();
+        env.DATABASE_URL = postgres.url;
       }
       try {
         const first = await spawnServer(env);
@@ -98,12 +93,7 @@ for (const engine of ENGINES) {
           await exited(second.child);
         }
       } finally {
-        if (databaseName) {
-          const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-          await c.connect();
-          await c.query(`drop database if exists ${databaseName} with (force)`);
-          await c.end();
-        }
+        await postgres?.drop();
         dir.remove();
       }
     });

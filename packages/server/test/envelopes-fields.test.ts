@@ -24,9 +24,9 @@ import {
   type Platform,
   pdfsigSignatures,
   plainPdf,
+  platformRoots,
   run,
-  seedFederation,
-  startPlatform,
+  seededPlatform,
   verifyOnPlatform,
 } from "./support/envelopes.js";
 import { countPixels, isDark, isRed } from "./support/ppm.js";
@@ -40,15 +40,10 @@ for (const engine of ENGINES) {
   describe(`envelope fields on ${engine}`, () => {
     let platform: Platform;
     let people: Federation;
-    const roots = () => ["jp", "sa"].map((id) => platform.running.app.trustStore.get(id).root.certificate);
+    const roots = () => platformRoots(platform);
 
-    before(async () => {
-      platform = await startPlatform(engine);
-      people = await seedFederation(platform);
-    });
-    after(async () => {
-      await platform?.close();
-    });
+    before(async () => ({ platform, people } = await seededPlatform(engine)));
+    after(() => platform?.close());
 
     const recipients = () => [
       { email: people.jpOfficial.email, role: "signer", order: 1 },

@@ -16,23 +16,18 @@ import {
   json,
   type Platform,
   plainPdf,
-  seedFederation,
-  startPlatform,
+  seededPlatform,
   type TestUser,
 } from "./support/envelopes.js";
+import { assertRefusal } from "./support/server.js";
 
 for (const engine of ENGINES) {
   describe(`inbox on ${engine}`, () => {
     let platform: Platform;
     let people: Federation;
 
-    before(async () => {
-      platform = await startPlatform(engine);
-      people = await seedFederation(platform);
-    });
-    after(async () => {
-      await platform?.close();
-    });
+    before(async () => ({ platform, people } = await seededPlatform(engine)));
+    after(() => platform?.close());
 
     async function create(
       title: string,
@@ -250,8 +245,7 @@ for (const engine of ENGINES) {
         sessionId: expiredId,
         signatureValue: "AAAA",
       });
-      assert.equal(r.status, 404);
-      assert.equal((await r.json()).error.code, "session_not_found");
+      await assertRefusal(r, 404, "session_not_found");
     });
   });
 }

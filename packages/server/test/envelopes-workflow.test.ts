@@ -21,25 +21,21 @@ import {
   pdfsig,
   pdfsigSignatures,
   plainPdf,
+  platformRoots,
   run,
-  seedFederation,
-  startPlatform,
+  seededPlatform,
   verifyOnPlatform,
 } from "./support/envelopes.js";
+import { assertRefusal } from "./support/server.js";
 
 for (const engine of ENGINES) {
   describe(`envelopes on ${engine}`, () => {
     let platform: Platform;
     let people: Federation;
-    const roots = () => ["jp", "sa"].map((id) => platform.running.app.trustStore.get(id).root.certificate);
+    const roots = () => platformRoots(platform);
 
-    before(async () => {
-      platform = await startPlatform(engine);
-      people = await seedFederation(platform);
-    });
-    after(async () => {
-      await platform?.close();
-    });
+    before(async () => ({ platform, people } = await seededPlatform(engine)));
+    after(() => platform?.close());
 
     async function create(
       meta: { title: string; recipients: { email: string; role: string; order: number }[]; [k: string]: unknown },
@@ -48,6 +44,13 @@ for (const engine of ENGINES) {
       const response = await api(platform, by, "POST", "/api/envelopes", envelopeForm(plainPdf(), meta));
       assert.equal(response.status, 201, await response.clone().text());
       return ((await response.json()) as { id: string }).id;
+    }
+
+    /** {@link create}, then sent by the JP official; its id. */
+    async function createAndSend(meta: Parameters<typeof create>[0]): Promise<string> {
+      const id = await create(meta);
+      await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
+      return id;
     }
 
     test("JP and SA co-sign in routing order: two signatures, each chaining to its own country, B-LTA at the end", async () => {
@@ -65,8 +68,7 @@ for (const engine of ENGINES) {
 
       // Not sent yet: nobody signs.
       let r = await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/sign`);
-      assert.equal(r.status, 409);
-      assert.equal((await r.json()).error.code, "envelope_not_sent");
+      await assertRefusal(r, 409, "envelope_not_sent");
 
       envelope = await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
       assert.equal(envelope.status, "sent");
@@ -86,8 +88,7 @@ for (const engine of ENGINES) {
       r = await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`);
       assert.equal(r.status, 409);
       r = await api(platform, people.saOfficial, "POST", `/api/envelopes/${id}/sign`);
-      assert.equal(r.status, 409);
-      assert.equal((await r.json()).error.code, "not_your_turn");
+      await assertRefusal(r, 409, "not_your_turn");
 
       // The clerk (a viewer, no signing rights) cannot sign.
       r = await api(platform, people.saClerk, "POST", `/api/envelopes/${id}/sign`);
@@ -98,8 +99,7 @@ for (const engine of ENGINES) {
       assert.equal(jp.currentOrder, 2);
       assert.equal(jp.status, "sent");
       r = await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/sign`);
-      assert.equal(r.status, 409);
-      assert.equal((await r.json()).error.code, "already_signed");
+      await assertRefusal(r, 409, "already_signed");
 
       // SA opens the document when it is their turn: `viewed`, once.
       const preview = await api(platform, people.saOfficial, "GET", `/api/envelopes/${id}/document`);
@@ -218,11 +218,10 @@ for (const engine of ENGINES) {
     });
 
     test("the audit chain verifies, and a tampered row breaks it", async () => {
-      const id = await create({
+      const id = await createAndSend({
         title: "Chain check",
         recipients: [{ email: people.saOfficial.email, role: "approver", order: 1 }],
       });
-      await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
       await json(await api(platform, people.saOfficial, "POST", `/api/envelopes/${id}/sign`)); // approves
       const envelope = await json(await api(platform, people.saOfficial, "GET", `/api/envelopes/${id}`));
       assert.equal(envelope.status, "completed");
@@ -248,14 +247,13 @@ for (const engine of ENGINES) {
     });
 
     test("parallel signers of one routing order both sign; nothing is lost when they race", async () => {
-      const id = await create({
+      const id = await createAndSend({
         title: "Parallel",
         recipients: [
           { email: people.jpOfficial.email, role: "signer", order: 1 },
           { email: people.saOfficial.email, role: "signer", order: 1 },
         ],
       });
-      await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
       const [a, b] = await Promise.all([
         api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/sign`),
         api(platform, people.saOfficial, "POST", `/api/envelopes/${id}/sign`),
@@ -280,14 +278,12 @@ for (const engine of ENGINES) {
     });
 
     test("a clerk named as signer cannot sign (403); concurrent events still form one chain", async () => {
-      const id = await create({
+      const id = await createAndSend({
         title: "Clerk as signer",
         recipients: [{ email: people.saClerk.email, role: "signer", order: 1 }],
       });
-      await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
       const r = await api(platform, people.saClerk, "POST", `/api/envelopes/${id}/sign`);
-      assert.equal(r.status, 403);
-      assert.equal((await r.json()).error.code, "forbidden");
+      await assertRefusal(r, 403, "forbidden");
       assert.equal((await api(platform, people.saClerk, "POST", `/api/envelopes/${id}/sign/prepare`)).status, 403);
       // Twenty downloads at once: each appends an event under the envelope's row lock.
       const downloads = await Promise.all(
@@ -306,14 +302,13 @@ for (const engine of ENGINES) {
     });
 
     test("a declined envelope ends: status, reason, nobody signs after", async () => {
-      const id = await create({
+      const id = await createAndSend({
         title: "To be declined",
         recipients: [
           { email: people.saOfficial.email, role: "signer", order: 1 },
           { email: people.jpOfficial.email, role: "signer", order: 2 },
         ],
       });
-      await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
       let r = await api(platform, people.saOfficial, "POST", `/api/envelopes/${id}/decline`, {});
       assert.equal(r.status, 400);
       const declined = await json(
@@ -327,23 +322,20 @@ for (const engine of ENGINES) {
       r = await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/sign`);
       assert.equal(r.status, 409);
       r = await api(platform, people.saOfficial, "POST", `/api/envelopes/${id}/sign`);
-      assert.equal(r.status, 409);
-      assert.equal((await r.json()).error.code, "already_declined");
+      await assertRefusal(r, 409, "already_declined");
       const events = await listEvents(platform.db, id);
       assert.equal(events.at(-1)?.type, "declined");
       assert.equal(events.at(-1)?.details.reason, "Article 3 needs work");
     });
 
     test("a device-held key signs in two steps (prepare, complete), state kept in the database", async () => {
-      const id = await create({
+      const id = await createAndSend({
         title: "Device signature",
         recipients: [{ email: people.saDevice.email, role: "signer", order: 1 }],
       });
-      await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
       // The platform holds no key for this official.
       let r = await api(platform, people.saDevice, "POST", `/api/envelopes/${id}/sign`);
-      assert.equal(r.status, 409);
-      assert.equal((await r.json()).error.code, "wrong_signing_method");
+      await assertRefusal(r, 409, "wrong_signing_method");
       const prepared = await json(await api(platform, people.saDevice, "POST", `/api/envelopes/${id}/sign/prepare`));
       assert.deepEqual(prepared.algorithm, { kind: "ecdsa", hash: "SHA-256" });
       const attributes = Buffer.from(prepared.signedAttributes, "base64");
@@ -354,8 +346,7 @@ for (const engine of ENGINES) {
         sessionId: prepared.sessionId,
         signatureValue: wrong.toString("base64"),
       });
-      assert.equal(r.status, 400);
-      assert.equal((await r.json()).error.code, "invalid_signature_value");
+      await assertRefusal(r, 400, "invalid_signature_value");
       // WebCrypto's ECDSA value is r||s (IEEE P1363).
       const value = cryptoSign("sha256", attributes, { key: people.saDevice.privateKey, dsaEncoding: "ieee-p1363" });
       const done = await json(
@@ -437,11 +428,9 @@ for (const engine of ENGINES) {
         "/api/envelopes",
         envelopeForm(Buffer.from("%PDF-1.7\ngarbage"), meta),
       );
-      assert.equal(r.status, 400);
-      assert.equal((await r.json()).error.code, "invalid_pdf");
+      await assertRefusal(r, 400, "invalid_pdf");
       r = await api(platform, people.jpOfficial, "POST", "/api/envelopes", envelopeForm(plainPdf(), "{ not json"));
-      assert.equal(r.status, 400);
-      assert.equal((await r.json()).error.code, "invalid_request");
+      await assertRefusal(r, 400, "invalid_request");
       r = await api(
         platform,
         people.jpOfficial,
@@ -462,8 +451,7 @@ for (const engine of ENGINES) {
       assert.equal(r.status, 415);
       const big = Buffer.concat([plainPdf(), Buffer.alloc(26 * 1024 * 1024, 0x20)]);
       r = await api(platform, people.jpOfficial, "POST", "/api/envelopes", envelopeForm(big, meta));
-      assert.equal(r.status, 413);
-      assert.equal((await r.json()).error.code, "payload_too_large");
+      await assertRefusal(r, 413, "payload_too_large");
       const encryptedFile = join(platform.dataDir, "encrypted.pdf");
       const plainFile = join(platform.dataDir, "plain.pdf");
       writeFileSync(plainFile, plainPdf());
@@ -477,8 +465,7 @@ for (const engine of ENGINES) {
         "/api/envelopes",
         envelopeForm(readFileSync(encryptedFile), meta),
       );
-      assert.equal(r.status, 415);
-      assert.equal((await r.json()).error.code, "encrypted_pdf");
+      await assertRefusal(r, 415, "encrypted_pdf");
       // POST /api/verify: not a PDF → 400; wrong media type → 415.
       r = await fetch(`${platform.url}/api/verify`, {
         method: "POST",
@@ -503,13 +490,12 @@ for (const engine of ENGINES) {
 
     test("expiry and reminders, as the scheduler calls them", async () => {
       const { expireDue, remindDue } = await import("../src/envelopes/scheduled.js");
-      const id = await create({
+      const id = await createAndSend({
         title: "Expiring",
         recipients: [{ email: people.saOfficial.email, role: "signer", order: 1 }],
         expiresAt: new Date(Date.now() + 3 * 3600_000).toISOString(),
         reminderEveryHours: 1,
       });
-      await json(await api(platform, people.jpOfficial, "POST", `/api/envelopes/${id}/send`));
       assert.deepEqual(await remindDue(platform.db, new Date(Date.now() + 10 * 60_000)), []);
       const reminded = await remindDue(platform.db, new Date(Date.now() + 61 * 60_000));
       assert.ok(reminded.includes(id));

@@ -10,7 +10,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { envelopeForm, pdfsig, plainPdf } from "./support/envelopes.js";
+import { envelopeForm, pdfsigSignatures, plainPdf } from "./support/envelopes.js";
 import { ADMIN_TOKEN, freePort, temporaryDirectory } from "./support/server.js";
 
 const SCRIPT = fileURLToPath(new URL("../../../../scripts/demo-federation.mjs", import.meta.url));
@@ -126,16 +126,8 @@ async function memorandum(ports: { jp: number; sa: number }, work: string): Prom
     );
     const file = join(work, `final-${id}.pdf`);
     writeFileSync(file, pdf);
-    const listing = await pdfsig(work, file, roots);
-    const blocks = listing
-      .split(/^Signature #\d+:$/m)
-      .slice(1)
-      .filter((b) => /ETSI\.CAdES\.detached/.test(b));
+    const { listing, signatures: blocks } = await pdfsigSignatures(work, file, roots);
     assert.equal(blocks.length, 2, listing);
-    for (const b of blocks) {
-      assert.match(b, /Signature is Valid\./, listing);
-      assert.match(b, /Certificate is Trusted\./, listing);
-    }
     assert.match(blocks[0]!, /C=JP/);
     assert.match(blocks[1]!, /C=SA/);
   }

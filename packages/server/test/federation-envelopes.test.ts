@@ -23,21 +23,26 @@ import { fileURLToPath } from "node:url";
 import { IncrementalUpdate, PdfDict, PdfName, PdfRaw, PdfReader, type PdfRef, PdfString } from "@khatam/core/pdf";
 import { validatePdf } from "@khatam/core/verify";
 import { httpbis } from "http-message-signatures";
-import pg from "pg";
 import { buildApp } from "../src/app.js";
-import { issueCredential } from "../src/auth/identity.js";
 import { attestTrail, verifyAttestation } from "../src/federation/attestation.js";
 import { contentDigest, signRequest } from "../src/federation/message-signatures.js";
 import type { InstanceKey } from "../src/trust/store.js";
-import { ENGINES, PG_ADMIN_URL } from "./support/db.js";
-import { deviceOfficial, envelopeForm, pdfsig, plainPdf, run } from "./support/envelopes.js";
-import { ADMIN_TOKEN, freePort, type RunningApp, temporaryDirectory } from "./support/server.js";
+import { ENGINES, freshPostgres } from "./support/db.js";
+import {
+  api,
+  deviceOfficial,
+  envelopeForm,
+  type Json,
+  json,
+  pdfsig,
+  pdfsigSignatures,
+  plainPdf,
+  run,
+} from "./support/envelopes.js";
+import { ADMIN_TOKEN, apiTokenOf, freePort, type RunningApp, temporaryDirectory } from "./support/server.js";
 
 /** The command line as `npx khatam` runs it. */
 const KHATAM = fileURLToPath(new URL("../../../cli/bin/khatam.cjs", import.meta.url));
-
-// biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers, checked field by field
-type Json = any;
 
 interface Instance {
   running: RunningApp;
@@ -49,21 +54,14 @@ interface Instance {
 }
 
 /** A database of its own for one instance on PostgreSQL (dropped by `dropDatabases`). */
-const created: string[] = [];
+const created: (() => Promise<void>)[] = [];
 async function ownDatabase(): Promise<string> {
-  const name = `khatam_fed_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  created.push(name);
-  return PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+  const postgres = await freshPostgres();
+  created.push(postgres.drop);
+  return postgres.url;
 }
 async function dropDatabases(): Promise<void> {
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  for (const name of created.splice(0)) await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  for (const drop of created.splice(0)) await drop();
 }
 
 /** Starts instance `id`, or restarts `previous` on its data, database and address. */
@@ -85,30 +83,12 @@ async function startInstance(id: string, engine: "pglite" | "postgres", previous
   return { running: { app, url, close: () => app.close() }, url, dir, port: listen, databaseUrl };
 }
 
-async function token(instance: Instance, email: string): Promise<string> {
-  const user = await instance.running.app.db
-    .selectFrom("users")
-    .select("id")
-    .where("email", "=", email)
-    .executeTakeFirstOrThrow();
-  return issueCredential(instance.running.app.db, user.id, { kind: "api", label: "test" });
+function token(instance: Instance, email: string): Promise<string> {
+  return apiTokenOf(instance.running.app.db, email);
 }
 
 function call(instance: Instance, bearer: string, method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = { authorization: `Bearer ${bearer}` };
-  let payload: BodyInit | undefined;
-  if (body instanceof FormData) payload = body;
-  else if (body !== undefined) {
-    headers["content-type"] = "application/json";
-    payload = JSON.stringify(body);
-  }
-  return fetch(`${instance.url}${path}`, { method, headers, body: payload });
-}
-
-async function json(response: Response, status = 200): Promise<Json> {
-  const text = await response.text();
-  assert.equal(response.status, status, text);
-  return JSON.parse(text);
+  return api(instance, { token: bearer }, method, path, body);
 }
 
 async function peer(from: Instance, to: Instance, id: string): Promise<void> {
@@ -174,9 +154,9 @@ async function signedOn(
   });
 }
 
-/** A new envelope on `instance` for a one-page PDF, created by `bearer` with `meta`. */
-async function newEnvelope(instance: Instance, bearer: string, meta: Json): Promise<Json> {
-  return json(await call(instance, bearer, "POST", "/api/envelopes", envelopeForm(plainPdf(), meta)), 201);
+/** A new envelope on `instance` for a one-page PDF (`pdf`), created by `bearer` with `meta`. */
+async function newEnvelope(instance: Instance, bearer: string, meta: Json, pdf = plainPdf()): Promise<Json> {
+  return json(await call(instance, bearer, "POST", "/api/envelopes", envelopeForm(pdf, meta)), 201);
 }
 
 /** The body of the federation message `instance` has yet to deliver. */
@@ -212,6 +192,15 @@ for (const engine of ENGINES)
       saOfficial = await token(sa, "official@sa.demo");
       saKey = await sa.running.app.trustStore.instanceKey("sa");
     });
+
+    /** A new envelope on jp titled `title` (a one-page PDF saying it), for `email` on sa to sign. */
+    const envelopeForPartner = (title: string, email = "official@sa.demo") =>
+      newEnvelope(
+        jp,
+        jpOfficial,
+        { title, recipients: [{ email, role: "signer", order: 1, instance: "sa" }] },
+        plainPdf(title),
+      );
 
     after(async () => {
       await jp?.running.close();
@@ -295,16 +284,8 @@ for (const engine of ENGINES)
       ];
       const file = join(jp.dir.path, `memorandum-${engine}.pdf`);
       writeFileSync(file, finalJp);
-      const listing = await pdfsig(jp.dir.path, file, roots);
-      const blocks = listing
-        .split(/^Signature #\d+:$/m)
-        .slice(1)
-        .filter((b) => /ETSI\.CAdES\.detached/.test(b));
+      const { listing, signatures: blocks } = await pdfsigSignatures(jp.dir.path, file, roots);
       assert.equal(blocks.length, 2, listing);
-      for (const b of blocks) {
-        assert.match(b, /Signature Validation: Signature is Valid\./, listing);
-        assert.match(b, /Certificate Validation: Certificate is Trusted\./, listing);
-      }
       assert.match(blocks[0]!, /C=JP/);
       assert.match(blocks[1]!, /C=SA/);
       assert.equal((await run("qpdf", ["--check", file])).code, 0);
@@ -552,19 +533,7 @@ for (const engine of ENGINES)
     });
 
     it("refuses a returned revision signed by someone else, or that changes the page too", async () => {
-      const created = await json(
-        await call(
-          jp,
-          jpOfficial,
-          "POST",
-          "/api/envelopes",
-          envelopeForm(plainPdf("Exchange of notes"), {
-            title: "Exchange of notes",
-            recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
-          }),
-        ),
-        201,
-      );
+      const created = await envelopeForPartner("Exchange of notes");
       await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
       const offer = await pendingMessage(jp);
       const offered = Buffer.from(offer.document, "base64");
@@ -653,19 +622,7 @@ for (const engine of ENGINES)
       const official = await deviceOfficial(sa.running.app.db, sa.running.app.trustStore.get("sa"), agency.agency_id!);
       const { email, privateKey, token: device } = official;
 
-      const created = await json(
-        await call(
-          jp,
-          jpOfficial,
-          "POST",
-          "/api/envelopes",
-          envelopeForm(plainPdf("Device memorandum"), {
-            title: "Device memorandum",
-            recipients: [{ email, role: "signer", order: 1, instance: "sa" }],
-          }),
-        ),
-        201,
-      );
+      const created = await envelopeForPartner("Device memorandum", email);
       await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
       assert.equal((await drain(jp)).failed, 0);
       const inbox = await json(await call(sa, device, "GET", "/api/envelopes"));
@@ -692,19 +649,7 @@ for (const engine of ENGINES)
     });
 
     it("voiding an envelope withdraws the partner's copy", async () => {
-      const created = await json(
-        await call(
-          jp,
-          jpOfficial,
-          "POST",
-          "/api/envelopes",
-          envelopeForm(plainPdf("Letter of intent"), {
-            title: "Letter of intent",
-            recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
-          }),
-        ),
-        201,
-      );
+      const created = await envelopeForPartner("Letter of intent");
       await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
       assert.equal((await drain(jp)).failed, 0);
       let inbox = await json(await call(sa, saOfficial, "GET", "/api/envelopes"));
@@ -727,19 +672,7 @@ for (const engine of ENGINES)
 
     it("a partner that is down: the offer waits and arrives when it is back", async () => {
       await sa.running.close();
-      const created = await json(
-        await call(
-          jp,
-          jpOfficial,
-          "POST",
-          "/api/envelopes",
-          envelopeForm(plainPdf("Joint statement"), {
-            title: "Joint statement",
-            recipients: [{ email: "official@sa.demo", role: "signer", order: 1, instance: "sa" }],
-          }),
-        ),
-        201,
-      );
+      const created = await envelopeForPartner("Joint statement");
       await json(await call(jp, jpOfficial, "POST", `/api/envelopes/${created.id}/send`));
       const first = await drain(jp);
       assert.equal(first.failed, 1);

@@ -8,22 +8,15 @@ import assert from "node:assert/strict";
 import { createHash, createPublicKey } from "node:crypto";
 import { describe, it } from "node:test";
 import { buildApp } from "../src/app.js";
+import type { InstanceIdentity } from "../src/federation/schemas.js";
 import { ADMIN_TOKEN, exited, spawnServer, startApp, temporaryDirectory } from "./support/server.js";
-
-interface Identity {
-  instance: string;
-  url: string;
-  keyFingerprint: string;
-  publicKey: string;
-  trustedList: string;
-}
 
 describe("instance identity (KHATAM_INSTANCE)", () => {
   it("jp: only Japan's CAs, agency and people; an identity whose fingerprint is its key's and survives a restart", async () => {
     const dir = temporaryDirectory("khatam-instance-");
     try {
       let running = await startApp(dir.path, { instance: "jp", backgroundJobs: false });
-      let first: Identity;
+      let first: InstanceIdentity;
       try {
         const health = (await (await fetch(`${running.url}/healthz`)).json()) as { cas: string[] };
         assert.deepEqual(health.cas, ["jp"], "only the instance's own country's CAs");
@@ -39,7 +32,7 @@ describe("instance identity (KHATAM_INSTANCE)", () => {
         );
         const answer = await fetch(`${running.url}/federation/v1/identity`);
         assert.equal(answer.status, 200);
-        first = (await answer.json()) as Identity;
+        first = (await answer.json()) as InstanceIdentity;
         assert.equal(first.instance, "jp");
         assert.equal(first.url, running.url);
         assert.equal(first.trustedList, `${running.url}/trust/list.xml`);
@@ -56,7 +49,7 @@ describe("instance identity (KHATAM_INSTANCE)", () => {
       }
       running = await startApp(dir.path, { instance: "jp", backgroundJobs: false });
       try {
-        const again = (await (await fetch(`${running.url}/federation/v1/identity`)).json()) as Identity;
+        const again = (await (await fetch(`${running.url}/federation/v1/identity`)).json()) as InstanceIdentity;
         assert.equal(again.keyFingerprint, first.keyFingerprint, "the instance key is kept across restarts");
       } finally {
         await running.close();
@@ -94,7 +87,7 @@ describe("instance identity (KHATAM_INSTANCE)", () => {
         LOG_LEVEL: "warn",
       });
       try {
-        const identity = (await (await fetch(`${server.url}/federation/v1/identity`)).json()) as Identity;
+        const identity = (await (await fetch(`${server.url}/federation/v1/identity`)).json()) as InstanceIdentity;
         assert.equal(identity.instance, "sa");
         assert.match(server.log(), /Demo users: official@sa\.demo, clerk@sa\.demo, admin@sa\.demo /);
         assert.doesNotMatch(server.log(), /jp\.demo/);

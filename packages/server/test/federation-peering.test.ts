@@ -19,7 +19,6 @@ import { after, before, describe, it } from "node:test";
 import { softwareSigner } from "@khatam/core/keys";
 import { httpbis } from "http-message-signatures";
 import { sql } from "kysely";
-import { issueCredential } from "../src/auth/identity.js";
 import {
   contentDigest,
   keyFingerprint,
@@ -27,18 +26,10 @@ import {
   signResponse,
   verifyMessage,
 } from "../src/federation/message-signatures.js";
+import type { InstanceIdentity } from "../src/federation/schemas.js";
 import type { InstanceKey } from "../src/trust/store.js";
 import { envelopeForm, plainPdf } from "./support/envelopes.js";
-import { ADMIN_TOKEN, freePort, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
-
-interface Identity {
-  instance: string;
-  url: string;
-  keyFingerprint: string;
-  publicKey: string;
-  trustedList: string;
-  trustedListSigner: string;
-}
+import { ADMIN_TOKEN, apiTokenOf, freePort, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
 /** A proxy in front of an instance that can replace the trusted list it serves. */
 interface Proxy {
@@ -79,13 +70,20 @@ async function errorCode(response: Response): Promise<string> {
   return ((await response.json()) as { error: { code: string } }).error.code;
 }
 
+/** Asks `app` to peer as `body` says; asserts the refusal (`status`, `code`). */
+async function peeringRefused(app: RunningApp, body: object, status: number, code: string): Promise<void> {
+  const r = await admin(app, "POST", "/api/admin/peers", body);
+  assert.equal(r.status, status, await r.clone().text());
+  assert.equal(await errorCode(r), code);
+}
+
 describe("peering between two instances", () => {
   const jpDir = temporaryDirectory("khatam-peer-jp-");
   const saDir = temporaryDirectory("khatam-peer-sa-");
   let jp: RunningApp;
   let sa: RunningApp;
   let proxy: Proxy;
-  let saIdentity: Identity;
+  let saIdentity: InstanceIdentity;
   let saSigned: Buffer;
 
   before(async () => {
@@ -98,15 +96,10 @@ describe("peering between two instances", () => {
     });
     jp = await startApp(jpDir.path, { instance: "jp", backgroundJobs: false });
     proxy = await startProxy(proxyPort, () => sa.url);
-    saIdentity = (await (await fetch(`${proxy.url}/federation/v1/identity`)).json()) as Identity;
+    saIdentity = (await (await fetch(`${proxy.url}/federation/v1/identity`)).json()) as InstanceIdentity;
 
     // A document an SA official signs on sa (platform-held key, B-LT with sa's own OCSP embedded).
-    const official = await sa.app.db
-      .selectFrom("users")
-      .select("id")
-      .where("email", "=", "official@sa.demo")
-      .executeTakeFirstOrThrow();
-    const token = await issueCredential(sa.app.db, official.id, { kind: "api", label: "test" });
+    const token = await apiTokenOf(sa.app.db, "official@sa.demo");
     const call = (method: string, path: string, body?: FormData) =>
       fetch(`${sa.url}${path}`, { method, headers: { authorization: `Bearer ${token}` }, body });
     const created = await call(
@@ -215,38 +208,21 @@ describe("peering between two instances", () => {
   it("refuses what does not hold, and pins nothing", async () => {
     const good = { instance: "sa", url: proxy.url, keyFingerprint: saIdentity.keyFingerprint };
     // Only a platform administrator: an agency administrator of jp is forbidden.
-    const jpAdmin = await jp.app.db
-      .selectFrom("users")
-      .select("id")
-      .where("email", "=", "admin@jp.demo")
-      .executeTakeFirstOrThrow();
-    const agencyToken = await issueCredential(jp.app.db, jpAdmin.id, { kind: "api", label: "test" });
+    const agencyToken = await apiTokenOf(jp.app.db, "admin@jp.demo");
     let r = await admin(jp, "POST", "/api/admin/peers", good, agencyToken);
     assert.equal(r.status, 403);
     r = await fetch(`${jp.url}/api/admin/peers`);
     assert.equal(r.status, 401);
 
     const wrongKey = "ab".repeat(32);
-    r = await admin(jp, "POST", "/api/admin/peers", { ...good, keyFingerprint: wrongKey });
-    assert.equal(r.status, 422);
-    assert.equal(await errorCode(r), "peer_fingerprint_mismatch");
+    await peeringRefused(jp, { ...good, keyFingerprint: wrongKey }, 422, "peer_fingerprint_mismatch");
 
-    r = await admin(jp, "POST", "/api/admin/peers", { ...good, instance: "sa-2" });
-    assert.equal(r.status, 422);
-    assert.equal(await errorCode(r), "peer_instance_mismatch");
+    await peeringRefused(jp, { ...good, instance: "sa-2" }, 422, "peer_instance_mismatch");
 
-    r = await admin(jp, "POST", "/api/admin/peers", { ...good, url: `http://127.0.0.1:${await freePort()}` });
-    assert.equal(r.status, 502);
-    assert.equal(await errorCode(r), "peer_unreachable");
+    await peeringRefused(jp, { ...good, url: `http://127.0.0.1:${await freePort()}` }, 502, "peer_unreachable");
 
-    const own = (await (await fetch(`${jp.url}/federation/v1/identity`)).json()) as Identity;
-    r = await admin(jp, "POST", "/api/admin/peers", {
-      instance: "jp",
-      url: jp.url,
-      keyFingerprint: own.keyFingerprint,
-    });
-    assert.equal(r.status, 422);
-    assert.equal(await errorCode(r), "peer_is_self");
+    const own = (await (await fetch(`${jp.url}/federation/v1/identity`)).json()) as InstanceIdentity;
+    await peeringRefused(jp, { instance: "jp", url: jp.url, keyFingerprint: own.keyFingerprint }, 422, "peer_is_self");
 
     for (const bad of [
       { ...good, instance: "SA!" },
@@ -261,9 +237,7 @@ describe("peering between two instances", () => {
     // A trusted list whose signature no longer holds (one character of the operator's name changed).
     proxy.tamperList = (xml) => xml.replace(/<Name xml:lang="en">/, '<Name xml:lang="en">X');
     try {
-      r = await admin(jp, "POST", "/api/admin/peers", good);
-      assert.equal(r.status, 422);
-      assert.equal(await errorCode(r), "peer_trusted_list_invalid");
+      await peeringRefused(jp, good, 422, "peer_trusted_list_invalid");
     } finally {
       proxy.tamperList = undefined;
     }
@@ -297,13 +271,12 @@ describe("peering between two instances", () => {
       peer.anchors.some((a) => a.country === "SA" && /Root/i.test(a.subject)),
       JSON.stringify(peer.anchors),
     );
-    r = await admin(jp, "POST", "/api/admin/peers", {
-      instance: "sa",
-      url: proxy.url,
-      keyFingerprint: saIdentity.keyFingerprint,
-    });
-    assert.equal(r.status, 409);
-    assert.equal(await errorCode(r), "peer_exists");
+    await peeringRefused(
+      jp,
+      { instance: "sa", url: proxy.url, keyFingerprint: saIdentity.keyFingerprint },
+      409,
+      "peer_exists",
+    );
     const logged = await jp.app.db
       .selectFrom("admin_events")
       .select("action")

@@ -7,15 +7,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type * as Hostile from "../../core/dist/test/support/hostile-pdfs.js";
-import {
-  api,
-  envelopeForm,
-  type Federation,
-  type Platform,
-  seedFederation,
-  startPlatform,
-} from "./support/envelopes.js";
-import { startApp, temporaryDirectory } from "./support/server.js";
+import { api, envelopeForm, type Federation, type Platform, seededPlatform } from "./support/envelopes.js";
+import { assertRefusal, startApp, temporaryDirectory } from "./support/server.js";
 
 // The hostile files are built by core's test support (this file runs as packages/server/dist/test/…).
 const hostile = (await import(
@@ -36,8 +29,7 @@ describe("hostile documents are checked off the event loop", () => {
   const xrefChain = hostile.xrefStreamChainPdf(20);
 
   before(async () => {
-    platform = await startPlatform("pglite");
-    users = await seedFederation(platform);
+    ({ platform, people: users } = await seededPlatform("pglite"));
   });
   after(() => platform.close());
 
@@ -106,8 +98,7 @@ describe("the document pool's deadline and queue", () => {
     const app = await startApp(data.path, { documentPool: { threads: 1, deadlineMs: 1 } });
     try {
       const response = await post(app.url, hostile.xrefStreamChainPdf(20));
-      assert.equal(response.status, 422);
-      assert.equal(((await response.json()) as { error: { code: string } }).error.code, "document_too_complex");
+      await assertRefusal(response, 422, "document_too_complex");
       assert.equal((await fetch(`${app.url}/healthz`)).status, 200);
     } finally {
       await app.close();

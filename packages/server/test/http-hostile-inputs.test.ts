@@ -14,8 +14,7 @@ import {
   type Federation,
   type Platform,
   plainPdf,
-  seedFederation,
-  startPlatform,
+  seededPlatform,
 } from "./support/envelopes.js";
 import { startApp, temporaryDirectory } from "./support/server.js";
 
@@ -25,8 +24,7 @@ describe("hostile requests get a 4xx, never a 500", () => {
   let cookie: string;
 
   before(async () => {
-    platform = await startPlatform("pglite");
-    users = await seedFederation(platform);
+    ({ platform, people: users } = await seededPlatform("pglite"));
     const login = await fetch(`${platform.url}/api/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },

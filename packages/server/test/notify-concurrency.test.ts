@@ -2,17 +2,9 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { openDatabase } from "../src/db/connect.js";
-import { startOutboxWorker } from "../src/notify/delivery.js";
 import { enqueueWebhook } from "../src/notify/outbox.js";
 import { ENGINES, testDatabase } from "./support/db.js";
-import {
-  insertWebhook,
-  RECEIVER_TARGETS,
-  recordingLog,
-  seedAgency,
-  startWebhookReceiver,
-  TEST_BOX,
-} from "./support/notify.js";
+import { insertWebhook, seedAgency, startWebhookReceiver, testOutboxWorker } from "./support/notify.js";
 
 // Two replicas (each its own connection pool) draining one outbox on PostgreSQL: `for update skip locked` and the
 // lease keep them off each other's rows, so under normal operation every row is delivered exactly once.
@@ -27,17 +19,8 @@ describe("two outbox workers on PostgreSQL", { skip: !ENGINES.includes("postgres
     };
     const ROWS = 60;
     for (let i = 0; i < ROWS; i++) receiver.script.push(slow);
-    const options = {
-      box: TEST_BOX,
-      webhookTargets: RECEIVER_TARGETS,
-      publicUrl: "http://127.0.0.1",
-      log: recordingLog(),
-      intervalMs: 1000,
-      autoStart: false,
-      batchSize: 4,
-    };
-    const a = startOutboxWorker({ ...options, db: t.db });
-    const b = startOutboxWorker({ ...options, db: replica.db });
+    const a = testOutboxWorker(t.db, { batchSize: 4 });
+    const b = testOutboxWorker(replica.db, { batchSize: 4 });
     try {
       const { agencyId } = await seedAgency(t.db, "jp");
       await insertWebhook(t.db, { id: randomUUID(), agencyId, url: receiver.url, secret: "s", events: ["*"] });

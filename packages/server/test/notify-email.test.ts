@@ -1,13 +1,34 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
-import { backoffMs, MAX_ATTEMPTS, startOutboxWorker } from "../src/notify/delivery.js";
+import { backoffMs, MAX_ATTEMPTS } from "../src/notify/delivery.js";
 import { enqueueEmail } from "../src/notify/outbox.js";
 import { recipientLocale, renderEmail } from "../src/notify/templates.js";
 import { ENGINES, testDatabase } from "./support/db.js";
-import { recordingLog, seedAgency, startSmtpSink, TEST_BOX, TestClock } from "./support/notify.js";
+import { recordingLog, seedAgency, startSmtpSink, TestClock, testOutboxWorker } from "./support/notify.js";
 
 const PUBLIC_URL = "https://khatam.example.gov";
+
+/** A test database, an SMTP sink and an outbox worker sending to it, for `body`; all closed after it, whatever it does. */
+async function withSmtpSink(
+  engine: (typeof ENGINES)[number],
+  body: (bench: {
+    t: Awaited<ReturnType<typeof testDatabase>>;
+    smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+    worker: ReturnType<typeof testOutboxWorker>;
+  }) => Promise<void>,
+): Promise<void> {
+  const t = await testDatabase(engine);
+  const smtp = await startSmtpSink();
+  const worker = testOutboxWorker(t.db, { smtpUrl: smtp.url, publicUrl: PUBLIC_URL });
+  try {
+    await body({ t, smtp, worker });
+  } finally {
+    await worker.stop();
+    await smtp.close();
+    await t.drop();
+  }
+}
 
 async function outboxRow(db: Awaited<ReturnType<typeof testDatabase>>["db"]) {
   return db.selectFrom("outbox").selectAll().executeTakeFirstOrThrow();
@@ -15,19 +36,8 @@ async function outboxRow(db: Awaited<ReturnType<typeof testDatabase>>["db"]) {
 
 for (const engine of ENGINES) {
   describe(`notification e-mail on ${engine}`, () => {
-    test("a committed invitation reaches the SMTP server: from, to, subject, ceremony link", async () => {
-      const t = await testDatabase(engine);
-      const smtp = await startSmtpSink();
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
-        smtpUrl: smtp.url,
-        publicUrl: PUBLIC_URL,
-        log: recordingLog(),
-        intervalMs: 1000,
-        autoStart: false,
-      });
-      try {
+    test("a committed invitation reaches the SMTP server: from, to, subject, ceremony link", () =>
+      withSmtpSink(engine, async ({ t, smtp, worker }) => {
         const envelopeId = randomUUID();
         await t.db.transaction().execute(async (tx) => {
           const mail = renderEmail(
@@ -58,26 +68,10 @@ for (const engine of ENGINES) {
         // Delivered rows are not sent again.
         assert.deepEqual(await worker.drainOnce(), { delivered: 0, failed: 0 });
         assert.equal(smtp.messages.length, 1);
-      } finally {
-        await worker.stop();
-        await smtp.close();
-        await t.drop();
-      }
-    });
+      }));
 
-    test("a rolled-back transaction sends nothing", async () => {
-      const t = await testDatabase(engine);
-      const smtp = await startSmtpSink();
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
-        smtpUrl: smtp.url,
-        publicUrl: PUBLIC_URL,
-        log: recordingLog(),
-        intervalMs: 1000,
-        autoStart: false,
-      });
-      try {
+    test("a rolled-back transaction sends nothing", () =>
+      withSmtpSink(engine, async ({ t, smtp, worker }) => {
         await assert.rejects(
           t.db.transaction().execute(async (tx) => {
             await enqueueEmail(tx, { to: "a@example.org", subject: "never", text: "never" });
@@ -88,12 +82,7 @@ for (const engine of ENGINES) {
         assert.deepEqual(await worker.drainOnce(), { delivered: 0, failed: 0 });
         assert.equal(smtp.messages.length, 0);
         assert.equal((await t.db.selectFrom("outbox").selectAll().execute()).length, 0);
-      } finally {
-        await worker.stop();
-        await smtp.close();
-        await t.drop();
-      }
-    });
+      }));
 
     test("SMTP down: retried after 30 s, then 1 min, and delivered once the server is up", async () => {
       const t = await testDatabase(engine);
@@ -102,14 +91,10 @@ for (const engine of ENGINES) {
       await probe.close(); // nothing listens on this port now
       const clock = new TestClock();
       const log = recordingLog();
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
+      const worker = testOutboxWorker(t.db, {
         smtpUrl: `smtp://127.0.0.1:${port}`,
         publicUrl: PUBLIC_URL,
         log,
-        intervalMs: 1000,
-        autoStart: false,
         now: clock.now,
       });
       let smtp: Awaited<ReturnType<typeof startSmtpSink>> | undefined;
@@ -156,14 +141,10 @@ for (const engine of ENGINES) {
       await probe.close();
       const clock = new TestClock(Date.now() + 1000);
       const log = recordingLog();
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
+      const worker = testOutboxWorker(t.db, {
         smtpUrl: `smtp://127.0.0.1:${probe.port}`,
         publicUrl: PUBLIC_URL,
         log,
-        intervalMs: 1000,
-        autoStart: false,
         now: clock.now,
       });
       try {
@@ -197,13 +178,9 @@ for (const engine of ENGINES) {
     test("without KHATAM_SMTP_URL: logged with recipient and subject only, and marked delivered", async () => {
       const t = await testDatabase(engine);
       const log = recordingLog();
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
+      const worker = testOutboxWorker(t.db, {
         publicUrl: PUBLIC_URL,
         log,
-        intervalMs: 1000,
-        autoStart: false,
       });
       try {
         const secretLink = `${PUBLIC_URL}/envelopes/secret-ish-${randomUUID()}`;
@@ -228,19 +205,8 @@ for (const engine of ENGINES) {
       }
     });
 
-    test("the recipient's users.locale chooses Arabic or Japanese", async () => {
-      const t = await testDatabase(engine);
-      const smtp = await startSmtpSink();
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
-        smtpUrl: smtp.url,
-        publicUrl: PUBLIC_URL,
-        log: recordingLog(),
-        intervalMs: 1000,
-        autoStart: false,
-      });
-      try {
+    test("the recipient's users.locale chooses Arabic or Japanese", () =>
+      withSmtpSink(engine, async ({ t, smtp, worker }) => {
         const sa = await seedAgency(t.db, "sa", "ar");
         const jp = await seedAgency(t.db, "jp", "ja");
         const envelopeId = randomUUID();
@@ -267,11 +233,6 @@ for (const engine of ENGINES) {
         assert.ok(ja.text.includes("理由: wrong date"));
         assert.equal(by("guest@example.org").subject, "Declined: 覚書");
         for (const m of smtp.messages) assert.ok(m.text.includes(`${PUBLIC_URL}/envelopes/${envelopeId}`));
-      } finally {
-        await worker.stop();
-        await smtp.close();
-        await t.drop();
-      }
-    });
+      }));
   });
 }

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { createHash, randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { type AppOptions, buildApp } from "../src/app.js";
+import type { AppOptions } from "../src/app.js";
 import { issueCredential } from "../src/auth/identity.js";
 import { enqueueWebhook } from "../src/notify/outbox.js";
 import { verifyWebhookSignature } from "../src/notify/webhook-signature.js";
-import { ENGINES, testDatabase } from "./support/db.js";
+import { ENGINES } from "./support/db.js";
 import {
   eventually,
   fakeResolver,
@@ -15,7 +15,7 @@ import {
   seedAgency,
   startWebhookReceiver,
 } from "./support/notify.js";
-import { ADMIN_TOKEN, temporaryDirectory } from "./support/server.js";
+import { ADMIN_TOKEN, appOn } from "./support/server.js";
 
 /** Public addresses for the example receivers' names (no test depends on real DNS). */
 const EXAMPLE_DNS = {
@@ -28,27 +28,14 @@ const EXAMPLE_DNS = {
  * The app on `engine` (no demo PKI: these tests need none), with its own database; `close` removes everything. The
  * test receivers listen on 127.0.0.1, so the allow-list admits it (as `KHATAM_WEBHOOK_ALLOW` would on premises).
  */
-async function appOn(
+function notifyApp(
   engine: "pglite" | "postgres",
   backgroundJobs: boolean,
   schedulerIntervalMs?: number,
   extra: Partial<AppOptions> = {},
 ) {
-  const dir = temporaryDirectory("khatam-notify-");
-  let databaseUrl: string | undefined;
-  let drop = async () => {};
-  if (engine === "postgres") {
-    const t = await testDatabase("postgres");
-    await t.close();
-    databaseUrl = t.location.url;
-    drop = t.drop;
-  }
-  const app = await buildApp({
-    dataDir: dir.path,
-    databaseUrl,
+  return appOn(engine, {
     publicUrl: "http://127.0.0.1:1",
-    demo: false,
-    adminToken: ADMIN_TOKEN,
     backgroundJobs,
     outboxIntervalMs: 20,
     schedulerIntervalMs,
@@ -56,15 +43,6 @@ async function appOn(
     webhookResolver: fakeResolver(EXAMPLE_DNS),
     ...extra,
   });
-  return {
-    app,
-    dataDir: dir.path,
-    close: async () => {
-      await app.close();
-      await drop();
-      dir.remove();
-    },
-  };
 }
 
 async function tokens(app: FastifyInstance, agency: SeededAgency) {
@@ -78,7 +56,7 @@ async function tokens(app: FastifyInstance, agency: SeededAgency) {
 for (const engine of ENGINES) {
   describe(`webhook routes on ${engine}`, () => {
     test("an agency admin creates, lists and deletes webhooks; the secret is shown once", async () => {
-      const { app, close } = await appOn(engine, false);
+      const { app, close } = await notifyApp(engine, false);
       try {
         const jp = await seedAgency(app.db, "jp");
         const { admin } = await tokens(app, jp);
@@ -118,7 +96,7 @@ for (const engine of ENGINES) {
     });
 
     test("agencies are isolated: another agency's webhook is invisible and 404 to delete", async () => {
-      const { app, close } = await appOn(engine, false);
+      const { app, close } = await notifyApp(engine, false);
       try {
         const jp = await seedAgency(app.db, "jp");
         const sa = await seedAgency(app.db, "sa");
@@ -175,7 +153,7 @@ for (const engine of ENGINES) {
     });
 
     test("refused: anonymous 401, an official 403, non-http URLs and bad events 400, malformed ids 404", async () => {
-      const { app, close } = await appOn(engine, false);
+      const { app, close } = await notifyApp(engine, false);
       try {
         const jp = await seedAgency(app.db, "jp");
         const t = await tokens(app, jp);
@@ -219,7 +197,7 @@ for (const engine of ENGINES) {
     });
 
     test("with background jobs on, the app delivers a webhook registered over the API; close() stops the worker", async () => {
-      const { app, close } = await appOn(engine, true);
+      const { app, close } = await notifyApp(engine, true);
       const receiver = await startWebhookReceiver();
       try {
         const sa = await seedAgency(app.db, "sa");
@@ -250,7 +228,7 @@ for (const engine of ENGINES) {
     });
 
     test("the app's scheduler expires a due envelope and the worker announces it to the agency's webhook", async () => {
-      const { app, close } = await appOn(engine, true, 20);
+      const { app, close } = await notifyApp(engine, true, 20);
       const receiver = await startWebhookReceiver();
       try {
         const jp = await seedAgency(app.db, "jp");

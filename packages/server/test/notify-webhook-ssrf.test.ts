@@ -5,10 +5,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { type AppOptions, buildApp } from "../src/app.js";
 import { issueCredential } from "../src/auth/identity.js";
 import { secretBox } from "../src/auth/secret-box.js";
-import { startOutboxWorker } from "../src/notify/delivery.js";
 import { enqueueWebhook } from "../src/notify/outbox.js";
 import { verifyWebhookSignature } from "../src/notify/webhook-signature.js";
 import {
@@ -20,16 +18,8 @@ import {
   webhookTargets,
 } from "../src/notify/webhook-target.js";
 import { ENGINES, testDatabase } from "./support/db.js";
-import {
-  fakeResolver,
-  insertWebhook,
-  RECEIVER_TARGETS,
-  recordingLog,
-  seedAgency,
-  startWebhookReceiver,
-  TEST_BOX,
-} from "./support/notify.js";
-import { ADMIN_TOKEN, temporaryDirectory } from "./support/server.js";
+import { fakeResolver, insertWebhook, seedAgency, startWebhookReceiver, testOutboxWorker } from "./support/notify.js";
+import { type AppHandle, appOn } from "./support/server.js";
 
 const PUBLIC = "93.184.215.14"; // a public address (never connected to: the tests that use it deliver nothing)
 
@@ -38,48 +28,6 @@ function resolverWith(table: Record<string, string | readonly string[] | ((call:
   const fake = fakeResolver(table);
   return (hostname: string): Promise<readonly ResolvedAddress[]> =>
     hostname.toLowerCase() in table ? fake(hostname) : systemResolver(hostname);
-}
-
-/** The app on `engine` without demo PKI, its own database and data directory; `close` removes everything. */
-async function appOn(engine: "pglite" | "postgres", extra: Partial<AppOptions> = {}, reuse?: AppHandle) {
-  const dir = reuse?.dir ?? temporaryDirectory("khatam-ssrf-");
-  let databaseUrl = reuse?.databaseUrl;
-  let drop = reuse?.drop ?? (async () => {});
-  if (engine === "postgres" && !reuse) {
-    const t = await testDatabase("postgres");
-    await t.close();
-    databaseUrl = t.location.url;
-    drop = t.drop;
-  }
-  const app = await buildApp({
-    dataDir: dir.path,
-    databaseUrl,
-    publicUrl: "https://khatam.example.gov",
-    demo: false,
-    adminToken: ADMIN_TOKEN,
-    backgroundJobs: false,
-    ...extra,
-  });
-  const handle: AppHandle = {
-    app,
-    dir,
-    databaseUrl,
-    drop,
-    close: async () => {
-      await app.close();
-      await drop();
-      dir.remove();
-    },
-  };
-  return handle;
-}
-
-interface AppHandle {
-  readonly app: FastifyInstance;
-  readonly dir: { path: string; remove(): void };
-  readonly databaseUrl: string | undefined;
-  readonly drop: () => Promise<void>;
-  close(): Promise<void>;
 }
 
 async function adminOf(app: FastifyInstance) {
@@ -258,17 +206,11 @@ describe("webhook delivery connects only to the address it checked (DNS rebindin
     const port = new URL(receiver.url).port;
     const t = await testDatabase(ENGINES[0]!);
     // receiver.test exists only in the checker's resolver: the socket must be given the address it checked.
-    const worker = startOutboxWorker({
-      db: t.db,
-      box: TEST_BOX,
+    const worker = testOutboxWorker(t.db, {
       webhookTargets: webhookTargets({
         allow: parseWebhookAllowList("127.0.0.1/32"),
         resolve: fakeResolver({ "receiver.test": "127.0.0.1" }),
       }),
-      publicUrl: "http://127.0.0.1",
-      log: recordingLog(),
-      intervalMs: 1000,
-      autoStart: false,
     });
     try {
       const { agencyId } = await seedAgency(t.db, "sa");
@@ -410,14 +352,8 @@ for (const engine of ENGINES) {
     test("a sealed secret that does not open (another master key) fails the delivery; nothing is sent", async () => {
       const t = await testDatabase(engine);
       const receiver = await startWebhookReceiver();
-      const worker = startOutboxWorker({
-        db: t.db,
+      const worker = testOutboxWorker(t.db, {
         box: secretBox(async () => Buffer.alloc(32, 9)), // not TEST_BOX's key
-        webhookTargets: RECEIVER_TARGETS,
-        publicUrl: "http://127.0.0.1",
-        log: recordingLog(),
-        intervalMs: 1000,
-        autoStart: false,
       });
       try {
         const { agencyId } = await seedAgency(t.db, "jp");

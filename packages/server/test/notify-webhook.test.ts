@@ -3,19 +3,18 @@ import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import type { Db } from "../src/db/connect.js";
 import { openDatabase } from "../src/db/connect.js";
-import { LEASE_MS, startOutboxWorker } from "../src/notify/delivery.js";
+import { LEASE_MS } from "../src/notify/delivery.js";
 import { enqueueWebhook } from "../src/notify/outbox.js";
 import { signWebhook, verifyWebhookSignature } from "../src/notify/webhook-signature.js";
 import { ENGINES, testDatabase } from "./support/db.js";
 import {
   eventually,
   insertWebhook,
-  RECEIVER_TARGETS,
   recordingLog,
   seedAgency,
   startWebhookReceiver,
-  TEST_BOX,
   TestClock,
+  testOutboxWorker,
 } from "./support/notify.js";
 
 const SECRET = "whsec_test-secret";
@@ -66,15 +65,7 @@ for (const engine of ENGINES) {
     test("the receiver gets a signed POST: headers, body, HMAC verifies; a tampered body does not", async () => {
       const t = await testDatabase(engine);
       const receiver = await startWebhookReceiver();
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
-        webhookTargets: RECEIVER_TARGETS,
-        publicUrl: "http://127.0.0.1",
-        log: recordingLog(),
-        intervalMs: 1000,
-        autoStart: false,
-      });
+      const worker = testOutboxWorker(t.db);
       try {
         const { agencyId } = await seedAgency(t.db, "jp");
         const other = await seedAgency(t.db, "sa");
@@ -117,14 +108,7 @@ for (const engine of ENGINES) {
       const t = await testDatabase(engine);
       const receiver = await startWebhookReceiver();
       const clock = new TestClock(Date.now() + 1000);
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
-        webhookTargets: RECEIVER_TARGETS,
-        publicUrl: "http://127.0.0.1",
-        log: recordingLog(),
-        intervalMs: 1000,
-        autoStart: false,
+      const worker = testOutboxWorker(t.db, {
         now: clock.now,
       });
       try {
@@ -160,15 +144,7 @@ for (const engine of ENGINES) {
       const t = await testDatabase(engine);
       const receiver = await startWebhookReceiver();
       const target = await startWebhookReceiver();
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
-        webhookTargets: RECEIVER_TARGETS,
-        publicUrl: "http://127.0.0.1",
-        log: recordingLog(),
-        intervalMs: 1000,
-        autoStart: false,
-      });
+      const worker = testOutboxWorker(t.db);
       try {
         const { agencyId } = await seedAgency(t.db, "sa");
         await addWebhook(t.db, agencyId, receiver.url);
@@ -190,15 +166,7 @@ for (const engine of ENGINES) {
     test("a webhook deleted (or with a non-http URL) before delivery: dropped with the reason, nothing sent", async () => {
       const t = await testDatabase(engine);
       const receiver = await startWebhookReceiver();
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
-        webhookTargets: RECEIVER_TARGETS,
-        publicUrl: "http://127.0.0.1",
-        log: recordingLog(),
-        intervalMs: 1000,
-        autoStart: false,
-      });
+      const worker = testOutboxWorker(t.db);
       try {
         const { agencyId } = await seedAgency(t.db, "jp");
         const hookId = await addWebhook(t.db, agencyId, receiver.url);
@@ -229,14 +197,8 @@ for (const engine of ENGINES) {
       const receiver = await startWebhookReceiver();
       const clock = new TestClock(Date.now() + 1000);
       const log = recordingLog();
-      const first = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
-        webhookTargets: RECEIVER_TARGETS,
-        publicUrl: "http://127.0.0.1",
+      const first = testOutboxWorker(t.db, {
         log,
-        intervalMs: 1000,
-        autoStart: false,
         now: clock.now,
       });
       let reopened: Awaited<ReturnType<typeof openDatabase>> | undefined;
@@ -258,14 +220,8 @@ for (const engine of ENGINES) {
         let row = await reopened.db.selectFrom("outbox").selectAll().executeTakeFirstOrThrow();
         assert.equal(row.delivered_at, null, "the delivery was not recorded");
         assert.equal(row.attempts, 1);
-        const second = startOutboxWorker({
-          db: reopened.db,
-          box: TEST_BOX,
-          webhookTargets: RECEIVER_TARGETS,
-          publicUrl: "http://127.0.0.1",
+        const second = testOutboxWorker(reopened.db, {
           log,
-          intervalMs: 1000,
-          autoStart: false,
           now: clock.now,
         });
         try {
@@ -295,14 +251,7 @@ for (const engine of ENGINES) {
     test("stop() lets the delivery in flight finish and be recorded (graceful shutdown)", async () => {
       const t = await testDatabase(engine);
       const receiver = await startWebhookReceiver();
-      const worker = startOutboxWorker({
-        db: t.db,
-        box: TEST_BOX,
-        webhookTargets: RECEIVER_TARGETS,
-        publicUrl: "http://127.0.0.1",
-        log: recordingLog(),
-        intervalMs: 10,
-      });
+      const worker = testOutboxWorker(t.db, { intervalMs: 10, autoStart: true });
       try {
         const { agencyId } = await seedAgency(t.db, "sa");
         await addWebhook(t.db, agencyId, receiver.url);

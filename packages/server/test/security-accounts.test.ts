@@ -16,13 +16,14 @@ import {
   type Federation,
   type Platform,
   plainPdf,
-  seedFederation,
-  startPlatform,
+  seededPlatform,
   type TestUser,
 } from "./support/envelopes.js";
-import { ADMIN_TOKEN } from "./support/server.js";
+import { ADMIN_TOKEN, assertRefusal } from "./support/server.js";
 
 const platformAdmin = { token: ADMIN_TOKEN } as TestUser;
+/** The password of every account these tests create. */
+const PASSWORD = "a-long-enough-password";
 
 interface Mail {
   to: string;
@@ -41,36 +42,42 @@ describe("recipients bound by proved addresses only; administrators' actions aud
       .filter((m) => m.to.toLowerCase() === to.toLowerCase());
 
   before(async () => {
-    platform = await startPlatform("pglite");
-    users = await seedFederation(platform);
+    ({ platform, people: users } = await seededPlatform("pglite"));
     saAgency = users.saOfficial.agencyId;
   });
   after(() => platform.close());
 
-  it("the proved attack: an account made for the same address by another tenant sees nothing", async () => {
+  /** `by` creates an account (POST /api/admin/users) with the password {@link PASSWORD}. */
+  const createAccount = (by: TestUser, account: Record<string, unknown>) =>
+    api(platform, by, "POST", "/api/admin/users", { ...account, password: PASSWORD });
+
+  /** An envelope the JP official created for `recipients` and sent; its id. */
+  async function sentByJpOfficial(title: string, recipients: object[]): Promise<string> {
     const created = await api(
       platform,
       users.jpOfficial,
       "POST",
       "/api/envelopes",
-      envelopeForm(plainPdf(), {
-        title: "Opinion on the memorandum",
-        recipients: [{ email: "counsel@lawfirm.example", role: "signer" }],
-      }),
+      envelopeForm(plainPdf(), { title, recipients }),
     );
     assert.equal(created.status, 201, await created.clone().text());
     const { id } = (await created.json()) as { id: string };
     assert.equal((await api(platform, users.jpOfficial, "POST", `/api/envelopes/${id}/send`)).status, 200);
+    return id;
+  }
+
+  it("the proved attack: an account made for the same address by another tenant sees nothing", async () => {
+    const id = await sentByJpOfficial("Opinion on the memorandum", [
+      { email: "counsel@lawfirm.example", role: "signer" },
+    ]);
 
     // The SA agency administrator may not create an account outside the agency's verified domains.
-    const refused = await api(platform, users.stranger, "POST", "/api/admin/users", {
+    const refused = await createAccount(users.stranger, {
       email: "Counsel@LawFirm.example",
       displayName: "Counsel",
       role: "official",
-      password: "a-long-enough-password",
     });
-    assert.equal(refused.status, 403);
-    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "email_domain_not_verified");
+    await assertRefusal(refused, 403, "email_domain_not_verified");
     // Nor learn whether another tenant's address exists.
     const probe = await api(platform, users.stranger, "POST", "/api/admin/users", {
       email: "official@jp.demo",
@@ -80,15 +87,14 @@ describe("recipients bound by proved addresses only; administrators' actions aud
     assert.equal(probe.status, 403);
 
     // Even an account a platform administrator makes for that address (in SA) has proved nothing yet.
-    const made = await api(platform, platformAdmin, "POST", "/api/admin/users", {
+    const made = await createAccount(platformAdmin, {
       email: "Counsel@LawFirm.example",
       displayName: "Counsel",
       role: "official",
       agencyId: saAgency,
-      password: "a-long-enough-password",
     });
     assert.equal(made.status, 201, await made.clone().text());
-    const counsel = await signIn("Counsel@LawFirm.example", "a-long-enough-password");
+    const counsel = await signIn("Counsel@LawFirm.example", PASSWORD);
     assert.equal((await api(platform, counsel, "GET", `/api/envelopes/${id}`)).status, 404);
     assert.equal((await api(platform, counsel, "GET", `/api/envelopes/${id}/audit`)).status, 404);
     assert.equal((await api(platform, counsel, "GET", `/api/envelopes/${id}/document`)).status, 404);
@@ -117,30 +123,17 @@ describe("recipients bound by proved addresses only; administrators' actions aud
   });
 
   it("an account made in the agency's verified domain receives what was already sent to its address", async () => {
-    const created = await api(
-      platform,
-      users.jpOfficial,
-      "POST",
-      "/api/envelopes",
-      envelopeForm(plainPdf(), {
-        title: "For a colleague",
-        recipients: [
-          { email: users.jpOfficial.email, role: "signer" },
-          { email: "newcomer@sa.demo", role: "viewer" },
-        ],
-      }),
-    );
-    assert.equal(created.status, 201, await created.clone().text());
-    const { id } = (await created.json()) as { id: string };
-    assert.equal((await api(platform, users.jpOfficial, "POST", `/api/envelopes/${id}/send`)).status, 200);
-    const made = await api(platform, users.stranger, "POST", "/api/admin/users", {
+    const id = await sentByJpOfficial("For a colleague", [
+      { email: users.jpOfficial.email, role: "signer" },
+      { email: "newcomer@sa.demo", role: "viewer" },
+    ]);
+    const made = await createAccount(users.stranger, {
       email: "newcomer@sa.demo",
       displayName: "Newcomer",
       role: "clerk",
-      password: "a-long-enough-password",
     });
     assert.equal(made.status, 201, await made.clone().text());
-    const newcomer = await signIn("newcomer@sa.demo", "a-long-enough-password");
+    const newcomer = await signIn("newcomer@sa.demo", PASSWORD);
     assert.equal((await api(platform, newcomer, "GET", `/api/envelopes/${id}`)).status, 200);
   });
 
@@ -164,16 +157,15 @@ describe("recipients bound by proved addresses only; administrators' actions aud
 
   it("certificate issuance, password and second-factor resets are audited and e-mailed to the official in Japanese", async () => {
     // A new official of the JP agency (a password reset ends their sessions; the shared demo users keep theirs).
-    const made = await api(platform, users.jpAdmin, "POST", "/api/admin/users", {
+    const made = await createAccount(users.jpAdmin, {
       email: "target@jp.demo",
       displayName: "Target Official",
       role: "official",
       locale: "ja",
-      password: "a-long-enough-password",
     });
     assert.equal(made.status, 201, await made.clone().text());
     const target = {
-      ...(await signIn("target@jp.demo", "a-long-enough-password")),
+      ...(await signIn("target@jp.demo", PASSWORD)),
       id: ((await made.json()) as { id: string }).id,
     };
     const before = (await mails(target.email)).length;
@@ -218,21 +210,10 @@ describe("recipients bound by proved addresses only; administrators' actions aud
   });
 
   it("workflow e-mails reach each recipient in their own language, the title escaped in HTML", async () => {
-    const created = await api(
-      platform,
-      users.jpOfficial,
-      "POST",
-      "/api/envelopes",
-      envelopeForm(plainPdf(), {
-        title: "<b>Memorandum</b> & annex",
-        recipients: [
-          { email: users.jpOfficial.email, role: "signer", order: 1 },
-          { email: users.saClerk.email, role: "viewer", order: 1 },
-        ],
-      }),
-    );
-    const { id } = (await created.json()) as { id: string };
-    assert.equal((await api(platform, users.jpOfficial, "POST", `/api/envelopes/${id}/send`)).status, 200);
+    const id = await sentByJpOfficial("<b>Memorandum</b> & annex", [
+      { email: users.jpOfficial.email, role: "signer", order: 1 },
+      { email: users.saClerk.email, role: "viewer", order: 1 },
+    ]);
     const rows = (await platform.db.selectFrom("outbox").select("payload").where("kind", "=", "email").execute()).map(
       (row) => (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as Mail & { html: string },
     );

@@ -13,7 +13,7 @@ import { generate } from "otplib";
 import { signerForCertificate } from "../src/tenancy/signing-keys.js";
 import { ENGINES } from "./support/db.js";
 import { call, login, startPlatform, type TestPlatform } from "./support/platform.js";
-import { ADMIN_TOKEN, download, makeCsr, openssl, temporaryDirectory } from "./support/server.js";
+import { ADMIN_TOKEN, download, makeCsr, openssl, opensslVerify, temporaryDirectory } from "./support/server.js";
 
 interface UserView {
   id: string;
@@ -252,23 +252,9 @@ for (const engine of ENGINES) {
       await download(`${platform.url}/pki/jp/root.pem`, join(work.path, "jp-root.pem"));
       await download(`${platform.url}/pki/jp/ca.pem`, join(work.path, "jp-chain.pem"));
       await download(`${platform.url}/pki/sa/root.pem`, join(work.path, "sa-root.pem"));
-      const ok = await openssl([
-        "verify",
-        "-CAfile",
-        join(work.path, "jp-root.pem"),
-        "-untrusted",
-        join(work.path, "jp-chain.pem"),
-        certFile,
-      ]);
+      const ok = await opensslVerify(join(work.path, "jp-root.pem"), join(work.path, "jp-chain.pem"), certFile);
       assert.equal(ok.code, 0, ok.stderr);
-      const wrongRoot = await openssl([
-        "verify",
-        "-CAfile",
-        join(work.path, "sa-root.pem"),
-        "-untrusted",
-        join(work.path, "jp-chain.pem"),
-        certFile,
-      ]);
+      const wrongRoot = await opensslVerify(join(work.path, "sa-root.pem"), join(work.path, "jp-chain.pem"), certFile);
       assert.notEqual(wrongRoot.code, 0);
       // The key: an encrypted PKCS#8 named for the user (a row of trust_keys), referenced by the row.
       const row = await platform.app.db

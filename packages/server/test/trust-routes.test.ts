@@ -10,10 +10,14 @@ import { after, before, describe, it } from "node:test";
 import {
   ADMIN_TOKEN,
   adminPost,
+  assertRefusal,
   download,
   makeCsr,
   openssl,
+  opensslVerify,
+  opensslVerifyTimeStamp,
   type RunningApp,
+  saveBody,
   startApp,
   temporaryDirectory,
 } from "./support/server.js";
@@ -85,14 +89,7 @@ describe("trust services over HTTP, checked with OpenSSL", () => {
     issuedSerial = serial;
     issuedCert = join(work.path, "official.pem");
     writeFileSync(issuedCert, pem);
-    const verify = await openssl([
-      "verify",
-      "-CAfile",
-      join(work.path, "root.pem"),
-      "-untrusted",
-      join(work.path, "issuing.pem"),
-      issuedCert,
-    ]);
+    const verify = await opensslVerify(join(work.path, "root.pem"), join(work.path, "issuing.pem"), issuedCert);
     assert.equal(verify.code, 0, verify.stderr);
     const text = await openssl(["x509", "-in", issuedCert, "-noout", "-text", "-serial"]);
     assert.match(text.stdout, /Subject: C = JP, O = Digital Agency, CN = Taro Yamada/);
@@ -131,8 +128,7 @@ describe("trust services over HTTP, checked with OpenSSL", () => {
       profile: "official",
       csrPem: tampered,
     });
-    assert.equal(bad.status, 400);
-    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, "invalid_csr");
+    await assertRefusal(bad, 400, "invalid_csr");
     const profile = await adminPost(`${server.url}/api/admin/cas/jp/certificates`, { profile: "root-ca", csrPem: pem });
     assert.equal(profile.status, 400);
   });
@@ -221,7 +217,7 @@ describe("trust services over HTTP, checked with OpenSSL", () => {
     const crl = join(work.path, "jp.crl");
     const response = await fetch(`${server.url}/pki/jp/crl`);
     assert.equal(response.headers.get("content-type"), "application/pkix-crl");
-    writeFileSync(crl, Buffer.from(await response.arrayBuffer()));
+    await saveBody(response, crl);
     const verified = await openssl(["crl", "-inform", "DER", "-in", crl, "-CAfile", chain, "-noout", "-verify"]);
     assert.equal(verified.code, 0, verified.stderr);
     assert.match(verified.stderr + verified.stdout, /verify OK/);
@@ -253,23 +249,12 @@ describe("trust services over HTTP, checked with OpenSSL", () => {
       assert.equal(response.status, 200);
       assert.equal(response.headers.get("content-type"), "application/timestamp-reply");
       const reply = join(work.path, `${ca}.tsr`);
-      writeFileSync(reply, Buffer.from(await response.arrayBuffer()));
+      await saveBody(response, reply);
       const caChain = join(work.path, `${ca}-tsa-chain.pem`);
       await download(`${server.url}/pki/${ca}/ca.pem`, caChain);
       const rootOnly = join(work.path, `${ca}-root.pem`);
       writeFileSync(rootOnly, readFileSync(caChain, "utf8").split(/(?<=-----END CERTIFICATE-----\n)/)[1]!);
-      const verified = await openssl([
-        "ts",
-        "-verify",
-        "-in",
-        reply,
-        "-queryfile",
-        query,
-        "-CAfile",
-        rootOnly,
-        "-untrusted",
-        caChain,
-      ]);
+      const verified = await opensslVerifyTimeStamp(reply, query, rootOnly, caChain);
       assert.equal(verified.code, 0, verified.stderr + verified.stdout);
       assert.match(verified.stdout, /Verification: OK/);
       const text = await openssl(["ts", "-reply", "-in", reply, "-text"]);
@@ -278,25 +263,22 @@ describe("trust services over HTTP, checked with OpenSSL", () => {
   });
 
   it("answers garbage in the protocols' own terms: OCSP malformedRequest, TimeStampResp rejection", async () => {
-    const ocspResponse = await fetch(`${server.url}/pki/jp/ocsp`, {
-      method: "POST",
-      headers: { "content-type": "application/ocsp-request" },
-      body: "not an OCSP request",
-    });
-    assert.equal(ocspResponse.status, 200);
-    const ocspFile = join(work.path, "garbage.ocsp");
-    writeFileSync(ocspFile, Buffer.from(await ocspResponse.arrayBuffer()));
+    /** Posts `body` as `type` to `path`; the answer (200) saved as `name` in the work directory. */
+    const answerSaved = async (path: string, type: string, body: string, name: string) => {
+      const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": type }, body });
+      assert.equal(response.status, 200);
+      return saveBody(response, join(work.path, name));
+    };
+    const ocspFile = await answerSaved(
+      "/pki/jp/ocsp",
+      "application/ocsp-request",
+      "not an OCSP request",
+      "garbage.ocsp",
+    );
     const ocspText = await openssl(["ocsp", "-respin", ocspFile, "-resp_text", "-noverify"]);
     assert.match(ocspText.stdout + ocspText.stderr, /malformedrequest/i);
 
-    const tsResponse = await fetch(`${server.url}/tsa`, {
-      method: "POST",
-      headers: { "content-type": "application/timestamp-query" },
-      body: "not a query",
-    });
-    assert.equal(tsResponse.status, 200);
-    const tsFile = join(work.path, "garbage.tsr");
-    writeFileSync(tsFile, Buffer.from(await tsResponse.arrayBuffer()));
+    const tsFile = await answerSaved("/tsa", "application/timestamp-query", "not a query", "garbage.tsr");
     const tsText = await openssl(["ts", "-reply", "-in", tsFile, "-text"]);
     assert.match(tsText.stdout, /Status: Rejected/);
     assert.match(tsText.stdout, /Status description: not a TimeStampReq/);
@@ -312,8 +294,7 @@ describe("trust services over HTTP, checked with OpenSSL", () => {
         headers: { "content-type": "application/json" },
         body: "{}",
       });
-      assert.equal(wrong.status, 415);
-      assert.equal(((await wrong.json()) as { error: { code: string } }).error.code, "unsupported_media_type");
+      await assertRefusal(wrong, 415, "unsupported_media_type");
     }
     const unknownType = await fetch(`${server.url}/tsa`, {
       method: "POST",
@@ -326,11 +307,9 @@ describe("trust services over HTTP, checked with OpenSSL", () => {
       headers: { "content-type": "application/ocsp-request" },
       body: Buffer.alloc(100_000),
     });
-    assert.equal(big.status, 413);
-    assert.equal(((await big.json()) as { error: { code: string } }).error.code, "payload_too_large");
+    await assertRefusal(big, 413, "payload_too_large");
     const noRoute = await fetch(`${server.url}/nothing-here`);
-    assert.equal(noRoute.status, 404);
-    assert.equal(((await noRoute.json()) as { error: { code: string } }).error.code, "not_found");
+    await assertRefusal(noRoute, 404, "not_found");
   });
 
   it("publishes the bridge: each root cross-certified the other country's root", async () => {

@@ -10,6 +10,7 @@ import { describe, it } from "node:test";
 import {
   ADMIN_TOKEN,
   adminPost,
+  crlOf,
   exited,
   makeCsr,
   openssl,
@@ -23,13 +24,6 @@ interface Listed {
   status: string;
   notAfter: string;
   pem: string;
-}
-
-async function crlNumber(url: string, dir: string): Promise<number> {
-  const path = join(dir, `crl-${Date.now()}-${Math.random()}.der`);
-  writeFileSync(path, Buffer.from(await (await fetch(url)).arrayBuffer()));
-  const text = await openssl(["crl", "-inform", "DER", "-in", path, "-noout", "-crlnumber"]);
-  return Number.parseInt(text.stdout.split("=")[1]!.trim(), 16);
 }
 
 describe("trust store persistence", () => {
@@ -52,7 +46,7 @@ describe("trust store persistence", () => {
         certs: (await (await fetch(`${first.url}/pki/sa/certs`)).json()) as Listed[],
         cross: await (await fetch(`${first.url}/pki/jp/cross.pem`)).text(),
       };
-      const crlBefore = await crlNumber(`${first.url}/pki/sa/crl`, work.path);
+      const crlBefore = (await crlOf(first.url, work.path, "sa")).number;
       await first.close();
 
       const second = await startApp(data.path);
@@ -64,7 +58,7 @@ describe("trust store persistence", () => {
         assert.deepEqual(after, before.certs);
         assert.equal(after.find((c) => c.serial === issued.serial)?.status, "revoked");
         // RFC 5280 § 5.2.3: CRL numbers keep increasing across the restart.
-        assert.ok((await crlNumber(`${second.url}/pki/sa/crl`, work.path)) > crlBefore);
+        assert.ok((await crlOf(second.url, work.path, "sa")).number > crlBefore);
         // The restored keys still sign: an OCSP answer for the revoked certificate verifies.
         const cert = join(work.path, "a.pem");
         writeFileSync(cert, after.find((c) => c.serial === issued.serial)!.pem);

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { openssl, startApp, temporaryDirectory } from "./support/server.js";
+import { openssl, opensslVerifyTimeStamp, saveBody, startApp, temporaryDirectory } from "./support/server.js";
 import { createSoftHsmToken, softHsmAvailable } from "./support/softhsm.js";
 
 function filesUnder(dir: string): string[] {
@@ -80,21 +80,10 @@ describe("trust services with keys in a PKCS#11 token", {
           headers: { "content-type": "application/timestamp-query" },
           body: readFileSync(query),
         });
-        writeFileSync(reply, Buffer.from(await response.arrayBuffer()));
+        await saveBody(response, reply);
         const root = join(work.path, "root.pem");
         writeFileSync(root, chain.split(/(?<=-----END CERTIFICATE-----\n)/)[1]!);
-        const ts = await openssl([
-          "ts",
-          "-verify",
-          "-in",
-          reply,
-          "-queryfile",
-          query,
-          "-CAfile",
-          root,
-          "-untrusted",
-          chainFile,
-        ]);
+        const ts = await opensslVerifyTimeStamp(reply, query, root, chainFile);
         assert.match(ts.stdout, /Verification: OK/, ts.stderr);
       } finally {
         await second.close();

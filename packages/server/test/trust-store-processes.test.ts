@@ -12,11 +12,11 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import pg from "pg";
-import { PG_ADMIN_URL } from "./support/db.js";
+import { freshPostgres } from "./support/db.js";
 import {
   ADMIN_TOKEN,
   adminPost,
+  crlOf,
   exited,
   makeCsr,
   openssl,
@@ -27,18 +27,11 @@ import {
 } from "./support/server.js";
 
 async function withDatabase(run: (url: string) => Promise<void>): Promise<void> {
-  const name = `khatam_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+  const postgres = await freshPostgres();
   try {
-    await run(PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`));
+    await run(postgres.url);
   } finally {
-    const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
+    await postgres.drop();
   }
 }
 
@@ -59,16 +52,6 @@ async function ocspStatus(url: string, work: string, ca: string, serial: string)
   ]);
   const line = result.stdout.split("\n").find((l) => l.startsWith(`0x${serial}:`)) ?? result.stdout + result.stderr;
   return line.replace(/^0x[0-9a-fA-F]+:\s*/, "").trim();
-}
-
-/** The serials a CRL lists, and its number. */
-async function crl(url: string, work: string, ca: string): Promise<{ number: number; serials: Set<string> }> {
-  const path = join(work, `crl-${randomBytes(4).toString("hex")}.der`);
-  writeFileSync(path, Buffer.from(await (await fetch(`${url}/pki/${ca}/crl`)).arrayBuffer()));
-  const text = (await openssl(["crl", "-inform", "DER", "-in", path, "-noout", "-text"])).stdout;
-  const number = Number.parseInt(/X509v3 CRL Number:\s*\n\s*([0-9A-Fa-f]+)/.exec(text)?.[1] ?? "0", 16);
-  const serials = new Set([...text.matchAll(/Serial Number: ([0-9A-F]+)/g)].map((m) => m[1]!.toLowerCase()));
-  return { number, serials };
 }
 
 describe("the trust services' state in the database", () => {
@@ -134,8 +117,8 @@ describe("the trust services' state in the database", () => {
           const expected = revoked.includes(serial) ? "revoked" : "good";
           for (const url of processes) assert.equal(await ocspStatus(url, work.path, "jp", serial), expected);
         }
-        const crlA = await crl(a.url, work.path, "jp");
-        const crlB = await crl(b.url, work.path, "jp");
+        const crlA = await crlOf(a.url, work.path, "jp");
+        const crlB = await crlOf(b.url, work.path, "jp");
         for (const list of [crlA, crlB]) {
           for (const serial of revoked) assert.ok(list.serials.has(serial.replace(/^0+/, "")), `CRL lists ${serial}`);
           assert.equal(list.serials.size, revoked.length);

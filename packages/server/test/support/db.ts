@@ -22,6 +22,24 @@ export interface TestDatabase extends OpenedDatabase {
 export const ENGINES: readonly ("pglite" | "postgres")[] =
   process.env.KHATAM_TEST_PG === "0" ? ["pglite"] : ["pglite", "postgres"];
 
+/** A fresh PostgreSQL database's URL and its dropper (which ends every session still on it). */
+export async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `khatam_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return {
+    url: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
 /** A fresh, migrated database on the given engine. */
 export async function testDatabase(engine: "pglite" | "postgres"): Promise<TestDatabase> {
   if (engine === "pglite") {
@@ -36,22 +54,14 @@ export async function testDatabase(engine: "pglite" | "postgres"): Promise<TestD
       },
     };
   }
-  const name = `khatam_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  const opened = await openDatabase({ url });
+  const postgres = await freshPostgres();
+  const opened = await openDatabase({ url: postgres.url });
   return {
     ...opened,
-    location: { url },
+    location: { url: postgres.url },
     drop: async () => {
       await opened.close().catch(() => {});
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await postgres.drop();
     },
   };
 }

@@ -8,10 +8,9 @@ import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from "no
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { NationalPki } from "@khatam/core/pki";
-import pg from "pg";
 import { issueCredential } from "../../src/auth/identity.js";
 import type { Db } from "../../src/db/connect.js";
-import { PG_ADMIN_URL } from "./db.js";
+import { freshPostgres } from "./db.js";
 import { type RunningApp, startApp, temporaryDirectory } from "./server.js";
 
 export interface Platform {
@@ -25,23 +24,8 @@ export interface Platform {
 /** The app on `engine` (PGlite in a temporary data directory, or a fresh PostgreSQL database). */
 export async function startPlatform(engine: "pglite" | "postgres"): Promise<Platform> {
   const dir = temporaryDirectory("khatam-envelopes-");
-  let databaseUrl: string | undefined;
-  let dropDatabase = async () => {};
-  if (engine === "postgres") {
-    const name = `khatam_test_${randomBytes(6).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    databaseUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  }
-  const running = await startApp(dir.path, { databaseUrl, backgroundJobs: false } as Parameters<typeof startApp>[1]);
+  const postgres = engine === "postgres" ? await freshPostgres() : undefined;
+  const running = await startApp(dir.path, { databaseUrl: postgres?.url, backgroundJobs: false });
   return {
     running,
     url: running.url,
@@ -49,10 +33,23 @@ export async function startPlatform(engine: "pglite" | "postgres"): Promise<Plat
     dataDir: dir.path,
     close: async () => {
       await running.close();
-      await dropDatabase();
+      await postgres?.drop();
       dir.remove();
     },
   };
+}
+
+/** The app on `engine` with the demo federation's people signed in ({@link seedFederation}), as most suites start. */
+export async function seededPlatform(
+  engine: "pglite" | "postgres",
+): Promise<{ platform: Platform; people: Federation }> {
+  const platform = await startPlatform(engine);
+  return { platform, people: await seedFederation(platform) };
+}
+
+/** The root certificates of both demo countries on `platform`: the trust anchors of what it signs. */
+export function platformRoots(platform: Platform): Uint8Array[] {
+  return ["jp", "sa"].map((id) => platform.running.app.trustStore.get(id).root.certificate);
 }
 
 export interface TestUser {
@@ -202,10 +199,10 @@ export function plainPdf(text = "Memorandum of cooperation between Japan and Sau
   return Buffer.from(out, "latin1");
 }
 
-/** A request with the user's bearer token. */
+/** A request to the server at `platform.url` with the user's bearer token (none: anonymous); a JSON or form body. */
 export function api(
-  platform: Platform,
-  user: TestUser | null,
+  platform: Pick<Platform, "url">,
+  user: Pick<TestUser, "token"> | null,
   method: string,
   path: string,
   body?: unknown,

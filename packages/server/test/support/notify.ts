@@ -2,8 +2,8 @@
  * Test support for notifications: a real SMTP server (smtp-server on 127.0.0.1) that keeps what it receives, a real
  * HTTP webhook receiver (node:http) with scripted answers, a MIME reader for the received messages, a clock tests
  * advance, a log that records, agencies and users written straight into the database, a secret box with a fixed
- * master key, and the webhook-destination settings that admit those receivers (they listen on 127.0.0.1, which the
- * SSRF check refuses unless allow-listed).
+ * master key, the webhook-destination settings that admit those receivers (they listen on 127.0.0.1, which the
+ * SSRF check refuses unless allow-listed), and the outbox worker as the tests run it.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
@@ -12,7 +12,7 @@ import { SMTPServer } from "smtp-server";
 import { type SecretBox, secretBox } from "../../src/auth/secret-box.js";
 import type { Db } from "../../src/db/connect.js";
 import type { Role } from "../../src/db/schema.js";
-import type { Log } from "../../src/notify/delivery.js";
+import { type Log, type OutboxWorker, type OutboxWorkerOptions, startOutboxWorker } from "../../src/notify/delivery.js";
 import { sealWebhookSecret } from "../../src/notify/webhook-secrets.js";
 import {
   parseWebhookAllowList,
@@ -327,4 +327,21 @@ export async function eventually(condition: () => boolean | Promise<boolean>, ti
     if (Date.now() > end) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * The outbox worker as the notification tests run it, unless `options` say otherwise: the test secret box, the
+ * loopback receivers admitted, a recording log, and no loop (`autoStart: false`: the test calls drainOnce).
+ */
+export function testOutboxWorker(db: Db, options: Partial<OutboxWorkerOptions> = {}): OutboxWorker {
+  return startOutboxWorker({
+    db,
+    box: TEST_BOX,
+    webhookTargets: RECEIVER_TARGETS,
+    publicUrl: "http://127.0.0.1",
+    log: recordingLog(),
+    intervalMs: 1000,
+    autoStart: false,
+    ...options,
+  });
 }

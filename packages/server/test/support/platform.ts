@@ -3,11 +3,9 @@
  * a fresh database on the server at 127.0.0.1:5432 (dropped afterwards). The app listens on 127.0.0.1 so OpenSSL
  * can reach its OCSP responder; requests in tests go through `app.inject` or fetch.
  */
-import { randomBytes } from "node:crypto";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import pg from "pg";
 import type { AppOptions } from "../../src/app.js";
-import { PG_ADMIN_URL } from "./db.js";
+import { freshPostgres } from "./db.js";
 import { startApp, temporaryDirectory } from "./server.js";
 
 export interface TestPlatform {
@@ -19,24 +17,6 @@ export interface TestPlatform {
   stop(): Promise<void>;
   /** Closes the app and deletes its data and database. */
   close(): Promise<void>;
-}
-
-/** A fresh PostgreSQL database's URL and its dropper. */
-export async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `khatam_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return {
-    url: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
 }
 
 /** The platform with the demo federation on `engine`. */

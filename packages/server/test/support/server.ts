@@ -2,7 +2,9 @@
  * Test support for the platform server: temporary data directories, the app on 127.0.0.1 with a real port,
  * `main.js` as a child process, and OpenSSL.
  */
+import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -10,6 +12,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { type AppOptions, buildApp } from "../../src/app.js";
+import { issueCredential } from "../../src/auth/identity.js";
+import type { Db } from "../../src/db/connect.js";
+import { testDatabase } from "./db.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
@@ -51,6 +56,76 @@ export async function startApp(dataDir: string, options: Partial<AppOptions> = {
   });
   await app.listen({ port, host: "127.0.0.1" });
   return { app, url, close: () => app.close() };
+}
+
+/** The app built (not listening) by {@link appOn}, with the data directory and database it owns. */
+export interface AppHandle {
+  readonly app: FastifyInstance;
+  readonly dir: { path: string; remove(): void };
+  /** PostgreSQL: the app's own database; undefined on PGlite (in `dir`). */
+  readonly databaseUrl: string | undefined;
+  /** Drops the database (nothing on PGlite). */
+  readonly drop: () => Promise<void>;
+  /** Closes the app, drops its database and removes its directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * The app on `engine` without the demo and without background jobs unless `options` say otherwise, in a data
+ * directory (and on PostgreSQL a database) of its own — or in those of `reuse`, as a restart would find them.
+ */
+export async function appOn(
+  engine: "pglite" | "postgres",
+  options: Partial<AppOptions> = {},
+  reuse?: AppHandle,
+): Promise<AppHandle> {
+  const dir = reuse?.dir ?? temporaryDirectory("khatam-app-");
+  let databaseUrl = reuse?.databaseUrl;
+  let drop = reuse?.drop ?? (async () => {});
+  if (engine === "postgres" && !reuse) {
+    const t = await testDatabase("postgres");
+    await t.close();
+    databaseUrl = t.location.url;
+    drop = t.drop;
+  }
+  const app = await buildApp({
+    dataDir: dir.path,
+    databaseUrl,
+    publicUrl: "https://khatam.example.gov",
+    demo: false,
+    adminToken: ADMIN_TOKEN,
+    backgroundJobs: false,
+    ...options,
+  });
+  const close = async () => {
+    await app.close();
+    await drop();
+    dir.remove();
+  };
+  return { app, dir, databaseUrl, drop, close };
+}
+
+/** OpenSSL's reading of CA `ca`'s CRL on the server at `url` (saved under `work`): its number and the serials it lists. */
+export async function crlOf(url: string, work: string, ca: string): Promise<{ number: number; serials: Set<string> }> {
+  const path = join(work, `crl-${randomBytes(4).toString("hex")}.der`);
+  await saveBody(await fetch(`${url}/pki/${ca}/crl`), path);
+  const text = (await openssl(["crl", "-inform", "DER", "-in", path, "-noout", "-text"])).stdout;
+  const number = Number.parseInt(/X509v3 CRL Number:\s*\n\s*([0-9A-Fa-f]+)/.exec(text)?.[1] ?? "0", 16);
+  const serials = new Set([...text.matchAll(/Serial Number: ([0-9A-F]+)/g)].map((m) => m[1]!.toLowerCase()));
+  return { number, serials };
+}
+
+/** Asserts that `response` is a refusal with `status` and the error `code` (the body is the failure's message). */
+export async function assertRefusal(response: Response, status: number, code: string): Promise<void> {
+  const text = await response.text();
+  assert.equal(response.status, status, text);
+  assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, code);
+}
+
+/** A new API token of the account `email` on the app over `db` (without signing in). */
+export async function apiTokenOf(db: Db, email: string): Promise<string> {
+  const user = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirstOrThrow();
+  return issueCredential(db, user.id, { kind: "api", label: "test" });
 }
 
 /** The compiled main.js next to this file's compiled location. */
@@ -102,6 +177,22 @@ export function openssl(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** `openssl verify` of the certificate file `cert` up to the root in `caFile`, through the certificates in `untrusted`. */
+export function opensslVerify(caFile: string, untrusted: string, cert: string) {
+  return openssl(["verify", "-CAfile", caFile, "-untrusted", untrusted, cert]);
+}
+
+/** `openssl ts -verify` of the time-stamp reply file `reply` for `query`, up to `caFile` through `untrusted`. */
+export function opensslVerifyTimeStamp(reply: string, query: string, caFile: string, untrusted: string) {
+  return openssl(["ts", "-verify", "-in", reply, "-queryfile", query, "-CAfile", caFile, "-untrusted", untrusted]);
+}
+
+/** Writes the body of `response` to `path` (for OpenSSL to read); returns `path`. */
+export async function saveBody(response: Response, path: string): Promise<string> {
+  writeFileSync(path, Buffer.from(await response.arrayBuffer()));
+  return path;
 }
 
 /** Makes a P-256 key and a CSR with `subject` (OpenSSL syntax) in `dir`; returns the paths. */
