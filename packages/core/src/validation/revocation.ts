@@ -287,7 +287,7 @@ function readOcsp(
   }
   const signature = bitStringBytes(sigValue, "OCSP signature");
   const authorised = responders.find((r) => {
-    if (!verifySignature(r.spki, scheme, tbs!.raw, signature)) return false;
+    if (!responderSigned(der, r, () => verifySignature(r.spki, scheme, tbs!.raw, signature))) return false;
     if (equalBytes(r.spki, issuer.spki)) return true;
     // RFC 6960 § 4.2.2.2: a delegated responder is certified by the issuer for id-kp-OCSPSigning.
     return signedBy(r, issuer) && !!r.extendedKeyUsage?.includes(OID_KP_OCSP_SIGNING) && r.validAt(producedAt);
@@ -304,6 +304,24 @@ function readOcsp(
     thisUpdate: single.thisUpdate,
     nextUpdate: single.nextUpdate,
   };
+}
+
+/**
+ * Whether `responder`'s key signed the response `der`. Validation asks it of one response each time it checks the
+ * certificate the response covers — for a B-LTA signature's signer, six times (the signature, its time-stamps and the
+ * archive time-stamp, each at its own time) — and the answer depends only on the bytes and the key: it is worked out
+ * once per response (the validation's own bytes object, as `parseOcsp` keys its parses) and responder.
+ */
+const responseSignatures = new WeakMap<Uint8Array, Map<Certificate, boolean>>();
+
+function responderSigned(der: Uint8Array, responder: Certificate, verify: () => boolean): boolean {
+  const byResponder = responseSignatures.get(der) ?? new Map<Certificate, boolean>();
+  responseSignatures.set(der, byResponder);
+  const known = byResponder.get(responder);
+  if (known !== undefined) return known;
+  const signed = verify();
+  byResponder.set(responder, signed);
+  return signed;
 }
 
 /** CertID (RFC 6960 § 4.1.1): hashes of the issuer's name and key, and the serial number. */
