@@ -28,7 +28,7 @@ export class DecodeBudgetExceeded extends PdfFormatError {
 /**
  * Decodes the streams of one document, each at most once (by its position in the file, so that every revision
  * view opened on a prefix of the same bytes shares the result), against one budget for the whole document.
- * Also keeps the cross-reference sections read, by offset, for the same reason.
+ * Also keeps the cross-reference sections and the objects read, by offset, for the same reason.
  */
 export class StreamDecoder {
   private used = 0;
@@ -37,6 +37,15 @@ export class StreamDecoder {
   readonly sections = new Map<
     number,
     { readonly buffer: ArrayBufferLike; readonly end: number; readonly value: XrefSection }
+  >();
+
+  /**
+   * Objects already parsed at a byte offset (`num gen obj …`), with where each ends (see reader.ts): validation opens
+   * a view per revision, and each would otherwise parse the signature dictionaries (and their /Contents) again.
+   */
+  readonly objects = new Map<
+    number,
+    { readonly buffer: ArrayBufferLike; readonly num: number; readonly end: number; readonly value: PdfObject }
   >();
 
   constructor(readonly budget = DOCUMENT_DECODE_BUDGET) {}

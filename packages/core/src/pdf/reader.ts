@@ -176,12 +176,25 @@ export class PdfReader {
   /** Parses `num gen obj … endobj` at `offset`; undefined if a different object (or none) is there. */
   private parseAt(num: number, offset: number): PdfObject | undefined {
     if (offset < 0 || offset >= this.bytes.length) return undefined;
+    // Shared by the views of the same bytes (keyed by the position in the underlying buffer, as xref.ts keys its
+    // sections): an object that ends within this view reads the same in every view that holds it. Not an object
+    // whose stream /Length is indirect (another revision may give that object another value), nor one encrypted.
+    const at = this.bytes.byteOffset + offset;
+    const known = this.decoder.objects.get(at);
+    const viewEnd = this.bytes.byteOffset + this.bytes.length;
+    if (known && known.buffer === this.bytes.buffer && known.num === num && known.end <= viewEnd) return known.value;
+    let lengthResolved = false;
     const p = new Parser(this.bytes, offset, (ref) => {
+      lengthResolved = true;
       const v = ref.num === num ? undefined : this.getObject(ref.num);
       return typeof v === "number" ? v : undefined;
     });
     if (p.integer() !== num || p.integer() === undefined || p.keyword() !== "obj") return undefined;
-    return p.object();
+    const value = p.object();
+    if (!lengthResolved && !this.isEncrypted) {
+      this.decoder.objects.set(at, { buffer: this.bytes.buffer, num, end: this.bytes.byteOffset + p.pos, value });
+    }
+    return value;
   }
 
   /** Byte offset of `num gen obj` for an object stored at an offset (for validation's coverage analysis). */
