@@ -197,7 +197,6 @@ export function FieldEditor({
   const selectedField = fields.find((f) => f.id === selected);
   const overlay = (view: PageView) => (
     <FieldLayer
-      key={view.viewport.scale}
       view={view}
       onView={onView}
       fields={fields.filter((f) => f.page === view.number)}
@@ -224,7 +223,13 @@ export function FieldEditor({
             : box,
         )
       }
-      onChange={(id, box) => update(id, { rect: toPdfRect(view.viewport, box) })}
+      onChange={(id, change) =>
+        onFieldsChange((all) =>
+          all.map((f) =>
+            f.id === id ? { ...f, rect: toPdfRect(view.viewport, change(toViewRect(view.viewport, f.rect))) } : f,
+          ),
+        )
+      }
       onSelect={setSelected}
       onRemove={remove}
       problems={problems}
@@ -399,7 +404,11 @@ function FieldLayer({
   readonly number: (v: number) => string;
   readonly canPlace: boolean;
   readonly onCreate: (box: ViewRect, tap: boolean) => void;
-  readonly onChange: (id: number, box: ViewRect) => void;
+  /**
+   * Reshapes a field: `change` is given the field's box as the editor has it now, not as it was last drawn, so that
+   * key presses that come faster than the page is drawn each count.
+   */
+  readonly onChange: (id: number, change: (box: ViewRect) => ViewRect) => void;
   readonly onSelect: (id: number) => void;
   readonly onRemove: (id: number) => void;
   readonly problems: ReadonlyMap<number, string>;
@@ -410,6 +419,14 @@ function FieldLayer({
   const { viewport } = view;
   const scale = scaleOf(viewport);
   useEffect(() => onView(view), [view, onView]);
+  // The viewer refits (a scroll bar appears, the window turns): a gesture under way was measured at the old scale, so
+  // it ends. The layer itself stays mounted, so the field that has the keyboard keeps it (remounting the layer on a
+  // new scale lost focus between two arrow key presses).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the effect is the scale's change itself
+  useEffect(() => {
+    drag.current = undefined;
+    setGhost(undefined);
+  }, [viewport.scale]);
 
   const at = (e: ReactPointerEvent) => {
     const r = layer.current!.getBoundingClientRect();
@@ -450,12 +467,12 @@ function FieldLayer({
     }
     const dx = p.x - d.start.x;
     const dy = p.y - d.start.y;
-    onChange(
-      d.id,
+    // From where the gesture started: the pointer's position says where the box is, whatever came before.
+    const box =
       d.mode === "move"
         ? moveWithin(d.origin, dx, dy, viewport.width, viewport.height)
-        : resizeWithin(d.origin, d.handle!, dx, dy, MIN_SIDE * scale, viewport.width, viewport.height),
-    );
+        : resizeWithin(d.origin, d.handle!, dx, dy, MIN_SIDE * scale, viewport.width, viewport.height);
+    onChange(d.id, () => box);
   }
 
   function pointerUp(e: ReactPointerEvent<HTMLDivElement>) {
@@ -485,11 +502,10 @@ function FieldLayer({
     if (!direction) return;
     e.preventDefault();
     const step = (e.shiftKey ? BIG_STEP : STEP) * scale;
-    const box = toViewRect(viewport, f.rect);
     const [dx, dy] = [direction[0] * step, direction[1] * step];
-    onChange(
-      f.id,
-      e.altKey
+    const resize = e.altKey;
+    onChange(f.id, (box) =>
+      resize
         ? resizeWithin(box, "se", dx, dy, MIN_SIDE * scale, viewport.width, viewport.height)
         : moveWithin(box, dx, dy, viewport.width, viewport.height),
     );
