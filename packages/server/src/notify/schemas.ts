@@ -3,6 +3,7 @@
  * through `api.ts`).
  */
 import type { FromSchema } from "json-schema-to-ts";
+import { WEBHOOK_EVENTS } from "./webhook-events.js";
 
 const webhookView = {
   type: "object",
@@ -16,18 +17,6 @@ const webhookView = {
   required: ["id", "url", "events", "active", "createdAt"],
   additionalProperties: false,
 } as const;
-
-/** Events the platform emits; `*` subscribes to all, including ones added later. */
-export const WEBHOOK_EVENTS = [
-  "envelope.sent",
-  "envelope.viewed",
-  "envelope.signed",
-  "envelope.approved",
-  "envelope.completed",
-  "envelope.declined",
-  "envelope.expired",
-  "envelope.voided",
-] as const;
 
 /** An event name (`envelope.signed`), or `*` for all of them, including ones added later. */
 const EVENT_NAME = "^(\\*|[a-z][a-z_]*(\\.[a-z][a-z_]*)+)$";

@@ -5,6 +5,7 @@
  * agency; those refusals are said in the reader's language.
  */
 import type { CreatedWebhook, WebhookView } from "@khatam/server/api";
+import { WEBHOOK_EVENTS, type WebhookEvent } from "@khatam/server/webhook-events";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DateTime } from "../components/date-time.js";
@@ -13,18 +14,6 @@ import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { apiJson } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
-
-/** The events an agency can subscribe to (the server's WEBHOOK_EVENTS, notify/schemas.ts); "*" is all of them. */
-const EVENTS = [
-  "envelope.sent",
-  "envelope.viewed",
-  "envelope.signed",
-  "envelope.approved",
-  "envelope.completed",
-  "envelope.declined",
-  "envelope.expired",
-  "envelope.voided",
-] as const;
 
 export function AdminWebhooksPage() {
   return <SignedIn roles={["agency_admin"]}>{() => <Webhooks />}</SignedIn>;
@@ -137,7 +126,7 @@ function Webhooks() {
                   <td data-label={t("admin.webhooks.events")}>
                     {w.events.map((e) => (
                       <span key={e} className="block">
-                        {EVENTS.includes(e as (typeof EVENTS)[number])
+                        {WEBHOOK_EVENTS.includes(e as WebhookEvent)
                           ? t(`admin.webhooks.eventNames.${e.replace(".", "_")}`)
                           : e}
                       </span>
@@ -202,7 +191,7 @@ function Webhooks() {
         <fieldset className={`fieldset field${errorFor("events") ? " field--error" : ""}`}>
           <legend className="fieldset__legend">{t("admin.webhooks.events")}</legend>
           <FieldErrorMessage id="webhook-events-error" message={errorFor("events")} />
-          {EVENTS.map((e) => (
+          {WEBHOOK_EVENTS.map((e) => (
             <div className="checkbox" key={e}>
               <input
                 id={`event-${e}`}
