@@ -7,7 +7,7 @@
  * reader's language.
  */
 import type { InstanceIdentity, PeerRequest, PeerView } from "@khatam/server/api";
-import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
@@ -15,8 +15,8 @@ import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { Row } from "../components/summary-list.js";
 import { useLanguage } from "../language.js";
+import { useAdminList } from "../lib/admin-list.js";
 import { apiJson } from "../lib/api.js";
-import { useApiErrorText } from "../lib/api-error-text.js";
 import { countryName, formatNumber } from "../lib/format-date.js";
 
 /** A fingerprint in groups of four, as it is read aloud or printed. */
@@ -29,24 +29,11 @@ export function AdminPeersPage() {
 function Peers() {
   const { t } = useTranslation();
   const language = useLanguage();
-  const errorText = useApiErrorText();
+  const { list, errors, setErrors, busy, notice, change } = useAdminList<PeerView>("/api/admin/peers");
   const [own, setOwn] = useState<InstanceIdentity | null | undefined>();
-  const [list, setList] = useState<PeerView[] | undefined>();
   const [form, setForm] = useState({ instance: "", url: "", keyFingerprint: "" });
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [busy, setBusy] = useState(false);
   const [removing, setRemoving] = useState<PeerView | undefined>();
-  const [notice, setNotice] = useState<string | undefined>();
-  const load = useCallback(async () => {
-    try {
-      setList(await apiJson<PeerView[]>("/api/admin/peers"));
-    } catch (e) {
-      setErrors([{ message: errorText(e, t("admin.failed")) }]);
-    }
-  }, [errorText, t]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: load once; `load` changes with the language only
   useEffect(() => {
-    void load();
     fetch("/federation/v1/identity", { headers: { accept: "application/json" } })
       .then(async (r) => setOwn(r.ok ? ((await r.json()) as InstanceIdentity) : null))
       .catch(() => setOwn(null));
@@ -62,47 +49,35 @@ function Peers() {
       found.push({ field: "fingerprint", message: t("admin.peers.errors.fingerprint") });
     setErrors(found);
     if (found.length > 0) return;
-    setBusy(true);
-    try {
-      await apiJson<PeerView>("/api/admin/peers", { method: "POST", json: form satisfies PeerRequest });
-      setForm({ instance: "", url: "", keyFingerprint: "" });
-      setNotice("created");
-      await load();
-    } catch (e) {
-      setErrors([{ message: errorText(e, t("admin.failed")) }]);
-    } finally {
-      setBusy(false);
-    }
+    await change(
+      async () => {
+        await apiJson<PeerView>("/api/admin/peers", { method: "POST", json: form satisfies PeerRequest });
+        setForm({ instance: "", url: "", keyFingerprint: "" });
+      },
+      { notice: "created" },
+    );
   }
 
   async function refresh(peer: PeerView) {
-    setBusy(true);
     setErrors([]);
-    try {
-      await apiJson<PeerView>(`/api/admin/peers/${encodeURIComponent(peer.instance)}/refresh`, { method: "POST" });
-      setNotice("refreshed");
-    } catch (e) {
-      setErrors([{ message: errorText(e, t("admin.failed")) }]);
-    } finally {
-      setBusy(false);
-      await load();
-    }
+    await change(
+      async () => {
+        await apiJson<PeerView>(`/api/admin/peers/${encodeURIComponent(peer.instance)}/refresh`, { method: "POST" });
+      },
+      { notice: "refreshed", reloadAlways: true },
+    );
   }
 
   async function remove(event: FormEvent) {
     event.preventDefault();
     if (!removing) return;
-    setBusy(true);
-    try {
-      await apiJson(`/api/admin/peers/${encodeURIComponent(removing.instance)}`, { method: "DELETE" });
-      setRemoving(undefined);
-      setNotice("deleted");
-      await load();
-    } catch (e) {
-      setErrors([{ message: errorText(e, t("admin.failed")) }]);
-    } finally {
-      setBusy(false);
-    }
+    await change(
+      async () => {
+        await apiJson(`/api/admin/peers/${encodeURIComponent(removing.instance)}`, { method: "DELETE" });
+        setRemoving(undefined);
+      },
+      { notice: "deleted" },
+    );
   }
 
   const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;

@@ -16,6 +16,7 @@ import type {
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
+import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
@@ -75,39 +76,30 @@ function UserList() {
       </p>
       {!users && !failed && <p>{t("loading")}</p>}
       {users && (
-        <table className="table" data-users>
-          <caption className="visually-hidden">{t("admin.users.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("home.name")}</th>
-              <th scope="col">{t("home.email")}</th>
-              <th scope="col">{t("home.role")}</th>
-              <th scope="col">{t("home.agency")}</th>
-              <th scope="col">{t("admin.users.state")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id} data-user={u.email}>
-                <td data-label={t("home.name")}>
-                  <Link to={`/admin/users/${u.id}`}>
-                    <bdi>{u.displayName}</bdi>
-                  </Link>
-                </td>
-                <td data-label={t("home.email")}>
-                  <span dir="ltr">{u.email}</span>
-                </td>
-                <td data-label={t("home.role")}>{roleName(u.role)}</td>
-                <td data-label={t("home.agency")}>
-                  <bdi>{agencyName(u.agencyId)}</bdi>
-                </td>
-                <td data-label={t("admin.users.state")}>
-                  {u.disabled ? t("admin.users.disabled") : t("admin.users.active")}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={t("admin.users.title")}
+          attributes={{ "data-users": true }}
+          rows={users}
+          rowKey={(u) => u.id}
+          rowAttributes={(u) => ({ "data-user": u.email })}
+          columns={[
+            {
+              heading: t("home.name"),
+              cell: (u) => (
+                <Link to={`/admin/users/${u.id}`}>
+                  <bdi>{u.displayName}</bdi>
+                </Link>
+              ),
+            },
+            { heading: t("home.email"), cell: (u) => <span dir="ltr">{u.email}</span> },
+            { heading: t("home.role"), cell: (u) => roleName(u.role) },
+            { heading: t("home.agency"), cell: (u) => <bdi>{agencyName(u.agencyId)}</bdi> },
+            {
+              heading: t("admin.users.state"),
+              cell: (u) => (u.disabled ? t("admin.users.disabled") : t("admin.users.active")),
+            },
+          ]}
+        />
       )}
     </>
   );
@@ -428,57 +420,55 @@ function UserDetails() {
         {certificates.length === 0 ? (
           <p>{t("admin.users.noCertificates")}</p>
         ) : (
-          <table className="table" data-certificates>
-            <caption className="visually-hidden">{t("home.certificates")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("sign.serial")}</th>
-                <th scope="col">{t("sign.keyHolder")}</th>
-                <th scope="col">{t("sign.validUntil")}</th>
-                <th scope="col">{t("admin.users.state")}</th>
-                <th scope="col">{t("admin.users.revoke")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {certificates.map((c) => (
-                <tr key={c.id} data-certificate={c.serial}>
-                  <td data-label={t("sign.serial")}>
+          <DataTable
+            caption={t("home.certificates")}
+            attributes={{ "data-certificates": true }}
+            rows={certificates}
+            rowKey={(c) => c.id}
+            rowAttributes={(c) => ({ "data-certificate": c.serial })}
+            columns={[
+              {
+                heading: t("sign.serial"),
+                cell: (c) => (
+                  <>
                     <code dir="ltr" className="break">
                       {c.serial}
                     </code>{" "}
                     ({c.ca.toUpperCase()})
-                  </td>
-                  <td data-label={t("sign.keyHolder")}>
-                    {t(`admin.users.keyHolder.${c.keyHolder === "device" ? "device" : "platform"}`)}
-                  </td>
-                  <td data-label={t("sign.validUntil")}>
-                    <DateTime value={c.notAfter} time={false} />
-                  </td>
-                  <td data-label={t("admin.users.state")} data-status={c.status}>
-                    {t(
-                      `home.certificateStatus.${c.status === "good" || c.status === "revoked" ? c.status : "unknown"}`,
-                    )}
-                  </td>
-                  <td data-label={t("admin.users.revoke")}>
-                    {c.status === "good" && (
-                      <button
-                        type="button"
-                        className="button button--warning"
-                        data-action="revoke"
-                        onClick={() => {
-                          setRevoking(c);
-                          setReason("");
-                          setReasonError(undefined);
-                        }}
-                      >
-                        {t("admin.users.revokeButton")}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              {
+                heading: t("sign.keyHolder"),
+                cell: (c) => t(`admin.users.keyHolder.${c.keyHolder === "device" ? "device" : "platform"}`),
+              },
+              { heading: t("sign.validUntil"), cell: (c) => <DateTime value={c.notAfter} time={false} /> },
+              {
+                heading: t("admin.users.state"),
+                cellAttributes: (c) => ({ "data-status": c.status }),
+                cell: (c) =>
+                  t(`home.certificateStatus.${c.status === "good" || c.status === "revoked" ? c.status : "unknown"}`),
+              },
+              {
+                heading: t("admin.users.revoke"),
+                cell: (c) =>
+                  c.status === "good" && (
+                    <button
+                      type="button"
+                      className="button button--warning"
+                      data-action="revoke"
+                      onClick={() => {
+                        setRevoking(c);
+                        setReason("");
+                        setReasonError(undefined);
+                      }}
+                    >
+                      {t("admin.users.revokeButton")}
+                    </button>
+                  ),
+              },
+            ]}
+          />
         )}
         {revoking && (
           <form className="panel panel--warning" onSubmit={revoke} noValidate data-revoke-confirm={revoking.serial}>

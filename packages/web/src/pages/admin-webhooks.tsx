@@ -6,14 +6,15 @@
  */
 import type { CreatedWebhook, WebhookView } from "@khatam/server/api";
 import { WEBHOOK_EVENTS, type WebhookEvent } from "@khatam/server/webhook-events";
-import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
+import { useAdminList } from "../lib/admin-list.js";
 import { apiJson } from "../lib/api.js";
-import { useApiErrorText } from "../lib/api-error-text.js";
 
 export function AdminWebhooksPage() {
   return <SignedIn roles={["agency_admin"]}>{() => <Webhooks />}</SignedIn>;
@@ -21,26 +22,11 @@ export function AdminWebhooksPage() {
 
 function Webhooks() {
   const { t } = useTranslation();
-  const errorText = useApiErrorText();
-  const [list, setList] = useState<WebhookView[] | undefined>();
+  const { list, errors, setErrors, busy, notice, change } = useAdminList<WebhookView>("/api/webhooks");
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState<string[]>(["envelope.completed"]);
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [busy, setBusy] = useState(false);
   const [secret, setSecret] = useState<string | undefined>();
   const [deleting, setDeleting] = useState<WebhookView | undefined>();
-  const [notice, setNotice] = useState<string | undefined>();
-  const load = useCallback(async () => {
-    try {
-      setList(await apiJson<WebhookView[]>("/api/webhooks"));
-    } catch (e) {
-      setErrors([{ message: errorText(e, t("admin.failed")) }]);
-    }
-  }, [errorText, t]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: load once; `load` changes with the language only
-  useEffect(() => {
-    void load();
-  }, []);
 
   async function create(event: FormEvent) {
     event.preventDefault();
@@ -49,37 +35,29 @@ function Webhooks() {
     if (events.length === 0) found.push({ field: "events", message: t("admin.webhooks.errors.events") });
     setErrors(found);
     if (found.length > 0) return;
-    setBusy(true);
-    try {
-      const created = await apiJson<CreatedWebhook>("/api/webhooks", {
-        method: "POST",
-        json: { url: url.trim(), events },
-      });
-      setSecret(created.secret);
-      setUrl("");
-      setNotice("created");
-      await load();
-    } catch (e) {
-      setErrors([{ field: "url", message: errorText(e, t("admin.failed")) }]);
-    } finally {
-      setBusy(false);
-    }
+    await change(
+      async () => {
+        const created = await apiJson<CreatedWebhook>("/api/webhooks", {
+          method: "POST",
+          json: { url: url.trim(), events },
+        });
+        setSecret(created.secret);
+        setUrl("");
+      },
+      { notice: "created", field: "url" },
+    );
   }
 
   async function remove(event: FormEvent) {
     event.preventDefault();
     if (!deleting) return;
-    setBusy(true);
-    try {
-      await apiJson(`/api/webhooks/${encodeURIComponent(deleting.id)}`, { method: "DELETE" });
-      setDeleting(undefined);
-      setNotice("deleted");
-      await load();
-    } catch (e) {
-      setErrors([{ message: errorText(e, t("admin.failed")) }]);
-    } finally {
-      setBusy(false);
-    }
+    await change(
+      async () => {
+        await apiJson(`/api/webhooks/${encodeURIComponent(deleting.id)}`, { method: "DELETE" });
+        setDeleting(undefined);
+      },
+      { notice: "deleted" },
+    );
   }
 
   const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
@@ -105,50 +83,48 @@ function Webhooks() {
         ) : list.length === 0 ? (
           <p>{t("admin.webhooks.none")}</p>
         ) : (
-          <table className="table" data-webhooks>
-            <caption className="visually-hidden">{t("admin.webhooks.list")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("admin.webhooks.url")}</th>
-                <th scope="col">{t("admin.webhooks.events")}</th>
-                <th scope="col">{t("admin.webhooks.created")}</th>
-                <th scope="col">{t("admin.webhooks.delete")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((w) => (
-                <tr key={w.id} data-webhook={w.id}>
-                  <td data-label={t("admin.webhooks.url")}>
-                    <code dir="ltr" className="break">
-                      {w.url}
-                    </code>
-                  </td>
-                  <td data-label={t("admin.webhooks.events")}>
-                    {w.events.map((e) => (
-                      <span key={e} className="block">
-                        {WEBHOOK_EVENTS.includes(e as WebhookEvent)
-                          ? t(`admin.webhooks.eventNames.${e.replace(".", "_")}`)
-                          : e}
-                      </span>
-                    ))}
-                  </td>
-                  <td data-label={t("admin.webhooks.created")}>
-                    <DateTime value={w.createdAt} />
-                  </td>
-                  <td data-label={t("admin.webhooks.delete")}>
-                    <button
-                      type="button"
-                      className="button button--warning"
-                      onClick={() => setDeleting(w)}
-                      data-action="delete-webhook"
-                    >
-                      {t("admin.webhooks.delete")}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption={t("admin.webhooks.list")}
+            attributes={{ "data-webhooks": true }}
+            rows={list}
+            rowKey={(w) => w.id}
+            rowAttributes={(w) => ({ "data-webhook": w.id })}
+            columns={[
+              {
+                heading: t("admin.webhooks.url"),
+                cell: (w) => (
+                  <code dir="ltr" className="break">
+                    {w.url}
+                  </code>
+                ),
+              },
+              {
+                heading: t("admin.webhooks.events"),
+                cell: (w) =>
+                  w.events.map((e) => (
+                    <span key={e} className="block">
+                      {WEBHOOK_EVENTS.includes(e as WebhookEvent)
+                        ? t(`admin.webhooks.eventNames.${e.replace(".", "_")}`)
+                        : e}
+                    </span>
+                  )),
+              },
+              { heading: t("admin.webhooks.created"), cell: (w) => <DateTime value={w.createdAt} /> },
+              {
+                heading: t("admin.webhooks.delete"),
+                cell: (w) => (
+                  <button
+                    type="button"
+                    className="button button--warning"
+                    onClick={() => setDeleting(w)}
+                    data-action="delete-webhook"
+                  >
+                    {t("admin.webhooks.delete")}
+                  </button>
+                ),
+              },
+            ]}
+          />
         )}
         {deleting && (
           <form className="panel panel--warning" onSubmit={remove} data-delete-confirm={deleting.id}>

@@ -6,6 +6,7 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
+import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
@@ -48,42 +49,35 @@ function Trail({ envelope }: { readonly envelope: Envelope }) {
       )}
       {!trail && !failed && <p>{t("loading")}</p>}
       {trail && (
-        <table className="table" data-audit>
-          <caption className="visually-hidden">{t("audit.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("audit.columns.number")}</th>
-              <th scope="col">{t("audit.columns.when")}</th>
-              <th scope="col">{t("audit.columns.what")}</th>
-              <th scope="col">{t("audit.columns.who")}</th>
-              <th scope="col">{t("audit.columns.hash")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {trail.events.map((e) => (
-              <tr key={e.seq} data-event={e.type}>
-                <td data-label={t("audit.columns.number")}>{n(e.seq)}</td>
-                <td data-label={t("audit.columns.when")}>
-                  <DateTime value={e.at} />
-                </td>
-                <td data-label={t("audit.columns.what")}>
-                  <EventText event={e} />
-                </td>
-                <td data-label={t("audit.columns.who")}>
-                  {e.actorEmail ? <span dir="ltr">{e.actorEmail}</span> : t("audit.platform")}
-                </td>
-                <td data-label={t("audit.columns.hash")}>
+        <DataTable
+          caption={t("audit.title")}
+          attributes={{ "data-audit": true }}
+          rows={trail.events}
+          rowKey={(e) => e.seq}
+          rowAttributes={(e) => ({ "data-event": e.type })}
+          columns={[
+            { heading: t("audit.columns.number"), cell: (e) => n(e.seq) },
+            { heading: t("audit.columns.when"), cell: (e) => <DateTime value={e.at} /> },
+            { heading: t("audit.columns.what"), cell: (e) => <EventText event={e} /> },
+            {
+              heading: t("audit.columns.who"),
+              cell: (e) => (e.actorEmail ? <span dir="ltr">{e.actorEmail}</span> : t("audit.platform")),
+            },
+            {
+              heading: t("audit.columns.hash"),
+              cell: (e) => (
+                <>
                   <code dir="ltr" className="break hash">
                     {e.hash.slice(0, 16)}…
                   </code>
                   <span className="visually-hidden">
                     {t("audit.previous")}: {e.prevHash.slice(0, 16)}
                   </span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+          ]}
+        />
       )}
       <ul className="link-list">
         <li>

@@ -7,6 +7,7 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useParams } from "react-router-dom";
+import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
 import { EnvelopeStatusTag, RecipientStatusText } from "../components/envelope-status.js";
 import { ErrorSummary, FieldErrorMessage } from "../components/error-summary.js";
@@ -254,52 +255,54 @@ function EnvelopeView({ me }: { readonly me: Me }) {
 
       <section aria-labelledby="recipients-heading">
         <h2 id="recipients-heading">{t("envelope.recipients")}</h2>
-        <table className="table" data-recipients>
-          <caption className="visually-hidden">{t("envelope.recipients")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("envelope.columns.order")}</th>
-              <th scope="col">{t("envelope.columns.recipient")}</th>
-              <th scope="col">{t("envelope.columns.role")}</th>
-              <th scope="col">{t("envelope.columns.status")}</th>
-              <th scope="col">{t("envelope.columns.when")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...envelope.recipients]
-              .sort((a, b) => a.order - b.order)
-              .map((r) => (
-                <tr key={r.email} data-recipient={r.email}>
-                  <td data-label={t("envelope.columns.order")}>{n(r.order)}</td>
-                  <td data-label={t("envelope.columns.recipient")}>
-                    <Person recipient={r} />
-                    {r.instance && (
-                      <span className="block hint" data-partner={r.instance}>
-                        {t("envelope.onPartner", { id: r.instance })}
-                      </span>
+        <DataTable
+          caption={t("envelope.recipients")}
+          attributes={{ "data-recipients": true }}
+          rows={[...envelope.recipients].sort((a, b) => a.order - b.order)}
+          rowKey={(r) => r.email}
+          rowAttributes={(r) => ({ "data-recipient": r.email })}
+          columns={[
+            { heading: t("envelope.columns.order"), cell: (r) => n(r.order) },
+            {
+              heading: t("envelope.columns.recipient"),
+              cell: (r) => (
+                <>
+                  <Person recipient={r} />
+                  {r.instance && (
+                    <span className="block hint" data-partner={r.instance}>
+                      {t("envelope.onPartner", { id: r.instance })}
+                    </span>
+                  )}
+                  <RecipientFields envelope={envelope} email={r.email} />
+                  {ownAgency &&
+                    !r.instance &&
+                    (envelope.status === "draft" || envelope.status === "sent") &&
+                    !["signed", "approved", "declined"].includes(r.status) && (
+                      <CorrectRecipient envelope={envelope} recipient={r} onChange={reload} />
                     )}
-                    <RecipientFields envelope={envelope} email={r.email} />
-                    {ownAgency &&
-                      !r.instance &&
-                      (envelope.status === "draft" || envelope.status === "sent") &&
-                      !["signed", "approved", "declined"].includes(r.status) && (
-                        <CorrectRecipient envelope={envelope} recipient={r} onChange={reload} />
-                      )}
-                  </td>
-                  <td data-label={t("envelope.columns.role")}>{t(`recipient.role.${r.role}`)}</td>
-                  <td data-label={t("envelope.columns.status")}>
-                    <RecipientStatusText recipient={r} isNext={next.includes(r)} envelopeStatus={envelope.status} />
-                    {r.declineReason && (
-                      <p className="hint">
-                        {t("envelope.reason")}: <bdi>{r.declineReason}</bdi>
-                      </p>
-                    )}
-                  </td>
-                  <td data-label={t("envelope.columns.when")}>{r.actedAt ? <DateTime value={r.actedAt} /> : "—"}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { heading: t("envelope.columns.role"), cell: (r) => t(`recipient.role.${r.role}`) },
+            {
+              heading: t("envelope.columns.status"),
+              cell: (r) => (
+                <>
+                  <RecipientStatusText recipient={r} isNext={next.includes(r)} envelopeStatus={envelope.status} />
+                  {r.declineReason && (
+                    <p className="hint">
+                      {t("envelope.reason")}: <bdi>{r.declineReason}</bdi>
+                    </p>
+                  )}
+                </>
+              ),
+            },
+            {
+              heading: t("envelope.columns.when"),
+              cell: (r) => (r.actedAt ? <DateTime value={r.actedAt} /> : "—"),
+            },
+          ]}
+        />
       </section>
 
       <section aria-labelledby="downloads-heading">

@@ -7,6 +7,7 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router-dom";
+import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
 import { EnvelopeStatusTag } from "../components/envelope-status.js";
 import { ErrorSummary } from "../components/error-summary.js";
@@ -132,26 +133,24 @@ function EnvelopeTable({ rows, tab }: { readonly rows: readonly EnvelopeSummary[
   const { t } = useTranslation();
   const language = useLanguage();
   return (
-    <table className="table">
-      <caption className="visually-hidden">{t(`inbox.tabs.${tab}`)}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t("inbox.columns.title")}</th>
-          <th scope="col">{t("inbox.columns.status")}</th>
-          <th scope="col">{t("inbox.columns.next")}</th>
-          <th scope="col">{t("inbox.columns.created")}</th>
-          {tab === "completed" && <th scope="col">{t("inbox.columns.completed")}</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.id} data-envelope={row.id}>
-            <td data-label={t("inbox.columns.title")}>
-              <Link to={`/envelopes/${row.id}`}>
-                <bdi>{row.title}</bdi>
-              </Link>
-            </td>
-            <td data-label={t("inbox.columns.status")}>
+    <DataTable
+      caption={t(`inbox.tabs.${tab}`)}
+      rows={rows}
+      rowKey={(row) => row.id}
+      rowAttributes={(row) => ({ "data-envelope": row.id })}
+      columns={[
+        {
+          heading: t("inbox.columns.title"),
+          cell: (row) => (
+            <Link to={`/envelopes/${row.id}`}>
+              <bdi>{row.title}</bdi>
+            </Link>
+          ),
+        },
+        {
+          heading: t("inbox.columns.status"),
+          cell: (row) => (
+            <>
               <EnvelopeStatusTag status={row.status} />
               {row.progress && row.progress.total > 0 && row.status !== "draft" && (
                 <span className="block hint" data-progress={`${row.progress.done}/${row.progress.total}`}>
@@ -161,30 +160,29 @@ function EnvelopeTable({ rows, tab }: { readonly rows: readonly EnvelopeSummary[
                   })}
                 </span>
               )}
-            </td>
-            <td data-label={t("inbox.columns.next")}>
-              {row.status === "draft"
-                ? t("inbox.notSent")
-                : row.status !== "sent" || row.next.length === 0
-                  ? t("inbox.nobody")
-                  : row.next.map((r) => (
-                      <span key={r.email} className="block" dir="ltr">
-                        {r.email}
-                      </span>
-                    ))}
-            </td>
-            <td data-label={t("inbox.columns.created")}>
-              <DateTime value={row.createdAt} />
-            </td>
-            {tab === "completed" && (
-              <td data-label={t("inbox.columns.completed")}>
-                {row.completedAt ? <DateTime value={row.completedAt} /> : t("inbox.notCompleted")}
-              </td>
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+        },
+        {
+          heading: t("inbox.columns.next"),
+          cell: (row) =>
+            row.status === "draft"
+              ? t("inbox.notSent")
+              : row.status !== "sent" || row.next.length === 0
+                ? t("inbox.nobody")
+                : row.next.map((r) => (
+                    <span key={r.email} className="block" dir="ltr">
+                      {r.email}
+                    </span>
+                  )),
+        },
+        { heading: t("inbox.columns.created"), cell: (row) => <DateTime value={row.createdAt} /> },
+        tab === "completed" && {
+          heading: t("inbox.columns.completed"),
+          cell: (row) => (row.completedAt ? <DateTime value={row.completedAt} /> : t("inbox.notCompleted")),
+        },
+      ]}
+    />
   );
 }
 

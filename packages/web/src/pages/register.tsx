@@ -6,6 +6,7 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
+import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
@@ -58,31 +59,19 @@ export function RegisterPage() {
       </dl>
       <section aria-labelledby="register-signers">
         <h2 id="register-signers">{t("register.signers")}</h2>
-        <table className="table">
-          <caption className="visually-hidden">{t("register.signers")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("signature.name")}</th>
-              <th scope="col">{t("signature.country")}</th>
-              <th scope="col">{t("signature.time")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entry.signers.map((s) => (
-              <tr key={`${s.name}:${s.signedAt}`}>
-                <td data-label={t("signature.name")}>
-                  <bdi>{s.name}</bdi>
-                </td>
-                <td data-label={t("signature.country")}>
-                  {s.country ? countryName(s.country, language) : t("signature.unknown")}
-                </td>
-                <td data-label={t("signature.time")}>
-                  <DateTime value={s.signedAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={t("register.signers")}
+          rows={entry.signers}
+          rowKey={(s) => `${s.name}:${s.signedAt}`}
+          columns={[
+            { heading: t("signature.name"), cell: (s) => <bdi>{s.name}</bdi> },
+            {
+              heading: t("signature.country"),
+              cell: (s) => (s.country ? countryName(s.country, language) : t("signature.unknown")),
+            },
+            { heading: t("signature.time"), cell: (s) => <DateTime value={s.signedAt} /> },
+          ]}
+        />
       </section>
       <section aria-labelledby="register-verify">
         <h2 id="register-verify">{t("register.verifyHeading")}</h2>
