@@ -15,6 +15,7 @@ import {
   type SealChoice,
 } from "../lib/signing-choices.js";
 import { FieldErrorMessage } from "./error-summary.js";
+import { RadioGroup } from "./radio-group.js";
 import { SCRIPT_FAMILY, useScriptFace } from "./signature-preview.js";
 
 type MarkKind = MarkChoice["kind"];
@@ -63,29 +64,22 @@ export function SignatureLook({
       <h2 id="look-heading">{t("sign.look.heading")}</h2>
       <fieldset className="fieldset">
         <legend className="fieldset__legend">{t("sign.look.mark")}</legend>
-        <div className="radios radios--inline">
-          {markKinds.map((k) => (
-            <div className="radio" key={k}>
-              <input
-                type="radio"
-                id={`mark-${k}`}
-                name="mark"
-                value={k}
-                checked={mark.kind === k}
-                onChange={() =>
-                  onMark(
-                    k === "typed"
-                      ? { kind: "typed" }
-                      : k === "drawn"
-                        ? { kind: "drawn", png: undefined }
-                        : { kind: "image", image: undefined },
-                  )
-                }
-              />
-              <label htmlFor={`mark-${k}`}>{t(`sign.look.markKinds.${k}`)}</label>
-            </div>
-          ))}
-        </div>
+        <RadioGroup
+          name="mark"
+          inline
+          options={markKinds}
+          value={mark.kind}
+          label={(k) => t(`sign.look.markKinds.${k}`)}
+          onChange={(k) =>
+            onMark(
+              k === "typed"
+                ? { kind: "typed" }
+                : k === "drawn"
+                  ? { kind: "drawn", png: undefined }
+                  : { kind: "image", image: undefined },
+            )
+          }
+        />
         {mark.kind === "typed" && (
           <p className="signature-look__typed" style={{ fontFamily: `${SCRIPT_FAMILY}, cursive` }} data-typed-mark>
             <bdi>{name}</bdi>
@@ -120,29 +114,22 @@ export function SignatureLook({
       {sealOffered && (
         <fieldset className="fieldset">
           <legend className="fieldset__legend">{t("sign.look.seal")}</legend>
-          <div className="radios radios--inline">
-            {sealKinds.map((k) => (
-              <div className="radio" key={k}>
-                <input
-                  type="radio"
-                  id={`seal-${k}`}
-                  name="seal"
-                  value={k}
-                  checked={seal.kind === k}
-                  onChange={() =>
-                    onSeal(
-                      k === "none"
-                        ? { kind: "none" }
-                        : k === "generated"
-                          ? { kind: "generated", familyName }
-                          : { kind: "image", image: undefined },
-                    )
-                  }
-                />
-                <label htmlFor={`seal-${k}`}>{t(`sign.look.sealKinds.${k}`)}</label>
-              </div>
-            ))}
-          </div>
+          <RadioGroup
+            name="seal"
+            inline
+            options={sealKinds}
+            value={seal.kind}
+            label={(k) => t(`sign.look.sealKinds.${k}`)}
+            onChange={(k) =>
+              onSeal(
+                k === "none"
+                  ? { kind: "none" }
+                  : k === "generated"
+                    ? { kind: "generated", familyName }
+                    : { kind: "image", image: undefined },
+              )
+            }
+          />
           {seal.kind === "generated" && (
             <div className={`field${errors["seal-name"] ? " field--error" : ""}`}>
               <label htmlFor="seal-name">{t("sign.look.familyName")}</label>

@@ -10,7 +10,8 @@ import type { InstanceIdentity, PeerRequest, PeerView } from "@khatam/server/api
 import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DateTime } from "../components/date-time.js";
-import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { ErrorSummary, type FieldError } from "../components/error-summary.js";
+import { controlAria, FormField } from "../components/form-field.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { Row } from "../components/summary-list.js";
@@ -82,12 +83,12 @@ function Peers() {
 
   const errorFor = (field: string) => errors.find((e) => e.field === field)?.message;
   const field = (name: "instance" | "url" | "fingerprint", key: "instance" | "url" | "keyFingerprint") => (
-    <div className={`field${errorFor(name) ? " field--error" : ""}`}>
-      <label htmlFor={`peer-${name}`}>{t(`admin.peers.${name}`)}</label>
-      <p className="hint" id={`peer-${name}-hint`}>
-        {t(`admin.peers.${name}Hint`)}
-      </p>
-      <FieldErrorMessage id={`peer-${name}-error`} message={errorFor(name)} />
+    <FormField
+      id={`peer-${name}`}
+      label={t(`admin.peers.${name}`)}
+      hint={t(`admin.peers.${name}Hint`)}
+      error={errorFor(name)}
+    >
       <input
         id={`peer-${name}`}
         type={name === "url" ? "url" : "text"}
@@ -96,10 +97,9 @@ function Peers() {
         spellCheck={false}
         value={form[key]}
         onChange={(e) => setForm({ ...form, [key]: e.target.value })}
-        aria-invalid={errorFor(name) ? true : undefined}
-        aria-describedby={errorFor(name) ? `peer-${name}-hint peer-${name}-error` : `peer-${name}-hint`}
+        {...controlAria(`peer-${name}`, errorFor(name), true)}
       />
-    </div>
+    </FormField>
   );
 
   return (

@@ -7,7 +7,8 @@ import type { CountryView, CreateAgencyBody } from "@khatam/server/api";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { DateTime } from "../components/date-time.js";
-import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { ErrorSummary, type FieldError } from "../components/error-summary.js";
+import { controlAria, FormField } from "../components/form-field.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { Row } from "../components/summary-list.js";
@@ -79,9 +80,7 @@ function Countries() {
   const nameField = (lang: "en" | "ar" | "ja") => {
     const id = `name-${lang}`;
     return (
-      <div className={`field${errorFor(id) ? " field--error" : ""}`} key={lang}>
-        <label htmlFor={id}>{t(`admin.countries.name_${lang}`)}</label>
-        <FieldErrorMessage id={`${id}-error`} message={errorFor(id)} />
+      <FormField key={lang} id={id} label={t(`admin.countries.name_${lang}`)} error={errorFor(id)}>
         <input
           id={id}
           name={id}
@@ -89,10 +88,9 @@ function Countries() {
           dir={lang === "ar" ? "rtl" : "ltr"}
           value={form[lang]}
           onChange={(e) => setForm((f) => ({ ...f, [lang]: e.target.value }))}
-          aria-invalid={errorFor(id) ? true : undefined}
-          aria-describedby={errorFor(id) ? `${id}-error` : undefined}
+          {...controlAria(id, errorFor(id))}
         />
-      </div>
+      </FormField>
     );
   };
 
@@ -122,16 +120,13 @@ function Countries() {
       <section aria-labelledby="new-agency" className="panel">
         <h2 id="new-agency">{t("admin.countries.addAgency")}</h2>
         <form onSubmit={submit} noValidate>
-          <div className={`field${errorFor("countryId") ? " field--error" : ""}`}>
-            <label htmlFor="countryId">{t("home.country")}</label>
-            <FieldErrorMessage id="countryId-error" message={errorFor("countryId")} />
+          <FormField id="countryId" label={t("home.country")} error={errorFor("countryId")}>
             <select
               id="countryId"
               name="countryId"
               value={form.countryId}
               onChange={(e) => setForm((f) => ({ ...f, countryId: e.target.value }))}
-              aria-invalid={errorFor("countryId") ? true : undefined}
-              aria-describedby={errorFor("countryId") ? "countryId-error" : undefined}
+              {...controlAria("countryId", errorFor("countryId"))}
             >
               <option value="">{t("admin.countries.chooseCountry")}</option>
               {countries?.map((c) => (
@@ -140,7 +135,7 @@ function Countries() {
                 </option>
               ))}
             </select>
-          </div>
+          </FormField>
           {nameField("en")}
           {nameField("ar")}
           {nameField("ja")}

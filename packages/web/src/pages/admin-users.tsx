@@ -19,6 +19,7 @@ import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
 import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { controlAria, FormField } from "../components/form-field.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { Row } from "../components/summary-list.js";
@@ -184,71 +185,41 @@ function NewUserForm({ me }: { readonly me: Me }) {
   }
 
   const field = (id: keyof typeof form, label: string, input: ReactNode, hint?: string) => (
-    <div className={`field${errorFor(id) ? " field--error" : ""}`}>
-      <label htmlFor={id}>{label}</label>
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      <FieldErrorMessage id={`${id}-error`} message={errorFor(id)} />
+    <FormField id={id} label={label} hint={hint} error={errorFor(id)}>
       {input}
-    </div>
+    </FormField>
   );
-  const described = (id: string, hint?: boolean) =>
-    [hint ? `${id}-hint` : "", errorFor(id) ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+  /** What ties a control to its entry of the form, its error and its hint. */
+  const bound = (id: keyof typeof form, hinted = false) => ({
+    id,
+    name: id,
+    value: form[id],
+    onChange: set(id),
+    ...controlAria(id, errorFor(id), hinted),
+  });
 
   return (
     <div className="narrow">
       <ErrorSummary errors={errors} />
       <PageHeading title={t("admin.users.add")}>{t("admin.users.add")}</PageHeading>
       <form onSubmit={submit} noValidate>
-        {field(
-          "email",
-          t("home.email"),
-          <input
-            id="email"
-            name="email"
-            type="email"
-            dir="ltr"
-            value={form.email}
-            onChange={set("email")}
-            aria-invalid={errorFor("email") ? true : undefined}
-            aria-describedby={described("email")}
-          />,
-        )}
+        {field("email", t("home.email"), <input {...bound("email")} type="email" dir="ltr" />)}
         {field(
           "displayName",
           t("home.name"),
-          <input
-            id="displayName"
-            name="displayName"
-            dir="auto"
-            value={form.displayName}
-            onChange={set("displayName")}
-            aria-invalid={errorFor("displayName") ? true : undefined}
-            aria-describedby={described("displayName", true)}
-          />,
+          <input {...bound("displayName", true)} dir="auto" />,
           t("admin.users.nameHint"),
         )}
         {field(
           "jobTitle",
           t("admin.users.jobTitle"),
-          <input
-            id="jobTitle"
-            name="jobTitle"
-            dir="auto"
-            maxLength={200}
-            value={form.jobTitle}
-            onChange={set("jobTitle")}
-            aria-describedby={described("jobTitle", true)}
-          />,
+          <input {...bound("jobTitle", true)} dir="auto" maxLength={200} />,
           t("admin.users.jobTitleHint"),
         )}
         {field(
           "role",
           t("home.role"),
-          <select id="role" name="role" value={form.role} onChange={set("role")}>
+          <select {...bound("role")}>
             {roles.map((r) => (
               <option key={r} value={r}>
                 {roleName(r)}
@@ -261,14 +232,7 @@ function NewUserForm({ me }: { readonly me: Me }) {
           field(
             "agencyId",
             t("home.agency"),
-            <select
-              id="agencyId"
-              name="agencyId"
-              value={form.agencyId}
-              onChange={set("agencyId")}
-              aria-invalid={errorFor("agencyId") ? true : undefined}
-              aria-describedby={described("agencyId")}
-            >
+            <select {...bound("agencyId")}>
               <option value="">{t("admin.users.chooseAgency")}</option>
               {agencies.map((a) => (
                 <option key={a.id} value={a.id} dir="auto">
@@ -280,23 +244,13 @@ function NewUserForm({ me }: { readonly me: Me }) {
         {field(
           "password",
           t("login.password"),
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            dir="ltr"
-            value={form.password}
-            onChange={set("password")}
-            aria-invalid={errorFor("password") ? true : undefined}
-            aria-describedby={described("password", true)}
-          />,
+          <input {...bound("password", true)} type="password" autoComplete="new-password" dir="ltr" />,
           t("admin.users.passwordHint"),
         )}
         {field(
           "locale",
           t("language.label"),
-          <select id="locale" name="locale" value={form.locale} onChange={set("locale")}>
+          <select {...bound("locale")}>
             <option value="">{t("admin.users.noLocale")}</option>
             {(["en", "ar", "ja"] as const).map((l) => (
               <option key={l} value={l} lang={l}>

@@ -11,6 +11,7 @@ import { useTranslation } from "react-i18next";
 import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { controlAria, FormField } from "../components/form-field.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { useAdminList } from "../lib/admin-list.js";
@@ -147,12 +148,12 @@ function Webhooks() {
       </section>
       <form onSubmit={create} noValidate className="panel" aria-labelledby="webhook-new">
         <h2 id="webhook-new">{t("admin.webhooks.add")}</h2>
-        <div className={`field${errorFor("url") ? " field--error" : ""}`}>
-          <label htmlFor="webhook-url">{t("admin.webhooks.url")}</label>
-          <p className="hint" id="webhook-url-hint">
-            {t("admin.webhooks.urlHint")}
-          </p>
-          <FieldErrorMessage id="webhook-url-error" message={errorFor("url")} />
+        <FormField
+          id="webhook-url"
+          label={t("admin.webhooks.url")}
+          hint={t("admin.webhooks.urlHint")}
+          error={errorFor("url")}
+        >
           <input
             id="webhook-url"
             type="url"
@@ -160,10 +161,9 @@ function Webhooks() {
             inputMode="url"
             value={url}
             onChange={(e) => setUrl(e.target.value)}
-            aria-invalid={errorFor("url") ? true : undefined}
-            aria-describedby={errorFor("url") ? "webhook-url-hint webhook-url-error" : "webhook-url-hint"}
+            {...controlAria("webhook-url", errorFor("url"), true)}
           />
-        </div>
+        </FormField>
         <fieldset className={`fieldset field${errorFor("events") ? " field--error" : ""}`}>
           <legend className="fieldset__legend">{t("admin.webhooks.events")}</legend>
           <FieldErrorMessage id="webhook-events-error" message={errorFor("events")} />

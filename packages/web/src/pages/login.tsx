@@ -7,7 +7,8 @@ import type { LoginBody } from "@khatam/server/api";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useLocation, useNavigate } from "react-router-dom";
-import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { ErrorSummary, type FieldError } from "../components/error-summary.js";
+import { controlAria, FormField } from "../components/form-field.js";
 import { PageHeading } from "../components/page.js";
 import { useLanguage } from "../language.js";
 import { ApiError, apiJson } from "../lib/api.js";
@@ -86,9 +87,7 @@ export function LoginPage() {
       <PageHeading title={t("login.title")}>{t("login.title")}</PageHeading>
       <p>{t("login.intro")}</p>
       <form onSubmit={submit} noValidate>
-        <div className={`field${errorFor("email") ? " field--error" : ""}`}>
-          <label htmlFor="email">{t("login.email")}</label>
-          <FieldErrorMessage id="email-error" message={errorFor("email")} />
+        <FormField id="email" label={t("login.email")} error={errorFor("email")}>
           <input
             id="email"
             name="email"
@@ -98,13 +97,10 @@ export function LoginPage() {
             dir="ltr"
             value={email}
             onChange={(e) => setEmail(e.target.value)}
-            aria-invalid={errorFor("email") ? true : undefined}
-            aria-describedby={errorFor("email") ? "email-error" : undefined}
+            {...controlAria("email", errorFor("email"))}
           />
-        </div>
-        <div className={`field${errorFor("password") ? " field--error" : ""}`}>
-          <label htmlFor="password">{t("login.password")}</label>
-          <FieldErrorMessage id="password-error" message={errorFor("password")} />
+        </FormField>
+        <FormField id="password" label={t("login.password")} error={errorFor("password")}>
           <input
             id="password"
             name="password"
@@ -113,17 +109,11 @@ export function LoginPage() {
             dir="ltr"
             value={password}
             onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={errorFor("password") ? true : undefined}
-            aria-describedby={errorFor("password") ? "password-error" : undefined}
+            {...controlAria("password", errorFor("password"))}
           />
-        </div>
+        </FormField>
         {needsTotp && (
-          <div className={`field${errorFor("totp") ? " field--error" : ""}`}>
-            <label htmlFor="totp">{t("login.totp")}</label>
-            <p id="totp-hint" className="hint">
-              {t("login.totpHint")}
-            </p>
-            <FieldErrorMessage id="totp-error" message={errorFor("totp")} />
+          <FormField id="totp" label={t("login.totp")} hint={t("login.totpHint")} error={errorFor("totp")}>
             <input
               id="totp"
               name="totp"
@@ -135,10 +125,9 @@ export function LoginPage() {
               dir="ltr"
               value={totp}
               onChange={(e) => setTotp(e.target.value)}
-              aria-invalid={errorFor("totp") ? true : undefined}
-              aria-describedby={`totp-hint${errorFor("totp") ? " totp-error" : ""}`}
+              {...controlAria("totp", errorFor("totp"), true)}
             />
-          </div>
+          </FormField>
         )}
         <button type="submit" className="button" disabled={busy} aria-disabled={busy}>
           {busy ? t("login.submitting") : t("login.submit")}

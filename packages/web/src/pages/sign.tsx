@@ -18,6 +18,7 @@ import { CertificateRows } from "../components/certificate-rows.js";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
 import { PageHeading } from "../components/page.js";
 import { type PageView, PdfViewer } from "../components/pdf-viewer.js";
+import { RadioGroup } from "../components/radio-group.js";
 import { SignatureLook } from "../components/signature-look.js";
 import { type BlockContent, SignaturePreview } from "../components/signature-preview.js";
 import { Row } from "../components/summary-list.js";
@@ -324,25 +325,14 @@ function Confirm({ envelope, me }: { readonly envelope: Envelope; readonly me: M
             {methods.length > 1 && (
               <fieldset className="fieldset">
                 <legend className="fieldset__legend">{t("sign.method")}</legend>
-                <div className="radios">
-                  {methods.map((m) => (
-                    <div className="radio" key={m}>
-                      <input
-                        type="radio"
-                        id={`method-${m}`}
-                        name="method"
-                        value={m}
-                        checked={chosen === m}
-                        onChange={() => setMethod(m)}
-                        aria-describedby={`method-${m}-hint`}
-                      />
-                      <label htmlFor={`method-${m}`}>{t(`sign.methods.${m}`)}</label>
-                      <p className="hint" id={`method-${m}-hint`}>
-                        {t(`sign.methods.${m}Hint`)}
-                      </p>
-                    </div>
-                  ))}
-                </div>
+                <RadioGroup
+                  name="method"
+                  options={methods}
+                  value={chosen}
+                  onChange={setMethod}
+                  label={(m) => t(`sign.methods.${m}`)}
+                  hint={(m) => t(`sign.methods.${m}Hint`)}
+                />
               </fieldset>
             )}
             <section className="panel" aria-labelledby="certificate-heading" data-certificate={certificate?.serial}>
