@@ -7,11 +7,11 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { textDocument } from "@khatam/core/appearance";
 import { generateKey, softwareSigner } from "@khatam/core/keys";
 import { createNationalPki, inProcessServices, inProcessTsa, type NationalPki, toPem } from "@khatam/core/pki";
 import { extendToLongTerm, signPdf } from "@khatam/core/sign";
 import { writeFileAtomic } from "./files.js";
-import { sampleMemorandum } from "./sample-document.js";
 
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { out: { type: "string", default: "demo-out" } } });
@@ -28,16 +28,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const jpOfficial = await official(jp, "P-256", "Taro Yamada", "Digital Agency");
   const saOfficial = await official(sa, "RSA-3072", "Abdullah Al-Saud", "Ministry of Communications and IT");
 
-  const memo = sampleMemorandum([
-    "Memorandum of Cooperation on Digital Government",
-    "between the Digital Agency of Japan and the Ministry of Communications and",
-    "Information Technology of the Kingdom of Saudi Arabia.",
-    "",
-    "The Participants intend to cooperate on digital platforms, electronic",
-    "signatures and documentation, and to recognise each other's signatures.",
-    "",
-    "Signed electronically by one official of each Participant.",
-  ]);
+  const memo = memorandum();
   await writeFileAtomic(join(out, "memorandum.pdf"), memo);
 
   say("Japanese official signs (ECDSA P-256, PAdES B-T)…");
@@ -101,4 +92,45 @@ async function official(pki: NationalPki, keyType: "P-256" | "RSA-3072", name: s
     certificate: cert.der,
     chain: [pki.issuing.certificate, pki.root.certificate],
   };
+}
+
+/**
+ * The demo's memorandum, in the languages of its two participants and in English, each set in its own script and
+ * direction (core's text engine, the one visible signatures use; the fonts are embedded as subsets).
+ */
+function memorandum(): Uint8Array {
+  return textDocument(
+    [
+      { text: "Memorandum of Cooperation on Digital Government", size: 16 },
+      {
+        text:
+          "between the Digital Agency of Japan and the Ministry of Communications and Information Technology of " +
+          "the Kingdom of Saudi Arabia. The Participants intend to cooperate on digital platforms, electronic " +
+          "signatures and documentation, and to recognise each other's signatures.",
+        spaceBefore: 10,
+      },
+      { text: "مذكرة تعاون في مجال الحكومة الرقمية", language: "ar", size: 16, spaceBefore: 22 },
+      {
+        text:
+          "بين الوكالة الرقمية في اليابان ووزارة الاتصالات وتقنية المعلومات في المملكة العربية السعودية. " +
+          "يعتزم الطرفان التعاون في المنصات الرقمية والتوقيع الإلكتروني والوثائق، والاعتراف بتوقيعات كل منهما.",
+        language: "ar",
+        spaceBefore: 10,
+      },
+      { text: "デジタル・ガバメント分野における協力覚書", language: "ja", size: 16, spaceBefore: 22 },
+      {
+        text:
+          "日本国デジタル庁とサウジアラビア王国通信情報技術省との間の覚書。両参加者は、デジタル・プラットフォーム、" +
+          "電子署名及び文書の分野で協力し、相互の署名を承認することを意図する。",
+        language: "ja",
+        spaceBefore: 10,
+      },
+      {
+        text: "Signed electronically by one official of each Participant. — وقّعه إلكترونيًا مسؤول من كل طرف. — 各参加者の職員一名が電子署名する。",
+        spaceBefore: 22,
+        size: 10,
+      },
+    ],
+    { title: "Memorandum of Cooperation on Digital Government" },
+  );
 }

@@ -16,4 +16,5 @@ export {
   type SignatureAppearance,
   signatureAppearance,
 } from "./appearance/signature-appearance.js";
+export { type Paragraph, type TextDocumentOptions, textDocument } from "./appearance/text-document.js";
 export { MIN_FONT_SIZE, type TextFieldOptions, textFieldAppearance } from "./appearance/text-field.js";

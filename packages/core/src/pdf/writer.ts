@@ -207,18 +207,12 @@ export class IncrementalUpdate {
   }
 
   private writeXrefTable(w: ByteWriter, offsets: Map<number, number>, trailer: PdfDict): void {
-    w.ascii("xref\n");
-    for (const [first, nums] of runs([...offsets.keys()])) {
-      w.ascii(`${first} ${nums.length}\n`);
-      for (const n of nums) {
-        const gen = this.objects.get(n)!.ref.gen;
-        w.ascii(`${String(offsets.get(n)).padStart(10, "0")} ${String(gen).padStart(5, "0")} n\r\n`);
-      }
-    }
-    const t = new PdfDict([["Size", this.nextNumber], ...trailer.map]);
-    w.ascii("trailer\n");
-    writeObject(w, t);
-    w.ascii("\n");
+    writeXrefTable(
+      w,
+      offsets,
+      (n) => this.objects.get(n)!.ref.gen,
+      new PdfDict([["Size", this.nextNumber], ...trailer.map]),
+    );
   }
 
   private writeXrefStream(w: ByteWriter, offsets: Map<number, number>, trailer: PdfDict, at: number): void {
@@ -248,6 +242,79 @@ export class IncrementalUpdate {
     w.ascii(`${self.num} 0 obj\n`);
     writeObject(w, new PdfStream(dict, data));
     w.ascii("\nendobj\n");
+  }
+}
+
+/**
+ * A cross-reference table (§ 7.5.4) of the objects at `offsets`, in subsections of consecutive numbers, and the
+ * trailer. Object 0, the head of the free list, is written as such when it is among them (a new document).
+ */
+function writeXrefTable(
+  w: ByteWriter,
+  offsets: Map<number, number>,
+  genOf: (num: number) => number,
+  trailer: PdfDict,
+): void {
+  w.ascii("xref\n");
+  for (const [first, nums] of runs([...offsets.keys()])) {
+    w.ascii(`${first} ${nums.length}\n`);
+    for (const n of nums) {
+      if (n === 0) w.ascii("0000000000 65535 f\r\n");
+      else w.ascii(`${String(offsets.get(n)).padStart(10, "0")} ${String(genOf(n)).padStart(5, "0")} n\r\n`);
+    }
+  }
+  w.ascii("trailer\n");
+  writeObject(w, trailer);
+  w.ascii("\n");
+}
+
+/**
+ * A new document (§ 7.5): the header, its objects numbered from 1, one cross-reference table and the trailer. For
+ * the few documents Khatam makes from nothing (the demo's memorandum, test documents); everything else it writes is
+ * an incremental update of a document it was given.
+ */
+export class NewDocument {
+  private readonly objects: { ref: PdfRef; obj: PdfObject }[] = [];
+
+  /** A fresh object number, for an object that refers to itself or is written later with `set`. */
+  allocate(): PdfRef {
+    const ref = new PdfRef(this.objects.length + 1, 0);
+    this.objects.push({ ref, obj: null });
+    return ref;
+  }
+
+  set(ref: PdfRef, obj: PdfObject): void {
+    this.objects[ref.num - 1] = { ref, obj };
+  }
+
+  add(obj: PdfObject): PdfRef {
+    const ref = this.allocate();
+    this.set(ref, obj);
+    return ref;
+  }
+
+  /** The file: PDF 1.7, with a binary comment line (§ 7.5.2) and a fresh /ID. */
+  toBytes(root: PdfRef, info?: PdfRef): Uint8Array {
+    const w = new ByteWriter(0);
+    w.ascii("%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n");
+    const offsets = new Map<number, number>([[0, 0]]);
+    for (const { ref, obj } of this.objects) {
+      offsets.set(ref.num, w.offset);
+      w.ascii(`${ref.num} 0 obj\n`);
+      writeObject(w, obj);
+      w.ascii("\nendobj\n");
+    }
+    const xref = w.offset;
+    const id = new PdfString(randomId(), true);
+    const trailer = new PdfDict([
+      ["Size", this.objects.length + 1],
+      ["Root", root],
+      ...(info ? ([["Info", info]] as [string, PdfObject][]) : []),
+      ["ID", [id, id]],
+    ]);
+    writeXrefTable(w, offsets, () => 0, trailer);
+    w.ascii(`startxref\n${xref}\n%%EOF\n`);
+    return w.toBytes();
   }
 }
 
