@@ -78,7 +78,7 @@ await esbuild.build({
 const { createNationalPki, inProcessTsa, toPem } = await import("@khatam/core/pki");
 const { generateKey, softwareSigner } = await import("@khatam/core/keys");
 const { signPdf } = await import("@khatam/core/sign");
-const { sampleMemorandum } = await import("../dist/src/sample-document.js");
+const { textDocument } = await import("@khatam/core/appearance");
 const pki = await createNationalPki({
   id: "warm",
   country: "JP",
@@ -91,7 +91,7 @@ const issued = await pki.issue("official", {
   spki: publicKey,
   subject: { commonName: "Warm Up", organization: "Code Cache", country: "JP" },
 });
-const signed = await signPdf(sampleMemorandum(["Code cache"]), {
+const signed = await signPdf(textDocument([{ text: "Code cache" }]), {
   signer: softwareSigner(privateKey),
   certificate: issued.der,
   chain: [pki.issuing.certificate, pki.root.certificate],
