@@ -31,25 +31,17 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const memo = memorandum();
   await writeFileAtomic(join(out, "memorandum.pdf"), memo);
 
-  say("Japanese official signs (ECDSA P-256, PAdES B-T)…");
-  const signedJp = await signPdf(memo, {
-    ...jpOfficial,
-    level: "B-T",
-    timestamp: inProcessTsa(jp),
+  // Each official signs at B-T with a time-stamp from their own country's TSA; the Saudi one countersigns.
+  const signedJp = await signStep(out, "memorandum-jp.pdf", memo, jp, jpOfficial, {
+    step: "Japanese official signs (ECDSA P-256, PAdES B-T)…",
     reason: "Approved for the Digital Agency of Japan",
     location: "Tokyo",
   });
-  await writeFileAtomic(join(out, "memorandum-jp.pdf"), signedJp);
-
-  say("Saudi official countersigns (RSA-3072, PAdES B-T)…");
-  const signedBoth = await signPdf(signedJp, {
-    ...saOfficial,
-    level: "B-T",
-    timestamp: inProcessTsa(sa),
+  const signedBoth = await signStep(out, "memorandum-bt.pdf", signedJp, sa, saOfficial, {
+    step: "Saudi official countersigns (RSA-3072, PAdES B-T)…",
     reason: "Approved for the Ministry of Communications and IT",
     location: "Riyadh",
   });
-  await writeFileAtomic(join(out, "memorandum-bt.pdf"), signedBoth);
 
   say("Extending to PAdES B-LTA: OCSP answers of both countries in a DSS, then a document time-stamp…");
   const longTerm = await extendToLongTerm(signedBoth, {
@@ -79,6 +71,21 @@ Check it with other people's tools:
 and with Khatam, trusting both countries' roots:
   npx khatam verify ${final} --trust ${join(out, "jp-root.pem")} --trust ${join(out, "sa-root.pem")}`);
   return 0;
+}
+
+/** One signature of the demo: at B-T, time-stamped by the signer's own country's TSA, written to `out/file`. */
+async function signStep(
+  out: string,
+  file: string,
+  pdf: Uint8Array,
+  pki: NationalPki,
+  signer: Awaited<ReturnType<typeof official>>,
+  { step, reason, location }: { step: string; reason: string; location: string },
+): Promise<Uint8Array> {
+  process.stdout.write(`${step}\n`);
+  const signed = await signPdf(pdf, { ...signer, level: "B-T", timestamp: inProcessTsa(pki), reason, location });
+  await writeFileAtomic(join(out, file), signed);
+  return signed;
 }
 
 async function official(pki: NationalPki, keyType: "P-256" | "RSA-3072", name: string, organization: string) {
