@@ -8,6 +8,7 @@ import { useLanguage } from "../language.js";
 import type { Certificate } from "../lib/api.js";
 import { countryName } from "../lib/format-date.js";
 import { DateTime } from "./date-time.js";
+import { MachineText } from "./machine-text.js";
 import { Row } from "./summary-list.js";
 
 export function CertificateRows({
@@ -22,9 +23,7 @@ export function CertificateRows({
   return (
     <>
       <Row term={t("sign.subject")}>
-        <code className="break" dir="ltr">
-          {certificate.subject}
-        </code>
+        <MachineText>{certificate.subject}</MachineText>
       </Row>
       <Row term={t("sign.issuer")}>{t("home.issuedBy", { ca: countryName(certificate.ca, language) })}</Row>
       <Row term={t("sign.validUntil")}>
@@ -32,9 +31,7 @@ export function CertificateRows({
       </Row>
       {children}
       <Row term={t("sign.serial")}>
-        <code className="break" dir="ltr">
-          {certificate.serial}
-        </code>
+        <MachineText>{certificate.serial}</MachineText>
       </Row>
     </>
   );

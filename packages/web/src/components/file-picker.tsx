@@ -6,27 +6,29 @@
  */
 import { type RefObject, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { controlAria } from "./form-field.js";
 
 export function FilePicker({
   id,
   name,
   accept,
   inputRef,
-  describedBy,
-  invalid,
+  error,
+  hinted,
   onChange,
 }: {
   readonly id: string;
   readonly name: string;
   readonly accept: string;
   readonly inputRef: RefObject<HTMLInputElement | null>;
-  /** ids of the hint and error, read after the field's name. */
-  readonly describedBy?: string;
-  readonly invalid?: boolean;
+  /** The field's error, if any, and whether it has a hint (see FormField): read after the field's name. */
+  readonly error?: string;
+  readonly hinted?: boolean;
   readonly onChange?: () => void;
 }) {
   const { t } = useTranslation();
   const [fileName, setFileName] = useState<string | undefined>();
+  const aria = controlAria(id, error, hinted);
   return (
     <div className="file-picker">
       <input
@@ -36,8 +38,8 @@ export function FilePicker({
         accept={accept}
         ref={inputRef}
         className="file-picker__input visually-hidden"
-        aria-describedby={[describedBy, `${id}-chosen`].filter(Boolean).join(" ")}
-        aria-invalid={invalid ? true : undefined}
+        aria-describedby={[aria["aria-describedby"], `${id}-chosen`].filter(Boolean).join(" ")}
+        aria-invalid={aria["aria-invalid"]}
         onChange={(event) => {
           setFileName(event.target.files?.[0]?.name);
           onChange?.();

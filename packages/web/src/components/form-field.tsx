@@ -11,6 +11,7 @@ export function FormField({
   label,
   hint,
   error,
+  className,
   children,
 }: {
   /** The control's id. */
@@ -18,11 +19,13 @@ export function FormField({
   readonly label: string;
   readonly hint?: string;
   readonly error?: string;
+  /** A further class for the field's box, e.g. `inline-form` when the control's button sits beside it. */
+  readonly className?: string;
   /** The control, given `controlAria(id, error, hint !== undefined)`. */
   readonly children: ReactNode;
 }) {
   return (
-    <div className={`field${error ? " field--error" : ""}`}>
+    <div className={["field", className, error && "field--error"].filter(Boolean).join(" ")}>
       <label htmlFor={id}>{label}</label>
       {hint && (
         <p className="hint" id={`${id}-hint`}>

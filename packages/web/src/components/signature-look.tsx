@@ -15,6 +15,7 @@ import {
   type SealChoice,
 } from "../lib/signing-choices.js";
 import { FieldErrorMessage } from "./error-summary.js";
+import { controlAria, FormField } from "./form-field.js";
 import { RadioGroup } from "./radio-group.js";
 import { SCRIPT_FAMILY, useScriptFace } from "./signature-preview.js";
 
@@ -57,6 +58,22 @@ export function SignatureLook({
     else onSeal({ kind: "image", image });
   }
   const problemText = (p: ImageProblem | undefined) => (p ? t(`sign.look.imageProblem.${p}`) : undefined);
+  // The mark's picture and the seal's: the file read here, or the server's word on the one sent.
+  const imageField = (which: "mark" | "seal", label: string) => {
+    const id = `${which}-image`;
+    const error = problemText(imageError[which]) ?? errors[id];
+    return (
+      <FormField id={id} label={label} hint={t("sign.look.imageHint")} error={error}>
+        <input
+          id={id}
+          type="file"
+          accept="image/png,image/jpeg"
+          {...controlAria(id, error, true)}
+          onChange={(e) => void readImage(e.target.files?.[0], which)}
+        />
+      </FormField>
+    );
+  };
   const markKinds: MarkKind[] = ["typed", "drawn", "image"];
   const sealKinds: SealChoice["kind"][] = ["none", "generated", "image"];
   return (
@@ -94,22 +111,7 @@ export function SignatureLook({
             clear={t("sign.look.clear")}
           />
         )}
-        {mark.kind === "image" && (
-          <div className={`field${errors["mark-image"] || imageError.mark ? " field--error" : ""}`}>
-            <label htmlFor="mark-image">{t("sign.look.markImage")}</label>
-            <p className="hint" id="mark-image-hint">
-              {t("sign.look.imageHint")}
-            </p>
-            <FieldErrorMessage id="mark-image-error" message={problemText(imageError.mark) ?? errors["mark-image"]} />
-            <input
-              id="mark-image"
-              type="file"
-              accept="image/png,image/jpeg"
-              aria-describedby="mark-image-hint mark-image-error"
-              onChange={(e) => void readImage(e.target.files?.[0], "mark")}
-            />
-          </div>
-        )}
+        {mark.kind === "image" && imageField("mark", t("sign.look.markImage"))}
       </fieldset>
       {sealOffered && (
         <fieldset className="fieldset">
@@ -131,12 +133,12 @@ export function SignatureLook({
             }
           />
           {seal.kind === "generated" && (
-            <div className={`field${errors["seal-name"] ? " field--error" : ""}`}>
-              <label htmlFor="seal-name">{t("sign.look.familyName")}</label>
-              <p className="hint" id="seal-name-hint">
-                {t("sign.look.familyNameHint", { count: MAX_SEAL_CHARACTERS })}
-              </p>
-              <FieldErrorMessage id="seal-name-error" message={errors["seal-name"]} />
+            <FormField
+              id="seal-name"
+              label={t("sign.look.familyName")}
+              hint={t("sign.look.familyNameHint", { count: MAX_SEAL_CHARACTERS })}
+              error={errors["seal-name"]}
+            >
               <input
                 id="seal-name"
                 className="input--short"
@@ -145,27 +147,11 @@ export function SignatureLook({
                 onChange={(e) =>
                   onSeal({ kind: "generated", familyName: [...e.target.value].slice(0, MAX_SEAL_CHARACTERS).join("") })
                 }
-                aria-describedby={`seal-name-hint${errors["seal-name"] ? " seal-name-error" : ""}`}
-                aria-invalid={errors["seal-name"] ? true : undefined}
+                {...controlAria("seal-name", errors["seal-name"], true)}
               />
-            </div>
+            </FormField>
           )}
-          {seal.kind === "image" && (
-            <div className={`field${errors["seal-image"] || imageError.seal ? " field--error" : ""}`}>
-              <label htmlFor="seal-image">{t("sign.look.sealImage")}</label>
-              <p className="hint" id="seal-image-hint">
-                {t("sign.look.imageHint")}
-              </p>
-              <FieldErrorMessage id="seal-image-error" message={problemText(imageError.seal) ?? errors["seal-image"]} />
-              <input
-                id="seal-image"
-                type="file"
-                accept="image/png,image/jpeg"
-                aria-describedby="seal-image-hint seal-image-error"
-                onChange={(e) => void readImage(e.target.files?.[0], "seal")}
-              />
-            </div>
-          )}
+          {seal.kind === "image" && imageField("seal", t("sign.look.sealImage"))}
         </fieldset>
       )}
     </section>

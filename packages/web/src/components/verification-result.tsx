@@ -22,6 +22,7 @@ import {
 } from "../lib/verification.js";
 import { DateTime } from "./date-time.js";
 import { FindingText } from "./finding.js";
+import { MachineText } from "./machine-text.js";
 import { Row } from "./summary-list.js";
 
 export interface VerificationResultProps {
@@ -102,9 +103,7 @@ export function VerificationResult({ fileName, report, server, register }: Verif
         <summary>{t("signature.technical.summary")}</summary>
         <dl className="summary-list summary-list--technical">
           <Row term={t("signature.technical.sha256")}>
-            <code className="break" dir="ltr">
-              {report.sha256}
-            </code>
+            <MachineText>{report.sha256}</MachineText>
           </Row>
           {report.warnings && report.warnings.length > 0 && (
             <Row term={t("signature.technical.messages")}>
@@ -246,19 +245,13 @@ function SignatureCard({ signature: s, number }: { readonly signature: Signature
           {s.signer && (
             <>
               <Row term={t("signature.technical.subject")}>
-                <code className="break" dir="ltr">
-                  {s.signer.subject}
-                </code>
+                <MachineText>{s.signer.subject}</MachineText>
               </Row>
               <Row term={t("signature.technical.issuer")}>
-                <code className="break" dir="ltr">
-                  {s.signer.issuer}
-                </code>
+                <MachineText>{s.signer.issuer}</MachineText>
               </Row>
               <Row term={t("signature.technical.serial")}>
-                <code className="break" dir="ltr">
-                  {s.signer.serial}
-                </code>
+                <MachineText>{s.signer.serial}</MachineText>
               </Row>
             </>
           )}
@@ -267,10 +260,7 @@ function SignatureCard({ signature: s, number }: { readonly signature: Signature
           </Row>
           {s.timestamp && (
             <Row term={t("signature.technical.timestampTime")}>
-              <code dir="ltr">{s.timestamp.time}</code> —{" "}
-              <code className="break" dir="ltr">
-                {s.timestamp.tsa}
-              </code>
+              <code dir="ltr">{s.timestamp.time}</code> — <MachineText>{s.timestamp.tsa}</MachineText>
             </Row>
           )}
           <Row term={t("signature.technical.revocationSource")}>
@@ -285,9 +275,7 @@ function SignatureCard({ signature: s, number }: { readonly signature: Signature
               <ol className="chain">
                 {s.chain.map((c) => (
                   <li key={c.subject}>
-                    <code className="break" dir="ltr">
-                      {c.subject}
-                    </code>
+                    <MachineText>{c.subject}</MachineText>
                     {c.trusted && <> ({t("signature.technical.trustAnchor")})</>}
                   </li>
                 ))}

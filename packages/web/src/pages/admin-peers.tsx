@@ -12,6 +12,7 @@ import { useTranslation } from "react-i18next";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary, type FieldError } from "../components/error-summary.js";
 import { controlAria, FormField } from "../components/form-field.js";
+import { MachineText } from "../components/machine-text.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { Row } from "../components/summary-list.js";
@@ -120,14 +121,10 @@ function Peers() {
                 <code dir="ltr">{own.instance}</code>
               </Row>
               <Row term={t("admin.peers.url")}>
-                <code dir="ltr" className="break">
-                  {own.url}
-                </code>
+                <MachineText>{own.url}</MachineText>
               </Row>
               <Row term={t("admin.peers.fingerprint")}>
-                <code dir="ltr" className="break" data-fingerprint={own.keyFingerprint}>
-                  {grouped(own.keyFingerprint)}
-                </code>
+                <MachineText data-fingerprint={own.keyFingerprint}>{grouped(own.keyFingerprint)}</MachineText>
               </Row>
             </dl>
           </>
@@ -147,14 +144,10 @@ function Peers() {
               </h3>
               <dl className="summary-list">
                 <Row term={t("admin.peers.url")}>
-                  <code dir="ltr" className="break">
-                    {p.url}
-                  </code>
+                  <MachineText>{p.url}</MachineText>
                 </Row>
                 <Row term={t("admin.peers.fingerprint")}>
-                  <code dir="ltr" className="break">
-                    {grouped(p.keyFingerprint)}
-                  </code>
+                  <MachineText>{grouped(p.keyFingerprint)}</MachineText>
                 </Row>
                 <Row term={t("admin.peers.sequence")}>
                   <span data-sequence={p.sequenceNumber}>{formatNumber(p.sequenceNumber, language)}</span>

@@ -18,8 +18,9 @@ import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
 import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
-import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { ErrorSummary, type FieldError } from "../components/error-summary.js";
 import { controlAria, FormField } from "../components/form-field.js";
+import { MachineText } from "../components/machine-text.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { Row } from "../components/summary-list.js";
@@ -385,10 +386,7 @@ function UserDetails() {
                 heading: t("sign.serial"),
                 cell: (c) => (
                   <>
-                    <code dir="ltr" className="break">
-                      {c.serial}
-                    </code>{" "}
-                    ({c.ca.toUpperCase()})
+                    <MachineText>{c.serial}</MachineText> ({c.ca.toUpperCase()})
                   </>
                 ),
               },
@@ -429,20 +427,14 @@ function UserDetails() {
             <h3>{t("admin.users.revokeHeading")}</h3>
             <p>
               {t("admin.users.revokeExplain", { name: isolate(user.displayName) })}{" "}
-              <code dir="ltr" className="break">
-                {revoking.serial}
-              </code>{" "}
-              ({revoking.ca.toUpperCase()})
+              <MachineText>{revoking.serial}</MachineText> ({revoking.ca.toUpperCase()})
             </p>
-            <div className={`field${reasonError ? " field--error" : ""}`}>
-              <label htmlFor="revoke-reason">{t("admin.users.reason")}</label>
-              <FieldErrorMessage id="revoke-reason-error" message={reasonError} />
+            <FormField id="revoke-reason" label={t("admin.users.reason")} error={reasonError}>
               <select
                 id="revoke-reason"
                 value={reason}
                 onChange={(e) => setReason(e.target.value)}
-                aria-invalid={reasonError ? true : undefined}
-                aria-describedby={reasonError ? "revoke-reason-error" : undefined}
+                {...controlAria("revoke-reason", reasonError)}
               >
                 <option value="">{t("admin.users.chooseReason")}</option>
                 {PERSON_REVOCATION_REASONS.filter((r) => r !== "unspecified").map((r) => (
@@ -451,7 +443,7 @@ function UserDetails() {
                   </option>
                 ))}
               </select>
-            </div>
+            </FormField>
             <div className="button-group">
               <button type="submit" className="button button--warning" disabled={busy} data-action="confirm-revoke">
                 {t("admin.users.confirmRevoke")}
@@ -513,16 +505,14 @@ function JobTitleForm({
   }
   return (
     <form onSubmit={save} noValidate data-job-title-form>
-      <div className={`field inline-form${error ? " field--error" : ""}`}>
-        <label htmlFor="new-job-title">{t("admin.users.jobTitle")}</label>
-        <FieldErrorMessage id="new-job-title-error" message={error} />
+      <FormField id="new-job-title" className="inline-form" label={t("admin.users.jobTitle")} error={error}>
         <input
           id="new-job-title"
           dir="auto"
           maxLength={200}
           value={title}
           onChange={(e) => setTitle(e.target.value)}
-          aria-describedby={error ? "new-job-title-error" : undefined}
+          {...controlAria("new-job-title", error)}
         />
         <button
           type="submit"
@@ -532,7 +522,7 @@ function JobTitleForm({
         >
           {t("admin.users.saveJobTitle")}
         </button>
-      </div>
+      </FormField>
     </form>
   );
 }

@@ -12,6 +12,7 @@ import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
 import { controlAria, FormField } from "../components/form-field.js";
+import { MachineText } from "../components/machine-text.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
 import { useAdminList } from "../lib/admin-list.js";
@@ -72,9 +73,7 @@ function Webhooks() {
         <section className="panel" aria-labelledby="secret-heading" data-webhook-secret>
           <h2 id="secret-heading">{t("admin.webhooks.secretHeading")}</h2>
           <p>{t("admin.webhooks.secretBody")}</p>
-          <code dir="ltr" className="break">
-            {secret}
-          </code>
+          <MachineText>{secret}</MachineText>
         </section>
       )}
       <section aria-labelledby="webhooks-list">
@@ -93,11 +92,7 @@ function Webhooks() {
             columns={[
               {
                 heading: t("admin.webhooks.url"),
-                cell: (w) => (
-                  <code dir="ltr" className="break">
-                    {w.url}
-                  </code>
-                ),
+                cell: (w) => <MachineText>{w.url}</MachineText>,
               },
               {
                 heading: t("admin.webhooks.events"),
@@ -130,10 +125,7 @@ function Webhooks() {
         {deleting && (
           <form className="panel panel--warning" onSubmit={remove} data-delete-confirm={deleting.id}>
             <p>
-              {t("admin.webhooks.confirmDelete")}{" "}
-              <code dir="ltr" className="break">
-                {deleting.url}
-              </code>
+              {t("admin.webhooks.confirmDelete")} <MachineText>{deleting.url}</MachineText>
             </p>
             <div className="button-group">
               <button type="submit" className="button button--warning" disabled={busy} data-action="confirm-delete">

@@ -2,12 +2,13 @@
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
-import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { ErrorSummary, type FieldError } from "../components/error-summary.js";
+import { controlAria, FormField } from "../components/form-field.js";
 import { PageHeading } from "../components/page.js";
 import type { Me } from "../lib/api.js";
 import { useApiErrorText } from "../lib/api-error-text.js";
 import { declineEnvelope, type Envelope } from "../lib/envelopes.js";
-import { EnvelopeLoader, myTurn } from "./envelope.js";
+import { EnvelopeLoader, myTurn, NotYourTurn } from "./envelope.js";
 
 export function DeclinePage() {
   return <EnvelopeLoader>{(envelope, me) => <DeclineForm envelope={envelope} me={me} />}</EnvelopeLoader>;
@@ -21,15 +22,7 @@ function DeclineForm({ envelope, me }: { readonly envelope: Envelope; readonly m
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   if (!myTurn(envelope, me)) {
-    return (
-      <>
-        <PageHeading title={t("sign.notNowTitle")}>{t("sign.notNowTitle")}</PageHeading>
-        <p>{t("sign.notNowBody")}</p>
-        <p>
-          <Link to={`/envelopes/${envelope.id}`}>{t("sign.back")}</Link>
-        </p>
-      </>
-    );
+    return <NotYourTurn envelope={envelope} />;
   }
 
   async function submit(event: FormEvent) {
@@ -63,12 +56,7 @@ function DeclineForm({ envelope, me }: { readonly envelope: Envelope; readonly m
       <PageHeading title={t("decline.title")}>{t("decline.title")}</PageHeading>
       <p>{t("decline.intro")}</p>
       <form onSubmit={submit} noValidate>
-        <div className={`field${reasonError ? " field--error" : ""}`}>
-          <label htmlFor="reason">{t("decline.reason")}</label>
-          <p id="reason-hint" className="hint">
-            {t("decline.reasonHint")}
-          </p>
-          <FieldErrorMessage id="reason-error" message={reasonError} />
+        <FormField id="reason" label={t("decline.reason")} hint={t("decline.reasonHint")} error={reasonError}>
           <textarea
             id="reason"
             name="reason"
@@ -76,10 +64,9 @@ function DeclineForm({ envelope, me }: { readonly envelope: Envelope; readonly m
             rows={5}
             value={reason}
             onChange={(e) => setReason(e.target.value)}
-            aria-describedby={`reason-hint${reasonError ? " reason-error" : ""}`}
-            aria-invalid={reasonError ? true : undefined}
+            {...controlAria("reason", reasonError, true)}
           />
-        </div>
+        </FormField>
         <div className="button-group">
           <button type="submit" className="button button--warning" disabled={busy} data-action="confirm-decline">
             {t("decline.submit")}

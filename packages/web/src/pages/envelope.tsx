@@ -12,6 +12,7 @@ import { DateTime } from "../components/date-time.js";
 import { EnvelopeStatusTag, RecipientStatusText } from "../components/envelope-status.js";
 import { ErrorSummary, FieldErrorMessage } from "../components/error-summary.js";
 import { colourOf, FieldOutlines, type ShownField } from "../components/field-editor.js";
+import { controlAria, FormField } from "../components/form-field.js";
 import { PageHeading } from "../components/page.js";
 import { PdfViewer } from "../components/pdf-viewer.js";
 import { SignedIn, SuccessBanner } from "../components/signed-in.js";
@@ -41,6 +42,20 @@ export function myTurn(envelope: Envelope, me: Me): Recipient | undefined {
   const email = me.user.email.toLowerCase();
   return nextRecipients(envelope).find(
     (r) => r.email.toLowerCase() === email && (r.role === "approver" || me.user.role === "official"),
+  );
+}
+
+/** What the signing and declining pages say instead of their form when it is not the reader's turn to act. */
+export function NotYourTurn({ envelope }: { readonly envelope: Envelope }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <PageHeading title={t("sign.notNowTitle")}>{t("sign.notNowTitle")}</PageHeading>
+      <p>{t("sign.notNowBody")}</p>
+      <p>
+        <Link to={`/envelopes/${envelope.id}`}>{t("sign.back")}</Link>
+      </p>
+    </>
   );
 }
 
@@ -417,9 +432,7 @@ function SenderControls({
       {confirming ? (
         <form onSubmit={confirmVoid} noValidate data-void-form>
           <p>{t("envelope.controls.voidExplain")}</p>
-          <div className={`field${reasonError ? " field--error" : ""}`}>
-            <label htmlFor="void-reason">{t("envelope.controls.reason")}</label>
-            <FieldErrorMessage id="void-reason-error" message={reasonError} />
+          <FormField id="void-reason" label={t("envelope.controls.reason")} error={reasonError}>
             <textarea
               id="void-reason"
               dir="auto"
@@ -427,10 +440,9 @@ function SenderControls({
               rows={3}
               value={reason}
               onChange={(e) => setReason(e.target.value)}
-              aria-invalid={reasonError ? true : undefined}
-              aria-describedby={reasonError ? "void-reason-error" : undefined}
+              {...controlAria("void-reason", reasonError)}
             />
-          </div>
+          </FormField>
           <div className="button-group">
             <button type="submit" className="button button--warning" disabled={busy} data-action="confirm-void">
               {t("envelope.controls.confirmVoid")}

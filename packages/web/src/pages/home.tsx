@@ -4,6 +4,7 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { AccountSummary } from "../components/account-summary.js";
+import { CallToAction } from "../components/call-to-action.js";
 import { PageHeading } from "../components/page.js";
 import type { Me } from "../lib/api.js";
 import { useSession } from "../session.js";
@@ -25,26 +26,8 @@ export function HomePage() {
     <>
       <PageHeading title={t("home.title")}>{t("home.title")}</PageHeading>
       <p className="lead">{t("home.intro")}</p>
-      <section aria-labelledby="home-verify">
-        <h2 id="home-verify">{t("home.verifyHeading")}</h2>
-        <p>{t("home.verifyBody")}</p>
-        <p>
-          <Link to="/verify" className="button">
-            {t("home.verifyAction")}
-          </Link>
-        </p>
-      </section>
-      {me === null && (
-        <section aria-labelledby="home-sign-in">
-          <h2 id="home-sign-in">{t("home.signInHeading")}</h2>
-          <p>{t("home.signInBody")}</p>
-          <p>
-            <Link to="/login" className="button button--secondary">
-              {t("home.signInAction")}
-            </Link>
-          </p>
-        </section>
-      )}
+      <CallToAction id="home-verify" messages="home.verify" to="/verify" />
+      {me === null && <CallToAction id="home-sign-in" messages="home.signIn" to="/login" secondary />}
     </>
   );
 }

@@ -9,9 +9,10 @@ import type { FieldInputBody, Partner, UploadMeta } from "@khatam/server/api";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
-import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { ErrorSummary, type FieldError } from "../components/error-summary.js";
 import { type EditorRecipient, FieldEditor } from "../components/field-editor.js";
 import { FilePicker } from "../components/file-picker.js";
+import { controlAria, FormField } from "../components/form-field.js";
 import { PageHeading } from "../components/page.js";
 import { SignedIn } from "../components/signed-in.js";
 import { useLanguage } from "../language.js";
@@ -230,19 +231,14 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
       <PageHeading title={t("create.title")}>{t("create.title")}</PageHeading>
       <p className="lead">{t("create.intro")}</p>
       <form onSubmit={submit} noValidate>
-        <div className={`field${fileError ? " field--error" : ""}`}>
-          <label htmlFor="document">{t("create.file")}</label>
-          <p id="document-hint" className="hint">
-            {t("create.fileHint")}
-          </p>
-          <FieldErrorMessage id="document-error" message={fileError} />
+        <FormField id="document" label={t("create.file")} hint={t("create.fileHint")} error={fileError}>
           <FilePicker
             id="document"
             name="file"
             accept="application/pdf,.pdf"
             inputRef={fileInput}
-            describedBy={`document-hint${fileError ? " document-error" : ""}`}
-            invalid={!!fileError}
+            error={fileError}
+            hinted
             onChange={() => {
               setFile(fileInput.current?.files?.[0]);
               // Fields belong to the pages of the document they were placed on.
@@ -250,13 +246,13 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
               pages.current = { facts: [], count: 0 };
             }}
           />
-        </div>
-        <div className={`field${errorFor("title") ? " field--error" : ""}`}>
-          <label htmlFor="title">{t("create.documentTitle")}</label>
-          <p id="title-hint" className="hint">
-            {t("create.documentTitleHint")}
-          </p>
-          <FieldErrorMessage id="title-error" message={errorFor("title")} />
+        </FormField>
+        <FormField
+          id="title"
+          label={t("create.documentTitle")}
+          hint={t("create.documentTitleHint")}
+          error={errorFor("title")}
+        >
           <input
             id="title"
             name="title"
@@ -264,10 +260,9 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
             value={title}
             maxLength={500}
             onChange={(e) => setTitle(e.target.value)}
-            aria-describedby={`title-hint${errorFor("title") ? " title-error" : ""}`}
-            aria-invalid={errorFor("title") ? true : undefined}
+            {...controlAria("title", errorFor("title"), true)}
           />
-        </div>
+        </FormField>
         <fieldset className="fieldset">
           <legend className="fieldset__legend">{t("create.recipients")}</legend>
           <p className="hint">{t("create.recipientsHint")}</p>
@@ -284,9 +279,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
                     <legend className="fieldset__legend fieldset__legend--small">
                       {t("create.recipient", { number })}
                     </legend>
-                    <div className={`field${emailError ? " field--error" : ""}`}>
-                      <label htmlFor={`${id}-email`}>{t("create.email")}</label>
-                      <FieldErrorMessage id={`${id}-email-error`} message={emailError} />
+                    <FormField id={`${id}-email`} label={t("create.email")} error={emailError}>
                       <input
                         id={`${id}-email`}
                         name={`${id}-email`}
@@ -296,32 +289,28 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
                         autoComplete="off"
                         value={row.email}
                         onChange={(e) => update(row.key, { email: e.target.value })}
-                        aria-describedby={emailError ? `${id}-email-error` : undefined}
-                        aria-invalid={emailError ? true : undefined}
+                        {...controlAria(`${id}-email`, emailError)}
                       />
-                    </div>
-                    <div className={`field${roleError ? " field--error" : ""}`}>
-                      <label htmlFor={`${id}-role`}>{t("create.role")}</label>
-                      <FieldErrorMessage id={`${id}-role-error`} message={roleError} />
+                    </FormField>
+                    <FormField id={`${id}-role`} label={t("create.role")} error={roleError}>
                       <select
                         id={`${id}-role`}
                         name={`${id}-role`}
                         value={row.role}
                         onChange={(e) => update(row.key, { role: e.target.value as RecipientRole })}
-                        aria-describedby={roleError ? `${id}-role-error` : undefined}
-                        aria-invalid={roleError ? true : undefined}
+                        {...controlAria(`${id}-role`, roleError)}
                       >
                         <option value="signer">{t("recipient.role.signer")}</option>
                         <option value="approver">{t("recipient.role.approver")}</option>
                         <option value="viewer">{t("recipient.role.viewer")}</option>
                       </select>
-                    </div>
-                    <div className={`field${orderError ? " field--error" : ""}`}>
-                      <label htmlFor={`${id}-order`}>{t("create.order")}</label>
-                      <p id={`${id}-order-hint`} className="hint">
-                        {t("create.orderHint")}
-                      </p>
-                      <FieldErrorMessage id={`${id}-order-error`} message={orderError} />
+                    </FormField>
+                    <FormField
+                      id={`${id}-order`}
+                      label={t("create.order")}
+                      hint={t("create.orderHint")}
+                      error={orderError}
+                    >
                       <input
                         id={`${id}-order`}
                         name={`${id}-order`}
@@ -330,16 +319,11 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
                         dir="ltr"
                         value={row.order}
                         onChange={(e) => update(row.key, { order: e.target.value })}
-                        aria-describedby={`${id}-order-hint${orderError ? ` ${id}-order-error` : ""}`}
-                        aria-invalid={orderError ? true : undefined}
+                        {...controlAria(`${id}-order`, orderError, true)}
                       />
-                    </div>
+                    </FormField>
                     {partners.length > 0 && (
-                      <div className="field">
-                        <label htmlFor={`${id}-instance`}>{t("create.instance")}</label>
-                        <p id={`${id}-instance-hint`} className="hint">
-                          {t("create.instanceHint")}
-                        </p>
+                      <FormField id={`${id}-instance`} label={t("create.instance")} hint={t("create.instanceHint")}>
                         <select
                           id={`${id}-instance`}
                           name={`${id}-instance`}
@@ -347,7 +331,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
                           onChange={(e) =>
                             update(row.key, { instance: e.target.value, ...(e.target.value && { role: "signer" }) })
                           }
-                          aria-describedby={`${id}-instance-hint`}
+                          {...controlAria(`${id}-instance`, undefined, true)}
                         >
                           <option value="">{t("create.instanceHere")}</option>
                           {partners.map((p) => (
@@ -359,7 +343,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
                             </option>
                           ))}
                         </select>
-                      </div>
+                      </FormField>
                     )}
                     {rows.length > 1 && (
                       <button type="button" className="button button--secondary" onClick={() => removeRow(row.key)}>
@@ -394,11 +378,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
             problems={new Map(errors.length > 0 ? fieldProblems().map((p) => [p.id, p.message]) : [])}
           />
         )}
-        <div className="field">
-          <label htmlFor="message">{t("create.message")}</label>
-          <p className="hint" id="message-hint">
-            {t("create.messageHint")}
-          </p>
+        <FormField id="message" label={t("create.message")} hint={t("create.messageHint")}>
           <textarea
             id="message"
             name="message"
@@ -407,17 +387,17 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
             maxLength={2000}
             value={message}
             onChange={(e) => setMessage(e.target.value)}
-            aria-describedby="message-hint"
+            {...controlAria("message", undefined, true)}
           />
-        </div>
+        </FormField>
         <fieldset className="fieldset">
           <legend className="fieldset__legend">{t("create.timing")}</legend>
-          <div className={`field${errorFor("deadline") ? " field--error" : ""}`}>
-            <label htmlFor="deadline">{t("create.deadline")}</label>
-            <p className="hint" id="deadline-hint">
-              {t("create.deadlineHint")}
-            </p>
-            <FieldErrorMessage id="deadline-error" message={errorFor("deadline")} />
+          <FormField
+            id="deadline"
+            label={t("create.deadline")}
+            hint={t("create.deadlineHint")}
+            error={errorFor("deadline")}
+          >
             <input
               id="deadline"
               name="deadline"
@@ -425,12 +405,10 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
               min={today()}
               value={deadline}
               onChange={(e) => setDeadline(e.target.value)}
-              aria-describedby={errorFor("deadline") ? "deadline-hint deadline-error" : "deadline-hint"}
-              aria-invalid={errorFor("deadline") ? true : undefined}
+              {...controlAria("deadline", errorFor("deadline"), true)}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="remind-every">{t("create.reminders")}</label>
+          </FormField>
+          <FormField id="remind-every" label={t("create.reminders")}>
             <select
               id="remind-every"
               name="remindEvery"
@@ -442,7 +420,7 @@ function NewEnvelopeForm({ me }: { readonly me: Me }) {
               <option value="72">{t("create.remindEvery3Days")}</option>
               <option value="168">{t("create.remindWeekly")}</option>
             </select>
-          </div>
+          </FormField>
         </fieldset>
         <div className="button-group">
           <button type="submit" name="action" value="send" className="button" disabled={busy} aria-disabled={busy}>

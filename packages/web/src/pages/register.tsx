@@ -5,10 +5,12 @@
  */
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useParams } from "react-router-dom";
+import { useParams } from "react-router-dom";
+import { CallToAction } from "../components/call-to-action.js";
 import { DataTable } from "../components/data-table.js";
 import { DateTime } from "../components/date-time.js";
 import { ErrorSummary } from "../components/error-summary.js";
+import { MachineText } from "../components/machine-text.js";
 import { PageHeading } from "../components/page.js";
 import { Row } from "../components/summary-list.js";
 import { useLanguage } from "../language.js";
@@ -52,9 +54,7 @@ export function RegisterPage() {
           </Row>
         )}
         <Row term={t("register.hash")}>
-          <code className="break" dir="ltr" data-sha256>
-            {entry.documentSha256}
-          </code>
+          <MachineText data-sha256>{entry.documentSha256}</MachineText>
         </Row>
       </dl>
       <section aria-labelledby="register-signers">
@@ -73,15 +73,7 @@ export function RegisterPage() {
           ]}
         />
       </section>
-      <section aria-labelledby="register-verify">
-        <h2 id="register-verify">{t("register.verifyHeading")}</h2>
-        <p>{t("register.verifyBody")}</p>
-        <p>
-          <Link to="/verify" className="button">
-            {t("home.verifyAction")}
-          </Link>
-        </p>
-      </section>
+      <CallToAction id="register-verify" messages="register.verify" action="home.verifyAction" to="/verify" />
     </>
   );
 }

@@ -45,7 +45,7 @@ import {
   signingBody,
 } from "../lib/signing-choices.js";
 import { useSession } from "../session.js";
-import { EnvelopeLoader, myTurn } from "./envelope.js";
+import { EnvelopeLoader, myTurn, NotYourTurn } from "./envelope.js";
 
 type Method = "platform" | "device";
 
@@ -147,15 +147,7 @@ function Confirm({ envelope, me }: { readonly envelope: Envelope; readonly me: M
   const listed = mine.filter((f) => fillable(f) && !inPlace(f));
 
   if (!turn) {
-    return (
-      <>
-        <PageHeading title={t("sign.notNowTitle")}>{t("sign.notNowTitle")}</PageHeading>
-        <p>{t("sign.notNowBody")}</p>
-        <p>
-          <Link to={`/envelopes/${envelope.id}`}>{t("sign.back")}</Link>
-        </p>
-      </>
-    );
+    return <NotYourTurn envelope={envelope} />;
   }
 
   function failure(e: unknown): FieldError {

@@ -5,8 +5,9 @@
 import type { ValidationReport } from "@khatam/core/browser";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ErrorSummary, type FieldError, FieldErrorMessage } from "../components/error-summary.js";
+import { ErrorSummary, type FieldError } from "../components/error-summary.js";
 import { FilePicker } from "../components/file-picker.js";
+import { FormField } from "../components/form-field.js";
 import { PageHeading } from "../components/page.js";
 import { VerificationResult } from "../components/verification-result.js";
 import {
@@ -85,22 +86,17 @@ export function VerifyPage() {
       <p className="lead">{t("verify.intro")}</p>
       <p className="inset">{t("verify.privacy")}</p>
       <form onSubmit={submit} noValidate>
-        <div className={`field${fileError ? " field--error" : ""}`}>
-          <label htmlFor="document">{t("verify.file")}</label>
-          <p id="document-hint" className="hint">
-            {t("verify.fileHint")}
-          </p>
-          <FieldErrorMessage id="document-error" message={fileError} />
+        <FormField id="document" label={t("verify.file")} hint={t("verify.fileHint")} error={fileError}>
           <FilePicker
             id="document"
             name="document"
             accept="application/pdf"
             inputRef={fileInput}
-            describedBy={`document-hint${fileError ? " document-error" : ""}`}
-            invalid={!!fileError}
+            error={fileError}
+            hinted
             onChange={() => setOutcome(undefined)}
           />
-        </div>
+        </FormField>
         <div className="field checkbox">
           <input
             id="ask-server"
