@@ -2,51 +2,18 @@
 // (20 pages, each with a 1024×1024 unfiltered random-gray image XObject), and an openssl-made PKI: a P-256 root CA
 // and P-256 leaf (keyUsage digitalSignature,nonRepudiation), plus an RSA-2048 root and leaf for @signpdf (node-forge
 // signs only with RSA and cannot read EC certificates). Both leaves are also bundled as PKCS#12 (PBE-SHA1-3DES, which forge reads).
-// A hand-written PDF writer like packages/core/test/support/fixtures.ts (not imported: bench must not use test code).
+// The PDF writer is the core tests' one (packages/core/test/support/fixtures.ts, built to dist/ before the bench runs):
+// one writer of classic-xref PDFs for the repository, and nothing shipped depends on it.
 
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { streamObject, writePdf } from "../packages/core/dist/test/support/fixtures.js";
 
 export const SMALL_COUNT = 300;
 export const LARGE_MB = 20;
 export const P12_PASSWORD = "bench-password";
-
-function streamObject(dict, data) {
-  const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
-  return Buffer.concat([
-    Buffer.from(`<< ${dict} /Length ${bytes.length} >>\nstream\n`, "latin1"),
-    bytes,
-    Buffer.from("\nendstream", "latin1"),
-  ]);
-}
-
-/** Objects 1..n (bodies[i] is object i+1), classic xref table, trailer with /ID. */
-function writePdf(bodies, root, info) {
-  const parts = [Buffer.from("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "latin1")];
-  let pos = parts[0].length;
-  const offsets = [];
-  bodies.forEach((body, i) => {
-    offsets.push(pos);
-    const chunk = Buffer.concat([
-      Buffer.from(`${i + 1} 0 obj\n`, "latin1"),
-      typeof body === "string" ? Buffer.from(body, "latin1") : body,
-      Buffer.from("\nendobj\n", "latin1"),
-    ]);
-    parts.push(chunk);
-    pos += chunk.length;
-  });
-  const xref = [`xref\n0 ${bodies.length + 1}\n`, "0000000000 65535 f \n"];
-  for (const off of offsets) xref.push(`${String(off).padStart(10, "0")} 00000 n \n`);
-  const id = randomBytes(16).toString("hex");
-  xref.push(
-    `trailer\n<< /Size ${bodies.length + 1} /Root ${root} 0 R /Info ${info} 0 R`,
-    ` /ID [<${id}> <${id}>] >>\nstartxref\n${pos}\n%%EOF\n`,
-  );
-  parts.push(Buffer.from(xref.join(""), "latin1"));
-  return Buffer.concat(parts);
-}
 
 const pdfString = (s) => `(${s.replace(/[\\()]/g, "\\$&")})`;
 

@@ -16,77 +16,41 @@ import { summarizeProfile } from "./profile-summary.mjs";
 
 const [which = "cli-bulk", topArg = "25"] = process.argv.slice(2);
 const pki = "bench/work/pki";
-const keyArgs = ["--key", `${pki}/leaf.key`, "--cert", `${pki}/leaf.pem`, "--chain", `${pki}/chain.pem`];
 const dir = mkdtempSync(join(tmpdir(), "khatam-prof-"));
+const cli = "packages/cli/dist/src/main.js";
+const signed = { small: "bench/work/out-ours/doc-001.pdf", large: "bench/work/out-large/ours.pdf" };
+const keyFiles = [`${pki}/leaf.key`, `${pki}/leaf.pem`, `${pki}/chain.pem`];
+const keyArgs = ["--key", keyFiles[0], "--cert", keyFiles[1], "--chain", keyFiles[2]];
+// The in-process runners take both inputs and how long to run (see their usage lines), and measure the one kind named.
+const inproc = (rounds, only) => [
+  "bench/ours-inproc.mjs",
+  ...keyFiles,
+  "bench/work/small",
+  "bench/work/large/large.pdf",
+  rounds,
+  only,
+];
+const validate = (smallMs, largeRuns, only) => [
+  "bench/ours-validate.mjs",
+  `${pki}/root.pem`,
+  keyFiles[0],
+  signed.small,
+  signed.large,
+  smallMs,
+  largeRuns,
+  only,
+];
+const cliVerify = (file) => [cli, "verify", file, "--trust", `${pki}/root.pem`, "--offline", "--json"];
 const commands = {
-  "cli-bulk": ["packages/cli/dist/src/main.js", "sign", "bench/work/small", "-o", join(dir, "out"), ...keyArgs],
-  "cli-large": [
-    "packages/cli/dist/src/main.js",
-    "sign",
-    "bench/work/large/large.pdf",
-    "-o",
-    join(dir, "l.pdf"),
-    ...keyArgs,
-  ],
-  "lib-bulk": [
-    "bench/ours-inproc.mjs",
-    `${pki}/leaf.key`,
-    `${pki}/leaf.pem`,
-    `${pki}/chain.pem`,
-    "bench/work/small",
-    "bench/work/large/large.pdf",
-    "3",
-    "--only-small",
-  ],
-  "lib-large": [
-    "bench/ours-inproc.mjs",
-    `${pki}/leaf.key`,
-    `${pki}/leaf.pem`,
-    `${pki}/chain.pem`,
-    "bench/work/small",
-    "bench/work/large/large.pdf",
-    "5",
-    "--only-large",
-  ],
-  "validate-small": [
-    "bench/ours-validate.mjs",
-    `${pki}/root.pem`,
-    `${pki}/leaf.key`,
-    "bench/work/out-ours/doc-001.pdf",
-    "bench/work/out-large/ours.pdf",
-    "3000",
-    "15",
-    "--only-small",
-  ],
-  "validate-large": [
-    "bench/ours-validate.mjs",
-    `${pki}/root.pem`,
-    `${pki}/leaf.key`,
-    "bench/work/out-ours/doc-001.pdf",
-    "bench/work/out-large/ours.pdf",
-    "2000",
-    "40",
-    "--only-large",
-  ],
-  "cli-verify-small": [
-    "packages/cli/dist/src/main.js",
-    "verify",
-    "bench/work/out-ours/doc-001.pdf",
-    "--trust",
-    `${pki}/root.pem`,
-    "--offline",
-    "--json",
-  ],
+  "cli-bulk": [cli, "sign", "bench/work/small", "-o", join(dir, "out"), ...keyArgs],
+  "cli-large": [cli, "sign", "bench/work/large/large.pdf", "-o", join(dir, "l.pdf"), ...keyArgs],
+  "lib-bulk": inproc("3", "--only-small"),
+  "lib-large": inproc("5", "--only-large"),
+  "validate-small": validate("3000", "15", "--only-small"),
+  "validate-large": validate("2000", "40", "--only-large"),
+  "cli-verify-small": cliVerify(signed.small),
+  "cli-verify-large": cliVerify(signed.large),
   "ocsp-respond": ["bench/ocsp-respond.mjs", "20000"],
-  "cli-verify-large": [
-    "packages/cli/dist/src/main.js",
-    "verify",
-    "bench/work/out-large/ours.pdf",
-    "--trust",
-    `${pki}/root.pem`,
-    "--offline",
-    "--json",
-  ],
 };
 if (!commands[which]) throw new Error(`unknown case ${which}; one of ${Object.keys(commands).join(", ")}`);
 const t0 = performance.now();

@@ -5,11 +5,11 @@
 // adbe.pkcs7.detached; so this runs with the RSA-2048 leaf (and RSA root).
 // Usage: node bench/peer-signpdf.mjs P12 PASSWORD OUT (IN_DIR | IN.pdf)
 // Prints one JSON line: { docs, loopMs, maxRssKb }.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import placeholderPlain from "@signpdf/placeholder-plain";
 import signerP12 from "@signpdf/signer-p12";
 import signpdfMod from "@signpdf/signpdf";
+import { runPeerJobs } from "./peer-jobs.mjs";
 
 const [p12File, password, out, input] = process.argv.slice(2);
 const pick = (mod, name) => mod[name] ?? mod.default?.[name];
@@ -19,19 +19,7 @@ const plainAddPlaceholder = pick(placeholderPlain, "plainAddPlaceholder");
 const p12 = readFileSync(p12File);
 const signpdf = new SignPdf();
 
-const jobs = statSync(input).isDirectory()
-  ? readdirSync(input)
-      .filter((n) => n.endsWith(".pdf"))
-      .sort()
-      .map((n) => [join(input, n), join(out, n)])
-  : [[input, out]];
-if (jobs.length > 1) mkdirSync(out, { recursive: true });
-// Inputs are read before and outputs written after the timed loop, so loopMs is signing alone (the process wall
-// time measured by bench/run.mjs includes everything).
-const inputs = jobs.map(([src]) => readFileSync(src));
-const outputs = [];
-const t0 = performance.now();
-for (const src of inputs) {
+await runPeerJobs(input, out, (src) => {
   const withPlaceholder = plainAddPlaceholder({
     pdfBuffer: src,
     reason: "Benchmark",
@@ -41,8 +29,5 @@ for (const src of inputs) {
   });
   // A P12Signer reads its PKCS#12 through a forge buffer that sign() consumes: it is good for one signature only
   // (and re-parses and decrypts the PKCS#12 every time anyway).
-  outputs.push(await signpdf.sign(withPlaceholder, new P12Signer(p12, { passphrase: password })));
-}
-const loopMs = performance.now() - t0;
-for (const [i, [, dst]] of jobs.entries()) writeFileSync(dst, outputs[i]);
-process.stdout.write(`${JSON.stringify({ docs: jobs.length, loopMs, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+  return signpdf.sign(withPlaceholder, new P12Signer(p12, { passphrase: password }));
+});
