@@ -8,31 +8,17 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { NODE_ESM, prepareBundle } from "../../../scripts/esbuild-bundle.mjs";
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), "..");
-let esbuild;
-try {
-  esbuild = await import("esbuild");
-} catch {
-  console.warn("khatam cli: esbuild is not installed; the command runs unbundled");
-  process.exit(0);
-}
-const outdir = join(cli, "dist", "bundle");
-rmSync(outdir, { recursive: true, force: true });
+const { esbuild, dir: cli, outdir } = await prepareBundle(import.meta.url, "cli", "the command");
 await esbuild.build({
+  ...NODE_ESM,
   entryPoints: { main: join(cli, "dist", "src", "main.js") },
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
   outdir,
   // The PKCS#11 binding is a native addon, loaded only for pkcs11: keys.
   external: ["pkcs11js"],
-  minifySyntax: true,
-  logLevel: "warning",
 });
 
 // The CommonJS bundles run in a vm.Script (for the code cache), where import() is not available without an
