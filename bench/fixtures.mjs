@@ -10,6 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { streamObject, writePdf } from "../packages/core/dist/test/support/fixtures.js";
+import { issueForCsr, newKeyAndCsr, openssl, P256, RSA_2048 } from "./openssl.mjs";
 
 export const SMALL_COUNT = 300;
 export const LARGE_MB = 20;
@@ -79,23 +80,19 @@ function largePdf(mb) {
   return writePdf(bodies, 1, 4);
 }
 
-const openssl = (args, cwd) => execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
-
 function makePki(dir) {
   mkdirSync(dir, { recursive: true });
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-pkeyopt", "ec_param_enc:named_curve"];
-  const rsa = ["-newkey", "rsa:2048"];
   const root = (name, keyArgs, cn, serial) =>
     openssl(
       ["req", "-x509", ...keyArgs, "-nodes", "-keyout", `${name}.key`, "-out", `${name}.pem`, "-days", "3650"]
         .concat(["-sha256", "-subj", `/C=JP/O=Khatam Bench/CN=${cn}`, "-set_serial", String(serial)])
         .concat(["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
         .concat(["-addext", "subjectKeyIdentifier=hash"]),
-      dir,
+      { cwd: dir },
     );
-  root("root", ec, "Khatam Bench Root CA", 1);
+  root("root", P256, "Khatam Bench Root CA", 1);
   // node-forge (@signpdf/signer-p12) cannot parse a PKCS#12 that holds any EC certificate: an RSA root of its own.
-  root("root-rsa", rsa, "Khatam Bench RSA Root CA", 4);
+  root("root-rsa", RSA_2048, "Khatam Bench RSA Root CA", 4);
   writeFileSync(
     join(dir, "leaf.ext"),
     [
@@ -107,36 +104,17 @@ function makePki(dir) {
     ].join("\n"),
   );
   const leaf = (name, keyArgs, serial, ca) => {
-    openssl(
-      ["req", ...keyArgs, "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj"].concat(
-        `/C=JP/O=Khatam Bench/CN=Bench Signer ${name}`,
-      ),
-      dir,
-    );
-    openssl(
-      [
-        "x509",
-        "-req",
-        "-in",
-        `${name}.csr`,
-        "-CA",
-        `${ca}.pem`,
-        "-CAkey",
-        `${ca}.key`,
-        "-set_serial",
-        String(serial),
-      ].concat(["-days", "825", "-sha256", "-extfile", "leaf.ext", "-out", `${name}.pem`]),
-      dir,
-    );
+    newKeyAndCsr(dir, name, keyArgs, `/C=JP/O=Khatam Bench/CN=Bench Signer ${name}`);
+    issueForCsr(dir, name, { ca: `${ca}.pem`, caKey: `${ca}.key`, serial, days: 825, extfile: "leaf.ext" });
     openssl(
       ["pkcs12", "-export", "-inkey", `${name}.key`, "-in", `${name}.pem`, "-certfile", `${ca}.pem`, "-name", name]
         .concat(["-passout", `pass:${P12_PASSWORD}`, "-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES"])
         .concat(["-macalg", "sha1", "-out", `${name}.p12`]),
-      dir,
+      { cwd: dir },
     );
   };
-  leaf("leaf", ec, 2, "root");
-  leaf("leaf-rsa", rsa, 3, "root-rsa");
+  leaf("leaf", P256, 2, "root");
+  leaf("leaf-rsa", RSA_2048, 3, "root-rsa");
   // The chain to embed: the root (there is no intermediate).
   writeFileSync(join(dir, "chain.pem"), execFileSync("cat", [join(dir, "root.pem")]));
 }

@@ -1,7 +1,7 @@
 // Trust services over HTTP on 127.0.0.1: Khatam's OCSP responder (POST /pki/jp/ocsp) and TSA (POST /tsa) against
-// OpenSSL's own OCSP responder (`openssl ocsp -index … -port`) and `openssl ts -reply` behind a minimal node:http
-// wrapper (one openssl process per query, queries answered one at a time, as packages/core/test/support/tsa-server.ts
-// does: the openssl serial file is not safe for concurrent writers). Every server gets the same autocannon load
+// OpenSSL's own OCSP responder (`openssl ocsp -index … -port`) and `openssl ts -reply` behind the minimal node:http
+// wrapper of the core tests (serveOpensslTs of packages/core/test/support/tsa-server.ts: one openssl process per
+// query, queries answered one at a time, as the openssl serial file is not safe for concurrent writers). Every server gets the same autocannon load
 // (programmatic API): CONNECTIONS connections for DURATION_S seconds after a WARMUP_S warm-up, one fixed request
 // (made by the openssl CLI) replayed. Before the load, a sample answer of each is checked with openssl
 // (`openssl ocsp -verify` path: Response verify OK + nonce + "good"; `openssl ts -verify`).
@@ -14,19 +14,15 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, request } from "node:http";
+import { request } from "node:http";
 import { join, resolve } from "node:path";
+import { serveOpensslTs } from "../packages/core/dist/test/support/tsa-server.js";
+import { issueForCsr, newKeyAndCsr, openssl, P256 } from "./openssl.mjs";
 import { freePort, loadRun, sleep, startServer, stopProcess } from "./server-process.mjs";
 
 export const CONNECTIONS = 10;
 export const DURATION_S = 5;
 export const WARMUP_S = 1;
-
-const openssl = (args, opts = {}) => {
-  const r = spawnSync("openssl", args, { encoding: "utf8", ...opts });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
-  return `${r.stdout}${r.stderr}`;
-};
 
 async function post(url, type, body) {
   const r = await fetch(url, { method: "POST", headers: { "content-type": type }, body });
@@ -181,24 +177,7 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
     const blocks = chain.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g);
     writeFileSync(join(dir, "jp-issuing.pem"), blocks[0]);
     writeFileSync(join(dir, "jp-root.pem"), blocks[1]);
-    openssl(
-      [
-        "req",
-        "-new",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "subject.key",
-        "-out",
-        "subject.csr",
-        "-subj",
-        "/C=JP/O=Khatam Bench/CN=Bench OCSP Subject",
-      ],
-      { cwd: dir },
-    );
+    newKeyAndCsr(dir, "subject", P256, "/C=JP/O=Khatam Bench/CN=Bench OCSP Subject");
     const issued = await fetch(`${base}/api/admin/cas/jp/certificates`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
@@ -262,48 +241,8 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
       ["peer-ocsp", "ocsp", 101],
       ["peer-tsa", "tsa", 102],
     ]) {
-      openssl(
-        [
-          "req",
-          "-new",
-          "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:P-256",
-          "-nodes",
-          "-keyout",
-          `${name}.key`,
-          "-out",
-          `${name}.csr`,
-          "-subj",
-          `/C=JP/O=Khatam Bench/CN=Bench ${name}`,
-        ],
-        { cwd: dir },
-      );
-      openssl(
-        [
-          "x509",
-          "-req",
-          "-in",
-          `${name}.csr`,
-          "-CA",
-          ca,
-          "-CAkey",
-          caKey,
-          "-set_serial",
-          String(serial),
-          "-days",
-          "30",
-          "-sha256",
-          "-extfile",
-          "peer.ext",
-          "-extensions",
-          section,
-          "-out",
-          `${name}.pem`,
-        ],
-        { cwd: dir },
-      );
+      newKeyAndCsr(dir, name, P256, `/C=JP/O=Khatam Bench/CN=Bench ${name}`);
+      issueForCsr(dir, name, { ca, caKey, serial, days: 30, extfile: "peer.ext", extensions: section });
     }
     // An openssl CA index holding the bench leaf (serial 02, P-256, issued by the bench root) as valid.
     const leafPem = resolve(pki, "leaf.pem");
@@ -355,63 +294,12 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
     );
     const peerOcspCheck = checkOcsp(dir, "peer", peerOcspReq, peerOcspResp, { caFile: ca, issuer: ca, cert: leafPem });
 
-    writeFileSync(join(dir, "tsaserial"), "01\n");
-    writeFileSync(
-      join(dir, "ts.cnf"),
-      [
-        "[ tsa ]",
-        "default_tsa = tsa_config",
-        "[ tsa_config ]",
-        `serial = ${join(dir, "tsaserial")}`,
-        "crypto_device = builtin",
-        `signer_cert = ${join(dir, "peer-tsa.pem")}`,
-        `certs = ${ca}`,
-        `signer_key = ${join(dir, "peer-tsa.key")}`,
-        "signer_digest = sha256",
-        "default_policy = 1.3.6.1.4.1.99999.1.1",
-        "digests = sha256, sha384, sha512",
-        "accuracy = secs:1",
-        "ordering = yes",
-        "tsa_name = yes",
-        "ess_cert_id_chain = no",
-        "ess_cert_id_alg = sha256",
-        "",
-      ].join("\n"),
-    );
-    let chainP = Promise.resolve();
-    let n = 0;
-    const answer = (query) => {
-      const next = chainP.then(
-        () =>
-          new Promise((res, rej) => {
-            const k = ++n;
-            const q = join(dir, `tsq-${k % 4}.tsq`);
-            const r = join(dir, `tsr-${k % 4}.tsr`);
-            writeFileSync(q, query);
-            const p = spawn("openssl", ["ts", "-reply", "-config", join(dir, "ts.cnf"), "-queryfile", q, "-out", r], {
-              stdio: "ignore",
-            });
-            p.on("error", rej);
-            p.on("exit", (code) =>
-              code === 0 ? res(readFileSync(r)) : rej(new Error(`openssl ts -reply exited ${code}`)),
-            );
-          }),
-      );
-      chainP = next.catch(() => undefined);
-      return next;
-    };
-    tsaServer = createServer((req, res) => {
-      const parts = [];
-      req.on("data", (b) => parts.push(b));
-      req.on("end", () =>
-        answer(Buffer.concat(parts)).then(
-          (reply) => res.writeHead(200, { "content-type": "application/timestamp-reply" }).end(reply),
-          (err) => res.writeHead(500, { "content-type": "text/plain" }).end(`${err.message}\n`),
-        ),
-      );
+    tsaServer = await serveOpensslTs(dir, {
+      certFile: join(dir, "peer-tsa.pem"),
+      keyFile: join(dir, "peer-tsa.key"),
+      chainFile: ca,
     });
-    await new Promise((r) => tsaServer.listen(0, "127.0.0.1", r));
-    const peerTsaUrl = `http://127.0.0.1:${tsaServer.address().port}/tsa`;
+    const peerTsaUrl = tsaServer.url;
     const peerTsCheck = checkTs(dir, "peer", tsQuery, await post(peerTsaUrl, "application/timestamp-query", tsBody), {
       caFile: ca,
     });
@@ -456,7 +344,7 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
       settings: { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S },
       serverStartMs: startMs,
       serverRssKb,
-      tsaRepliesByOpenssl: n,
+      tsaRepliesByOpenssl: tsaServer.requests(),
       ours: { ocsp: oursOcsp, tsa: oursTsa, ocspFresh: oursOcspFresh },
       peer: { ocsp: peerOcsp, tsa: peerTsa, ocspFresh: peerOcspFresh },
       checks,
@@ -471,8 +359,7 @@ export async function measureTrustServices({ work, pki, dataFile, log }) {
     };
   } finally {
     if (tsaServer) {
-      tsaServer.closeAllConnections();
-      await new Promise((r) => tsaServer.close(r));
+      await tsaServer.close();
     }
     for (const c of children) await stopProcess(c, 3000);
   }

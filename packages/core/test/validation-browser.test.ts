@@ -6,7 +6,6 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -22,13 +21,9 @@ import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js"
 import { trustAnchorsFrom } from "../src/trust/anchors.js";
 import type { ValidationReport } from "../src/validation/report.js";
 import { validatePdf } from "../src/validation/validate.js";
+import { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from "./support/chromium.js";
 import { plainPdf } from "./support/fixtures.js";
 import { inProcessTsa, official } from "./support/national.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `Chromium is not installed at ${CHROMIUM} (npm test installs Debian's chromium package through scripts/test.mjs)`;
 
 /** The verification page: loads the bundle and exposes one function for the test to call. */
 const PAGE = `<!doctype html>
@@ -65,7 +60,7 @@ const readBody = (req: IncomingMessage) =>
     req.on("error", reject);
   });
 
-describe("validatePdf in Chromium", { skip }, () => {
+describe("validatePdf in Chromium", { skip: skipWithoutChromium }, () => {
   let server: Server;
   let origin: string;
   let bundle: string;
@@ -168,15 +163,7 @@ describe("validatePdf in Chromium", { skip }, () => {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
+      args: [...CHROMIUM_ARGS],
     });
     await context.route("**/*", async (route) => {
       const request = route.request();

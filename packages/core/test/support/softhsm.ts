@@ -30,11 +30,12 @@ export interface SoftHsmToken {
   cleanup(): void;
 }
 
-/** Whether SoftHSM2 is installed; tests skip themselves when it is not. */
+/** Whether SoftHSM2 and pkcs11-tool (the independent client the tests use) are installed; tests skip when not. */
 export function softHsmAvailable(): boolean {
   if (!SOFTHSM_MODULE) return false;
   try {
     execFileSync("softhsm2-util", ["--version"], { stdio: "ignore" });
+    execFileSync("which", ["pkcs11-tool"], { stdio: "ignore" });
     return true;
   } catch {
     return false;

@@ -31,18 +31,36 @@ export interface OpensslTsa {
 /** Default TSA policy OID written into tokens. */
 export const TSA_POLICY = "1.3.6.1.4.1.99999.1.1";
 
+/** What `openssl ts -reply` signs with: the TSA's certificate and key, and the certificates to include. */
+export interface OpensslTsSigner {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** The chain put in the tokens (PEM file). */
+  readonly chainFile: string;
+  /** Default TSA_POLICY. */
+  readonly policy?: string;
+}
+
+/** A running `openssl ts -reply` behind HTTP (see {@link serveOpensslTs}). */
+export interface OpensslTsServer {
+  readonly url: string;
+  /** The openssl ts configuration file the server uses. */
+  readonly configFile: string;
+  /** Number of queries answered so far. */
+  readonly requests: () => number;
+  /** Stops the server (the files in its directory stay). */
+  close(): Promise<void>;
+}
+
 /**
- * Creates the TSA PKI and starts the server on 127.0.0.1, on a free port. Queries are answered one at a time (the
- * openssl serial file is not safe for concurrent writers).
+ * Serves RFC 3161 answers of `openssl ts -reply` signed by `signer` on 127.0.0.1, on a free port, with its serial,
+ * configuration and query files in `dir`. Queries are answered one at a time (the openssl serial file is not safe
+ * for concurrent writers). Also what bench/trust-services.mjs measures as the OpenSSL TSA.
  */
-export async function startOpensslTsa(options: { policy?: string } = {}): Promise<OpensslTsa> {
-  const dir = await freshDir("tsa");
-  const root = await createRoot("Khatam Test TSA Root", { dir });
-  const tsa = await issueLeaf(root, "Khatam Test TSU", { profile: "tsa" });
+export async function serveOpensslTs(dir: string, signer: OpensslTsSigner): Promise<OpensslTsServer> {
   const serialFile = join(dir, "tsaserial");
   await writeFile(serialFile, "01\n");
   const configFile = join(dir, "ts.cnf");
-  const policy = options.policy ?? TSA_POLICY;
   await writeFile(
     configFile,
     [
@@ -51,11 +69,11 @@ export async function startOpensslTsa(options: { policy?: string } = {}): Promis
       "[ tsa_config ]",
       `serial = ${serialFile}`,
       "crypto_device = builtin",
-      `signer_cert = ${tsa.certFile}`,
-      `certs = ${root.certFile}`,
-      `signer_key = ${tsa.keyFile}`,
+      `signer_cert = ${signer.certFile}`,
+      `certs = ${signer.chainFile}`,
+      `signer_key = ${signer.keyFile}`,
       "signer_digest = sha256",
-      `default_policy = ${policy}`,
+      `default_policy = ${signer.policy ?? TSA_POLICY}`,
       "other_policies = 1.3.6.1.4.1.99999.1.2",
       "digests = sha1, sha256, sha384, sha512",
       "accuracy = secs:1",
@@ -112,16 +130,37 @@ export async function startOpensslTsa(options: { policy?: string } = {}): Promis
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/tsa`,
-    rootPem: root.certPem,
-    rootDer: root.certDer,
-    rootFile: root.certFile,
-    tsaCertPem: tsa.certPem,
-    tsaCertFile: tsa.certFile,
     configFile,
     requests: () => count,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Creates the TSA PKI and starts {@link serveOpensslTs} with it. */
+export async function startOpensslTsa(options: { policy?: string } = {}): Promise<OpensslTsa> {
+  const dir = await freshDir("tsa");
+  const root = await createRoot("Khatam Test TSA Root", { dir });
+  const tsa = await issueLeaf(root, "Khatam Test TSU", { profile: "tsa" });
+  const served = await serveOpensslTs(dir, {
+    certFile: tsa.certFile,
+    keyFile: tsa.keyFile,
+    chainFile: root.certFile,
+    policy: options.policy,
+  });
+  return {
+    url: served.url,
+    rootPem: root.certPem,
+    rootDer: root.certDer,
+    rootFile: root.certFile,
+    tsaCertPem: tsa.certPem,
+    tsaCertFile: tsa.certFile,
+    configFile: served.configFile,
+    requests: served.requests,
+    close: async () => {
+      await served.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

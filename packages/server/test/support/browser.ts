@@ -4,17 +4,20 @@
  * screenshots into test-artifacts/web/ (gitignored).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
+import type * as CoreChromium from "../../../core/dist/test/support/chromium.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
-/** For `describe(…, { skip })`: false, or why the browser tests cannot run here. */
-export const skipWithoutChromium = existsSync(CHROMIUM)
-  ? false
-  : `Chromium is not installed at ${CHROMIUM} (npm test installs Debian's chromium package through scripts/test.mjs)`;
+// The core's Chromium (path, skip reason, headless flags), from its build output: this file runs as
+// packages/server/dist/test/support/browser.js.
+const { CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } = (await import(
+  new URL("../../../../core/dist/test/support/chromium.js", import.meta.url).href
+)) as typeof CoreChromium;
+
+export { CHROMIUM, skipWithoutChromium };
 /** Where screenshots (and other pictures the tests make) go: test-artifacts/web/ (gitignored). */
 export const ARTIFACTS = fileURLToPath(new URL("../../../../../test-artifacts/web/", import.meta.url));
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -33,16 +36,7 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ],
+    args: [...CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
   });
 }
 
