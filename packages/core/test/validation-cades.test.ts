@@ -19,6 +19,7 @@ import { type CadesValidationInput, validateCades } from "../src/validation/cade
 import { ocspRequest } from "../src/validation/revocation.js";
 import { Certificate } from "../src/x509/certificate.js";
 import { text } from "./support/messages.js";
+import { japanPki } from "./support/national.js";
 import { freshDir, type OpensslSigner, opensslCmsSign, opensslSigner } from "./support/tools.js";
 import { startOpensslTsa } from "./support/tsa-server.js";
 
@@ -85,12 +86,7 @@ let jp: NationalPki;
 let sa: NationalPki;
 let alice: Official;
 before(async () => {
-  jp = await createNationalPki({
-    id: "jp",
-    country: "JP",
-    organization: "Digital Agency",
-    publicUrl: "https://khatam.example",
-  });
+  jp = await japanPki();
   sa = await createNationalPki({
     id: "sa",
     country: "SA",
@@ -363,13 +359,7 @@ describe("time: expiry and proof of existence", () => {
   let old: NationalPki;
   let dave: Official;
   before(async () => {
-    old = await createNationalPki({
-      id: "jp",
-      country: "JP",
-      organization: "Digital Agency",
-      publicUrl: "https://khatam.example",
-      now: new Date(Date.now() - 5 * YEAR),
-    });
+    old = await japanPki({ now: new Date(Date.now() - 5 * YEAR) });
     dave = await official(old, "P-256", { now: new Date(Date.now() - 3 * YEAR), years: 1 });
   });
 

@@ -13,9 +13,10 @@ import { assembleSignedData, signAttributes } from "../src/cms/signed-data.js";
 import { softwareSigner } from "../src/keys/software.js";
 import { toPem } from "../src/pki/certificate.js";
 import { buildCrl } from "../src/pki/crl.js";
-import { createNationalPki, type NationalPki } from "../src/pki/national-pki.js";
+import type { NationalPki } from "../src/pki/national-pki.js";
 import { validateCades } from "../src/validation/cades.js";
 import { text } from "./support/messages.js";
+import { japanPki } from "./support/national.js";
 import { type Issued, issueWithExtensions } from "./support/pki.js";
 import { freshDir } from "./support/tools.js";
 
@@ -65,12 +66,7 @@ let root: Issued;
 let issuing: Issued;
 
 before(async () => {
-  jp = await createNationalPki({
-    id: "jp",
-    country: "JP",
-    organization: "Digital Agency",
-    publicUrl: "https://khatam.example",
-  });
+  jp = await japanPki();
   dir = await freshDir("constraints");
   const write = async (name: string, der: Uint8Array, key: ReturnType<typeof createPrivateKey>): Promise<Issued> => {
     const certFile = join(dir, `${name}.pem`);

@@ -5,12 +5,16 @@
 // axe-core audit (WCAG 2.2 AA) of every page. Screenshots go to test-artifacts/web/ (gitignored).
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
-import { axe, launchChromium, newPage as openPage, screenshot, skipWithoutChromium } from "./support/browser.js";
+import {
+  assertWebAppBuilt,
+  axe,
+  launchChromium,
+  newPage as openPage,
+  screenshot,
+  skipWithoutChromium,
+} from "./support/browser.js";
 import { envelopeForm, plainPdf } from "./support/envelopes.js";
 import { type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
 
@@ -32,10 +36,7 @@ describe("web application in Chromium", { skip: skipWithoutChromium, timeout: 30
   const problems: string[] = []; // page errors, CSP violations and requests to another origin
 
   before(async () => {
-    assert.ok(
-      existsSync(join(DEFAULT_WEB_ROOT, "index.html")),
-      `the web application is not built at ${DEFAULT_WEB_ROOT}: npm run build -w @khatam/web`,
-    );
+    assertWebAppBuilt();
     running = await startApp(dir.path, { backgroundJobs: false });
     origin = running.url;
 

@@ -17,10 +17,10 @@ import { validatePdf } from "@khatam/core/verify";
 import { generate } from "otplib";
 import type { Browser, Page } from "playwright-core";
 import type { EnvelopeView } from "../src/envelopes/schemas.js";
-import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../src/trust/in-process.js";
 import {
   ARTIFACTS,
+  assertWebAppBuilt,
   axe,
   type Language,
   launchChromium,
@@ -44,10 +44,7 @@ describe("signing ceremony in Chromium", { skip: skipWithoutChromium, timeout: 6
   const problems: string[] = []; // page errors, CSP violations and requests to another origin
 
   before(async () => {
-    assert.ok(
-      existsSync(join(DEFAULT_WEB_ROOT, "index.html")),
-      `the web application is not built at ${DEFAULT_WEB_ROOT}: npm run build -w @khatam/web`,
-    );
+    assertWebAppBuilt();
     running = await startApp(dir.path, {
       backgroundJobs: false,
       // The webhooks page adds one for a public receiver; names resolve from this table, not the network.

@@ -10,13 +10,12 @@
 // e-mailed verification link did and asks for a new one (POST /api/me/email-verification).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, FileChooser, Page } from "playwright-core";
-import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
-import { axe, launchChromium, newPage, settled, skipWithoutChromium } from "./support/browser.js";
+import { assertWebAppBuilt, axe, launchChromium, newPage, settled, skipWithoutChromium } from "./support/browser.js";
 import { bearerToken, envelopeForm, plainPdf } from "./support/envelopes.js";
 import { FIELD_EDITOR, fieldLayer, fieldRect } from "./support/field-editor.js";
 import { ADMIN_TOKEN, type RunningApp, startApp, temporaryDirectory } from "./support/server.js";
@@ -86,10 +85,7 @@ describe("web application on phones in Chromium", { skip: skipWithoutChromium, t
   }
 
   before(async () => {
-    assert.ok(
-      existsSync(join(DEFAULT_WEB_ROOT, "index.html")),
-      `the web application is not built at ${DEFAULT_WEB_ROOT}: npm run build -w @khatam/web`,
-    );
+    assertWebAppBuilt();
     mkdirSync(SCREENS, { recursive: true });
     running = await startApp(dir.path, { backgroundJobs: false });
     origin = running.url;

@@ -9,16 +9,23 @@
 // test-artifacts/web/ (gitignored); axe-core (WCAG 2.2 AA) on each sign page.
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { toPem } from "@khatam/core/pki";
 import { validatePdf } from "@khatam/core/verify";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { DEFAULT_WEB_ROOT } from "../src/http/web-routes.js";
 import { inProcessTrustFetch, platformTrustAnchors } from "../src/trust/in-process.js";
-import { axe, type Language, launchChromium, newPage, screenshot, skipWithoutChromium } from "./support/browser.js";
+import {
+  assertWebAppBuilt,
+  axe,
+  type Language,
+  launchChromium,
+  newPage,
+  screenshot,
+  skipWithoutChromium,
+} from "./support/browser.js";
 import { bearerToken, json, pdfsig, plainPdf, run } from "./support/envelopes.js";
 import { FIELD_EDITOR, placeField } from "./support/field-editor.js";
 import { countPixels, isDark, isRed, type Pixel } from "./support/ppm.js";
@@ -53,10 +60,7 @@ describe("visible signatures through the web application in Chromium", {
   const apiToken = (email: string) => bearerToken(origin, email);
 
   before(async () => {
-    assert.ok(
-      existsSync(join(DEFAULT_WEB_ROOT, "index.html")),
-      `the web application is not built at ${DEFAULT_WEB_ROOT}: npm run build -w @khatam/web`,
-    );
+    assertWebAppBuilt();
     running = await startApp(dir.path, { backgroundJobs: false });
     origin = running.url;
     browser = await launchChromium();

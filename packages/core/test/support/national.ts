@@ -8,7 +8,7 @@ import { generateKey, type KeyType, softwareSigner } from "../../src/keys/softwa
 import { extendToLongTerm } from "../../src/pades/long-term.js";
 import { signPdf } from "../../src/pades/sign.js";
 import { inProcessServices as coreInProcessServices, inProcessTsa } from "../../src/pki/in-process.js";
-import { createNationalPki, type NationalPki } from "../../src/pki/national-pki.js";
+import { createNationalPki, type NationalPki, type NationalPkiOptions } from "../../src/pki/national-pki.js";
 import { plainPdf } from "./fixtures.js";
 
 /** Where the test PKIs say their OCSP responders and CRLs are (never contacted: see {@link inProcessServices}). */
@@ -49,6 +49,20 @@ export function inProcessServices(pkis: readonly NationalPki[]): typeof fetch {
 }
 
 export { inProcessTsa };
+
+/**
+ * A fresh Japanese PKI (the Digital Agency's, the core's default key type) for tests that need one of their own
+ * rather than the shared {@link nationalFixtures}, with `options` changed (e.g. `now`).
+ */
+export function japanPki(options: Partial<NationalPkiOptions> = {}): Promise<NationalPki> {
+  return createNationalPki({
+    id: "jp",
+    country: "JP",
+    organization: "Digital Agency",
+    publicUrl: "https://khatam.example",
+    ...options,
+  });
+}
 
 /** The documents and PKIs the validation tests share. */
 export interface NationalFixtures {

@@ -4,12 +4,13 @@
  * screenshots into test-artifacts/web/ (gitignored).
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
 import type * as CoreChromium from "../../../core/dist/test/support/chromium.js";
+import { DEFAULT_WEB_ROOT } from "../../src/http/web-routes.js";
 
 // The core's Chromium (path, skip reason, headless flags), from its build output: this file runs as
 // packages/server/dist/test/support/browser.js.
@@ -24,6 +25,14 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.mi
 const WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 export type Language = "ar" | "ja" | "en";
+
+/** Fails, saying how to build it, when the web application the platform serves has not been built. */
+export function assertWebAppBuilt(): void {
+  assert.ok(
+    existsSync(join(DEFAULT_WEB_ROOT, "index.html")),
+    `the web application is not built at ${DEFAULT_WEB_ROOT}: npm run build -w @khatam/web`,
+  );
+}
 
 /**
  * Debian's Chromium, headless. Every host name but 127.0.0.1 fails to resolve, so that nothing a page asks of another
