@@ -2,14 +2,15 @@
 // (20 pages, each with a 1024×1024 unfiltered random-gray image XObject), and an openssl-made PKI: a P-256 root CA
 // and P-256 leaf (keyUsage digitalSignature,nonRepudiation), plus an RSA-2048 root and leaf for @signpdf (node-forge
 // signs only with RSA and cannot read EC certificates). Both leaves are also bundled as PKCS#12 (PBE-SHA1-3DES, which forge reads).
-// The PDF writer is the core tests' one (packages/core/test/support/fixtures.ts, built to dist/ before the bench runs):
+// The PDF writer and the large file are the core tests' (packages/core/test/support/fixtures.ts, built to dist/ before
+// the bench runs; its large file repeats four blocks of random samples, which costs a signer or reader the same):
 // one writer of classic-xref PDFs for the repository, and nothing shipped depends on it.
 
 import { execFileSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { streamObject, writePdf } from "../packages/core/dist/test/support/fixtures.js";
+import { largePdf, streamObject, writePdf } from "../packages/core/dist/test/support/fixtures.js";
 import { issueForCsr, newKeyAndCsr, openssl, P256, RSA_2048 } from "./openssl.mjs";
 
 export const SMALL_COUNT = 300;
@@ -49,34 +50,6 @@ function smallPdf(n) {
     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 6 0 R >>",
     streamObject("", textContent(lines)),
   ];
-  return writePdf(bodies, 1, 4);
-}
-
-/** About `mb` MiB: one page per MiB, each a 1024×1024 8-bit DeviceGray image of random samples plus a text line. */
-function largePdf(mb) {
-  const side = 1024;
-  const bodies = [];
-  const kids = [];
-  for (let p = 0; p < mb; p++) kids.push(`${5 + 3 * p} 0 R`);
-  bodies.push("<< /Type /Catalog /Pages 2 0 R >>");
-  bodies.push(`<< /Type /Pages /Kids [${kids.join(" ")}] /Count ${mb} >>`);
-  bodies.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
-  bodies.push("<< /Title (Large bench document) /Producer (Khatam bench) >>");
-  for (let p = 0; p < mb; p++) {
-    const page = 5 + 3 * p;
-    bodies.push(
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> /XObject << /Im1 ${page + 2} 0 R >> >> /Contents ${page + 1} 0 R >>`,
-    );
-    bodies.push(
-      streamObject("", `q 451 0 0 451 72 300 cm /Im1 Do Q\n${textContent([`Annex page ${p + 1} of ${mb}`])}`),
-    );
-    bodies.push(
-      streamObject(
-        `/Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceGray /BitsPerComponent 8`,
-        randomBytes(side * side),
-      ),
-    );
-  }
   return writePdf(bodies, 1, 4);
 }
 
