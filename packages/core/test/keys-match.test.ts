@@ -9,6 +9,7 @@ import { assertKeyMatchesCertificate } from "../src/keys/match.js";
 import { loadCertificates, loadPrivateKey } from "../src/keys/pem.js";
 import type { Signer } from "../src/keys/signer.js";
 import { softwareSigner } from "../src/keys/software.js";
+import { GENPKEY_RSA_2048, opensslSelfSigned } from "./support/tools.js";
 
 let dir: string;
 const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
@@ -16,26 +17,8 @@ const read = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "khatam-keys-match-"));
-  for (const [name, alg] of [
-    ["a", "ec_paramgen_curve:P-256"],
-    ["b", "ec_paramgen_curve:P-256"],
-  ] as const) {
-    openssl("genpkey", "-algorithm", "EC", "-pkeyopt", alg, "-out", `${name}.key`);
-    openssl(
-      "req",
-      "-x509",
-      "-key",
-      `${name}.key`,
-      "-subj",
-      `/CN=Official ${name}/O=Digital Agency/C=JP`,
-      "-days",
-      "1",
-      "-out",
-      `${name}.crt`,
-    );
-  }
-  openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.key");
-  openssl("req", "-x509", "-key", "rsa.key", "-subj", "/CN=RSA Official/C=SA", "-days", "1", "-out", "rsa.crt");
+  for (const name of ["a", "b"]) opensslSelfSigned(dir, name, `/CN=Official ${name}/O=Digital Agency/C=JP`);
+  opensslSelfSigned(dir, "rsa", "/CN=RSA Official/C=SA", { keyArgs: GENPKEY_RSA_2048 });
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { KeyError } from "../src/keys/errors.js";
 import { loadPkcs12 } from "../src/keys/pkcs12.js";
+import { GENPKEY_P256, opensslSelfSigned } from "./support/tools.js";
 
 let dir: string;
 const run = (cmd: string, ...args: string[]) =>
@@ -25,25 +26,12 @@ const hasKeytool = (() => {
 
 /** Issues `name`.crt for a new P-256 key, signed by `issuer` (or self-signed), with CA rights when `ca`. */
 function issue(name: string, issuer: string | undefined, ca: boolean) {
-  openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${name}.key`);
   const ext = ca ? "basicConstraints=critical,CA:TRUE" : "keyUsage=critical,digitalSignature,nonRepudiation";
   if (!issuer) {
-    openssl(
-      "req",
-      "-x509",
-      "-key",
-      `${name}.key`,
-      "-subj",
-      `/CN=${name}`,
-      "-days",
-      "1",
-      "-addext",
-      ext,
-      "-out",
-      `${name}.crt`,
-    );
+    opensslSelfSigned(dir, name, `/CN=${name}`, { addext: [ext] });
     return;
   }
+  openssl("genpkey", ...GENPKEY_P256, "-out", `${name}.key`);
   openssl("req", "-new", "-key", `${name}.key`, "-subj", `/CN=${name}`, "-out", `${name}.csr`);
   writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
   openssl(

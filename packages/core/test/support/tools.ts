@@ -3,7 +3,7 @@
 // raw output for assertion messages. Nothing here ships; it exists so that our signer's output is checked by other
 // people's validators and our validator is fed other people's signatures (DESIGN.md, principle 1).
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import type { KeyObject } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -54,6 +54,26 @@ export async function runOk(
     throw new Error(`${cmd} ${args.join(" ")} exited ${r.code}: ${r.stderr || r.stdout.toString("utf8")}`);
   }
   return r;
+}
+
+/** `openssl genpkey` arguments of a P-256 key and of an RSA-2048 key. */
+export const GENPKEY_P256 = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"] as const;
+export const GENPKEY_RSA_2048 = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"] as const;
+
+/**
+ * Writes `name`.key (`openssl genpkey` with `keyArgs`) and `name`.crt, self-signed for `subject` (OpenSSL syntax)
+ * and valid for a day, with the `addext` extensions, in `dir`. Synchronous, for `before` hooks of key tests.
+ */
+export function opensslSelfSigned(
+  dir: string,
+  name: string,
+  subject: string,
+  options: { keyArgs?: readonly string[]; addext?: readonly string[] } = {},
+): void {
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  openssl("genpkey", ...(options.keyArgs ?? GENPKEY_P256), "-out", `${name}.key`);
+  const addext = (options.addext ?? []).flatMap((ext) => ["-addext", ext]);
+  openssl("req", "-x509", "-key", `${name}.key`, "-subj", subject, "-days", "1", ...addext, "-out", `${name}.crt`);
 }
 
 let processTmp: string | undefined;
